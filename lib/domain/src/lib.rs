@@ -1,0 +1,19 @@
+//! Bistro's domain: the types and rules of a restaurant that takes orders and bookings.
+//!
+//! Every type here is built through `parse`/`TryFrom`, so a value that exists is valid. Nothing in
+//! this crate knows about storage, HTTP or AWS; those layers translate to and from these types.
+
+pub mod cart;
+pub mod hours;
+pub mod ids;
+pub mod menu;
+pub mod money;
+pub mod order;
+pub mod reservation;
+pub mod restaurant;
+pub mod text;
+
+pub use jiff;
+
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,444 @@
+//! Orders and the one state machine that moves them.
+//!
+//! ```text
+//! placed ─► accepted ─► preparing ─► ready ─► completed            (dine-in, pickup)
+//!                                      └───► out_for_delivery ─► completed   (delivery)
+//!   ├─► rejected   (staff)
+//!   └─► cancelled  (the customer, before it is accepted)
+//! ```
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::cart::{PricedCart, PricedLine};
+use crate::ids::{OrderId, Slug, TableId, Token, UserId};
+use crate::money::Totals;
+use crate::restaurant::Role;
+use crate::text::{Address, Name, Phone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    Placed,
+    Accepted,
+    Rejected,
+    Cancelled,
+    Preparing,
+    Ready,
+    OutForDelivery,
+    Completed,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 8] = [
+        Self::Placed,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Preparing,
+        Self::Ready,
+        Self::OutForDelivery,
+        Self::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Placed => "placed",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Preparing => "preparing",
+            Self::Ready => "ready",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Completed => "completed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Rejected | Self::Cancelled | Self::Completed)
+    }
+}
+
+/// How the food reaches the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OrderKind {
+    DineIn { table: TableId },
+    Pickup,
+    Delivery { address: Address },
+}
+
+impl OrderKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::DineIn { .. } => "dine-in",
+            Self::Pickup => "pickup",
+            Self::Delivery { .. } => "delivery",
+        }
+    }
+
+    fn is_delivery(&self) -> bool {
+        matches!(self, Self::Delivery { .. })
+    }
+}
+
+/// Who made a change: recorded on every transition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    Customer,
+    Staff { user: UserId, role: Role },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub from: OrderState,
+    pub to: OrderState,
+    pub at: Timestamp,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OrderError {
+    #[error("an order cannot go from {} to {}", from.as_str(), to.as_str())]
+    IllegalTransition { from: OrderState, to: OrderState },
+    #[error("this account may not move an order to {}", to.as_str())]
+    NotPermitted { to: OrderState },
+    #[error("this order is not assigned to you")]
+    NotAssigned,
+    #[error("only delivery orders have a driver")]
+    NotADelivery,
+    #[error("the account assigned must be a driver")]
+    NotADriver,
+    #[error("a finished order cannot be reassigned")]
+    Finished,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub name: Name,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub restaurant: Slug,
+    /// Counts from 1 each local day: what the kitchen calls out.
+    pub number: u32,
+    /// The restaurant's local date when the order was placed.
+    pub business_date: Date,
+    pub kind: OrderKind,
+    pub customer: Customer,
+    pub lines: Vec<PricedLine>,
+    pub totals: Totals,
+    pub state: OrderState,
+    pub history: Vec<Transition>,
+    pub placed_at: Timestamp,
+    pub driver: Option<UserId>,
+    /// The customer's bearer secret for following and cancelling the order.
+    pub token: Token,
+    pub version: u64,
+}
+
+/// What the order is placed with; the number and date come from the store.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub restaurant: Slug,
+    pub kind: OrderKind,
+    pub customer: Customer,
+    pub priced: PricedCart,
+    pub placed_at: Timestamp,
+    pub business_date: Date,
+}
+
+impl Order {
+    pub fn place(new: NewOrder, number: u32) -> Self {
+        Self {
+            id: OrderId::generate(),
+            restaurant: new.restaurant,
+            number,
+            business_date: new.business_date,
+            kind: new.kind,
+            customer: new.customer,
+            lines: new.priced.lines,
+            totals: new.priced.totals,
+            state: OrderState::Placed,
+            history: Vec::new(),
+            placed_at: new.placed_at,
+            driver: None,
+            token: Token::generate(),
+            version: 1,
+        }
+    }
+
+    /// Moves the order to `to` if the state machine allows it and `actor` may do it.
+    pub fn transition(
+        &mut self,
+        to: OrderState,
+        actor: Actor,
+        at: Timestamp,
+    ) -> Result<(), OrderError> {
+        use OrderState::*;
+        let from = self.state;
+        let legal = match (from, to) {
+            (Placed, Accepted | Rejected | Cancelled)
+            | (Accepted, Preparing)
+            | (Preparing, Ready) => true,
+            (Ready, OutForDelivery) => self.kind.is_delivery(),
+            (Ready, Completed) => !self.kind.is_delivery(),
+            (OutForDelivery, Completed) => self.kind.is_delivery(),
+            _ => false,
+        };
+        if !legal {
+            return Err(OrderError::IllegalTransition { from, to });
+        }
+        match &actor {
+            Actor::Customer if to != Cancelled => return Err(OrderError::NotPermitted { to }),
+            Actor::Staff { .. } if to == Cancelled => return Err(OrderError::NotPermitted { to }),
+            Actor::Staff {
+                role: Role::Driver,
+                user,
+            } => {
+                if !matches!(to, OutForDelivery | Completed) {
+                    return Err(OrderError::NotPermitted { to });
+                }
+                if self.driver.as_ref() != Some(user) {
+                    return Err(OrderError::NotAssigned);
+                }
+            }
+            Actor::Customer | Actor::Staff { .. } => {}
+        }
+        self.state = to;
+        self.history.push(Transition {
+            from,
+            to,
+            at,
+            actor,
+        });
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Gives a delivery to a driver; only a manager or the owner may.
+    pub fn assign_driver(
+        &mut self,
+        driver: UserId,
+        driver_role: Role,
+        by: Role,
+    ) -> Result<(), OrderError> {
+        if !by.can_manage() {
+            return Err(OrderError::NotPermitted { to: self.state });
+        }
+        if !self.kind.is_delivery() {
+            return Err(OrderError::NotADelivery);
+        }
+        if driver_role != Role::Driver {
+            return Err(OrderError::NotADriver);
+        }
+        if self.state.is_final() {
+            return Err(OrderError::Finished);
+        }
+        self.driver = Some(driver);
+        self.version += 1;
+        Ok(())
+    }
+
+    /// When the order entered its current state.
+    pub fn updated_at(&self) -> Timestamp {
+        self.history.last().map_or(self.placed_at, |t| t.at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{order_of_kind, staff};
+    use OrderState::*;
+
+    fn now() -> Timestamp {
+        "2026-11-23T12:00:00Z".parse().expect("timestamp")
+    }
+
+    fn pickup() -> OrderKind {
+        OrderKind::Pickup
+    }
+
+    fn delivery() -> OrderKind {
+        OrderKind::Delivery {
+            address: Address::parse("Hauptstr. 1").expect("address"),
+        }
+    }
+
+    /// Every edge of the diagram above, and nothing else.
+    fn legal_edges(kind: &OrderKind) -> Vec<(OrderState, OrderState)> {
+        let mut edges = vec![
+            (Placed, Accepted),
+            (Placed, Rejected),
+            (Placed, Cancelled),
+            (Accepted, Preparing),
+            (Preparing, Ready),
+        ];
+        if kind.is_delivery() {
+            edges.extend([(Ready, OutForDelivery), (OutForDelivery, Completed)]);
+        } else {
+            edges.push((Ready, Completed));
+        }
+        edges
+    }
+
+    fn actor_for(to: OrderState) -> Actor {
+        if to == Cancelled {
+            Actor::Customer
+        } else {
+            staff(Role::Staff)
+        }
+    }
+
+    #[test]
+    fn every_legal_transition_is_allowed_and_stamped() {
+        for kind in [pickup(), delivery()] {
+            for (from, to) in legal_edges(&kind) {
+                let mut order = order_of_kind(kind.clone());
+                order.state = from;
+                let actor = actor_for(to);
+                order
+                    .transition(to, actor.clone(), now())
+                    .unwrap_or_else(|e| panic!("{from:?} -> {to:?}: {e}"));
+                assert_eq!(order.state, to);
+                assert_eq!(
+                    order.history.last(),
+                    Some(&Transition {
+                        from,
+                        to,
+                        at: now(),
+                        actor
+                    })
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_other_transition_is_illegal_and_changes_nothing() {
+        for kind in [pickup(), delivery()] {
+            let legal = legal_edges(&kind);
+            for from in OrderState::ALL {
+                for to in OrderState::ALL {
+                    if legal.contains(&(from, to)) {
+                        continue;
+                    }
+                    let mut order = order_of_kind(kind.clone());
+                    order.state = from;
+                    let before = order.clone();
+                    assert_eq!(
+                        order.transition(to, actor_for(to), now()),
+                        Err(OrderError::IllegalTransition { from, to })
+                    );
+                    assert_eq!(order, before);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_customer_may_only_cancel() {
+        let mut order = order_of_kind(pickup());
+        assert_eq!(
+            order.transition(Accepted, Actor::Customer, now()),
+            Err(OrderError::NotPermitted { to: Accepted })
+        );
+    }
+
+    #[test]
+    fn staff_may_not_cancel_for_the_customer() {
+        let mut order = order_of_kind(pickup());
+        assert_eq!(
+            order.transition(Cancelled, staff(Role::Manager), now()),
+            Err(OrderError::NotPermitted { to: Cancelled })
+        );
+    }
+
+    #[test]
+    fn a_customer_cannot_cancel_once_accepted() {
+        let mut order = order_of_kind(pickup());
+        order
+            .transition(Accepted, staff(Role::Staff), now())
+            .expect("legal");
+        assert_eq!(
+            order.transition(Cancelled, Actor::Customer, now()),
+            Err(OrderError::IllegalTransition {
+                from: Accepted,
+                to: Cancelled
+            })
+        );
+    }
+
+    #[test]
+    fn a_driver_moves_only_deliveries_assigned_to_them() {
+        let mut order = order_of_kind(delivery());
+        order.state = Ready;
+        let driver = staff(Role::Driver);
+        assert_eq!(
+            order.transition(OutForDelivery, driver.clone(), now()),
+            Err(OrderError::NotAssigned)
+        );
+        let Actor::Staff { user, .. } = driver.clone() else {
+            unreachable!()
+        };
+        order
+            .assign_driver(user, Role::Driver, Role::Manager)
+            .expect("manager assigns");
+        order
+            .transition(OutForDelivery, driver.clone(), now())
+            .expect("assigned driver");
+        order
+            .transition(Completed, driver, now())
+            .expect("assigned driver");
+    }
+
+    #[test]
+    fn a_driver_may_not_accept_orders() {
+        let mut order = order_of_kind(delivery());
+        assert_eq!(
+            order.transition(Accepted, staff(Role::Driver), now()),
+            Err(OrderError::NotPermitted { to: Accepted })
+        );
+    }
+
+    #[test]
+    fn only_managers_assign_drivers_and_only_to_drivers() {
+        let mut order = order_of_kind(delivery());
+        let user = UserId::generate();
+        assert!(
+            order
+                .assign_driver(user.clone(), Role::Driver, Role::Staff)
+                .is_err()
+        );
+        assert_eq!(
+            order.assign_driver(user.clone(), Role::Staff, Role::Owner),
+            Err(OrderError::NotADriver)
+        );
+        assert_eq!(
+            order_of_kind(pickup()).assign_driver(user, Role::Driver, Role::Owner),
+            Err(OrderError::NotADelivery)
+        );
+    }
+
+    #[test]
+    fn each_transition_raises_the_version() {
+        let mut order = order_of_kind(pickup());
+        order
+            .transition(Accepted, staff(Role::Staff), now())
+            .expect("legal");
+        assert_eq!(order.version, 2);
+    }
+}

@@ -1,0 +1,171 @@
+//! A restaurant (the tenant) and its staff roles.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::cart::PricingRules;
+use crate::hours::{OpeningHours, Zone};
+use crate::ids::{Slug, TableId};
+use crate::money::{Currency, TaxMode, TaxRate};
+use crate::order::OrderKind;
+use crate::reservation::ReservationSettings;
+use crate::text::Name;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OrderingError {
+    #[error("the restaurant is closed now")]
+    Closed,
+    #[error("the restaurant does not take {0} orders")]
+    KindNotOffered(&'static str),
+    #[error("table '{0}' does not exist here")]
+    UnknownTable(TableId),
+}
+
+/// Which kinds of order a restaurant takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderKinds {
+    pub dine_in: bool,
+    pub pickup: bool,
+    pub delivery: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tax {
+    pub rate: TaxRate,
+    pub mode: TaxMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restaurant {
+    pub slug: Slug,
+    pub name: Name,
+    pub currency: Currency,
+    pub time_zone: Zone,
+    pub hours: OpeningHours,
+    pub order_kinds: OrderKinds,
+    pub tables: BTreeSet<TableId>,
+    pub tax: Tax,
+    pub reservations: ReservationSettings,
+}
+
+impl Restaurant {
+    pub fn pricing_rules(&self) -> PricingRules {
+        PricingRules {
+            currency: self.currency,
+            tax_rate: self.tax.rate,
+            tax_mode: self.tax.mode,
+        }
+    }
+
+    pub fn is_open_at(&self, instant: Timestamp) -> bool {
+        self.hours.is_open_at(instant, &self.time_zone)
+    }
+
+    /// Whether an order of this kind may be placed at `instant`.
+    pub fn check_order(&self, kind: &OrderKind, instant: Timestamp) -> Result<(), OrderingError> {
+        let offered = match kind {
+            OrderKind::DineIn { .. } => self.order_kinds.dine_in,
+            OrderKind::Pickup => self.order_kinds.pickup,
+            OrderKind::Delivery { .. } => self.order_kinds.delivery,
+        };
+        if !offered {
+            return Err(OrderingError::KindNotOffered(kind.name()));
+        }
+        if let OrderKind::DineIn { table } = kind {
+            if !self.tables.contains(table) {
+                return Err(OrderingError::UnknownTable(table.clone()));
+            }
+        }
+        if !self.is_open_at(instant) {
+            return Err(OrderingError::Closed);
+        }
+        Ok(())
+    }
+}
+
+/// What a staff account may do. Ordered by power: an owner may do all a manager may, and so on,
+/// except drivers, who only see and move their own deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Manager,
+    Staff,
+    Driver,
+}
+
+impl Role {
+    /// Edits the menu, hours, tables; assigns drivers.
+    pub fn can_manage(self) -> bool {
+        matches!(self, Self::Owner | Self::Manager)
+    }
+
+    /// Sees every order and booking of the restaurant and moves them along.
+    pub fn works_the_floor(self) -> bool {
+        matches!(self, Self::Owner | Self::Manager | Self::Staff)
+    }
+
+    /// Adds and removes staff accounts.
+    pub fn can_hire(self) -> bool {
+        matches!(self, Self::Owner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::restaurant;
+
+    fn at(rfc3339: &str) -> Timestamp {
+        rfc3339.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn a_dine_in_order_needs_a_table_the_restaurant_has() {
+        let table = TableId::parse("99").expect("id");
+        assert_eq!(
+            restaurant().check_order(
+                &OrderKind::DineIn {
+                    table: table.clone()
+                },
+                at("2026-11-23T12:00:00Z")
+            ),
+            Err(OrderingError::UnknownTable(table))
+        );
+    }
+
+    #[test]
+    fn no_order_is_taken_while_closed() {
+        assert_eq!(
+            restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T04:00:00Z")),
+            Err(OrderingError::Closed)
+        );
+    }
+
+    #[test]
+    fn a_kind_the_restaurant_does_not_offer_is_refused() {
+        let mut r = restaurant();
+        r.order_kinds.delivery = false;
+        let kind = OrderKind::Delivery {
+            address: crate::text::Address::parse("Hauptstr. 1").expect("address"),
+        };
+        assert_eq!(
+            r.check_order(&kind, at("2026-11-23T12:00:00Z")),
+            Err(OrderingError::KindNotOffered("delivery"))
+        );
+    }
+
+    #[test]
+    fn an_order_is_taken_while_open() {
+        assert_eq!(
+            restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T12:00:00Z")),
+            Ok(())
+        );
+    }
+}

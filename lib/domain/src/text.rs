@@ -1,0 +1,162 @@
+//! Bounded, printable text: names, descriptions, notes and addresses people type in.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TextError {
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} must be at most {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} must not contain control characters")]
+    ControlCharacter { field: &'static str },
+}
+
+impl TextError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Empty { field }
+            | Self::TooLong { field, .. }
+            | Self::ControlCharacter { field } => field,
+        }
+    }
+}
+
+/// Trims `raw` and checks it against the bounds; newlines are allowed only where `multiline`.
+pub fn checked(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    allow_empty: bool,
+    multiline: bool,
+) -> Result<String, TextError> {
+    let text = raw.trim();
+    if text.is_empty() && !allow_empty {
+        return Err(TextError::Empty { field });
+    }
+    if text.chars().count() > max {
+        return Err(TextError::TooLong { field, max });
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(multiline && c == '\n'))
+    {
+        return Err(TextError::ControlCharacter { field });
+    }
+    Ok(text.to_owned())
+}
+
+/// Declares a text newtype that can only be built through `parse`.
+macro_rules! bounded_text {
+    ($(#[$meta:meta])* $name:ident, field = $field:literal, max = $max:literal, allow_empty = $empty:literal, multiline = $multi:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: &str) -> Result<Self, $crate::text::TextError> {
+                $crate::text::checked(raw, $field, $max, $empty, $multi).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::text::TextError;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+bounded_text!(
+    /// A person's or a restaurant's display name.
+    Name, field = "name", max = 100, allow_empty = false, multiline = false
+);
+bounded_text!(
+    /// A menu item's or category's description; may be empty.
+    Description, field = "description", max = 1000, allow_empty = true, multiline = true
+);
+bounded_text!(
+    /// A customer's note on a cart line or a booking ("no onions").
+    Note, field = "note", max = 280, allow_empty = true, multiline = false
+);
+bounded_text!(
+    /// A delivery address as the customer writes it.
+    Address, field = "address", max = 300, allow_empty = false, multiline = true
+);
+bounded_text!(
+    /// A phone number as the customer writes it; only its shape is checked elsewhere.
+    Phone, field = "phone", max = 32, allow_empty = false, multiline = false
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed() {
+        assert_eq!(
+            Name::parse("  Trattoria  ").map(String::from),
+            Ok("Trattoria".into())
+        );
+    }
+
+    #[test]
+    fn a_blank_name_is_refused() {
+        assert_eq!(Name::parse("   "), Err(TextError::Empty { field: "name" }));
+    }
+
+    #[test]
+    fn a_name_longer_than_its_bound_is_refused() {
+        assert_eq!(
+            Name::parse(&"a".repeat(101)),
+            Err(TextError::TooLong {
+                field: "name",
+                max: 100
+            })
+        );
+    }
+
+    #[test]
+    fn a_note_with_a_control_character_is_refused() {
+        assert_eq!(
+            Note::parse("a\u{7}b"),
+            Err(TextError::ControlCharacter { field: "note" })
+        );
+    }
+
+    #[test]
+    fn an_address_may_span_lines() {
+        assert!(Address::parse("Hauptstr. 1\n10115 Berlin").is_ok());
+    }
+
+    #[test]
+    fn a_deserialized_name_is_validated() {
+        assert!(serde_json::from_str::<Name>("\"\"").is_err());
+    }
+}
