@@ -285,6 +285,8 @@ pub struct Reservation {
     pub id: ReservationId,
     pub restaurant: Slug,
     pub starts_at: Timestamp,
+    /// The restaurant's local date of the start: the day the booking is listed under.
+    pub date: Date,
     pub party: u16,
     pub contact: Contact,
     pub note: Option<Note>,
@@ -297,8 +299,10 @@ pub struct Reservation {
 }
 
 impl Reservation {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         restaurant: Slug,
+        zone: &Zone,
         starts_at: Timestamp,
         party: u16,
         contact: Contact,
@@ -309,6 +313,7 @@ impl Reservation {
         Self {
             id: ReservationId::generate(),
             restaurant,
+            date: zone.at(starts_at).date(),
             starts_at,
             party,
             contact,
@@ -517,6 +522,7 @@ mod tests {
         let start = early("2026-11-23T17:00:00Z");
         let mut booking = Reservation::new(
             Slug::parse("roma").expect("s"),
+            &berlin(),
             start,
             2,
             contact,

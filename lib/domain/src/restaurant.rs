@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::cart::PricingRules;
 use crate::hours::{OpeningHours, Zone};
-use crate::ids::{Slug, TableId};
+use crate::ids::{Email, Slug, TableId, UserId};
 use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
 use crate::reservation::ReservationSettings;
@@ -115,6 +115,17 @@ impl Role {
     pub fn can_hire(self) -> bool {
         matches!(self, Self::Owner)
     }
+}
+
+/// A staff login of one restaurant. The password hash is opaque here: hashing is the API's job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: UserId,
+    pub restaurant: Slug,
+    pub email: Email,
+    pub name: Name,
+    pub role: Role,
+    pub password_hash: String,
 }
 
 #[cfg(test)]

@@ -1,0 +1,400 @@
+//! The embedded engine: one SQLite file (or memory), the same semantics as DynamoDB.
+//!
+//! Writes are serialized through one connection, each in an immediate transaction, so conditions
+//! are checked and applied atomically. After a write commits, the change goes out on a broadcast
+//! channel, the local stand-in for DynamoDB Streams.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
+use tokio::sync::broadcast;
+
+use super::condition_holds;
+use crate::seam::{
+    Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction,
+    now_unix,
+};
+
+/// One committed change to one item, with its images before and after (like a stream record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub key: Key,
+    pub old: Option<Item>,
+    pub new: Option<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+    changes: broadcast::Sender<Change>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS items (
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    gsi1pk TEXT, gsi1sk TEXT,
+    gsi2pk TEXT, gsi2sk TEXT,
+    gsi3pk TEXT, gsi3sk TEXT,
+    expires_at INTEGER,
+    version INTEGER NOT NULL,
+    counter INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS expiry ON items (expires_at) WHERE expires_at IS NOT NULL;
+";
+
+const COLUMNS: &str =
+    "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at, version, counter, body";
+
+fn unavailable(error: impl std::fmt::Display) -> SeamError {
+    SeamError::Unavailable(error.to_string())
+}
+
+fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
+    let index_key = |i: usize| -> rusqlite::Result<Option<Key>> {
+        let pk: Option<String> = row.get(2 + 2 * i)?;
+        let sk: Option<String> = row.get(3 + 2 * i)?;
+        Ok(pk.zip(sk).map(|(pk, sk)| Key { pk, sk }))
+    };
+    Ok(Item {
+        key: Key {
+            pk: row.get(0)?,
+            sk: row.get(1)?,
+        },
+        index_keys: [index_key(0)?, index_key(1)?, index_key(2)?],
+        expires_at: row.get(8)?,
+        version: u64::try_from(row.get::<_, i64>(9)?).unwrap_or(0),
+        counter: row.get(10)?,
+        body: row.get(11)?,
+    })
+}
+
+fn load(connection: &Connection, key: &Key, now: i64) -> rusqlite::Result<Option<Item>> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)"
+        ))?
+        .query_row(params![key.pk, key.sk, now], read_item)
+        .optional()
+}
+
+fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
+    let index = |i: usize| item.index_keys[i].as_ref();
+    connection
+        .prepare_cached(&format!("INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))?
+        .execute(params![
+            item.key.pk,
+            item.key.sk,
+            index(0).map(|k| &k.pk),
+            index(0).map(|k| &k.sk),
+            index(1).map(|k| &k.pk),
+            index(1).map(|k| &k.sk),
+            index(2).map(|k| &k.pk),
+            index(2).map(|k| &k.sk),
+            item.expires_at,
+            i64::try_from(item.version).unwrap_or(i64::MAX),
+            item.counter,
+            item.body,
+        ])?;
+    Ok(())
+}
+
+fn remove(connection: &Connection, key: &Key) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
+        .execute(params![key.pk, key.sk])?;
+    Ok(())
+}
+
+/// Applies one write inside an open transaction: `Ok(None)` when its condition failed.
+fn apply(
+    connection: &Connection,
+    write: &Write,
+    now: i64,
+) -> rusqlite::Result<Option<(Change, Option<i64>)>> {
+    let current = load(connection, write.key(), now)?;
+    if !condition_holds(write.condition(), current.as_ref()) {
+        return Ok(None);
+    }
+    let (new, counter) = match write {
+        Write::Put { item, .. } => {
+            store_item(connection, item)?;
+            (Some(item.clone()), None)
+        }
+        Write::Delete { key, .. } => {
+            remove(connection, key)?;
+            (None, None)
+        }
+        Write::Add {
+            key,
+            by,
+            expires_at,
+            ..
+        } => {
+            let mut item = current
+                .clone()
+                .unwrap_or_else(|| Item::new(key.clone(), 0, String::new()));
+            item.counter = item.counter.saturating_add(*by);
+            if expires_at.is_some() {
+                item.expires_at = *expires_at;
+            }
+            store_item(connection, &item)?;
+            let counter = item.counter;
+            (Some(item), Some(counter))
+        }
+        Write::Check { .. } => (current.clone(), None),
+    };
+    Ok(Some((
+        Change {
+            key: write.key().clone(),
+            old: current,
+            new,
+        },
+        counter,
+    )))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, SeamError> {
+        Self::with_connection(Connection::open(path).map_err(unavailable)?)
+    }
+
+    /// A private database that lives as long as the store: for tests.
+    pub fn in_memory() -> Result<Self, SeamError> {
+        Self::with_connection(Connection::open_in_memory().map_err(unavailable)?)
+    }
+
+    fn with_connection(connection: Connection) -> Result<Self, SeamError> {
+        // WAL lets readers of the file (a backup, sqlite3) work while the server writes;
+        // NORMAL sync is durable across process crashes, which is what a laptop server needs.
+        connection
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+            .map_err(unavailable)?;
+        connection.execute_batch(SCHEMA).map_err(unavailable)?;
+        let (changes, _) = broadcast::channel(4096);
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+            changes,
+        })
+    }
+
+    /// Every change committed from now on, in commit order.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// Deletes expired items for good (readers already cannot see them); returns how many.
+    pub async fn sweep_expired(&self) -> Result<usize, SeamError> {
+        self.run(|connection| {
+            connection.execute(
+                "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+                params![now_unix()],
+            )
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, SeamError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&mut guard)
+        })
+        .await
+        .map_err(unavailable)?
+        .map_err(unavailable)
+    }
+
+    fn publish(&self, changes: Vec<Change>) {
+        for change in changes {
+            // No subscriber is fine: nobody is listening yet.
+            let _ = self.changes.send(change);
+        }
+    }
+}
+
+fn sort_key_clause(column: &str, sk: &SortKey, args: &mut Vec<String>) -> String {
+    let mut arg = |value: &str| {
+        args.push(value.to_owned());
+        format!("?{}", args.len())
+    };
+    match sk {
+        SortKey::Any => String::new(),
+        SortKey::Equals(v) => format!(" AND {column} = {}", arg(v)),
+        // A range rather than LIKE: exact byte order, as DynamoDB compares, and it uses the index.
+        SortKey::BeginsWith(prefix) => {
+            let from = arg(prefix);
+            let to = arg(&format!("{prefix}\u{10FFFF}"));
+            format!(" AND {column} >= {from} AND {column} < {to}")
+        }
+        SortKey::Between(low, high) => {
+            format!(" AND {column} BETWEEN {} AND {}", arg(low), arg(high))
+        }
+    }
+}
+
+fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, SeamError> {
+    let position = query
+        .cursor
+        .as_ref()
+        .map(|cursor| cursor.position_for(query))
+        .transpose()?;
+    let (pk_column, sk_column) = match query.index {
+        None => ("pk".to_owned(), "sk".to_owned()),
+        Some(index) => (format!("{}pk", index.name()), format!("{}sk", index.name())),
+    };
+    let mut args = vec![query.pk.clone(), now.to_string()];
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM items WHERE {pk_column} = ?1 AND (expires_at IS NULL OR expires_at > CAST(?2 AS INTEGER))"
+    );
+    sql += &sort_key_clause(&sk_column, &query.sk, &mut args);
+    let (order, after) = if query.ascending {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
+    if let Some(position) = &position {
+        match (&query.index, &position.index_key) {
+            (None, _) => {
+                args.push(position.sk.clone());
+                sql += &format!(" AND sk {after} ?{}", args.len());
+            }
+            (Some(_), Some(index_key)) => {
+                args.extend([
+                    index_key.sk.clone(),
+                    position.pk.clone(),
+                    position.sk.clone(),
+                ]);
+                let n = args.len();
+                sql += &format!(
+                    " AND ({sk_column}, pk, sk) {after} (?{}, ?{}, ?{n})",
+                    n - 2,
+                    n - 1
+                );
+            }
+            (Some(_), None) => return Err(SeamError::InvalidCursor),
+        }
+    }
+    let limit = query.limit.clamp(1, 1000);
+    sql += &match query.index {
+        None => format!(" ORDER BY sk {order} LIMIT {}", limit + 1),
+        Some(_) => format!(
+            " ORDER BY {sk_column} {order}, pk {order}, sk {order} LIMIT {}",
+            limit + 1
+        ),
+    };
+    let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
+    let mut items = statement
+        .query_map(params_from_iter(args.iter()), read_item)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Item>>>())
+        .map_err(unavailable)?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next = match items.last() {
+        Some(last) if more => Some(Cursor::from_position(&Position {
+            pk: last.key.pk.clone(),
+            sk: last.key.sk.clone(),
+            index_key: query
+                .index
+                .and_then(|index| last.index_keys[index.position()].clone()),
+        })),
+        _ => None,
+    };
+    Ok(Page { items, next })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        let key = key.clone();
+        self.run(move |connection| load(connection, &key, now_unix()))
+            .await
+    }
+
+    async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
+        let outcome = self
+            .run(move |connection| {
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let applied = apply(&transaction, &write, now_unix())?;
+                transaction.commit()?;
+                Ok(applied)
+            })
+            .await?;
+        let (change, counter) = outcome.ok_or(SeamError::ConditionFailed)?;
+        if change.old != change.new {
+            self.publish(vec![change]);
+        }
+        Ok(counter)
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
+        check_transaction(&writes)?;
+        let outcome = self
+            .run(move |connection| {
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let now = now_unix();
+                let mut changes = Vec::with_capacity(writes.len());
+                let mut failed = Vec::new();
+                // Every condition is judged against the state before the transaction, as DynamoDB does.
+                for (i, write) in writes.iter().enumerate() {
+                    let current = load(&transaction, write.key(), now)?;
+                    if !condition_holds(write.condition(), current.as_ref()) {
+                        failed.push(i);
+                    }
+                }
+                if !failed.is_empty() {
+                    return Ok(Err(failed));
+                }
+                for write in &writes {
+                    if let Some((change, _)) = apply(&transaction, write, now)? {
+                        if !matches!(write, Write::Check { .. }) {
+                            changes.push(change);
+                        }
+                    }
+                }
+                transaction.commit()?;
+                Ok(Ok(changes))
+            })
+            .await?;
+        match outcome {
+            Ok(changes) => {
+                self.publish(changes);
+                Ok(())
+            }
+            Err(failed) => Err(SeamError::TransactionCancelled { failed }),
+        }
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, SeamError> {
+        let query = query.clone();
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let guard = connection
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            run_query(&guard, &query, now_unix())
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn ping(&self) -> Result<(), SeamError> {
+        self.run(|connection| connection.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+}

@@ -1,0 +1,149 @@
+//! The single-table key design: every key Bistro writes is made here and nowhere else.
+//! `lib/store/KEYS.md` documents the entities, keys, indexes and access patterns.
+//!
+//! Every partition of a restaurant's data starts with `R#{slug}`; a slug cannot contain `#`, so no
+//! key of one restaurant can be built from another's, and no query can reach across restaurants.
+
+use bistro_domain::ids::{CategoryId, Email, ItemId, OrderId, ReservationId, Slug, Token, UserId};
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::order::OrderState;
+
+use crate::seam::Key;
+
+fn restaurant_pk(slug: &Slug) -> String {
+    format!("R#{slug}")
+}
+
+pub fn restaurant(slug: &Slug) -> Key {
+    Key::new(restaurant_pk(slug), "PROFILE")
+}
+
+pub fn account(slug: &Slug, user: &UserId) -> Key {
+    Key::new(restaurant_pk(slug), format!("USER#{user}"))
+}
+
+pub const ACCOUNT_PREFIX: &str = "USER#";
+
+/// Points from a login e-mail to the account, so an e-mail is unique per restaurant.
+pub fn login(slug: &Slug, email: &Email) -> Key {
+    Key::new(restaurant_pk(slug), format!("LOGIN#{email}"))
+}
+
+pub fn menu_partition(slug: &Slug) -> String {
+    format!("R#{slug}#MENU")
+}
+
+pub fn category(slug: &Slug, id: &CategoryId) -> Key {
+    Key::new(menu_partition(slug), format!("CAT#{id}"))
+}
+
+pub fn menu_item(slug: &Slug, id: &ItemId) -> Key {
+    Key::new(menu_partition(slug), format!("ITEM#{id}"))
+}
+
+pub const CATEGORY_PREFIX: &str = "CAT#";
+pub const ITEM_PREFIX: &str = "ITEM#";
+
+pub fn cart(slug: &Slug, token: &Token) -> Key {
+    Key::new(format!("R#{slug}#CART#{}", token.as_str()), "CART")
+}
+
+pub fn order(slug: &Slug, id: &OrderId) -> Key {
+    Key::new(format!("R#{slug}#ORDER#{id}"), "ORDER")
+}
+
+/// Orders are numbered per local day; the number sorts as text because it is zero-padded.
+fn order_number(number: u32) -> String {
+    format!("{number:07}")
+}
+
+/// GSI1: a day's orders by number.
+pub fn orders_of_day(slug: &Slug, date: Date) -> String {
+    format!("R#{slug}#DAY#{date}")
+}
+
+pub fn order_in_day(slug: &Slug, date: Date, number: u32) -> Key {
+    Key::new(orders_of_day(slug, date), order_number(number))
+}
+
+/// GSI2: a day's orders in one state, by number.
+pub fn orders_in_state(slug: &Slug, date: Date, state: OrderState) -> String {
+    format!("R#{slug}#DAY#{date}#{}", state.as_str())
+}
+
+pub fn order_in_state(slug: &Slug, date: Date, state: OrderState, number: u32) -> Key {
+    Key::new(orders_in_state(slug, date, state), order_number(number))
+}
+
+/// GSI3: a driver's deliveries, newest day last.
+pub fn deliveries_of(slug: &Slug, driver: &UserId) -> String {
+    format!("R#{slug}#DRIVER#{driver}")
+}
+
+pub fn delivery(slug: &Slug, driver: &UserId, date: Date, number: u32) -> Key {
+    Key::new(
+        deliveries_of(slug, driver),
+        format!("{date}#{}", order_number(number)),
+    )
+}
+
+/// The counter that hands out a day's order numbers.
+pub fn order_counter(slug: &Slug, date: Date) -> Key {
+    Key::new(format!("R#{slug}#DAY#{date}"), "COUNTER")
+}
+
+pub fn reservation(slug: &Slug, id: &ReservationId) -> Key {
+    Key::new(format!("R#{slug}#BOOKING#{id}"), "BOOKING")
+}
+
+/// GSI1: a local day's bookings by start time.
+pub fn bookings_of_day(slug: &Slug, date: Date) -> String {
+    format!("R#{slug}#BOOKINGS#{date}")
+}
+
+pub fn booking_in_day(slug: &Slug, date: Date, starts_at: Timestamp, id: &ReservationId) -> Key {
+    Key::new(
+        bookings_of_day(slug, date),
+        format!("{}#{id}", instant(starts_at)),
+    )
+}
+
+pub fn slots_partition(slug: &Slug) -> String {
+    format!("R#{slug}#SLOTS")
+}
+
+/// The counter of covers booked in one grid slot.
+pub fn slot(slug: &Slug, start: Timestamp) -> Key {
+    Key::new(slots_partition(slug), instant(start))
+}
+
+/// A fixed-width UTC form, so instants sort as text.
+pub fn instant(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn parse_instant(raw: &str) -> Option<Timestamp> {
+    raw.parse().ok()
+}
+
+/// A client's idempotency key for one kind of request ("order", "booking").
+pub fn idempotency(slug: &Slug, scope: &str, client_key: &str) -> Key {
+    Key::new(
+        format!("R#{slug}#IDEMPOTENCY#{scope}#{client_key}"),
+        "IDEMPOTENCY",
+    )
+}
+
+pub fn connection(id: &str) -> Key {
+    Key::new(format!("CONNECTION#{id}"), "CONNECTION")
+}
+
+/// GSI1: the live connections of a restaurant.
+pub fn connections_of(slug: &Slug) -> String {
+    format!("R#{slug}#CONNECTIONS")
+}
+
+pub fn connection_in_restaurant(slug: &Slug, id: &str) -> Key {
+    Key::new(connections_of(slug), id.to_owned())
+}

@@ -1,0 +1,10 @@
+//! Bistro's storage: the seam every engine implements, the single-table key design, the
+//! repositories the API uses, and the SQLite and DynamoDB engines.
+
+pub mod engine;
+pub mod keys;
+pub mod repo;
+pub mod seam;
+
+pub use repo::{RepoError, Repos};
+pub use seam::{Cursor, Store};

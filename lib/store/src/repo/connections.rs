@@ -1,0 +1,86 @@
+//! Live WebSocket connections and what each one is subscribed to.
+
+use std::sync::Arc;
+
+use bistro_domain::ids::{OrderId, Slug, UserId};
+use serde::{Deserialize, Serialize};
+
+use super::{RepoError, decode, encode, read_all};
+use crate::keys;
+use crate::seam::{Condition, Index, Item, Query, Store, Write};
+
+/// What a connection receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subscription {
+    /// Every order of the restaurant: the staff board.
+    Board,
+    /// The deliveries assigned to one driver.
+    Driver { user: UserId },
+    /// One order, followed by its customer.
+    Customer { order: OrderId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: String,
+    pub restaurant: Slug,
+    pub subscription: Subscription,
+    /// Unix seconds; API Gateway closes a socket after two hours at most.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Connections {
+    store: Arc<dyn Store>,
+}
+
+impl Connections {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    pub async fn put(&self, connection: &Connection) -> Result<(), RepoError> {
+        let item = Item::new(keys::connection(&connection.id), 1, encode(connection)?)
+            .with_index(
+                Index::Gsi1,
+                keys::connection_in_restaurant(&connection.restaurant, &connection.id),
+            )
+            .expiring_at(connection.expires_at);
+        self.store
+            .write(Write::Put {
+                item,
+                condition: Condition::Always,
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Connection, RepoError> {
+        let item = self
+            .store
+            .get(&keys::connection(id))
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        decode(&item)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), RepoError> {
+        self.store
+            .write(Write::Delete {
+                key: keys::connection(id),
+                condition: Condition::Always,
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn of_restaurant(&self, slug: &Slug) -> Result<Vec<Connection>, RepoError> {
+        let query = Query::partition(keys::connections_of(slug)).on(Index::Gsi1);
+        read_all(self.store.as_ref(), query)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+}

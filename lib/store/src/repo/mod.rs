@@ -1,0 +1,149 @@
+//! Repositories: the domain's aggregates stored through the seam, written once for every engine.
+
+mod accounts;
+mod carts;
+mod connections;
+mod menu;
+mod orders;
+mod reservations;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use bistro_domain::reservation::ReservationError;
+
+pub use accounts::Restaurants;
+pub use carts::Carts;
+pub use connections::{Connection, Connections, Subscription};
+pub use menu::Menus;
+pub use orders::{Orders, Placed};
+pub use reservations::{Booked, Reservations};
+
+use crate::seam::{Item, Key, Query, SeamError, Store};
+
+#[derive(Debug, Error)]
+pub enum RepoError {
+    #[error("not found")]
+    NotFound,
+    #[error("it already exists")]
+    AlreadyExists,
+    /// Somebody else changed it since it was read.
+    #[error("it was changed by someone else; reload and try again")]
+    StaleVersion,
+    #[error("this idempotency key was already used for a different request")]
+    IdempotencyMismatch,
+    #[error(transparent)]
+    Booking(#[from] ReservationError),
+    #[error("the store is too busy to complete this now")]
+    Busy,
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Store(#[from] SeamError),
+}
+
+/// A value with the version of the stored item it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
+
+/// A client's idempotency key and a fingerprint of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// How long a client may retry with the same idempotency key and get the first answer.
+pub const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct IdempotencyRecord {
+    fingerprint: String,
+    target: String,
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, RepoError> {
+    serde_json::to_string(value).map_err(|e| RepoError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(item: &Item) -> Result<T, RepoError> {
+    serde_json::from_str(&item.body)
+        .map_err(|e| RepoError::Corrupt(format!("{} {}: {e}", item.key.pk, item.key.sk)))
+}
+
+/// After a failed version check: was the item changed, or is it gone?
+pub(crate) async fn stale_or_missing(store: &dyn Store, key: &Key) -> RepoError {
+    match store.get(key).await {
+        Ok(Some(_)) => RepoError::StaleVersion,
+        Ok(None) => RepoError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+/// Reads every page of a query.
+pub(crate) async fn read_all(store: &dyn Store, mut query: Query) -> Result<Vec<Item>, RepoError> {
+    query.limit = 1000;
+    let mut items = Vec::new();
+    loop {
+        let page = store.query(&query).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// How often a write that lost a race is tried again before the caller is told to come back.
+const ATTEMPTS: u32 = 50;
+
+/// Waits a little longer after each lost race, with jitter so racers spread out.
+async fn back_off(attempt: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded randomly per instance: a dependency-free source of jitter.
+    let jitter = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+        % 5;
+    tokio::time::sleep(Duration::from_millis(
+        u64::from(attempt.min(10)) * 2 + jitter,
+    ))
+    .await;
+}
+
+/// Every repository over one store.
+#[derive(Debug, Clone)]
+pub struct Repos {
+    pub restaurants: Restaurants,
+    pub menus: Menus,
+    pub carts: Carts,
+    pub orders: Orders,
+    pub reservations: Reservations,
+    pub connections: Connections,
+    store: Arc<dyn Store>,
+}
+
+impl Repos {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            restaurants: Restaurants::new(Arc::clone(&store)),
+            menus: Menus::new(Arc::clone(&store)),
+            carts: Carts::new(Arc::clone(&store)),
+            orders: Orders::new(Arc::clone(&store)),
+            reservations: Reservations::new(Arc::clone(&store)),
+            connections: Connections::new(Arc::clone(&store)),
+            store,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}

@@ -1,0 +1,227 @@
+//! Orders: placed exactly once per idempotency key, numbered per local day, listed by day and
+//! state, and moved along under optimistic concurrency.
+
+use std::sync::Arc;
+
+use bistro_domain::ids::{OrderId, Slug, UserId};
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::order::{NewOrder, Order, OrderState};
+
+use super::{
+    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode,
+    encode, stale_or_missing,
+};
+use crate::keys;
+use crate::seam::{Condition, Cursor, Index, Item, Key, Query, SeamError, Store, Write, now_unix};
+
+#[derive(Debug, Clone)]
+pub struct Orders {
+    store: Arc<dyn Store>,
+}
+
+/// The outcome of placing: the order, and whether it was placed earlier under the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub order: Order,
+    pub replayed: bool,
+}
+
+fn stored(order: &Order) -> Result<Item, RepoError> {
+    let slug = &order.restaurant;
+    let mut item = Item::new(keys::order(slug, &order.id), order.version, encode(order)?)
+        .with_index(
+            Index::Gsi1,
+            keys::order_in_day(slug, order.business_date, order.number),
+        )
+        .with_index(
+            Index::Gsi2,
+            keys::order_in_state(slug, order.business_date, order.state, order.number),
+        );
+    if let Some(driver) = &order.driver {
+        item = item.with_index(
+            Index::Gsi3,
+            keys::delivery(slug, driver, order.business_date, order.number),
+        );
+    }
+    Ok(item)
+}
+
+pub(crate) fn idempotency_expiry() -> i64 {
+    now_unix() + i64::try_from(IDEMPOTENCY_WINDOW.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The record an idempotency key leaves behind, if any; a different request under it is an error.
+pub(crate) async fn earlier_target(
+    store: &dyn Store,
+    key: &Key,
+    idempotency: &IdempotencyKey,
+) -> Result<Option<String>, RepoError> {
+    let Some(item) = store.get(key).await? else {
+        return Ok(None);
+    };
+    let record: IdempotencyRecord = decode(&item)?;
+    if record.fingerprint != idempotency.fingerprint {
+        return Err(RepoError::IdempotencyMismatch);
+    }
+    Ok(Some(record.target))
+}
+
+impl Orders {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    async fn replay(
+        &self,
+        slug: &Slug,
+        key: &Key,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Placed>, RepoError> {
+        let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
+            return Ok(None);
+        };
+        let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+        Ok(Some(Placed {
+            order: self.get(slug, &id).await?,
+            replayed: true,
+        }))
+    }
+
+    /// Places the order once: a retry with the same key and request returns the first order.
+    ///
+    /// The day's number comes from an atomic counter before the order is written, so numbers
+    /// never repeat; they may skip one when two requests with the same key race.
+    pub async fn place(
+        &self,
+        idempotency: &IdempotencyKey,
+        new: NewOrder,
+    ) -> Result<Placed, RepoError> {
+        let slug = new.restaurant.clone();
+        let idempotency_key = keys::idempotency(&slug, "order", &idempotency.key);
+        if let Some(placed) = self.replay(&slug, &idempotency_key, idempotency).await? {
+            return Ok(placed);
+        }
+        let counter = Write::Add {
+            key: keys::order_counter(&slug, new.business_date),
+            by: 1,
+            expires_at: None,
+            condition: Condition::Always,
+        };
+        let number = self
+            .store
+            .write(counter)
+            .await?
+            .ok_or_else(|| RepoError::Corrupt("the order counter returned nothing".into()))?;
+        let order = Order::place(
+            new,
+            u32::try_from(number)
+                .map_err(|_| RepoError::Corrupt("order counter overflow".into()))?,
+        );
+        let record = IdempotencyRecord {
+            fingerprint: idempotency.fingerprint.clone(),
+            target: order.id.to_string(),
+        };
+        let writes = vec![
+            Write::Put {
+                item: Item::new(idempotency_key.clone(), 1, encode(&record)?)
+                    .expiring_at(idempotency_expiry()),
+                condition: Condition::Absent,
+            },
+            Write::Put {
+                item: stored(&order)?,
+                condition: Condition::Absent,
+            },
+        ];
+        for attempt in 0..ATTEMPTS {
+            match self.store.transact(writes.clone()).await {
+                Ok(()) => {
+                    return Ok(Placed {
+                        order,
+                        replayed: false,
+                    });
+                }
+                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                    return self
+                        .replay(&slug, &idempotency_key, idempotency)
+                        .await?
+                        .ok_or(RepoError::Busy);
+                }
+                Err(SeamError::TransactionConflict) => back_off(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(RepoError::Busy)
+    }
+
+    pub async fn get(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
+        let item = self
+            .store
+            .get(&keys::order(slug, id))
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        decode(&item)
+    }
+
+    /// Stores a changed order (its version already raised by the domain) if the stored one is
+    /// still the version it was read at.
+    pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
+        let condition = Condition::Version(order.version.saturating_sub(1));
+        match self
+            .store
+            .write(Write::Put {
+                item: stored(order)?,
+                condition,
+            })
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(
+                self.store.as_ref(),
+                &keys::order(&order.restaurant, &order.id),
+            )
+            .await),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One page of a local day's orders by number, optionally only those in `state`.
+    pub async fn of_day(
+        &self,
+        slug: &Slug,
+        date: Date,
+        state: Option<OrderState>,
+        limit: u32,
+        cursor: Option<Cursor>,
+    ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
+        let query = match state {
+            None => Query::partition(keys::orders_of_day(slug, date)).on(Index::Gsi1),
+            Some(state) => {
+                Query::partition(keys::orders_in_state(slug, date, state)).on(Index::Gsi2)
+            }
+        };
+        let page = self.store.query(&query.limit(limit).after(cursor)).await?;
+        Ok((
+            page.items.iter().map(decode).collect::<Result<_, _>>()?,
+            page.next,
+        ))
+    }
+
+    /// One page of the deliveries assigned to a driver, oldest first.
+    pub async fn of_driver(
+        &self,
+        slug: &Slug,
+        driver: &UserId,
+        limit: u32,
+        cursor: Option<Cursor>,
+    ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
+        let query = Query::partition(keys::deliveries_of(slug, driver))
+            .on(Index::Gsi3)
+            .limit(limit)
+            .after(cursor);
+        let page = self.store.query(&query).await?;
+        Ok((
+            page.items.iter().map(decode).collect::<Result<_, _>>()?,
+            page.next,
+        ))
+    }
+}

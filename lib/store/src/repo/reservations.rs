@@ -1,0 +1,228 @@
+//! Table bookings: each one holds covers in every grid slot its seating overlaps, and a slot's
+//! counter never passes the restaurant's capacity because the booking and every counter are
+//! written in one conditional transaction.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bistro_domain::ids::{ReservationId, Slug};
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::reservation::{Reservation, ReservationError};
+
+use super::orders::{earlier_target, idempotency_expiry};
+use super::{
+    ATTEMPTS, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode, read_all,
+    stale_or_missing,
+};
+use crate::keys;
+use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
+
+/// Slot counters outlive their slot by this long, then expire.
+const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone)]
+pub struct Reservations {
+    store: Arc<dyn Store>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub reservation: Reservation,
+    pub replayed: bool,
+}
+
+fn stored(reservation: &Reservation) -> Result<Item, RepoError> {
+    let slug = &reservation.restaurant;
+    Ok(Item::new(
+        keys::reservation(slug, &reservation.id),
+        reservation.version,
+        encode(reservation)?,
+    )
+    .with_index(
+        Index::Gsi1,
+        keys::booking_in_day(
+            slug,
+            reservation.date,
+            reservation.starts_at,
+            &reservation.id,
+        ),
+    ))
+}
+
+fn slot_writes(reservation: &Reservation, by: i64, capacity: Option<u16>) -> Vec<Write> {
+    reservation
+        .slots
+        .iter()
+        .map(|slot| Write::Add {
+            key: keys::slot(&reservation.restaurant, *slot),
+            by,
+            expires_at: Some(slot.as_second() + SLOT_COUNTER_AFTERLIFE_SECS),
+            condition: capacity.map_or(Condition::Always, |cap| {
+                Condition::CounterAtMost(i64::from(cap) - by)
+            }),
+        })
+        .collect()
+}
+
+impl Reservations {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    async fn replay(
+        &self,
+        slug: &Slug,
+        key: &crate::seam::Key,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Booked>, RepoError> {
+        let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
+            return Ok(None);
+        };
+        let id = ReservationId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+        Ok(Some(Booked {
+            reservation: self.get(slug, &id).await?,
+            replayed: true,
+        }))
+    }
+
+    /// Books the table if every slot it occupies has room for the party under `capacity` covers.
+    /// A full slot is `RepoError::Booking(ReservationError::SlotFull)`.
+    pub async fn book(
+        &self,
+        idempotency: &IdempotencyKey,
+        reservation: &Reservation,
+        capacity: u16,
+    ) -> Result<Booked, RepoError> {
+        let slug = &reservation.restaurant;
+        let idempotency_key = keys::idempotency(slug, "booking", &idempotency.key);
+        if let Some(booked) = self.replay(slug, &idempotency_key, idempotency).await? {
+            return Ok(booked);
+        }
+        let record = IdempotencyRecord {
+            fingerprint: idempotency.fingerprint.clone(),
+            target: reservation.id.to_string(),
+        };
+        let mut writes = vec![
+            Write::Put {
+                item: Item::new(idempotency_key.clone(), 1, encode(&record)?)
+                    .expiring_at(idempotency_expiry()),
+                condition: Condition::Absent,
+            },
+            Write::Put {
+                item: stored(reservation)?,
+                condition: Condition::Absent,
+            },
+        ];
+        writes.extend(slot_writes(
+            reservation,
+            i64::from(reservation.party),
+            Some(capacity),
+        ));
+        for attempt in 0..ATTEMPTS {
+            match self.store.transact(writes.clone()).await {
+                Ok(()) => {
+                    return Ok(Booked {
+                        reservation: reservation.clone(),
+                        replayed: false,
+                    });
+                }
+                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                    return self
+                        .replay(slug, &idempotency_key, idempotency)
+                        .await?
+                        .ok_or(RepoError::Busy);
+                }
+                Err(SeamError::TransactionCancelled { failed })
+                    if failed.iter().any(|&i| i >= 2) =>
+                {
+                    return Err(ReservationError::SlotFull.into());
+                }
+                Err(SeamError::TransactionConflict) => back_off(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(RepoError::Busy)
+    }
+
+    pub async fn get(&self, slug: &Slug, id: &ReservationId) -> Result<Reservation, RepoError> {
+        let item = self
+            .store
+            .get(&keys::reservation(slug, id))
+            .await?
+            .ok_or(RepoError::NotFound)?;
+        decode(&item)
+    }
+
+    /// Stores a status change (version already raised by the domain); a booking that stops
+    /// holding its covers gives them back in the same transaction.
+    pub async fn save_status(
+        &self,
+        reservation: &Reservation,
+        released_covers: bool,
+    ) -> Result<(), RepoError> {
+        let mut writes = vec![Write::Put {
+            item: stored(reservation)?,
+            condition: Condition::Version(reservation.version.saturating_sub(1)),
+        }];
+        if released_covers {
+            writes.extend(slot_writes(
+                reservation,
+                -i64::from(reservation.party),
+                None,
+            ));
+        }
+        for attempt in 0..ATTEMPTS {
+            match self.store.transact(writes.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(SeamError::TransactionCancelled { .. }) => {
+                    return Err(stale_or_missing(
+                        self.store.as_ref(),
+                        &keys::reservation(&reservation.restaurant, &reservation.id),
+                    )
+                    .await);
+                }
+                Err(SeamError::TransactionConflict) => back_off(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(RepoError::Busy)
+    }
+
+    /// One page of a local day's bookings by start time.
+    pub async fn of_day(
+        &self,
+        slug: &Slug,
+        date: Date,
+        limit: u32,
+        cursor: Option<Cursor>,
+    ) -> Result<(Vec<Reservation>, Option<Cursor>), RepoError> {
+        let query = Query::partition(keys::bookings_of_day(slug, date))
+            .on(Index::Gsi1)
+            .limit(limit)
+            .after(cursor);
+        let page = self.store.query(&query).await?;
+        Ok((
+            page.items.iter().map(decode).collect::<Result<_, _>>()?,
+            page.next,
+        ))
+    }
+
+    /// Covers held per grid slot starting in `from..=to`.
+    pub async fn booked_covers(
+        &self,
+        slug: &Slug,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<BTreeMap<Timestamp, u32>, RepoError> {
+        let query = Query::partition(keys::slots_partition(slug))
+            .sort_key(SortKey::Between(keys::instant(from), keys::instant(to)));
+        let mut covers = BTreeMap::new();
+        for item in read_all(self.store.as_ref(), query).await? {
+            let slot = keys::parse_instant(&item.key.sk)
+                .ok_or_else(|| RepoError::Corrupt(format!("slot key {}", item.key.sk)))?;
+            covers.insert(slot, u32::try_from(item.counter).unwrap_or(0));
+        }
+        Ok(covers)
+    }
+}

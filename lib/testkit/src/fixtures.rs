@@ -1,0 +1,157 @@
+//! Domain values for tests: a Berlin trattoria open around the clock, and its orders and bookings.
+
+use std::collections::BTreeSet;
+
+use bistro_domain::cart::{PricedCart, PricedLine, Quantity};
+use bistro_domain::hours::{Interval, OpeningHours, Zone};
+use bistro_domain::ids::{CategoryId, Email, ItemId, Slug, TableId, UserId};
+use bistro_domain::jiff::civil::{Date, time};
+use bistro_domain::jiff::{Timestamp, Zoned};
+use bistro_domain::menu::{Category, ItemDetails, MenuItem};
+use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
+use bistro_domain::order::{Customer, NewOrder, OrderKind};
+use bistro_domain::reservation::{Contact, Reservation, ReservationSettings};
+use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
+use bistro_domain::text::{Name, Phone};
+
+pub fn slug(raw: &str) -> Slug {
+    Slug::parse(raw).unwrap()
+}
+
+pub fn eur() -> Currency {
+    Currency::parse("EUR").unwrap()
+}
+
+pub fn berlin() -> Zone {
+    Zone::parse("Europe/Berlin").unwrap()
+}
+
+/// Open 00:00–24:00 every day, so tests do not depend on the clock; 30-minute slots, 90-minute
+/// seatings, 20 covers at once.
+pub fn restaurant(raw_slug: &str) -> Restaurant {
+    let around_the_clock = Interval::new(time(0, 0, 0, 0), time(0, 0, 0, 0));
+    Restaurant {
+        slug: slug(raw_slug),
+        name: Name::parse("Trattoria Test").unwrap(),
+        currency: eur(),
+        time_zone: berlin(),
+        hours: OpeningHours::new(
+            std::array::from_fn(|_| vec![around_the_clock]),
+            BTreeSet::new(),
+        )
+        .unwrap(),
+        order_kinds: OrderKinds {
+            dine_in: true,
+            pickup: true,
+            delivery: true,
+        },
+        tables: (1..=5)
+            .map(|n| TableId::parse(&n.to_string()).unwrap())
+            .collect(),
+        tax: Tax {
+            rate: TaxRate::from_basis_points(1900).unwrap(),
+            mode: TaxMode::Inclusive,
+        },
+        reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),
+    }
+}
+
+pub fn account(raw_slug: &str, email: &str, role: Role) -> Account {
+    Account {
+        id: UserId::generate(),
+        restaurant: slug(raw_slug),
+        email: Email::parse(email).unwrap(),
+        name: Name::parse("Test Person").unwrap(),
+        role,
+        password_hash: "not-a-real-hash".into(),
+    }
+}
+
+pub fn category(id: &str, position: u32) -> Category {
+    Category {
+        id: CategoryId::parse(id).unwrap(),
+        name: Name::parse(id).unwrap(),
+        description: Default::default(),
+        position,
+    }
+}
+
+pub fn menu_item(id: &str, price: i64) -> MenuItem {
+    let details = ItemDetails {
+        category: CategoryId::parse("mains").unwrap(),
+        name: Name::parse(id).unwrap(),
+        description: Default::default(),
+        price: Money::new(price, eur()),
+        image_key: None,
+        allergens: BTreeSet::new(),
+        dietary: BTreeSet::new(),
+        sold_out: false,
+        availability: Vec::new(),
+        option_groups: Vec::new(),
+    };
+    MenuItem::new(ItemId::parse(id).unwrap(), details, 1).unwrap()
+}
+
+/// A pickup order of one 9.00 pizza, placed on `date`.
+pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
+    let price = Money::new(900, eur());
+    let line = PricedLine {
+        item: ItemId::parse("pizza").unwrap(),
+        name: Name::parse("Pizza").unwrap(),
+        choices: Vec::new(),
+        quantity: Quantity::new(1).unwrap(),
+        note: None,
+        unit_price: price,
+        line_total: price,
+    };
+    let totals = Totals::compute(
+        price,
+        TaxRate::from_basis_points(1900).unwrap(),
+        TaxMode::Inclusive,
+    )
+    .unwrap();
+    NewOrder {
+        restaurant: slug(raw_slug),
+        kind: OrderKind::Pickup,
+        customer: Customer {
+            name: Name::parse("Ada").unwrap(),
+            phone: None,
+        },
+        priced: PricedCart {
+            lines: vec![line],
+            totals,
+        },
+        placed_at: Timestamp::now(),
+        business_date: date,
+    }
+}
+
+pub fn contact() -> Contact {
+    Contact {
+        name: Name::parse("Grace").unwrap(),
+        phone: Phone::parse("+49 30 123456").unwrap(),
+        email: None,
+    }
+}
+
+/// A booking for `party` at `start`, holding the slots `settings` say it occupies.
+pub fn booking(r: &Restaurant, start: Timestamp, party: u16) -> Reservation {
+    let slots = r.reservations.occupied_slots(start);
+    Reservation::new(
+        r.slug.clone(),
+        &r.time_zone,
+        start,
+        party,
+        contact(),
+        None,
+        slots,
+        Timestamp::now(),
+    )
+}
+
+/// Tomorrow at 19:00 in Berlin: a slot of [`restaurant`].
+pub fn tomorrow_evening() -> Timestamp {
+    let today: Zoned = Timestamp::now().to_zoned(berlin().tz().clone());
+    let tomorrow = today.date().tomorrow().unwrap();
+    berlin().instant_of(tomorrow.to_datetime(time(19, 0, 0, 0)))
+}
