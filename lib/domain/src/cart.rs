@@ -21,29 +21,13 @@ pub enum CartError {
     #[error("item '{0}' is not served at this time")]
     Unavailable(ItemId),
     #[error("item '{item}' has no option '{option}' in group '{group}'")]
-    UnknownOption {
-        item: ItemId,
-        group: OptionGroupId,
-        option: OptionId,
-    },
+    UnknownOption { item: ItemId, group: OptionGroupId, option: OptionId },
     #[error("item '{item}': option '{option}' of group '{group}' is chosen twice")]
-    DuplicateOption {
-        item: ItemId,
-        group: OptionGroupId,
-        option: OptionId,
-    },
+    DuplicateOption { item: ItemId, group: OptionGroupId, option: OptionId },
     #[error("item '{item}': group '{group}' needs at least {min} choice(s)")]
-    TooFewChoices {
-        item: ItemId,
-        group: OptionGroupId,
-        min: u8,
-    },
+    TooFewChoices { item: ItemId, group: OptionGroupId, min: u8 },
     #[error("item '{item}': group '{group}' allows at most {max} choice(s)")]
-    TooManyChoices {
-        item: ItemId,
-        group: OptionGroupId,
-        max: u8,
-    },
+    TooManyChoices { item: ItemId, group: OptionGroupId, max: u8 },
     #[error("a cart holds at most {max} lines", max = Cart::MAX_LINES)]
     TooManyLines,
     #[error("the cart has no line {0}")]
@@ -67,11 +51,7 @@ impl Quantity {
     pub const MAX: u32 = 99;
 
     pub fn new(n: u32) -> Result<Self, QuantityError> {
-        if (1..=Self::MAX).contains(&n) {
-            Ok(Self(n))
-        } else {
-            Err(QuantityError(n))
-        }
+        if (1..=Self::MAX).contains(&n) { Ok(Self(n)) } else { Err(QuantityError(n)) }
     }
 
     pub fn get(self) -> u32 {
@@ -133,20 +113,13 @@ impl Cart {
     }
 
     pub fn replace(&mut self, index: usize, line: CartLine) -> Result<(), CartError> {
-        let slot = self
-            .lines
-            .get_mut(index)
-            .ok_or(CartError::NoSuchLine(index))?;
+        let slot = self.lines.get_mut(index).ok_or(CartError::NoSuchLine(index))?;
         *slot = line;
         Ok(())
     }
 
     pub fn remove(&mut self, index: usize) -> Result<CartLine, CartError> {
-        if index < self.lines.len() {
-            Ok(self.lines.remove(index))
-        } else {
-            Err(CartError::NoSuchLine(index))
-        }
+        if index < self.lines.len() { Ok(self.lines.remove(index)) } else { Err(CartError::NoSuchLine(index)) }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -157,11 +130,7 @@ impl Cart {
 impl TryFrom<Vec<CartLine>> for Cart {
     type Error = CartError;
     fn try_from(lines: Vec<CartLine>) -> Result<Self, CartError> {
-        if lines.len() > Self::MAX_LINES {
-            Err(CartError::TooManyLines)
-        } else {
-            Ok(Self { lines })
-        }
+        if lines.len() > Self::MAX_LINES { Err(CartError::TooManyLines) } else { Ok(Self { lines }) }
     }
 }
 
@@ -200,30 +169,15 @@ pub struct PricingRules {
 }
 
 /// Prices `cart` from the menu as it is at local time `at`. `menu` looks an item up by id.
-pub fn price(
-    cart: &Cart,
-    menu: &Menu,
-    rules: PricingRules,
-    at: &Zoned,
-) -> Result<PricedCart, CartError> {
-    let lines = cart
-        .lines
-        .iter()
-        .map(|line| price_line(line, menu, at))
-        .collect::<Result<Vec<_>, _>>()?;
-    let subtotal = lines
-        .iter()
-        .try_fold(Money::zero(rules.currency), |sum, line| {
-            sum.checked_add(line.line_total)
-        })?;
+pub fn price(cart: &Cart, menu: &Menu, rules: PricingRules, at: &Zoned) -> Result<PricedCart, CartError> {
+    let lines = cart.lines.iter().map(|line| price_line(line, menu, at)).collect::<Result<Vec<_>, _>>()?;
+    let subtotal = lines.iter().try_fold(Money::zero(rules.currency), |sum, line| sum.checked_add(line.line_total))?;
     let totals = Totals::compute(subtotal, rules.tax_rate, rules.tax_mode)?;
     Ok(PricedCart { lines, totals })
 }
 
 fn price_line(line: &CartLine, menu: &Menu, at: &Zoned) -> Result<PricedLine, CartError> {
-    let item = menu
-        .item(&line.item)
-        .ok_or_else(|| CartError::UnknownItem(line.item.clone()))?;
+    let item = menu.item(&line.item).ok_or_else(|| CartError::UnknownItem(line.item.clone()))?;
     if item.is_sold_out() {
         return Err(CartError::SoldOut(line.item.clone()));
     }
@@ -231,9 +185,7 @@ fn price_line(line: &CartLine, menu: &Menu, at: &Zoned) -> Result<PricedLine, Ca
         return Err(CartError::Unavailable(line.item.clone()));
     }
     let choices = priced_choices(item, &line.choices)?;
-    let unit_price = choices
-        .iter()
-        .try_fold(item.price(), |sum, c| sum.checked_add(c.price_delta))?;
+    let unit_price = choices.iter().try_fold(item.price(), |sum, c| sum.checked_add(c.price_delta))?;
     if unit_price.is_negative() {
         return Err(CartError::Money(MoneyError::Negative));
     }
@@ -305,11 +257,7 @@ mod tests {
     }
 
     fn rules(mode: TaxMode) -> PricingRules {
-        PricingRules {
-            currency: eur(),
-            tax_rate: TaxRate::from_basis_points(1000).expect("10 %"),
-            tax_mode: mode,
-        }
+        PricingRules { currency: eur(), tax_rate: TaxRate::from_basis_points(1000).expect("10 %"), tax_mode: mode }
     }
 
     fn noon() -> Zoned {
@@ -323,13 +271,8 @@ mod tests {
     #[test]
     fn options_add_their_deltas_to_the_unit_price() {
         let items = [pizza_with_sizes()];
-        let c = cart(vec![line(
-            "pizza",
-            &[("size", "large"), ("extras", "olives")],
-            2,
-        )]);
-        let priced =
-            price(&c, &menu_of(&items), rules(TaxMode::Inclusive), &noon()).expect("prices");
+        let c = cart(vec![line("pizza", &[("size", "large"), ("extras", "olives")], 2)]);
+        let priced = price(&c, &menu_of(&items), rules(TaxMode::Inclusive), &noon()).expect("prices");
         // 9.00 + 3.00 (large) + 0.50 (olives) = 12.50, times 2.
         assert_eq!(priced.lines[0].unit_price.minor, 1250);
         assert_eq!(priced.totals.subtotal.minor, 2500);
@@ -338,87 +281,43 @@ mod tests {
     #[test]
     fn inclusive_tax_leaves_the_total_at_the_menu_prices() {
         let items = [item("water", 1100)];
-        let priced = price(
-            &cart(vec![line("water", &[], 1)]),
-            &menu_of(&items),
-            rules(TaxMode::Inclusive),
-            &noon(),
-        )
-        .expect("prices");
-        assert_eq!(
-            (priced.totals.tax.minor, priced.totals.total.minor),
-            (100, 1100)
-        );
+        let priced = price(&cart(vec![line("water", &[], 1)]), &menu_of(&items), rules(TaxMode::Inclusive), &noon())
+            .expect("prices");
+        assert_eq!((priced.totals.tax.minor, priced.totals.total.minor), (100, 1100));
     }
 
     #[test]
     fn exclusive_tax_is_added_on_top() {
         let items = [item("water", 1000)];
-        let priced = price(
-            &cart(vec![line("water", &[], 1)]),
-            &menu_of(&items),
-            rules(TaxMode::Exclusive),
-            &noon(),
-        )
-        .expect("prices");
-        assert_eq!(
-            (priced.totals.tax.minor, priced.totals.total.minor),
-            (100, 1100)
-        );
+        let priced = price(&cart(vec![line("water", &[], 1)]), &menu_of(&items), rules(TaxMode::Exclusive), &noon())
+            .expect("prices");
+        assert_eq!((priced.totals.tax.minor, priced.totals.total.minor), (100, 1100));
     }
 
     #[test]
     fn a_sold_out_item_is_refused_by_name() {
         let items = [item("tiramisu", 600).with_sold_out(true)];
-        let result = price(
-            &cart(vec![line("tiramisu", &[], 1)]),
-            &menu_of(&items),
-            rules(TaxMode::Inclusive),
-            &noon(),
-        );
-        assert_eq!(
-            result,
-            Err(CartError::SoldOut(ItemId::parse("tiramisu").expect("id")))
-        );
+        let result = price(&cart(vec![line("tiramisu", &[], 1)]), &menu_of(&items), rules(TaxMode::Inclusive), &noon());
+        assert_eq!(result, Err(CartError::SoldOut(ItemId::parse("tiramisu").expect("id"))));
     }
 
     #[test]
     fn an_unknown_item_is_refused_by_name() {
-        let result = price(
-            &cart(vec![line("ghost", &[], 1)]),
-            &menu_of(&[]),
-            rules(TaxMode::Inclusive),
-            &noon(),
-        );
-        assert_eq!(
-            result,
-            Err(CartError::UnknownItem(ItemId::parse("ghost").expect("id")))
-        );
+        let result = price(&cart(vec![line("ghost", &[], 1)]), &menu_of(&[]), rules(TaxMode::Inclusive), &noon());
+        assert_eq!(result, Err(CartError::UnknownItem(ItemId::parse("ghost").expect("id"))));
     }
 
     #[test]
     fn a_required_choice_left_out_is_refused() {
         let items = [pizza_with_sizes()];
-        let result = price(
-            &cart(vec![line("pizza", &[], 1)]),
-            &menu_of(&items),
-            rules(TaxMode::Inclusive),
-            &noon(),
-        );
-        assert!(matches!(
-            result,
-            Err(CartError::TooFewChoices { min: 1, .. })
-        ));
+        let result = price(&cart(vec![line("pizza", &[], 1)]), &menu_of(&items), rules(TaxMode::Inclusive), &noon());
+        assert!(matches!(result, Err(CartError::TooFewChoices { min: 1, .. })));
     }
 
     #[test]
     fn too_many_choices_in_a_group_are_refused() {
         let items = [pizza_with_sizes()];
-        let c = cart(vec![line(
-            "pizza",
-            &[("size", "small"), ("size", "large")],
-            1,
-        )]);
+        let c = cart(vec![line("pizza", &[("size", "small"), ("size", "large")], 1)]);
         assert!(matches!(
             price(&c, &menu_of(&items), rules(TaxMode::Inclusive), &noon()),
             Err(CartError::TooManyChoices { max: 1, .. })
@@ -428,15 +327,7 @@ mod tests {
     #[test]
     fn the_same_option_twice_is_refused() {
         let items = [pizza_with_sizes()];
-        let c = cart(vec![line(
-            "pizza",
-            &[
-                ("size", "small"),
-                ("extras", "olives"),
-                ("extras", "olives"),
-            ],
-            1,
-        )]);
+        let c = cart(vec![line("pizza", &[("size", "small"), ("extras", "olives"), ("extras", "olives")], 1)]);
         assert!(matches!(
             price(&c, &menu_of(&items), rules(TaxMode::Inclusive), &noon()),
             Err(CartError::DuplicateOption { .. })

@@ -39,10 +39,7 @@ impl Zone {
             return Err(HoursError::UnknownTimeZone(name.to_owned()));
         }
         TimeZone::get(name)
-            .map(|tz| Self {
-                name: name.to_owned(),
-                tz,
-            })
+            .map(|tz| Self { name: name.to_owned(), tz })
             .map_err(|_| HoursError::UnknownTimeZone(name.to_owned()))
     }
 
@@ -64,11 +61,7 @@ impl Zone {
         self.tz
             .to_ambiguous_timestamp(local)
             .compatible()
-            .unwrap_or_else(|_| {
-                local
-                    .to_zoned(TimeZone::UTC)
-                    .map_or(Timestamp::MAX, |z| z.timestamp())
-            })
+            .unwrap_or_else(|_| local.to_zoned(TimeZone::UTC).map_or(Timestamp::MAX, |z| z.timestamp()))
     }
 
     pub fn today(&self, now: Timestamp) -> Date {
@@ -125,9 +118,7 @@ impl Interval {
     pub fn on(self, date: Date) -> (DateTime, DateTime) {
         let start = date.to_datetime(self.opens);
         let (from, to) = self.minutes();
-        let end = start
-            .checked_add(SignedDuration::from_mins(i64::from(to - from)))
-            .unwrap_or(start);
+        let end = start.checked_add(SignedDuration::from_mins(i64::from(to - from))).unwrap_or(start);
         (start, end)
     }
 }
@@ -155,10 +146,7 @@ impl OpeningHours {
     pub const MAX_CLOSURES: usize = 366;
 
     pub fn new(weekly: [Vec<Interval>; 7], closures: BTreeSet<Date>) -> Result<Self, HoursError> {
-        if weekly
-            .iter()
-            .any(|day| day.len() > Self::MAX_INTERVALS_PER_DAY)
-        {
+        if weekly.iter().any(|day| day.len() > Self::MAX_INTERVALS_PER_DAY) {
             return Err(HoursError::TooManyIntervals);
         }
         if closures.len() > Self::MAX_CLOSURES {
@@ -176,13 +164,8 @@ impl OpeningHours {
             }
         }
         spans.sort_unstable();
-        let first_next_week = spans
-            .first()
-            .map(|&(start, end, day)| (start + WEEK, end + WEEK, day));
-        for (current, next) in spans
-            .iter()
-            .zip(spans.iter().skip(1).chain(first_next_week.iter()))
-        {
+        let first_next_week = spans.first().map(|&(start, end, day)| (start + WEEK, end + WEEK, day));
+        for (current, next) in spans.iter().zip(spans.iter().skip(1).chain(first_next_week.iter())) {
             if current.1 > next.0 {
                 return Err(HoursError::Overlap(WEEKDAYS[current.2].1.to_owned()));
             }
@@ -203,18 +186,12 @@ impl OpeningHours {
         if self.closures.contains(&date) {
             return Vec::new();
         }
-        self.intervals(date.weekday())
-            .iter()
-            .map(|interval| interval.on(date))
-            .collect()
+        self.intervals(date.weekday()).iter().map(|interval| interval.on(date)).collect()
     }
 
     /// The real instants of the sessions that begin on `date`.
     pub fn instants_on(&self, date: Date, zone: &Zone) -> Vec<(Timestamp, Timestamp)> {
-        self.sessions_on(date)
-            .into_iter()
-            .map(|(start, end)| (zone.instant_of(start), zone.instant_of(end)))
-            .collect()
+        self.sessions_on(date).into_iter().map(|(start, end)| (zone.instant_of(start), zone.instant_of(end))).collect()
     }
 
     /// Whether the restaurant is open at `instant`. Yesterday's sessions count too: they may run
@@ -255,15 +232,9 @@ impl TryFrom<OpeningHoursRepr> for OpeningHours {
 
 impl From<OpeningHours> for OpeningHoursRepr {
     fn from(hours: OpeningHours) -> Self {
-        let weekly = WEEKDAYS
-            .iter()
-            .zip(hours.weekly)
-            .map(|((_, name), intervals)| ((*name).to_owned(), intervals))
-            .collect();
-        Self {
-            weekly,
-            closures: hours.closures,
-        }
+        let weekly =
+            WEEKDAYS.iter().zip(hours.weekly).map(|((_, name), intervals)| ((*name).to_owned(), intervals)).collect();
+        Self { weekly, closures: hours.closures }
     }
 }
 
@@ -277,8 +248,7 @@ mod tests {
     }
 
     fn every_day(intervals: Vec<Interval>) -> OpeningHours {
-        OpeningHours::new(std::array::from_fn(|_| intervals.clone()), BTreeSet::new())
-            .expect("valid hours")
+        OpeningHours::new(std::array::from_fn(|_| intervals.clone()), BTreeSet::new()).expect("valid hours")
     }
 
     fn instant(rfc3339: &str) -> Timestamp {
@@ -295,40 +265,19 @@ mod tests {
     fn an_evening_opening_follows_local_time_across_the_spring_change() {
         let hours = every_day(vec![Interval::new(time(18, 0, 0, 0), time(22, 0, 0, 0))]);
         // Saturday 2026-03-28 is still CET (UTC+1); Sunday 2026-03-29 is CEST (UTC+2).
-        assert!(
-            hours.is_open_at(instant("2026-03-28T20:30:00Z"), &berlin()),
-            "21:30 CET"
-        );
-        assert!(
-            !hours.is_open_at(instant("2026-03-29T20:30:00Z"), &berlin()),
-            "22:30 CEST"
-        );
-        assert!(
-            hours.is_open_at(instant("2026-03-29T16:00:00Z"), &berlin()),
-            "18:00 CEST"
-        );
-        assert!(
-            !hours.is_open_at(instant("2026-03-28T16:30:00Z"), &berlin()),
-            "17:30 CET"
-        );
+        assert!(hours.is_open_at(instant("2026-03-28T20:30:00Z"), &berlin()), "21:30 CET");
+        assert!(!hours.is_open_at(instant("2026-03-29T20:30:00Z"), &berlin()), "22:30 CEST");
+        assert!(hours.is_open_at(instant("2026-03-29T16:00:00Z"), &berlin()), "18:00 CEST");
+        assert!(!hours.is_open_at(instant("2026-03-28T16:30:00Z"), &berlin()), "17:30 CET");
     }
 
     #[test]
     fn an_evening_opening_follows_local_time_across_the_autumn_change() {
         let hours = every_day(vec![Interval::new(time(18, 0, 0, 0), time(22, 0, 0, 0))]);
         // 2026-10-25 falls back to CET (UTC+1).
-        assert!(
-            hours.is_open_at(instant("2026-10-24T16:00:00Z"), &berlin()),
-            "18:00 CEST"
-        );
-        assert!(
-            !hours.is_open_at(instant("2026-10-25T16:30:00Z"), &berlin()),
-            "17:30 CET"
-        );
-        assert!(
-            hours.is_open_at(instant("2026-10-25T17:00:00Z"), &berlin()),
-            "18:00 CET"
-        );
+        assert!(hours.is_open_at(instant("2026-10-24T16:00:00Z"), &berlin()), "18:00 CEST");
+        assert!(!hours.is_open_at(instant("2026-10-25T16:30:00Z"), &berlin()), "17:30 CET");
+        assert!(hours.is_open_at(instant("2026-10-25T17:00:00Z"), &berlin()), "18:00 CET");
     }
 
     #[test]
@@ -338,10 +287,7 @@ mod tests {
         assert_eq!(sessions.len(), 1);
         let (start, end) = sessions[0];
         assert_eq!(end.duration_since(start), SignedDuration::from_hours(7));
-        assert!(
-            hours.is_open_at(instant("2026-10-25T02:30:00Z"), &berlin()),
-            "03:30 CET, after midnight"
-        );
+        assert!(hours.is_open_at(instant("2026-10-25T02:30:00Z"), &berlin()), "03:30 CET, after midnight");
     }
 
     #[test]
@@ -366,10 +312,7 @@ mod tests {
             Interval::new(time(12, 0, 0, 0), time(15, 0, 0, 0)),
             Interval::new(time(14, 0, 0, 0), time(18, 0, 0, 0)),
         ];
-        assert_eq!(
-            OpeningHours::new(weekly, BTreeSet::new()),
-            Err(HoursError::Overlap("monday".into()))
-        );
+        assert_eq!(OpeningHours::new(weekly, BTreeSet::new()), Err(HoursError::Overlap("monday".into())));
     }
 
     #[test]
@@ -384,14 +327,8 @@ mod tests {
     fn opening_hours_round_trip_through_json() {
         let hours = every_day(vec![Interval::new(time(11, 30, 0, 0), time(14, 30, 0, 0))]);
         let json = serde_json::to_string(&hours).expect("serializes");
-        assert!(
-            json.contains("\"monday\":[{\"opens\":\"11:30:00\",\"closes\":\"14:30:00\"}]"),
-            "{json}"
-        );
-        assert_eq!(
-            serde_json::from_str::<OpeningHours>(&json).expect("parses"),
-            hours
-        );
+        assert!(json.contains("\"monday\":[{\"opens\":\"11:30:00\",\"closes\":\"14:30:00\"}]"), "{json}");
+        assert_eq!(serde_json::from_str::<OpeningHours>(&json).expect("parses"), hours);
     }
 
     #[test]

@@ -194,10 +194,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, IdError> {
         let email = raw.trim().to_lowercase();
-        let invalid = IdError {
-            field: "email",
-            reason: "must look like name@example.com",
-        };
+        let invalid = IdError { field: "email", reason: "must look like name@example.com" };
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid);
         }
@@ -277,10 +274,7 @@ mod tests {
 
     #[test]
     fn an_email_is_lowercased() {
-        assert_eq!(
-            Email::parse(" Ada@Example.COM ").map(String::from),
-            Ok("ada@example.com".into())
-        );
+        assert_eq!(Email::parse(" Ada@Example.COM ").map(String::from), Ok("ada@example.com".into()));
     }
 
     #[test]

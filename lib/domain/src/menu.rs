@@ -18,10 +18,7 @@ pub enum MenuError {
     #[error("every price of an item must be in {expected}, found {found}")]
     MixedCurrency { expected: Currency, found: Currency },
     #[error("option group '{group}': {reason}")]
-    OptionGroup {
-        group: OptionGroupId,
-        reason: String,
-    },
+    OptionGroup { group: OptionGroupId, reason: String },
     #[error("option group '{0}' appears twice")]
     DuplicateGroup(OptionGroupId),
     #[error("an item has at most {max} option groups", max = MenuItem::MAX_GROUPS)]
@@ -30,9 +27,7 @@ pub enum MenuError {
     TooManyWindows,
     #[error("an availability window must name at least one day")]
     WindowWithoutDays,
-    #[error(
-        "image key '{0}' must be a relative path of a-z, 0-9, '/', '.', '-' and '_' (at most 256)"
-    )]
+    #[error("image key '{0}' must be a relative path of a-z, 0-9, '/', '.', '-' and '_' (at most 256)")]
     ImageKey(String),
 }
 
@@ -145,17 +140,9 @@ impl ImageKey {
         let ok = !raw.is_empty()
             && raw.len() <= 256
             && !raw.starts_with('/')
-            && !raw
-                .split('/')
-                .any(|part| part.is_empty() || part == "." || part == "..")
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "/._-".contains(c));
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(MenuError::ImageKey(raw.to_owned()))
-        }
+            && !raw.split('/').any(|part| part.is_empty() || part == "." || part == "..")
+            && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "/._-".contains(c));
+        if ok { Ok(Self(raw.to_owned())) } else { Err(MenuError::ImageKey(raw.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -233,32 +220,18 @@ impl OptionGroup {
         max_choices: u8,
         options: Vec<MenuOption>,
     ) -> Result<Self, MenuError> {
-        let fail = |reason: &str| {
-            Err(MenuError::OptionGroup {
-                group: id.clone(),
-                reason: reason.to_owned(),
-            })
-        };
+        let fail = |reason: &str| Err(MenuError::OptionGroup { group: id.clone(), reason: reason.to_owned() });
         if options.is_empty() || options.len() > Self::MAX_OPTIONS {
             return fail("must have between 1 and 30 options");
         }
-        if max_choices == 0 || min_choices > max_choices || usize::from(max_choices) > options.len()
-        {
-            return fail(
-                "needs 0 <= min_choices <= max_choices <= number of options, and max_choices >= 1",
-            );
+        if max_choices == 0 || min_choices > max_choices || usize::from(max_choices) > options.len() {
+            return fail("needs 0 <= min_choices <= max_choices <= number of options, and max_choices >= 1");
         }
         let unique: BTreeSet<&OptionId> = options.iter().map(|o| &o.id).collect();
         if unique.len() != options.len() {
             return fail("option ids must be unique within the group");
         }
-        Ok(Self {
-            id,
-            name,
-            min_choices,
-            max_choices,
-            options,
-        })
+        Ok(Self { id, name, min_choices, max_choices, options })
     }
 
     pub fn id(&self) -> &OptionGroupId {
@@ -290,13 +263,7 @@ impl TryFrom<OptionGroupRepr> for OptionGroup {
 
 impl From<OptionGroup> for OptionGroupRepr {
     fn from(g: OptionGroup) -> Self {
-        Self {
-            id: g.id,
-            name: g.name,
-            min_choices: g.min_choices,
-            max_choices: g.max_choices,
-            options: g.options,
-        }
+        Self { id: g.id, name: g.name, min_choices: g.min_choices, max_choices: g.max_choices, options: g.options }
     }
 }
 
@@ -352,16 +319,8 @@ impl MenuItem {
         }
         let currency = details.price.currency;
         for group in &details.option_groups {
-            if let Some(found) = group
-                .options
-                .iter()
-                .map(|o| o.price_delta.currency)
-                .find(|c| *c != currency)
-            {
-                return Err(MenuError::MixedCurrency {
-                    expected: currency,
-                    found,
-                });
+            if let Some(found) = group.options.iter().map(|o| o.price_delta.currency).find(|c| *c != currency) {
+                return Err(MenuError::MixedCurrency { expected: currency, found });
             }
         }
         if details.option_groups.len() > Self::MAX_GROUPS {
@@ -377,11 +336,7 @@ impl MenuItem {
         if details.availability.iter().any(|w| w.days.is_empty()) {
             return Err(MenuError::WindowWithoutDays);
         }
-        Ok(Self {
-            id,
-            details,
-            version,
-        })
+        Ok(Self { id, details, version })
     }
 
     pub fn id(&self) -> &ItemId {
@@ -408,11 +363,7 @@ impl MenuItem {
     pub fn with_sold_out(&self, sold_out: bool) -> Self {
         let mut details = self.details.clone();
         details.sold_out = sold_out;
-        Self {
-            id: self.id.clone(),
-            details,
-            version: self.version + 1,
-        }
+        Self { id: self.id.clone(), details, version: self.version + 1 }
     }
 
     pub fn group(&self, id: &OptionGroupId) -> Option<&OptionGroup> {
@@ -421,8 +372,7 @@ impl MenuItem {
 
     /// Whether the item is served at this local time (ignores opening hours and sold-out).
     pub fn is_served_at(&self, local: &Zoned) -> bool {
-        self.details.availability.is_empty()
-            || self.details.availability.iter().any(|w| w.contains(local))
+        self.details.availability.is_empty() || self.details.availability.iter().any(|w| w.contains(local))
     }
 }
 
@@ -435,11 +385,7 @@ impl TryFrom<MenuItemRepr> for MenuItem {
 
 impl From<MenuItem> for MenuItemRepr {
     fn from(item: MenuItem) -> Self {
-        Self {
-            id: item.id,
-            details: item.details,
-            version: item.version,
-        }
+        Self { id: item.id, details: item.details, version: item.version }
     }
 }
 
@@ -453,13 +399,7 @@ pub struct Menu {
 impl Menu {
     pub fn new(mut categories: Vec<Category>, items: Vec<MenuItem>) -> Self {
         categories.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
-        Self {
-            categories,
-            items: items
-                .into_iter()
-                .map(|item| (item.id.clone(), item))
-                .collect(),
-        }
+        Self { categories, items: items.into_iter().map(|item| (item.id.clone(), item)).collect() }
     }
 
     pub fn categories(&self) -> &[Category] {
@@ -472,19 +412,11 @@ impl Menu {
 
     /// Items in category order, then by name.
     pub fn items(&self) -> Vec<&MenuItem> {
-        let position = |item: &MenuItem| {
-            self.categories
-                .iter()
-                .position(|c| c.id == item.details.category)
-                .unwrap_or(usize::MAX)
-        };
+        let position =
+            |item: &MenuItem| self.categories.iter().position(|c| c.id == item.details.category).unwrap_or(usize::MAX);
         let mut items: Vec<&MenuItem> = self.items.values().collect();
         items.sort_by(|a, b| {
-            (position(a), a.details.name.as_str(), &a.id).cmp(&(
-                position(b),
-                b.details.name.as_str(),
-                &b.id,
-            ))
+            (position(a), a.details.name.as_str(), &a.id).cmp(&(position(b), b.details.name.as_str(), &b.id))
         });
         items
     }
@@ -528,10 +460,7 @@ mod tests {
         ];
         assert_eq!(
             MenuItem::new(ItemId::parse("p").expect("id"), details, 1),
-            Err(MenuError::MixedCurrency {
-                expected: eur(),
-                found: usd
-            })
+            Err(MenuError::MixedCurrency { expected: eur(), found: usd })
         );
     }
 
@@ -545,13 +474,9 @@ mod tests {
     #[test]
     fn an_item_with_a_window_is_served_only_inside_it() {
         let mut details = item("croissant", 250).details().clone();
-        details.availability = vec![AvailabilityWindow {
-            days: [Day::Monday].into(),
-            from: time(8, 0, 0, 0),
-            until: time(11, 30, 0, 0),
-        }];
-        let croissant =
-            MenuItem::new(ItemId::parse("croissant").expect("id"), details, 1).expect("valid");
+        details.availability =
+            vec![AvailabilityWindow { days: [Day::Monday].into(), from: time(8, 0, 0, 0), until: time(11, 30, 0, 0) }];
+        let croissant = MenuItem::new(ItemId::parse("croissant").expect("id"), details, 1).expect("valid");
         let monday_morning: Zoned = "2026-11-23T09:00[Europe/Berlin]".parse().expect("zoned");
         let monday_noon: Zoned = "2026-11-23T12:00[Europe/Berlin]".parse().expect("zoned");
         let tuesday_morning: Zoned = "2026-11-24T09:00[Europe/Berlin]".parse().expect("zoned");
@@ -572,9 +497,6 @@ mod tests {
         let pizza = pizza_with_sizes();
         let json = serde_json::to_value(&pizza).expect("serializes");
         assert_eq!(json["version"], 1);
-        assert_eq!(
-            serde_json::from_value::<MenuItem>(json).expect("parses"),
-            pizza
-        );
+        assert_eq!(serde_json::from_value::<MenuItem>(json).expect("parses"), pizza);
     }
 }

@@ -15,9 +15,7 @@ pub enum MoneyError {
     Overflow,
     #[error("a price must not be negative")]
     Negative,
-    #[error(
-        "a tax rate must be between 0 and 100 % in hundredths of a percent (0..=10000), got {0}"
-    )]
+    #[error("a tax rate must be between 0 and 100 % in hundredths of a percent (0..=10000), got {0}")]
     TaxRateOutOfRange(u32),
 }
 
@@ -82,36 +80,20 @@ impl Money {
 
     /// A price as a manager sets it: never negative.
     pub fn price(minor: i64, currency: Currency) -> Result<Self, MoneyError> {
-        if minor < 0 {
-            Err(MoneyError::Negative)
-        } else {
-            Ok(Self { minor, currency })
-        }
+        if minor < 0 { Err(MoneyError::Negative) } else { Ok(Self { minor, currency }) }
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
         }
-        let minor = self
-            .minor
-            .checked_add(other.minor)
-            .ok_or(MoneyError::Overflow)?;
-        Ok(Money {
-            minor,
-            currency: self.currency,
-        })
+        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        Ok(Money { minor, currency: self.currency })
     }
 
     pub fn checked_mul(self, factor: u32) -> Result<Money, MoneyError> {
-        let minor = self
-            .minor
-            .checked_mul(i64::from(factor))
-            .ok_or(MoneyError::Overflow)?;
-        Ok(Money {
-            minor,
-            currency: self.currency,
-        })
+        let minor = self.minor.checked_mul(i64::from(factor)).ok_or(MoneyError::Overflow)?;
+        Ok(Money { minor, currency: self.currency })
     }
 
     pub fn is_negative(self) -> bool {
@@ -129,14 +111,7 @@ impl fmt::Display for Money {
             return write!(f, "{sign}{abs} {}", self.currency);
         }
         let scale = 10u64.pow(digits);
-        write!(
-            f,
-            "{sign}{}.{:0width$} {}",
-            abs / scale,
-            abs % scale,
-            self.currency,
-            width = digits as usize
-        )
+        write!(f, "{sign}{}.{:0width$} {}", abs / scale, abs % scale, self.currency, width = digits as usize)
     }
 }
 
@@ -155,11 +130,7 @@ pub struct TaxRate(u32);
 
 impl TaxRate {
     pub fn from_basis_points(bps: u32) -> Result<Self, MoneyError> {
-        if bps <= 10_000 {
-            Ok(Self(bps))
-        } else {
-            Err(MoneyError::TaxRateOutOfRange(bps))
-        }
+        if bps <= 10_000 { Ok(Self(bps)) } else { Err(MoneyError::TaxRateOutOfRange(bps)) }
     }
 
     pub fn basis_points(self) -> u32 {
@@ -212,21 +183,12 @@ impl Totals {
             TaxMode::Inclusive => div_round_half_away(amount * bps, 10_000 + bps),
             TaxMode::Exclusive => div_round_half_away(amount * bps, 10_000),
         };
-        let tax = Money::new(
-            i64::try_from(tax).map_err(|_| MoneyError::Overflow)?,
-            subtotal.currency,
-        );
+        let tax = Money::new(i64::try_from(tax).map_err(|_| MoneyError::Overflow)?, subtotal.currency);
         let total = match mode {
             TaxMode::Inclusive => subtotal,
             TaxMode::Exclusive => subtotal.checked_add(tax)?,
         };
-        Ok(Totals {
-            subtotal,
-            tax,
-            total,
-            tax_rate: rate,
-            tax_mode: mode,
-        })
+        Ok(Totals { subtotal, tax, total, tax_rate: rate, tax_mode: mode })
     }
 }
 
@@ -256,19 +218,13 @@ mod tests {
     fn money_prints_in_major_units() {
         assert_eq!(Money::new(1250, eur()).to_string(), "12.50 EUR");
         assert_eq!(Money::new(-5, eur()).to_string(), "-0.05 EUR");
-        assert_eq!(
-            Money::new(900, Currency::parse("JPY").expect("JPY")).to_string(),
-            "900 JPY"
-        );
+        assert_eq!(Money::new(900, Currency::parse("JPY").expect("JPY")).to_string(), "900 JPY");
     }
 
     #[test]
     fn amounts_in_different_currencies_do_not_add() {
         let usd = Currency::parse("USD").expect("USD");
-        assert_eq!(
-            Money::new(1, eur()).checked_add(Money::new(1, usd)),
-            Err(MoneyError::CurrencyMismatch(eur(), usd))
-        );
+        assert_eq!(Money::new(1, eur()).checked_add(Money::new(1, usd)), Err(MoneyError::CurrencyMismatch(eur(), usd)));
     }
 
     #[test]
@@ -279,26 +235,21 @@ mod tests {
     #[test]
     fn inclusive_tax_is_contained_in_the_total() {
         let rate = TaxRate::from_basis_points(1900).expect("19 %");
-        let totals =
-            Totals::compute(Money::new(1190, eur()), rate, TaxMode::Inclusive).expect("fits");
+        let totals = Totals::compute(Money::new(1190, eur()), rate, TaxMode::Inclusive).expect("fits");
         assert_eq!((totals.tax.minor, totals.total.minor), (190, 1190));
     }
 
     #[test]
     fn exclusive_tax_is_added_to_the_total() {
         let rate = TaxRate::from_basis_points(825).expect("8.25 %");
-        let totals =
-            Totals::compute(Money::new(1000, eur()), rate, TaxMode::Exclusive).expect("fits");
+        let totals = Totals::compute(Money::new(1000, eur()), rate, TaxMode::Exclusive).expect("fits");
         // 82.5 cents rounds half away from zero to 83.
         assert_eq!((totals.tax.minor, totals.total.minor), (83, 1083));
     }
 
     #[test]
     fn a_tax_rate_above_one_hundred_percent_is_refused() {
-        assert_eq!(
-            TaxRate::from_basis_points(10_001),
-            Err(MoneyError::TaxRateOutOfRange(10_001))
-        );
+        assert_eq!(TaxRate::from_basis_points(10_001), Err(MoneyError::TaxRateOutOfRange(10_001)));
     }
 
     proptest! {

@@ -181,18 +181,11 @@ impl Order {
     }
 
     /// Moves the order to `to` if the state machine allows it and `actor` may do it.
-    pub fn transition(
-        &mut self,
-        to: OrderState,
-        actor: Actor,
-        at: Timestamp,
-    ) -> Result<(), OrderError> {
+    pub fn transition(&mut self, to: OrderState, actor: Actor, at: Timestamp) -> Result<(), OrderError> {
         use OrderState::*;
         let from = self.state;
         let legal = match (from, to) {
-            (Placed, Accepted | Rejected | Cancelled)
-            | (Accepted, Preparing)
-            | (Preparing, Ready) => true,
+            (Placed, Accepted | Rejected | Cancelled) | (Accepted, Preparing) | (Preparing, Ready) => true,
             (Ready, OutForDelivery) => self.kind.is_delivery(),
             (Ready, Completed) => !self.kind.is_delivery(),
             (OutForDelivery, Completed) => self.kind.is_delivery(),
@@ -204,10 +197,7 @@ impl Order {
         match &actor {
             Actor::Customer if to != Cancelled => return Err(OrderError::NotPermitted { to }),
             Actor::Staff { .. } if to == Cancelled => return Err(OrderError::NotPermitted { to }),
-            Actor::Staff {
-                role: Role::Driver,
-                user,
-            } => {
+            Actor::Staff { role: Role::Driver, user } => {
                 if !matches!(to, OutForDelivery | Completed) {
                     return Err(OrderError::NotPermitted { to });
                 }
@@ -218,23 +208,13 @@ impl Order {
             Actor::Customer | Actor::Staff { .. } => {}
         }
         self.state = to;
-        self.history.push(Transition {
-            from,
-            to,
-            at,
-            actor,
-        });
+        self.history.push(Transition { from, to, at, actor });
         self.version += 1;
         Ok(())
     }
 
     /// Gives a delivery to a driver; only a manager or the owner may.
-    pub fn assign_driver(
-        &mut self,
-        driver: UserId,
-        driver_role: Role,
-        by: Role,
-    ) -> Result<(), OrderError> {
+    pub fn assign_driver(&mut self, driver: UserId, driver_role: Role, by: Role) -> Result<(), OrderError> {
         if !by.can_manage() {
             return Err(OrderError::NotPermitted { to: self.state });
         }
@@ -273,9 +253,7 @@ mod tests {
     }
 
     fn delivery() -> OrderKind {
-        OrderKind::Delivery {
-            address: Address::parse("Hauptstr. 1").expect("address"),
-        }
+        OrderKind::Delivery { address: Address::parse("Hauptstr. 1").expect("address") }
     }
 
     /// Every edge of the diagram above, and nothing else.
@@ -296,11 +274,7 @@ mod tests {
     }
 
     fn actor_for(to: OrderState) -> Actor {
-        if to == Cancelled {
-            Actor::Customer
-        } else {
-            staff(Role::Staff)
-        }
+        if to == Cancelled { Actor::Customer } else { staff(Role::Staff) }
     }
 
     #[test]
@@ -310,19 +284,9 @@ mod tests {
                 let mut order = order_of_kind(kind.clone());
                 order.state = from;
                 let actor = actor_for(to);
-                order
-                    .transition(to, actor.clone(), now())
-                    .unwrap_or_else(|e| panic!("{from:?} -> {to:?}: {e}"));
+                order.transition(to, actor.clone(), now()).unwrap_or_else(|e| panic!("{from:?} -> {to:?}: {e}"));
                 assert_eq!(order.state, to);
-                assert_eq!(
-                    order.history.last(),
-                    Some(&Transition {
-                        from,
-                        to,
-                        at: now(),
-                        actor
-                    })
-                );
+                assert_eq!(order.history.last(), Some(&Transition { from, to, at: now(), actor }));
             }
         }
     }
@@ -352,10 +316,7 @@ mod tests {
     #[test]
     fn a_customer_may_only_cancel() {
         let mut order = order_of_kind(pickup());
-        assert_eq!(
-            order.transition(Accepted, Actor::Customer, now()),
-            Err(OrderError::NotPermitted { to: Accepted })
-        );
+        assert_eq!(order.transition(Accepted, Actor::Customer, now()), Err(OrderError::NotPermitted { to: Accepted }));
     }
 
     #[test]
@@ -370,15 +331,10 @@ mod tests {
     #[test]
     fn a_customer_cannot_cancel_once_accepted() {
         let mut order = order_of_kind(pickup());
-        order
-            .transition(Accepted, staff(Role::Staff), now())
-            .expect("legal");
+        order.transition(Accepted, staff(Role::Staff), now()).expect("legal");
         assert_eq!(
             order.transition(Cancelled, Actor::Customer, now()),
-            Err(OrderError::IllegalTransition {
-                from: Accepted,
-                to: Cancelled
-            })
+            Err(OrderError::IllegalTransition { from: Accepted, to: Cancelled })
         );
     }
 
@@ -387,22 +343,11 @@ mod tests {
         let mut order = order_of_kind(delivery());
         order.state = Ready;
         let driver = staff(Role::Driver);
-        assert_eq!(
-            order.transition(OutForDelivery, driver.clone(), now()),
-            Err(OrderError::NotAssigned)
-        );
-        let Actor::Staff { user, .. } = driver.clone() else {
-            unreachable!()
-        };
-        order
-            .assign_driver(user, Role::Driver, Role::Manager)
-            .expect("manager assigns");
-        order
-            .transition(OutForDelivery, driver.clone(), now())
-            .expect("assigned driver");
-        order
-            .transition(Completed, driver, now())
-            .expect("assigned driver");
+        assert_eq!(order.transition(OutForDelivery, driver.clone(), now()), Err(OrderError::NotAssigned));
+        let Actor::Staff { user, .. } = driver.clone() else { unreachable!() };
+        order.assign_driver(user, Role::Driver, Role::Manager).expect("manager assigns");
+        order.transition(OutForDelivery, driver.clone(), now()).expect("assigned driver");
+        order.transition(Completed, driver, now()).expect("assigned driver");
     }
 
     #[test]
@@ -418,15 +363,8 @@ mod tests {
     fn only_managers_assign_drivers_and_only_to_drivers() {
         let mut order = order_of_kind(delivery());
         let user = UserId::generate();
-        assert!(
-            order
-                .assign_driver(user.clone(), Role::Driver, Role::Staff)
-                .is_err()
-        );
-        assert_eq!(
-            order.assign_driver(user.clone(), Role::Staff, Role::Owner),
-            Err(OrderError::NotADriver)
-        );
+        assert!(order.assign_driver(user.clone(), Role::Driver, Role::Staff).is_err());
+        assert_eq!(order.assign_driver(user.clone(), Role::Staff, Role::Owner), Err(OrderError::NotADriver));
         assert_eq!(
             order_of_kind(pickup()).assign_driver(user, Role::Driver, Role::Owner),
             Err(OrderError::NotADelivery)
@@ -436,9 +374,7 @@ mod tests {
     #[test]
     fn each_transition_raises_the_version() {
         let mut order = order_of_kind(pickup());
-        order
-            .transition(Accepted, staff(Role::Staff), now())
-            .expect("legal");
+        order.transition(Accepted, staff(Role::Staff), now()).expect("legal");
         assert_eq!(order.version, 2);
     }
 }

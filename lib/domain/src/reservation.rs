@@ -32,10 +32,7 @@ pub enum ReservationError {
     #[error("the slot is full")]
     SlotFull,
     #[error("a reservation cannot go from {} to {}", from.as_str(), to.as_str())]
-    IllegalTransition {
-        from: ReservationStatus,
-        to: ReservationStatus,
-    },
+    IllegalTransition { from: ReservationStatus, to: ReservationStatus },
     #[error("a guest can be marked as a no-show only once the booking has started")]
     NotStartedYet,
 }
@@ -116,10 +113,7 @@ impl ReservationSettings {
         if (self.party_min..=self.party_max).contains(&party) {
             Ok(())
         } else {
-            Err(ReservationError::PartySize {
-                min: self.party_min,
-                max: self.party_max,
-            })
+            Err(ReservationError::PartySize { min: self.party_min, max: self.party_max })
         }
     }
 
@@ -147,13 +141,7 @@ impl ReservationSettings {
     pub fn occupied_slots(&self, start: Timestamp) -> Vec<Timestamp> {
         let (seating, slot) = (self.seating.as_secs(), self.slot.as_secs());
         let count = (seating + slot - 1) / slot;
-        (0..count)
-            .filter_map(|k| {
-                start
-                    .checked_add(self.slot * i32::try_from(k).unwrap_or(i32::MAX))
-                    .ok()
-            })
-            .collect()
+        (0..count).filter_map(|k| start.checked_add(self.slot * i32::try_from(k).unwrap_or(i32::MAX)).ok()).collect()
     }
 
     /// Checks everything about a booking the store does not have to know: the slot, the party,
@@ -177,14 +165,9 @@ impl ReservationSettings {
             return Err(ReservationError::NotASlot);
         }
         if start < now.checked_add(self.lead).unwrap_or(Timestamp::MAX) {
-            return Err(ReservationError::TooSoon(
-                u32::try_from(self.lead.as_mins()).unwrap_or(u32::MAX),
-            ));
+            return Err(ReservationError::TooSoon(u32::try_from(self.lead.as_mins()).unwrap_or(u32::MAX)));
         }
-        let last_day = zone
-            .today(now)
-            .checked_add(i32::from(self.horizon_days).days())
-            .unwrap_or(Date::MAX);
+        let last_day = zone.today(now).checked_add(i32::from(self.horizon_days).days()).unwrap_or(Date::MAX);
         if local_date > last_day {
             return Err(ReservationError::TooFarAhead(self.horizon_days));
         }
@@ -208,9 +191,9 @@ impl ReservationSettings {
             .into_iter()
             .filter(|start| self.check_booking(*start, party, hours, zone, now).is_ok())
             .filter(|start| {
-                self.occupied_slots(*start).iter().all(|slot| {
-                    booked.get(slot).copied().unwrap_or(0) + u32::from(party) <= capacity
-                })
+                self.occupied_slots(*start)
+                    .iter()
+                    .all(|slot| booked.get(slot).copied().unwrap_or(0) + u32::from(party) <= capacity)
             })
             .collect())
     }
@@ -327,17 +310,10 @@ impl Reservation {
     }
 
     /// Confirmed → cancelled | seated | no-show; nothing else. A no-show only after the start.
-    pub fn change_status(
-        &mut self,
-        to: ReservationStatus,
-        now: Timestamp,
-    ) -> Result<(), ReservationError> {
+    pub fn change_status(&mut self, to: ReservationStatus, now: Timestamp) -> Result<(), ReservationError> {
         use ReservationStatus::*;
         if !matches!((self.status, to), (Confirmed, Cancelled | Seated | NoShow)) {
-            return Err(ReservationError::IllegalTransition {
-                from: self.status,
-                to,
-            });
+            return Err(ReservationError::IllegalTransition { from: self.status, to });
         }
         if to == NoShow && now < self.starts_at {
             return Err(ReservationError::NotStartedYet);
@@ -381,10 +357,7 @@ mod tests {
     fn slots_run_from_opening_to_one_seating_before_closing() {
         let slots = settings().slot_starts(date(2026, 11, 23), &hours((18, 0), (21, 0)), &berlin());
         let shown: Vec<String> = slots.into_iter().map(local).collect();
-        assert_eq!(
-            shown,
-            ["18:00+01:00", "18:30+01:00", "19:00+01:00", "19:30+01:00"]
-        );
+        assert_eq!(shown, ["18:00+01:00", "18:30+01:00", "19:00+01:00", "19:30+01:00"]);
     }
 
     #[test]
@@ -392,10 +365,7 @@ mod tests {
         // 2026-03-29 in Berlin: 02:00 CET jumps to 03:00 CEST.
         let slots = settings().slot_starts(date(2026, 3, 29), &hours((1, 0), (5, 0)), &berlin());
         let shown: Vec<String> = slots.into_iter().map(local).collect();
-        assert_eq!(
-            shown,
-            ["01:00+01:00", "01:30+01:00", "03:00+02:00", "03:30+02:00"]
-        );
+        assert_eq!(shown, ["01:00+01:00", "01:30+01:00", "03:00+02:00", "03:30+02:00"]);
     }
 
     #[test]
@@ -424,51 +394,28 @@ mod tests {
         let after = settings().slot_starts(date(2026, 3, 29), &hours((18, 0), (21, 0)), &berlin());
         assert_eq!(local(before[0]), "18:00+01:00");
         assert_eq!(local(after[0]), "18:00+02:00");
-        assert_eq!(
-            after[0].duration_since(before[0]),
-            SignedDuration::from_hours(23)
-        );
+        assert_eq!(after[0].duration_since(before[0]), SignedDuration::from_hours(23));
     }
 
     #[test]
     fn a_booking_occupies_every_slot_its_seating_overlaps() {
         let start = early("2026-11-23T17:00:00Z");
         let occupied = settings().occupied_slots(start);
-        assert_eq!(
-            occupied,
-            [
-                start,
-                early("2026-11-23T17:30:00Z"),
-                early("2026-11-23T18:00:00Z")
-            ]
-        );
+        assert_eq!(occupied, [start, early("2026-11-23T17:30:00Z"), early("2026-11-23T18:00:00Z")]);
     }
 
     #[test]
     fn a_slot_is_offered_only_while_every_slot_it_overlaps_has_room() {
-        let (s, h, now) = (
-            settings(),
-            hours((18, 0), (21, 0)),
-            early("2026-11-20T12:00:00Z"),
-        );
+        let (s, h, now) = (settings(), hours((18, 0), (21, 0)), early("2026-11-20T12:00:00Z"));
         // 19:00 local (18:00Z) is nearly full: a party of 4 starting 18:00, 18:30 or 19:00 would overlap it.
         let booked = BTreeMap::from([(early("2026-11-23T18:00:00Z"), 18)]);
-        let slots = s
-            .available_slots(date(2026, 11, 23), 4, &h, &berlin(), now, &booked)
-            .expect("valid party");
-        assert_eq!(
-            slots.into_iter().map(local).collect::<Vec<_>>(),
-            ["19:30+01:00"]
-        );
+        let slots = s.available_slots(date(2026, 11, 23), 4, &h, &berlin(), now, &booked).expect("valid party");
+        assert_eq!(slots.into_iter().map(local).collect::<Vec<_>>(), ["19:30+01:00"]);
     }
 
     #[test]
     fn a_booking_off_the_grid_is_refused() {
-        let (s, h, now) = (
-            settings(),
-            hours((18, 0), (21, 0)),
-            early("2026-11-20T12:00:00Z"),
-        );
+        let (s, h, now) = (settings(), hours((18, 0), (21, 0)), early("2026-11-20T12:00:00Z"));
         assert_eq!(
             s.check_booking(early("2026-11-23T17:10:00Z"), 2, &h, &berlin(), now),
             Err(ReservationError::NotASlot)
@@ -497,14 +444,8 @@ mod tests {
 
     #[test]
     fn a_party_outside_the_limits_is_refused() {
-        assert_eq!(
-            settings().check_party(9),
-            Err(ReservationError::PartySize { min: 1, max: 8 })
-        );
-        assert_eq!(
-            settings().check_party(0),
-            Err(ReservationError::PartySize { min: 1, max: 8 })
-        );
+        assert_eq!(settings().check_party(9), Err(ReservationError::PartySize { min: 1, max: 8 }));
+        assert_eq!(settings().check_party(0), Err(ReservationError::PartySize { min: 1, max: 8 }));
     }
 
     #[test]
@@ -514,29 +455,16 @@ mod tests {
 
     #[test]
     fn only_a_confirmed_booking_changes_status() {
-        let contact = Contact {
-            name: Name::parse("Ada").expect("n"),
-            phone: Phone::parse("+49 30 1").expect("p"),
-            email: None,
-        };
+        let contact =
+            Contact { name: Name::parse("Ada").expect("n"), phone: Phone::parse("+49 30 1").expect("p"), email: None };
         let start = early("2026-11-23T17:00:00Z");
-        let mut booking = Reservation::new(
-            Slug::parse("roma").expect("s"),
-            &berlin(),
-            start,
-            2,
-            contact,
-            None,
-            vec![start],
-            start,
-        );
+        let mut booking =
+            Reservation::new(Slug::parse("roma").expect("s"), &berlin(), start, 2, contact, None, vec![start], start);
         assert_eq!(
             booking.change_status(ReservationStatus::NoShow, early("2026-11-23T16:00:00Z")),
             Err(ReservationError::NotStartedYet)
         );
-        booking
-            .change_status(ReservationStatus::Cancelled, start)
-            .expect("confirmed → cancelled");
+        booking.change_status(ReservationStatus::Cancelled, start).expect("confirmed → cancelled");
         assert!(matches!(
             booking.change_status(ReservationStatus::Seated, start),
             Err(ReservationError::IllegalTransition { .. })

@@ -56,11 +56,7 @@ pub struct Restaurant {
 
 impl Restaurant {
     pub fn pricing_rules(&self) -> PricingRules {
-        PricingRules {
-            currency: self.currency,
-            tax_rate: self.tax.rate,
-            tax_mode: self.tax.mode,
-        }
+        PricingRules { currency: self.currency, tax_rate: self.tax.rate, tax_mode: self.tax.mode }
     }
 
     pub fn is_open_at(&self, instant: Timestamp) -> bool {
@@ -141,12 +137,7 @@ mod tests {
     fn a_dine_in_order_needs_a_table_the_restaurant_has() {
         let table = TableId::parse("99").expect("id");
         assert_eq!(
-            restaurant().check_order(
-                &OrderKind::DineIn {
-                    table: table.clone()
-                },
-                at("2026-11-23T12:00:00Z")
-            ),
+            restaurant().check_order(&OrderKind::DineIn { table: table.clone() }, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::UnknownTable(table))
         );
     }
@@ -163,20 +154,12 @@ mod tests {
     fn a_kind_the_restaurant_does_not_offer_is_refused() {
         let mut r = restaurant();
         r.order_kinds.delivery = false;
-        let kind = OrderKind::Delivery {
-            address: crate::text::Address::parse("Hauptstr. 1").expect("address"),
-        };
-        assert_eq!(
-            r.check_order(&kind, at("2026-11-23T12:00:00Z")),
-            Err(OrderingError::KindNotOffered("delivery"))
-        );
+        let kind = OrderKind::Delivery { address: crate::text::Address::parse("Hauptstr. 1").expect("address") };
+        assert_eq!(r.check_order(&kind, at("2026-11-23T12:00:00Z")), Err(OrderingError::KindNotOffered("delivery")));
     }
 
     #[test]
     fn an_order_is_taken_while_open() {
-        assert_eq!(
-            restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T12:00:00Z")),
-            Ok(())
-        );
+        assert_eq!(restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T12:00:00Z")), Ok(()));
     }
 }

@@ -72,10 +72,7 @@ pub fn line(item: &str, choices: &[(&str, &str)], quantity: u32) -> CartLine {
         item: ItemId::parse(item).unwrap(),
         choices: choices
             .iter()
-            .map(|(g, o)| Choice {
-                group: OptionGroupId::parse(g).unwrap(),
-                option: OptionId::parse(o).unwrap(),
-            })
+            .map(|(g, o)| Choice { group: OptionGroupId::parse(g).unwrap(), option: OptionId::parse(o).unwrap() })
             .collect(),
         quantity: Quantity::new(quantity).unwrap(),
         note: None,
@@ -91,41 +88,21 @@ pub fn restaurant() -> Restaurant {
         currency: eur(),
         time_zone: Zone::parse("Europe/Berlin").unwrap(),
         hours: OpeningHours::new(std::array::from_fn(|_| vec![interval]), BTreeSet::new()).unwrap(),
-        order_kinds: OrderKinds {
-            dine_in: true,
-            pickup: true,
-            delivery: true,
-        },
-        tables: (1..=10)
-            .map(|n| TableId::parse(&n.to_string()).unwrap())
-            .collect(),
-        tax: Tax {
-            rate: TaxRate::from_basis_points(1900).unwrap(),
-            mode: TaxMode::Inclusive,
-        },
+        order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        tables: (1..=10).map(|n| TableId::parse(&n.to_string()).unwrap()).collect(),
+        tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 60, 30).unwrap(),
     }
 }
 
 pub fn order_of_kind(kind: OrderKind) -> Order {
     let subtotal = Money::new(900, eur());
-    let totals = Totals::compute(
-        subtotal,
-        TaxRate::from_basis_points(1900).unwrap(),
-        TaxMode::Inclusive,
-    )
-    .unwrap();
+    let totals = Totals::compute(subtotal, TaxRate::from_basis_points(1900).unwrap(), TaxMode::Inclusive).unwrap();
     let new = NewOrder {
         restaurant: Slug::parse("roma").unwrap(),
         kind,
-        customer: Customer {
-            name: Name::parse("Ada").unwrap(),
-            phone: None,
-        },
-        priced: PricedCart {
-            lines: Vec::new(),
-            totals,
-        },
+        customer: Customer { name: Name::parse("Ada").unwrap(), phone: None },
+        priced: PricedCart { lines: Vec::new(), totals },
         placed_at: "2026-11-23T12:00:00Z".parse().unwrap(),
         business_date: jiff::civil::date(2026, 11, 23),
     };
@@ -133,8 +110,5 @@ pub fn order_of_kind(kind: OrderKind) -> Order {
 }
 
 pub fn staff(role: Role) -> Actor {
-    Actor::Staff {
-        user: UserId::generate(),
-        role,
-    }
+    Actor::Staff { user: UserId::generate(), role }
 }

@@ -15,9 +15,7 @@ pub enum TextError {
 impl TextError {
     pub fn field(&self) -> &'static str {
         match self {
-            Self::Empty { field }
-            | Self::TooLong { field, .. }
-            | Self::ControlCharacter { field } => field,
+            Self::Empty { field } | Self::TooLong { field, .. } | Self::ControlCharacter { field } => field,
         }
     }
 }
@@ -37,10 +35,7 @@ pub fn checked(
     if text.chars().count() > max {
         return Err(TextError::TooLong { field, max });
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !(multiline && c == '\n'))
-    {
+    if text.chars().any(|c| c.is_control() && !(multiline && c == '\n')) {
         return Err(TextError::ControlCharacter { field });
     }
     Ok(text.to_owned())
@@ -120,10 +115,7 @@ mod tests {
 
     #[test]
     fn a_name_is_trimmed() {
-        assert_eq!(
-            Name::parse("  Trattoria  ").map(String::from),
-            Ok("Trattoria".into())
-        );
+        assert_eq!(Name::parse("  Trattoria  ").map(String::from), Ok("Trattoria".into()));
     }
 
     #[test]
@@ -133,21 +125,12 @@ mod tests {
 
     #[test]
     fn a_name_longer_than_its_bound_is_refused() {
-        assert_eq!(
-            Name::parse(&"a".repeat(101)),
-            Err(TextError::TooLong {
-                field: "name",
-                max: 100
-            })
-        );
+        assert_eq!(Name::parse(&"a".repeat(101)), Err(TextError::TooLong { field: "name", max: 100 }));
     }
 
     #[test]
     fn a_note_with_a_control_character_is_refused() {
-        assert_eq!(
-            Note::parse("a\u{7}b"),
-            Err(TextError::ControlCharacter { field: "note" })
-        );
+        assert_eq!(Note::parse("a\u{7}b"), Err(TextError::ControlCharacter { field: "note" }));
     }
 
     #[test]

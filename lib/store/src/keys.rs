@@ -82,10 +82,7 @@ pub fn deliveries_of(slug: &Slug, driver: &UserId) -> String {
 }
 
 pub fn delivery(slug: &Slug, driver: &UserId, date: Date, number: u32) -> Key {
-    Key::new(
-        deliveries_of(slug, driver),
-        format!("{date}#{}", order_number(number)),
-    )
+    Key::new(deliveries_of(slug, driver), format!("{date}#{}", order_number(number)))
 }
 
 /// The counter that hands out a day's order numbers.
@@ -103,10 +100,7 @@ pub fn bookings_of_day(slug: &Slug, date: Date) -> String {
 }
 
 pub fn booking_in_day(slug: &Slug, date: Date, starts_at: Timestamp, id: &ReservationId) -> Key {
-    Key::new(
-        bookings_of_day(slug, date),
-        format!("{}#{id}", instant(starts_at)),
-    )
+    Key::new(bookings_of_day(slug, date), format!("{}#{id}", instant(starts_at)))
 }
 
 pub fn slots_partition(slug: &Slug) -> String {
@@ -129,10 +123,7 @@ pub fn parse_instant(raw: &str) -> Option<Timestamp> {
 
 /// A client's idempotency key for one kind of request ("order", "booking").
 pub fn idempotency(slug: &Slug, scope: &str, client_key: &str) -> Key {
-    Key::new(
-        format!("R#{slug}#IDEMPOTENCY#{scope}#{client_key}"),
-        "IDEMPOTENCY",
-    )
+    Key::new(format!("R#{slug}#IDEMPOTENCY#{scope}#{client_key}"), "IDEMPOTENCY")
 }
 
 pub fn connection(id: &str) -> Key {

@@ -19,10 +19,7 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self {
-            pk: pk.into(),
-            sk: sk.into(),
-        }
+        Self { pk: pk.into(), sk: sk.into() }
     }
 }
 
@@ -75,12 +72,7 @@ impl Default for Key {
 
 impl Item {
     pub fn new(key: Key, version: u64, body: String) -> Self {
-        Self {
-            key,
-            version,
-            body,
-            ..Self::default()
-        }
+        Self { key, version, body, ..Self::default() }
     }
 
     pub fn with_index(mut self, index: Index, key: Key) -> Self {
@@ -172,14 +164,7 @@ pub struct Query {
 
 impl Query {
     pub fn partition(pk: impl Into<String>) -> Self {
-        Self {
-            index: None,
-            pk: pk.into(),
-            sk: SortKey::Any,
-            ascending: true,
-            limit: 100,
-            cursor: None,
-        }
+        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -223,9 +208,7 @@ pub struct Position {
 
 impl Cursor {
     pub fn parse(raw: &str) -> Result<Self, SeamError> {
-        Self(raw.to_owned())
-            .position()
-            .map(|_| Self(raw.to_owned()))
+        Self(raw.to_owned()).position().map(|_| Self(raw.to_owned()))
     }
 
     pub fn from_position(position: &Position) -> Self {
@@ -249,11 +232,7 @@ impl Cursor {
             (Some(_), Some(index_key)) => &index_key.pk,
             _ => return Err(SeamError::InvalidCursor),
         };
-        if partition == &query.pk {
-            Ok(position)
-        } else {
-            Err(SeamError::InvalidCursor)
-        }
+        if partition == &query.pk { Ok(position) } else { Err(SeamError::InvalidCursor) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -307,16 +286,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
 pub(crate) fn check_transaction(writes: &[Write]) -> Result<(), SeamError> {
     if writes.is_empty() || writes.len() > 100 {
-        return Err(SeamError::Invalid(
-            "a transaction holds 1 to 100 writes".into(),
-        ));
+        return Err(SeamError::Invalid("a transaction holds 1 to 100 writes".into()));
     }
     let mut keys: Vec<&Key> = writes.iter().map(Write::key).collect();
     keys.sort();
     if keys.windows(2).any(|pair| pair[0] == pair[1]) {
-        return Err(SeamError::Invalid(
-            "a transaction may touch each item once".into(),
-        ));
+        return Err(SeamError::Invalid("a transaction may touch each item once".into()));
     }
     Ok(())
 }

@@ -14,9 +14,7 @@ use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::repo::IdempotencyKey;
 use bistro_store::seam::{Condition, Item, Key, Query, SeamError, SortKey, Write, now_unix};
 use bistro_store::{Cursor, RepoError, Repos, Store};
-use bistro_testkit::fixtures::{
-    self, account, booking, menu_item, new_order, restaurant, slug, tomorrow_evening,
-};
+use bistro_testkit::fixtures::{self, account, booking, menu_item, new_order, restaurant, slug, tomorrow_evening};
 use bistro_testkit::moto;
 use futures::future::join_all;
 
@@ -27,10 +25,7 @@ async fn sqlite() -> Arc<dyn Store> {
 async fn dynamodb() -> Arc<dyn Store> {
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
     let store = DynamoStore::new(client, moto::unique_name("bistro"));
-    store
-        .create_table_if_missing()
-        .await
-        .expect("a table in moto");
+    store.create_table_if_missing().await.expect("a table in moto");
     Arc::new(store)
 }
 
@@ -75,71 +70,27 @@ fn item(pk: &str, sk: &str, version: u64) -> Item {
 }
 
 fn idempotency(key: &str, fingerprint: &str) -> IdempotencyKey {
-    IdempotencyKey {
-        key: key.into(),
-        fingerprint: fingerprint.into(),
-    }
+    IdempotencyKey { key: key.into(), fingerprint: fingerprint.into() }
 }
 
 async fn a_put_on_an_absent_condition_fails_when_the_item_exists(store: Arc<dyn Store>) {
-    store
-        .write(Write::Put {
-            item: item("p", "a", 1),
-            condition: Condition::Absent,
-        })
-        .await
-        .unwrap();
+    store.write(Write::Put { item: item("p", "a", 1), condition: Condition::Absent }).await.unwrap();
 
-    let second = store
-        .write(Write::Put {
-            item: item("p", "a", 7),
-            condition: Condition::Absent,
-        })
-        .await;
+    let second = store.write(Write::Put { item: item("p", "a", 7), condition: Condition::Absent }).await;
 
     assert_eq!(second, Err(SeamError::ConditionFailed));
-    assert_eq!(
-        store
-            .get(&Key::new("p", "a"))
-            .await
-            .unwrap()
-            .map(|i| i.version),
-        Some(1)
-    );
+    assert_eq!(store.get(&Key::new("p", "a")).await.unwrap().map(|i| i.version), Some(1));
 }
 
 async fn a_put_at_a_stale_version_fails_and_changes_nothing(store: Arc<dyn Store>) {
-    store
-        .write(Write::Put {
-            item: item("p", "a", 2),
-            condition: Condition::Always,
-        })
-        .await
-        .unwrap();
+    store.write(Write::Put { item: item("p", "a", 2), condition: Condition::Always }).await.unwrap();
 
-    let stale = store
-        .write(Write::Put {
-            item: item("p", "a", 9),
-            condition: Condition::Version(1),
-        })
-        .await;
-    let fresh = store
-        .write(Write::Put {
-            item: item("p", "a", 3),
-            condition: Condition::Version(2),
-        })
-        .await;
+    let stale = store.write(Write::Put { item: item("p", "a", 9), condition: Condition::Version(1) }).await;
+    let fresh = store.write(Write::Put { item: item("p", "a", 3), condition: Condition::Version(2) }).await;
 
     assert_eq!(stale, Err(SeamError::ConditionFailed));
     assert_eq!(fresh, Ok(None));
-    assert_eq!(
-        store
-            .get(&Key::new("p", "a"))
-            .await
-            .unwrap()
-            .map(|i| i.version),
-        Some(3)
-    );
+    assert_eq!(store.get(&Key::new("p", "a")).await.unwrap().map(|i| i.version), Some(3));
 }
 
 async fn an_expired_item_is_invisible_to_every_reader(store: Arc<dyn Store>) {
@@ -147,102 +98,53 @@ async fn an_expired_item_is_invisible_to_every_reader(store: Arc<dyn Store>) {
     let live = item("p", "new", 1).expiring_at(now_unix() + 3600);
     store
         .transact(vec![
-            Write::Put {
-                item: expired,
-                condition: Condition::Always,
-            },
-            Write::Put {
-                item: live,
-                condition: Condition::Always,
-            },
+            Write::Put { item: expired, condition: Condition::Always },
+            Write::Put { item: live, condition: Condition::Always },
         ])
         .await
         .unwrap();
 
     let got = store.get(&Key::new("p", "old")).await.unwrap();
     let page = store.query(&Query::partition("p")).await.unwrap();
-    let recreate = store
-        .write(Write::Put {
-            item: item("p", "old", 1),
-            condition: Condition::Absent,
-        })
-        .await;
+    let recreate = store.write(Write::Put { item: item("p", "old", 1), condition: Condition::Absent }).await;
 
     assert_eq!(got, None);
-    assert_eq!(
-        page.items
-            .iter()
-            .map(|i| i.key.sk.as_str())
-            .collect::<Vec<_>>(),
-        ["new"]
-    );
+    assert_eq!(page.items.iter().map(|i| i.key.sk.as_str()).collect::<Vec<_>>(), ["new"]);
     assert_eq!(recreate, Ok(None), "an expired item counts as absent");
 }
 
-async fn a_transaction_with_one_failing_condition_writes_nothing_and_names_it(
-    store: Arc<dyn Store>,
-) {
-    store
-        .write(Write::Put {
-            item: item("p", "taken", 1),
-            condition: Condition::Always,
-        })
-        .await
-        .unwrap();
+async fn a_transaction_with_one_failing_condition_writes_nothing_and_names_it(store: Arc<dyn Store>) {
+    store.write(Write::Put { item: item("p", "taken", 1), condition: Condition::Always }).await.unwrap();
 
     let result = store
         .transact(vec![
-            Write::Put {
-                item: item("p", "fresh", 1),
-                condition: Condition::Absent,
-            },
-            Write::Add {
-                key: Key::new("p", "counter"),
-                by: 1,
-                expires_at: None,
-                condition: Condition::Always,
-            },
-            Write::Put {
-                item: item("p", "taken", 2),
-                condition: Condition::Absent,
-            },
+            Write::Put { item: item("p", "fresh", 1), condition: Condition::Absent },
+            Write::Add { key: Key::new("p", "counter"), by: 1, expires_at: None, condition: Condition::Always },
+            Write::Put { item: item("p", "taken", 2), condition: Condition::Absent },
         ])
         .await;
 
-    assert_eq!(
-        result,
-        Err(SeamError::TransactionCancelled { failed: vec![2] })
-    );
+    assert_eq!(result, Err(SeamError::TransactionCancelled { failed: vec![2] }));
     assert_eq!(store.get(&Key::new("p", "fresh")).await.unwrap(), None);
     assert_eq!(store.get(&Key::new("p", "counter")).await.unwrap(), None);
 }
 
 async fn a_counter_stops_at_its_ceiling(store: Arc<dyn Store>) {
-    let add = |by| Write::Add {
-        key: Key::new("p", "c"),
-        by,
-        expires_at: None,
-        condition: Condition::CounterAtMost(10 - by),
-    };
+    let add =
+        |by| Write::Add { key: Key::new("p", "c"), by, expires_at: None, condition: Condition::CounterAtMost(10 - by) };
 
     let first = store.write(add(6)).await;
     let second = store.write(add(4)).await;
     let third = store.write(add(1)).await;
 
-    assert_eq!(
-        (first, second, third),
-        (Ok(Some(6)), Ok(Some(10)), Err(SeamError::ConditionFailed))
-    );
+    assert_eq!((first, second, third), (Ok(Some(6)), Ok(Some(10)), Err(SeamError::ConditionFailed)));
 }
 
 async fn put_numbered(store: &dyn Store, pk: &str, count: usize) {
     for chunk in (0..count).collect::<Vec<_>>().chunks(25) {
         let writes = chunk
             .iter()
-            .map(|n| Write::Put {
-                item: item(pk, &format!("{n:04}"), 1),
-                condition: Condition::Always,
-            })
+            .map(|n| Write::Put { item: item(pk, &format!("{n:04}"), 1), condition: Condition::Always })
             .collect();
         store.transact(writes).await.unwrap();
     }
@@ -265,20 +167,12 @@ async fn a_query_returns_a_partition_in_sort_key_order_page_by_page(store: Arc<d
     put_numbered(store.as_ref(), "p", 30).await;
     put_numbered(store.as_ref(), "other", 5).await;
 
-    let (keys, pages) = read_pages(
-        store.as_ref(),
-        Query::partition("p")
-            .sort_key(SortKey::BeginsWith("00".into()))
-            .limit(7),
-    )
-    .await;
+    let (keys, pages) =
+        read_pages(store.as_ref(), Query::partition("p").sort_key(SortKey::BeginsWith("00".into())).limit(7)).await;
 
     let expected: Vec<String> = (0..30).map(|n| format!("{n:04}")).collect();
     assert_eq!(keys, expected);
-    assert!(
-        pages >= 5,
-        "30 items in pages of 7 take at least 5 pages, took {pages}"
-    );
+    assert!(pages >= 5, "30 items in pages of 7 take at least 5 pages, took {pages}");
 }
 
 async fn a_descending_query_returns_the_partition_in_reverse(store: Arc<dyn Store>) {
@@ -286,10 +180,7 @@ async fn a_descending_query_returns_the_partition_in_reverse(store: Arc<dyn Stor
 
     let (keys, _) = read_pages(
         store.as_ref(),
-        Query::partition("p")
-            .sort_key(SortKey::Between("0003".into(), "0008".into()))
-            .descending()
-            .limit(4),
+        Query::partition("p").sort_key(SortKey::Between("0003".into(), "0008".into())).descending().limit(4),
     )
     .await;
 
@@ -299,85 +190,43 @@ async fn a_descending_query_returns_the_partition_in_reverse(store: Arc<dyn Stor
 async fn a_cursor_from_another_partition_is_refused(store: Arc<dyn Store>) {
     put_numbered(store.as_ref(), "mine", 5).await;
     put_numbered(store.as_ref(), "theirs", 5).await;
-    let theirs = store
-        .query(&Query::partition("theirs").limit(2))
-        .await
-        .unwrap()
-        .next
-        .expect("more pages");
+    let theirs = store.query(&Query::partition("theirs").limit(2)).await.unwrap().next.expect("more pages");
 
-    let result = store
-        .query(&Query::partition("mine").limit(2).after(Some(theirs)))
-        .await;
+    let result = store.query(&Query::partition("mine").limit(2).after(Some(theirs))).await;
 
     assert_eq!(result, Err(SeamError::InvalidCursor));
 }
 
-async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_order(
-    store: Arc<dyn Store>,
-) {
+async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_order(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let day = date(2026, 11, 23);
     let key = idempotency("retry-me", "same-body");
 
     let placed = join_all((0..50).map(|_| {
         let (repos, key) = (repos.clone(), key.clone());
-        tokio::spawn(async move { repos.orders.place(&key, new_order("roma", day)).await })
+        tokio::spawn(async move { repos.orders.place(&key, new_order("roma", day), None).await })
     }))
     .await;
 
-    let ids: BTreeSet<String> = placed
-        .into_iter()
-        .map(|r| {
-            r.unwrap()
-                .expect("every caller gets the order")
-                .order
-                .id
-                .to_string()
-        })
-        .collect();
+    let ids: BTreeSet<String> =
+        placed.into_iter().map(|r| r.unwrap().expect("every caller gets the order").order.id.to_string()).collect();
     assert_eq!(ids.len(), 1, "every caller got the same order");
-    let (stored, _) = repos
-        .orders
-        .of_day(&slug("roma"), day, None, 100, None)
-        .await
-        .unwrap();
+    let (stored, _) = repos.orders.of_day(&slug("roma"), day, None, 100, None).await.unwrap();
     assert_eq!(stored.len(), 1, "exactly one order is stored");
 }
 
 async fn the_same_idempotency_key_with_a_different_request_is_refused(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let day = date(2026, 11, 23);
-    repos
-        .orders
-        .place(&idempotency("k", "body-1"), new_order("roma", day))
-        .await
-        .unwrap();
+    repos.orders.place(&idempotency("k", "body-1"), new_order("roma", day), None).await.unwrap();
 
-    let second = repos
-        .orders
-        .place(&idempotency("k", "body-2"), new_order("roma", day))
-        .await;
+    let second = repos.orders.place(&idempotency("k", "body-2"), new_order("roma", day), None).await;
 
-    assert!(
-        matches!(second, Err(RepoError::IdempotencyMismatch)),
-        "{second:?}"
-    );
-    assert_eq!(
-        repos
-            .orders
-            .of_day(&slug("roma"), day, None, 100, None)
-            .await
-            .unwrap()
-            .0
-            .len(),
-        1
-    );
+    assert!(matches!(second, Err(RepoError::IdempotencyMismatch)), "{second:?}");
+    assert_eq!(repos.orders.of_day(&slug("roma"), day, None, 100, None).await.unwrap().0.len(), 1);
 }
 
-async fn a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_slot(
-    store: Arc<dyn Store>,
-) {
+async fn a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_slot(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let roma = restaurant("roma");
     let start = tomorrow_evening();
@@ -405,59 +254,28 @@ async fn a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_sl
         }
     }
     assert!(booked <= 20, "{booked} covers booked into a slot for 20");
-    assert!(
-        booked >= 19,
-        "the slot should be (nearly) filled, only {booked} covers booked"
-    );
-    let covers = repos
-        .reservations
-        .booked_covers(&roma.slug, start, start)
-        .await
-        .unwrap();
-    assert_eq!(
-        covers.get(&start).copied(),
-        Some(booked),
-        "the slot counter agrees with the bookings"
-    );
+    assert!(booked >= 19, "the slot should be (nearly) filled, only {booked} covers booked");
+    let covers = repos.reservations.booked_covers(&roma.slug, start, start).await.unwrap();
+    assert_eq!(covers.get(&start).copied(), Some(booked), "the slot counter agrees with the bookings");
 }
 
 async fn cancelling_a_booking_gives_its_covers_back(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let roma = restaurant("roma");
     let start = tomorrow_evening();
-    let mut reservation = repos
-        .reservations
-        .book(&idempotency("g", "b"), &booking(&roma, start, 4), 20)
-        .await
-        .unwrap()
-        .reservation;
+    let mut reservation =
+        repos.reservations.book(&idempotency("g", "b"), &booking(&roma, start, 4), 20).await.unwrap().reservation;
 
-    reservation
-        .change_status(ReservationStatus::Cancelled, start)
-        .unwrap();
-    repos
-        .reservations
-        .save_status(&reservation, true)
-        .await
-        .unwrap();
+    reservation.change_status(ReservationStatus::Cancelled, start).unwrap();
+    repos.reservations.save_status(&reservation, true).await.unwrap();
 
-    let covers = repos
-        .reservations
-        .booked_covers(&roma.slug, start, start)
-        .await
-        .unwrap();
+    let covers = repos.reservations.booked_covers(&roma.slug, start, start).await.unwrap();
     assert_eq!(covers.get(&start).copied(), Some(0));
-    let stored = repos
-        .reservations
-        .get(&roma.slug, &reservation.id)
-        .await
-        .unwrap();
+    let stored = repos.reservations.get(&roma.slug, &reservation.id).await.unwrap();
     assert_eq!(stored.status, ReservationStatus::Cancelled);
 }
 
-async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win(
-    store: Arc<dyn Store>,
-) {
+async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let roma = slug("roma");
     let pizza = menu_item("pizza", 900);
@@ -476,17 +294,8 @@ async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_wi
     let (a, b) = (a.unwrap(), b.unwrap());
 
     let outcomes = [&a, &b];
-    assert_eq!(
-        outcomes.iter().filter(|r| r.is_ok()).count(),
-        1,
-        "{a:?} {b:?}"
-    );
-    assert!(
-        outcomes
-            .iter()
-            .any(|r| matches!(r, Err(RepoError::StaleVersion))),
-        "{a:?} {b:?}"
-    );
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "{a:?} {b:?}");
+    assert!(outcomes.iter().any(|r| matches!(r, Err(RepoError::StaleVersion))), "{a:?} {b:?}");
     let stored = repos.menus.item(&roma, pizza.id()).await.unwrap();
     let winner = if a.is_ok() { 1000 } else { 1100 };
     assert_eq!((stored.price().minor, stored.version()), (winner, 2));
@@ -498,7 +307,7 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
     for chunk in (0..250).collect::<Vec<_>>().chunks(25) {
         let placements = chunk.iter().map(|n| {
             let (repos, key) = (repos.clone(), idempotency(&format!("o{n}"), "b"));
-            async move { repos.orders.place(&key, new_order("roma", day)).await }
+            async move { repos.orders.place(&key, new_order("roma", day), None).await }
         });
         for placed in join_all(placements).await {
             placed.unwrap();
@@ -507,11 +316,7 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
 
     let (mut numbers, mut cursor) = (Vec::new(), None);
     loop {
-        let (orders, next) = repos
-            .orders
-            .of_day(&roma, day, None, 40, cursor)
-            .await
-            .unwrap();
+        let (orders, next) = repos.orders.of_day(&roma, day, None, 40, cursor).await.unwrap();
         numbers.extend(orders.iter().map(|o| o.number));
         match next {
             Some(next) => cursor = Some(next),
@@ -525,44 +330,19 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
 async fn orders_are_listed_by_the_state_they_are_in(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    let first = repos
-        .orders
-        .place(&idempotency("a", "b"), new_order("roma", day))
-        .await
-        .unwrap()
-        .order;
-    repos
-        .orders
-        .place(&idempotency("b", "b"), new_order("roma", day))
-        .await
-        .unwrap();
+    let first = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().order;
+    repos.orders.place(&idempotency("b", "b"), new_order("roma", day), None).await.unwrap();
     let mut accepted = first.clone();
-    let staff = Actor::Staff {
-        user: bistro_domain::ids::UserId::generate(),
-        role: Role::Staff,
-    };
-    accepted
-        .transition(OrderState::Accepted, staff, first.placed_at)
-        .unwrap();
+    let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
+    accepted.transition(OrderState::Accepted, staff, first.placed_at).unwrap();
 
     repos.orders.save(&accepted).await.unwrap();
     let stale = repos.orders.save(&accepted).await;
 
-    let (placed, _) = repos
-        .orders
-        .of_day(&roma, day, Some(OrderState::Placed), 10, None)
-        .await
-        .unwrap();
-    let (in_accepted, _) = repos
-        .orders
-        .of_day(&roma, day, Some(OrderState::Accepted), 10, None)
-        .await
-        .unwrap();
+    let (placed, _) = repos.orders.of_day(&roma, day, Some(OrderState::Placed), 10, None).await.unwrap();
+    let (in_accepted, _) = repos.orders.of_day(&roma, day, Some(OrderState::Accepted), 10, None).await.unwrap();
     assert_eq!(placed.iter().map(|o| o.number).collect::<Vec<_>>(), [2]);
-    assert_eq!(
-        in_accepted.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
-        [first.id]
-    );
+    assert_eq!(in_accepted.iter().map(|o| o.id.clone()).collect::<Vec<_>>(), [first.id]);
     assert!(matches!(stale, Err(RepoError::StaleVersion)), "{stale:?}");
 }
 
@@ -572,109 +352,40 @@ async fn no_query_for_one_restaurant_returns_another_restaurants_data(store: Arc
     let start = tomorrow_evening();
     for name in ["alpha", "alpha-2"] {
         let r = restaurant(name);
-        repos
-            .restaurants
-            .create(&r, &account(name, "owner@example.com", Role::Owner))
-            .await
-            .unwrap();
-        repos
-            .menus
-            .create_item(&r.slug, &menu_item(&format!("{name}-dish"), 500))
-            .await
-            .unwrap();
-        repos
-            .menus
-            .put_category(
-                &r.slug,
-                &fixtures::category(&format!("{name}-cat"), 1),
-                None,
-            )
-            .await
-            .unwrap();
-        repos
-            .orders
-            .place(&idempotency("same-key", "b"), new_order(name, day))
-            .await
-            .unwrap();
-        repos
-            .reservations
-            .book(&idempotency("same-key", "b"), &booking(&r, start, 2), 20)
-            .await
-            .unwrap();
+        repos.restaurants.create(&r, &account(name, "owner@example.com", Role::Owner)).await.unwrap();
+        repos.menus.create_item(&r.slug, &menu_item(&format!("{name}-dish"), 500)).await.unwrap();
+        repos.menus.put_category(&r.slug, &fixtures::category(&format!("{name}-cat"), 1), None).await.unwrap();
+        repos.orders.place(&idempotency("same-key", "b"), new_order(name, day), None).await.unwrap();
+        repos.reservations.book(&idempotency("same-key", "b"), &booking(&r, start, 2), 20).await.unwrap();
     }
 
     let alpha = slug("alpha");
     let menu = repos.menus.menu(&alpha).await.unwrap();
-    let (orders, _) = repos
-        .orders
-        .of_day(&alpha, day, None, 100, None)
-        .await
-        .unwrap();
-    let (bookings, _) = repos
-        .reservations
-        .of_day(&alpha, fixtures::berlin().at(start).date(), 100, None)
-        .await
-        .unwrap();
+    let (orders, _) = repos.orders.of_day(&alpha, day, None, 100, None).await.unwrap();
+    let (bookings, _) =
+        repos.reservations.of_day(&alpha, fixtures::berlin().at(start).date(), 100, None).await.unwrap();
     let accounts = repos.restaurants.accounts(&alpha).await.unwrap();
-    let covers = repos
-        .reservations
-        .booked_covers(&alpha, start, start)
-        .await
-        .unwrap();
+    let covers = repos.reservations.booked_covers(&alpha, start, start).await.unwrap();
 
-    assert_eq!(
-        menu.items()
-            .iter()
-            .map(|i| i.id().to_string())
-            .collect::<Vec<_>>(),
-        ["alpha-dish"]
-    );
-    assert_eq!(
-        menu.categories()
-            .iter()
-            .map(|c| c.id.to_string())
-            .collect::<Vec<_>>(),
-        ["alpha-cat"]
-    );
-    assert!(
-        orders.len() == 1 && orders.iter().all(|o| o.restaurant == alpha),
-        "{orders:?}"
-    );
-    assert!(
-        bookings.len() == 1 && bookings.iter().all(|b| b.restaurant == alpha),
-        "{bookings:?}"
-    );
+    assert_eq!(menu.items().iter().map(|i| i.id().to_string()).collect::<Vec<_>>(), ["alpha-dish"]);
+    assert_eq!(menu.categories().iter().map(|c| c.id.to_string()).collect::<Vec<_>>(), ["alpha-cat"]);
+    assert!(orders.len() == 1 && orders.iter().all(|o| o.restaurant == alpha), "{orders:?}");
+    assert!(bookings.len() == 1 && bookings.iter().all(|b| b.restaurant == alpha), "{bookings:?}");
     assert!(accounts.len() == 1 && accounts.iter().all(|a| a.restaurant == alpha));
     assert_eq!(covers.get(&start).copied(), Some(2));
 }
 
 async fn a_restaurant_slug_can_be_taken_only_once(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
-    repos
-        .restaurants
-        .create(
-            &restaurant("roma"),
-            &account("roma", "a@example.com", Role::Owner),
-        )
-        .await
-        .unwrap();
+    repos.restaurants.create(&restaurant("roma"), &account("roma", "a@example.com", Role::Owner)).await.unwrap();
 
-    let again = repos
-        .restaurants
-        .create(
-            &restaurant("roma"),
-            &account("roma", "b@example.com", Role::Owner),
-        )
-        .await;
+    let again = repos.restaurants.create(&restaurant("roma"), &account("roma", "b@example.com", Role::Owner)).await;
 
     assert!(matches!(again, Err(RepoError::AlreadyExists)), "{again:?}");
     assert!(matches!(
         repos
             .restaurants
-            .account_by_email(
-                &slug("roma"),
-                &bistro_domain::ids::Email::parse("b@example.com").unwrap()
-            )
+            .account_by_email(&slug("roma"), &bistro_domain::ids::Email::parse("b@example.com").unwrap())
             .await,
         Err(RepoError::NotFound)
     ));
@@ -682,36 +393,19 @@ async fn a_restaurant_slug_can_be_taken_only_once(store: Arc<dyn Store>) {
 
 async fn a_staff_email_is_unique_within_its_restaurant(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
+    repos.restaurants.create(&restaurant("roma"), &account("roma", "owner@example.com", Role::Owner)).await.unwrap();
     repos
         .restaurants
-        .create(
-            &restaurant("roma"),
-            &account("roma", "owner@example.com", Role::Owner),
-        )
-        .await
-        .unwrap();
-    repos
-        .restaurants
-        .create(
-            &restaurant("milano"),
-            &account("milano", "owner@example.com", Role::Owner),
-        )
+        .create(&restaurant("milano"), &account("milano", "owner@example.com", Role::Owner))
         .await
         .unwrap();
     let cook = account("roma", "cook@example.com", Role::Staff);
     repos.restaurants.add_account(&cook).await.unwrap();
 
-    let twin = repos
-        .restaurants
-        .add_account(&account("roma", "cook@example.com", Role::Manager))
-        .await;
+    let twin = repos.restaurants.add_account(&account("roma", "cook@example.com", Role::Manager)).await;
 
     assert!(matches!(twin, Err(RepoError::AlreadyExists)), "{twin:?}");
-    let found = repos
-        .restaurants
-        .account_by_email(&slug("roma"), &cook.email)
-        .await
-        .unwrap();
+    let found = repos.restaurants.account_by_email(&slug("roma"), &cook.email).await.unwrap();
     assert_eq!(found, cook);
 }
 
@@ -729,26 +423,14 @@ async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn St
         })
         .unwrap();
 
-    let saved = repos
-        .carts
-        .save(&roma, &token, &cart.value, cart.version)
-        .await;
-    let stale = repos
-        .carts
-        .save(&roma, &token, &cart.value, cart.version)
-        .await;
+    let saved = repos.carts.save(&roma, &token, &cart.value, cart.version).await;
+    let stale = repos.carts.save(&roma, &token, &cart.value, cart.version).await;
 
     assert_eq!(saved.unwrap(), cart.version + 1);
     assert!(matches!(stale, Err(RepoError::StaleVersion)), "{stale:?}");
-    assert_eq!(
-        repos.carts.get(&roma, &token).await.unwrap().value,
-        cart.value
-    );
+    assert_eq!(repos.carts.get(&roma, &token).await.unwrap().value, cart.value);
     assert!(
-        matches!(
-            repos.carts.get(&slug("milano"), &token).await,
-            Err(RepoError::NotFound)
-        ),
+        matches!(repos.carts.get(&slug("milano"), &token).await, Err(RepoError::NotFound)),
         "a cart token opens no other restaurant's cart"
     );
 }

@@ -35,23 +35,10 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         name: Name::parse("Trattoria Test").unwrap(),
         currency: eur(),
         time_zone: berlin(),
-        hours: OpeningHours::new(
-            std::array::from_fn(|_| vec![around_the_clock]),
-            BTreeSet::new(),
-        )
-        .unwrap(),
-        order_kinds: OrderKinds {
-            dine_in: true,
-            pickup: true,
-            delivery: true,
-        },
-        tables: (1..=5)
-            .map(|n| TableId::parse(&n.to_string()).unwrap())
-            .collect(),
-        tax: Tax {
-            rate: TaxRate::from_basis_points(1900).unwrap(),
-            mode: TaxMode::Inclusive,
-        },
+        hours: OpeningHours::new(std::array::from_fn(|_| vec![around_the_clock]), BTreeSet::new()).unwrap(),
+        order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        tables: (1..=5).map(|n| TableId::parse(&n.to_string()).unwrap()).collect(),
+        tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),
     }
 }
@@ -104,49 +91,25 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
         unit_price: price,
         line_total: price,
     };
-    let totals = Totals::compute(
-        price,
-        TaxRate::from_basis_points(1900).unwrap(),
-        TaxMode::Inclusive,
-    )
-    .unwrap();
+    let totals = Totals::compute(price, TaxRate::from_basis_points(1900).unwrap(), TaxMode::Inclusive).unwrap();
     NewOrder {
         restaurant: slug(raw_slug),
         kind: OrderKind::Pickup,
-        customer: Customer {
-            name: Name::parse("Ada").unwrap(),
-            phone: None,
-        },
-        priced: PricedCart {
-            lines: vec![line],
-            totals,
-        },
+        customer: Customer { name: Name::parse("Ada").unwrap(), phone: None },
+        priced: PricedCart { lines: vec![line], totals },
         placed_at: Timestamp::now(),
         business_date: date,
     }
 }
 
 pub fn contact() -> Contact {
-    Contact {
-        name: Name::parse("Grace").unwrap(),
-        phone: Phone::parse("+49 30 123456").unwrap(),
-        email: None,
-    }
+    Contact { name: Name::parse("Grace").unwrap(), phone: Phone::parse("+49 30 123456").unwrap(), email: None }
 }
 
 /// A booking for `party` at `start`, holding the slots `settings` say it occupies.
 pub fn booking(r: &Restaurant, start: Timestamp, party: u16) -> Reservation {
     let slots = r.reservations.occupied_slots(start);
-    Reservation::new(
-        r.slug.clone(),
-        &r.time_zone,
-        start,
-        party,
-        contact(),
-        None,
-        slots,
-        Timestamp::now(),
-    )
+    Reservation::new(r.slug.clone(), &r.time_zone, start, party, contact(), None, slots, Timestamp::now())
 }
 
 /// Tomorrow at 19:00 in Berlin: a slot of [`restaurant`].

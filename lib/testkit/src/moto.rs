@@ -29,10 +29,7 @@ fn moto_binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
 fn start() -> Moto {
@@ -43,13 +40,13 @@ fn start() -> Moto {
         "\"$0\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $moto",
         parent = std::process::id()
     );
-    let watcher = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(&binary)
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto server ({}): {e}. Run the README's test command, which installs it.", binary.display()));
+    let watcher =
+        Command::new("sh").arg("-c").arg(script).arg(&binary).stdin(Stdio::null()).spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot start moto server ({}): {e}. Run the README's test command, which installs it.",
+                binary.display()
+            )
+        });
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -59,10 +56,7 @@ fn start() -> Moto {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Moto {
-        endpoint: format!("http://127.0.0.1:{port}"),
-        _watcher: watcher,
-    }
+    Moto { endpoint: format!("http://127.0.0.1:{port}"), _watcher: watcher }
 }
 
 /// The process's moto server, started on first use.
@@ -75,9 +69,5 @@ pub fn server() -> &'static Moto {
 pub fn unique_name(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }

@@ -6,17 +6,17 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::Client;
+pub use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
-    StreamSpecification, StreamViewType, TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TransactWriteItem, Update,
 };
 
 use crate::seam::{
-    Condition, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write,
-    check_transaction, now_unix,
+    Condition, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction,
+    now_unix,
 };
 
 const EXPIRES_AT: &str = "expires_at";
@@ -68,41 +68,25 @@ fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
 }
 
 fn string_of(attributes: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
-    attributes
-        .get(name)
-        .and_then(|value| value.as_s().ok())
-        .cloned()
+    attributes.get(name).and_then(|value| value.as_s().ok()).cloned()
 }
 
-fn number_of<T: std::str::FromStr>(
-    attributes: &HashMap<String, AttributeValue>,
-    name: &str,
-) -> Option<T> {
-    attributes
-        .get(name)
-        .and_then(|value| value.as_n().ok())
-        .and_then(|raw| raw.parse().ok())
+fn number_of<T: std::str::FromStr>(attributes: &HashMap<String, AttributeValue>, name: &str) -> Option<T> {
+    attributes.get(name).and_then(|value| value.as_n().ok()).and_then(|raw| raw.parse().ok())
 }
 
 fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<Item, SeamError> {
-    let corrupt =
-        || SeamError::Unavailable("an item without its keys came back from DynamoDB".into());
+    let corrupt = || SeamError::Unavailable("an item without its keys came back from DynamoDB".into());
     let index_key = |index: Index| {
         let (pk, sk) = index_attributes(index);
-        string_of(attributes, &pk)
-            .zip(string_of(attributes, &sk))
-            .map(|(pk, sk)| Key { pk, sk })
+        string_of(attributes, &pk).zip(string_of(attributes, &sk)).map(|(pk, sk)| Key { pk, sk })
     };
     Ok(Item {
         key: Key {
             pk: string_of(attributes, "pk").ok_or_else(corrupt)?,
             sk: string_of(attributes, "sk").ok_or_else(corrupt)?,
         },
-        index_keys: [
-            index_key(Index::Gsi1),
-            index_key(Index::Gsi2),
-            index_key(Index::Gsi3),
-        ],
+        index_keys: [index_key(Index::Gsi1), index_key(Index::Gsi2), index_key(Index::Gsi3)],
         expires_at: number_of(attributes, EXPIRES_AT),
         version: number_of(attributes, "v").unwrap_or(0),
         counter: number_of(attributes, "n").unwrap_or(0),
@@ -143,15 +127,11 @@ fn expression(condition: Condition, now: i64) -> Expression {
         Condition::Present => (format!("attribute_exists(pk) AND {LIVE}"), None),
         Condition::Version(v) => (format!("#v = :c AND {LIVE}"), Some(n(v))),
         // An absent or expired counter counts as 0, so it passes exactly when 0 would.
-        Condition::CounterAtMost(c) if c >= 0 => (
-            format!("attribute_not_exists(#n) OR #n <= :c OR {GONE}"),
-            Some(n(c)),
-        ),
+        Condition::CounterAtMost(c) if c >= 0 => {
+            (format!("attribute_not_exists(#n) OR #n <= :c OR {GONE}"), Some(n(c)))
+        }
         Condition::CounterAtMost(c) => (format!("#n <= :c AND {LIVE}"), Some(n(c))),
-        Condition::CounterIs(0) => (
-            format!("attribute_not_exists(#n) OR #n = :c OR {GONE}"),
-            Some(n(0)),
-        ),
+        Condition::CounterIs(0) => (format!("attribute_not_exists(#n) OR #n = :c OR {GONE}"), Some(n(0))),
         Condition::CounterIs(c) => (format!("#n = :c AND {LIVE}"), Some(n(c))),
     };
     let mut names = HashMap::from([("#exp".to_owned(), EXPIRES_AT.to_owned())]);
@@ -164,12 +144,7 @@ fn expression(condition: Condition, now: i64) -> Expression {
     if let Some(value) = value {
         values.insert(":c".to_owned(), value);
     }
-    Expression {
-        condition: Some(text),
-        update: None,
-        names,
-        values,
-    }
+    Expression { condition: Some(text), update: None, names, values }
 }
 
 /// `ADD n :by` (creating the item when absent), and the expiry when given, under the condition.
@@ -187,12 +162,15 @@ fn add_expression(by: i64, expires_at: Option<i64>, condition: Condition, now: i
     expr
 }
 
+/// The AWS configuration from the environment (region, credentials, endpoint overrides): what a
+/// Lambda function uses. Load it once, at start.
+pub async fn load_aws_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     /// A client for an emulator such as moto server: fixed region and dummy credentials.
@@ -200,9 +178,7 @@ impl DynamoStore {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "test", "test", None, None, "static",
-            ))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "static"))
             .load()
             .await;
         Client::new(&config)
@@ -210,14 +186,7 @@ impl DynamoStore {
 
     /// Creates the table with its indexes and stream, as the CDK stack does, unless it exists.
     pub async fn create_table_if_missing(&self) -> Result<(), SeamError> {
-        if self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .is_ok()
-        {
+        if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
             return Ok(());
         }
         let attribute = |name: &str| {
@@ -229,16 +198,8 @@ impl DynamoStore {
         };
         let schema = |pk: &str, sk: &str| -> Result<Vec<KeySchemaElement>, SeamError> {
             Ok(vec![
-                KeySchemaElement::builder()
-                    .attribute_name(pk)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .map_err(unavailable)?,
-                KeySchemaElement::builder()
-                    .attribute_name(sk)
-                    .key_type(KeyType::Range)
-                    .build()
-                    .map_err(unavailable)?,
+                KeySchemaElement::builder().attribute_name(pk).key_type(KeyType::Hash).build().map_err(unavailable)?,
+                KeySchemaElement::builder().attribute_name(sk).key_type(KeyType::Range).build().map_err(unavailable)?,
             ])
         };
         let mut request = self
@@ -265,11 +226,7 @@ impl DynamoStore {
                     GlobalSecondaryIndex::builder()
                         .index_name(index.name())
                         .set_key_schema(Some(schema(&pk, &sk)?))
-                        .projection(
-                            Projection::builder()
-                                .projection_type(ProjectionType::All)
-                                .build(),
-                        )
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
                         .build()
                         .map_err(unavailable)?,
                 );
@@ -305,12 +262,7 @@ impl DynamoStore {
                     .map_err(built)?;
                 TransactWriteItem::builder().delete(delete).build()
             }
-            Write::Add {
-                key,
-                by,
-                expires_at,
-                condition,
-            } => {
+            Write::Add { key, by, expires_at, condition } => {
                 let expr = add_expression(*by, *expires_at, *condition, now);
                 let update = Update::builder()
                     .table_name(&self.table)
@@ -361,12 +313,7 @@ impl Store for DynamoStore {
             .await
             .map_err(unavailable)?;
         let now = now_unix();
-        Ok(output
-            .item
-            .as_ref()
-            .map(from_attributes)
-            .transpose()?
-            .filter(|item| is_live(item, now)))
+        Ok(output.item.as_ref().map(from_attributes).transpose()?.filter(|item| is_live(item, now)))
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
@@ -408,12 +355,7 @@ impl Store for DynamoStore {
                     Err(e) => Err(unavailable(e)),
                 }
             }
-            Write::Add {
-                key,
-                by,
-                expires_at,
-                condition,
-            } => {
+            Write::Add { key, by, expires_at, condition } => {
                 let expr = add_expression(*by, *expires_at, *condition, now);
                 let result = self
                     .client
@@ -444,16 +386,8 @@ impl Store for DynamoStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
         check_transaction(&writes)?;
         let now = now_unix();
-        let items = writes
-            .iter()
-            .map(|w| self.transact_item(w, now))
-            .collect::<Result<Vec<_>, _>>()?;
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
+        let items = writes.iter().map(|w| self.transact_item(w, now)).collect::<Result<Vec<_>, _>>()?;
+        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
         let Err(error) = result else { return Ok(()) };
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
         match error.into_service_error() {
@@ -467,10 +401,7 @@ impl Store for DynamoStore {
                     .collect();
                 if !failed.is_empty() {
                     Err(SeamError::TransactionCancelled { failed })
-                } else if reasons
-                    .iter()
-                    .any(|r| r.code() == Some("TransactionConflict"))
-                {
+                } else if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
                     Err(SeamError::TransactionConflict)
                 } else {
                     Err(unavailable(cancelled))
@@ -482,24 +413,15 @@ impl Store for DynamoStore {
     }
 
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
-        let position = query
-            .cursor
-            .as_ref()
-            .map(|cursor| cursor.position_for(query))
-            .transpose()?;
+        let position = query.cursor.as_ref().map(|cursor| cursor.position_for(query)).transpose()?;
         let (pk_name, sk_name) = match query.index {
             None => ("pk".to_owned(), "sk".to_owned()),
             Some(index) => index_attributes(index),
         };
         let now = now_unix();
-        let mut names = HashMap::from([
-            ("#pk".to_owned(), pk_name.clone()),
-            ("#exp".to_owned(), EXPIRES_AT.to_owned()),
-        ]);
-        let mut values = HashMap::from([
-            (":pk".to_owned(), s(&query.pk)),
-            (":now".to_owned(), n(now)),
-        ]);
+        let mut names =
+            HashMap::from([("#pk".to_owned(), pk_name.clone()), ("#exp".to_owned(), EXPIRES_AT.to_owned())]);
+        let mut values = HashMap::from([(":pk".to_owned(), s(&query.pk)), (":now".to_owned(), n(now))]);
         let mut key_condition = "#pk = :pk".to_owned();
         if !matches!(query.sk, SortKey::Any) {
             names.insert("#sk".to_owned(), sk_name.clone());
@@ -521,10 +443,7 @@ impl Store for DynamoStore {
             }
         }
         let mut start_key = position.map(|position| {
-            let mut key = key_attributes(&Key {
-                pk: position.pk,
-                sk: position.sk,
-            });
+            let mut key = key_attributes(&Key { pk: position.pk, sk: position.sk });
             if let (Some(index_key), Some(_)) = (position.index_key, query.index) {
                 key.insert(pk_name.clone(), s(&index_key.pk));
                 key.insert(sk_name.clone(), s(&index_key.sk));
@@ -575,12 +494,6 @@ impl Store for DynamoStore {
     }
 
     async fn ping(&self) -> Result<(), SeamError> {
-        self.client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(unavailable)
+        self.client.describe_table().table_name(&self.table).send().await.map(|_| ()).map_err(unavailable)
     }
 }

@@ -13,8 +13,7 @@ use tokio::sync::broadcast;
 
 use super::condition_holds;
 use crate::seam::{
-    Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction,
-    now_unix,
+    Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction, now_unix,
 };
 
 /// One committed change to one item, with its images before and after (like a stream record).
@@ -50,8 +49,7 @@ CREATE INDEX IF NOT EXISTS gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk I
 CREATE INDEX IF NOT EXISTS expiry ON items (expires_at) WHERE expires_at IS NOT NULL;
 ";
 
-const COLUMNS: &str =
-    "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at, version, counter, body";
+const COLUMNS: &str = "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at, version, counter, body";
 
 fn unavailable(error: impl std::fmt::Display) -> SeamError {
     SeamError::Unavailable(error.to_string())
@@ -64,10 +62,7 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
         Ok(pk.zip(sk).map(|(pk, sk)| Key { pk, sk }))
     };
     Ok(Item {
-        key: Key {
-            pk: row.get(0)?,
-            sk: row.get(1)?,
-        },
+        key: Key { pk: row.get(0)?, sk: row.get(1)? },
         index_keys: [index_key(0)?, index_key(1)?, index_key(2)?],
         expires_at: row.get(8)?,
         version: u64::try_from(row.get::<_, i64>(9)?).unwrap_or(0),
@@ -88,7 +83,9 @@ fn load(connection: &Connection, key: &Key, now: i64) -> rusqlite::Result<Option
 fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
     let index = |i: usize| item.index_keys[i].as_ref();
     connection
-        .prepare_cached(&format!("INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))?
+        .prepare_cached(&format!(
+            "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ))?
         .execute(params![
             item.key.pk,
             item.key.sk,
@@ -107,18 +104,12 @@ fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
 }
 
 fn remove(connection: &Connection, key: &Key) -> rusqlite::Result<()> {
-    connection
-        .prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
-        .execute(params![key.pk, key.sk])?;
+    connection.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?.execute(params![key.pk, key.sk])?;
     Ok(())
 }
 
 /// Applies one write inside an open transaction: `Ok(None)` when its condition failed.
-fn apply(
-    connection: &Connection,
-    write: &Write,
-    now: i64,
-) -> rusqlite::Result<Option<(Change, Option<i64>)>> {
+fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<Option<(Change, Option<i64>)>> {
     let current = load(connection, write.key(), now)?;
     if !condition_holds(write.condition(), current.as_ref()) {
         return Ok(None);
@@ -132,15 +123,8 @@ fn apply(
             remove(connection, key)?;
             (None, None)
         }
-        Write::Add {
-            key,
-            by,
-            expires_at,
-            ..
-        } => {
-            let mut item = current
-                .clone()
-                .unwrap_or_else(|| Item::new(key.clone(), 0, String::new()));
+        Write::Add { key, by, expires_at, .. } => {
+            let mut item = current.clone().unwrap_or_else(|| Item::new(key.clone(), 0, String::new()));
             item.counter = item.counter.saturating_add(*by);
             if expires_at.is_some() {
                 item.expires_at = *expires_at;
@@ -151,14 +135,7 @@ fn apply(
         }
         Write::Check { .. } => (current.clone(), None),
     };
-    Ok(Some((
-        Change {
-            key: write.key().clone(),
-            old: current,
-            new,
-        },
-        counter,
-    )))
+    Ok(Some((Change { key: write.key().clone(), old: current, new }, counter)))
 }
 
 impl SqliteStore {
@@ -180,10 +157,7 @@ impl SqliteStore {
             .map_err(unavailable)?;
         connection.execute_batch(SCHEMA).map_err(unavailable)?;
         let (changes, _) = broadcast::channel(4096);
-        Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
-            changes,
-        })
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), changes })
     }
 
     /// Every change committed from now on, in commit order.
@@ -194,10 +168,8 @@ impl SqliteStore {
     /// Deletes expired items for good (readers already cannot see them); returns how many.
     pub async fn sweep_expired(&self) -> Result<usize, SeamError> {
         self.run(|connection| {
-            connection.execute(
-                "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1",
-                params![now_unix()],
-            )
+            connection
+                .execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1", params![now_unix()])
         })
         .await
     }
@@ -208,9 +180,7 @@ impl SqliteStore {
     ) -> Result<T, SeamError> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let mut guard = connection
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut guard = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             work(&mut guard)
         })
         .await
@@ -247,11 +217,7 @@ fn sort_key_clause(column: &str, sk: &SortKey, args: &mut Vec<String>) -> String
 }
 
 fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, SeamError> {
-    let position = query
-        .cursor
-        .as_ref()
-        .map(|cursor| cursor.position_for(query))
-        .transpose()?;
+    let position = query.cursor.as_ref().map(|cursor| cursor.position_for(query)).transpose()?;
     let (pk_column, sk_column) = match query.index {
         None => ("pk".to_owned(), "sk".to_owned()),
         Some(index) => (format!("{}pk", index.name()), format!("{}sk", index.name())),
@@ -261,11 +227,7 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
         "SELECT {COLUMNS} FROM items WHERE {pk_column} = ?1 AND (expires_at IS NULL OR expires_at > CAST(?2 AS INTEGER))"
     );
     sql += &sort_key_clause(&sk_column, &query.sk, &mut args);
-    let (order, after) = if query.ascending {
-        ("ASC", ">")
-    } else {
-        ("DESC", "<")
-    };
+    let (order, after) = if query.ascending { ("ASC", ">") } else { ("DESC", "<") };
     if let Some(position) = &position {
         match (&query.index, &position.index_key) {
             (None, _) => {
@@ -273,17 +235,9 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
                 sql += &format!(" AND sk {after} ?{}", args.len());
             }
             (Some(_), Some(index_key)) => {
-                args.extend([
-                    index_key.sk.clone(),
-                    position.pk.clone(),
-                    position.sk.clone(),
-                ]);
+                args.extend([index_key.sk.clone(), position.pk.clone(), position.sk.clone()]);
                 let n = args.len();
-                sql += &format!(
-                    " AND ({sk_column}, pk, sk) {after} (?{}, ?{}, ?{n})",
-                    n - 2,
-                    n - 1
-                );
+                sql += &format!(" AND ({sk_column}, pk, sk) {after} (?{}, ?{}, ?{n})", n - 2, n - 1);
             }
             (Some(_), None) => return Err(SeamError::InvalidCursor),
         }
@@ -291,10 +245,7 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
     let limit = query.limit.clamp(1, 1000);
     sql += &match query.index {
         None => format!(" ORDER BY sk {order} LIMIT {}", limit + 1),
-        Some(_) => format!(
-            " ORDER BY {sk_column} {order}, pk {order}, sk {order} LIMIT {}",
-            limit + 1
-        ),
+        Some(_) => format!(" ORDER BY {sk_column} {order}, pk {order}, sk {order} LIMIT {}", limit + 1),
     };
     let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
     let mut items = statement
@@ -307,9 +258,7 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
         Some(last) if more => Some(Cursor::from_position(&Position {
             pk: last.key.pk.clone(),
             sk: last.key.sk.clone(),
-            index_key: query
-                .index
-                .and_then(|index| last.index_keys[index.position()].clone()),
+            index_key: query.index.and_then(|index| last.index_keys[index.position()].clone()),
         })),
         _ => None,
     };
@@ -320,15 +269,13 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
 impl Store for SqliteStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
         let key = key.clone();
-        self.run(move |connection| load(connection, &key, now_unix()))
-            .await
+        self.run(move |connection| load(connection, &key, now_unix())).await
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
         let outcome = self
             .run(move |connection| {
-                let transaction =
-                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let applied = apply(&transaction, &write, now_unix())?;
                 transaction.commit()?;
                 Ok(applied)
@@ -345,8 +292,7 @@ impl Store for SqliteStore {
         check_transaction(&writes)?;
         let outcome = self
             .run(move |connection| {
-                let transaction =
-                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let now = now_unix();
                 let mut changes = Vec::with_capacity(writes.len());
                 let mut failed = Vec::new();
@@ -384,9 +330,7 @@ impl Store for SqliteStore {
         let query = query.clone();
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let guard = connection
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let guard = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             run_query(&guard, &query, now_unix())
         })
         .await
@@ -394,7 +338,6 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), SeamError> {
-        self.run(|connection| connection.query_row("SELECT 1", [], |_| Ok(())))
-            .await
+        self.run(|connection| connection.query_row("SELECT 1", [], |_| Ok(()))).await
     }
 }

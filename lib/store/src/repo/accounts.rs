@@ -27,20 +27,14 @@ impl Restaurants {
     fn account_writes(account: &Account) -> Result<[Write; 2], RepoError> {
         Ok([
             Write::Put {
-                item: Item::new(
-                    keys::account(&account.restaurant, &account.id),
-                    1,
-                    encode(account)?,
-                ),
+                item: Item::new(keys::account(&account.restaurant, &account.id), 1, encode(account)?),
                 condition: Condition::Absent,
             },
             Write::Put {
                 item: Item::new(
                     keys::login(&account.restaurant, &account.email),
                     1,
-                    encode(&LoginPointer {
-                        user: account.id.clone(),
-                    })?,
+                    encode(&LoginPointer { user: account.id.clone() })?,
                 ),
                 condition: Condition::Absent,
             },
@@ -61,84 +55,47 @@ impl Restaurants {
     }
 
     pub async fn get(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
-        let item = self
-            .store
-            .get(&keys::restaurant(slug))
-            .await?
-            .ok_or(RepoError::NotFound)?;
-        Ok(Versioned {
-            value: decode(&item)?,
-            version: item.version,
-        })
+        let item = self.store.get(&keys::restaurant(slug)).await?.ok_or(RepoError::NotFound)?;
+        Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
     /// Replaces the restaurant's settings if nobody changed them since `expected_version`.
-    pub async fn update(
-        &self,
-        restaurant: &Restaurant,
-        expected_version: u64,
-    ) -> Result<u64, RepoError> {
+    pub async fn update(&self, restaurant: &Restaurant, expected_version: u64) -> Result<u64, RepoError> {
         let key = keys::restaurant(&restaurant.slug);
         let item = Item::new(key.clone(), expected_version + 1, encode(restaurant)?);
-        match self
-            .store
-            .write(Write::Put {
-                item,
-                condition: Condition::Version(expected_version),
-            })
-            .await
-        {
+        match self.store.write(Write::Put { item, condition: Condition::Version(expected_version) }).await {
             Ok(_) => Ok(expected_version + 1),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }
 
     /// Adds a staff account; `AlreadyExists` if the e-mail is taken in this restaurant.
     pub async fn add_account(&self, account: &Account) -> Result<(), RepoError> {
-        let exists = Write::Check {
-            key: keys::restaurant(&account.restaurant),
-            condition: Condition::Present,
-        };
+        let exists = Write::Check { key: keys::restaurant(&account.restaurant), condition: Condition::Present };
         let [record, login] = Self::account_writes(account)?;
         match self.store.transact(vec![exists, record, login]).await {
-            Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                Err(RepoError::NotFound)
-            }
+            Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => Err(RepoError::NotFound),
             Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),
             other => Ok(other?),
         }
     }
 
     pub async fn account(&self, slug: &Slug, id: &UserId) -> Result<Account, RepoError> {
-        let item = self
-            .store
-            .get(&keys::account(slug, id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let item = self.store.get(&keys::account(slug, id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
     }
 
     pub async fn account_by_email(&self, slug: &Slug, email: &Email) -> Result<Account, RepoError> {
-        let pointer = self
-            .store
-            .get(&keys::login(slug, email))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let pointer = self.store.get(&keys::login(slug, email)).await?.ok_or(RepoError::NotFound)?;
         let LoginPointer { user } = decode(&pointer)?;
         self.account(slug, &user).await
     }
 
     /// Every staff account of the restaurant.
     pub async fn accounts(&self, slug: &Slug) -> Result<Vec<Account>, RepoError> {
-        let query = Query::partition(keys::restaurant(slug).pk)
-            .sort_key(SortKey::BeginsWith(keys::ACCOUNT_PREFIX.into()));
-        read_all(self.store.as_ref(), query)
-            .await?
-            .iter()
-            .map(decode)
-            .collect()
+        let query =
+            Query::partition(keys::restaurant(slug).pk).sort_key(SortKey::BeginsWith(keys::ACCOUNT_PREFIX.into()));
+        read_all(self.store.as_ref(), query).await?.iter().map(decode).collect()
     }
 }

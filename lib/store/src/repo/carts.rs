@@ -30,52 +30,23 @@ impl Carts {
     /// Opens an empty cart and returns its token.
     pub async fn open(&self, slug: &Slug) -> Result<Token, RepoError> {
         let token = Token::generate();
-        let item =
-            Item::new(keys::cart(slug, &token), 1, encode(&Cart::default())?).expiring_at(expiry());
-        self.store
-            .write(Write::Put {
-                item,
-                condition: Condition::Absent,
-            })
-            .await?;
+        let item = Item::new(keys::cart(slug, &token), 1, encode(&Cart::default())?).expiring_at(expiry());
+        self.store.write(Write::Put { item, condition: Condition::Absent }).await?;
         Ok(token)
     }
 
     pub async fn get(&self, slug: &Slug, token: &Token) -> Result<Versioned<Cart>, RepoError> {
-        let item = self
-            .store
-            .get(&keys::cart(slug, token))
-            .await?
-            .ok_or(RepoError::NotFound)?;
-        Ok(Versioned {
-            value: decode(&item)?,
-            version: item.version,
-        })
+        let item = self.store.get(&keys::cart(slug, token)).await?.ok_or(RepoError::NotFound)?;
+        Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
     /// Saves the cart if unchanged since `expected_version`, and keeps it 24 more hours.
-    pub async fn save(
-        &self,
-        slug: &Slug,
-        token: &Token,
-        cart: &Cart,
-        expected_version: u64,
-    ) -> Result<u64, RepoError> {
+    pub async fn save(&self, slug: &Slug, token: &Token, cart: &Cart, expected_version: u64) -> Result<u64, RepoError> {
         let key = keys::cart(slug, token);
-        let item =
-            Item::new(key.clone(), expected_version + 1, encode(cart)?).expiring_at(expiry());
-        match self
-            .store
-            .write(Write::Put {
-                item,
-                condition: Condition::Version(expected_version),
-            })
-            .await
-        {
+        let item = Item::new(key.clone(), expected_version + 1, encode(cart)?).expiring_at(expiry());
+        match self.store.write(Write::Put { item, condition: Condition::Version(expected_version) }).await {
             Ok(_) => Ok(expected_version + 1),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }

@@ -42,45 +42,24 @@ impl Connections {
 
     pub async fn put(&self, connection: &Connection) -> Result<(), RepoError> {
         let item = Item::new(keys::connection(&connection.id), 1, encode(connection)?)
-            .with_index(
-                Index::Gsi1,
-                keys::connection_in_restaurant(&connection.restaurant, &connection.id),
-            )
+            .with_index(Index::Gsi1, keys::connection_in_restaurant(&connection.restaurant, &connection.id))
             .expiring_at(connection.expires_at);
-        self.store
-            .write(Write::Put {
-                item,
-                condition: Condition::Always,
-            })
-            .await?;
+        self.store.write(Write::Put { item, condition: Condition::Always }).await?;
         Ok(())
     }
 
     pub async fn get(&self, id: &str) -> Result<Connection, RepoError> {
-        let item = self
-            .store
-            .get(&keys::connection(id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let item = self.store.get(&keys::connection(id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), RepoError> {
-        self.store
-            .write(Write::Delete {
-                key: keys::connection(id),
-                condition: Condition::Always,
-            })
-            .await?;
+        self.store.write(Write::Delete { key: keys::connection(id), condition: Condition::Always }).await?;
         Ok(())
     }
 
     pub async fn of_restaurant(&self, slug: &Slug) -> Result<Vec<Connection>, RepoError> {
         let query = Query::partition(keys::connections_of(slug)).on(Index::Gsi1);
-        read_all(self.store.as_ref(), query)
-            .await?
-            .iter()
-            .map(decode)
-            .collect()
+        read_all(self.store.as_ref(), query).await?.iter().map(decode).collect()
     }
 }

@@ -21,11 +21,7 @@ impl Menus {
 
     /// The whole menu: one query over the menu's partition.
     pub async fn menu(&self, slug: &Slug) -> Result<Menu, RepoError> {
-        let items = read_all(
-            self.store.as_ref(),
-            Query::partition(keys::menu_partition(slug)),
-        )
-        .await?;
+        let items = read_all(self.store.as_ref(), Query::partition(keys::menu_partition(slug))).await?;
         let (mut categories, mut dishes) = (Vec::new(), Vec::new());
         for item in &items {
             if item.key.sk.starts_with(keys::CATEGORY_PREFIX) {
@@ -37,20 +33,9 @@ impl Menus {
         Ok(Menu::new(categories, dishes))
     }
 
-    pub async fn category(
-        &self,
-        slug: &Slug,
-        id: &CategoryId,
-    ) -> Result<Versioned<Category>, RepoError> {
-        let item = self
-            .store
-            .get(&keys::category(slug, id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
-        Ok(Versioned {
-            value: decode(&item)?,
-            version: item.version,
-        })
+    pub async fn category(&self, slug: &Slug, id: &CategoryId) -> Result<Versioned<Category>, RepoError> {
+        let item = self.store.get(&keys::category(slug, id)).await?.ok_or(RepoError::NotFound)?;
+        Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
     /// Creates the category (`expected_version` `None`) or replaces the version the caller read.
@@ -65,71 +50,36 @@ impl Menus {
             None => (Condition::Absent, 1),
             Some(v) => (Condition::Version(v), v + 1),
         };
-        match self
-            .store
-            .write(Write::Put {
-                item: Item::new(key.clone(), version, encode(category)?),
-                condition,
-            })
-            .await
+        match self.store.write(Write::Put { item: Item::new(key.clone(), version, encode(category)?), condition }).await
         {
             Ok(_) => Ok(version),
-            Err(SeamError::ConditionFailed) if expected_version.is_none() => {
-                Err(RepoError::AlreadyExists)
-            }
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) if expected_version.is_none() => Err(RepoError::AlreadyExists),
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }
 
-    pub async fn delete_category(
-        &self,
-        slug: &Slug,
-        id: &CategoryId,
-        expected_version: u64,
-    ) -> Result<(), RepoError> {
+    pub async fn delete_category(&self, slug: &Slug, id: &CategoryId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::category(slug, id);
         match self
             .store
-            .write(Write::Delete {
-                key: key.clone(),
-                condition: Condition::Version(expected_version),
-            })
+            .write(Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) })
             .await
         {
             Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }
 
     pub async fn item(&self, slug: &Slug, id: &ItemId) -> Result<MenuItem, RepoError> {
-        let item = self
-            .store
-            .get(&keys::menu_item(slug, id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let item = self.store.get(&keys::menu_item(slug, id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
     }
 
     pub async fn create_item(&self, slug: &Slug, item: &MenuItem) -> Result<(), RepoError> {
-        let stored = Item::new(
-            keys::menu_item(slug, item.id()),
-            item.version(),
-            encode(item)?,
-        );
-        match self
-            .store
-            .write(Write::Put {
-                item: stored,
-                condition: Condition::Absent,
-            })
-            .await
-        {
+        let stored = Item::new(keys::menu_item(slug, item.id()), item.version(), encode(item)?);
+        match self.store.write(Write::Put { item: stored, condition: Condition::Absent }).await {
             Ok(_) => Ok(()),
             Err(SeamError::ConditionFailed) => Err(RepoError::AlreadyExists),
             Err(e) => Err(e.into()),
@@ -143,39 +93,24 @@ impl Menus {
         let condition = Condition::Version(item.version().saturating_sub(1));
         match self
             .store
-            .write(Write::Put {
-                item: Item::new(key.clone(), item.version(), encode(item)?),
-                condition,
-            })
+            .write(Write::Put { item: Item::new(key.clone(), item.version(), encode(item)?), condition })
             .await
         {
             Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }
 
-    pub async fn delete_item(
-        &self,
-        slug: &Slug,
-        id: &ItemId,
-        expected_version: u64,
-    ) -> Result<(), RepoError> {
+    pub async fn delete_item(&self, slug: &Slug, id: &ItemId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, id);
         match self
             .store
-            .write(Write::Delete {
-                key: key.clone(),
-                condition: Condition::Version(expected_version),
-            })
+            .write(Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) })
             .await
         {
             Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &key).await)
-            }
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
     }

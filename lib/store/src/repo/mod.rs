@@ -74,8 +74,7 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, RepoError> {
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(item: &Item) -> Result<T, RepoError> {
-    serde_json::from_str(&item.body)
-        .map_err(|e| RepoError::Corrupt(format!("{} {}: {e}", item.key.pk, item.key.sk)))
+    serde_json::from_str(&item.body).map_err(|e| RepoError::Corrupt(format!("{} {}: {e}", item.key.pk, item.key.sk)))
 }
 
 /// After a failed version check: was the item changed, or is it gone?
@@ -108,14 +107,8 @@ const ATTEMPTS: u32 = 50;
 async fn back_off(attempt: u32) {
     use std::hash::{BuildHasher, Hasher};
     // RandomState is seeded randomly per instance: a dependency-free source of jitter.
-    let jitter = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
-        % 5;
-    tokio::time::sleep(Duration::from_millis(
-        u64::from(attempt.min(10)) * 2 + jitter,
-    ))
-    .await;
+    let jitter = std::collections::hash_map::RandomState::new().build_hasher().finish() % 5;
+    tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(10)) * 2 + jitter)).await;
 }
 
 /// Every repository over one store.

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use bistro_domain::ids::{OrderId, Slug, UserId};
+use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{NewOrder, Order, OrderState};
 
 use super::{
-    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode,
-    encode, stale_or_missing,
+    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode,
+    stale_or_missing,
 };
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Key, Query, SeamError, Store, Write, now_unix};
@@ -29,19 +29,10 @@ pub struct Placed {
 fn stored(order: &Order) -> Result<Item, RepoError> {
     let slug = &order.restaurant;
     let mut item = Item::new(keys::order(slug, &order.id), order.version, encode(order)?)
-        .with_index(
-            Index::Gsi1,
-            keys::order_in_day(slug, order.business_date, order.number),
-        )
-        .with_index(
-            Index::Gsi2,
-            keys::order_in_state(slug, order.business_date, order.state, order.number),
-        );
+        .with_index(Index::Gsi1, keys::order_in_day(slug, order.business_date, order.number))
+        .with_index(Index::Gsi2, keys::order_in_state(slug, order.business_date, order.state, order.number));
     if let Some(driver) = &order.driver {
-        item = item.with_index(
-            Index::Gsi3,
-            keys::delivery(slug, driver, order.business_date, order.number),
-        );
+        item = item.with_index(Index::Gsi3, keys::delivery(slug, driver, order.business_date, order.number));
     }
     Ok(item)
 }
@@ -71,23 +62,22 @@ impl Orders {
         Self { store }
     }
 
-    async fn replay(
-        &self,
-        slug: &Slug,
-        key: &Key,
-        idempotency: &IdempotencyKey,
-    ) -> Result<Option<Placed>, RepoError> {
+    async fn replay(&self, slug: &Slug, key: &Key, idempotency: &IdempotencyKey) -> Result<Option<Placed>, RepoError> {
         let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
             return Ok(None);
         };
         let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-        Ok(Some(Placed {
-            order: self.get(slug, &id).await?,
-            replayed: true,
-        }))
+        Ok(Some(Placed { order: self.get(slug, &id).await?, replayed: true }))
+    }
+
+    /// The order an earlier request with this idempotency key placed, if any.
+    pub async fn earlier(&self, slug: &Slug, idempotency: &IdempotencyKey) -> Result<Option<Placed>, RepoError> {
+        self.replay(slug, &keys::idempotency(slug, "order", &idempotency.key), idempotency).await
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
+    /// With `cart`, the cart is consumed in the same transaction, and only if it is still at the
+    /// version that was priced (else `StaleVersion`): one cart makes at most one order.
     ///
     /// The day's number comes from an atomic counter before the order is written, so numbers
     /// never repeat; they may skip one when two requests with the same key race.
@@ -95,6 +85,7 @@ impl Orders {
         &self,
         idempotency: &IdempotencyKey,
         new: NewOrder,
+        cart: Option<(&Token, u64)>,
     ) -> Result<Placed, RepoError> {
         let slug = new.restaurant.clone();
         let idempotency_key = keys::idempotency(&slug, "order", &idempotency.key);
@@ -112,39 +103,29 @@ impl Orders {
             .write(counter)
             .await?
             .ok_or_else(|| RepoError::Corrupt("the order counter returned nothing".into()))?;
-        let order = Order::place(
-            new,
-            u32::try_from(number)
-                .map_err(|_| RepoError::Corrupt("order counter overflow".into()))?,
-        );
-        let record = IdempotencyRecord {
-            fingerprint: idempotency.fingerprint.clone(),
-            target: order.id.to_string(),
-        };
-        let writes = vec![
+        let order =
+            Order::place(new, u32::try_from(number).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?);
+        let record = IdempotencyRecord { fingerprint: idempotency.fingerprint.clone(), target: order.id.to_string() };
+        let mut writes = vec![
             Write::Put {
-                item: Item::new(idempotency_key.clone(), 1, encode(&record)?)
-                    .expiring_at(idempotency_expiry()),
+                item: Item::new(idempotency_key.clone(), 1, encode(&record)?).expiring_at(idempotency_expiry()),
                 condition: Condition::Absent,
             },
-            Write::Put {
-                item: stored(&order)?,
-                condition: Condition::Absent,
-            },
+            Write::Put { item: stored(&order)?, condition: Condition::Absent },
         ];
+        if let Some((token, version)) = cart {
+            writes.push(Write::Delete { key: keys::cart(&slug, token), condition: Condition::Version(version) });
+        }
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {
                 Ok(()) => {
-                    return Ok(Placed {
-                        order,
-                        replayed: false,
-                    });
+                    return Ok(Placed { order, replayed: false });
                 }
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                    return self
-                        .replay(&slug, &idempotency_key, idempotency)
-                        .await?
-                        .ok_or(RepoError::Busy);
+                    return self.replay(&slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
+                }
+                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&2) => {
+                    return Err(RepoError::StaleVersion);
                 }
                 Err(SeamError::TransactionConflict) => back_off(attempt).await,
                 Err(e) => return Err(e.into()),
@@ -154,11 +135,7 @@ impl Orders {
     }
 
     pub async fn get(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
-        let item = self
-            .store
-            .get(&keys::order(slug, id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let item = self.store.get(&keys::order(slug, id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
     }
 
@@ -166,20 +143,11 @@ impl Orders {
     /// still the version it was read at.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
         let condition = Condition::Version(order.version.saturating_sub(1));
-        match self
-            .store
-            .write(Write::Put {
-                item: stored(order)?,
-                condition,
-            })
-            .await
-        {
+        match self.store.write(Write::Put { item: stored(order)?, condition }).await {
             Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => Err(stale_or_missing(
-                self.store.as_ref(),
-                &keys::order(&order.restaurant, &order.id),
-            )
-            .await),
+            Err(SeamError::ConditionFailed) => {
+                Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -195,15 +163,10 @@ impl Orders {
     ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
         let query = match state {
             None => Query::partition(keys::orders_of_day(slug, date)).on(Index::Gsi1),
-            Some(state) => {
-                Query::partition(keys::orders_in_state(slug, date, state)).on(Index::Gsi2)
-            }
+            Some(state) => Query::partition(keys::orders_in_state(slug, date, state)).on(Index::Gsi2),
         };
         let page = self.store.query(&query.limit(limit).after(cursor)).await?;
-        Ok((
-            page.items.iter().map(decode).collect::<Result<_, _>>()?,
-            page.next,
-        ))
+        Ok((page.items.iter().map(decode).collect::<Result<_, _>>()?, page.next))
     }
 
     /// One page of the deliveries assigned to a driver, oldest first.
@@ -214,14 +177,8 @@ impl Orders {
         limit: u32,
         cursor: Option<Cursor>,
     ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
-        let query = Query::partition(keys::deliveries_of(slug, driver))
-            .on(Index::Gsi3)
-            .limit(limit)
-            .after(cursor);
+        let query = Query::partition(keys::deliveries_of(slug, driver)).on(Index::Gsi3).limit(limit).after(cursor);
         let page = self.store.query(&query).await?;
-        Ok((
-            page.items.iter().map(decode).collect::<Result<_, _>>()?,
-            page.next,
-        ))
+        Ok((page.items.iter().map(decode).collect::<Result<_, _>>()?, page.next))
     }
 }

@@ -12,8 +12,7 @@ use bistro_domain::reservation::{Reservation, ReservationError};
 
 use super::orders::{earlier_target, idempotency_expiry};
 use super::{
-    ATTEMPTS, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode, read_all,
-    stale_or_missing,
+    ATTEMPTS, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode, read_all, stale_or_missing,
 };
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
@@ -34,20 +33,8 @@ pub struct Booked {
 
 fn stored(reservation: &Reservation) -> Result<Item, RepoError> {
     let slug = &reservation.restaurant;
-    Ok(Item::new(
-        keys::reservation(slug, &reservation.id),
-        reservation.version,
-        encode(reservation)?,
-    )
-    .with_index(
-        Index::Gsi1,
-        keys::booking_in_day(
-            slug,
-            reservation.date,
-            reservation.starts_at,
-            &reservation.id,
-        ),
-    ))
+    Ok(Item::new(keys::reservation(slug, &reservation.id), reservation.version, encode(reservation)?)
+        .with_index(Index::Gsi1, keys::booking_in_day(slug, reservation.date, reservation.starts_at, &reservation.id)))
 }
 
 fn slot_writes(reservation: &Reservation, by: i64, capacity: Option<u16>) -> Vec<Write> {
@@ -58,9 +45,7 @@ fn slot_writes(reservation: &Reservation, by: i64, capacity: Option<u16>) -> Vec
             key: keys::slot(&reservation.restaurant, *slot),
             by,
             expires_at: Some(slot.as_second() + SLOT_COUNTER_AFTERLIFE_SECS),
-            condition: capacity.map_or(Condition::Always, |cap| {
-                Condition::CounterAtMost(i64::from(cap) - by)
-            }),
+            condition: capacity.map_or(Condition::Always, |cap| Condition::CounterAtMost(i64::from(cap) - by)),
         })
         .collect()
 }
@@ -80,10 +65,7 @@ impl Reservations {
             return Ok(None);
         };
         let id = ReservationId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-        Ok(Some(Booked {
-            reservation: self.get(slug, &id).await?,
-            replayed: true,
-        }))
+        Ok(Some(Booked { reservation: self.get(slug, &id).await?, replayed: true }))
     }
 
     /// Books the table if every slot it occupies has room for the party under `capacity` covers.
@@ -99,43 +81,25 @@ impl Reservations {
         if let Some(booked) = self.replay(slug, &idempotency_key, idempotency).await? {
             return Ok(booked);
         }
-        let record = IdempotencyRecord {
-            fingerprint: idempotency.fingerprint.clone(),
-            target: reservation.id.to_string(),
-        };
+        let record =
+            IdempotencyRecord { fingerprint: idempotency.fingerprint.clone(), target: reservation.id.to_string() };
         let mut writes = vec![
             Write::Put {
-                item: Item::new(idempotency_key.clone(), 1, encode(&record)?)
-                    .expiring_at(idempotency_expiry()),
+                item: Item::new(idempotency_key.clone(), 1, encode(&record)?).expiring_at(idempotency_expiry()),
                 condition: Condition::Absent,
             },
-            Write::Put {
-                item: stored(reservation)?,
-                condition: Condition::Absent,
-            },
+            Write::Put { item: stored(reservation)?, condition: Condition::Absent },
         ];
-        writes.extend(slot_writes(
-            reservation,
-            i64::from(reservation.party),
-            Some(capacity),
-        ));
+        writes.extend(slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {
                 Ok(()) => {
-                    return Ok(Booked {
-                        reservation: reservation.clone(),
-                        replayed: false,
-                    });
+                    return Ok(Booked { reservation: reservation.clone(), replayed: false });
                 }
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                    return self
-                        .replay(slug, &idempotency_key, idempotency)
-                        .await?
-                        .ok_or(RepoError::Busy);
+                    return self.replay(slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
                 }
-                Err(SeamError::TransactionCancelled { failed })
-                    if failed.iter().any(|&i| i >= 2) =>
-                {
+                Err(SeamError::TransactionCancelled { failed }) if failed.iter().any(|&i| i >= 2) => {
                     return Err(ReservationError::SlotFull.into());
                 }
                 Err(SeamError::TransactionConflict) => back_off(attempt).await,
@@ -146,31 +110,19 @@ impl Reservations {
     }
 
     pub async fn get(&self, slug: &Slug, id: &ReservationId) -> Result<Reservation, RepoError> {
-        let item = self
-            .store
-            .get(&keys::reservation(slug, id))
-            .await?
-            .ok_or(RepoError::NotFound)?;
+        let item = self.store.get(&keys::reservation(slug, id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
     }
 
     /// Stores a status change (version already raised by the domain); a booking that stops
     /// holding its covers gives them back in the same transaction.
-    pub async fn save_status(
-        &self,
-        reservation: &Reservation,
-        released_covers: bool,
-    ) -> Result<(), RepoError> {
+    pub async fn save_status(&self, reservation: &Reservation, released_covers: bool) -> Result<(), RepoError> {
         let mut writes = vec![Write::Put {
             item: stored(reservation)?,
             condition: Condition::Version(reservation.version.saturating_sub(1)),
         }];
         if released_covers {
-            writes.extend(slot_writes(
-                reservation,
-                -i64::from(reservation.party),
-                None,
-            ));
+            writes.extend(slot_writes(reservation, -i64::from(reservation.party), None));
         }
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {
@@ -197,15 +149,9 @@ impl Reservations {
         limit: u32,
         cursor: Option<Cursor>,
     ) -> Result<(Vec<Reservation>, Option<Cursor>), RepoError> {
-        let query = Query::partition(keys::bookings_of_day(slug, date))
-            .on(Index::Gsi1)
-            .limit(limit)
-            .after(cursor);
+        let query = Query::partition(keys::bookings_of_day(slug, date)).on(Index::Gsi1).limit(limit).after(cursor);
         let page = self.store.query(&query).await?;
-        Ok((
-            page.items.iter().map(decode).collect::<Result<_, _>>()?,
-            page.next,
-        ))
+        Ok((page.items.iter().map(decode).collect::<Result<_, _>>()?, page.next))
     }
 
     /// Covers held per grid slot starting in `from..=to`.

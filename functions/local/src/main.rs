@@ -1,0 +1,24 @@
+//! `cargo run -p bistro-local`: configuration from flags and the environment, then serve.
+
+use std::process::ExitCode;
+
+use bistro_api::local::{LocalConfig, serve};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    bistro_api::telemetry::init_terminal_logs();
+    let config = match LocalConfig::from_args(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bistro-local: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The orders function: configuration from the environment, clients built once, then serve.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    bistro_lambda::run_http(bistro_api::RouteGroup::Orders).await
+}

@@ -1,0 +1,176 @@
+//! Staff authentication: argon2 password hashes and HS256 JWTs scoped to one restaurant.
+
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use bistro_domain::ids::{Slug, UserId};
+use bistro_domain::restaurant::{Account, Role};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How long a login lasts: one working day and then some.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+pub struct Auth {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    /// Verified when an e-mail is unknown, so a login takes as long either way.
+    dummy_hash: String,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Auth { … }")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the JWT secret must be at least 32 bytes")]
+pub struct WeakSecret;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Claims {
+    sub: UserId,
+    /// The restaurant the token is valid for, and no other.
+    rst: Slug,
+    role: Role,
+    iat: u64,
+    exp: u64,
+}
+
+/// Who a valid bearer token says the caller is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffIdentity {
+    pub user: UserId,
+    pub restaurant: Slug,
+    pub role: Role,
+}
+
+impl StaffIdentity {
+    /// The identity, if it belongs to `slug`: a token of one restaurant opens nothing of another.
+    pub fn of(&self, slug: &Slug) -> Result<&Self, ApiError> {
+        if &self.restaurant == slug {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden("this token belongs to another restaurant"))
+        }
+    }
+
+    pub fn require(&self, allowed: impl FnOnce(Role) -> bool) -> Result<&Self, ApiError> {
+        if allowed(self.role) { Ok(self) } else { Err(ApiError::Forbidden("your role does not allow this")) }
+    }
+
+    pub fn actor(&self) -> bistro_domain::order::Actor {
+        bistro_domain::order::Actor::Staff { user: self.user.clone(), role: self.role }
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Auth {
+    pub fn new(secret: &[u8]) -> Result<Self, WeakSecret> {
+        if secret.len() < 32 {
+            return Err(WeakSecret);
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            dummy_hash: hash_password("a password nobody has").unwrap_or_default(),
+        })
+    }
+
+    pub fn issue(&self, account: &Account) -> Result<String, ApiError> {
+        let iat = unix_now();
+        let claims = Claims {
+            sub: account.id.clone(),
+            rst: account.restaurant.clone(),
+            role: account.role,
+            iat,
+            exp: iat + TOKEN_LIFETIME.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<StaffIdentity, ApiError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 30;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| ApiError::Unauthenticated("the token is invalid or expired; log in again"))?;
+        Ok(StaffIdentity { user: data.claims.sub, restaurant: data.claims.rst, role: data.claims.role })
+    }
+
+    /// Checks a password against a stored hash, or against a dummy when there is no account.
+    pub fn password_matches(&self, password: &str, hash: Option<&str>) -> bool {
+        let matches = verify_password(password, hash.unwrap_or(&self.dummy_hash));
+        matches && hash.is_some()
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+pub fn check_password_rules(password: &str) -> Result<(), ApiError> {
+    let chars = password.chars().count();
+    if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(
+            "weak_password",
+            format!("a password needs {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
+        ))
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+impl FromRequestParts<AppState> for StaffIdentity {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(ApiError::Unauthenticated("send 'Authorization: Bearer <token>'"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated("send 'Authorization: Bearer <token>'"))?;
+        state.auth.verify(token.trim())
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for StaffIdentity {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}

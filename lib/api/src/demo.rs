@@ -1,0 +1,251 @@
+//! The demo restaurant seeded on first start, so a new user can order within a minute.
+
+use std::collections::BTreeSet;
+
+use bistro_domain::hours::{Interval, OpeningHours, Zone};
+use bistro_domain::ids::{CategoryId, Email, ItemId, OptionGroupId, OptionId, Slug, TableId, UserId};
+use bistro_domain::jiff::civil::time;
+use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, MenuItem, MenuOption, OptionGroup};
+use bistro_domain::money::{Currency, Money, TaxMode, TaxRate};
+use bistro_domain::reservation::ReservationSettings;
+use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
+use bistro_domain::text::{Description, Name};
+use bistro_store::{RepoError, Repos};
+
+use crate::auth::hash_password;
+use crate::error::ApiError;
+
+pub const SLUG: &str = "trattoria-demo";
+pub const OWNER_EMAIL: &str = "owner@demo.bistro";
+pub const OWNER_PASSWORD: &str = "demo-owner-password";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo data is invalid: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] RepoError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+fn invalid(e: impl std::fmt::Display) -> DemoError {
+    DemoError::Invalid(e.to_string())
+}
+
+/// Open 11:30–22:30 every day but Monday, in Berlin.
+pub fn restaurant() -> Result<Restaurant, DemoError> {
+    let open = vec![Interval::new(time(11, 30, 0, 0), time(22, 30, 0, 0))];
+    let mut weekly: [Vec<Interval>; 7] = std::array::from_fn(|_| open.clone());
+    weekly[0] = Vec::new();
+    Ok(Restaurant {
+        slug: Slug::parse(SLUG).map_err(invalid)?,
+        name: Name::parse("Trattoria Demo").map_err(invalid)?,
+        currency: Currency::parse("EUR").map_err(invalid)?,
+        time_zone: Zone::parse("Europe/Berlin").map_err(invalid)?,
+        hours: OpeningHours::new(weekly, BTreeSet::new()).map_err(invalid)?,
+        order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        tables: (1..=12).map(|n| TableId::parse(&n.to_string())).collect::<Result<_, _>>().map_err(invalid)?,
+        tax: Tax { rate: TaxRate::from_basis_points(1900).map_err(invalid)?, mode: TaxMode::Inclusive },
+        reservations: ReservationSettings::new(30, 90, 24, 1, 8, 60, 60).map_err(invalid)?,
+    })
+}
+
+struct Dish {
+    id: &'static str,
+    category: &'static str,
+    name: &'static str,
+    description: &'static str,
+    cents: i64,
+    allergens: &'static [Allergen],
+    dietary: &'static [DietaryTag],
+    image: Option<&'static str>,
+}
+
+const DISHES: &[Dish] = &[
+    Dish {
+        id: "bruschetta",
+        category: "starters",
+        name: "Bruschetta",
+        description: "Grilled bread, tomatoes, garlic, basil, olive oil.",
+        cents: 650,
+        allergens: &[Allergen::Gluten],
+        dietary: &[DietaryTag::Vegan],
+        image: Some("demo/bruschetta.svg"),
+    },
+    Dish {
+        id: "burrata",
+        category: "starters",
+        name: "Burrata",
+        description: "Apulian burrata, cherry tomatoes, pesto.",
+        cents: 1150,
+        allergens: &[Allergen::Milk, Allergen::Nuts],
+        dietary: &[DietaryTag::Vegetarian, DietaryTag::GlutenFree],
+        image: None,
+    },
+    Dish {
+        id: "margherita",
+        category: "pizza",
+        name: "Pizza Margherita",
+        description: "San Marzano tomatoes, fior di latte, basil.",
+        cents: 1050,
+        allergens: &[Allergen::Gluten, Allergen::Milk],
+        dietary: &[DietaryTag::Vegetarian],
+        image: Some("demo/margherita.svg"),
+    },
+    Dish {
+        id: "diavola",
+        category: "pizza",
+        name: "Pizza Diavola",
+        description: "Tomatoes, mozzarella, spicy salami, chili oil.",
+        cents: 1350,
+        allergens: &[Allergen::Gluten, Allergen::Milk],
+        dietary: &[DietaryTag::Spicy],
+        image: None,
+    },
+    Dish {
+        id: "carbonara",
+        category: "pasta",
+        name: "Spaghetti Carbonara",
+        description: "Guanciale, egg yolk, pecorino, black pepper.",
+        cents: 1400,
+        allergens: &[Allergen::Gluten, Allergen::Eggs, Allergen::Milk],
+        dietary: &[],
+        image: None,
+    },
+    Dish {
+        id: "vongole",
+        category: "pasta",
+        name: "Linguine alle Vongole",
+        description: "Clams, white wine, garlic, parsley.",
+        cents: 1650,
+        allergens: &[Allergen::Gluten, Allergen::Molluscs, Allergen::Sulphites],
+        dietary: &[],
+        image: None,
+    },
+    Dish {
+        id: "tiramisu",
+        category: "desserts",
+        name: "Tiramisù",
+        description: "Mascarpone, espresso, savoiardi, cocoa.",
+        cents: 700,
+        allergens: &[Allergen::Gluten, Allergen::Eggs, Allergen::Milk],
+        dietary: &[DietaryTag::Vegetarian],
+        image: None,
+    },
+    Dish {
+        id: "acqua",
+        category: "drinks",
+        name: "Acqua Frizzante 0.75 l",
+        description: "",
+        cents: 550,
+        allergens: &[],
+        dietary: &[DietaryTag::Vegan],
+        image: None,
+    },
+    Dish {
+        id: "limonata",
+        category: "drinks",
+        name: "Limonata",
+        description: "House lemonade.",
+        cents: 450,
+        allergens: &[],
+        dietary: &[DietaryTag::Vegan],
+        image: None,
+    },
+];
+
+fn options(currency: Currency, dish: &str) -> Result<Vec<OptionGroup>, DemoError> {
+    let option = |id: &str, name: &str, cents: i64| -> Result<MenuOption, DemoError> {
+        Ok(MenuOption {
+            id: OptionId::parse(id).map_err(invalid)?,
+            name: Name::parse(name).map_err(invalid)?,
+            price_delta: Money::new(cents, currency),
+        })
+    };
+    let group = |id: &str, name: &str, min, max, options| -> Result<OptionGroup, DemoError> {
+        OptionGroup::new(
+            OptionGroupId::parse(id).map_err(invalid)?,
+            Name::parse(name).map_err(invalid)?,
+            min,
+            max,
+            options,
+        )
+        .map_err(invalid)
+    };
+    Ok(match dish {
+        "margherita" | "diavola" => vec![
+            group(
+                "size",
+                "Size",
+                1,
+                1,
+                vec![option("regular", "Regular (30 cm)", 0)?, option("large", "Large (36 cm)", 300)?],
+            )?,
+            group(
+                "extras",
+                "Extras",
+                0,
+                3,
+                vec![
+                    option("burrata", "Burrata", 350)?,
+                    option("olives", "Olives", 100)?,
+                    option("anchovies", "Anchovies", 150)?,
+                ],
+            )?,
+        ],
+        "carbonara" | "vongole" => {
+            vec![group("pasta", "Pasta", 0, 1, vec![option("gluten-free", "Gluten-free pasta", 150)?])?]
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// Creates the demo restaurant, its owner and menu, unless it exists. Returns whether it did.
+pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
+    let restaurant = restaurant()?;
+    let owner = Account {
+        id: UserId::generate(),
+        restaurant: restaurant.slug.clone(),
+        email: Email::parse(OWNER_EMAIL).map_err(invalid)?,
+        name: Name::parse("Demo Owner").map_err(invalid)?,
+        role: Role::Owner,
+        password_hash: hash_password(OWNER_PASSWORD)?,
+    };
+    match repos.restaurants.create(&restaurant, &owner).await {
+        Ok(()) => {}
+        Err(RepoError::AlreadyExists) => return Ok(false),
+        Err(other) => return Err(other.into()),
+    }
+    let slug = &restaurant.slug;
+    for (position, (id, name)) in
+        [("starters", "Antipasti"), ("pizza", "Pizza"), ("pasta", "Pasta"), ("desserts", "Dolci"), ("drinks", "Drinks")]
+            .into_iter()
+            .enumerate()
+    {
+        let category = Category {
+            id: CategoryId::parse(id).map_err(invalid)?,
+            name: Name::parse(name).map_err(invalid)?,
+            description: Description::parse("").map_err(invalid)?,
+            position: u32::try_from(position).unwrap_or(0) * 10,
+        };
+        repos.menus.put_category(slug, &category, None).await?;
+    }
+    for dish in DISHES {
+        let details = ItemDetails {
+            category: CategoryId::parse(dish.category).map_err(invalid)?,
+            name: Name::parse(dish.name).map_err(invalid)?,
+            description: Description::parse(dish.description).map_err(invalid)?,
+            price: Money::price(dish.cents, restaurant.currency).map_err(invalid)?,
+            image_key: dish.image.map(bistro_domain::menu::ImageKey::parse).transpose().map_err(invalid)?,
+            allergens: dish.allergens.iter().copied().collect(),
+            dietary: dish.dietary.iter().copied().collect(),
+            sold_out: false,
+            availability: Vec::new(),
+            option_groups: options(restaurant.currency, dish.id)?,
+        };
+        let item = MenuItem::new(ItemId::parse(dish.id).map_err(invalid)?, details, 1).map_err(invalid)?;
+        repos.menus.create_item(slug, &item).await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,205 @@
+//! The API's one error type and its one mapping to HTTP: RFC 9457 problem+json with a stable code.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use thiserror::Error;
+use utoipa::ToSchema;
+
+use bistro_domain::cart::CartError;
+use bistro_domain::order::OrderError;
+use bistro_domain::reservation::ReservationError;
+use bistro_domain::restaurant::OrderingError;
+use bistro_store::RepoError;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// The request itself is malformed: bad JSON syntax, a bad query string, a bad header.
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
+    PayloadTooLarge,
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// Well-formed but refused: a validation or business rule.
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    #[error("too many requests; slow down")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn unprocessable(code: &'static str, detail: impl ToString) -> Self {
+        Self::Unprocessable { code, detail: detail.to_string() }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl ToString) -> Self {
+        Self::BadRequest { code, detail: detail.to_string() }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl ToString) -> Self {
+        Self::Conflict { code, detail: detail.to_string() }
+    }
+
+    /// Status, stable code and title: the one place errors meet HTTP.
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, "Bad request"),
+            Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
+            }
+            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, "Unprocessable request"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+        }
+    }
+}
+
+/// The body of every error response (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:bistro:problem:{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// A stable, machine-readable code.
+    pub code: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, title) = self.parts();
+        // Server faults are logged with their cause; the client learns only that it happened.
+        let detail = match &self {
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                "something went wrong on our side; it has been logged".to_owned()
+            }
+            Self::Unavailable(cause) => {
+                tracing::error!(%cause, "store unavailable");
+                self.to_string()
+            }
+            _ => {
+                tracing::debug!(code, detail = %self, "request refused");
+                self.to_string()
+            }
+        };
+        let problem = Problem {
+            kind: format!("urn:bistro:problem:{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+        };
+        let mut response = (status, axum::Json(problem)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Self::RateLimited { retry_after_secs } = self {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::NotFound => Self::NotFound("resource"),
+            RepoError::AlreadyExists => Self::conflict("already_exists", "it already exists"),
+            RepoError::StaleVersion => Self::conflict("stale_version", error.to_string()),
+            RepoError::IdempotencyMismatch => Self::unprocessable("idempotency_key_reused", error.to_string()),
+            RepoError::Booking(booking) => booking.into(),
+            RepoError::Busy => Self::Unavailable("too much contention".into()),
+            RepoError::Store(bistro_store::seam::SeamError::InvalidCursor) => {
+                Self::bad_request("invalid_cursor", "the cursor is not valid here")
+            }
+            RepoError::Store(e) => Self::Unavailable(e.to_string()),
+            RepoError::Corrupt(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<CartError> for ApiError {
+    fn from(error: CartError) -> Self {
+        let code = match &error {
+            CartError::UnknownItem(_) => "unknown_item",
+            CartError::SoldOut(_) => "item_sold_out",
+            CartError::Unavailable(_) => "item_unavailable",
+            CartError::UnknownOption { .. } => "unknown_option",
+            CartError::DuplicateOption { .. } => "duplicate_option",
+            CartError::TooFewChoices { .. } => "too_few_choices",
+            CartError::TooManyChoices { .. } => "too_many_choices",
+            CartError::TooManyLines => "cart_full",
+            CartError::NoSuchLine(_) => return Self::NotFound("cart line"),
+            CartError::Empty => "cart_empty",
+            CartError::Money(_) => "invalid_amount",
+        };
+        Self::unprocessable(code, error)
+    }
+}
+
+impl From<OrderingError> for ApiError {
+    fn from(error: OrderingError) -> Self {
+        let code = match &error {
+            OrderingError::Closed => "restaurant_closed",
+            OrderingError::KindNotOffered(_) => "order_type_not_offered",
+            OrderingError::UnknownTable(_) => "unknown_table",
+        };
+        Self::unprocessable(code, error)
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(error: OrderError) -> Self {
+        match &error {
+            OrderError::IllegalTransition { .. } => Self::conflict("illegal_transition", error),
+            OrderError::NotPermitted { .. } | OrderError::NotAssigned => {
+                Self::Forbidden("this account may not make that change")
+            }
+            OrderError::NotADelivery | OrderError::NotADriver | OrderError::Finished => {
+                Self::unprocessable("invalid_assignment", error)
+            }
+        }
+    }
+}
+
+impl From<ReservationError> for ApiError {
+    fn from(error: ReservationError) -> Self {
+        let code = match &error {
+            ReservationError::Settings(_) => "invalid_settings",
+            ReservationError::PartySize { .. } => "invalid_party_size",
+            ReservationError::NotASlot => "not_a_slot",
+            ReservationError::TooSoon(_) => "too_soon",
+            ReservationError::TooFarAhead(_) => "too_far_ahead",
+            ReservationError::SlotFull => return Self::conflict("slot_full", error),
+            ReservationError::IllegalTransition { .. } => return Self::conflict("illegal_transition", error),
+            ReservationError::NotStartedYet => "not_started_yet",
+        };
+        Self::unprocessable(code, error)
+    }
+}

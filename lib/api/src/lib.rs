@@ -1,0 +1,80 @@
+//! Bistro's HTTP API. Each route group is its own axum `Router`, so each can run as its own
+//! Lambda function (`lambda_http::run`) or all together in the local server.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+mod views;
+
+#[cfg(feature = "local")]
+pub mod demo;
+#[cfg(feature = "local")]
+pub mod local;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+/// Bodies above this are refused with 413: no legitimate request of this API comes near it.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The route groups, named as the Lambda functions that serve them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteGroup {
+    Menu,
+    Cart,
+    Orders,
+    Reservations,
+    Accounts,
+}
+
+impl RouteGroup {
+    pub const ALL: [RouteGroup; 5] = [Self::Menu, Self::Cart, Self::Orders, Self::Reservations, Self::Accounts];
+
+    fn routes(self) -> Router<AppState> {
+        match self {
+            Self::Menu => routes::menu::router(),
+            Self::Cart => routes::cart::router(),
+            Self::Orders => routes::orders::router(),
+            Self::Reservations => routes::reservations::router(),
+            Self::Accounts => routes::accounts::router(),
+        }
+    }
+}
+
+/// The router of one group, with the layers every response needs: what a Lambda function serves.
+pub fn router(group: RouteGroup, state: AppState) -> Router {
+    with_common_layers(group.routes().merge(routes::health::router()).fallback(not_found), state)
+}
+
+/// Every group plus health and the OpenAPI document, without a fallback, so a host can add its own.
+pub fn api_routes() -> Router<AppState> {
+    RouteGroup::ALL
+        .into_iter()
+        .fold(Router::new(), |router, group| router.merge(group.routes()))
+        .merge(routes::health::router())
+        .merge(openapi::router())
+}
+
+/// Every group in one router with a problem+json 404 for anything else.
+pub fn api(state: AppState) -> Router {
+    with_common_layers(api_routes().fallback(not_found), state)
+}
+
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+pub(crate) fn with_common_layers(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(telemetry::layer())
+        .with_state(state)
+}

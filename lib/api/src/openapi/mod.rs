@@ -1,0 +1,46 @@
+//! `/v1/openapi.json`, generated from the handlers' annotations.
+
+pub mod schemas;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{accounts, cart, health, menu, orders, reservations};
+use crate::state::AppState;
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "Bistro API", description = "Restaurant ordering: menus, carts, orders, reservations and staff accounts. Every error is RFC 9457 problem+json with a stable `code`."),
+    paths(
+        health::health,
+        accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
+        accounts::list_staff, accounts::add_staff,
+        menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
+        menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item,
+        cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
+        orders::place_order, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver,
+        reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
+        reservations::cancel_reservation, reservations::set_status,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "menu"), (name = "cart"), (name = "orders"), (name = "reservations"), (name = "accounts"), (name = "health"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+}

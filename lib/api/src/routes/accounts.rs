@@ -1,0 +1,252 @@
+//! Restaurants and their staff: sign-up with an owner, log in, `me`, hiring.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Router, response::IntoResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use bistro_domain::ids::{Email, Slug, UserId};
+use bistro_domain::restaurant::{Account, Restaurant, Role};
+use bistro_domain::text::Name;
+
+use super::{missing, restaurant};
+use crate::auth::{StaffIdentity, check_password_rules, hash_password};
+use crate::error::ApiError;
+use crate::extract::{Json, slug};
+use crate::state::AppState;
+use crate::views::AccountView;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/restaurants", post(create_restaurant))
+        .route("/v1/restaurants/{slug}", get(get_restaurant).put(update_restaurant))
+        .route("/v1/restaurants/{slug}/login", post(login))
+        .route("/v1/restaurants/{slug}/me", get(me))
+        .route("/v1/restaurants/{slug}/staff", get(list_staff).post(add_staff))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+    #[schema(value_type = String)]
+    pub name: Name,
+    /// 10 to 128 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRestaurant {
+    #[schema(value_type = crate::openapi::schemas::Restaurant)]
+    pub restaurant: Restaurant,
+    pub owner: NewAccount,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestaurantView {
+    #[schema(value_type = crate::openapi::schemas::Restaurant)]
+    pub restaurant: Restaurant,
+    /// Send it back when updating, so a concurrent change is not overwritten.
+    pub version: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    /// A bearer token for this restaurant only, valid 12 hours.
+    pub token: String,
+    pub account: AccountView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedUp {
+    #[schema(value_type = crate::openapi::schemas::Restaurant)]
+    pub restaurant: Restaurant,
+    pub session: Session,
+}
+
+fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Account, ApiError> {
+    check_password_rules(&new.password)?;
+    Ok(Account {
+        id: UserId::generate(),
+        restaurant: slug.clone(),
+        email: new.email,
+        name: new.name,
+        role,
+        password_hash: hash_password(&new.password)?,
+    })
+}
+
+#[utoipa::path(post, path = "/v1/restaurants", tag = "accounts", request_body = NewRestaurant,
+    responses((status = 201, description = "Created, with the owner logged in", body = SignedUp),
+              (status = 400, body = crate::error::Problem), (status = 409, description = "Slug taken", body = crate::error::Problem),
+              (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn create_restaurant(
+    State(state): State<AppState>,
+    Json(body): Json<NewRestaurant>,
+) -> Result<impl IntoResponse, ApiError> {
+    let owner = new_account(&body.restaurant.slug, body.owner, Role::Owner)?;
+    state.repos.restaurants.create(&body.restaurant, &owner).await.map_err(|e| match e {
+        bistro_store::RepoError::AlreadyExists => {
+            ApiError::conflict("slug_taken", "a restaurant with this slug exists; choose another")
+        }
+        other => other.into(),
+    })?;
+    let token = state.auth.issue(&owner)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(SignedUp { restaurant: body.restaurant, session: Session { token, account: owner.into() } }),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = String, Path)),
+    responses((status = 200, body = RestaurantView), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn get_restaurant(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<axum::Json<RestaurantView>, ApiError> {
+    let found = restaurant(&state, &slug(&raw)?).await?;
+    Ok(axum::Json(RestaurantView { restaurant: found.value, version: found.version }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestaurantUpdate {
+    #[schema(value_type = crate::openapi::schemas::Restaurant)]
+    pub restaurant: Restaurant,
+    /// The version this update was made from.
+    pub version: u64,
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = String, Path)), request_body = RestaurantUpdate,
+    security(("bearer" = [])),
+    responses((status = 200, body = RestaurantView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, description = "Changed meanwhile", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn update_restaurant(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Json(body): Json<RestaurantUpdate>,
+) -> Result<axum::Json<RestaurantView>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?.require(Role::can_manage)?;
+    if body.restaurant.slug != slug {
+        return Err(ApiError::unprocessable("slug_mismatch", "a restaurant's slug cannot change"));
+    }
+    let version =
+        state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
+    Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/login", tag = "accounts", params(("slug" = String, Path)), request_body = Credentials,
+    responses((status = 200, body = Session), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Json(body): Json<Credentials>,
+) -> Result<axum::Json<Session>, ApiError> {
+    let slug = slug(&raw)?;
+    restaurant(&state, &slug).await?;
+    let account = match Email::parse(&body.email) {
+        Ok(email) => match state.repos.restaurants.account_by_email(&slug, &email).await {
+            Ok(account) => Some(account),
+            Err(bistro_store::RepoError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => None,
+    };
+    // Same work and same answer whether the e-mail or the password was wrong.
+    if !state.auth.password_matches(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
+        return Err(ApiError::Unauthenticated("wrong e-mail or password"));
+    }
+    let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;
+    Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = AccountView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn me(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+) -> Result<axum::Json<AccountView>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?;
+    let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
+    Ok(axum::Json(account.into()))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AccountView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn list_staff(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+) -> Result<axum::Json<Vec<AccountView>>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?.require(Role::can_manage)?;
+    let accounts = state.repos.restaurants.accounts(&slug).await?;
+    Ok(axum::Json(accounts.into_iter().map(AccountView::from).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+    #[schema(value_type = String)]
+    pub name: Name,
+    /// 10 to 128 characters.
+    pub password: String,
+    /// manager, staff or driver.
+    #[schema(value_type = crate::openapi::schemas::Role)]
+    pub role: Role,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), request_body = NewStaff,
+    security(("bearer" = [])),
+    responses((status = 201, body = AccountView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, description = "E-mail taken", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn add_staff(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Json(body): Json<NewStaff>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?.require(Role::can_hire)?;
+    if body.role == Role::Owner {
+        return Err(ApiError::unprocessable(
+            "invalid_role",
+            "a restaurant has one owner; hire a manager, staff or driver",
+        ));
+    }
+    let account =
+        new_account(&slug, NewAccount { email: body.email, name: body.name, password: body.password }, body.role)?;
+    state.repos.restaurants.add_account(&account).await.map_err(|e| match e {
+        bistro_store::RepoError::AlreadyExists => {
+            ApiError::conflict("email_taken", "an account with this e-mail exists here")
+        }
+        other => missing("restaurant")(other),
+    })?;
+    Ok((StatusCode::CREATED, axum::Json(AccountView::from(account))))
+}

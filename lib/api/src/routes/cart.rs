@@ -1,0 +1,160 @@
+//! Guests' carts: no account, an unguessable token, prices only ever from the menu.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use bistro_domain::cart::{self, Cart, CartError, CartLine, PricedCart};
+use bistro_domain::ids::{Slug, Token};
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::restaurant::Restaurant;
+use bistro_store::RepoError;
+
+use super::{missing, restaurant};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, id, slug};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/restaurants/{slug}/carts", post(open_cart))
+        .route("/v1/restaurants/{slug}/carts/{token}", get(read_cart))
+        .route("/v1/restaurants/{slug}/carts/{token}/lines", post(add_line))
+        .route("/v1/restaurants/{slug}/carts/{token}/lines/{index}", put(replace_line).delete(remove_line))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartProblem {
+    pub code: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartView {
+    /// The cart's secret: whoever has it can see and change the cart.
+    pub token: String,
+    /// The lines as chosen, in order; `index` in the line URLs counts from 0.
+    #[schema(value_type = Vec<crate::openapi::schemas::CartLine>)]
+    pub lines: Vec<CartLine>,
+    /// Lines and totals priced from the menu as it is now; absent when a line cannot be ordered.
+    #[schema(value_type = Option<crate::openapi::schemas::PricedCart>)]
+    pub priced: Option<PricedCart>,
+    /// Why the cart cannot be priced now (an item sold out since it was added, say).
+    pub problem: Option<CartProblem>,
+    pub version: u64,
+}
+
+/// Prices the cart for the restaurant at this moment.
+pub(crate) async fn price_now(state: &AppState, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
+    let menu = state.repos.menus.menu(&restaurant.slug).await?;
+    let now = restaurant.time_zone.at(Timestamp::now());
+    Ok(cart::price(cart, &menu, restaurant.pricing_rules(), &now)?)
+}
+
+async fn view(
+    state: &AppState,
+    restaurant: &Restaurant,
+    token: &Token,
+    cart: Cart,
+    version: u64,
+) -> Result<CartView, ApiError> {
+    let (priced, problem) = match price_now(state, restaurant, &cart).await {
+        Ok(priced) => (Some(priced), None),
+        Err(ApiError::Unprocessable { code, detail }) => (None, Some(CartProblem { code: code.to_owned(), detail })),
+        Err(other) => return Err(other),
+    };
+    Ok(CartView { token: token.to_string(), lines: cart.lines().to_vec(), priced, problem, version })
+}
+
+fn cart_token(raw: &str) -> Result<Token, ApiError> {
+    id(raw, "cart", Token::parse)
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = String, Path)),
+    responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn open_cart(State(state): State<AppState>, Path(raw): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let slug = slug(&raw)?;
+    let found = restaurant(&state, &slug).await?;
+    let token = state.repos.carts.open(&slug).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(&state, &found.value, &token, Cart::default(), 1).await?)))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
+    responses((status = 200, body = CartView), (status = 404, description = "No such cart, or expired", body = Problem), (status = 429, body = Problem)))]
+pub async fn read_cart(
+    State(state): State<AppState>,
+    Path((raw, token)): Path<(String, String)>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let (slug, token) = (slug(&raw)?, cart_token(&token)?);
+    let found = restaurant(&state, &slug).await?;
+    let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
+    Ok(axum::Json(view(&state, &found.value, &token, cart.value, cart.version).await?))
+}
+
+/// Applies `change` to the stored cart, checks the result prices (unless it only removes), and
+/// saves it; a concurrent
+/// change from the same guest's other tab is re-read and `change` applied again on top.
+async fn change_cart(
+    state: &AppState,
+    slug: &Slug,
+    token: &Token,
+    change: impl Fn(&mut Cart) -> Result<(), CartError>,
+    must_price: bool,
+) -> Result<CartView, ApiError> {
+    let found = restaurant(state, slug).await?;
+    for _ in 0..5 {
+        let mut cart = state.repos.carts.get(slug, token).await.map_err(missing("cart"))?;
+        change(&mut cart.value)?;
+        if must_price {
+            price_now(state, &found.value, &cart.value).await?;
+        }
+        match state.repos.carts.save(slug, token, &cart.value, cart.version).await {
+            Ok(version) => return view(state, &found.value, token, cart.value, version).await,
+            Err(RepoError::StaleVersion) => continue,
+            Err(other) => return Err(missing("cart")(other)),
+        }
+    }
+    Err(ApiError::conflict("busy_cart", "the cart is being changed elsewhere; try again"))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts/{token}/lines", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
+    request_body = crate::openapi::schemas::CartLine,
+    responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, description = "Unknown, sold-out or unavailable item, or invalid options", body = Problem), (status = 429, body = Problem)))]
+pub async fn add_line(
+    State(state): State<AppState>,
+    Path((raw, token)): Path<(String, String)>,
+    Json(line): Json<CartLine>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let (slug, token) = (slug(&raw)?, cart_token(&token)?);
+    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.add(line.clone()), true).await?))
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
+    params(("slug" = String, Path), ("token" = String, Path), ("index" = usize, Path)), request_body = crate::openapi::schemas::CartLine,
+    responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn replace_line(
+    State(state): State<AppState>,
+    Path((raw, token, index)): Path<(String, String, String)>,
+    Json(line): Json<CartLine>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let (slug, token, index) = (slug(&raw)?, cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
+    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.replace(index, line.clone()), true).await?))
+}
+
+#[utoipa::path(delete, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
+    params(("slug" = String, Path), ("token" = String, Path), ("index" = usize, Path)),
+    responses((status = 200, body = CartView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn remove_line(
+    State(state): State<AppState>,
+    Path((raw, token, index)): Path<(String, String, String)>,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let (slug, token, index) = (slug(&raw)?, cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
+    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.remove(index).map(|_| ()), false).await?))
+}

@@ -1,0 +1,385 @@
+//! The menu: public reading with filters and pages; managers edit under optimistic concurrency.
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use bistro_domain::ids::{CategoryId, ItemId, Slug};
+use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, Menu, MenuItem};
+use bistro_domain::restaurant::Role;
+use bistro_domain::text::{Description, Name};
+
+use super::{missing, page_size, restaurant};
+use crate::auth::StaffIdentity;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Query, id, slug};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/restaurants/{slug}/menu", get(read_menu))
+        .route("/v1/restaurants/{slug}/menu/categories", post(create_category))
+        .route("/v1/restaurants/{slug}/menu/categories/{category}", put(update_category).delete(delete_category))
+        .route("/v1/restaurants/{slug}/menu/items", post(create_item))
+        .route("/v1/restaurants/{slug}/menu/items/{item}", get(read_item).put(update_item).delete(delete_item))
+        .route("/v1/restaurants/{slug}/menu/items/{item}/sold-out", put(set_sold_out))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MenuFilter {
+    /// Only items of this category.
+    pub category: Option<String>,
+    /// Comma-separated dietary tags the item must all carry (vegan,gluten_free).
+    pub dietary: Option<String>,
+    /// Comma-separated allergens the item must not contain (milk,nuts).
+    pub allergen_free: Option<String>,
+    /// Words that must appear in the item's name or description (case-insensitive).
+    pub q: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MenuPage {
+    #[schema(value_type = String)]
+    pub restaurant: Slug,
+    pub currency: String,
+    /// Every category, in display order.
+    #[schema(value_type = Vec<crate::openapi::schemas::Category>)]
+    pub categories: Vec<Category>,
+    /// The items that match, in category order.
+    #[schema(value_type = Vec<crate::openapi::schemas::MenuItem>)]
+    pub items: Vec<MenuItem>,
+    pub next_cursor: Option<String>,
+}
+
+fn parse_list<T: for<'de> Deserialize<'de> + Ord>(
+    raw: Option<&str>,
+    what: &'static str,
+) -> Result<BTreeSet<T>, ApiError> {
+    raw.into_iter()
+        .flat_map(|list| list.split(','))
+        .filter(|word| !word.trim().is_empty())
+        .map(|word| {
+            serde_json::from_value(serde_json::Value::String(word.trim().to_owned()))
+                .map_err(|_| ApiError::bad_request("invalid_filter", format!("'{word}' is not a known {what}")))
+        })
+        .collect()
+}
+
+/// Filters `menu` and cuts one page from it; the cursor is the offset of the next item.
+pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, Option<String>), ApiError> {
+    let dietary: BTreeSet<DietaryTag> = parse_list(filter.dietary.as_deref(), "dietary tag")?;
+    let allergen_free: BTreeSet<Allergen> = parse_list(filter.allergen_free.as_deref(), "allergen")?;
+    let words: Vec<String> = filter.q.as_deref().unwrap_or("").split_whitespace().map(str::to_lowercase).collect();
+    let limit = page_size(filter.limit)? as usize;
+    let offset = match filter.cursor.as_deref() {
+        None => 0,
+        Some(raw) => URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| text.strip_prefix("menu:").and_then(|n| n.parse::<usize>().ok()))
+            .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))?,
+    };
+    let matching: Vec<&MenuItem> = menu
+        .items()
+        .into_iter()
+        .filter(|item| {
+            let details = item.details();
+            let text = format!("{} {}", details.name, details.description).to_lowercase();
+            filter.category.as_deref().is_none_or(|c| details.category.as_str() == c)
+                && dietary.is_subset(&details.dietary)
+                && allergen_free.is_disjoint(&details.allergens)
+                && words.iter().all(|word| text.contains(word))
+        })
+        .collect();
+    let page: Vec<MenuItem> = matching.iter().skip(offset).take(limit).map(|item| (*item).clone()).collect();
+    let next = (offset + limit < matching.len()).then(|| URL_SAFE_NO_PAD.encode(format!("menu:{}", offset + limit)));
+    Ok((page, next))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu", tag = "menu", params(("slug" = String, Path), MenuFilter),
+    responses((status = 200, body = MenuPage), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn read_menu(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(filter): Query<MenuFilter>,
+) -> Result<axum::Json<MenuPage>, ApiError> {
+    let slug = slug(&raw)?;
+    let found = restaurant(&state, &slug).await?;
+    let menu = state.repos.menus.menu(&slug).await?;
+    let (items, next_cursor) = filter_menu(&menu, &filter)?;
+    Ok(axum::Json(MenuPage {
+        restaurant: slug,
+        currency: found.value.currency.code().to_owned(),
+        categories: menu.categories().to_vec(),
+        items,
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
+    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn read_item(
+    State(state): State<AppState>,
+    Path((raw, item)): Path<(String, String)>,
+) -> Result<axum::Json<MenuItem>, ApiError> {
+    let slug = slug(&raw)?;
+    let item = id(&item, "menu item", ItemId::parse)?;
+    Ok(axum::Json(state.repos.menus.item(&slug, &item).await.map_err(missing("menu item"))?))
+}
+
+async fn manager(state: &AppState, raw: &str, staff: &StaffIdentity) -> Result<Slug, ApiError> {
+    let slug = slug(raw)?;
+    staff.of(&slug)?.require(Role::can_manage)?;
+    restaurant(state, &slug).await?;
+    Ok(slug)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    #[schema(value_type = crate::openapi::schemas::Category)]
+    pub category: Category,
+    pub version: u64,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/categories", tag = "menu", params(("slug" = String, Path)),
+    request_body = crate::openapi::schemas::Category, security(("bearer" = [])),
+    responses((status = 201, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Json(category): Json<Category>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let version = state.repos.menus.put_category(&slug, &category, None).await?;
+    Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryUpdate {
+    #[schema(value_type = String)]
+    pub name: Name,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub description: Description,
+    pub position: u32,
+    /// The version this edit was made from.
+    pub version: u64,
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = String, Path), ("category" = String, Path)),
+    request_body = CategoryUpdate, security(("bearer" = [])),
+    responses((status = 200, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn update_category(
+    State(state): State<AppState>,
+    Path((raw, category)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<CategoryUpdate>,
+) -> Result<axum::Json<CategoryView>, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let id = id(&category, "category", CategoryId::parse)?;
+    let category = Category { id, name: body.name, description: body.description, position: body.position };
+    let version =
+        state.repos.menus.put_category(&slug, &category, Some(body.version)).await.map_err(missing("category"))?;
+    Ok(axum::Json(CategoryView { category, version }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionParam {
+    /// The version being deleted.
+    pub version: u64,
+}
+
+#[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu",
+    params(("slug" = String, Path), ("category" = String, Path), VersionParam), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "Changed meanwhile, or still has items", body = Problem), (status = 429, body = Problem)))]
+pub async fn delete_category(
+    State(state): State<AppState>,
+    Path((raw, category)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Query(param): Query<VersionParam>,
+) -> Result<StatusCode, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let id = id(&category, "category", CategoryId::parse)?;
+    let menu = state.repos.menus.menu(&slug).await?;
+    if menu.items().iter().any(|item| item.details().category == id) {
+        return Err(ApiError::conflict("category_not_empty", "move or delete the category's items first"));
+    }
+    state.repos.menus.delete_category(&slug, &id, param.version).await.map_err(missing("category"))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    /// The item's id; made from its name when left out.
+    #[schema(value_type = Option<String>)]
+    pub id: Option<ItemId>,
+    #[schema(value_type = crate::openapi::schemas::ItemDetails)]
+    pub item: ItemDetails,
+}
+
+/// Checks what the item refers to: its category exists and its prices are in the house currency.
+async fn check_item(state: &AppState, slug: &Slug, details: &ItemDetails) -> Result<(), ApiError> {
+    let currency = restaurant(state, slug).await?.value.currency;
+    if details.price.currency != currency {
+        return Err(ApiError::unprocessable("wrong_currency", format!("prices here are in {currency}")));
+    }
+    match state.repos.menus.category(slug, &details.category).await {
+        Ok(_) => Ok(()),
+        Err(bistro_store::RepoError::NotFound) => {
+            Err(ApiError::unprocessable("unknown_category", format!("there is no category '{}'", details.category)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn id_from_name(name: &Name) -> ItemId {
+    let mut id: String =
+        name.as_str().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    id = id.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
+    id.truncate(48);
+    let random = bistro_domain::ids::Token::generate();
+    let suffix = &random.as_str()[..6];
+    let candidate =
+        if id.is_empty() { format!("item-{suffix}") } else { format!("{}-{suffix}", id.trim_end_matches('-')) };
+    ItemId::parse(&candidate).unwrap_or_else(|_| {
+        ItemId::parse(&format!("item-{suffix}")).unwrap_or_else(|_| unreachable!("hex is a valid id"))
+    })
+}
+
+fn invalid_item(error: bistro_domain::menu::MenuError) -> ApiError {
+    ApiError::unprocessable("invalid_item", error)
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = String, Path)), request_body = NewItem,
+    security(("bearer" = [])),
+    responses((status = 201, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn create_item(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Json(body): Json<NewItem>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    check_item(&state, &slug, &body.item).await?;
+    let id = body.id.unwrap_or_else(|| id_from_name(&body.item.name));
+    let item = MenuItem::new(id, body.item, 1).map_err(invalid_item)?;
+    state.repos.menus.create_item(&slug, &item).await.map_err(|e| match e {
+        bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
+        other => other.into(),
+    })?;
+    Ok((StatusCode::CREATED, axum::Json(item)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemUpdate {
+    #[schema(value_type = crate::openapi::schemas::ItemDetails)]
+    pub item: ItemDetails,
+    /// The version this edit was made from; a stale one is refused with 409.
+    pub version: u64,
+}
+
+async fn current_item(state: &AppState, slug: &Slug, raw_item: &str, version: u64) -> Result<MenuItem, ApiError> {
+    let id = id(raw_item, "menu item", ItemId::parse)?;
+    let current = state.repos.menus.item(slug, &id).await.map_err(missing("menu item"))?;
+    if current.version() != version {
+        return Err(ApiError::conflict(
+            "stale_version",
+            format!("the item is at version {}; reload it and apply your change again", current.version()),
+        ));
+    }
+    Ok(current)
+}
+
+fn stored_or_conflict(error: bistro_store::RepoError) -> ApiError {
+    missing("menu item")(error)
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
+    request_body = ItemUpdate, security(("bearer" = [])),
+    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn update_item(
+    State(state): State<AppState>,
+    Path((raw, item)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<ItemUpdate>,
+) -> Result<axum::Json<MenuItem>, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let current = current_item(&state, &slug, &item, body.version).await?;
+    check_item(&state, &slug, &body.item).await?;
+    let revised = current.revised(body.item).map_err(invalid_item)?;
+    state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
+    Ok(axum::Json(revised))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoldOut {
+    pub sold_out: bool,
+    pub version: u64,
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}/sold-out", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
+    request_body = SoldOut, security(("bearer" = [])),
+    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn set_sold_out(
+    State(state): State<AppState>,
+    Path((raw, item)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<SoldOut>,
+) -> Result<axum::Json<MenuItem>, ApiError> {
+    let slug = slug(&raw)?;
+    // Floor staff may mark a dish sold out: they are the first to know.
+    staff.of(&slug)?.require(Role::works_the_floor)?;
+    let current = current_item(&state, &slug, &item, body.version).await?;
+    let revised = current.with_sold_out(body.sold_out);
+    state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
+    Ok(axum::Json(revised))
+}
+
+#[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path), VersionParam),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem), (status = 429, body = Problem)))]
+pub async fn delete_item(
+    State(state): State<AppState>,
+    Path((raw, item)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Query(param): Query<VersionParam>,
+) -> Result<StatusCode, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let id = id(&item, "menu item", ItemId::parse)?;
+    state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,72 @@
+//! The route groups. Each handler parses into domain types, applies domain rules, and stores
+//! through the repositories; nothing is written unless every check has passed.
+
+pub mod accounts;
+pub mod cart;
+pub mod health;
+pub mod menu;
+pub mod orders;
+pub mod reservations;
+
+use axum::http::HeaderMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use bistro_domain::ids::Slug;
+use bistro_domain::restaurant::Restaurant;
+use bistro_store::repo::{IdempotencyKey, Versioned};
+use bistro_store::{Cursor, RepoError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+
+/// A repository error where "not found" means `what`.
+pub(crate) fn missing(what: &'static str) -> impl Fn(RepoError) -> ApiError {
+    move |error| match error {
+        RepoError::NotFound => ApiError::NotFound(what),
+        other => other.into(),
+    }
+}
+
+pub(crate) async fn restaurant(state: &AppState, slug: &Slug) -> Result<Versioned<Restaurant>, ApiError> {
+    state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))
+}
+
+/// The `Idempotency-Key` header, required on requests that create something, with a fingerprint
+/// of the body so a key reused for a different request is caught.
+pub(crate) fn idempotency(headers: &HeaderMap, body: &impl Serialize) -> Result<IdempotencyKey, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "idempotency_key_required",
+                "send an Idempotency-Key header (any unique string, e.g. a UUID) so a retry cannot order twice",
+            )
+        })?
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_idempotency_key", "an Idempotency-Key is 1 to 255 visible ASCII characters")
+        })?;
+    let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let fingerprint = Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(IdempotencyKey { key: key.to_owned(), fingerprint })
+}
+
+pub(crate) fn cursor(raw: Option<&str>) -> Result<Option<Cursor>, ApiError> {
+    raw.map(|raw| {
+        Cursor::parse(raw).map_err(|_| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))
+    })
+    .transpose()
+}
+
+pub(crate) fn page_size(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit.unwrap_or(DEFAULT_PAGE) {
+        n @ 1..=MAX_PAGE => Ok(n),
+        _ => Err(ApiError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_PAGE}"))),
+    }
+}

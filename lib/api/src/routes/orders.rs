@@ -1,0 +1,298 @@
+//! Orders: placed from a cart exactly once, followed by the customer with a token, moved along
+//! the state machine by staff and drivers.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use bistro_domain::ids::{OrderId, Slug, Token, UserId};
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderState};
+use bistro_domain::restaurant::Role;
+use bistro_store::RepoError;
+
+use super::cart::price_now;
+use super::{cursor, idempotency, missing, page_size, restaurant};
+use crate::auth::StaffIdentity;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Query, id, slug};
+use crate::state::AppState;
+use crate::views::OrderView;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/restaurants/{slug}/orders", post(place_order).get(list_orders))
+        .route("/v1/restaurants/{slug}/orders/{order}", get(read_order))
+        .route("/v1/restaurants/{slug}/orders/{order}/cancel", post(cancel_order))
+        .route("/v1/restaurants/{slug}/orders/{order}/transitions", post(move_order))
+        .route("/v1/restaurants/{slug}/orders/{order}/driver", put(assign_driver))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrder {
+    /// The cart's token; the cart is used up by the order.
+    pub cart: String,
+    #[schema(value_type = crate::openapi::schemas::OrderKind)]
+    pub kind: OrderKind,
+    #[schema(value_type = crate::openapi::schemas::Customer)]
+    pub customer: Customer,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacedOrder {
+    pub order: OrderView,
+    /// The customer's secret for following and cancelling this order (`?token=`).
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders", tag = "orders", request_body = PlaceOrder,
+    params(("slug" = String, Path), ("Idempotency-Key" = String, Header, description = "Unique per order attempt; a retry with the same key returns the first order")),
+    responses((status = 201, description = "Placed", body = PlacedOrder), (status = 200, description = "Placed earlier with this key", body = PlacedOrder),
+              (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "The cart changed meanwhile", body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, description = "Closed, sold out, empty cart, unknown table, key reused for another request", body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn place_order(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<PlaceOrder>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = slug(&raw)?;
+    let idempotency = idempotency(&headers, &body)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    // A retry gets its first answer even though the cart is gone by now.
+    if let Some(earlier) = state.repos.orders.earlier(&slug, &idempotency).await? {
+        return Ok(placed_response(earlier.order, StatusCode::OK));
+    }
+    let token = id(&body.cart, "cart", Token::parse)?;
+    let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
+    if cart.value.is_empty() {
+        return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
+    }
+    let now = Timestamp::now();
+    restaurant.check_order(&body.kind, now)?;
+    let priced = price_now(&state, &restaurant, &cart.value).await?;
+    let new = NewOrder {
+        restaurant: slug.clone(),
+        kind: body.kind,
+        customer: body.customer,
+        priced,
+        placed_at: now,
+        business_date: restaurant.time_zone.today(now),
+    };
+    let placed =
+        state.repos.orders.place(&idempotency, new, Some((&token, cart.version))).await.map_err(|e| match e {
+            RepoError::StaleVersion => {
+                ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
+            }
+            other => other.into(),
+        })?;
+    let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok(placed_response(placed.order, status))
+}
+
+fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<PlacedOrder>) {
+    let token = order.token.to_string();
+    (status, axum::Json(PlacedOrder { order: order.into(), token }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TokenParam {
+    /// The customer's order token, when not calling as staff.
+    pub token: Option<String>,
+}
+
+/// Who may see or act on an order: its customer (with the token) or the restaurant's staff; a
+/// driver only when it is assigned to them.
+async fn authorized(
+    state: &AppState,
+    slug: &Slug,
+    raw_order: &str,
+    token: Option<&str>,
+    staff: Option<&StaffIdentity>,
+) -> Result<(Order, Actor), ApiError> {
+    let id = id(raw_order, "order", OrderId::parse)?;
+    if let Some(staff) = staff {
+        staff.of(slug)?;
+    }
+    let order = state.repos.orders.get(slug, &id).await.map_err(missing("order"))?;
+    match (staff, token) {
+        (Some(staff), _) if staff.role.works_the_floor() => Ok((order, staff.actor())),
+        (Some(staff), _) if order.driver.as_ref() == Some(&staff.user) => Ok((order, staff.actor())),
+        (Some(_), _) => Err(ApiError::Forbidden("this order is not assigned to you")),
+        (None, Some(token)) if order.token.matches(token) => Ok((order, Actor::Customer)),
+        // Without the right token the order might as well not exist.
+        (None, _) => Err(ApiError::NotFound("order")),
+    }
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/{order}", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn read_order(
+    State(state): State<AppState>,
+    Path((raw, order)): Path<(String, String)>,
+    staff: Option<StaffIdentity>,
+    Query(param): Query<TokenParam>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let slug = slug(&raw)?;
+    let (order, _) = authorized(&state, &slug, &order, param.token.as_deref(), staff.as_ref()).await?;
+    Ok(axum::Json(order.into()))
+}
+
+/// Re-reads and re-applies `change` when someone else moved the order first: the change is
+/// judged against the order as it is, never written over a state it did not see.
+async fn change_order(
+    state: &AppState,
+    slug: &Slug,
+    mut order: Order,
+    change: impl Fn(&mut Order) -> Result<(), ApiError>,
+) -> Result<Order, ApiError> {
+    for _ in 0..5 {
+        change(&mut order)?;
+        match state.repos.orders.save(&order).await {
+            Ok(()) => return Ok(order),
+            Err(RepoError::StaleVersion) => {
+                order = state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?
+            }
+            Err(other) => return Err(missing("order")(other)),
+        }
+    }
+    Err(ApiError::conflict("busy_order", "the order is being changed elsewhere; try again"))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/cancel", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),
+    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "Already accepted", body = Problem), (status = 429, body = Problem)))]
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    Path((raw, order)): Path<(String, String)>,
+    Query(param): Query<TokenParam>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let slug = slug(&raw)?;
+    let token = param.token.as_deref().ok_or(ApiError::NotFound("order"))?;
+    let (order, actor) = authorized(&state, &slug, &order, Some(token), None).await?;
+    let order = change_order(&state, &slug, order, |o| {
+        Ok(o.transition(OrderState::Cancelled, actor.clone(), Timestamp::now())?)
+    })
+    .await?;
+    Ok(axum::Json(order.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    #[schema(value_type = crate::openapi::schemas::OrderState)]
+    pub to: OrderState,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
+    request_body = Move, security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "Not a legal next state", body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn move_order(
+    State(state): State<AppState>,
+    Path((raw, order)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<Move>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let slug = slug(&raw)?;
+    let (order, actor) = authorized(&state, &slug, &order, None, Some(&staff)).await?;
+    let order =
+        change_order(&state, &slug, order, |o| Ok(o.transition(body.to, actor.clone(), Timestamp::now())?)).await?;
+    Ok(axum::Json(order.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// The driver's account id.
+    pub driver: String,
+}
+
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
+    request_body = Assignment, security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn assign_driver(
+    State(state): State<AppState>,
+    Path((raw, order)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<Assignment>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?.require(Role::can_manage)?;
+    let driver_id =
+        UserId::parse(&body.driver).map_err(|_| ApiError::unprocessable("unknown_driver", "no such driver here"))?;
+    let driver = match state.repos.restaurants.account(&slug, &driver_id).await {
+        Ok(account) => account,
+        Err(RepoError::NotFound) => return Err(ApiError::unprocessable("unknown_driver", "no such driver here")),
+        Err(other) => return Err(other.into()),
+    };
+    let (order, _) = authorized(&state, &slug, &order, None, Some(&staff)).await?;
+    let order =
+        change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver.id.clone(), driver.role, staff.role)?))
+            .await?;
+    Ok(axum::Json(order.into()))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListing {
+    /// The restaurant's local date (YYYY-MM-DD); today when left out.
+    #[param(value_type = Option<String>, format = Date)]
+    pub date: Option<Date>,
+    /// Only orders in this state.
+    #[param(value_type = Option<crate::openapi::schemas::OrderState>)]
+    pub state: Option<OrderState>,
+    /// Orders per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub orders: Vec<OrderView>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = String, Path), OrderListing), security(("bearer" = [])),
+    responses((status = 200, description = "Staff see every order of the day; drivers only theirs", body = OrderPage), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Query(listing): Query<OrderListing>,
+) -> Result<axum::Json<OrderPage>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let (limit, cursor) = (page_size(listing.limit)?, cursor(listing.cursor.as_deref())?);
+    let (orders, next) = if staff.role == Role::Driver {
+        let (orders, next) = state.repos.orders.of_driver(&slug, &staff.user, limit, cursor).await?;
+        let wanted =
+            |o: &Order| listing.date.is_none_or(|d| o.business_date == d) && listing.state.is_none_or(|s| o.state == s);
+        (orders.into_iter().filter(wanted).collect(), next)
+    } else {
+        let date = listing.date.unwrap_or_else(|| restaurant.time_zone.today(Timestamp::now()));
+        state.repos.orders.of_day(&slug, date, listing.state, limit, cursor).await?
+    };
+    Ok(axum::Json(OrderPage {
+        orders: orders.into_iter().map(OrderView::from).collect(),
+        next_cursor: next.map(|c| c.as_str().to_owned()),
+    }))
+}

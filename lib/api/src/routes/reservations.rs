@@ -1,0 +1,299 @@
+//! Table bookings: free slots, booking (idempotent), the guest's view and cancel, the staff list.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use bistro_domain::ids::{ReservationId, Slug};
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::jiff::{SignedDuration, Timestamp};
+use bistro_domain::reservation::{Contact, Reservation, ReservationStatus};
+use bistro_domain::restaurant::{Restaurant, Role};
+use bistro_domain::text::Note;
+use bistro_store::RepoError;
+
+use super::orders::TokenParam;
+use super::{cursor, idempotency, missing, page_size, restaurant};
+use crate::auth::StaffIdentity;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Query, id, slug};
+use crate::state::AppState;
+use crate::views::ReservationView;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/restaurants/{slug}/reservations/slots", get(free_slots))
+        .route("/v1/restaurants/{slug}/reservations", post(book).get(list_reservations))
+        .route("/v1/restaurants/{slug}/reservations/{reservation}", get(read_reservation))
+        .route("/v1/restaurants/{slug}/reservations/{reservation}/cancel", post(cancel_reservation))
+        .route("/v1/restaurants/{slug}/reservations/{reservation}/status", post(set_status))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SlotQuery {
+    /// The restaurant's local date (YYYY-MM-DD).
+    #[param(value_type = String, format = Date)]
+    pub date: Date,
+    pub party: u16,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Slot {
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    /// The start in the restaurant's local time, with offset and zone.
+    pub local: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Slots {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub party: u16,
+    pub time_zone: String,
+    pub slots: Vec<Slot>,
+}
+
+async fn covers_around(
+    state: &AppState,
+    restaurant: &Restaurant,
+    date: Date,
+) -> Result<std::collections::BTreeMap<Timestamp, u32>, ApiError> {
+    let zone = &restaurant.time_zone;
+    let from = zone.instant_of(date.to_datetime(bistro_domain::jiff::civil::time(0, 0, 0, 0)));
+    // Sessions of `date` can run past midnight, and seatings past the session.
+    let to = from.checked_add(SignedDuration::from_hours(48)).unwrap_or(from);
+    Ok(state.repos.reservations.booked_covers(&restaurant.slug, from, to).await?)
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/slots", tag = "reservations", params(("slug" = String, Path), SlotQuery),
+    responses((status = 200, body = Slots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn free_slots(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(query): Query<SlotQuery>,
+) -> Result<axum::Json<Slots>, ApiError> {
+    let slug = slug(&raw)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let booked = covers_around(&state, &restaurant, query.date).await?;
+    let zone = &restaurant.time_zone;
+    let starts = restaurant.reservations.available_slots(
+        query.date,
+        query.party,
+        &restaurant.hours,
+        zone,
+        Timestamp::now(),
+        &booked,
+    )?;
+    Ok(axum::Json(Slots {
+        date: query.date,
+        party: query.party,
+        time_zone: zone.name().to_owned(),
+        slots: starts.into_iter().map(|starts_at| Slot { starts_at, local: zone.at(starts_at).to_string() }).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Booking {
+    /// One of the slots offered for the day.
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    pub party: u16,
+    #[schema(value_type = crate::openapi::schemas::Contact)]
+    pub contact: Contact,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Note>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Booked {
+    pub reservation: ReservationView,
+    /// The guest's secret for viewing and cancelling (`?token=`).
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", request_body = Booking,
+    params(("slug" = String, Path), ("Idempotency-Key" = String, Header, description = "Unique per booking attempt")),
+    responses((status = 201, body = Booked), (status = 200, description = "Booked earlier with this key", body = Booked), (status = 400, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "The slot is full", body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn book(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Booking>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = slug(&raw)?;
+    let idempotency = idempotency(&headers, &body)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let settings = &restaurant.reservations;
+    let slots = settings.check_booking(
+        body.starts_at,
+        body.party,
+        &restaurant.hours,
+        &restaurant.time_zone,
+        Timestamp::now(),
+    )?;
+    let reservation = Reservation::new(
+        slug,
+        &restaurant.time_zone,
+        body.starts_at,
+        body.party,
+        body.contact,
+        body.note,
+        slots,
+        Timestamp::now(),
+    );
+    let booked = state.repos.reservations.book(&idempotency, &reservation, settings.covers_per_slot()).await?;
+    let status = if booked.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let token = booked.reservation.token.to_string();
+    Ok((
+        status,
+        axum::Json(Booked { reservation: ReservationView::new(booked.reservation, &restaurant.time_zone), token }),
+    ))
+}
+
+async fn authorized(
+    state: &AppState,
+    slug: &Slug,
+    raw: &str,
+    token: Option<&str>,
+    staff: Option<&StaffIdentity>,
+) -> Result<Reservation, ApiError> {
+    let id = id(raw, "reservation", ReservationId::parse)?;
+    if let Some(staff) = staff {
+        staff.of(slug)?.require(Role::works_the_floor)?;
+    }
+    let reservation = state.repos.reservations.get(slug, &id).await.map_err(missing("reservation"))?;
+    match (staff, token) {
+        (Some(_), _) => Ok(reservation),
+        (None, Some(token)) if reservation.token.matches(token) => Ok(reservation),
+        (None, _) => Err(ApiError::NotFound("reservation")),
+    }
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/{reservation}", tag = "reservations",
+    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = [])),
+    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn read_reservation(
+    State(state): State<AppState>,
+    Path((raw, reservation)): Path<(String, String)>,
+    staff: Option<StaffIdentity>,
+    Query(param): Query<TokenParam>,
+) -> Result<axum::Json<ReservationView>, ApiError> {
+    let slug = slug(&raw)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let reservation = authorized(&state, &slug, &reservation, param.token.as_deref(), staff.as_ref()).await?;
+    Ok(axum::Json(ReservationView::new(reservation, &restaurant.time_zone)))
+}
+
+async fn change_status(
+    state: &AppState,
+    slug: &Slug,
+    mut reservation: Reservation,
+    to: ReservationStatus,
+) -> Result<ReservationView, ApiError> {
+    let restaurant = restaurant(state, slug).await?.value;
+    for _ in 0..5 {
+        let held = reservation.status.holds_covers();
+        reservation.change_status(to, Timestamp::now())?;
+        match state.repos.reservations.save_status(&reservation, held && !to.holds_covers()).await {
+            Ok(()) => return Ok(ReservationView::new(reservation, &restaurant.time_zone)),
+            Err(RepoError::StaleVersion) => {
+                reservation =
+                    state.repos.reservations.get(slug, &reservation.id).await.map_err(missing("reservation"))?
+            }
+            Err(other) => return Err(missing("reservation")(other)),
+        }
+    }
+    Err(ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again"))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/cancel", tag = "reservations",
+    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = [])),
+    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
+pub async fn cancel_reservation(
+    State(state): State<AppState>,
+    Path((raw, reservation)): Path<(String, String)>,
+    staff: Option<StaffIdentity>,
+    Query(param): Query<TokenParam>,
+) -> Result<axum::Json<ReservationView>, ApiError> {
+    let slug = slug(&raw)?;
+    let reservation = authorized(&state, &slug, &reservation, param.token.as_deref(), staff.as_ref()).await?;
+    Ok(axum::Json(change_status(&state, &slug, reservation, ReservationStatus::Cancelled).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// seated, no_show or cancelled.
+    #[schema(value_type = crate::openapi::schemas::ReservationStatus)]
+    pub status: ReservationStatus,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/status", tag = "reservations",
+    params(("slug" = String, Path), ("reservation" = String, Path)), request_body = StatusChange, security(("bearer" = [])),
+    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    Path((raw, reservation)): Path<(String, String)>,
+    staff: StaffIdentity,
+    Json(body): Json<StatusChange>,
+) -> Result<axum::Json<ReservationView>, ApiError> {
+    let slug = slug(&raw)?;
+    let reservation = authorized(&state, &slug, &reservation, None, Some(&staff)).await?;
+    Ok(axum::Json(change_status(&state, &slug, reservation, body.status).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DayListing {
+    /// The restaurant's local date (YYYY-MM-DD); today when left out.
+    #[param(value_type = Option<String>, format = Date)]
+    pub date: Option<Date>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReservationPage {
+    pub reservations: Vec<ReservationView>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = String, Path), DayListing), security(("bearer" = [])),
+    responses((status = 200, body = ReservationPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn list_reservations(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Query(listing): Query<DayListing>,
+) -> Result<axum::Json<ReservationPage>, ApiError> {
+    let slug = slug(&raw)?;
+    staff.of(&slug)?.require(Role::works_the_floor)?;
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let date = listing.date.unwrap_or_else(|| restaurant.time_zone.today(Timestamp::now()));
+    let (reservations, next) = state
+        .repos
+        .reservations
+        .of_day(&slug, date, page_size(listing.limit)?, cursor(listing.cursor.as_deref())?)
+        .await?;
+    Ok(axum::Json(ReservationPage {
+        reservations: reservations.into_iter().map(|r| ReservationView::new(r, &restaurant.time_zone)).collect(),
+        next_cursor: next.map(|c| c.as_str().to_owned()),
+    }))
+}

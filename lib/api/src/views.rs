@@ -1,0 +1,119 @@
+//! What responses show of the domain: everything a client needs, no secrets (tokens, hashes).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use bistro_domain::cart::PricedLine;
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::money::Totals;
+use bistro_domain::order::{Customer, Order, OrderKind, OrderState, Transition};
+use bistro_domain::reservation::{Contact, Reservation, ReservationStatus};
+use bistro_domain::restaurant::{Account, Role};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    #[schema(value_type = String)]
+    pub id: bistro_domain::ids::UserId,
+    #[schema(value_type = String)]
+    pub restaurant: bistro_domain::ids::Slug,
+    #[schema(value_type = String)]
+    pub email: bistro_domain::ids::Email,
+    #[schema(value_type = String)]
+    pub name: bistro_domain::text::Name,
+    #[schema(value_type = crate::openapi::schemas::Role)]
+    pub role: Role,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        Self { id: a.id, restaurant: a.restaurant, email: a.email, name: a.name, role: a.role }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    #[schema(value_type = String)]
+    pub id: bistro_domain::ids::OrderId,
+    #[schema(value_type = String)]
+    pub restaurant: bistro_domain::ids::Slug,
+    pub number: u32,
+    #[schema(value_type = String, format = Date)]
+    pub business_date: Date,
+    #[schema(value_type = crate::openapi::schemas::OrderKind)]
+    pub kind: OrderKind,
+    #[schema(value_type = crate::openapi::schemas::Customer)]
+    pub customer: Customer,
+    #[schema(value_type = Vec<crate::openapi::schemas::PricedLine>)]
+    pub lines: Vec<PricedLine>,
+    #[schema(value_type = crate::openapi::schemas::Totals)]
+    pub totals: Totals,
+    #[schema(value_type = crate::openapi::schemas::OrderState)]
+    pub state: OrderState,
+    #[schema(value_type = Vec<crate::openapi::schemas::Transition>)]
+    pub history: Vec<Transition>,
+    #[schema(value_type = String, format = DateTime)]
+    pub placed_at: Timestamp,
+    #[schema(value_type = Option<String>)]
+    pub driver: Option<bistro_domain::ids::UserId>,
+    pub version: u64,
+}
+
+impl From<Order> for OrderView {
+    fn from(o: Order) -> Self {
+        Self {
+            id: o.id,
+            restaurant: o.restaurant,
+            number: o.number,
+            business_date: o.business_date,
+            kind: o.kind,
+            customer: o.customer,
+            lines: o.lines,
+            totals: o.totals,
+            state: o.state,
+            history: o.history,
+            placed_at: o.placed_at,
+            driver: o.driver,
+            version: o.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReservationView {
+    #[schema(value_type = String)]
+    pub id: bistro_domain::ids::ReservationId,
+    #[schema(value_type = String)]
+    pub restaurant: bistro_domain::ids::Slug,
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: Timestamp,
+    /// The start in the restaurant's local time, with offset and zone.
+    pub local_start: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub party: u16,
+    #[schema(value_type = crate::openapi::schemas::Contact)]
+    pub contact: Contact,
+    #[schema(value_type = Option<String>)]
+    pub note: Option<bistro_domain::text::Note>,
+    #[schema(value_type = crate::openapi::schemas::ReservationStatus)]
+    pub status: ReservationStatus,
+    pub version: u64,
+}
+
+impl ReservationView {
+    pub fn new(r: Reservation, zone: &bistro_domain::hours::Zone) -> Self {
+        Self {
+            local_start: zone.at(r.starts_at).to_string(),
+            id: r.id,
+            restaurant: r.restaurant,
+            starts_at: r.starts_at,
+            date: r.date,
+            party: r.party,
+            contact: r.contact,
+            note: r.note,
+            status: r.status,
+            version: r.version,
+        }
+    }
+}
