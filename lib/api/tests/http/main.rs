@@ -1,0 +1,6 @@
+//! The API through HTTP: a real local server on a free port, driven with a real client.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod harness;
+mod hostile;
+mod story;
