@@ -118,3 +118,7 @@ pub fn tomorrow_evening() -> Timestamp {
     let tomorrow = today.date().tomorrow().unwrap();
     berlin().instant_of(tomorrow.to_datetime(time(19, 0, 0, 0)))
 }
+
+pub fn now_millis() -> i64 {
+    Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,202 @@
+//! Each built Lambda binary answers real API Gateway HTTP API (payload 2.0) events, fed through a
+//! mock of the Lambda Runtime API, with its data in DynamoDB (moto server).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::routing::{get, post};
+use bistro_domain::restaurant::Role;
+use bistro_store::Repos;
+use bistro_store::engine::dynamodb::DynamoStore;
+use bistro_testkit::{fixtures, moto};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
+const JWT_SECRET: &str = "a lambda test secret long enough for HS256";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds every function binary once per test run, as `cargo build` would for a developer.
+fn binaries() -> &'static PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = std::process::Command::new(cargo);
+        command.current_dir(workspace()).args(["build", "--locked"]);
+        for function in FUNCTIONS {
+            command.args(["-p", function]);
+        }
+        let status = command.status().expect("cargo runs");
+        assert!(status.success(), "building the Lambda functions failed");
+        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target"));
+        target.join("debug")
+    })
+}
+
+fn event(name: &str) -> Value {
+    let path = workspace().join("tests/events").join(format!("{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("the event fixture exists")).expect("valid JSON")
+}
+
+#[derive(Clone)]
+struct Mock {
+    event: Arc<Mutex<Option<Value>>>,
+    response: Arc<Mutex<Option<oneshot::Sender<Value>>>>,
+}
+
+async fn next(State(mock): State<Mock>) -> (HeaderMap, String) {
+    let event = mock.event.lock().unwrap().take();
+    let Some(event) = event else {
+        // Like a frozen sandbox: no second event ever comes.
+        std::future::pending::<()>().await;
+        unreachable!()
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-0001"));
+    headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&(fixtures::now_millis() + 30_000).to_string()).unwrap());
+    headers.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:test"));
+    headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
+    (headers, event.to_string())
+}
+
+async fn respond(State(mock): State<Mock>, body: String) -> &'static str {
+    if let Some(sender) = mock.response.lock().unwrap().take() {
+        let _ = sender.send(serde_json::from_str(&body).unwrap_or(Value::String(body)));
+    }
+    "{}"
+}
+
+async fn error(State(mock): State<Mock>, body: String) -> &'static str {
+    if let Some(sender) = mock.response.lock().unwrap().take() {
+        let _ = sender.send(serde_json::json!({"runtime_error": body}));
+    }
+    "{}"
+}
+
+/// Runs `function` on one event against a fresh mock runtime; returns what it posted.
+async fn invoke(function: &str, event: Value, table: &str) -> Value {
+    let (sender, receiver) = oneshot::channel();
+    let mock = Mock { event: Arc::new(Mutex::new(Some(event))), response: Arc::new(Mutex::new(Some(sender))) };
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+        .route("/2018-06-01/runtime/init/error", post(error))
+        .with_state(mock);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let runtime_api = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut child = tokio::process::Command::new(binaries().join(function))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
+        .env("TABLE_NAME", table)
+        .env("BISTRO_JWT_SECRET", JWT_SECRET)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the function binary starts");
+    let posted = tokio::time::timeout(Duration::from_secs(30), receiver).await.expect("the function answers within 30 s").unwrap();
+    child.kill().await.unwrap();
+    server.abort();
+    posted
+}
+
+/// A table in moto holding the restaurant "lambda-test" with an owner and a dish.
+async fn seeded_table() -> String {
+    let table = moto::unique_name("lambda");
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let store = DynamoStore::new(client, table.clone());
+    store.create_table_if_missing().await.unwrap();
+    let repos = Repos::new(Arc::new(store));
+    repos.restaurants.create(&fixtures::restaurant("lambda-test"), &fixtures::account("lambda-test", "owner@lambda.test", Role::Owner)).await.unwrap();
+    repos.menus.put_category(&fixtures::slug("lambda-test"), &fixtures::category("mains", 1), None).await.unwrap();
+    repos.menus.create_item(&fixtures::slug("lambda-test"), &fixtures::menu_item("pizza", 900)).await.unwrap();
+    table
+}
+
+fn body(response: &Value) -> Value {
+    serde_json::from_str(response["body"].as_str().unwrap_or_else(|| panic!("no body in {response}"))).unwrap()
+}
+
+#[tokio::test]
+async fn the_menu_function_serves_the_public_menu() {
+    let table = seeded_table().await;
+    let response = invoke("menu", event("menu-get-menu"), &table).await;
+    assert_eq!(response["statusCode"], 200, "{response}");
+    assert_eq!(body(&response)["items"][0]["id"], "pizza");
+}
+
+#[tokio::test]
+async fn the_cart_function_opens_a_cart() {
+    let table = seeded_table().await;
+    let response = invoke("cart", event("cart-open-cart"), &table).await;
+    assert_eq!(response["statusCode"], 201, "{response}");
+    assert_eq!(body(&response)["token"].as_str().map(str::len), Some(64));
+}
+
+#[tokio::test]
+async fn the_orders_function_hides_an_order_without_its_token() {
+    let table = seeded_table().await;
+    let response = invoke("orders", event("orders-read-unknown-order"), &table).await;
+    assert_eq!(response["statusCode"], 404, "{response}");
+    assert_eq!(response["headers"]["content-type"], "application/problem+json");
+    assert_eq!(body(&response)["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_reservations_function_lists_free_slots() {
+    let table = seeded_table().await;
+    let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().unwrap().to_string();
+    let mut request = event("reservations-free-slots");
+    request["rawQueryString"] = Value::String(format!("date={tomorrow}&party=2"));
+    request["queryStringParameters"]["date"] = Value::String(tomorrow);
+
+    let response = invoke("reservations", request, &table).await;
+
+    assert_eq!(response["statusCode"], 200, "{response}");
+    assert!(body(&response)["slots"].as_array().is_some_and(|slots| slots.len() > 10), "{response}");
+}
+
+#[tokio::test]
+async fn the_accounts_function_refuses_a_wrong_password() {
+    let table = seeded_table().await;
+    let response = invoke("accounts", event("accounts-login-wrong-password"), &table).await;
+    assert_eq!(response["statusCode"], 401, "{response}");
+    assert_eq!(body(&response)["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn every_function_reports_its_health() {
+    let table = seeded_table().await;
+    for function in FUNCTIONS {
+        let response = invoke(function, event("any-health"), &table).await;
+        assert_eq!(response["statusCode"], 200, "{function}: {response}");
+        assert_eq!(body(&response)["store"], "reachable", "{function}");
+    }
+}
+
+#[tokio::test]
+async fn a_function_answers_routes_of_other_groups_with_not_found() {
+    let table = seeded_table().await;
+    let response = invoke("menu", event("cart-open-cart"), &table).await;
+    assert_eq!(response["statusCode"], 404, "{response}");
+}
