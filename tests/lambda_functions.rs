@@ -37,7 +37,8 @@ fn binaries() -> &'static PathBuf {
         }
         let status = command.status().expect("cargo runs");
         assert!(status.success(), "building the Lambda functions failed");
-        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target"));
+        let target =
+            std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target"));
         target.join("debug")
     })
 }
@@ -62,8 +63,14 @@ async fn next(State(mock): State<Mock>) -> (HeaderMap, String) {
     };
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-0001"));
-    headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&(fixtures::now_millis() + 30_000).to_string()).unwrap());
-    headers.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:test"));
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        HeaderValue::from_str(&(fixtures::now_millis() + 30_000).to_string()).unwrap(),
+    );
+    headers.insert(
+        "lambda-runtime-invoked-function-arn",
+        HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:test"),
+    );
     headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
     (headers, event.to_string())
 }
@@ -114,7 +121,10 @@ async fn invoke(function: &str, event: Value, table: &str) -> Value {
         .kill_on_drop(true)
         .spawn()
         .expect("the function binary starts");
-    let posted = tokio::time::timeout(Duration::from_secs(30), receiver).await.expect("the function answers within 30 s").unwrap();
+    let posted = tokio::time::timeout(Duration::from_secs(30), receiver)
+        .await
+        .expect("the function answers within 30 s")
+        .unwrap();
     child.kill().await.unwrap();
     server.abort();
     posted
@@ -127,7 +137,14 @@ async fn seeded_table() -> String {
     let store = DynamoStore::new(client, table.clone());
     store.create_table_if_missing().await.unwrap();
     let repos = Repos::new(Arc::new(store));
-    repos.restaurants.create(&fixtures::restaurant("lambda-test"), &fixtures::account("lambda-test", "owner@lambda.test", Role::Owner)).await.unwrap();
+    repos
+        .restaurants
+        .create(
+            &fixtures::restaurant("lambda-test"),
+            &fixtures::account("lambda-test", "owner@lambda.test", Role::Owner),
+        )
+        .await
+        .unwrap();
     repos.menus.put_category(&fixtures::slug("lambda-test"), &fixtures::category("mains", 1), None).await.unwrap();
     repos.menus.create_item(&fixtures::slug("lambda-test"), &fixtures::menu_item("pizza", 900)).await.unwrap();
     table

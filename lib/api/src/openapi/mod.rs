@@ -24,7 +24,7 @@ use crate::state::AppState;
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemContentType),
     tags((name = "menu"), (name = "cart"), (name = "orders"), (name = "reservations"), (name = "accounts"), (name = "health"))
 )]
 pub struct ApiDoc;
@@ -38,6 +38,27 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// Error bodies are `application/problem+json` (RFC 9457), not plain JSON: say so for every 4xx/5xx.
+struct ProblemContentType;
+
+impl Modify for ProblemContentType {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let utoipa::openapi::RefOr::T(response) = response else { continue };
+                    if status.starts_with('4') || status.starts_with('5') {
+                        if let Some(content) = response.content.shift_remove("application/json") {
+                            response.content.insert("application/problem+json".to_owned(), content);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
