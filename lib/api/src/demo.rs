@@ -18,6 +18,8 @@ use crate::error::ApiError;
 pub const SLUG: &str = "trattoria-demo";
 pub const OWNER_EMAIL: &str = "owner@demo.bistro";
 pub const OWNER_PASSWORD: &str = "demo-owner-password";
+pub const STAFF_EMAIL: &str = "kitchen@demo.bistro";
+pub const STAFF_PASSWORD: &str = "demo-kitchen-password";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -247,5 +249,14 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
         let item = MenuItem::new(ItemId::parse(dish.id).map_err(invalid)?, details, 1).map_err(invalid)?;
         repos.menus.create_item(slug, &item).await?;
     }
+    let kitchen = Account {
+        id: UserId::generate(),
+        restaurant: slug.clone(),
+        email: Email::parse(STAFF_EMAIL).map_err(invalid)?,
+        name: Name::parse("Demo Kitchen").map_err(invalid)?,
+        role: Role::Staff,
+        password_hash: hash_password(STAFF_PASSWORD)?,
+    };
+    repos.restaurants.add_account(&kitchen).await?;
     Ok(true)
 }

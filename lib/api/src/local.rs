@@ -213,6 +213,7 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     println!("  OpenAPI:       http://{addr}/v1/openapi.json");
     println!("  health:        http://{addr}/health");
     println!("  demo owner:    {} / {}", crate::demo::OWNER_EMAIL, crate::demo::OWNER_PASSWORD);
+    println!("  demo kitchen:  {} / {}", crate::demo::STAFF_EMAIL, crate::demo::STAFF_PASSWORD);
     println!("  data:          {}", config.data_dir.display());
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
