@@ -138,3 +138,21 @@ pub fn connections_of(slug: &Slug) -> String {
 pub fn connection_in_restaurant(slug: &Slug, id: &str) -> Key {
     Key::new(connections_of(slug), id.to_owned())
 }
+
+/// Every change to a restaurant's orders, by sequence number: what live screens resume from.
+pub fn events_partition(slug: &Slug) -> String {
+    format!("R#{slug}#EVENTS")
+}
+
+pub fn event(slug: &Slug, seq: u64) -> Key {
+    Key::new(events_partition(slug), event_sort_key(seq))
+}
+
+pub fn event_sort_key(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+/// The counter that hands out a restaurant's event sequence numbers, gapless and in commit order.
+pub fn event_counter(slug: &Slug) -> Key {
+    Key::new(format!("R#{slug}#EVENTSEQ"), "SEQ")
+}

@@ -63,6 +63,8 @@ contract!(
     a_restaurant_slug_can_be_taken_only_once,
     a_staff_email_is_unique_within_its_restaurant,
     a_saved_cart_keeps_its_lines_and_refuses_a_stale_save,
+    every_order_change_is_logged_as_the_next_event,
+    concurrent_placements_get_gapless_event_numbers_each_once,
 );
 
 fn item(pk: &str, sk: &str, version: u64) -> Item {
@@ -304,14 +306,8 @@ async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_wi
 async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    for chunk in (0..250).collect::<Vec<_>>().chunks(25) {
-        let placements = chunk.iter().map(|n| {
-            let (repos, key) = (repos.clone(), idempotency(&format!("o{n}"), "b"));
-            async move { repos.orders.place(&key, new_order("roma", day), None).await }
-        });
-        for placed in join_all(placements).await {
-            placed.unwrap();
-        }
+    for n in 0..250 {
+        repos.orders.place(&idempotency(&format!("o{n}"), "b"), new_order("roma", day), None).await.unwrap();
     }
 
     let (mut numbers, mut cursor) = (Vec::new(), None);
@@ -433,4 +429,41 @@ async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn St
         matches!(repos.carts.get(&slug("milano"), &token).await, Err(RepoError::NotFound)),
         "a cart token opens no other restaurant's cart"
     );
+}
+
+async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (roma, day) = (slug("roma"), date(2026, 11, 23));
+    let placed = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().order;
+    let mut accepted = placed.clone();
+    let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
+    accepted.transition(OrderState::Accepted, staff, placed.placed_at).unwrap();
+
+    repos.orders.save(&accepted).await.unwrap();
+
+    let events = repos.events.after(&roma, 0, 100).await.unwrap();
+    let seen: Vec<(u64, OrderState)> = events.iter().map(|e| (e.seq, e.order.state)).collect();
+    assert_eq!(seen, [(1, OrderState::Placed), (2, OrderState::Accepted)]);
+    assert_eq!(repos.events.after(&roma, 1, 100).await.unwrap().len(), 1, "resuming after 1 gives only 2");
+    assert!(repos.events.after(&slug("milano"), 0, 100).await.unwrap().is_empty());
+}
+
+async fn concurrent_placements_get_gapless_event_numbers_each_once(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let day = date(2026, 11, 23);
+
+    let placements = (0..20).map(|n| {
+        let repos = repos.clone();
+        tokio::spawn(async move {
+            repos.orders.place(&idempotency(&format!("k{n}"), "b"), new_order("roma", day), None).await
+        })
+    });
+    for placed in join_all(placements).await {
+        placed.unwrap().unwrap();
+    }
+
+    let events = repos.events.after(&slug("roma"), 0, 100).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<u64>>());
+    let orders: BTreeSet<_> = events.iter().map(|e| e.order.id.clone()).collect();
+    assert_eq!(orders.len(), 20, "each order logged once");
 }

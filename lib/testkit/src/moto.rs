@@ -16,16 +16,21 @@ pub struct Moto {
     _watcher: std::process::Child,
 }
 
-/// Where moto_server is: `$MOTO_SERVER`, the workspace's `.venv`, or `PATH`.
-fn moto_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("MOTO_SERVER") {
+/// The Python that has moto: `$MOTO_PYTHON`, the workspace's `.venv`, or `python3` on `PATH`.
+fn moto_python() -> PathBuf {
+    if let Ok(path) = std::env::var("MOTO_PYTHON") {
         return PathBuf::from(path);
     }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server");
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
     if venv.exists() {
         return venv;
     }
-    PathBuf::from("moto_server")
+    PathBuf::from("python3")
+}
+
+/// Runs moto one request at a time (see `moto_serial.py` for why).
+fn moto_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("moto_serial.py")
 }
 
 fn free_port() -> u16 {
@@ -34,14 +39,20 @@ fn free_port() -> u16 {
 
 fn start() -> Moto {
     let port = free_port();
-    let binary = moto_binary();
+    let binary = moto_python();
     // The shell watches this test process and stops moto when it is gone, however the tests end.
     let script = format!(
-        "\"$0\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $moto",
+        "\"$0\" \"$1\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $moto",
         parent = std::process::id()
     );
-    let watcher =
-        Command::new("sh").arg("-c").arg(script).arg(&binary).stdin(Stdio::null()).spawn().unwrap_or_else(|e| {
+    let watcher = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(&binary)
+        .arg(moto_script())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
             panic!(
                 "cannot start moto server ({}): {e}. Run the README's test command, which installs it.",
                 binary.display()

@@ -3,6 +3,7 @@
 mod accounts;
 mod carts;
 mod connections;
+mod events;
 mod menu;
 mod orders;
 mod reservations;
@@ -19,6 +20,7 @@ use bistro_domain::reservation::ReservationError;
 pub use accounts::Restaurants;
 pub use carts::Carts;
 pub use connections::{Connection, Connections, Subscription};
+pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
 pub use orders::{Orders, Placed};
 pub use reservations::{Booked, Reservations};
@@ -103,8 +105,13 @@ pub(crate) async fn read_all(store: &dyn Store, mut query: Query) -> Result<Vec<
 /// How often a write that lost a race is tried again before the caller is told to come back.
 const ATTEMPTS: u32 = 50;
 
-/// Waits a little longer after each lost race, with jitter so racers spread out.
+/// Waits a little longer after each lost race, with jitter so racers spread out; the first
+/// retry only yields, since most races are lost to a write that has just finished.
 async fn back_off(attempt: u32) {
+    if attempt == 0 {
+        tokio::task::yield_now().await;
+        return;
+    }
     use std::hash::{BuildHasher, Hasher};
     // RandomState is seeded randomly per instance: a dependency-free source of jitter.
     let jitter = std::collections::hash_map::RandomState::new().build_hasher().finish() % 5;
@@ -120,6 +127,7 @@ pub struct Repos {
     pub orders: Orders,
     pub reservations: Reservations,
     pub connections: Connections,
+    pub events: Events,
     store: Arc<dyn Store>,
 }
 
@@ -132,6 +140,7 @@ impl Repos {
             orders: Orders::new(Arc::clone(&store)),
             reservations: Reservations::new(Arc::clone(&store)),
             connections: Connections::new(Arc::clone(&store)),
+            events: Events::new(Arc::clone(&store)),
             store,
         }
     }

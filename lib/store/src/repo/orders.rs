@@ -7,6 +7,7 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{NewOrder, Order, OrderState};
 
+use super::events::{current_seq, event_writes};
 use super::{
     ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode,
     stale_or_missing,
@@ -116,16 +117,23 @@ impl Orders {
         if let Some((token, version)) = cart {
             writes.push(Write::Delete { key: keys::cart(&slug, token), condition: Condition::Version(version) });
         }
+        let cart_index = cart.map(|_| 2);
+        let counter_index = writes.len();
         for attempt in 0..ATTEMPTS {
-            match self.store.transact(writes.clone()).await {
-                Ok(()) => {
-                    return Ok(Placed { order, replayed: false });
-                }
+            let last = current_seq(self.store.as_ref(), &slug).await?;
+            let mut attempt_writes = writes.clone();
+            attempt_writes.extend(event_writes(&order, last)?);
+            match self.store.transact(attempt_writes).await {
+                Ok(()) => return Ok(Placed { order, replayed: false }),
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
                     return self.replay(&slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
                 }
-                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&2) => {
+                Err(SeamError::TransactionCancelled { failed }) if cart_index.is_some_and(|i| failed.contains(&i)) => {
                     return Err(RepoError::StaleVersion);
+                }
+                // Another change took the event number: take the next one.
+                Err(SeamError::TransactionCancelled { failed }) if failed.iter().all(|&i| i >= counter_index) => {
+                    back_off(attempt).await;
                 }
                 Err(SeamError::TransactionConflict) => back_off(attempt).await,
                 Err(e) => return Err(e.into()),
@@ -142,14 +150,22 @@ impl Orders {
     /// Stores a changed order (its version already raised by the domain) if the stored one is
     /// still the version it was read at.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
-        let condition = Condition::Version(order.version.saturating_sub(1));
-        match self.store.write(Write::Put { item: stored(order)?, condition }).await {
-            Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await)
+        let put = Write::Put { item: stored(order)?, condition: Condition::Version(order.version.saturating_sub(1)) };
+        for attempt in 0..ATTEMPTS {
+            let last = current_seq(self.store.as_ref(), &order.restaurant).await?;
+            let [counter, event] = event_writes(order, last)?;
+            match self.store.transact(vec![put.clone(), counter, event]).await {
+                Ok(()) => return Ok(()),
+                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                    return Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await);
+                }
+                Err(SeamError::TransactionCancelled { .. }) | Err(SeamError::TransactionConflict) => {
+                    back_off(attempt).await
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
+        Err(RepoError::Busy)
     }
 
     /// One page of a local day's orders by number, optionally only those in `state`.

@@ -1,0 +1,88 @@
+//! The order event log: one item per order change, numbered per restaurant without gaps and in
+//! commit order, so a screen that reconnects asks for everything after the last number it saw.
+//!
+//! The number is taken inside the change's own transaction (the counter must still be at the
+//! value read), so a number is never used twice, never skipped, and never committed out of order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bistro_domain::ids::Slug;
+use bistro_domain::jiff::Timestamp;
+use bistro_domain::order::Order;
+use serde::{Deserialize, Serialize};
+
+use super::{RepoError, decode, encode};
+use crate::keys;
+use crate::seam::{Condition, Item, Query, SortKey, Store, Write, now_unix};
+
+/// How long events stay for resuming; a screen away longer reloads the day's orders instead.
+pub const EVENT_RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub seq: u64,
+    pub at: Timestamp,
+    /// The order as it was right after the change.
+    pub order: Order,
+}
+
+#[derive(Debug, Clone)]
+pub struct Events {
+    store: Arc<dyn Store>,
+}
+
+/// The counter's current value: the last sequence number handed out.
+pub(crate) async fn current_seq(store: &dyn Store, slug: &Slug) -> Result<u64, RepoError> {
+    let counter = store.get(&keys::event_counter(slug)).await?;
+    Ok(counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0)))
+}
+
+/// The two writes that log `order`'s change as event `last + 1`; they fail together if another
+/// change took that number first.
+pub(crate) fn event_writes(order: &Order, last: u64) -> Result<[Write; 2], RepoError> {
+    let slug = &order.restaurant;
+    let seq = last + 1;
+    let event = OrderEvent { seq, at: order.updated_at(), order: order.clone() };
+    let expires_at = now_unix() + i64::try_from(EVENT_RETENTION.as_secs()).unwrap_or(i64::MAX);
+    Ok([
+        Write::Add {
+            key: keys::event_counter(slug),
+            by: 1,
+            expires_at: None,
+            condition: Condition::CounterIs(i64::try_from(last).unwrap_or(i64::MAX)),
+        },
+        Write::Put {
+            item: Item::new(keys::event(slug, seq), 1, encode(&event)?).expiring_at(expires_at),
+            condition: Condition::Absent,
+        },
+    ])
+}
+
+impl Events {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Up to `limit` events after `after`, oldest first.
+    pub async fn after(&self, slug: &Slug, after: u64, limit: u32) -> Result<Vec<OrderEvent>, RepoError> {
+        let query = Query::partition(keys::events_partition(slug))
+            .sort_key(SortKey::Between(keys::event_sort_key(after.saturating_add(1)), keys::event_sort_key(u64::MAX)))
+            .limit(limit);
+        self.store.query(&query).await?.items.iter().map(decode).collect()
+    }
+
+    /// The last sequence number handed out.
+    pub async fn last_seq(&self, slug: &Slug) -> Result<u64, RepoError> {
+        current_seq(self.store.as_ref(), slug).await
+    }
+
+    /// Reads an event from a stored item (a stream record's new image, say); `None` for any
+    /// other kind of item.
+    pub fn from_item(item: &Item) -> Option<Result<OrderEvent, RepoError>> {
+        let is_event = item.key.pk.starts_with("R#")
+            && item.key.pk.ends_with("#EVENTS")
+            && item.key.sk.bytes().all(|b| b.is_ascii_digit());
+        is_event.then(|| decode(item))
+    }
+}
