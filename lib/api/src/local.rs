@@ -21,6 +21,7 @@ use bistro_store::engine::sqlite::SqliteStore;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
+use crate::realtime::hub::{Hub, spawn_feed, upgrade};
 use crate::state::AppState;
 use crate::telemetry::REQUEST_ID;
 
@@ -138,11 +139,15 @@ fn jwt_secret(config: &LocalConfig) -> Result<String, LocalError> {
     }
 }
 
-async fn open_store(config: &LocalConfig) -> Result<Arc<dyn Store>, LocalError> {
+/// The store, and the change feed live updates come from (SQLite only; with DynamoDB the
+/// notifier function does that job from the table's stream).
+async fn open_store(config: &LocalConfig) -> Result<(Arc<dyn Store>, Option<SqliteStore>), LocalError> {
     Ok(match &config.store {
-        StoreChoice::Sqlite => Arc::new(
-            SqliteStore::open(&config.data_dir.join("bistro.db")).map_err(|e| LocalError::Store(e.to_string()))?,
-        ),
+        StoreChoice::Sqlite => {
+            let store =
+                SqliteStore::open(&config.data_dir.join("bistro.db")).map_err(|e| LocalError::Store(e.to_string()))?;
+            (Arc::new(store.clone()), Some(store))
+        }
         StoreChoice::DynamoDb { endpoint, table } => {
             let client = match endpoint {
                 Some(endpoint) => DynamoStore::emulator_client(endpoint).await,
@@ -152,7 +157,7 @@ async fn open_store(config: &LocalConfig) -> Result<Arc<dyn Store>, LocalError> 
             if endpoint.is_some() {
                 store.create_table_if_missing().await.map_err(|e| LocalError::Store(e.to_string()))?;
             }
-            Arc::new(store)
+            (Arc::new(store), None)
         }
     })
 }
@@ -181,8 +186,23 @@ async fn rate_limit(
 /// The whole local application: API (rate limited), static site, request ids.
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
-    let store = open_store(config).await?;
+    let (store, feed) = open_store(config).await?;
     let state = AppState::new(store, Auth::new(jwt_secret(config)?.as_bytes())?);
+    let hub = Arc::new(Hub::default());
+    if let Some(sqlite) = feed {
+        spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));
+        // Expired carts, idempotency records and connections are invisible already; this only
+        // reclaims their space.
+        tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                if let Err(error) = sqlite.sweep_expired().await {
+                    tracing::warn!(%error, "sweeping expired items failed");
+                }
+            }
+        });
+    }
     if config.seed_demo && crate::demo::seed(&state.repos).await? {
         tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
     }
@@ -193,8 +213,10 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
         api = api.layer(middleware::from_fn_with_state(limiter, rate_limit));
     }
     let site = ServeDir::new(&config.static_dir).append_index_html_on_directories(true);
+    let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
     let routes = Router::new().merge(api).fallback_service(site);
     Ok(crate::with_common_layers(routes, state)
+        .merge(live)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"))))
         .layer(SetRequestIdLayer::new(
             REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name")),
@@ -210,6 +232,7 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     println!("Bistro is running at http://{addr}/");
     println!("  menu (demo):   http://{addr}/r/{}/", crate::demo::SLUG);
     println!("  API:           http://{addr}/v1/restaurants/{}/menu", crate::demo::SLUG);
+    println!("  live updates:  ws://{addr}/ws?restaurant=…&token=…");
     println!("  OpenAPI:       http://{addr}/v1/openapi.json");
     println!("  health:        http://{addr}/health");
     println!("  demo owner:    {} / {}", crate::demo::OWNER_EMAIL, crate::demo::OWNER_PASSWORD);

@@ -3,4 +3,5 @@
 
 mod harness;
 mod hostile;
+mod live;
 mod story;

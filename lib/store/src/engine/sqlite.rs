@@ -187,12 +187,12 @@ impl SqliteStore {
         .map_err(unavailable)?
         .map_err(unavailable)
     }
+}
 
-    fn publish(&self, changes: Vec<Change>) {
-        for change in changes {
-            // No subscriber is fine: nobody is listening yet.
-            let _ = self.changes.send(change);
-        }
+fn publish(sender: &broadcast::Sender<Change>, changes: Vec<Change>) {
+    for change in changes {
+        // No subscriber is fine: nobody is listening yet.
+        let _ = sender.send(change);
     }
 }
 
@@ -273,23 +273,28 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
+        let changes = self.changes.clone();
         let outcome = self
             .run(move |connection| {
                 let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let applied = apply(&transaction, &write, now_unix())?;
                 transaction.commit()?;
+                // Published under the lock, so subscribers see changes in commit order.
+                if let Some((change, _)) = &applied {
+                    if change.old != change.new {
+                        publish(&changes, vec![change.clone()]);
+                    }
+                }
                 Ok(applied)
             })
             .await?;
-        let (change, counter) = outcome.ok_or(SeamError::ConditionFailed)?;
-        if change.old != change.new {
-            self.publish(vec![change]);
-        }
+        let (_, counter) = outcome.ok_or(SeamError::ConditionFailed)?;
         Ok(counter)
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
         check_transaction(&writes)?;
+        let changes_out = self.changes.clone();
         let outcome = self
             .run(move |connection| {
                 let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -314,16 +319,11 @@ impl Store for SqliteStore {
                     }
                 }
                 transaction.commit()?;
-                Ok(Ok(changes))
+                publish(&changes_out, changes);
+                Ok(Ok(()))
             })
             .await?;
-        match outcome {
-            Ok(changes) => {
-                self.publish(changes);
-                Ok(())
-            }
-            Err(failed) => Err(SeamError::TransactionCancelled { failed }),
-        }
+        outcome.map_err(|failed| SeamError::TransactionCancelled { failed })
     }
 
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {

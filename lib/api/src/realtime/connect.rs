@@ -1,0 +1,111 @@
+//! Who may open a live connection, to what; and what a resuming client missed.
+
+use std::collections::HashMap;
+
+use bistro_domain::ids::{OrderId, Slug};
+use bistro_domain::restaurant::Role;
+use bistro_store::repo::{Connection, Subscription};
+use bistro_store::{RepoError, Repos};
+
+use super::protocol::{ServerMessage, may_see};
+use crate::auth::Auth;
+
+/// A connection lives at most two hours on API Gateway; its record expires with it.
+pub const CONNECTION_LIFETIME_SECS: i64 = 2 * 3600;
+
+/// How many missed events one resume replays at most; a client further behind reloads.
+pub const MAX_REPLAY: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// No valid credentials: 401.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Valid credentials for something else (another restaurant): 403.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error(transparent)]
+    Store(#[from] RepoError),
+}
+
+/// Works out the subscription from the query string of the connection request:
+/// `restaurant` and either `token` (a staff JWT: the board, or a driver's deliveries) or `order`
+/// and `order_token` (a customer following one order).
+pub async fn authorize(
+    params: &HashMap<String, String>,
+    auth: &Auth,
+    repos: &Repos,
+) -> Result<(Slug, Subscription), ConnectError> {
+    let slug = params
+        .get("restaurant")
+        .and_then(|raw| Slug::parse(raw).ok())
+        .ok_or(ConnectError::Unauthenticated("name the restaurant: ?restaurant=slug"))?;
+    if let Some(token) = params.get("token") {
+        let staff = auth.verify(token).map_err(|_| ConnectError::Unauthenticated("the token is invalid or expired"))?;
+        if staff.restaurant != slug {
+            return Err(ConnectError::Forbidden("this token belongs to another restaurant"));
+        }
+        let subscription =
+            if staff.role == Role::Driver { Subscription::Driver { user: staff.user } } else { Subscription::Board };
+        return Ok((slug, subscription));
+    }
+    let (Some(order), Some(order_token)) = (params.get("order"), params.get("order_token")) else {
+        return Err(ConnectError::Unauthenticated("send a staff token, or an order and its order_token"));
+    };
+    let id = OrderId::parse(order).map_err(|_| ConnectError::Unauthenticated("unknown order or wrong token"))?;
+    match repos.orders.get(&slug, &id).await {
+        Ok(found) if found.token.matches(order_token) => Ok((slug, Subscription::Customer { order: id })),
+        Ok(_) | Err(RepoError::NotFound) => Err(ConnectError::Unauthenticated("unknown order or wrong token")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The record of a new connection.
+pub fn connection(id: &str, restaurant: Slug, subscription: Subscription) -> Connection {
+    Connection {
+        id: id.to_owned(),
+        restaurant,
+        subscription,
+        expires_at: bistro_store::seam::now_unix() + CONNECTION_LIFETIME_SECS,
+    }
+}
+
+/// What a client that saw everything up to `after` missed, oldest first, ending with
+/// `Resumed` — read from the stored events, not from memory, so a restart loses nothing.
+pub async fn missed(
+    repos: &Repos,
+    restaurant: &Slug,
+    subscription: &Subscription,
+    after: Option<u64>,
+) -> Result<Vec<ServerMessage>, RepoError> {
+    let last_seq = repos.events.last_seq(restaurant).await?;
+    let resumed = |after, last_seq, sent| ServerMessage::Resumed {
+        restaurant: restaurant.clone(),
+        subscription: subscription.clone(),
+        after,
+        last_seq,
+        sent,
+    };
+    // A new screen starts from now: it loads the current orders over HTTP.
+    let Some(after) = after else { return Ok(vec![resumed(last_seq, last_seq, 0)]) };
+    let mut messages = Vec::new();
+    let mut cursor = after;
+    loop {
+        let page = repos.events.after(restaurant, cursor, 200).await?;
+        if cursor == after && after < last_seq {
+            // Events older than the retention window are gone: the client must reload instead.
+            if let Some(first) = page.first().filter(|e| e.seq > after + 1) {
+                return Ok(vec![ServerMessage::Resync { oldest_available: first.seq }]);
+            }
+        }
+        let Some(last) = page.last().map(|e| e.seq) else { break };
+        messages.extend(page.iter().filter(|e| may_see(subscription, &e.order)).map(ServerMessage::order));
+        cursor = last;
+        if messages.len() >= MAX_REPLAY {
+            return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
+        }
+    }
+    let sent = messages.len();
+    messages.push(resumed(after, cursor.max(after), sent));
+    Ok(messages)
+}

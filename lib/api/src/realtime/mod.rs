@@ -1,0 +1,10 @@
+//! Live order updates: the protocol, who may subscribe to what, resuming, and the fan-out that
+//! delivers an event to every connection allowed to see it. The same code runs behind API
+//! Gateway (the `ws` and `notifier` functions) and in the local server (`/ws`).
+
+pub mod connect;
+pub mod fanout;
+pub mod protocol;
+
+#[cfg(feature = "local")]
+pub mod hub;

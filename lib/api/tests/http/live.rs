@@ -1,0 +1,168 @@
+//! Live updates end to end: real WebSocket clients against the local server.
+
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use crate::harness::{TestApp, json_of, spawn_app};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn connect(app: &TestApp, query: &str) -> Socket {
+    let url = format!("{}/ws?{query}", app.base.replace("http://", "ws://"));
+    let (socket, _) = connect_async(url).await.expect("the socket opens");
+    socket
+}
+
+/// Opens a socket and resumes from `last_seq`; returns it with the `resumed` answer.
+async fn subscribe(app: &TestApp, query: &str, last_seq: Option<u64>) -> (Socket, Vec<Value>) {
+    let mut socket = connect(app, query).await;
+    socket.send(Message::text(json!({"type": "resume", "last_seq": last_seq}).to_string())).await.unwrap();
+    let mut replayed = Vec::new();
+    loop {
+        let message = next(&mut socket, Duration::from_secs(5)).await.expect("an answer to resume");
+        if message["type"] == "resumed" {
+            return (socket, replayed);
+        }
+        replayed.push(message);
+    }
+}
+
+/// The next JSON message within `wait`, skipping control frames.
+async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return Some(serde_json::from_str(&text).unwrap()),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+async fn placed_order(app: &TestApp, slug: &str, key: &str) -> Value {
+    let cart = app.cart_with_pizza(slug, 1).await;
+    let response = app.place(slug, &cart, key).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    json_of(response).await
+}
+
+#[tokio::test]
+async fn an_order_placed_over_http_reaches_the_staff_board_within_a_second() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("live").await;
+    let (mut board, _) = subscribe(&app, &format!("restaurant=live&token={owner}"), None).await;
+
+    let started = Instant::now();
+    let placed = placed_order(&app, "live", "k1").await;
+    let message = next(&mut board, Duration::from_secs(1)).await.expect("the board hears of the order within 1 s");
+
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(message["type"], "order");
+    assert_eq!(message["order"]["id"], placed["order"]["id"]);
+    assert_eq!(message["order"]["state"], "placed");
+    assert_eq!(message["order"]["lines"][0]["name"], "Pizza");
+}
+
+#[tokio::test]
+async fn each_state_change_reaches_the_customers_socket() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("follow").await;
+    let placed = placed_order(&app, "follow", "k1").await;
+    let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
+    let (mut customer, _) = subscribe(&app, &format!("restaurant=follow&order={id}&order_token={token}"), None).await;
+
+    for state in ["accepted", "preparing", "ready", "completed"] {
+        let moved = app
+            .send(
+                Method::POST,
+                &format!("/v1/restaurants/follow/orders/{id}/transitions"),
+                Some(&owner),
+                &json!({"to": state}),
+            )
+            .await;
+        assert_eq!(moved.status(), StatusCode::OK);
+        let message = next(&mut customer, Duration::from_secs(1)).await.expect("the customer hears of each change");
+        assert_eq!(message["order"]["state"], state);
+    }
+}
+
+#[tokio::test]
+async fn a_customer_sees_only_their_own_order() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("mine").await;
+    let placed = placed_order(&app, "mine", "k1").await;
+    let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
+    let (mut customer, _) = subscribe(&app, &format!("restaurant=mine&order={id}&order_token={token}"), None).await;
+
+    placed_order(&app, "mine", "k2").await;
+
+    assert_eq!(next(&mut customer, Duration::from_millis(500)).await, None);
+}
+
+#[tokio::test]
+async fn a_socket_of_another_restaurant_receives_nothing() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("here").await;
+    let elsewhere = app.sign_up("elsewhere").await;
+    let (mut other_board, _) = subscribe(&app, &format!("restaurant=elsewhere&token={elsewhere}"), None).await;
+
+    placed_order(&app, "here", "k1").await;
+
+    assert_eq!(next(&mut other_board, Duration::from_millis(500)).await, None);
+}
+
+#[tokio::test]
+async fn a_socket_with_a_bad_or_foreign_token_is_refused() {
+    let app = spawn_app().await;
+    app.sign_up("guarded").await;
+    let foreign = app.sign_up("foreign").await;
+    let url = |query: &str| format!("{}/ws?{query}", app.base.replace("http://", "ws://"));
+
+    let bad = connect_async(url("restaurant=guarded&token=not-a-jwt")).await;
+    let other = connect_async(url(&format!("restaurant=guarded&token={foreign}"))).await;
+    let none = connect_async(url("restaurant=guarded")).await;
+
+    let status = |result: Result<_, tokio_tungstenite::tungstenite::Error>| match result {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    };
+    assert_eq!(status(bad), 401);
+    assert_eq!(status(other), 403);
+    assert_eq!(status(none), 401);
+}
+
+#[tokio::test]
+async fn a_board_that_drops_during_a_burst_of_50_orders_resumes_with_each_once_in_order() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("burst").await;
+    let query = format!("restaurant=burst&token={owner}");
+    let (mut board, _) = subscribe(&app, &query, None).await;
+    let carts: Vec<String> = futures_util::future::join_all((0..50).map(|_| app.cart_with_pizza("burst", 1))).await;
+
+    // Orders arrive; the board sees the first few, then its connection drops mid-burst.
+    let mut seen: Vec<u64> = Vec::new();
+    for (n, cart) in carts.iter().enumerate() {
+        assert_eq!(app.place("burst", cart, &format!("burst-{n}")).await.status(), StatusCode::CREATED);
+        if n == 10 {
+            while let Some(message) = next(&mut board, Duration::from_millis(200)).await {
+                seen.push(message["seq"].as_u64().unwrap());
+            }
+            board.close(None).await.unwrap();
+        }
+    }
+    let last_seen = *seen.last().expect("the board saw the start of the burst");
+    let (mut resumed, replayed) = subscribe(&app, &query, Some(last_seen)).await;
+    seen.extend(replayed.iter().map(|m| m["seq"].as_u64().unwrap()));
+    while let Some(message) = next(&mut resumed, Duration::from_millis(300)).await {
+        seen.push(message["seq"].as_u64().unwrap());
+    }
+
+    assert_eq!(seen, (1..=50).collect::<Vec<u64>>(), "every order once, in sequence");
+}
