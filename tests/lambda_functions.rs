@@ -19,6 +19,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
+const REALTIME_FUNCTIONS: [&str; 2] = ["ws", "notifier"];
 const JWT_SECRET: &str = "a lambda test secret long enough for HS256";
 
 fn workspace() -> PathBuf {
@@ -32,7 +33,7 @@ fn binaries() -> &'static PathBuf {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut command = std::process::Command::new(cargo);
         command.current_dir(workspace()).args(["build", "--locked"]);
-        for function in FUNCTIONS {
+        for function in FUNCTIONS.into_iter().chain(REALTIME_FUNCTIONS) {
             command.args(["-p", function]);
         }
         let status = command.status().expect("cargo runs");
@@ -117,6 +118,7 @@ async fn invoke(function: &str, event: Value, table: &str) -> Value {
         .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
         .env("TABLE_NAME", table)
         .env("BISTRO_JWT_SECRET", JWT_SECRET)
+        .env("WEBSOCKET_ENDPOINT", &moto::server().endpoint)
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -216,4 +218,39 @@ async fn a_function_answers_routes_of_other_groups_with_not_found() {
     let table = seeded_table().await;
     let response = invoke("menu", event("cart-open-cart"), &table).await;
     assert_eq!(response["statusCode"], 404, "{response}");
+}
+
+#[tokio::test]
+async fn the_ws_function_refuses_a_connection_without_credentials() {
+    let table = seeded_table().await;
+    let response = invoke("ws", event("ws-connect-without-token"), &table).await;
+    assert_eq!(response["statusCode"], 401, "{response}");
+}
+
+#[tokio::test]
+async fn the_ws_function_accepts_a_customer_following_their_order() {
+    let table = seeded_table().await;
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
+    let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
+    let order = repos
+        .orders
+        .place(&key, fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23)), None)
+        .await
+        .unwrap()
+        .order;
+    let mut connect = event("ws-connect-without-token");
+    connect["queryStringParameters"] = serde_json::json!({"restaurant": "lambda-test", "order": order.id.as_str(), "order_token": order.token.as_str()});
+
+    let response = invoke("ws", connect, &table).await;
+
+    assert_eq!(response["statusCode"], 200, "{response}");
+    assert!(repos.connections.get("conn-0001").await.is_ok());
+}
+
+#[tokio::test]
+async fn the_notifier_function_answers_a_batch_with_its_failures() {
+    let table = seeded_table().await;
+    let response = invoke("notifier", event("notifier-unrelated-records"), &table).await;
+    assert_eq!(response, serde_json::json!({"batchItemFailures": []}));
 }

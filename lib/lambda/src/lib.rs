@@ -1,8 +1,13 @@
-//! Runs one of Bistro's routers as a Lambda function behind an API Gateway HTTP API.
+//! Runs Bistro's code as Lambda functions: the HTTP routers behind an API Gateway HTTP API, the
+//! WebSocket routes, and the stream notifier.
 //!
-//! Configuration comes from the environment (set by the CDK stack):
-//! `TABLE_NAME` (the DynamoDB table) and `BISTRO_JWT_SECRET` (≥ 32 bytes); region and
-//! credentials come from the Lambda environment as usual.
+//! Configuration comes from the environment (set by the CDK stack): `TABLE_NAME` (the DynamoDB
+//! table), `BISTRO_JWT_SECRET` (≥ 32 bytes) and, for `ws` and `notifier`, `WEBSOCKET_ENDPOINT`
+//! (the WebSocket API's management URL). Region and credentials come from the Lambda environment.
+
+pub mod apigw;
+pub mod notifier;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -25,9 +30,9 @@ fn var(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).map_err(|_| ConfigError::Missing(name))
 }
 
-/// The state every HTTP function shares: the store over `TABLE_NAME`, and the token authority.
-pub async fn state_from_env() -> Result<AppState, ConfigError> {
-    let client = Client::new(&load_aws_config().await);
+/// The state every function shares: the store over `TABLE_NAME`, and the token authority.
+pub async fn state_from_env(aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
+    let client = Client::new(aws);
     let store = DynamoStore::new(client, var("TABLE_NAME")?);
     Ok(AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?))
 }
@@ -35,7 +40,7 @@ pub async fn state_from_env() -> Result<AppState, ConfigError> {
 /// Serves `group` until the runtime stops the function.
 pub async fn run_http(group: RouteGroup) -> Result<(), lambda_http::Error> {
     bistro_api::telemetry::init_json_logs();
-    let state = state_from_env().await?;
+    let state = state_from_env(&load_aws_config().await).await?;
     let app = bistro_api::router(group, state).layer(axum::middleware::from_fn(tag_request_id));
     lambda_http::run(app).await
 }
@@ -47,4 +52,35 @@ async fn tag_request_id(mut request: axum::extract::Request, next: axum::middlew
         request.headers_mut().insert(REQUEST_ID, value);
     }
     next.run(request).await
+}
+
+/// Serves the WebSocket routes until the runtime stops the function.
+pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
+    bistro_api::telemetry::init_json_logs();
+    let aws = load_aws_config().await;
+    let state = state_from_env(&aws).await?;
+    let sender = apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?);
+    let (state, sender) = (&state, &sender);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<ws::WebSocketEvent>| async move {
+            let handler = ws::Handler { repos: &state.repos, auth: &state.auth, sender };
+            Ok::<_, lambda_runtime::Error>(handler.handle(event.payload).await)
+        },
+    ))
+    .await
+}
+
+/// Consumes the table's stream until the runtime stops the function.
+pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
+    bistro_api::telemetry::init_json_logs();
+    let aws = load_aws_config().await;
+    let state = state_from_env(&aws).await?;
+    let sender = apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?);
+    let (state, sender) = (&state, &sender);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<notifier::StreamEvent>| async move {
+            Ok::<_, lambda_runtime::Error>(notifier::handle(&state.repos, sender, event.payload).await)
+        },
+    ))
+    .await
 }

@@ -20,7 +20,7 @@ pub enum SendError {
 
 /// Posts a text frame to one connection: API Gateway's PostToConnection, or an in-process socket.
 #[async_trait]
-pub trait Sender: Send + Sync {
+pub trait Sender: Send + Sync + std::fmt::Debug {
     async fn send(&self, connection_id: &str, text: &str) -> Result<(), SendError>;
 }
 

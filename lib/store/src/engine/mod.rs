@@ -4,6 +4,7 @@
 pub mod dynamodb;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod stream;
 
 use crate::seam::{Condition, Item};
 

@@ -1,0 +1,377 @@
+//! The `notifier` and `ws` functions' handlers, fed real events: stream records read back from
+//! moto's DynamoDB Streams after real writes, and API Gateway WebSocket events.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodbstreams::types::{AttributeValue, ShardIteratorType};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use base64::Engine as _;
+use bistro_api::auth::Auth;
+use bistro_domain::ids::{Email, Slug};
+use bistro_domain::jiff::civil::date;
+use bistro_domain::restaurant::{Account, Role};
+use bistro_lambda::apigw::ApiGatewaySender;
+use bistro_lambda::notifier::{self, StreamEvent};
+use bistro_lambda::ws::{Handler, WebSocketEvent};
+use bistro_store::Repos;
+use bistro_store::engine::dynamodb::DynamoStore;
+use bistro_store::repo::{IdempotencyKey, Subscription};
+use bistro_testkit::{fixtures, moto};
+use serde_json::{Value, json};
+
+const SECRET: &str = "a realtime test secret long enough for HS256";
+
+struct World {
+    repos: Repos,
+    table: String,
+    aws: aws_config::SdkConfig,
+}
+
+async fn world() -> World {
+    let endpoint = &moto::server().endpoint;
+    let table = moto::unique_name("live");
+    let client = DynamoStore::emulator_client(endpoint).await;
+    let store = DynamoStore::new(client, table.clone());
+    store.create_table_if_missing().await.unwrap();
+    let repos = Repos::new(Arc::new(store));
+    repos
+        .restaurants
+        .create(&fixtures::restaurant("roma"), &fixtures::account("roma", "owner@roma.test", Role::Owner))
+        .await
+        .unwrap();
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new("test", "test", None, None, "static"))
+        .load()
+        .await;
+    World { repos, table, aws }
+}
+
+fn board(id: &str, slug: &str) -> bistro_store::repo::Connection {
+    bistro_api::realtime::connect::connection(id, Slug::parse(slug).unwrap(), Subscription::Board)
+}
+
+async fn place(repos: &Repos, key: &str) -> bistro_domain::order::Order {
+    let idempotency = IdempotencyKey { key: key.into(), fingerprint: "f".into() };
+    repos.orders.place(&idempotency, fixtures::new_order("roma", date(2026, 11, 23)), None).await.unwrap().order
+}
+
+fn to_json(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::S(s) => json!({"S": s}),
+        AttributeValue::N(n) => json!({"N": n}),
+        AttributeValue::Bool(b) => json!({"BOOL": b}),
+        AttributeValue::Null(_) => json!({"NULL": true}),
+        AttributeValue::M(map) => {
+            json!({"M": map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect::<serde_json::Map<_, _>>()})
+        }
+        AttributeValue::L(list) => json!({"L": list.iter().map(to_json).collect::<Vec<_>>()}),
+        other => panic!("unexpected attribute {other:?}"),
+    }
+}
+
+/// Every record on the table's stream so far, as the Lambda event the notifier receives.
+async fn stream_event(world: &World) -> Value {
+    let dynamodb = aws_sdk_dynamodb_client(world).await;
+    let table = dynamodb.describe_table().table_name(&world.table).send().await.unwrap();
+    let arn = table.table().and_then(|t| t.latest_stream_arn()).unwrap().to_owned();
+    let streams = aws_sdk_dynamodbstreams::Client::new(&world.aws);
+    let description = streams.describe_stream().stream_arn(&arn).send().await.unwrap();
+    let mut records = Vec::new();
+    for shard in description.stream_description().map(|d| d.shards()).unwrap_or_default() {
+        let iterator = streams
+            .get_shard_iterator()
+            .stream_arn(&arn)
+            .shard_id(shard.shard_id().unwrap())
+            .shard_iterator_type(ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .unwrap();
+        let page = streams.get_records().shard_iterator(iterator.shard_iterator().unwrap()).send().await.unwrap();
+        for record in page.records() {
+            let change = record.dynamodb().unwrap();
+            let image: serde_json::Map<String, Value> = change
+                .new_image()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+                .unwrap_or_default();
+            records.push(json!({
+                "eventName": record.event_name().map(|n| n.as_str()).unwrap_or_default(),
+                "dynamodb": {"NewImage": image, "SequenceNumber": change.sequence_number()}
+            }));
+        }
+    }
+    json!({"Records": records})
+}
+
+async fn aws_sdk_dynamodb_client(world: &World) -> bistro_store::engine::dynamodb::Client {
+    DynamoStore::emulator_client(&world.aws.endpoint_url().map(str::to_owned).unwrap_or_default()).await
+}
+
+/// moto's recorder is one per server: tests that read it take turns.
+static RECORDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn recorded_posts(connection_ids: &[&str]) -> Vec<(String, Value)> {
+    let text = reqwest::get(format!("{}/moto-api/recorder/download-recording", moto::server().endpoint))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|entry| {
+            let url = entry["url"].as_str()?.to_owned();
+            let id = connection_ids.iter().find(|id| url.ends_with(&format!("/@connections/{id}")))?;
+            let body = entry["body"].as_str()?;
+            let bytes = if entry["body_encoded"].as_bool() == Some(true) {
+                base64::engine::general_purpose::STANDARD.decode(body).ok()?
+            } else {
+                body.as_bytes().to_vec()
+            };
+            Some(((*id).to_owned(), serde_json::from_slice(&bytes).ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_notifier_posts_a_placed_order_to_every_board_of_its_restaurant_through_moto() {
+    let _turn = RECORDER.lock().await;
+    let world = world().await;
+    let (a, b, elsewhere) = (moto::unique_name("board-a"), moto::unique_name("board-b"), moto::unique_name("other"));
+    world.repos.connections.put(&board(&a, "roma")).await.unwrap();
+    world.repos.connections.put(&board(&b, "roma")).await.unwrap();
+    world.repos.connections.put(&board(&elsewhere, "milano")).await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/moto-api/recorder/start-recording", moto::server().endpoint))
+        .send()
+        .await
+        .unwrap();
+    let order = place(&world.repos, "k1").await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let sender = ApiGatewaySender::new(&world.aws, &moto::server().endpoint);
+
+    let response = notifier::handle(&world.repos, &sender, event).await;
+
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let posts = recorded_posts(&[&a, &b, &elsewhere]).await;
+    let mut receivers: Vec<&str> = posts.iter().map(|(id, _)| id.as_str()).collect();
+    receivers.sort_unstable();
+    let mut expected = [a.as_str(), b.as_str()];
+    expected.sort_unstable();
+    assert_eq!(receivers, expected, "each board of the restaurant once, nobody else");
+    assert!(posts.iter().all(|(_, message)| message["type"] == "order"
+        && message["seq"] == 1
+        && message["order"]["id"] == order.id.as_str()));
+}
+
+/// A stand-in for the API Gateway Management API that records posts and answers 410 Gone for
+/// connections whose id starts with "gone".
+#[derive(Clone, Default)]
+struct Stub {
+    posts: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if id.starts_with("gone") {
+        // What API Gateway answers for a connection that has closed.
+        return (StatusCode::GONE, [("x-amzn-errortype", "GoneException")], "{\"message\":null}").into_response();
+    }
+    stub.posts.lock().unwrap().push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
+    StatusCode::OK.into_response()
+}
+
+async fn stub_server() -> (Stub, String) {
+    let stub = Stub::default();
+    let app = Router::new().route("/@connections/{id}", post(stub_post)).with_state(stub.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (stub, format!("http://{address}"))
+}
+
+#[tokio::test]
+async fn a_connection_that_answers_410_gone_is_forgotten() {
+    let world = world().await;
+    world.repos.connections.put(&board("gone-1", "roma")).await.unwrap();
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    place(&world.repos, "k1").await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+
+    assert!(response.batch_item_failures.is_empty());
+    let remaining: Vec<String> = world
+        .repos
+        .connections
+        .of_restaurant(&Slug::parse("roma").unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(remaining, ["alive-1"]);
+    assert_eq!(stub.posts.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_poison_record_is_reported_alone_and_the_rest_are_delivered() {
+    let world = world().await;
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    place(&world.repos, "k1").await;
+    let mut event = stream_event(&world).await;
+    let poison = json!({"eventName": "INSERT", "dynamodb": {
+        "NewImage": {"pk": {"S": "R#roma#EVENTS"}, "sk": {"S": "00000000000000000099"}, "v": {"N": "1"}, "body": {"S": "{not json"}},
+        "SequenceNumber": "poison-1"}});
+    event["Records"].as_array_mut().unwrap().insert(0, poison);
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(
+        &world.repos,
+        &ApiGatewaySender::new(&world.aws, &endpoint),
+        serde_json::from_value(event).unwrap(),
+    )
+    .await;
+
+    assert_eq!(
+        response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect::<Vec<_>>(),
+        ["poison-1"]
+    );
+    assert_eq!(stub.posts.lock().unwrap().len(), 1, "the good record still went out");
+}
+
+#[tokio::test]
+async fn a_change_delivered_twice_in_a_batch_goes_out_once() {
+    let world = world().await;
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    place(&world.repos, "k1").await;
+    let mut event = stream_event(&world).await;
+    let records = event["Records"].as_array().unwrap().clone();
+    event["Records"].as_array_mut().unwrap().extend(records);
+    let (stub, endpoint) = stub_server().await;
+
+    notifier::handle(
+        &world.repos,
+        &ApiGatewaySender::new(&world.aws, &endpoint),
+        serde_json::from_value(event).unwrap(),
+    )
+    .await;
+
+    assert_eq!(stub.posts.lock().unwrap().len(), 1);
+}
+
+fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> WebSocketEvent {
+    let mut event = json!({
+        "requestContext": {"routeKey": route, "connectionId": connection, "eventType": route.trim_start_matches('$').to_uppercase(),
+                           "domainName": "abc.execute-api.us-east-1.amazonaws.com", "stage": "prod", "requestId": "r-1", "apiId": "abc"},
+        "isBase64Encoded": false
+    });
+    if let Some(query) = query {
+        event["queryStringParameters"] = query;
+    }
+    if let Some(body) = body {
+        event["body"] = json!(body);
+    }
+    serde_json::from_value(event).unwrap()
+}
+
+async fn staff_token(world: &World, slug: &str) -> String {
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let account = Account {
+        id: bistro_domain::ids::UserId::generate(),
+        restaurant: Slug::parse(slug).unwrap(),
+        email: Email::parse("staff@roma.test").unwrap(),
+        name: bistro_domain::text::Name::parse("Staff").unwrap(),
+        role: Role::Staff,
+        password_hash: String::new(),
+    };
+    let _ = world;
+    auth.issue(&account).unwrap()
+}
+
+#[tokio::test]
+async fn connect_stores_a_staff_board_and_refuses_bad_or_foreign_tokens() {
+    let world = world().await;
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let (_, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+    let token = staff_token(&world, "roma").await;
+    let foreign = staff_token(&world, "milano").await;
+
+    let ok =
+        handler.handle(ws_event("$connect", "c-ok", Some(json!({"restaurant": "roma", "token": token})), None)).await;
+    let bad = handler
+        .handle(ws_event("$connect", "c-bad", Some(json!({"restaurant": "roma", "token": "forged"})), None))
+        .await;
+    let other = handler
+        .handle(ws_event("$connect", "c-foreign", Some(json!({"restaurant": "roma", "token": foreign})), None))
+        .await;
+    let none = handler.handle(ws_event("$connect", "c-none", None, None)).await;
+
+    assert_eq!((ok.status_code, bad.status_code, other.status_code, none.status_code), (200, 401, 403, 401));
+    let stored = world.repos.connections.get("c-ok").await.unwrap();
+    assert_eq!(stored.subscription, Subscription::Board);
+    assert!(world.repos.connections.get("c-bad").await.is_err());
+}
+
+#[tokio::test]
+async fn disconnect_forgets_the_connection() {
+    let world = world().await;
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let (_, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+    world.repos.connections.put(&board("c-1", "roma")).await.unwrap();
+
+    let response = handler.handle(ws_event("$disconnect", "c-1", None, None)).await;
+
+    assert_eq!(response.status_code, 200);
+    assert!(world.repos.connections.get("c-1").await.is_err());
+}
+
+#[tokio::test]
+async fn default_resume_posts_the_missed_events_in_order_then_resumed() {
+    let world = world().await;
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let (stub, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+    world.repos.connections.put(&board("c-1", "roma")).await.unwrap();
+    for n in 0..5 {
+        place(&world.repos, &format!("k{n}")).await;
+    }
+
+    let resume = handler.handle(ws_event("$default", "c-1", None, Some(r#"{"type":"resume","last_seq":2}"#))).await;
+    let ping = handler.handle(ws_event("$default", "c-1", None, Some(r#"{"type":"ping"}"#))).await;
+
+    assert_eq!((resume.status_code, ping.status_code), (200, 200));
+    let posts = stub.posts.lock().unwrap().clone();
+    let kinds: Vec<String> = posts
+        .iter()
+        .map(|(_, m)| {
+            format!("{}{}", m["type"].as_str().unwrap(), m["seq"].as_u64().map(|s| s.to_string()).unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(kinds, ["order3", "order4", "order5", "resumed", "pong"]);
+    assert_eq!(posts[3].1["last_seq"], 5);
+}
+
+#[tokio::test]
+async fn a_message_of_unknown_shape_gets_an_error_message() {
+    let world = world().await;
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let (stub, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+
+    handler.handle(ws_event("$default", "c-1", None, Some("hello?"))).await;
+
+    assert_eq!(stub.posts.lock().unwrap()[0].1["code"], "invalid_message");
+}
