@@ -1,6 +1,7 @@
 //! Bistro's storage: the seam every engine implements, the single-table key design, the
 //! repositories the API uses, and the SQLite and DynamoDB engines.
 
+pub mod blob;
 pub mod engine;
 pub mod keys;
 pub mod repo;
