@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod images;
 pub mod openapi;
+pub mod publish;
 pub mod realtime;
 pub mod routes;
 pub mod state;
@@ -15,6 +17,8 @@ mod views;
 pub mod demo;
 #[cfg(feature = "local")]
 pub mod local;
+#[cfg(feature = "local")]
+pub mod local_files;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -21,9 +21,11 @@ use bistro_store::engine::sqlite::SqliteStore;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
+use crate::local_files::LocalFiles;
 use crate::realtime::hub::{Hub, spawn_feed, upgrade};
 use crate::state::AppState;
 use crate::telemetry::REQUEST_ID;
+use bistro_store::blob::folder::FolderBlobs;
 
 /// Where the local server keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +189,12 @@ async fn rate_limit(
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
     let (store, feed) = open_store(config).await?;
-    let state = AppState::new(store, Auth::new(jwt_secret(config)?.as_bytes())?);
+    let secret = jwt_secret(config)?;
+    let files = LocalFiles {
+        media: Arc::new(FolderBlobs::new(config.data_dir.join("media"), "/media-upload", secret.as_bytes())),
+        site: Arc::new(FolderBlobs::new(config.data_dir.join("site"), "/site-upload", secret.as_bytes())),
+    };
+    let state = AppState::new(store, Auth::new(secret.as_bytes())?).with_blobs(files.media.clone(), files.site.clone());
     let hub = Arc::new(Hub::default());
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));
@@ -203,8 +210,15 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
             }
         });
     }
-    if config.seed_demo && crate::demo::seed(&state.repos).await? {
-        tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
+    if config.seed_demo {
+        if crate::demo::seed(&state.repos).await? {
+            tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
+        }
+        crate::publish::republish(
+            &state,
+            &bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?,
+        )
+        .await;
     }
     let mut api = crate::api_routes().route("/v1/{*rest}", any(crate::not_found));
     if let Some(per_second) = NonZeroU32::new(config.rate_limit) {
@@ -215,8 +229,10 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     let site = ServeDir::new(&config.static_dir).append_index_html_on_directories(true);
     let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
     let routes = Router::new().merge(api).fallback_service(site);
+    let files = crate::local_files::router(files);
     Ok(crate::with_common_layers(routes, state)
         .merge(live)
+        .merge(files)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"))))
         .layer(SetRequestIdLayer::new(
             REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name")),
@@ -233,6 +249,7 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     println!("  menu (demo):   http://{addr}/r/{}/", crate::demo::SLUG);
     println!("  API:           http://{addr}/v1/restaurants/{}/menu", crate::demo::SLUG);
     println!("  live updates:  ws://{addr}/ws?restaurant=…&token=…");
+    println!("  menu JSON:     http://{addr}/menus/{}.json", crate::demo::SLUG);
     println!("  OpenAPI:       http://{addr}/v1/openapi.json");
     println!("  health:        http://{addr}/health");
     println!("  demo owner:    {} / {}", crate::demo::OWNER_EMAIL, crate::demo::OWNER_PASSWORD);

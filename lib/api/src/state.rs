@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use bistro_store::blob::BlobStore;
 use bistro_store::{Repos, Store};
 
 use crate::auth::Auth;
@@ -10,10 +11,20 @@ use crate::auth::Auth;
 pub struct AppState {
     pub repos: Repos,
     pub auth: Arc<Auth>,
+    /// Menu pictures; managers upload to it directly through presigned URLs.
+    pub media: Option<Arc<dyn BlobStore>>,
+    /// The static site's bucket or folder, where each restaurant's menu is published.
+    pub site: Option<Arc<dyn BlobStore>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, auth: Auth) -> Self {
-        Self { repos: Repos::new(store), auth: Arc::new(auth) }
+        Self { repos: Repos::new(store), auth: Arc::new(auth), media: None, site: None }
+    }
+
+    pub fn with_blobs(mut self, media: Arc<dyn BlobStore>, site: Arc<dyn BlobStore>) -> Self {
+        self.media = Some(media);
+        self.site = Some(site);
+        self
     }
 }

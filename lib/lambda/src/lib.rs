@@ -3,7 +3,8 @@
 //!
 //! Configuration comes from the environment (set by the CDK stack): `TABLE_NAME` (the DynamoDB
 //! table), `BISTRO_JWT_SECRET` (≥ 32 bytes) and, for `ws` and `notifier`, `WEBSOCKET_ENDPOINT`
-//! (the WebSocket API's management URL). Region and credentials come from the Lambda environment.
+//! (the WebSocket API's management URL); `MEDIA_BUCKET` and `SITE_BUCKET` for the functions that
+//! take pictures and publish menus. Region and credentials come from the Lambda environment.
 
 pub mod apigw;
 pub mod notifier;
@@ -15,6 +16,7 @@ use axum::http::HeaderValue;
 use bistro_api::auth::Auth;
 use bistro_api::telemetry::REQUEST_ID;
 use bistro_api::{AppState, RouteGroup};
+use bistro_store::blob::s3::S3Blobs;
 use bistro_store::engine::dynamodb::{Client, DynamoStore, load_aws_config};
 use lambda_http::RequestExt;
 
@@ -34,7 +36,15 @@ fn var(name: &'static str) -> Result<String, ConfigError> {
 pub async fn state_from_env(aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
     let client = Client::new(aws);
     let store = DynamoStore::new(client, var("TABLE_NAME")?);
-    Ok(AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?))
+    let state = AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?);
+    // Pictures and the published menu, for the functions that handle them (menu, accounts).
+    Ok(match (std::env::var("MEDIA_BUCKET"), std::env::var("SITE_BUCKET")) {
+        (Ok(media), Ok(site)) => {
+            let s3 = S3Blobs::from_config(aws);
+            state.with_blobs(Arc::new(S3Blobs::new(s3.clone(), media)), Arc::new(S3Blobs::new(s3, site)))
+        }
+        _ => state,
+    })
 }
 
 /// Serves `group` until the runtime stops the function.

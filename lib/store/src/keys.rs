@@ -42,6 +42,11 @@ pub fn menu_item(slug: &Slug, id: &ItemId) -> Key {
     Key::new(menu_partition(slug), format!("ITEM#{id}"))
 }
 
+/// Counts every change to what the published menu shows (items, categories, restaurant settings).
+pub fn menu_version(slug: &Slug) -> Key {
+    Key::new(menu_partition(slug), "VERSION")
+}
+
 pub const CATEGORY_PREFIX: &str = "CAT#";
 pub const ITEM_PREFIX: &str = "ITEM#";
 

@@ -18,7 +18,7 @@ use crate::state::AppState;
         accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
         accounts::list_staff, accounts::add_staff,
         menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
-        menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item,
+        menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
         cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
         orders::place_order, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,

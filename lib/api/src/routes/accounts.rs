@@ -141,6 +141,7 @@ pub async fn update_restaurant(
     }
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
+    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
 }
 

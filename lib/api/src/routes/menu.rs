@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/menu/items", post(create_item))
         .route("/v1/restaurants/{slug}/menu/items/{item}", get(read_item).put(update_item).delete(delete_item))
         .route("/v1/restaurants/{slug}/menu/items/{item}/sold-out", put(set_sold_out))
+        .route("/v1/restaurants/{slug}/menu/images", post(request_upload))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -169,6 +170,7 @@ pub async fn create_category(
 ) -> Result<impl IntoResponse, ApiError> {
     let slug = manager(&state, &raw, &staff).await?;
     let version = state.repos.menus.put_category(&slug, &category, None).await?;
+    crate::publish::republish(&state, &slug).await;
     Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
 }
 
@@ -201,6 +203,7 @@ pub async fn update_category(
     let category = Category { id, name: body.name, description: body.description, position: body.position };
     let version =
         state.repos.menus.put_category(&slug, &category, Some(body.version)).await.map_err(missing("category"))?;
+    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(CategoryView { category, version }))
 }
 
@@ -229,6 +232,7 @@ pub async fn delete_category(
         return Err(ApiError::conflict("category_not_empty", "move or delete the category's items first"));
     }
     state.repos.menus.delete_category(&slug, &id, param.version).await.map_err(missing("category"))?;
+    crate::publish::republish(&state, &slug).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,8 +246,23 @@ pub struct NewItem {
     pub item: ItemDetails,
 }
 
-/// Checks what the item refers to: its category exists and its prices are in the house currency.
-async fn check_item(state: &AppState, slug: &Slug, details: &ItemDetails) -> Result<(), ApiError> {
+/// Checks what the item refers to: its category exists, its prices are in the house currency,
+/// and a newly attached picture was uploaded by this restaurant and is what it claims to be.
+async fn check_item(
+    state: &AppState,
+    slug: &Slug,
+    details: &ItemDetails,
+    previous: Option<&ItemDetails>,
+) -> Result<(), ApiError> {
+    if let Some(key) = &details.image_key {
+        if previous.and_then(|p| p.image_key.as_ref()) != Some(key) {
+            let media = state
+                .media
+                .as_ref()
+                .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
+            crate::images::check_attachable(media.as_ref(), slug, key).await?;
+        }
+    }
     let currency = restaurant(state, slug).await?.value.currency;
     if details.price.currency != currency {
         return Err(ApiError::unprocessable("wrong_currency", format!("prices here are in {currency}")));
@@ -287,13 +306,14 @@ pub async fn create_item(
     Json(body): Json<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
     let slug = manager(&state, &raw, &staff).await?;
-    check_item(&state, &slug, &body.item).await?;
+    check_item(&state, &slug, &body.item, None).await?;
     let id = body.id.unwrap_or_else(|| id_from_name(&body.item.name));
     let item = MenuItem::new(id, body.item, 1).map_err(invalid_item)?;
     state.repos.menus.create_item(&slug, &item).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
         other => other.into(),
     })?;
+    crate::publish::republish(&state, &slug).await;
     Ok((StatusCode::CREATED, axum::Json(item)))
 }
 
@@ -335,9 +355,10 @@ pub async fn update_item(
 ) -> Result<axum::Json<MenuItem>, ApiError> {
     let slug = manager(&state, &raw, &staff).await?;
     let current = current_item(&state, &slug, &item, body.version).await?;
-    check_item(&state, &slug, &body.item).await?;
+    check_item(&state, &slug, &body.item, Some(current.details())).await?;
     let revised = current.revised(body.item).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
+    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(revised))
 }
 
@@ -365,6 +386,7 @@ pub async fn set_sold_out(
     let current = current_item(&state, &slug, &item, body.version).await?;
     let revised = current.with_sold_out(body.sold_out);
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
+    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(revised))
 }
 
@@ -381,5 +403,73 @@ pub async fn delete_item(
     let slug = manager(&state, &raw, &staff).await?;
     let id = id(&item, "menu item", ItemId::parse)?;
     state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
+    crate::publish::republish(&state, &slug).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadRequest {
+    /// image/jpeg, image/png or image/webp.
+    pub content_type: String,
+    /// The file's exact size in bytes, at most 5 MB.
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadHeader {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadGrant {
+    /// The key to put in the item's `image_key` once the upload is done.
+    pub image_key: String,
+    /// Send the file's bytes with this method to this URL, with exactly these headers.
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<UploadHeader>,
+    /// Seconds the URL stays valid.
+    pub expires_in: u64,
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/images", tag = "menu", params(("slug" = String, Path)), request_body = UploadRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Upload the picture to the URL, then attach its key to an item", body = UploadGrant),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, description = "Not JPEG/PNG/WebP, or over 5 MB", body = Problem), (status = 429, body = Problem)))]
+pub async fn request_upload(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    staff: StaffIdentity,
+    Json(body): Json<UploadRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let slug = manager(&state, &raw, &staff).await?;
+    let extension = crate::images::extension_for(&body.content_type)?;
+    crate::images::check_size(body.size)?;
+    let media = state
+        .media
+        .as_ref()
+        .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
+    let key = format!(
+        "{}{}.{extension}",
+        crate::images::prefix(&slug),
+        &bistro_domain::ids::Token::generate().as_str()[..24]
+    );
+    let upload = media
+        .presign_upload(&key, &body.content_type, body.size, crate::images::UPLOAD_WINDOW)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(UploadGrant {
+            image_key: key,
+            method: upload.method,
+            url: upload.url,
+            headers: upload.headers.into_iter().map(|(name, value)| UploadHeader { name, value }).collect(),
+            expires_in: crate::images::UPLOAD_WINDOW.as_secs(),
+        }),
+    ))
 }

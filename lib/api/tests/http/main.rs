@@ -4,4 +4,5 @@
 mod harness;
 mod hostile;
 mod live;
+mod media;
 mod story;

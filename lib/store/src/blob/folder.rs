@@ -31,7 +31,10 @@ pub struct FolderBlobs {
 
 impl std::fmt::Debug for FolderBlobs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FolderBlobs").field("root", &self.root).field("upload_base", &self.upload_base).finish_non_exhaustive()
+        f.debug_struct("FolderBlobs")
+            .field("root", &self.root)
+            .field("upload_base", &self.upload_base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,15 +80,23 @@ impl FolderBlobs {
     }
 
     fn signature(&self, key: &str, expires: i64, content_type: &str, length: u64) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!("HMAC takes keys of any size"));
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any size"));
         mac.update(format!("{key}\n{expires}\n{content_type}\n{length}").as_bytes());
         mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Whether an upload of `content_type` with `length` bytes to `key` is what the link allows.
-    pub fn verify_upload(&self, key: &str, terms: &UploadTerms, content_type: &str, length: u64) -> Result<(), UploadRefused> {
+    pub fn verify_upload(
+        &self,
+        key: &str,
+        terms: &UploadTerms,
+        content_type: &str,
+        length: u64,
+    ) -> Result<(), UploadRefused> {
         let expected = self.signature(key, terms.expires, &terms.content_type, terms.length);
-        let same = expected.len() == terms.signature.len() && expected.bytes().zip(terms.signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        let same = expected.len() == terms.signature.len()
+            && expected.bytes().zip(terms.signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         if !same {
             return Err(UploadRefused::BadSignature);
         }
@@ -133,8 +144,15 @@ impl BlobStore for FolderBlobs {
         if !allowed {
             return Err(BlobError::PreconditionFailed);
         }
-        let etag = format!("\"{}\"", Sha256::digest(&blob.bytes).iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
-        let meta = Meta { content_type: blob.content_type.to_owned(), cache_control: blob.cache_control.map(str::to_owned), etag: etag.clone() };
+        let etag = format!(
+            "\"{}\"",
+            Sha256::digest(&blob.bytes).iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let meta = Meta {
+            content_type: blob.content_type.to_owned(),
+            cache_control: blob.cache_control.map(str::to_owned),
+            etag: etag.clone(),
+        };
         // The body first, then the metadata that makes it visible with its new ETag.
         Self::write_atomically(&path, &blob.bytes).await?;
         Self::write_atomically(&Self::meta_path(&path), &serde_json::to_vec(&meta).map_err(unavailable)?).await?;
@@ -145,7 +163,12 @@ impl BlobStore for FolderBlobs {
         let path = self.path(key)?;
         let Some(meta) = Self::read_meta(&path).await? else { return Ok(None) };
         match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok(Some(Blob { bytes, content_type: meta.content_type, cache_control: meta.cache_control, etag: meta.etag })),
+            Ok(bytes) => Ok(Some(Blob {
+                bytes,
+                content_type: meta.content_type,
+                cache_control: meta.cache_control,
+                etag: meta.etag,
+            })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(unavailable(e)),
         }
@@ -174,14 +197,23 @@ impl BlobStore for FolderBlobs {
         Ok(())
     }
 
-    async fn presign_upload(&self, key: &str, content_type: &str, content_length: u64, valid_for: Duration) -> Result<PresignedUpload, BlobError> {
+    async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        content_length: u64,
+        valid_for: Duration,
+    ) -> Result<PresignedUpload, BlobError> {
         check_key(key)?;
         let expires = now_unix() + i64::try_from(valid_for.as_secs()).unwrap_or(i64::MAX / 2);
         let signature = self.signature(key, expires, content_type, content_length);
         let encoded_type = content_type.replace('/', "%2F").replace('+', "%2B");
         Ok(PresignedUpload {
             method: "PUT".into(),
-            url: format!("{}/{key}?expires={expires}&content_type={encoded_type}&length={content_length}&signature={signature}", self.upload_base),
+            url: format!(
+                "{}/{key}?expires={expires}&content_type={encoded_type}&length={content_length}&signature={signature}",
+                self.upload_base
+            ),
             headers: vec![("content-type".into(), content_type.to_owned())],
         })
     }

@@ -72,7 +72,13 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
     /// A URL that accepts one upload to `key` of exactly `content_length` bytes of `content_type`
     /// for `valid_for`.
-    async fn presign_upload(&self, key: &str, content_type: &str, content_length: u64, valid_for: Duration) -> Result<PresignedUpload, BlobError>;
+    async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        content_length: u64,
+        valid_for: Duration,
+    ) -> Result<PresignedUpload, BlobError>;
 }
 
 /// Keys are relative paths of `[a-z0-9._-]` segments: safe as S3 keys and as file paths.

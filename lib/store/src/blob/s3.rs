@@ -69,7 +69,9 @@ impl BlobStore for S3Blobs {
         };
         match request.send().await {
             Ok(output) => Ok(output.e_tag().unwrap_or_default().to_owned()),
-            Err(error) if error.raw_response().is_some_and(|r| matches!(r.status().as_u16(), 412 | 409)) => Err(BlobError::PreconditionFailed),
+            Err(error) if error.raw_response().is_some_and(|r| matches!(r.status().as_u16(), 412 | 409)) => {
+                Err(BlobError::PreconditionFailed)
+            }
             Err(error) => Err(unavailable(error)),
         }
     }
@@ -110,7 +112,13 @@ impl BlobStore for S3Blobs {
         Ok(())
     }
 
-    async fn presign_upload(&self, key: &str, content_type: &str, content_length: u64, valid_for: Duration) -> Result<PresignedUpload, BlobError> {
+    async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        content_length: u64,
+        valid_for: Duration,
+    ) -> Result<PresignedUpload, BlobError> {
         check_key(key)?;
         let config = PresigningConfig::expires_in(valid_for).map_err(unavailable)?;
         // Type and length are signed: S3 refuses an upload that differs from what was allowed.

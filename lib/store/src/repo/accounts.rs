@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant};
 
-use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing};
+use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, SortKey, Store, Write};
 
@@ -63,7 +63,8 @@ impl Restaurants {
     pub async fn update(&self, restaurant: &Restaurant, expected_version: u64) -> Result<u64, RepoError> {
         let key = keys::restaurant(&restaurant.slug);
         let item = Item::new(key.clone(), expected_version + 1, encode(restaurant)?);
-        match self.store.write(Write::Put { item, condition: Condition::Version(expected_version) }).await {
+        let put = Write::Put { item, condition: Condition::Version(expected_version) };
+        match write_counting_menu_change(self.store.as_ref(), &restaurant.slug, put).await {
             Ok(_) => Ok(expected_version + 1),
             Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::menu::{Category, Menu, MenuItem};
 
-use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing};
+use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
 
@@ -50,7 +50,12 @@ impl Menus {
             None => (Condition::Absent, 1),
             Some(v) => (Condition::Version(v), v + 1),
         };
-        match self.store.write(Write::Put { item: Item::new(key.clone(), version, encode(category)?), condition }).await
+        match write_counting_menu_change(
+            self.store.as_ref(),
+            slug,
+            Write::Put { item: Item::new(key.clone(), version, encode(category)?), condition },
+        )
+        .await
         {
             Ok(_) => Ok(version),
             Err(SeamError::ConditionFailed) if expected_version.is_none() => Err(RepoError::AlreadyExists),
@@ -61,15 +66,23 @@ impl Menus {
 
     pub async fn delete_category(&self, slug: &Slug, id: &CategoryId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::category(slug, id);
-        match self
-            .store
-            .write(Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) })
-            .await
+        match write_counting_menu_change(
+            self.store.as_ref(),
+            slug,
+            Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) },
+        )
+        .await
         {
             Ok(_) => Ok(()),
             Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// How many changes the published menu has seen: its version.
+    pub async fn version(&self, slug: &Slug) -> Result<u64, RepoError> {
+        let counter = self.store.get(&keys::menu_version(slug)).await?;
+        Ok(counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0)))
     }
 
     pub async fn item(&self, slug: &Slug, id: &ItemId) -> Result<MenuItem, RepoError> {
@@ -79,7 +92,13 @@ impl Menus {
 
     pub async fn create_item(&self, slug: &Slug, item: &MenuItem) -> Result<(), RepoError> {
         let stored = Item::new(keys::menu_item(slug, item.id()), item.version(), encode(item)?);
-        match self.store.write(Write::Put { item: stored, condition: Condition::Absent }).await {
+        match write_counting_menu_change(
+            self.store.as_ref(),
+            slug,
+            Write::Put { item: stored, condition: Condition::Absent },
+        )
+        .await
+        {
             Ok(_) => Ok(()),
             Err(SeamError::ConditionFailed) => Err(RepoError::AlreadyExists),
             Err(e) => Err(e.into()),
@@ -91,10 +110,12 @@ impl Menus {
     pub async fn update_item(&self, slug: &Slug, item: &MenuItem) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, item.id());
         let condition = Condition::Version(item.version().saturating_sub(1));
-        match self
-            .store
-            .write(Write::Put { item: Item::new(key.clone(), item.version(), encode(item)?), condition })
-            .await
+        match write_counting_menu_change(
+            self.store.as_ref(),
+            slug,
+            Write::Put { item: Item::new(key.clone(), item.version(), encode(item)?), condition },
+        )
+        .await
         {
             Ok(_) => Ok(()),
             Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
@@ -104,10 +125,12 @@ impl Menus {
 
     pub async fn delete_item(&self, slug: &Slug, id: &ItemId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, id);
-        match self
-            .store
-            .write(Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) })
-            .await
+        match write_counting_menu_change(
+            self.store.as_ref(),
+            slug,
+            Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) },
+        )
+        .await
         {
             Ok(_) => Ok(()),
             Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),

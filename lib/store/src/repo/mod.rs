@@ -102,6 +102,26 @@ pub(crate) async fn read_all(store: &dyn Store, mut query: Query) -> Result<Vec<
     }
 }
 
+/// Applies `write` and counts one more change of the restaurant's published menu, atomically.
+/// Fails like `write` alone would (`ConditionFailed`) when its condition does not hold.
+pub(crate) async fn write_counting_menu_change(
+    store: &dyn Store,
+    slug: &bistro_domain::ids::Slug,
+    write: crate::seam::Write,
+) -> Result<Option<i64>, SeamError> {
+    let bump = crate::seam::Write::Add {
+        key: crate::keys::menu_version(slug),
+        by: 1,
+        expires_at: None,
+        condition: crate::seam::Condition::Always,
+    };
+    match store.transact(vec![write, bump]).await {
+        Ok(()) => Ok(None),
+        Err(SeamError::TransactionCancelled { .. }) => Err(SeamError::ConditionFailed),
+        Err(other) => Err(other),
+    }
+}
+
 /// How often a write that lost a race is tried again before the caller is told to come back.
 const ATTEMPTS: u32 = 50;
 

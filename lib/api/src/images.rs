@@ -1,0 +1,96 @@
+//! Menu pictures: who may upload what, and the check before a picture is attached to an item.
+
+use std::time::Duration;
+
+use bistro_domain::ids::Slug;
+use bistro_domain::menu::ImageKey;
+use bistro_store::blob::BlobStore;
+
+use crate::error::ApiError;
+
+pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// How long an upload link works.
+pub const UPLOAD_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// The picture types a menu takes, with their file endings.
+pub const IMAGE_TYPES: [(&str, &str); 3] = [("image/jpeg", "jpg"), ("image/png", "png"), ("image/webp", "webp")];
+
+pub fn extension_for(content_type: &str) -> Result<&'static str, ApiError> {
+    IMAGE_TYPES
+        .iter()
+        .find(|(known, _)| *known == content_type)
+        .map(|(_, extension)| *extension)
+        .ok_or_else(|| ApiError::unprocessable("unsupported_image_type", "pictures must be JPEG, PNG or WebP"))
+}
+
+pub fn check_size(size: u64) -> Result<(), ApiError> {
+    if size == 0 || size > MAX_IMAGE_BYTES {
+        return Err(ApiError::unprocessable("image_too_large", "a picture must be between 1 byte and 5 MB"));
+    }
+    Ok(())
+}
+
+/// What the first bytes say the file is, whatever its name or declared type claim.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Where a restaurant's uploads go: under its own prefix, so one restaurant can never attach
+/// another's picture.
+pub fn prefix(slug: &Slug) -> String {
+    format!("r/{slug}/items/")
+}
+
+/// Checks an uploaded picture again before it is attached: its key belongs to this restaurant,
+/// it exists, it is small enough, and its bytes are the image type it claims.
+pub async fn check_attachable(media: &dyn BlobStore, slug: &Slug, key: &ImageKey) -> Result<(), ApiError> {
+    if !key.as_str().starts_with(&prefix(slug)) {
+        return Err(ApiError::unprocessable("foreign_image", "that picture does not belong to this restaurant"));
+    }
+    let blob = media
+        .get(key.as_str())
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .ok_or_else(|| ApiError::unprocessable("image_not_uploaded", "upload the picture before attaching it"))?;
+    check_size(u64::try_from(blob.bytes.len()).unwrap_or(u64::MAX))?;
+    extension_for(&blob.content_type)?;
+    if sniff(&blob.bytes) != Some(blob.content_type.as_str()) {
+        return Err(ApiError::unprocessable(
+            "invalid_image",
+            format!("the uploaded file is not a {} picture", blob.content_type),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_known_by_their_first_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"<svg></svg>"), None);
+    }
+
+    #[test]
+    fn only_jpeg_png_and_webp_are_taken() {
+        assert!(extension_for("image/gif").is_err());
+        assert_eq!(extension_for("image/webp").ok(), Some("webp"));
+    }
+
+    #[test]
+    fn pictures_over_5_mb_are_refused() {
+        assert!(check_size(MAX_IMAGE_BYTES).is_ok());
+        assert!(check_size(MAX_IMAGE_BYTES + 1).is_err());
+        assert!(check_size(0).is_err());
+    }
+}

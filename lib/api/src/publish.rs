@@ -1,0 +1,120 @@
+//! The published menu: `menus/{slug}.json` in the site bucket, rewritten after every change to the
+//! menu, sold-out state or opening hours, so browsing costs no function call at all.
+//!
+//! Publication never goes backwards: the document carries the menu's version (a counter every
+//! change raises), and it is replaced only by compare-and-swap on its ETag with a higher version.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use bistro_domain::hours::{OpeningHours, Zone};
+use bistro_domain::ids::{Slug, TableId};
+use bistro_domain::menu::{Category, MenuItem};
+use bistro_domain::money::Currency;
+use bistro_domain::restaurant::{OrderKinds, Restaurant, Tax};
+use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
+use bistro_store::{RepoError, Repos};
+
+/// Short enough that an edit shows within a minute, long enough that CloudFront absorbs a rush.
+pub const MENU_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=60";
+
+pub fn menu_key(slug: &Slug) -> String {
+    format!("menus/{slug}.json")
+}
+
+/// What a customer's browser needs of the restaurant to show and order from its menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicRestaurant {
+    pub slug: Slug,
+    pub name: bistro_domain::text::Name,
+    pub currency: Currency,
+    pub time_zone: Zone,
+    pub hours: OpeningHours,
+    pub order_kinds: OrderKinds,
+    pub tables: BTreeSet<TableId>,
+    pub tax: Tax,
+}
+
+impl From<Restaurant> for PublicRestaurant {
+    fn from(r: Restaurant) -> Self {
+        Self {
+            slug: r.slug,
+            name: r.name,
+            currency: r.currency,
+            time_zone: r.time_zone,
+            hours: r.hours,
+            order_kinds: r.order_kinds,
+            tables: r.tables,
+            tax: r.tax,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedMenu {
+    pub version: u64,
+    pub restaurant: PublicRestaurant,
+    pub categories: Vec<Category>,
+    pub items: Vec<MenuItem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Store(#[from] RepoError),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    #[error("the published menu kept changing under us")]
+    Contended,
+}
+
+/// Builds the document from the store as it is now.
+pub async fn current_menu(repos: &Repos, slug: &Slug) -> Result<PublishedMenu, RepoError> {
+    // The version is read first: the content read after it is at least that new.
+    let version = repos.menus.version(slug).await?;
+    let restaurant = repos.restaurants.get(slug).await?.value;
+    let menu = repos.menus.menu(slug).await?;
+    Ok(PublishedMenu {
+        version,
+        restaurant: restaurant.into(),
+        categories: menu.categories().to_vec(),
+        items: menu.items().into_iter().cloned().collect(),
+    })
+}
+
+/// Publishes the menu unless a version at least as new is already out; returns the version
+/// that is published afterwards.
+pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug) -> Result<u64, PublishError> {
+    let key = menu_key(slug);
+    for _ in 0..10 {
+        let menu = current_menu(repos, slug).await?;
+        let published = site.get(&key).await?;
+        let published_version = published
+            .as_ref()
+            .and_then(|blob| serde_json::from_slice::<PublishedMenu>(&blob.bytes).ok())
+            .map(|m| m.version);
+        if published_version.is_some_and(|v| v >= menu.version) {
+            return Ok(published_version.unwrap_or(menu.version));
+        }
+        let precondition = published.map_or(Precondition::Absent, |blob| Precondition::Matches(blob.etag));
+        let bytes = serde_json::to_vec(&menu).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+        let blob = NewBlob { bytes, content_type: "application/json", cache_control: Some(MENU_CACHE_CONTROL) };
+        match site.put(&key, blob, precondition).await {
+            Ok(_) => return Ok(menu.version),
+            Err(BlobError::PreconditionFailed) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(PublishError::Contended)
+}
+
+/// After a change: publish, and if that fails, log it; the change itself stands, and the next
+/// change (or the next start of the local server) publishes again.
+pub async fn republish(state: &crate::AppState, slug: &Slug) {
+    if let Some(site) = &state.site {
+        if let Err(error) = publish_menu(&state.repos, site.as_ref(), slug).await {
+            tracing::error!(%error, %slug, "publishing the menu failed");
+        }
+    }
+}

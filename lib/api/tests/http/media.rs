@@ -1,0 +1,217 @@
+//! Pictures and the published menu on the local server (folder engine).
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app};
+
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02, 0x03];
+
+async fn grant(app: &TestApp, slug: &str, owner: &str, content_type: &str, size: usize) -> reqwest::Response {
+    app.send(
+        Method::POST,
+        &format!("/v1/restaurants/{slug}/menu/images"),
+        Some(owner),
+        &json!({"content_type": content_type, "size": size}),
+    )
+    .await
+}
+
+/// Uploads `bytes` as the grant says; returns the upload's status.
+async fn upload(app: &TestApp, grant: &Value, bytes: &[u8]) -> StatusCode {
+    let mut request = app.client.put(format!("{}{}", app.base, grant["url"].as_str().unwrap())).body(bytes.to_vec());
+    for header in grant["headers"].as_array().unwrap() {
+        request = request.header(header["name"].as_str().unwrap(), header["value"].as_str().unwrap());
+    }
+    request.send().await.unwrap().status()
+}
+
+async fn attach(app: &TestApp, slug: &str, owner: &str, image_key: &str) -> reqwest::Response {
+    let current = json_of(app.get(&format!("/v1/restaurants/{slug}/menu/items/pizza"), None).await).await;
+    let mut item = pizza_json()["item"].clone();
+    item["image_key"] = json!(image_key);
+    app.send(
+        Method::PUT,
+        &format!("/v1/restaurants/{slug}/menu/items/pizza"),
+        Some(owner),
+        &json!({"item": item, "version": current["version"]}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_uploaded_picture_is_attached_and_shows_at_its_media_url() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("pics").await;
+    let granted = json_of(grant(&app, "pics", &owner, "image/jpeg", JPEG.len()).await).await;
+
+    assert_eq!(upload(&app, &granted, JPEG).await, StatusCode::OK);
+    let key = granted["image_key"].as_str().unwrap();
+    let attached = attach(&app, "pics", &owner, key).await;
+
+    assert_eq!(attached.status(), StatusCode::OK);
+    let served = app.get(&format!("/media/{key}"), None).await;
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
+}
+
+#[tokio::test]
+async fn a_picture_that_is_not_jpeg_png_or_webp_is_refused() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("gif").await;
+    assert_problem(
+        grant(&app, "gif", &owner, "image/gif", 100).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unsupported_image_type",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_picture_over_5_mb_is_refused() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("huge").await;
+    assert_problem(
+        grant(&app, "huge", &owner, "image/png", 5 * 1024 * 1024 + 1).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "image_too_large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_upload_other_than_the_one_granted_is_refused_and_stores_nothing() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("bait").await;
+    let granted = json_of(grant(&app, "bait", &owner, "image/jpeg", JPEG.len()).await).await;
+    let mut forged = granted.clone();
+    forged["url"] = json!(granted["url"].as_str().unwrap().replace("signature=", "signature=0"));
+
+    let longer = upload(&app, &granted, &[JPEG, b"extra"].concat()).await;
+    let tampered = upload(&app, &forged, JPEG).await;
+
+    assert_eq!((longer, tampered), (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::FORBIDDEN));
+    assert_eq!(
+        app.get(&format!("/media/{}", granted["image_key"].as_str().unwrap()), None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_the_picture_it_claims_is_not_attached() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("svg").await;
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'/>";
+    let granted = json_of(grant(&app, "svg", &owner, "image/png", svg.len()).await).await;
+    upload(&app, &granted, svg).await;
+
+    let attached = attach(&app, "svg", &owner, granted["image_key"].as_str().unwrap()).await;
+
+    assert_problem(attached, StatusCode::UNPROCESSABLE_ENTITY, "invalid_image").await;
+    let pizza = json_of(app.get("/v1/restaurants/svg/menu/items/pizza", None).await).await;
+    assert_eq!(pizza["image_key"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_picture_of_another_restaurant_or_never_uploaded_is_not_attached() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("mine").await;
+
+    let foreign = attach(&app, "mine", &owner, "r/theirs/items/abc.jpg").await;
+    let missing = attach(&app, "mine", &owner, "r/mine/items/never.jpg").await;
+
+    assert_problem(foreign, StatusCode::UNPROCESSABLE_ENTITY, "foreign_image").await;
+    assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "image_not_uploaded").await;
+}
+
+async fn published(app: &TestApp, slug: &str) -> Value {
+    let response = app.get(&format!("/menus/{slug}.json"), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json_of(response).await
+}
+
+/// The API's public menu, every page, as the published document lists it.
+async fn api_menu(app: &TestApp, slug: &str) -> (Value, Value) {
+    let page = json_of(app.get(&format!("/v1/restaurants/{slug}/menu?limit=200"), None).await).await;
+    (page["categories"].clone(), page["items"].clone())
+}
+
+#[tokio::test]
+async fn a_price_edit_republishes_the_menu_within_the_same_request() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("pub").await;
+    let before = published(&app, "pub").await;
+    let mut item = pizza_json()["item"].clone();
+    item["price"]["minor"] = json!(1234);
+
+    app.send(Method::PUT, "/v1/restaurants/pub/menu/items/pizza", Some(&owner), &json!({"item": item, "version": 1}))
+        .await;
+
+    let after = published(&app, "pub").await;
+    assert!(after["version"].as_u64() > before["version"].as_u64());
+    assert_eq!(after["items"][0]["price"]["minor"], 1234);
+    let (categories, items) = api_menu(&app, "pub").await;
+    assert_eq!(
+        (after["categories"].clone(), after["items"].clone()),
+        (categories, items),
+        "the document equals the API's menu"
+    );
+}
+
+#[tokio::test]
+async fn marking_an_item_sold_out_republishes_the_menu() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("gone").await;
+
+    app.send(
+        Method::PUT,
+        "/v1/restaurants/gone/menu/items/pizza/sold-out",
+        Some(&owner),
+        &json!({"sold_out": true, "version": 1}),
+    )
+    .await;
+
+    assert_eq!(published(&app, "gone").await["items"][0]["sold_out"], true);
+}
+
+#[tokio::test]
+async fn the_published_menu_has_cache_headers_and_answers_304_when_unchanged() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("cache").await;
+
+    let first = app.get("/menus/cache.json", None).await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again =
+        app.request(Method::GET, "/menus/cache.json", None).header("if-none-match", &etag).send().await.unwrap();
+
+    assert_eq!(first.headers()["cache-control"], "public, max-age=30, stale-while-revalidate=60");
+    assert_eq!(first.headers()["content-type"], "application/json");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn concurrent_edits_leave_the_newest_version_published() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("race").await;
+    for n in 0..8 {
+        let dish = json!({"id": format!("dish-{n}"), "item": {"category": "mains", "name": format!("Dish {n}"), "price": {"minor": 500, "currency": "EUR"}}});
+        app.send(Method::POST, "/v1/restaurants/race/menu/items", Some(&owner), &dish).await;
+    }
+
+    let edits = (0..8).map(|n| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let edit = json!({"sold_out": true, "version": 1});
+            app.send(Method::PUT, &format!("/v1/restaurants/race/menu/items/dish-{n}/sold-out"), Some(owner), &edit)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(edits).await;
+
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    let document = published(&app, "race").await;
+    let (_, items) = api_menu(&app, "race").await;
+    assert_eq!(document["items"], items, "the newest menu is what is published");
+    assert!(document["items"].as_array().unwrap().iter().filter(|i| i["id"] != "pizza").all(|i| i["sold_out"] == true));
+}
