@@ -64,12 +64,17 @@ async fn tag_request_id(mut request: axum::extract::Request, next: axum::middlew
     next.run(request).await
 }
 
-/// Serves the WebSocket routes until the runtime stops the function.
-pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
+/// What the realtime functions share: the state, and the sender that posts to sockets.
+async fn realtime_from_env() -> Result<(AppState, apigw::ApiGatewaySender), ConfigError> {
     bistro_api::telemetry::init_json_logs();
     let aws = load_aws_config().await;
     let state = state_from_env(&aws).await?;
-    let sender = apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?);
+    Ok((state, apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?)))
+}
+
+/// Serves the WebSocket routes until the runtime stops the function.
+pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
+    let (state, sender) = realtime_from_env().await?;
     let (state, sender) = (&state, &sender);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ws::WebSocketEvent>| async move {
@@ -82,10 +87,7 @@ pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
 
 /// Consumes the table's stream until the runtime stops the function.
 pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
-    bistro_api::telemetry::init_json_logs();
-    let aws = load_aws_config().await;
-    let state = state_from_env(&aws).await?;
-    let sender = apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?);
+    let (state, sender) = realtime_from_env().await?;
     let (state, sender) = (&state, &sender);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<notifier::StreamEvent>| async move {

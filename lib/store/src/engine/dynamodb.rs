@@ -292,12 +292,19 @@ impl DynamoStore {
     }
 }
 
-/// Whether a single write's error is its condition failing.
-fn condition_failed<E, R>(error: &SdkError<E, R>) -> bool
+/// A single write's outcome: its condition failing is `ConditionFailed`, anything else unavailable.
+fn single_write<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<T, SeamError>
 where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
 {
-    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+    match result {
+        Ok(output) => Ok(output),
+        Err(e) if e.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => {
+            Err(SeamError::ConditionFailed)
+        }
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 #[async_trait]
@@ -331,11 +338,7 @@ impl Store for DynamoStore {
                     .set_condition_expression(expr.condition)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(None),
-                    Err(e) if condition_failed(&e) => Err(SeamError::ConditionFailed),
-                    Err(e) => Err(unavailable(e)),
-                }
+                single_write(result).map(|_| None)
             }
             Write::Delete { key, condition } => {
                 let expr = expression(*condition, now);
@@ -349,11 +352,7 @@ impl Store for DynamoStore {
                     .set_condition_expression(expr.condition)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(None),
-                    Err(e) if condition_failed(&e) => Err(SeamError::ConditionFailed),
-                    Err(e) => Err(unavailable(e)),
-                }
+                single_write(result).map(|_| None)
             }
             Write::Add { key, by, expires_at, condition } => {
                 let expr = add_expression(*by, *expires_at, *condition, now);
@@ -369,11 +368,7 @@ impl Store for DynamoStore {
                     .return_values(ReturnValue::UpdatedNew)
                     .send()
                     .await;
-                match result {
-                    Ok(output) => Ok(output.attributes.as_ref().and_then(|a| number_of(a, "n"))),
-                    Err(e) if condition_failed(&e) => Err(SeamError::ConditionFailed),
-                    Err(e) => Err(unavailable(e)),
-                }
+                single_write(result).map(|output| output.attributes.as_ref().and_then(|a| number_of(a, "n")))
             }
             Write::Check { .. } => match self.transact(vec![write]).await {
                 Ok(()) => Ok(None),

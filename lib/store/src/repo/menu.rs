@@ -66,15 +66,19 @@ impl Menus {
 
     pub async fn delete_category(&self, slug: &Slug, id: &CategoryId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::category(slug, id);
-        match write_counting_menu_change(
-            self.store.as_ref(),
+        self.guarded_change(
             slug,
+            &key,
             Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) },
         )
         .await
-        {
+    }
+
+    /// A change guarded by a version: a failed guard is `StaleVersion`, or `NotFound` if it is gone.
+    async fn guarded_change(&self, slug: &Slug, key: &crate::seam::Key, write: Write) -> Result<(), RepoError> {
+        match write_counting_menu_change(self.store.as_ref(), slug, write).await {
             Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), key).await),
             Err(e) => Err(e.into()),
         }
     }
@@ -110,31 +114,21 @@ impl Menus {
     pub async fn update_item(&self, slug: &Slug, item: &MenuItem) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, item.id());
         let condition = Condition::Version(item.version().saturating_sub(1));
-        match write_counting_menu_change(
-            self.store.as_ref(),
+        self.guarded_change(
             slug,
+            &key,
             Write::Put { item: Item::new(key.clone(), item.version(), encode(item)?), condition },
         )
         .await
-        {
-            Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
-            Err(e) => Err(e.into()),
-        }
     }
 
     pub async fn delete_item(&self, slug: &Slug, id: &ItemId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, id);
-        match write_counting_menu_change(
-            self.store.as_ref(),
+        self.guarded_change(
             slug,
+            &key,
             Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) },
         )
         .await
-        {
-            Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
-            Err(e) => Err(e.into()),
-        }
     }
 }
