@@ -214,6 +214,7 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
         if crate::demo::seed(&state.repos).await? {
             tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
         }
+        crate::demo::store_pictures(files.media.as_ref()).await?;
         crate::publish::republish(
             &state,
             &bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?,
@@ -227,8 +228,10 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
         api = api.layer(middleware::from_fn_with_state(limiter, rate_limit));
     }
     let site = ServeDir::new(&config.static_dir).append_index_html_on_directories(true);
+    // The customer, staff and manager pages are one page app: every /r/… path loads it.
+    let app_page = tower_http::services::ServeFile::new(config.static_dir.join("index.html"));
     let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
-    let routes = Router::new().merge(api).fallback_service(site);
+    let routes = Router::new().merge(api).nest_service("/r", app_page).fallback_service(site);
     let files = crate::local_files::router(files);
     Ok(crate::with_common_layers(routes, state)
         .merge(live)

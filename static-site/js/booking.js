@@ -1,0 +1,70 @@
+// Table reservations: pick a day and party, see free times, book; view or cancel with the link.
+import { api } from './api.js';
+import { h, show, toast, localTime } from './ui.js';
+
+export async function bookingPage(slug) {
+  const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const slots = h('div', { class: 'slots', 'aria-live': 'polite' });
+  const form = h('form', { 'aria-label': 'Find a table' },
+    h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: tomorrow, required: true })),
+    h('label', {}, 'Guests ', h('input', { type: 'number', name: 'party', min: restaurant.reservations.party_min, max: restaurant.reservations.party_max, value: 2, required: true })),
+    h('button', { type: 'submit' }, 'Show times'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const free = await api('GET', `/v1/restaurants/${slug}/reservations/slots?date=${data.get('date')}&party=${data.get('party')}`);
+      slots.replaceChildren(free.slots.length === 0 ? h('p', {}, 'No free table that day; try another.') : h('div', { class: 'times' },
+        free.slots.map((slot) => h('button', { type: 'button', class: 'slot', onclick: () => slots.replaceChildren(contactForm(slug, restaurant, slot, Number(data.get('party')))) },
+          new Date(slot.starts_at).toLocaleTimeString(undefined, { timeZone: restaurant.time_zone, timeStyle: 'short' })))));
+    } catch (problem) { toast(problem.message); }
+  });
+  show(h('h1', {}, `Book a table at ${restaurant.name}`), form, slots);
+}
+
+function contactForm(slug, restaurant, slot, party) {
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Book');
+  const form = h('form', { 'aria-label': 'Your details' },
+    h('p', {}, `${party} guests, ${localTime(slot.starts_at, restaurant.time_zone)}`),
+    h('label', {}, 'Name ', h('input', { name: 'name', required: true, maxlength: 100 })),
+    h('label', {}, 'Phone ', h('input', { name: 'phone', type: 'tel', required: true, maxlength: 32 })),
+    button);
+  const idempotencyKey = crypto.randomUUID();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true;
+    const data = new FormData(form);
+    try {
+      const booked = await api('POST', `/v1/restaurants/${slug}/reservations`, {
+        body: { starts_at: slot.starts_at, party, contact: { name: data.get('name'), phone: data.get('phone') } },
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+      history.pushState({}, '', `/r/${slug}/booking/${booked.reservation.id}?token=${booked.token}`);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    } catch (problem) {
+      toast(problem.message);
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+export async function bookedPage(slug, id, token) {
+  const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
+  const query = `?token=${encodeURIComponent(token)}`;
+  let booking = await api('GET', `/v1/restaurants/${slug}/reservations/${id}${query}`);
+  function render() {
+    show(h('h1', {}, booking.status === 'cancelled' ? 'Booking cancelled' : 'Your table is booked'),
+      h('p', { 'data-testid': 'booking-status' }, `${booking.party} guests, ${localTime(booking.starts_at, restaurant.time_zone)}: ${booking.status}`),
+      h('p', { class: 'note' }, 'Keep this page\'s address to view or cancel your booking.'),
+      booking.status === 'confirmed' ? h('button', { type: 'button', onclick: async () => {
+        try {
+          booking = await api('POST', `/v1/restaurants/${slug}/reservations/${id}/cancel${query}`);
+          render();
+        } catch (problem) { toast(problem.message); }
+      } }, 'Cancel booking') : '');
+  }
+  render();
+}

@@ -1,0 +1,122 @@
+// The staff board: orders in columns by state, filled live, one click to move an order on.
+import { api, saveSession, session } from './api.js';
+import { connectLive } from './live.js';
+import { h, money, show, toast, STATE_NAMES } from './ui.js';
+
+const NEXT = { placed: ['accepted', 'Accept'], accepted: ['preparing', 'Start'], preparing: ['ready', 'Ready'] };
+const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
+
+export function loginForm(slug, title, onLogin) {
+  const form = h('form', { class: 'login', 'aria-label': 'Log in' },
+    h('label', {}, 'E-mail ', h('input', { name: 'email', type: 'email', required: true, autocomplete: 'username' })),
+    h('label', {}, 'Password ', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' })),
+    h('button', { type: 'submit', class: 'primary' }, 'Log in'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const result = await api('POST', `/v1/restaurants/${slug}/login`, { body: { email: data.get('email'), password: data.get('password') } });
+      saveSession(slug, result);
+      onLogin(result);
+    } catch (problem) { toast(problem.message); }
+  });
+  show(h('h1', {}, title), form);
+}
+
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    tone.connect(audio.destination);
+    tone.frequency.value = 880;
+    tone.start();
+    tone.stop(audio.currentTime + 0.2);
+  } catch { /* no sound here: the highlight still shows */ }
+}
+
+export async function boardPage(slug) {
+  const current = session(slug);
+  if (!current) return loginForm(slug, 'Staff board', () => boardPage(slug));
+  const token = current.token;
+  const orders = new Map();
+  const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
+  const board = h('div', { class: 'board' });
+  const fresh = new Set();
+
+  function next(order) {
+    if (order.state === 'ready') return order.kind === 'delivery' || order.kind?.type === 'delivery' ? ['out_for_delivery', 'Out for delivery'] : ['completed', 'Complete'];
+    if (order.state === 'out_for_delivery') return ['completed', 'Delivered'];
+    return NEXT[order.state];
+  }
+
+  async function move(order, to) {
+    try {
+      const moved = await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/transitions`, { token, body: { to } });
+      upsert(summaryOf(moved));
+    } catch (problem) { toast(problem.message); }
+  }
+
+  function render() {
+    board.replaceChildren(...COLUMNS.map((state) => h('section', { class: 'column', 'aria-labelledby': `col-${state}`, 'data-state': state },
+      h('h2', { id: `col-${state}` }, STATE_NAMES[state]),
+      [...orders.values()].filter((o) => o.state === state).sort((a, b) => a.number - b.number).map((order) => {
+        const step = next(order);
+        return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
+          h('h3', {}, `#${order.number} `, h('small', {}, order.table ? `table ${order.table}` : order.kind)),
+          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.join(', ')})` : ''))),
+          h('p', {}, order.customer, ' · ', money(order.total)),
+          step ? h('button', { type: 'button', onclick: () => move(order, step[0]) }, step[1]) : '',
+          order.state === 'placed' ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
+      }))));
+  }
+
+  function upsert(summary) {
+    const known = orders.get(summary.id);
+    if (known && known.version >= summary.version) return;
+    if (!known && summary.state === 'placed') {
+      fresh.add(summary.id);
+      beep();
+      setTimeout(() => { fresh.delete(summary.id); render(); }, 10000);
+    }
+    orders.set(summary.id, summary);
+    render();
+  }
+
+  show(h('h1', {}, 'Orders'), indicator, board, h('h2', {}, "Today's reservations"), await reservations(slug, token));
+  // Live first, then today's orders over HTTP: nothing falls between the two.
+  await connectLive({ restaurant: slug, token }, {
+    onOrder: upsert,
+    onStatus: (state) => {
+      indicator.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
+      indicator.className = `connection ${state}`;
+    },
+    onResync: () => load(),
+  });
+  async function load() {
+    let cursor = '';
+    do {
+      const page = await api('GET', `/v1/restaurants/${slug}/orders?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      page.orders.forEach((order) => upsert(summaryOf(order)));
+      cursor = page.next_cursor;
+    } while (cursor);
+  }
+  await load();
+}
+
+function summaryOf(order) {
+  return {
+    id: order.id, number: order.number, kind: order.kind.type, table: order.kind.table ?? null, customer: order.customer.name,
+    lines: order.lines.map((l) => ({ name: l.name, quantity: l.quantity, choices: l.choices.map((c) => c.name) })),
+    state: order.state, total: order.totals.total, version: order.version,
+  };
+}
+
+async function reservations(slug, token) {
+  try {
+    const page = await api('GET', `/v1/restaurants/${slug}/reservations`, { token });
+    if (page.reservations.length === 0) return h('p', {}, 'No bookings today.');
+    return h('ul', {}, page.reservations.map((r) => h('li', {}, `${new Date(r.starts_at).toLocaleTimeString([], { timeStyle: 'short' })}: ${r.party} × ${r.contact.name} (${r.status})`)));
+  } catch {
+    return h('p', {}, 'Bookings are shown to floor staff.');
+  }
+}

@@ -1,0 +1,55 @@
+// Small DOM helpers: build elements, format money, tell the user things.
+
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export function show(...nodes) {
+  const main = document.getElementById('main');
+  main.replaceChildren(...nodes);
+}
+
+const digits = new Map();
+export function money(amount) {
+  const { minor, currency } = amount;
+  if (!digits.has(currency)) {
+    digits.set(currency, new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits);
+  }
+  const value = minor / 10 ** digits.get(currency);
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+}
+
+export function toast(message) {
+  const box = document.getElementById('toast');
+  box.textContent = message;
+  box.classList.add('visible');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.remove('visible'), 5000);
+}
+
+export const STATE_NAMES = {
+  placed: 'Placed', accepted: 'Accepted', rejected: 'Rejected', cancelled: 'Cancelled', preparing: 'Preparing',
+  ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Completed',
+};
+
+export function localTime(iso, timeZone) {
+  return new Date(iso).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function nav(slug, current) {
+  const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`], ['Staff', `/r/${slug}/staff`], ['Manage', `/r/${slug}/manage`]];
+  document.getElementById('nav').replaceChildren(
+    ...links.map(([label, href]) => h('a', { href, 'aria-current': label === current ? 'page' : null }, label)),
+  );
+}

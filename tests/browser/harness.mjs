@@ -1,0 +1,104 @@
+// Starts the local server on a free loopback port with a fresh data folder, and Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '../..');
+export const screenshots = join(root, 'target', 'screenshots');
+
+function freePort() {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+export async function startServer(existing) {
+  const port = existing?.port ?? await freePort();
+  const data = existing?.data ?? mkdtempSync(join(tmpdir(), 'bistro-browser-'));
+  const child = spawn(join(root, 'target/debug/bistro-local'),
+    ['--addr', `127.0.0.1:${port}`, '--data', data, '--rate-limit', '0', '--static', join(root, 'static-site'), '--no-demo'],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', BISTRO_JWT_SECRET: 'browser tests secret, long enough for HS256' } });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i += 1) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base, port, data, child,
+    async stop({ keepData = false } = {}) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      if (!keepData) rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call(base, method, path, { body, token, key } = {}) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (key) headers['idempotency-key'] = key;
+  const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+const DAY = [{ opens: '00:00', closes: '00:00' }];
+
+/// A restaurant open around the clock with a small menu; returns the manager's and staff's logins.
+export async function seedRestaurant(base, slug) {
+  const restaurant = {
+    slug, name: 'Osteria Browser', currency: 'EUR', time_zone: 'Europe/Berlin',
+    hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, DAY])) },
+    order_kinds: { dine_in: true, pickup: true, delivery: true }, tables: ['1', '2', '7'],
+    tax: { rate: 1900, mode: 'inclusive' },
+    reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
+  };
+  const owner = await call(base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: `owner@${slug}.test`, name: 'Owner', password: 'owner password 123' } } });
+  const token = owner.session.token;
+  await call(base, 'POST', `/v1/restaurants/${slug}/staff`, { token, body: { email: `kitchen@${slug}.test`, name: 'Kitchen', password: 'kitchen password 123', role: 'staff' } });
+  await call(base, 'POST', `/v1/restaurants/${slug}/menu/categories`, { token, body: { id: 'mains', name: 'Mains', position: 1 } });
+  const eur = (minor) => ({ minor, currency: 'EUR' });
+  await call(base, 'POST', `/v1/restaurants/${slug}/menu/items`, { token, body: { id: 'lasagne', item: { category: 'mains', name: 'Lasagne', description: 'Baked in house', price: eur(1300), allergens: ['gluten', 'milk'] } } });
+  await call(base, 'POST', `/v1/restaurants/${slug}/menu/items`, { token, body: { id: 'pizza', item: {
+    category: 'mains', name: 'Pizza', price: eur(900), dietary: ['vegetarian'],
+    option_groups: [{ id: 'size', name: 'Size', min_choices: 1, max_choices: 1, options: [{ id: 'regular', name: 'Regular', price_delta: eur(0) }, { id: 'large', name: 'Large', price_delta: eur(300) }] }],
+  } } });
+  return { owner: { email: `owner@${slug}.test`, password: 'owner password 123', token }, staff: { email: `kitchen@${slug}.test`, password: 'kitchen password 123' } };
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// A page that fails the test on any console error or uncaught exception.
+export async function page(context, errors) {
+  const tab = await context.newPage();
+  tab.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  tab.on('pageerror', (error) => errors.push(error.message));
+  return tab;
+}
+
+export function screenshot(tab, name) {
+  mkdirSync(screenshots, { recursive: true });
+  return tab.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+export async function logIn(tab, { email, password }) {
+  await tab.getByLabel('E-mail').fill(email);
+  await tab.getByLabel('Password').fill(password);
+  await tab.getByRole('button', { name: 'Log in' }).click();
+}

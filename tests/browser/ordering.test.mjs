@@ -1,0 +1,115 @@
+// The customer, staff and manager pages in a real browser against the local server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { browser, call, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+
+let server;
+let chrome;
+let logins;
+const errors = [];
+const SLUG = 'osteria';
+
+before(async () => {
+  server = await startServer();
+  logins = await seedRestaurant(server.base, SLUG);
+  chrome = await browser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+  assert.deepEqual(errors, [], 'no console errors on any page');
+});
+
+async function board() {
+  const context = await chrome.newContext();
+  const tab = await page(context, errors);
+  await tab.goto(`${server.base}/r/${SLUG}/staff`);
+  await logIn(tab, logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  return tab;
+}
+
+test('a guest orders from a table link, the board shows it at once, and the guest sees it become ready', async () => {
+  const staff = await board();
+  const guest = await page(await chrome.newContext(), errors);
+  await guest.goto(`${server.base}/r/${SLUG}/t/7`);
+  await guest.getByText('Ordering for table 7').waitFor();
+  await guest.getByRole('button', { name: 'Add Pizza' }).click();
+  await guest.getByLabel('Large').check();
+  await guest.getByRole('button', { name: 'Add to order' }).click();
+  await guest.getByTestId('cart-total').filter({ hasText: '12' }).waitFor();
+  await screenshot(guest, 'customer-menu');
+  await guest.getByLabel('Your name').fill('Ada');
+  const order = guest.getByRole('button', { name: 'Order' });
+  await order.dblclick();
+
+  await guest.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
+  const started = Date.now();
+  const ticket = staff.locator('[data-state="placed"] .ticket');
+  await ticket.waitFor({ timeout: 1000 });
+  assert.ok(Date.now() - started < 1000, 'the board shows the order within a second');
+  assert.match(await ticket.innerText(), /table 7/);
+  await screenshot(staff, 'staff-board');
+
+  for (const step of ['Accept', 'Start', 'Ready']) {
+    await staff.locator('.ticket').getByRole('button', { name: step, exact: true }).click();
+  }
+  await guest.getByTestId('order-state').filter({ hasText: 'Ready' }).waitFor({ timeout: 2000 });
+  await screenshot(guest, 'customer-order');
+  await guest.reload();
+  await guest.getByTestId('order-state').filter({ hasText: 'Ready' }).waitFor();
+
+  const orders = await call(server.base, 'GET', `/v1/restaurants/${SLUG}/orders`, { token: logins.owner.token });
+  assert.equal(orders.orders.length, 1, 'a double click made one order');
+});
+
+test('a manager marks an item sold out and the customer cannot order it', async () => {
+  const manager = await page(await chrome.newContext(), errors);
+  await manager.goto(`${server.base}/r/${SLUG}/manage`);
+  await logIn(manager, logins.owner);
+  await manager.getByRole('row', { name: /Lasagne/ }).getByLabel('Sold out').check();
+  await manager.getByText('Lasagne is sold out').waitFor();
+  await screenshot(manager, 'manager');
+
+  const guest = await page(await chrome.newContext(), errors);
+  await guest.goto(`${server.base}/r/${SLUG}/`);
+  const lasagne = guest.locator('[data-item="lasagne"]');
+  await lasagne.getByText('Sold out').waitFor();
+  assert.equal(await lasagne.getByRole('button', { name: 'Add Lasagne' }).count(), 0);
+});
+
+test('a guest books a table and cancels the booking', async () => {
+  const guest = await page(await chrome.newContext(), errors);
+  await guest.goto(`${server.base}/r/${SLUG}/book`);
+  await guest.getByLabel('Guests').fill('4');
+  await guest.getByRole('button', { name: 'Show times' }).click();
+  await guest.locator('.slot').nth(10).click();
+  await guest.getByLabel('Name').fill('Grace');
+  await guest.getByLabel('Phone').fill('+49 30 1234567');
+  await guest.getByRole('button', { name: 'Book' }).click();
+  await guest.getByTestId('booking-status').filter({ hasText: 'confirmed' }).waitFor();
+  await screenshot(guest, 'booking');
+
+  await guest.reload();
+  await guest.getByRole('button', { name: 'Cancel booking' }).click();
+  await guest.getByTestId('booking-status').filter({ hasText: 'cancelled' }).waitFor();
+});
+
+test('the board reconnects after the server drops its socket and shows the orders placed meanwhile', async () => {
+  const staff = await board();
+  const before = await staff.locator('.ticket').count();
+  await server.stop({ keepData: true });
+  await staff.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor();
+  server = await startServer(server);
+  for (const key of ['gap-1', 'gap-2', 'gap-3']) {
+    const cart = await call(server.base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+    await call(server.base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', choices: [{ group: 'size', option: 'regular' }], quantity: 1 } });
+    await call(server.base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: key } } });
+  }
+
+  await staff.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
+  await staff.locator('[data-state="placed"] .ticket').nth(2).waitFor({ timeout: 5000 });
+  assert.equal(await staff.locator('.ticket').count(), before + 3);
+});
