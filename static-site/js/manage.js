@@ -1,6 +1,8 @@
 // Manager tools: prices, sold-out, pictures, and staff accounts.
 import { api, config, session } from './api.js';
 import { h, show, toast } from './ui.js';
+import { categoryForm, itemEditor } from './item-editor.js';
+import { settingsForm } from './settings.js';
 import { loginForm } from './staff.js';
 
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -19,7 +21,7 @@ function upload(grant, file, progress) {
   });
 }
 
-function itemRow(slug, token, start, mediaBaseUrl) {
+function itemRow(slug, token, start, mediaBaseUrl, menu) {
   let item = start;
   const row = h('tr');
   function render() {
@@ -44,7 +46,9 @@ function itemRow(slug, token, start, mediaBaseUrl) {
       h('th', { scope: 'row' }, item.name),
       h('td', {}, price, h('button', { type: 'button', onclick: () => save({ price: { minor: Math.round(Number(price.value) * 100), currency: item.price.currency } }) }, 'Save')),
       h('td', {}, h('label', {}, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out')),
-      h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')));
+      h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')),
+      h('td', {}, h('details', {}, h('summary', {}, 'Edit'),
+        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); }))));
   }
   async function save(change) {
     const { id, version, ...details } = item;
@@ -88,9 +92,13 @@ export async function managePage(slug) {
   if (!current) return loginForm(slug, 'Manage', () => managePage(slug));
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
+  const reload = () => managePage(slug);
   show(h('h1', {}, 'Menu'),
-    h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['', 'Item', 'Price', 'Availability', 'Picture'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl)))),
+    h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['', 'Item', 'Price', 'Availability', 'Picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
+    h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
+    h('details', {}, h('summary', {}, 'Add a category'), categoryForm(slug, current.token, reload)),
+    h('h2', {}, 'Opening hours and tables'), await settingsForm(slug, current.token),
     h('h2', {}, 'Staff'), staffForm(slug, current.token));
 }

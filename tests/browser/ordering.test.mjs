@@ -113,3 +113,28 @@ test('the board reconnects after the server drops its socket and shows the order
   await staff.locator('[data-state="placed"] .ticket').nth(2).waitFor({ timeout: 5000 });
   assert.equal(await staff.locator('.ticket').count(), before + 3);
 });
+
+test('a manager edits an item, the opening hours and the tables', async () => {
+  const manager = await page(await chrome.newContext(), errors);
+  await manager.goto(`${server.base}/r/${SLUG}/manage`);
+  await logIn(manager, logins.owner);
+  const pizza = manager.getByRole('row', { name: /Pizza/ });
+  await pizza.getByText('Edit').click();
+  await pizza.getByLabel('Description').fill('Wood-fired, San Marzano tomatoes');
+  await pizza.getByLabel('sesame').check();
+  await pizza.getByRole('button', { name: 'Save item' }).click();
+  await manager.getByText('Pizza saved').waitFor();
+  await manager.getByLabel('Tables (labels on their QR codes)').fill('1, 2, 7, terrace-1');
+  await manager.getByLabel('Sunday').fill('12:00-15:00, 18:00-23:00');
+  await manager.getByRole('button', { name: 'Save settings' }).click();
+  await manager.getByText('Settings saved').waitFor();
+
+  const { restaurant } = await call(server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  assert.deepEqual(restaurant.tables, ['1', '2', '7', 'terrace-1']);
+  assert.equal(restaurant.hours.weekly.sunday.length, 2);
+  const guest = await page(await chrome.newContext(), errors);
+  await guest.goto(`${server.base}/r/${SLUG}/t/terrace-1`);
+  const item = guest.locator('[data-item="pizza"]');
+  await item.getByText('Wood-fired, San Marzano tomatoes').waitFor();
+  assert.match(await item.innerText(), /sesame/);
+});

@@ -204,14 +204,23 @@ fn options(currency: Currency, dish: &str) -> Result<Vec<OptionGroup>, DemoError
 }
 
 /// The demo's pictures, drawn for it: (media key, SVG).
-pub const PICTURES: [(&str, &str); 2] =
-    [("demo/bruschetta.svg", include_str!("../demo/bruschetta.svg")), ("demo/margherita.svg", include_str!("../demo/margherita.svg"))];
+pub const PICTURES: [(&str, &str); 2] = [
+    ("demo/bruschetta.svg", include_str!("../demo/bruschetta.svg")),
+    ("demo/margherita.svg", include_str!("../demo/margherita.svg")),
+];
 
 /// Puts the demo's pictures into the media store (idempotent).
 pub async fn store_pictures(media: &dyn bistro_store::blob::BlobStore) -> Result<(), DemoError> {
     for (key, svg) in PICTURES {
-        let blob = bistro_store::blob::NewBlob { bytes: svg.as_bytes().to_vec(), content_type: "image/svg+xml", cache_control: Some("public, max-age=86400") };
-        media.put(key, blob, bistro_store::blob::Precondition::None).await.map_err(|e| DemoError::Invalid(e.to_string()))?;
+        let blob = bistro_store::blob::NewBlob {
+            bytes: svg.as_bytes().to_vec(),
+            content_type: "image/svg+xml",
+            cache_control: Some("public, max-age=86400"),
+        };
+        media
+            .put(key, blob, bistro_store::blob::Precondition::None)
+            .await
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
     }
     Ok(())
 }

@@ -1,0 +1,44 @@
+// Restaurant settings a manager edits: opening hours, closure dates and tables.
+import { api } from './api.js';
+import { h, toast } from './ui.js';
+
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+const hhmm = (time) => time.slice(0, 5);
+
+/// "11:30-14:30, 18:00-22:00" ⇄ [{opens, closes}, …]
+function formatIntervals(intervals = []) {
+  return intervals.map((i) => `${hhmm(i.opens)}-${hhmm(i.closes)}`).join(', ');
+}
+
+function parseIntervals(text, day) {
+  return text.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
+    const match = part.match(/^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/);
+    if (!match) throw new Error(`${day}: write times like 11:30-14:30`);
+    const pad = (t) => t.padStart(5, '0');
+    return { opens: pad(match[1]), closes: pad(match[2]) };
+  });
+}
+
+export async function settingsForm(slug, token) {
+  let { restaurant, version } = await api('GET', `/v1/restaurants/${slug}`);
+  const form = h('form', { 'aria-label': 'Opening hours and tables' },
+    h('fieldset', {}, h('legend', {}, 'Opening hours (local time; a time before the opening runs past midnight)'),
+      DAYS.map((day) => h('label', {}, `${day[0].toUpperCase()}${day.slice(1)} `,
+        h('input', { name: day, value: formatIntervals(restaurant.hours.weekly[day]), placeholder: 'closed', size: 28 })))),
+    h('label', {}, 'Closed on (dates, comma-separated) ', h('input', { name: 'closures', value: (restaurant.hours.closures ?? []).join(', '), placeholder: '2026-12-25, 2026-12-26', size: 40 })),
+    h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
+    h('button', { type: 'submit' }, 'Save settings'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
+      const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables') };
+      ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
+      toast('Settings saved');
+    } catch (problem) { toast(problem.message); }
+  });
+  return form;
+}
