@@ -11,8 +11,10 @@ use bistro_domain::order::OrderState;
 
 use crate::seam::Key;
 
+/// The restaurant's own partition: its profile and staff accounts. A suffix, not a bare `R#{slug}`,
+/// so that IAM can tell every kind of partition apart by pattern (`R#*#ACCOUNT`).
 fn restaurant_pk(slug: &Slug) -> String {
-    format!("R#{slug}")
+    format!("R#{slug}#ACCOUNT")
 }
 
 pub fn restaurant(slug: &Slug) -> Key {

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { bistro } from '../lib/bistro.js';
+
+const app = new App();
+const lambdaDir = path.resolve(import.meta.dirname, '..', app.node.tryGetContext('lambdaDir') ?? '../target/lambda/arm64');
+bistro(app, {
+  lambdaDir,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});

@@ -1,0 +1,88 @@
+// The HTTP API: each route group goes to its own function, which may write only its own
+// partitions of the table.
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { RustFunction } from './rust-function.js';
+import { acceptFindings } from './checkov.js';
+
+export interface ApiStackProps extends StackProps {
+  readonly lambdaDir: string;
+  readonly table: dynamodb.ITable;
+  readonly mediaBucket: s3.IBucket;
+  readonly siteBucket: s3.IBucket;
+  readonly jwtSecret: secretsmanager.ISecret;
+  /** Requests per second across the API, and the burst above it. */
+  readonly rateLimit?: number;
+  readonly burstLimit?: number;
+}
+
+/** Partition-key patterns each function may write (see lib/store/KEYS.md). */
+export const WRITES: Record<string, string[]> = {
+  menu: ['R#*#MENU'],
+  cart: ['R#*#CART#*'],
+  orders: ['R#*#ORDER#*', 'R#*#DAY#*', 'R#*#IDEMPOTENCY#order#*', 'R#*#CART#*', 'R#*#EVENTS', 'R#*#EVENTSEQ'],
+  reservations: ['R#*#BOOKING#*', 'R#*#SLOTS', 'R#*#IDEMPOTENCY#booking#*'],
+  accounts: ['R#*#ACCOUNT', 'R#*#MENU'],
+};
+
+const ROUTES: Record<string, string[]> = {
+  menu: ['/v1/restaurants/{slug}/menu', '/v1/restaurants/{slug}/menu/{proxy+}'],
+  cart: ['/v1/restaurants/{slug}/carts', '/v1/restaurants/{slug}/carts/{proxy+}'],
+  orders: ['/v1/restaurants/{slug}/orders', '/v1/restaurants/{slug}/orders/{proxy+}'],
+  reservations: ['/v1/restaurants/{slug}/reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'],
+  accounts: ['/v1/restaurants', '/v1/restaurants/{slug}', '/v1/restaurants/{slug}/login', '/v1/restaurants/{slug}/me', '/v1/restaurants/{slug}/staff', '/health'],
+};
+
+export class ApiStack extends Stack {
+  readonly api: apigwv2.HttpApi;
+  readonly functions: Record<string, RustFunction> = {};
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    // No CORS: the site reaches the API through its own CloudFront distribution (same origin),
+    // so browsers refuse every other origin.
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
+    const stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
+    });
+    acceptFindings(stage, { CKV_AWS_95: 'Every function logs each request with its request id (JSON, 30 days); access logs would pay for the same lines twice.' });
+    for (const [binary, paths] of Object.entries(ROUTES)) {
+      const publishesMenu = binary === 'menu' || binary === 'accounts';
+      const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {
+        binary,
+        lambdaDir: props.lambdaDir,
+        table: props.table,
+        jwtSecret: props.jwtSecret,
+        writes: WRITES[binary],
+        timeout: Duration.seconds(10),
+        environment: publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {},
+      });
+      if (publishesMenu) {
+        props.siteBucket.grantReadWrite(rust.fn, 'menus/*');
+        props.mediaBucket.grantRead(rust.fn);
+      }
+      if (binary === 'menu') {
+        // Presigned upload URLs carry the menu function's own permission to put the object.
+        props.mediaBucket.grantPut(rust.fn, 'r/*');
+      }
+      const integration = new HttpLambdaIntegration(`${binary}Integration`, rust.fn);
+      for (const path of paths) {
+        this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration });
+      }
+      this.functions[binary] = rust;
+    }
+  }
+
+  /** The API's origin host for CloudFront: `{id}.execute-api.{region}.amazonaws.com`. */
+  get domain(): string {
+    return `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+  }
+}

@@ -1,0 +1,32 @@
+// The whole product as four stacks split by lifecycle: data (kept), api, realtime and site.
+import * as path from 'node:path';
+import { App, StackProps } from 'aws-cdk-lib';
+import { ApiStack } from './api-stack.js';
+import { DataStack } from './data-stack.js';
+import { RealtimeStack } from './realtime-stack.js';
+import { SiteStack } from './site-stack.js';
+
+export interface BistroProps {
+  /** Where `cargo lambda build --release --arm64 --lambda-dir` put the functions. */
+  readonly lambdaDir: string;
+  readonly siteDir?: string;
+  readonly env?: StackProps['env'];
+}
+
+export function bistro(app: App, props: BistroProps) {
+  const env = props.env;
+  const data = new DataStack(app, 'BistroData', { env });
+  const api = new ApiStack(app, 'BistroApi', {
+    env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket, jwtSecret: data.jwtSecret,
+  });
+  const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table, jwtSecret: data.jwtSecret });
+  const site = new SiteStack(app, 'BistroSite', {
+    env,
+    siteBucket: data.siteBucket,
+    mediaBucket: data.mediaBucket,
+    apiDomain: api.domain,
+    webSocketUrl: realtime.url,
+    siteDir: props.siteDir ?? path.join(import.meta.dirname, '../../static-site'),
+  });
+  return { data, api, realtime, site };
+}

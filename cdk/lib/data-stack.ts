@@ -1,0 +1,74 @@
+// The data: one DynamoDB table (keys and indexes as lib/store/KEYS.md lays them out), the media
+// bucket, the site bucket and the JWT secret. Everything here is kept when the stack is deleted.
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { NO_IDLE_KMS, acceptFindings } from './checkov.js';
+
+function privateBucket(scope: Construct, id: string, cors?: s3.CorsRule[]): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    cors,
+  });
+  acceptFindings(bucket, { CKV_AWS_18: 'Reads come through CloudFront and writes through the functions, whose logs record each request; server access logs would add a bucket and a cost per request.' });
+  return bucket;
+}
+
+export class DataStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly mediaBucket: s3.Bucket;
+  readonly siteBucket: s3.Bucket;
+  readonly jwtSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: 'expires_at',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acceptFindings(this.table, { CKV_AWS_119: NO_IDLE_KMS });
+    for (const index of ['gsi1', 'gsi2', 'gsi3']) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index,
+        partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    // Browsers upload pictures straight to presigned URLs; the signature, not the origin, is
+    // what guards them, and the site's domain is not known before the site stack exists.
+    this.mediaBucket = privateBucket(this, 'Media', [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
+    this.siteBucket = privateBucket(this, 'Site');
+    // CloudFront reads both buckets through origin access control. The distribution lives in the
+    // site stack, which depends on this one, so the policy names this account's distributions by
+    // pattern rather than the one distribution's ARN (that reference would make a cycle).
+    for (const bucket of [this.mediaBucket, this.siteBucket]) {
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        resources: [bucket.arnForObjects('*')],
+        conditions: { StringLike: { 'AWS:SourceArn': `arn:${this.partition}:cloudfront::${this.account}:distribution/*` } },
+      }));
+    }
+    this.jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
+      description: 'Signs Bistro staff tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acceptFindings(this.jwtSecret, { CKV_AWS_149: NO_IDLE_KMS });
+  }
+}

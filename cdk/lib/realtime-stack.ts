@@ -1,0 +1,84 @@
+// Live order updates: the WebSocket API with its ws function, and the notifier on the table's
+// stream, which may retry a batch, split it to find a poison record, and park what still fails.
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RustFunction } from './rust-function.js';
+import { acceptFindings } from './checkov.js';
+
+export interface RealtimeStackProps extends StackProps {
+  readonly lambdaDir: string;
+  readonly table: dynamodb.ITable;
+  readonly jwtSecret: secretsmanager.ISecret;
+}
+
+export class RealtimeStack extends Stack {
+  readonly api: apigwv2.WebSocketApi;
+  readonly stage: apigwv2.WebSocketStage;
+
+  constructor(scope: Construct, id: string, props: RealtimeStackProps) {
+    super(scope, id, props);
+    this.api = new apigwv2.WebSocketApi(this, 'WebSocketApi');
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: 'live',
+      autoDeploy: true,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+    acceptFindings(this.stage, { CKV_AWS_95: 'The ws function logs every connection and message with its request id; access logs would pay for the same lines twice.' });
+    const endpoint = { WEBSOCKET_ENDPOINT: this.stage.callbackUrl };
+    const common = { lambdaDir: props.lambdaDir, table: props.table, jwtSecret: props.jwtSecret, writes: ['CONNECTION#*'], environment: endpoint };
+
+    const ws = new RustFunction(this, 'Ws', { ...common, binary: 'ws' });
+    const integration = new WebSocketLambdaIntegration('WsIntegration', ws.fn);
+    this.api.addRoute('$connect', { integration });
+    this.api.addRoute('$disconnect', { integration });
+    this.api.addRoute('$default', { integration });
+    this.stage.grantManagementApiAccess(ws.fn);
+
+    const notifier = new RustFunction(this, 'Notifier', { ...common, binary: 'notifier', timeout: Duration.seconds(30), memorySize: 256 });
+    this.stage.grantManagementApiAccess(notifier.fn);
+    const failures = new sqs.Queue(this, 'NotifierFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acceptFindings(failures, { CKV_AWS_27: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed key would cost $1/month while idle.' });
+    notifier.fn.addEventSource(new DynamoEventSource(props.table, {
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 5,
+      maxRecordAge: Duration.hours(1),
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(failures),
+    }));
+    new cloudwatch.Alarm(this, 'NotifierIteratorAgeAlarm', {
+      metric: notifier.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 30_000,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'The notifier is more than 30 s behind the table stream',
+    });
+    new cloudwatch.Alarm(this, 'NotifierFailuresAlarm', {
+      metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'Stream records the notifier gave up on',
+    });
+    new CfnOutput(this, 'WebSocketUrl', { value: this.stage.url });
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,72 @@
+// One Rust Lambda function built by `cargo lambda build --release --arm64`: provided.al2023 on
+// ARM_64, its log group with a retention, and its alarms.
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { FUNCTION_FINDINGS, NO_IDLE_KMS, acceptFindings } from './checkov.js';
+
+export interface RustFunctionProps {
+  /** The binary's name in `functions/` (and its folder in the cargo lambda output). */
+  readonly binary: string;
+  /** The `--lambda-dir` of `cargo lambda build`. */
+  readonly lambdaDir: string;
+  readonly table: dynamodb.ITable;
+  readonly jwtSecret: secretsmanager.ISecret;
+  /** Partition-key patterns this function may write (IAM `dynamodb:LeadingKeys`); reads are unrestricted. */
+  readonly writes: string[];
+  readonly environment?: Record<string, string>;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+}
+
+export class RustFunction extends Construct {
+  readonly fn: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: RustFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.fn = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'bootstrap',
+      code: lambda.Code.fromAsset(path.join(props.lambdaDir, props.binary)),
+      memorySize: props.memorySize ?? 128,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        // A CloudFormation dynamic reference, resolved by CloudFormation at deploy time: the
+        // template holds `{{resolve:secretsmanager:…}}`, never the secret itself.
+        BISTRO_JWT_SECRET: props.jwtSecret.secretValue.unsafeUnwrap(),
+        RUST_LOG: 'info',
+        ...props.environment,
+      },
+    });
+    acceptFindings(this.fn, FUNCTION_FINDINGS);
+    acceptFindings(logGroup, { CKV_AWS_158: NO_IDLE_KMS });
+    props.table.grantReadData(this.fn);
+    if (props.writes.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': props.writes } },
+      }));
+    }
+    for (const [name, metric] of [['Errors', this.fn.metricErrors()], ['Throttles', this.fn.metricThrottles()]] as const) {
+      new cloudwatch.Alarm(this, `${name}Alarm`, {
+        metric: metric.with({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${props.binary}: ${name.toLowerCase()} in the last 5 minutes`,
+      });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// The site: CloudFront over the private site bucket (origin access control), the published menus
+// with a short cache, pictures from the media bucket, the API under the same origin, and the
+// static files with a `config.json` written at deploy time.
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { FUNCTION_FINDINGS, acceptFindings } from './checkov.js';
+
+export interface SiteStackProps extends StackProps {
+  readonly siteBucket: s3.IBucket;
+  readonly mediaBucket: s3.IBucket;
+  /** The HTTP API's host, served under /v1 on the site's own origin. */
+  readonly apiDomain: string;
+  readonly webSocketUrl: string;
+  /** The static files to publish; `static-site/` of the repository. */
+  readonly siteDir: string;
+}
+
+/** Pages of the one-page app (/r/…) load index.html; /media/… is the media bucket's key. */
+const REWRITE = `function handler(event) {
+  var request = event.request;
+  if (request.uri.indexOf('/r/') === 0) { request.uri = '/index.html'; }
+  return request;
+}`;
+const STRIP_MEDIA = `function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.replace(/^\\/media/, '');
+  return request;
+}`;
+
+export class SiteStack extends Stack {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: SiteStackProps) {
+    super(scope, id, props);
+    const viewer = (code: string, name: string) => [{
+      function: new cloudfront.Function(this, name, { code: cloudfront.FunctionCode.fromInline(code), runtime: cloudfront.FunctionRuntime.JS_2_0 }),
+      eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+    }];
+    const secure = {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+    };
+    // Imported by name, so that CloudFront's access is granted by the data stack's bucket policy
+    // instead of a new policy here that would point back at this stack.
+    const imported = (id: string, bucket: s3.IBucket) =>
+      s3.Bucket.fromBucketAttributes(this, id, { bucketName: bucket.bucketName, bucketRegionalDomainName: bucket.bucketRegionalDomainName });
+    const siteBucket = imported('SiteBucket', props.siteBucket);
+    const site = origins.S3BucketOrigin.withOriginAccessControl(siteBucket);
+    const menus = new cloudfront.CachePolicy(this, 'MenuCache', {
+      comment: 'Published menus: an edit shows within a minute',
+      defaultTtl: Duration.seconds(30),
+      maxTtl: Duration.seconds(60),
+      minTtl: Duration.seconds(0),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const api = {
+      origin: new origins.HttpOrigin(props.apiDomain),
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      ...secure,
+    };
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Bistro',
+      defaultRootObject: 'index.html',
+      defaultBehavior: { origin: site, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED, functionAssociations: viewer(REWRITE, 'Pages'), ...secure },
+      additionalBehaviors: {
+        'menus/*': { origin: site, cachePolicy: menus, ...secure },
+        'media/*': {
+          origin: origins.S3BucketOrigin.withOriginAccessControl(imported('MediaBucket', props.mediaBucket)),
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          functionAssociations: viewer(STRIP_MEDIA, 'Media'),
+          ...secure,
+        },
+        'v1/*': api,
+        'health': api,
+      },
+    });
+    acceptFindings(this.distribution, {
+      CKV_AWS_68: 'A WAF web ACL costs $5/month plus rules while idle; the API behind it is throttled per stage.',
+      CKV_AWS_86: 'Standard logs need a log bucket and cost per request; enable them when a custom domain and logging budget exist.',
+      CKV_AWS_174: 'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS floor it sets itself.',
+    });
+    new s3deploy.BucketDeployment(this, 'Files', {
+      destinationBucket: siteBucket,
+      sources: [
+        s3deploy.Source.asset(props.siteDir, { exclude: ['config.json'] }),
+        // Same origin for the API and the menus; the WebSocket API has its own address.
+        s3deploy.Source.jsonData('config.json', { apiUrl: '', wsUrl: props.webSocketUrl, menuBaseUrl: '', mediaBaseUrl: '/media' }),
+      ],
+      // Published menus live in the same bucket: a deployment must not delete them.
+      prune: false,
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', '/config.json', '/js/*', '/style.css'],
+    });
+    // The deployment's own function and policy come from aws-cdk-lib.
+    for (const child of this.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+      acceptFindings(child, FUNCTION_FINDINGS);
+      const policy = child.node.tryFindChild('ServiceRole')?.node.tryFindChild('DefaultPolicy');
+      if (policy) acceptFindings(policy, { CKV_AWS_111: 'aws-cdk-lib\'s BucketDeployment handler writes the site files; its write access is scoped to the site bucket and the invalidation API.' });
+    }
+    new CfnOutput(this, 'SiteUrl', { value: `https://${this.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'ApiUrl', { value: `https://${this.distribution.distributionDomainName}/v1` });
+  }
+}

@@ -1,0 +1,193 @@
+// The synthesized stacks, checked without a Rust build or an AWS account: stand-in bootstraps
+// take the place of the cargo lambda output.
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { WRITES } from '../lib/api-stack.js';
+import { bistro } from '../lib/bistro.js';
+
+const FUNCTIONS = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
+
+function standInLambdaDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
+  for (const name of FUNCTIONS) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'bootstrap'), '#!/bin/sh\n# stand-in for the Rust binary\n');
+  }
+  return dir;
+}
+
+const stacks = bistro(new App(), { lambdaDir: standInLambdaDir(), env: { account: '123456789012', region: 'eu-central-1' } });
+const data = Template.fromStack(stacks.data);
+const api = Template.fromStack(stacks.api);
+const realtime = Template.fromStack(stacks.realtime);
+const site = Template.fromStack(stacks.site);
+const all = [data, api, realtime, site];
+
+/** The logical id of the function built from `binary`. */
+function functionId(template: Template, binary: string): string {
+  const ids = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, resource]) => JSON.stringify(resource.Metadata ?? {}).includes(`/${binary[0].toUpperCase()}${binary.slice(1)}/Function`) || JSON.stringify(resource).includes(`${binary}: errors`))
+    .map(([id]) => id);
+  const match = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith(binary[0].toUpperCase() + binary.slice(1)));
+  assert.equal(match.length, 1, `one function for ${binary}: ${ids} ${match}`);
+  return match[0];
+}
+
+test('the table is on demand with the key design, a stream of both images, TTL, recovery and protection', () => {
+  data.hasResource('AWS::DynamoDB::Table', {
+    DeletionPolicy: 'Retain',
+    Properties: Match.objectLike({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((name) => Match.objectLike({
+        IndexName: name,
+        KeySchema: [{ AttributeName: `${name}pk`, KeyType: 'HASH' }, { AttributeName: `${name}sk`, KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  });
+});
+
+test('both buckets are private, encrypted, versioned, kept, and refuse plain HTTP', () => {
+  data.resourceCountIs('AWS::S3::Bucket', 2);
+  data.allResourcesProperties('AWS::S3::Bucket', {
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    VersioningConfiguration: { Status: 'Enabled' },
+  });
+  for (const policy of Object.values(data.findResources('AWS::S3::BucketPolicy'))) {
+    const statements = policy.Properties.PolicyDocument.Statement;
+    assert.ok(statements.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'TLS only');
+  }
+});
+
+test('every route group goes to its own function', () => {
+  const routes = api.findResources('AWS::ApiGatewayV2::Route');
+  const integrations = api.findResources('AWS::ApiGatewayV2::Integration');
+  const target = (routeKey: string) => {
+    const route = Object.values(routes).find((r) => r.Properties.RouteKey === routeKey);
+    assert.ok(route, `route ${routeKey}`);
+    const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
+    return JSON.stringify(integrations[integrationId].Properties.IntegrationUri);
+  };
+  for (const [binary, path] of [['menu', '/v1/restaurants/{slug}/menu/{proxy+}'], ['cart', '/v1/restaurants/{slug}/carts/{proxy+}'],
+    ['orders', '/v1/restaurants/{slug}/orders'], ['reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/login']]) {
+    assert.match(target(`ANY ${path}`), new RegExp(functionId(api, binary)), `${path} → ${binary}`);
+  }
+});
+
+test('every function runs on provided.al2023, arm64, with logs kept a month', () => {
+  for (const template of [api, realtime]) {
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Architectures: ['arm64'], Handler: 'bootstrap' });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  }
+  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 7);
+});
+
+test('the JWT secret reaches functions only as a Secrets Manager reference', () => {
+  for (const template of [api, realtime]) {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      assert.match(JSON.stringify(fn.Properties.Environment.Variables.BISTRO_JWT_SECRET), /resolve:secretsmanager/);
+    }
+  }
+});
+
+function writePolicies(template: Template, binary: string): string[][] {
+  const fnId = functionId(template, binary);
+  const roleId = template.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => policy.Properties.Roles.some((role: any) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'))
+    .map((s: any) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['*']);
+}
+
+test('each function may write only its own partitions: the menu function cannot write orders', () => {
+  for (const binary of Object.keys(WRITES)) {
+    assert.deepEqual(writePolicies(api, binary), [WRITES[binary]], binary);
+  }
+  assert.ok(!WRITES.menu.some((pattern) => pattern.includes('ORDER')));
+  assert.deepEqual(writePolicies(realtime, 'ws'), [['CONNECTION#*']]);
+  assert.deepEqual(writePolicies(realtime, 'notifier'), [['CONNECTION#*']]);
+});
+
+test('only the ws and notifier functions may post to WebSocket connections', () => {
+  assert.doesNotMatch(JSON.stringify(api.toJSON()), /execute-api:ManageConnections/);
+  const policies = JSON.stringify(realtime.findResources('AWS::IAM::Policy'));
+  assert.equal((policies.match(/execute-api:ManageConnections/g) ?? []).length, 2);
+});
+
+test('the notifier reads the stream in batches, splits a failing batch, retries a few times and parks the rest', () => {
+  realtime.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    BatchSize: 100,
+    BisectBatchOnFunctionError: true,
+    MaximumRetryAttempts: 5,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    StartingPosition: 'LATEST',
+  });
+});
+
+test('the WebSocket API routes connect, disconnect and default to the ws function', () => {
+  for (const key of ['$connect', '$disconnect', '$default']) {
+    realtime.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+  }
+});
+
+test('the API is throttled per stage', () => {
+  api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
+  realtime.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100 }) });
+});
+
+test('there are alarms on errors and throttles of every function, and on the notifier falling behind or failing', () => {
+  const alarms = [...Object.values(api.findResources('AWS::CloudWatch::Alarm')), ...Object.values(realtime.findResources('AWS::CloudWatch::Alarm'))];
+  const metrics = alarms.map((a) => a.Properties.MetricName);
+  assert.equal(metrics.filter((m) => m === 'Errors').length, 7);
+  assert.equal(metrics.filter((m) => m === 'Throttles').length, 7);
+  assert.ok(metrics.includes('IteratorAge'));
+  assert.ok(metrics.includes('ApproximateNumberOfMessagesVisible'));
+});
+
+test('CloudFront serves HTTPS only through origin access control, with security headers and short-cached menus', () => {
+  site.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2);
+  const distribution = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  const behaviors = [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors];
+  assert.ok(behaviors.every((b: any) => b.ViewerProtocolPolicy === 'redirect-to-https'));
+  assert.ok(behaviors.every((b: any) => b.ResponseHeadersPolicyId));
+  assert.deepEqual(distribution.CacheBehaviors.map((b: any) => b.PathPattern).sort(), ['health', 'media/*', 'menus/*', 'v1/*']);
+  site.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: 30, MaxTTL: 60 }) });
+});
+
+test("config.json is written at deploy time with the WebSocket API's address", () => {
+  const deployment = Object.values(site.findResources('Custom::CDKBucketDeployment'))[0];
+  // The JSON's deploy-time values travel as markers filled in by CloudFormation.
+  assert.match(JSON.stringify(deployment.Properties.SourceMarkers), /BistroRealtime:ExportsOutputRefWebSocketApi/);
+  assert.equal(deployment.Properties.Prune, false, 'published menus in the bucket survive a deployment');
+});
+
+test('the site, API and WebSocket URLs are outputs', () => {
+  for (const output of ['SiteUrl', 'ApiUrl']) site.hasOutput(output, {});
+  realtime.hasOutput('WebSocketUrl', {});
+});
+
+test('nothing costs money while nobody orders: no NAT, VPC endpoints, provisioned concurrency, databases or servers', () => {
+  const idle = ['AWS::EC2::NatGateway', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::Instance', 'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::ECS::Service',
+    'AWS::ElastiCache::CacheCluster', 'AWS::Lambda::Version', 'AWS::ElasticLoadBalancingV2::LoadBalancer'];
+  for (const template of all) {
+    const types = new Set(Object.values(template.toJSON().Resources).map((r: any) => r.Type));
+    for (const type of idle) assert.ok(!types.has(type), `${type} costs money while idle`);
+    for (const alias of Object.values(template.findResources('AWS::Lambda::Alias'))) {
+      assert.equal(alias.Properties.ProvisionedConcurrencyConfig, undefined);
+    }
+  }
+  data.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+});
