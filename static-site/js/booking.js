@@ -1,6 +1,6 @@
 // Table reservations: pick a day and party, see free times, book; view or cancel with the link.
 import { api } from './api.js';
-import { h, show, toast, localTime } from './ui.js';
+import { h, show, submitOnce, toast, localTime } from './ui.js';
 
 export async function bookingPage(slug) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
@@ -30,23 +30,12 @@ function contactForm(slug, restaurant, slot, party) {
     h('label', {}, 'Name ', h('input', { name: 'name', required: true, maxlength: 100 })),
     h('label', {}, 'Phone ', h('input', { name: 'phone', type: 'tel', required: true, maxlength: 32 })),
     button);
-  const idempotencyKey = crypto.randomUUID();
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (button.disabled) return;
-    button.disabled = true;
-    const data = new FormData(form);
-    try {
-      const booked = await api('POST', `/v1/restaurants/${slug}/reservations`, {
-        body: { starts_at: slot.starts_at, party, contact: { name: data.get('name'), phone: data.get('phone') } },
-        headers: { 'idempotency-key': idempotencyKey },
-      });
-      history.pushState({}, '', `/r/${slug}/booking/${booked.reservation.id}?token=${booked.token}`);
-      window.dispatchEvent(new PopStateEvent('popstate'));
-    } catch (problem) {
-      toast(problem.message);
-      button.disabled = false;
-    }
+  submitOnce(form, button, async (data, idempotencyKey) => {
+    const booked = await api('POST', `/v1/restaurants/${slug}/reservations`, {
+      body: { starts_at: slot.starts_at, party, contact: { name: data.get('name'), phone: data.get('phone') } },
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+    return `/r/${slug}/booking/${booked.reservation.id}?token=${booked.token}`;
   });
   return form;
 }

@@ -1,7 +1,7 @@
 // The customer's pages: the menu (from the published JSON), the cart, checkout and the live order.
 import { api, config, publishedMenu } from './api.js';
 import { connectLive } from './live.js';
-import { h, money, show, toast, STATE_NAMES, localTime } from './ui.js';
+import { h, money, show, submitOnce, toast, STATE_NAMES, localTime } from './ui.js';
 
 const cartKey = (slug) => `bistro.cart.${slug}`;
 
@@ -88,26 +88,14 @@ function checkout(slug, cart, table) {
   if (!table) form.append(h('label', {}, 'Delivery address ', h('textarea', { name: 'address', rows: 2, maxlength: 300 })));
   const button = h('button', { type: 'submit', class: 'primary' }, 'Order');
   form.append(button);
-  // One key per attempt: a double click or a retry after a timeout cannot order twice.
-  const idempotencyKey = crypto.randomUUID();
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (button.disabled) return;
-    button.disabled = true;
-    const data = new FormData(form);
+  submitOnce(form, button, async (data, idempotencyKey) => {
     const kindName = data.get('kind');
     const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: data.get('address') } : { type: 'pickup' };
     const customer = { name: data.get('name') };
     if (data.get('phone')) customer.phone = data.get('phone');
-    try {
-      const placed = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });
-      localStorage.removeItem(cartKey(slug));
-      history.pushState({}, '', `/r/${slug}/order/${placed.order.id}?token=${placed.token}`);
-      window.dispatchEvent(new PopStateEvent('popstate'));
-    } catch (problem) {
-      toast(problem.message);
-      button.disabled = false;
-    }
+    const placed = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });
+    localStorage.removeItem(cartKey(slug));
+    return `/r/${slug}/order/${placed.order.id}?token=${placed.token}`;
   });
   return form;
 }

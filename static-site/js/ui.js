@@ -53,3 +53,23 @@ export function nav(slug, current) {
     ...links.map(([label, href]) => h('a', { href, 'aria-current': label === current ? 'page' : null }, label)),
   );
 }
+
+/// Makes `form` submit through `action` at most once at a time, with one idempotency key for
+/// all its attempts: a double click or a retry after a timeout cannot create two of anything.
+/// `action(data, idempotencyKey)` returns the path to go to next.
+export function submitOnce(form, button, action) {
+  const idempotencyKey = crypto.randomUUID();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
+      const next = await action(new FormData(form), idempotencyKey);
+      history.pushState({}, '', next);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    } catch (problem) {
+      toast(problem.message);
+      button.disabled = false;
+    }
+  });
+}
