@@ -4,6 +4,7 @@
 pub mod blob;
 pub mod engine;
 pub mod keys;
+pub mod metered;
 pub mod repo;
 pub mod seam;
 
