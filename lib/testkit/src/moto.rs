@@ -50,6 +50,8 @@ fn start() -> Moto {
         .arg(script)
         .arg(&binary)
         .arg(moto_script())
+        // What moto's recorder captures goes to a file of this run, not into the work tree.
+        .env("MOTO_RECORDER_FILEPATH", std::env::temp_dir().join(format!("moto-recording-{port}.jsonl")))
         .stdin(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| {
