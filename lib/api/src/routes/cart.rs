@@ -55,19 +55,25 @@ pub(crate) async fn price_now(state: &AppState, restaurant: &Restaurant, cart: &
     Ok(cart::price(cart, &menu, restaurant.pricing_rules(), &now)?)
 }
 
-async fn view(
+/// The cart as shown: priced, or with the reason it cannot be priced now.
+fn view(token: &Token, cart: Cart, version: u64, pricing: Result<PricedCart, ApiError>) -> Result<CartView, ApiError> {
+    let (priced, problem) = match pricing {
+        Ok(priced) => (Some(priced), None),
+        Err(ApiError::Unprocessable { code, detail }) => (None, Some(CartProblem { code: code.to_owned(), detail })),
+        Err(other) => return Err(other),
+    };
+    Ok(CartView { token: token.to_string(), lines: cart.lines().to_vec(), priced, problem, version })
+}
+
+async fn priced_view(
     state: &AppState,
     restaurant: &Restaurant,
     token: &Token,
     cart: Cart,
     version: u64,
 ) -> Result<CartView, ApiError> {
-    let (priced, problem) = match price_now(state, restaurant, &cart).await {
-        Ok(priced) => (Some(priced), None),
-        Err(ApiError::Unprocessable { code, detail }) => (None, Some(CartProblem { code: code.to_owned(), detail })),
-        Err(other) => return Err(other),
-    };
-    Ok(CartView { token: token.to_string(), lines: cart.lines().to_vec(), priced, problem, version })
+    let pricing = price_now(state, restaurant, &cart).await;
+    view(token, cart, version, pricing)
 }
 
 fn cart_token(raw: &str) -> Result<Token, ApiError> {
@@ -80,7 +86,7 @@ pub async fn open_cart(State(state): State<AppState>, Path(raw): Path<String>) -
     let slug = slug(&raw)?;
     let found = restaurant(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
-    Ok((StatusCode::CREATED, axum::Json(view(&state, &found.value, &token, Cart::default(), 1).await?)))
+    Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found.value, &token, Cart::default(), 1).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
@@ -92,7 +98,7 @@ pub async fn read_cart(
     let (slug, token) = (slug(&raw)?, cart_token(&token)?);
     let found = restaurant(&state, &slug).await?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
-    Ok(axum::Json(view(&state, &found.value, &token, cart.value, cart.version).await?))
+    Ok(axum::Json(priced_view(&state, &found.value, &token, cart.value, cart.version).await?))
 }
 
 /// Applies `change` to the stored cart, checks the result prices (unless it only removes), and
@@ -109,11 +115,15 @@ async fn change_cart(
     for _ in 0..5 {
         let mut cart = state.repos.carts.get(slug, token).await.map_err(missing("cart"))?;
         change(&mut cart.value)?;
+        // Priced once: the check before saving is also what the answer shows.
+        let pricing = price_now(state, &found.value, &cart.value).await;
         if must_price {
-            price_now(state, &found.value, &cart.value).await?;
+            if let Err(refused) = pricing {
+                return Err(refused);
+            }
         }
         match state.repos.carts.save(slug, token, &cart.value, cart.version).await {
-            Ok(version) => return view(state, &found.value, token, cart.value, version).await,
+            Ok(version) => return view(token, cart.value, version, pricing),
             Err(RepoError::StaleVersion) => continue,
             Err(other) => return Err(missing("cart")(other)),
         }
