@@ -238,7 +238,7 @@ async fn the_ws_function_accepts_a_customer_following_their_order() {
         .place(&key, fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23)), None)
         .await
         .unwrap()
-        .order;
+        .value;
     let mut connect = event("ws-connect-without-token");
     connect["queryStringParameters"] = serde_json::json!({"restaurant": "lambda-test", "order": order.id.as_str(), "order_token": order.token.as_str()});
 

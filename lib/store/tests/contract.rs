@@ -211,7 +211,7 @@ async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_
     .await;
 
     let ids: BTreeSet<String> =
-        placed.into_iter().map(|r| r.unwrap().expect("every caller gets the order").order.id.to_string()).collect();
+        placed.into_iter().map(|r| r.unwrap().expect("every caller gets the order").value.id.to_string()).collect();
     assert_eq!(ids.len(), 1, "every caller got the same order");
     let (stored, _) = repos.orders.of_day(&slug("roma"), day, None, 100, None).await.unwrap();
     assert_eq!(stored.len(), 1, "exactly one order is stored");
@@ -242,7 +242,7 @@ async fn a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_sl
                 .reservations
                 .book(&idempotency(&format!("guest-{n}"), "b"), &reservation, 20)
                 .await
-                .map(|b| b.reservation.party)
+                .map(|b| b.value.party)
         })
     }))
     .await;
@@ -266,7 +266,7 @@ async fn cancelling_a_booking_gives_its_covers_back(store: Arc<dyn Store>) {
     let roma = restaurant("roma");
     let start = tomorrow_evening();
     let mut reservation =
-        repos.reservations.book(&idempotency("g", "b"), &booking(&roma, start, 4), 20).await.unwrap().reservation;
+        repos.reservations.book(&idempotency("g", "b"), &booking(&roma, start, 4), 20).await.unwrap().value;
 
     reservation.change_status(ReservationStatus::Cancelled, start).unwrap();
     repos.reservations.save_status(&reservation, true).await.unwrap();
@@ -326,7 +326,7 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
 async fn orders_are_listed_by_the_state_they_are_in(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    let first = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().order;
+    let first = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().value;
     repos.orders.place(&idempotency("b", "b"), new_order("roma", day), None).await.unwrap();
     let mut accepted = first.clone();
     let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
@@ -434,7 +434,7 @@ async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn St
 async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    let placed = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().order;
+    let placed = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().value;
     let mut accepted = placed.clone();
     let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
     accepted.transition(OrderState::Accepted, staff, placed.placed_at).unwrap();

@@ -69,7 +69,7 @@ pub async fn place_order(
     let restaurant = restaurant(&state, &slug).await?.value;
     // A retry gets its first answer even though the cart is gone by now.
     if let Some(earlier) = state.repos.orders.earlier(&slug, &idempotency).await? {
-        return Ok(placed_response(earlier.order, StatusCode::OK));
+        return Ok(placed_response(earlier.value, StatusCode::OK));
     }
     let token = id(&body.cart, "cart", Token::parse)?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
@@ -95,7 +95,7 @@ pub async fn place_order(
             other => other.into(),
         })?;
     let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok(placed_response(placed.order, status))
+    Ok(placed_response(placed.value, status))
 }
 
 fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<PlacedOrder>) {

@@ -154,11 +154,8 @@ pub async fn book(
     );
     let booked = state.repos.reservations.book(&idempotency, &reservation, settings.covers_per_slot()).await?;
     let status = if booked.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let token = booked.reservation.token.to_string();
-    Ok((
-        status,
-        axum::Json(Booked { reservation: ReservationView::new(booked.reservation, &restaurant.time_zone), token }),
-    ))
+    let token = booked.value.token.to_string();
+    Ok((status, axum::Json(Booked { reservation: ReservationView::new(booked.value, &restaurant.time_zone), token })))
 }
 
 async fn authorized(

@@ -22,8 +22,8 @@ pub use carts::Carts;
 pub use connections::{Connection, Connections, Subscription};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
-pub use orders::{Orders, Placed};
-pub use reservations::{Booked, Reservations};
+pub use orders::Orders;
+pub use reservations::Reservations;
 
 use crate::seam::{Item, Key, Query, SeamError, Store};
 
@@ -53,6 +53,14 @@ pub enum RepoError {
 pub struct Versioned<T> {
     pub value: T,
     pub version: u64,
+}
+
+/// What a create under an idempotency key returns: the thing, and whether an earlier request
+/// with the same key and body created it (a retry), rather than this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotent<T> {
+    pub value: T,
+    pub replayed: bool,
 }
 
 /// A client's idempotency key and a fingerprint of the request it came with.

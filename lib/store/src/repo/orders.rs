@@ -9,7 +9,7 @@ use bistro_domain::order::{NewOrder, Order, OrderState};
 
 use super::events::{current_seq, event_writes};
 use super::{
-    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode,
+    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, Idempotent, RepoError, back_off, decode, encode,
     stale_or_missing,
 };
 use crate::keys;
@@ -18,13 +18,6 @@ use crate::seam::{Condition, Cursor, Index, Item, Key, Query, SeamError, Store, 
 #[derive(Debug, Clone)]
 pub struct Orders {
     store: Arc<dyn Store>,
-}
-
-/// The outcome of placing: the order, and whether it was placed earlier under the same key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
-    pub order: Order,
-    pub replayed: bool,
 }
 
 fn stored(order: &Order) -> Result<Item, RepoError> {
@@ -63,16 +56,25 @@ impl Orders {
         Self { store }
     }
 
-    async fn replay(&self, slug: &Slug, key: &Key, idempotency: &IdempotencyKey) -> Result<Option<Placed>, RepoError> {
+    async fn replay(
+        &self,
+        slug: &Slug,
+        key: &Key,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Idempotent<Order>>, RepoError> {
         let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
             return Ok(None);
         };
         let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-        Ok(Some(Placed { order: self.get(slug, &id).await?, replayed: true }))
+        Ok(Some(Idempotent { value: self.get(slug, &id).await?, replayed: true }))
     }
 
     /// The order an earlier request with this idempotency key placed, if any.
-    pub async fn earlier(&self, slug: &Slug, idempotency: &IdempotencyKey) -> Result<Option<Placed>, RepoError> {
+    pub async fn earlier(
+        &self,
+        slug: &Slug,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Idempotent<Order>>, RepoError> {
         self.replay(slug, &keys::idempotency(slug, "order", &idempotency.key), idempotency).await
     }
 
@@ -87,7 +89,7 @@ impl Orders {
         idempotency: &IdempotencyKey,
         new: NewOrder,
         cart: Option<(&Token, u64)>,
-    ) -> Result<Placed, RepoError> {
+    ) -> Result<Idempotent<Order>, RepoError> {
         let slug = new.restaurant.clone();
         let idempotency_key = keys::idempotency(&slug, "order", &idempotency.key);
         if let Some(placed) = self.replay(&slug, &idempotency_key, idempotency).await? {
@@ -124,7 +126,7 @@ impl Orders {
             let mut attempt_writes = writes.clone();
             attempt_writes.extend(event_writes(&order, last)?);
             match self.store.transact(attempt_writes).await {
-                Ok(()) => return Ok(Placed { order, replayed: false }),
+                Ok(()) => return Ok(Idempotent { value: order, replayed: false }),
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
                     return self.replay(&slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
                 }

@@ -12,7 +12,8 @@ use bistro_domain::reservation::{Reservation, ReservationError};
 
 use super::orders::{earlier_target, idempotency_expiry};
 use super::{
-    ATTEMPTS, IdempotencyKey, IdempotencyRecord, RepoError, back_off, decode, encode, read_all, stale_or_missing,
+    ATTEMPTS, IdempotencyKey, IdempotencyRecord, Idempotent, RepoError, back_off, decode, encode, read_all,
+    stale_or_missing,
 };
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
@@ -23,12 +24,6 @@ const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 7 * 24 * 3600;
 #[derive(Debug, Clone)]
 pub struct Reservations {
     store: Arc<dyn Store>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Booked {
-    pub reservation: Reservation,
-    pub replayed: bool,
 }
 
 fn stored(reservation: &Reservation) -> Result<Item, RepoError> {
@@ -60,12 +55,12 @@ impl Reservations {
         slug: &Slug,
         key: &crate::seam::Key,
         idempotency: &IdempotencyKey,
-    ) -> Result<Option<Booked>, RepoError> {
+    ) -> Result<Option<Idempotent<Reservation>>, RepoError> {
         let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
             return Ok(None);
         };
         let id = ReservationId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-        Ok(Some(Booked { reservation: self.get(slug, &id).await?, replayed: true }))
+        Ok(Some(Idempotent { value: self.get(slug, &id).await?, replayed: true }))
     }
 
     /// Books the table if every slot it occupies has room for the party under `capacity` covers.
@@ -75,7 +70,7 @@ impl Reservations {
         idempotency: &IdempotencyKey,
         reservation: &Reservation,
         capacity: u16,
-    ) -> Result<Booked, RepoError> {
+    ) -> Result<Idempotent<Reservation>, RepoError> {
         let slug = &reservation.restaurant;
         let idempotency_key = keys::idempotency(slug, "booking", &idempotency.key);
         if let Some(booked) = self.replay(slug, &idempotency_key, idempotency).await? {
@@ -94,7 +89,7 @@ impl Reservations {
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {
                 Ok(()) => {
-                    return Ok(Booked { reservation: reservation.clone(), replayed: false });
+                    return Ok(Idempotent { value: reservation.clone(), replayed: false });
                 }
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
                     return self.replay(slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
