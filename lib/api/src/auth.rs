@@ -22,8 +22,9 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 pub struct Auth {
     encoding: EncodingKey,
     decoding: DecodingKey,
-    /// Verified when an e-mail is unknown, so a login takes as long either way.
-    dummy_hash: String,
+    /// Verified when an e-mail is unknown, so a login takes as long either way. Made on first
+    /// use: hashing is deliberately slow, and most functions never see a login.
+    dummy_hash: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -85,7 +86,7 @@ impl Auth {
         Ok(Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-            dummy_hash: hash_password("a password nobody has").unwrap_or_default(),
+            dummy_hash: std::sync::OnceLock::new(),
         })
     }
 
@@ -112,7 +113,8 @@ impl Auth {
 
     /// Checks a password against a stored hash, or against a dummy when there is no account.
     pub fn password_matches(&self, password: &str, hash: Option<&str>) -> bool {
-        let matches = verify_password(password, hash.unwrap_or(&self.dummy_hash));
+        let dummy = || self.dummy_hash.get_or_init(|| hash_password("a password nobody has").unwrap_or_default());
+        let matches = verify_password(password, hash.unwrap_or_else(|| dummy()));
         matches && hash.is_some()
     }
 }
