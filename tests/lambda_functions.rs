@@ -4,19 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::routing::{get, post};
 use bistro_domain::restaurant::Role;
 use bistro_store::Repos;
 use bistro_store::engine::dynamodb::DynamoStore;
+use bistro_testkit::runtime_api::RuntimeApi;
 use bistro_testkit::{fixtures, moto};
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
 const REALTIME_FUNCTIONS: [&str; 2] = ["ws", "notifier"];
@@ -49,60 +45,10 @@ fn event(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).expect("the event fixture exists")).expect("valid JSON")
 }
 
-#[derive(Clone)]
-struct Mock {
-    event: Arc<Mutex<Option<Value>>>,
-    response: Arc<Mutex<Option<oneshot::Sender<Value>>>>,
-}
-
-async fn next(State(mock): State<Mock>) -> (HeaderMap, String) {
-    let event = mock.event.lock().unwrap().take();
-    let Some(event) = event else {
-        // Like a frozen sandbox: no second event ever comes.
-        std::future::pending::<()>().await;
-        unreachable!()
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-0001"));
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        HeaderValue::from_str(&(fixtures::now_millis() + 30_000).to_string()).unwrap(),
-    );
-    headers.insert(
-        "lambda-runtime-invoked-function-arn",
-        HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:test"),
-    );
-    headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
-    (headers, event.to_string())
-}
-
-async fn respond(State(mock): State<Mock>, body: String) -> &'static str {
-    if let Some(sender) = mock.response.lock().unwrap().take() {
-        let _ = sender.send(serde_json::from_str(&body).unwrap_or(Value::String(body)));
-    }
-    "{}"
-}
-
-async fn error(State(mock): State<Mock>, body: String) -> &'static str {
-    if let Some(sender) = mock.response.lock().unwrap().take() {
-        let _ = sender.send(serde_json::json!({"runtime_error": body}));
-    }
-    "{}"
-}
-
 /// Runs `function` on one event against a fresh mock runtime; returns what it posted.
 async fn invoke(function: &str, event: Value, table: &str) -> Value {
-    let (sender, receiver) = oneshot::channel();
-    let mock = Mock { event: Arc::new(Mutex::new(Some(event))), response: Arc::new(Mutex::new(Some(sender))) };
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
-        .route("/2018-06-01/runtime/init/error", post(error))
-        .with_state(mock);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let runtime_api = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let runtime = RuntimeApi::start(Some(event)).await;
+    let runtime_api = runtime.addr;
     let mut child = tokio::process::Command::new(binaries().join(function))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -123,13 +69,9 @@ async fn invoke(function: &str, event: Value, table: &str) -> Value {
         .kill_on_drop(true)
         .spawn()
         .expect("the function binary starts");
-    let posted = tokio::time::timeout(Duration::from_secs(30), receiver)
-        .await
-        .expect("the function answers within 30 s")
-        .unwrap();
+    let answer = runtime.answer(Duration::from_secs(30)).await.expect("the function answers within 30 s");
     child.kill().await.unwrap();
-    server.abort();
-    posted
+    answer.posted
 }
 
 /// A table in moto holding the restaurant "lambda-test" with an owner and a dish.

@@ -14,10 +14,15 @@ use bistro_api::{AppState, api};
 use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::metered::{Metered, Units};
 
+use crate::fixture::{self, Access, Api};
+
 /// The budget of issue #8 for one complete order.
 const BUDGET_WRITE: f64 = 45.0;
 const BUDGET_READ: f64 = 12.0;
 const BUDGET_ITEM_BYTES: u64 = 2048;
+
+/// Other operations, measured once each.
+const OTHER: [&str; 4] = ["menu read", "free slots of a day", "book a table", "log in"];
 
 /// One complete order: how often each operation happens in it.
 const ORDER: [(&str, u32); 5] =
@@ -36,30 +41,25 @@ pub struct Operation {
 #[derive(Debug, Serialize)]
 pub struct RequestUnits {
     pub operations: Vec<Operation>,
+    /// Operations outside the complete order, once each.
+    pub other: Vec<Operation>,
     pub total_read: f64,
     pub total_write: u64,
     pub total_index_write: u64,
     pub largest_item: u64,
 }
 
-struct Client {
+struct InProcess {
     app: axum::Router,
 }
 
-impl Client {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
+impl Api for InProcess {
+    async fn call(&self, method: &str, path: &str, auth: Access<'_>, body: Option<Value>) -> Result<Value, String> {
         let mut request = Request::builder().method(method).uri(path);
-        if let Some(token) = token {
+        if let Some(token) = auth.bearer {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        if let Some(key) = key {
+        if let Some(key) = auth.idempotency_key {
             request = request.header("idempotency-key", key);
         }
         let request = match body {
@@ -80,56 +80,22 @@ impl Client {
 pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     let metered = Arc::new(Metered::new(Arc::new(SqliteStore::in_memory()?)));
     let state = AppState::new(metered.clone(), Auth::new(b"bench secret, long enough for HS256 signing")?);
-    let client = Client { app: api(state) };
-    let slug = "bench";
-    let day = json!([{"opens": "00:00", "closes": "00:00"}]);
-    let restaurant = json!({
-        "slug": slug, "name": "Bench", "currency": "EUR", "time_zone": "Europe/Berlin",
-        "hours": {"weekly": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day}},
-        "order_kinds": {"dine_in": true, "pickup": true, "delivery": true}, "tables": ["1", "2", "3"],
-        "tax": {"rate": 1900, "mode": "inclusive"},
-        "reservations": {"slot_minutes": 30, "seating_minutes": 90, "covers_per_slot": 20, "party_min": 1, "party_max": 8, "lead_minutes": 0, "horizon_days": 60}
-    });
+    let client = InProcess { app: api(state) };
     metered.charge_to("setup");
-    let owner = client.call("POST", "/v1/restaurants", None, None, Some(json!({"restaurant": restaurant, "owner": {"email": "o@bench.test", "name": "O", "password": "bench password 123"}}))).await?;
-    let token = owner["session"]["token"].as_str().unwrap_or_default().to_owned();
-    client
-        .call(
-            "POST",
-            "/v1/restaurants/bench/menu/categories",
-            Some(&token),
-            None,
-            Some(json!({"id": "mains", "name": "Mains", "position": 1})),
-        )
-        .await?;
-    let eur = |minor: i64| json!({"minor": minor, "currency": "EUR"});
-    for n in 0..20 {
-        let item = json!({"id": format!("dish-{n}"), "item": {"category": "mains", "name": format!("Dish number {n}"), "description": "A typical dish description of a few words.",
-            "price": eur(900 + n), "allergens": ["gluten", "milk"],
-            "option_groups": [{"id": "size", "name": "Size", "min_choices": 1, "max_choices": 1,
-                "options": [{"id": "regular", "name": "Regular", "price_delta": eur(0)}, {"id": "large", "name": "Large", "price_delta": eur(300)}]}]}});
-        client.call("POST", "/v1/restaurants/bench/menu/items", Some(&token), None, Some(item)).await?;
-    }
+    let token = fixture::seed(&client).await?;
     metered.take();
 
     metered.charge_to("open cart");
-    let cart = client.call("POST", "/v1/restaurants/bench/carts", None, None, None).await?;
+    let cart = client.call("POST", "/v1/restaurants/bench/carts", Access::none(), None).await?;
     let cart_token = cart["token"].as_str().unwrap_or_default().to_owned();
     metered.charge_to("cart update");
     for n in 0..10 {
-        let line =
-            json!({"item": format!("dish-{n}"), "choices": [{"group": "size", "option": "large"}], "quantity": 1});
-        client.call("POST", &format!("/v1/restaurants/bench/carts/{cart_token}/lines"), None, None, Some(line)).await?;
+        let path = format!("/v1/restaurants/bench/carts/{cart_token}/lines");
+        client.call("POST", &path, Access::none(), Some(fixture::line(n, 1))).await?;
     }
     metered.charge_to("place order");
     let placed = client
-        .call(
-            "POST",
-            "/v1/restaurants/bench/orders",
-            None,
-            Some("bench-1"),
-            Some(json!({"cart": cart_token, "kind": {"type": "dine_in", "table": "2"}, "customer": {"name": "Ada"}})),
-        )
+        .call("POST", "/v1/restaurants/bench/orders", Access::key("bench-1"), Some(fixture::order_request(&cart_token)))
         .await?;
     let (id, order_token) = (
         placed["order"]["id"].as_str().unwrap_or_default().to_owned(),
@@ -137,90 +103,83 @@ pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     );
     metered.charge_to("order status read");
     for _ in 0..5 {
-        client.call("GET", &format!("/v1/restaurants/bench/orders/{id}?token={order_token}"), None, None, None).await?;
+        client
+            .call("GET", &format!("/v1/restaurants/bench/orders/{id}?token={order_token}"), Access::none(), None)
+            .await?;
     }
     metered.charge_to("state change");
     for to in ["accepted", "preparing", "ready", "completed"] {
-        client
-            .call(
-                "POST",
-                &format!("/v1/restaurants/bench/orders/{id}/transitions"),
-                Some(&token),
-                None,
-                Some(json!({"to": to})),
-            )
-            .await?;
+        let path = format!("/v1/restaurants/bench/orders/{id}/transitions");
+        client.call("POST", &path, Access::staff(&token), Some(json!({"to": to}))).await?;
     }
+    metered.charge_to("menu read");
+    client.call("GET", "/v1/restaurants/bench/menu", Access::none(), None).await?;
+    let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow()?;
+    metered.charge_to("free slots of a day");
+    client
+        .call("GET", &format!("/v1/restaurants/bench/reservations/slots?date={tomorrow}&party=2"), Access::none(), None)
+        .await?;
+    metered.charge_to("book a table");
+    let booking = json!({"starts_at": format!("{tomorrow}T18:00:00Z"), "party": 2, "contact": {"name": "Grace", "phone": "+49 30 5555"}});
+    client.call("POST", "/v1/restaurants/bench/reservations", Access::key("bench-booking"), Some(booking)).await?;
+    metered.charge_to("log in");
+    let login = json!({"email": "owner@bench.test", "password": "bench password 123"});
+    client.call("POST", "/v1/restaurants/bench/login", Access::none(), Some(login)).await?;
     let used: BTreeMap<String, Units> = metered.take();
+    let measured = |name: &str, count: u32| {
+        let units = used.get(name).copied().unwrap_or_default();
+        Operation {
+            name: name.to_owned(),
+            count,
+            read: units.read(),
+            write: units.write,
+            index_write: units.index_write,
+            largest_item: units.largest_item,
+        }
+    };
 
-    let operations: Vec<Operation> = ORDER
-        .iter()
-        .map(|(name, count)| {
-            let units = used.get(*name).copied().unwrap_or_default();
-            Operation {
-                name: (*name).to_owned(),
-                count: *count,
-                read: units.read(),
-                write: units.write,
-                index_write: units.index_write,
-                largest_item: units.largest_item,
-            }
-        })
-        .collect();
+    let operations: Vec<Operation> = ORDER.iter().map(|(name, count)| measured(name, *count)).collect();
+    let other = OTHER.iter().map(|name| measured(name, 1)).collect();
     Ok(RequestUnits {
         total_read: operations.iter().map(|o| o.read).sum(),
         total_write: operations.iter().map(|o| o.write).sum(),
         total_index_write: operations.iter().map(|o| o.index_write).sum(),
         largest_item: operations.iter().map(|o| o.largest_item).max().unwrap_or(0),
         operations,
+        other,
     })
 }
 
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-pub fn report(units: &RequestUnits) -> String {
-    let mut out = String::from(
-        "# Performance\n\nWritten by `cargo run --release -p bistro-bench`; the same figures are in `performance.json`.\n\n",
-    );
-    out += &format!("Measured {} on {}.\n\n", bistro_domain::jiff::Timestamp::now().strftime("%Y-%m-%d"), machine());
-    out += "## DynamoDB request units of one complete order\n\n";
+/// The report's section on request units.
+pub fn section(units: &RequestUnits) -> String {
+    let mut out = String::from("## DynamoDB request units per operation\n\n");
     out += "Computed from the items each operation actually reads and writes, through the real API over a metering store: ";
     out += "1 write unit per KB (rounded up, on the larger of old and new item), 1 read unit per 4 KB strongly consistent ";
-    out += "(half from an index), transactions twice. Index writes are shown apart: DynamoDB bills them too.\n\n";
-    out += "| operation | times | read units | write units | index write units | largest item (bytes) |\n|---|---:|---:|---:|---:|---:|\n";
-    for o in &units.operations {
-        out += &format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            o.name, o.count, o.read, o.write, o.index_write, o.largest_item
-        );
-    }
+    out += "(half when eventually consistent), transactions twice. Index writes are shown apart: DynamoDB bills them too.\n\n";
+    let header = "| operation | times | read units | write units | index write units | largest item (bytes) |\n|---|---:|---:|---:|---:|---:|\n";
+    let row = |o: &Operation| {
+        format!("| {} | {} | {} | {} | {} | {} |\n", o.name, o.count, o.read, o.write, o.index_write, o.largest_item)
+    };
+    out += "One complete order (what issue #8 budgets):\n\n";
+    out += header;
+    units.operations.iter().for_each(|o| out += &row(o));
     out += &format!(
         "| **total** | | **{}** | **{}** | **{}** | **{}** |\n\n",
         units.total_read, units.total_write, units.total_index_write, units.largest_item
     );
+    let write = units.total_write + units.total_index_write;
     out += &format!(
-        "Budget (issue #8): ≤ {BUDGET_WRITE} write units: **{}** ({} table + {} index = {}); ≤ {BUDGET_READ} read units: **{}** ({}); every item ≤ {BUDGET_ITEM_BYTES} bytes: **{}** ({}).\n",
-        verdict((units.total_write + units.total_index_write) as f64 <= BUDGET_WRITE),
+        "Budget: ≤ {BUDGET_WRITE} write units: {} ({} table + {} index = {write}); ≤ {BUDGET_READ} read units: {} ({}); every item ≤ {BUDGET_ITEM_BYTES} bytes: {} ({}).\n\n",
+        crate::report::verdict(write as f64, BUDGET_WRITE),
         units.total_write,
         units.total_index_write,
-        units.total_write + units.total_index_write,
-        verdict(units.total_read <= BUDGET_READ),
+        crate::report::verdict(units.total_read, BUDGET_READ),
         units.total_read,
-        verdict(units.largest_item <= BUDGET_ITEM_BYTES),
+        crate::report::verdict(units.largest_item as f64, BUDGET_ITEM_BYTES as f64),
         units.largest_item,
     );
-    out
-}
-
-/// The processor and core count, for the report's header.
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name"))
-        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    format!("{cores} cores ({})", model.unwrap_or_else(|| "unknown processor".into()))
+    out += "Other operations, once each:\n\n";
+    out += header;
+    units.other.iter().for_each(|o| out += &row(o));
+    out + "\n"
 }

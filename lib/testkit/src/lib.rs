@@ -3,3 +3,4 @@
 
 pub mod fixtures;
 pub mod moto;
+pub mod runtime_api;

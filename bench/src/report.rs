@@ -1,0 +1,34 @@
+//! The report's frame: header, machine, verdicts against budgets.
+
+/// "met", or by how much a figure misses its upper bound.
+pub fn verdict(value: f64, budget: f64) -> String {
+    if value <= budget { "met".into() } else { format!("**missed by {:.0} %**", (value / budget - 1.0) * 100.0) }
+}
+
+/// "met", or by how much a figure misses its lower bound.
+pub fn verdict_at_least(value: f64, budget: f64) -> String {
+    if value >= budget { "met".into() } else { format!("**missed by {:.0} %**", (1.0 - value / budget) * 100.0) }
+}
+
+/// The processor and core count, for the report's header.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or_else(String::new, |kb| format!(", {} GiB", kb / (1 << 20)));
+    format!(
+        "{cores} cores ({}){memory}, {}",
+        model.unwrap_or_else(|| "unknown processor".into()),
+        std::env::consts::ARCH
+    )
+}
+
+pub fn today() -> String {
+    bistro_domain::jiff::Timestamp::now().strftime("%Y-%m-%d").to_string()
+}
