@@ -13,11 +13,14 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 
+/// Where the function's one answer goes, with the instant it arrived.
+type AnswerSlot = Arc<Mutex<Option<oneshot::Sender<(Instant, Value)>>>>;
+
 #[derive(Clone)]
 struct Shared {
     event: Arc<Mutex<Option<Value>>>,
     first_next: watch::Sender<Option<Instant>>,
-    posted: Arc<Mutex<Option<oneshot::Sender<(Instant, Value)>>>>,
+    posted: AnswerSlot,
 }
 
 #[derive(Debug)]
