@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::fixture::{self, Access, Api, SLUG};
@@ -45,7 +45,7 @@ impl Scenario {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ScenarioResult {
     pub name: String,
     pub seconds: f64,
@@ -61,7 +61,7 @@ pub struct ScenarioResult {
     pub server_cpu_ms_per_request: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Load {
     pub connections: usize,
     pub scenarios: Vec<ScenarioResult>,

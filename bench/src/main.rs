@@ -1,55 +1,114 @@
-//! `scripts/bench` (or `cargo run --release -p bistro-bench`): measures Bistro and writes
+//! `scripts/bench` builds what is measured and runs this: it measures Bistro and writes
 //! `docs/PERFORMANCE.md` and `docs/performance.json` (machine-readable, to compare two runs).
+//!
+//! `bistro-bench [--load-seconds N] [--skip load,cold,warm,sizes]`: measure and write the report.
+//! `bistro-bench cost`: the cost model from `docs/performance.json`, printed.
+//! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
+mod cold_start;
+mod cost;
 mod fixture;
 mod load;
 mod report;
 mod request_units;
+mod sizes;
+mod warm;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Serialize)]
-struct Results {
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Results {
     date: String,
     machine: String,
     request_units: request_units::RequestUnits,
+    cold_start: Option<Vec<cold_start::ColdStart>>,
+    warm: Option<Vec<warm::WarmRequest>>,
+    sizes: Option<Vec<sizes::Size>>,
     load: Option<load::Load>,
+    cost: Option<cost::Cost>,
 }
 
-fn workspace() -> PathBuf {
+pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+fn markdown(results: &Results) -> String {
+    let mut out = format!(
+        "# Performance\n\nWritten by `scripts/bench`; the same figures are in `performance.json`, to compare two runs. Measured {} on {}.\n\n",
+        results.date, results.machine
+    );
+    out += &request_units::section(&results.request_units);
+    if let Some(starts) = &results.cold_start {
+        out += &cold_start::section(starts);
+    }
+    if let Some(warm) = &results.warm {
+        out += &warm::section(warm);
+    }
+    out += &sizes::section(results.sizes.as_deref());
+    if let Some(load) = &results.load {
+        out += &load::section(load);
+    }
+    if let Some(cost) = &results.cost {
+        out += &cost::section(cost);
+    }
+    out
+}
+
+async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let load_seconds: u64 = flag("--load-seconds").map_or(Ok(15), |s| s.parse())?;
+    let skip = flag("--skip").unwrap_or_default();
+    let wanted = |part: &str| !skip.split(',').any(|s| s == part);
     let release = workspace().join("target/release");
 
     let request_units = request_units::measure().await?;
-    let load = if load_seconds > 0 {
+    let cold_start =
+        if wanted("cold") { Some(cold_start::measure(&release, wanted("callgrind")).await?) } else { None };
+    let warm = if wanted("warm") { Some(warm::measure(&std::env::current_exe()?).await?) } else { None };
+    let sizes = if wanted("sizes") { sizes::measure(&workspace().join("target/lambda/arm64"))? } else { None };
+    let load = if wanted("load") {
         Some(load::measure(&release.join("bistro-local"), Duration::from_secs(load_seconds)).await?)
     } else {
         None
     };
-    let results = Results { date: report::today(), machine: report::machine(), request_units, load };
+    let mut results = Results {
+        date: report::today(),
+        machine: report::machine(),
+        request_units,
+        cold_start,
+        warm,
+        sizes,
+        load,
+        cost: None,
+    };
+    results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
 
-    let mut markdown = format!(
-        "# Performance\n\nWritten by `scripts/bench`; the same figures are in `performance.json`. Measured {} on {}.\n\n",
-        results.date, results.machine
-    );
-    markdown += &request_units::section(&results.request_units);
-    if let Some(load) = &results.load {
-        markdown += &load::section(load);
-    }
+    let report = markdown(&results);
     let docs = workspace().join("docs");
     std::fs::create_dir_all(&docs)?;
     std::fs::write(docs.join("performance.json"), serde_json::to_string_pretty(&results)? + "\n")?;
-    std::fs::write(docs.join("PERFORMANCE.md"), &markdown)?;
-    print!("{markdown}");
+    std::fs::write(docs.join("PERFORMANCE.md"), &report)?;
+    print!("{report}");
     Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("warm") => {
+            let operation = args.get(1).ok_or("warm OPERATION N")?;
+            let n = args.get(2).ok_or("warm OPERATION N")?.parse()?;
+            warm::command(operation, n)
+        }
+        Some("cost") => {
+            let json = std::fs::read_to_string(workspace().join("docs/performance.json"))?;
+            let results: Results = serde_json::from_str(&json)?;
+            print!("{}", cost::section(&cost::model(&results, &workspace())?));
+            Ok(())
+        }
+        _ => tokio::runtime::Runtime::new()?.block_on(measure(&args)),
+    }
 }

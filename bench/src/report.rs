@@ -32,3 +32,16 @@ pub fn machine() -> String {
 pub fn today() -> String {
     bistro_domain::jiff::Timestamp::now().strftime("%Y-%m-%d").to_string()
 }
+
+/// 12345678 → "12,345,678".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -28,7 +28,7 @@ const OTHER: [&str; 4] = ["menu read", "free slots of a day", "book a table", "l
 const ORDER: [(&str, u32); 5] =
     [("open cart", 1), ("cart update", 10), ("place order", 1), ("order status read", 5), ("state change", 4)];
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Operation {
     pub name: String,
     pub count: u32,
@@ -36,9 +36,11 @@ pub struct Operation {
     pub write: u64,
     pub index_write: u64,
     pub largest_item: u64,
+    /// DynamoDB calls, all `times` together.
+    pub calls: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct RequestUnits {
     pub operations: Vec<Operation>,
     /// Operations outside the complete order, once each.
@@ -49,8 +51,15 @@ pub struct RequestUnits {
     pub largest_item: u64,
 }
 
-struct InProcess {
+/// The API router called in-process, without a socket.
+pub struct InProcess {
     app: axum::Router,
+}
+
+impl InProcess {
+    pub fn new(app: axum::Router) -> Self {
+        Self { app }
+    }
 }
 
 impl Api for InProcess {
@@ -135,6 +144,7 @@ pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
             write: units.write,
             index_write: units.index_write,
             largest_item: units.largest_item,
+            calls: units.calls,
         }
     };
 

@@ -20,6 +20,8 @@ pub struct Units {
     pub index_write: u64,
     /// The largest item written, in bytes.
     pub largest_item: u64,
+    /// Round trips to the store (each is one DynamoDB API call).
+    pub calls: u64,
 }
 
 impl Units {
@@ -32,6 +34,7 @@ impl Units {
         self.write += other.write;
         self.index_write += other.index_write;
         self.largest_item = self.largest_item.max(other.largest_item);
+        self.calls += other.calls;
     }
 }
 
@@ -71,7 +74,12 @@ fn write_units(old: Option<&Item>, new: Option<&Item>) -> Units {
             }
         })
         .sum();
-    Units { read_halves: 0, write: larger.div_ceil(1024).max(1), index_write, largest_item: new.map_or(0, item_size) }
+    Units {
+        write: larger.div_ceil(1024).max(1),
+        index_write,
+        largest_item: new.map_or(0, item_size),
+        ..Units::default()
+    }
 }
 
 fn read_units(bytes: u64, consistent: bool) -> Units {
@@ -101,7 +109,8 @@ impl Metered {
         std::mem::take(&mut *self.usage.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
-    fn charge(&self, units: Units) {
+    fn charge(&self, mut units: Units) {
+        units.calls = 1;
         let operation = self.operation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         self.usage.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(operation).or_default().add(units);
     }

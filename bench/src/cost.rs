@@ -1,0 +1,318 @@
+//! The cost model: what a restaurant pays per order and per month, from the bench's measured
+//! figures and the public prices in `../shared/design.md` (us-east-1, late 2026).
+//!
+//! Measured: DynamoDB calls and request units per operation, instructions per warm request,
+//! server CPU per request under load, init time and log bytes per function, the CDK stack's
+//! resources. Assumed (and said so in the report): the latency of a DynamoDB call inside a
+//! region, how many screens follow an order, and that every order meets cold functions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Results;
+
+// Prices (../shared/design.md).
+const LAMBDA_PER_REQUEST: f64 = 0.20 / 1e6;
+const LAMBDA_PER_GB_SECOND_ARM: f64 = 0.000_013_333_4;
+const HTTP_API_PER_REQUEST: f64 = 1.00 / 1e6;
+const WEBSOCKET_PER_MESSAGE: f64 = 1.00 / 1e6;
+const WEBSOCKET_PER_CONNECTION_MINUTE: f64 = 0.25 / 1e6;
+const DYNAMODB_PER_WRITE_UNIT: f64 = 0.625 / 1e6;
+const DYNAMODB_PER_READ_UNIT: f64 = 0.125 / 1e6;
+const DYNAMODB_PER_GB_MONTH: f64 = 0.25;
+const S3_PER_GET: f64 = 0.0004 / 1000.0;
+const S3_PER_PUT: f64 = 0.005 / 1000.0;
+const LOGS_PER_GB: f64 = 0.50;
+// Fixed monthly prices of resources that cost while idle (AWS's public price pages, us-east-1).
+const ALARM_PER_MONTH: f64 = 0.10;
+const SECRET_PER_MONTH: f64 = 0.40;
+const KMS_KEY_PER_MONTH: f64 = 1.00;
+const S3_PER_GB_MONTH: f64 = 0.023;
+// Free tiers per month: Lambda, DynamoDB storage and Logs always; API Gateway and S3 requests
+// in an account's first 12 months.
+const FREE_LAMBDA_REQUESTS: f64 = 1e6;
+const FREE_LAMBDA_GB_SECONDS: f64 = 400_000.0;
+const FREE_HTTP_API_REQUESTS: f64 = 1e6;
+const FREE_WEBSOCKET_MESSAGES: f64 = 1e6;
+const FREE_WEBSOCKET_MINUTES: f64 = 750_000.0;
+const FREE_DYNAMODB_GB: f64 = 25.0;
+const FREE_LOGS_GB: f64 = 5.0;
+const FREE_S3_GETS: f64 = 20_000.0;
+
+/// Lambda gives a function CPU in proportion to memory: a whole vCPU at 1,769 MB.
+const MEMORY_MB: f64 = 128.0;
+const CPU_SLOWDOWN: f64 = 1769.0 / MEMORY_MB;
+/// Assumed: one DynamoDB call inside a region (published single-digit milliseconds).
+const DYNAMODB_CALL_MS: f64 = 6.0;
+/// Assumed: the customer's phone and two kitchen screens follow each order.
+const SCREENS_PER_EVENT: f64 = 3.0;
+const CUSTOMER_CONNECTED_MINUTES: f64 = 30.0;
+const BOARDS: f64 = 2.0;
+const OPEN_HOURS_PER_DAY: f64 = 12.0;
+/// Lambda's own START, END and REPORT lines per invocation.
+const PLATFORM_LOG_BYTES: f64 = 330.0;
+const DAYS_PER_MONTH: f64 = 30.4;
+const BUDGET_PER_1000: f64 = 0.50;
+const BUDGET_IDLE: f64 = 0.05;
+
+/// Usage of one order, in billable units.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Usage {
+    pub lambda_requests: f64,
+    pub lambda_gb_seconds: f64,
+    pub http_api_requests: f64,
+    pub websocket_messages: f64,
+    pub websocket_minutes: f64,
+    pub read_units: f64,
+    pub write_units: f64,
+    pub log_gb: f64,
+    pub s3_gets: f64,
+    pub stored_gb: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Monthly {
+    pub orders_per_day: u32,
+    pub without_free_tiers: f64,
+    pub with_free_tiers: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Cost {
+    pub per_order_usage: Usage,
+    /// Dollars per 1,000 orders, by line of the bill, without free tiers.
+    pub per_1000_orders_by_service: BTreeMap<String, f64>,
+    pub per_1000_orders: f64,
+    pub monthly: Vec<Monthly>,
+    /// Resources that cost while nobody orders, with their count and monthly price.
+    pub idle: Vec<(String, u32, f64)>,
+    pub idle_per_month: f64,
+}
+
+/// Billed milliseconds of one invocation: CPU slowed to 128 MB's share, plus DynamoDB round trips.
+fn billed_ms(cpu_ms_full_core: f64, dynamodb_calls: f64) -> f64 {
+    (cpu_ms_full_core * CPU_SLOWDOWN + dynamodb_calls * DYNAMODB_CALL_MS).ceil().max(1.0)
+}
+
+fn gb_seconds(ms: f64) -> f64 {
+    ms / 1000.0 * MEMORY_MB / 1024.0
+}
+
+fn price(u: &Usage) -> BTreeMap<String, f64> {
+    BTreeMap::from([
+        ("Lambda requests".to_owned(), u.lambda_requests * LAMBDA_PER_REQUEST),
+        ("Lambda duration".to_owned(), u.lambda_gb_seconds * LAMBDA_PER_GB_SECOND_ARM),
+        ("HTTP API".to_owned(), u.http_api_requests * HTTP_API_PER_REQUEST),
+        (
+            "WebSocket API".to_owned(),
+            u.websocket_messages * WEBSOCKET_PER_MESSAGE + u.websocket_minutes * WEBSOCKET_PER_CONNECTION_MINUTE,
+        ),
+        (
+            "DynamoDB".to_owned(),
+            u.read_units * DYNAMODB_PER_READ_UNIT
+                + u.write_units * DYNAMODB_PER_WRITE_UNIT
+                + u.stored_gb * DYNAMODB_PER_GB_MONTH,
+        ),
+        ("CloudWatch Logs".to_owned(), u.log_gb * LOGS_PER_GB),
+        ("S3".to_owned(), u.s3_gets * S3_PER_GET),
+    ])
+}
+
+fn scaled(u: &Usage, by: f64) -> Usage {
+    Usage {
+        lambda_requests: u.lambda_requests * by,
+        lambda_gb_seconds: u.lambda_gb_seconds * by,
+        http_api_requests: u.http_api_requests * by,
+        websocket_messages: u.websocket_messages * by,
+        websocket_minutes: u.websocket_minutes * by,
+        read_units: u.read_units * by,
+        write_units: u.write_units * by,
+        log_gb: u.log_gb * by,
+        s3_gets: u.s3_gets * by,
+        stored_gb: u.stored_gb * by,
+    }
+}
+
+fn minus_free_tiers(u: &Usage) -> Usage {
+    let less = |value: f64, free: f64| (value - free).max(0.0);
+    Usage {
+        lambda_requests: less(u.lambda_requests, FREE_LAMBDA_REQUESTS),
+        lambda_gb_seconds: less(u.lambda_gb_seconds, FREE_LAMBDA_GB_SECONDS),
+        http_api_requests: less(u.http_api_requests, FREE_HTTP_API_REQUESTS),
+        websocket_messages: less(u.websocket_messages, FREE_WEBSOCKET_MESSAGES),
+        websocket_minutes: less(u.websocket_minutes, FREE_WEBSOCKET_MINUTES),
+        read_units: u.read_units,
+        write_units: u.write_units,
+        log_gb: less(u.log_gb, FREE_LOGS_GB),
+        s3_gets: less(u.s3_gets, FREE_S3_GETS),
+        stored_gb: less(u.stored_gb, FREE_DYNAMODB_GB),
+    }
+}
+
+/// Resources of the synthesized stacks that cost money while idle, and the site's storage.
+fn idle(workspace: &Path) -> Result<Vec<(String, u32, f64)>, String> {
+    let out = workspace.join("cdk/cdk.out");
+    let entries =
+        std::fs::read_dir(&out).map_err(|e| format!("{}: {e}; run `cdk synth` (scripts/bench does)", out.display()))?;
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with(".template.json") {
+            continue;
+        }
+        let template: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+        for resource in template["Resources"].as_object().into_iter().flat_map(|r| r.values()) {
+            *counts.entry(resource["Type"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        return Err(format!("no templates in {}; run `cdk synth`", out.display()));
+    }
+    let priced = [
+        ("AWS::CloudWatch::Alarm", "CloudWatch alarms", ALARM_PER_MONTH),
+        ("AWS::SecretsManager::Secret", "Secrets Manager secret", SECRET_PER_MONTH),
+        ("AWS::KMS::Key", "KMS keys", KMS_KEY_PER_MONTH),
+    ];
+    let mut idle: Vec<(String, u32, f64)> = priced
+        .iter()
+        .filter_map(|(kind, name, each)| counts.get(*kind).map(|n| ((*name).to_owned(), *n, f64::from(*n) * each)))
+        .collect();
+    let site_bytes: u64 = walk(&workspace.join("static-site"));
+    idle.push(("S3 storage of the static site".into(), 1, site_bytes as f64 / 1e9 * S3_PER_GB_MONTH));
+    Ok(idle)
+}
+
+fn walk(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() { walk(&path) } else { e.metadata().map_or(0, |m| m.len()) }
+        })
+        .sum()
+}
+
+pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
+    let units = &results.request_units;
+    let warm = results.warm.as_ref().ok_or("the cost model needs the warm-request counts (run the whole bench)")?;
+    let load = results.load.as_ref().ok_or("the cost model needs the load figures (run the whole bench)")?;
+    let starts = results.cold_start.as_ref().ok_or("the cost model needs the cold starts (run the whole bench)")?;
+    let instructions = |name: &str| warm.iter().find(|w| w.operation == name).map(|w| w.instructions as f64);
+    // Milliseconds of one core per instruction, from the menu read measured both ways.
+    let menu_cpu = load
+        .scenarios
+        .iter()
+        .find(|s| s.name == "menu read")
+        .map(|s| s.server_cpu_ms_per_request)
+        .ok_or("no menu-read load figure")?;
+    let ms_per_instruction = menu_cpu / instructions("menu read").ok_or("no menu-read instruction count")?;
+    let function_of = |operation: &str| if operation.contains("cart") { "cart" } else { "orders" };
+
+    let mut usage = Usage::default();
+    for op in &units.operations {
+        let count = f64::from(op.count);
+        let like = if op.name == "open cart" { "cart update" } else { op.name.as_str() };
+        let cpu_ms = instructions(like).unwrap_or(0.0) * ms_per_instruction;
+        let calls_each = op.calls as f64 / count;
+        usage.lambda_requests += count;
+        usage.http_api_requests += count;
+        usage.lambda_gb_seconds += count * gb_seconds(billed_ms(cpu_ms, calls_each));
+        usage.read_units += op.read;
+        usage.write_units += (op.write + op.index_write) as f64;
+        let log = starts.iter().find(|s| s.function == function_of(&op.name)).map_or(0.0, |s| s.log_bytes as f64);
+        usage.log_gb += count * (log + PLATFORM_LOG_BYTES) / 1e9;
+    }
+    // The notifier: one invocation per order event (placement and each state change), each
+    // reading the restaurant's connections (an index query) and posting to every screen.
+    let events = 1.0 + units.operations.iter().find(|o| o.name == "state change").map_or(0.0, |o| f64::from(o.count));
+    let notifier_cpu = instructions("order status read").unwrap_or(0.0) * ms_per_instruction;
+    usage.lambda_requests += events;
+    usage.lambda_gb_seconds += events * gb_seconds(billed_ms(notifier_cpu, 1.0 + SCREENS_PER_EVENT));
+    usage.read_units += events * 0.5;
+    usage.websocket_messages += events * SCREENS_PER_EVENT;
+    // The customer's socket: connect and disconnect through the ws function, one connection item.
+    usage.lambda_requests += 2.0;
+    usage.lambda_gb_seconds += 2.0 * gb_seconds(billed_ms(notifier_cpu, 1.0));
+    usage.write_units += 4.0;
+    usage.websocket_minutes += CUSTOMER_CONNECTED_MINUTES;
+    // Few orders a day meet cold functions: count one init of each function the order touches.
+    for function in ["cart", "orders", "notifier", "ws"] {
+        if let Some(start) = starts.iter().find(|s| s.function == function) {
+            usage.lambda_gb_seconds += gb_seconds((start.init_ms_median * CPU_SLOWDOWN).ceil());
+        }
+    }
+    usage.log_gb += (events + 2.0) * PLATFORM_LOG_BYTES / 1e9;
+    // The guest loads the published menu once (a CloudFront miss at worst).
+    usage.s3_gets += 1.0;
+    let order_bytes = units.operations.iter().find(|o| o.name == "place order").map_or(0, |o| o.largest_item);
+    usage.stored_gb += order_bytes as f64 / 1e9;
+
+    let per_1000 = price(&scaled(&usage, 1000.0));
+    let idle = idle(workspace)?;
+    let idle_per_month: f64 = idle.iter().map(|(_, _, dollars)| dollars).sum();
+    // What a restaurant pays whether or not it has orders: its kitchen screens stay connected.
+    let boards = Usage { websocket_minutes: BOARDS * OPEN_HOURS_PER_DAY * 60.0 * DAYS_PER_MONTH, ..Usage::default() };
+    let monthly = [30_u32, 100]
+        .into_iter()
+        .map(|per_day| {
+            let mut month = scaled(&usage, f64::from(per_day) * DAYS_PER_MONTH);
+            month.websocket_minutes += boards.websocket_minutes;
+            // Menus edited and pictures uploaded: a few dozen S3 writes a month.
+            let s3_writes = 40.0 * S3_PER_PUT;
+            let bill = |u: &Usage| price(u).values().sum::<f64>() + idle_per_month + s3_writes;
+            Monthly {
+                orders_per_day: per_day,
+                without_free_tiers: bill(&month),
+                with_free_tiers: bill(&minus_free_tiers(&month)),
+            }
+        })
+        .collect();
+    Ok(Cost {
+        per_order_usage: usage,
+        per_1000_orders: per_1000.values().sum(),
+        per_1000_orders_by_service: per_1000,
+        monthly,
+        idle,
+        idle_per_month,
+    })
+}
+
+pub fn section(cost: &Cost) -> String {
+    let mut out = String::from(
+        "## Cost model\n\n`cargo run --release -p bistro-bench -- cost` turns the figures above into a bill, at the public us-east-1 prices in `../shared/design.md` (Lambda arm64 at 128 MB). ",
+    );
+    out += &format!(
+        "Measured inputs: DynamoDB calls and request units per operation, instructions per warm request (turned into CPU time with the menu read's measured CPU per request), init time and log bytes per function, the synthesized stacks' resources. Assumed: {DYNAMODB_CALL_MS} ms per DynamoDB call, CPU at 128 MB's share of a vCPU (×{CPU_SLOWDOWN:.1}), {SCREENS_PER_EVENT} screens following each order event, a cold start of every function the order touches (few orders a day), {BOARDS} kitchen screens connected {OPEN_HOURS_PER_DAY} h a day.\n\n"
+    );
+    out += "| per 1,000 orders | dollars |\n|---|---:|\n";
+    for (service, dollars) in &cost.per_1000_orders_by_service {
+        out += &format!("| {service} | {dollars:.4} |\n");
+    }
+    out += &format!("| **total, without free tiers** | **{:.3}** |\n\n", cost.per_1000_orders);
+    out += "| restaurant | per month without free tiers | with free tiers |\n|---|---:|---:|\n";
+    for m in &cost.monthly {
+        out += &format!(
+            "| {} orders a day | ${:.2} | ${:.2} |\n",
+            m.orders_per_day, m.without_free_tiers, m.with_free_tiers
+        );
+    }
+    out += "\nIdle (nobody orders), per month:\n\n| resource | count | dollars |\n|---|---:|---:|\n";
+    for (resource, count, dollars) in &cost.idle {
+        out += &format!("| {resource} | {count} | {dollars:.4} |\n");
+    }
+    out += &format!("| **total** | | **{:.2}** |\n\n", cost.idle_per_month);
+    out += &format!(
+        "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE} a month idle: {} (${:.2}).\n\n",
+        crate::report::verdict(cost.per_1000_orders, BUDGET_PER_1000),
+        cost.per_1000_orders,
+        crate::report::verdict(cost.idle_per_month, BUDGET_IDLE),
+        cost.idle_per_month
+    );
+    out
+}

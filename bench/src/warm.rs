@@ -1,0 +1,162 @@
+//! Instructions per warm request with the store in-process (SQLite in memory, no network):
+//! `bistro-bench warm OPERATION N` prepares the same inputs whatever N is, then runs the
+//! operation N times; callgrind counts two runs and the difference is N₂ − N₁ requests.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use bistro_api::auth::Auth;
+use bistro_api::{AppState, api};
+use bistro_store::engine::sqlite::SqliteStore;
+
+use crate::fixture::{self, Access, Api, SLUG};
+use crate::request_units::InProcess;
+
+pub const OPERATIONS: [&str; 6] =
+    ["menu read", "cart update", "place order", "order status read", "state change", "book a table"];
+const FEW: usize = 10;
+const MANY: usize = 60;
+const BUDGET: f64 = 200_000.0;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WarmRequest {
+    pub operation: String,
+    pub instructions: u64,
+}
+
+/// Inputs for up to `MANY` runs of each operation.
+struct Prepared {
+    staff: String,
+    carts: Vec<String>,
+    orders: Vec<(String, String)>,
+}
+
+async fn prepare(api: &InProcess) -> Result<Prepared, String> {
+    let staff = fixture::seed(api).await?;
+    let base = format!("/v1/restaurants/{SLUG}");
+    let (mut carts, mut orders) = (Vec::new(), Vec::new());
+    for n in 0..2 * MANY {
+        let cart = api.call("POST", &format!("{base}/carts"), Access::none(), None).await?;
+        let token = cart["token"].as_str().unwrap_or_default().to_owned();
+        api.call("POST", &format!("{base}/carts/{token}/lines"), Access::none(), Some(fixture::line(n, 1))).await?;
+        if n < MANY {
+            carts.push(token);
+        } else {
+            let key = format!("prepare-{n}");
+            let placed = api
+                .call("POST", &format!("{base}/orders"), Access::key(&key), Some(fixture::order_request(&token)))
+                .await?;
+            orders.push((
+                placed["order"]["id"].as_str().unwrap_or_default().to_owned(),
+                placed["token"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    Ok(Prepared { staff, carts, orders })
+}
+
+async fn run(api: &InProcess, operation: &str, n: usize, p: &Prepared) -> Result<(), String> {
+    let base = format!("/v1/restaurants/{SLUG}");
+    for i in 0..n {
+        let cart = p.carts.get(i).ok_or("too many runs")?;
+        let (order, order_token) = p.orders.get(i).ok_or("too many runs")?;
+        let _: Value = match operation {
+            "menu read" => api.call("GET", &format!("{base}/menu"), Access::none(), None).await?,
+            "cart update" => {
+                api.call("PUT", &format!("{base}/carts/{cart}/lines/0"), Access::none(), Some(fixture::line(i, 2)))
+                    .await?
+            }
+            "place order" => {
+                let key = format!("warm-{i}");
+                api.call("POST", &format!("{base}/orders"), Access::key(&key), Some(fixture::order_request(cart)))
+                    .await?
+            }
+            "order status read" => {
+                api.call("GET", &format!("{base}/orders/{order}?token={order_token}"), Access::none(), None).await?
+            }
+            "state change" => {
+                api.call(
+                    "POST",
+                    &format!("{base}/orders/{order}/transitions"),
+                    Access::staff(&p.staff),
+                    Some(json!({"to": "accepted"})),
+                )
+                .await?
+            }
+            "book a table" => {
+                let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().map_err(|e| e.to_string())?;
+                let booking = json!({"starts_at": format!("{tomorrow}T{:02}:00:00Z", i % 24), "party": 2, "contact": {"name": "Grace", "phone": "+49 30 5555"}});
+                let key = format!("warm-booking-{i}");
+                api.call("POST", &format!("{base}/reservations"), Access::key(&key), Some(booking)).await?
+            }
+            other => return Err(format!("unknown operation '{other}'")),
+        };
+    }
+    Ok(())
+}
+
+/// The `warm` subcommand, run under callgrind by `measure`.
+pub fn command(operation: &str, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let state = AppState::new(
+            Arc::new(SqliteStore::in_memory()?),
+            Auth::new(b"bench secret, long enough for HS256 signing")?,
+        );
+        let api = InProcess::new(api(state));
+        let prepared = prepare(&api).await?;
+        run(&api, operation, n, &prepared).await?;
+        Ok(())
+    })
+}
+
+async fn count(bench: &Path, operation: &str, n: usize) -> Result<u64, String> {
+    let out = std::env::temp_dir().join(format!("bench-warm-{}-{n}.out", std::process::id()));
+    let status = tokio::process::Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(bench)
+        .args(["warm", operation, &n.to_string()])
+        .stdout(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| format!("valgrind: {e}; install it (Debian package valgrind)"))?;
+    if !status.status.success() {
+        let tail = String::from_utf8_lossy(&status.stderr).lines().rev().take(5).collect::<Vec<_>>().join(" / ");
+        return Err(format!("`bistro-bench warm '{operation}' {n}` under callgrind failed: {}: {tail}", status.status));
+    }
+    let counts = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&out);
+    crate::cold_start::total_instructions(&counts).ok_or_else(|| "no totals in callgrind's output".into())
+}
+
+pub async fn measure(bench: &Path) -> Result<Vec<WarmRequest>, String> {
+    let mut results = Vec::new();
+    for operation in OPERATIONS {
+        let (few, many) = (count(bench, operation, FEW).await?, count(bench, operation, MANY).await?);
+        let instructions = many.saturating_sub(few) / (MANY - FEW) as u64;
+        eprintln!("{operation}: {instructions} instructions per warm request");
+        results.push(WarmRequest { operation: operation.to_owned(), instructions });
+    }
+    Ok(results)
+}
+
+pub fn section(warm: &[WarmRequest]) -> String {
+    let mut out = format!(
+        "## Instructions per warm request\n\nThe real router over an in-process store (SQLite in memory, so no network), counted by callgrind: two runs that prepare the same data and then make the request {FEW} and {MANY} times; the difference divided by {}. It includes the store's own work (SQLite), routing, JSON and the domain rules.\n\n| operation | instructions per request |\n|---|---:|\n",
+        MANY - FEW
+    );
+    for w in warm {
+        out += &format!("| {} | {} |\n", w.operation, crate::report::thousands(w.instructions));
+    }
+    let most = warm.iter().map(|w| w.instructions).max().unwrap_or(0);
+    out += &format!(
+        "\nBudget ≤ 200 k instructions per warm request: {} (most {}).\n\n",
+        crate::report::verdict(most as f64, BUDGET),
+        crate::report::thousands(most)
+    );
+    out
+}
