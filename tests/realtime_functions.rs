@@ -43,12 +43,7 @@ async fn world() -> World {
         .create(&fixtures::restaurant("roma"), &fixtures::account("roma", "owner@roma.test", Role::Owner))
         .await
         .unwrap();
-    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new("test", "test", None, None, "static"))
-        .load()
-        .await;
+    let aws = bistro_store::aws::emulator_config(endpoint).await;
     World { repos, table, aws }
 }
 

@@ -1,6 +1,8 @@
 //! Bistro's storage: the seam every engine implements, the single-table key design, the
 //! repositories the API uses, and the SQLite and DynamoDB engines.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod blob;
 pub mod engine;
 pub mod keys;

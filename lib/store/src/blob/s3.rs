@@ -27,12 +27,7 @@ impl S3Blobs {
 
     /// A client for an emulator such as moto server: path-style addressing, dummy credentials.
     pub async fn emulator_client(endpoint: &str) -> Client {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "static"))
-            .load()
-            .await;
+        let config = crate::aws::emulator_config(endpoint).await;
         Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build())
     }
 

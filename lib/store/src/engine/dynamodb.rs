@@ -164,9 +164,7 @@ fn add_expression(by: i64, expires_at: Option<i64>, condition: Condition, now: i
 
 /// The AWS configuration from the environment (region, credentials, endpoint overrides): what a
 /// Lambda function uses. Load it once, at start.
-pub async fn load_aws_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
-}
+pub use crate::aws::load_config as load_aws_config;
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -175,13 +173,7 @@ impl DynamoStore {
 
     /// A client for an emulator such as moto server: fixed region and dummy credentials.
     pub async fn emulator_client(endpoint: &str) -> Client {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "static"))
-            .load()
-            .await;
-        Client::new(&config)
+        Client::new(&crate::aws::emulator_config(endpoint).await)
     }
 
     /// Creates the table with its indexes and stream, as the CDK stack does, unless it exists.

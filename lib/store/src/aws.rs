@@ -1,0 +1,48 @@
+//! How Bistro's AWS clients are configured: region and credentials from the environment, and TLS
+//! that trusts Amazon's root certificate authorities only.
+//!
+//! Why not the system's trust store: loading and parsing it (about 140 certificates) was three
+//! quarters of every function's init, some 15 M instructions (callgrind, `docs/PERFORMANCE.md`).
+//! Every endpoint Bistro calls (DynamoDB, S3, API Gateway's management API) presents a chain to
+//! Amazon Trust Services, whose roots (valid until 2038 and later) are compiled in here.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+const AMAZON_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
+
+/// The HTTPS client every AWS client of a function shares (plain HTTP too, for emulators).
+pub fn https_client() -> SharedHttpClient {
+    let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(AMAZON_ROOTS.as_bytes());
+    #[allow(clippy::expect_used)] // The certificates are compiled in; a test parses them.
+    let tls = TlsContext::builder().with_trust_store(trust).build().expect("the compiled-in roots parse");
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).tls_context(tls).build_https()
+}
+
+/// Region and credentials from the environment, as Lambda provides them.
+pub async fn load_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
+}
+
+/// For an emulator such as moto server: its endpoint, a fixed region, dummy credentials.
+pub async fn emulator_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "static"))
+        .load()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_roots_are_amazons_five() {
+        assert_eq!(AMAZON_ROOTS.matches("-----BEGIN CERTIFICATE-----").count(), 5);
+        let _client = https_client();
+    }
+}
