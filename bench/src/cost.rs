@@ -154,8 +154,8 @@ fn minus_free_tiers(u: &Usage) -> Usage {
 /// Resources of the synthesized stacks that cost money while idle, and the site's storage.
 fn idle(workspace: &Path) -> Result<Vec<(String, u32, f64)>, String> {
     let out = workspace.join("target/cdk.out");
-    let entries =
-        std::fs::read_dir(&out).map_err(|e| format!("{}: {e}; run scripts/bench, which synthesizes the stacks there", out.display()))?;
+    let entries = std::fs::read_dir(&out)
+        .map_err(|e| format!("{}: {e}; run scripts/bench, which synthesizes the stacks there", out.display()))?;
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for entry in entries.flatten() {
         let path = entry.path();

@@ -17,7 +17,10 @@ pub fn https_client() -> SharedHttpClient {
     let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(AMAZON_ROOTS.as_bytes());
     #[allow(clippy::expect_used)] // The certificates are compiled in; a test parses them.
     let tls = TlsContext::builder().with_trust_store(trust).build().expect("the compiled-in roots parse");
-    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).tls_context(tls).build_https()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https()
 }
 
 /// Region and credentials from the environment, as Lambda provides them.

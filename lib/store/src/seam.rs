@@ -160,11 +160,14 @@ pub struct Query {
     pub ascending: bool,
     pub limit: u32,
     pub cursor: Option<Cursor>,
+    /// The reader accepts a view that may lag the latest writes by a moment (half the cost on
+    /// DynamoDB). Index reads always may.
+    pub recent: bool,
 }
 
 impl Query {
     pub fn partition(pk: impl Into<String>) -> Self {
-        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None }
+        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None, recent: false }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -179,6 +182,12 @@ impl Query {
 
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// See [`Query::recent`].
+    pub fn recent(mut self) -> Self {
+        self.recent = true;
         self
     }
 
@@ -269,6 +278,12 @@ pub enum SeamError {
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// A strongly consistent read.
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError>;
+
+    /// A read that may lag the latest writes by a moment, for readers that can live with that:
+    /// DynamoDB charges half. Engines that have only one kind of read answer as `get` does.
+    async fn get_recent(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        self.get(key).await
+    }
 
     /// A single write, applied only if its condition holds. For `Add`, returns the new counter.
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError>;

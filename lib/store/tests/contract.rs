@@ -44,6 +44,7 @@ macro_rules! contract {
 }
 
 contract!(
+    recent_reads_see_what_was_written_and_nothing_else,
     a_put_on_an_absent_condition_fails_when_the_item_exists,
     a_put_at_a_stale_version_fails_and_changes_nothing,
     an_expired_item_is_invisible_to_every_reader,
@@ -73,6 +74,18 @@ fn item(pk: &str, sk: &str, version: u64) -> Item {
 
 fn idempotency(key: &str, fingerprint: &str) -> IdempotencyKey {
     IdempotencyKey { key: key.into(), fingerprint: fingerprint.into() }
+}
+
+async fn recent_reads_see_what_was_written_and_nothing_else(store: Arc<dyn Store>) {
+    store.write(Write::Put { item: item("p", "a", 4), condition: Condition::Absent }).await.unwrap();
+
+    let found = store.get_recent(&Key::new("p", "a")).await.unwrap();
+    let missing = store.get_recent(&Key::new("p", "b")).await.unwrap();
+    let page = store.query(&Query::partition("p").recent()).await.unwrap();
+
+    assert_eq!(found.map(|i| i.version), Some(4));
+    assert_eq!(missing, None);
+    assert_eq!(page.items.iter().map(|i| i.key.sk.as_str()).collect::<Vec<_>>(), ["a"]);
 }
 
 async fn a_put_on_an_absent_condition_fails_when_the_item_exists(store: Arc<dyn Store>) {

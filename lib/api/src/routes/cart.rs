@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use bistro_domain::cart::{self, Cart, CartError, CartLine, PricedCart};
 use bistro_domain::ids::{Slug, Token};
 use bistro_domain::jiff::Timestamp;
+use bistro_domain::menu::Menu;
 use bistro_domain::restaurant::Restaurant;
 use bistro_store::RepoError;
 
@@ -48,11 +49,23 @@ pub struct CartView {
     pub version: u64,
 }
 
-/// Prices the cart for the restaurant at this moment.
+/// Prices the cart as the guest sees it, against the menu as of a moment ago (the cheaper read).
 pub(crate) async fn price_now(state: &AppState, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
-    let menu = state.repos.menus.menu(&restaurant.slug).await?;
+    price_against(&state.repos.menus.menu_recent(&restaurant.slug).await?, restaurant, cart)
+}
+
+/// Prices the cart against the latest menu: what an order is placed at.
+pub(crate) async fn price_latest(
+    state: &AppState,
+    restaurant: &Restaurant,
+    cart: &Cart,
+) -> Result<PricedCart, ApiError> {
+    price_against(&state.repos.menus.menu(&restaurant.slug).await?, restaurant, cart)
+}
+
+fn price_against(menu: &Menu, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
     let now = restaurant.time_zone.at(Timestamp::now());
-    Ok(cart::price(cart, &menu, restaurant.pricing_rules(), &now)?)
+    Ok(cart::price(cart, menu, restaurant.pricing_rules(), &now)?)
 }
 
 /// The cart as shown: priced, or with the reason it cannot be priced now.

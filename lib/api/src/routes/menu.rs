@@ -121,7 +121,7 @@ pub async fn read_menu(
 ) -> Result<axum::Json<MenuPage>, ApiError> {
     let slug = slug(&raw)?;
     let found = restaurant(&state, &slug).await?;
-    let menu = state.repos.menus.menu(&slug).await?;
+    let menu = state.repos.menus.menu_recent(&slug).await?;
     let (items, next_cursor) = filter_menu(&menu, &filter)?;
     Ok(axum::Json(MenuPage {
         restaurant: slug,

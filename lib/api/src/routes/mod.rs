@@ -32,7 +32,7 @@ pub(crate) fn missing(what: &'static str) -> impl Fn(RepoError) -> ApiError {
 }
 
 pub(crate) async fn restaurant(state: &AppState, slug: &Slug) -> Result<Versioned<Restaurant>, ApiError> {
-    state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))
+    state.repos.restaurants.get_recent(slug).await.map_err(missing("restaurant"))
 }
 
 /// The `Idempotency-Key` header, required on requests that create something, with a fingerprint

@@ -16,7 +16,7 @@ use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderSta
 use bistro_domain::restaurant::Role;
 use bistro_store::RepoError;
 
-use super::cart::price_now;
+use super::cart::price_latest;
 use super::{cursor, idempotency, missing, page_size, restaurant};
 use crate::auth::StaffIdentity;
 use crate::error::{ApiError, Problem};
@@ -78,7 +78,7 @@ pub async fn place_order(
     }
     let now = Timestamp::now();
     restaurant.check_order(&body.kind, now)?;
-    let priced = price_now(&state, &restaurant, &cart.value).await?;
+    let priced = price_latest(&state, &restaurant, &cart.value).await?;
     let new = NewOrder {
         restaurant: slug.clone(),
         kind: body.kind,
@@ -124,7 +124,7 @@ async fn authorized(
     if let Some(staff) = staff {
         staff.of(slug)?;
     }
-    let order = state.repos.orders.get(slug, &id).await.map_err(missing("order"))?;
+    let order = state.repos.orders.get_recent(slug, &id).await.map_err(missing("order"))?;
     match (staff, token) {
         (Some(staff), _) if staff.role.works_the_floor() => Ok((order, staff.actor())),
         (Some(staff), _) if order.driver.as_ref() == Some(&staff.user) => Ok((order, staff.actor())),
@@ -158,8 +158,16 @@ async fn change_order(
     mut order: Order,
     change: impl Fn(&mut Order) -> Result<(), ApiError>,
 ) -> Result<Order, ApiError> {
-    for _ in 0..5 {
-        change(&mut order)?;
+    for attempt in 0..5 {
+        if let Err(refused) = change(&mut order) {
+            // The order may have been read a moment old: judge the change once more on the latest.
+            let latest = state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?;
+            if attempt > 0 || latest.version == order.version {
+                return Err(refused);
+            }
+            order = latest;
+            continue;
+        }
         match state.repos.orders.save(&order).await {
             Ok(()) => return Ok(order),
             Err(RepoError::StaleVersion) => {

@@ -299,20 +299,30 @@ where
     }
 }
 
-#[async_trait]
-impl Store for DynamoStore {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+impl DynamoStore {
+    async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, SeamError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key_attributes(key)))
-            .consistent_read(true)
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(unavailable)?;
         let now = now_unix();
         Ok(output.item.as_ref().map(from_attributes).transpose()?.filter(|item| is_live(item, now)))
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        self.get_item(key, true).await
+    }
+
+    async fn get_recent(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        self.get_item(key, false).await
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
@@ -453,7 +463,7 @@ impl Store for DynamoStore {
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
                 .scan_index_forward(query.ascending)
-                .consistent_read(query.index.is_none())
+                .consistent_read(query.index.is_none() && !query.recent)
                 .limit(wanted)
                 .set_exclusive_start_key(start_key.take())
                 .send()

@@ -59,6 +59,16 @@ impl Restaurants {
         Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
+    /// The settings as of a moment ago (half the cost of `get`): what requests read to apply
+    /// them. Writes never depend on it: an update carries the version its editor saw. A
+    /// restaurant created a moment ago may not be visible yet, so a miss asks for the latest.
+    pub async fn get_recent(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
+        match self.store.get_recent(&keys::restaurant(slug)).await? {
+            Some(item) => Ok(Versioned { value: decode(&item)?, version: item.version }),
+            None => self.get(slug).await,
+        }
+    }
+
     /// Replaces the restaurant's settings if nobody changed them since `expected_version`.
     pub async fn update(&self, restaurant: &Restaurant, expected_version: u64) -> Result<u64, RepoError> {
         let key = keys::restaurant(&restaurant.slug);

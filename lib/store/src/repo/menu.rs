@@ -21,7 +21,17 @@ impl Menus {
 
     /// The whole menu: one query over the menu's partition.
     pub async fn menu(&self, slug: &Slug) -> Result<Menu, RepoError> {
-        let items = read_all(self.store.as_ref(), Query::partition(keys::menu_partition(slug))).await?;
+        self.read_menu(Query::partition(keys::menu_partition(slug))).await
+    }
+
+    /// The menu as of a moment ago, for guests browsing and pricing a cart (half the cost of
+    /// `menu`). Placing an order and publishing the menu read the latest.
+    pub async fn menu_recent(&self, slug: &Slug) -> Result<Menu, RepoError> {
+        self.read_menu(Query::partition(keys::menu_partition(slug)).recent()).await
+    }
+
+    async fn read_menu(&self, query: Query) -> Result<Menu, RepoError> {
+        let items = read_all(self.store.as_ref(), query).await?;
         let (mut categories, mut dishes) = (Vec::new(), Vec::new());
         for item in &items {
             if item.key.sk.starts_with(keys::CATEGORY_PREFIX) {

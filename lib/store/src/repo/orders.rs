@@ -144,6 +144,16 @@ impl Orders {
         Err(RepoError::Busy)
     }
 
+    /// The order as of a moment ago (half the cost of `get`), for status reads; a change made
+    /// from it is written only over the version it saw. An order placed a moment ago may not be
+    /// visible yet, so a miss asks again for the latest.
+    pub async fn get_recent(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
+        match self.store.get_recent(&keys::order(slug, id)).await? {
+            Some(item) => decode(&item),
+            None => self.get(slug, id).await,
+        }
+    }
+
     pub async fn get(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
         let item = self.store.get(&keys::order(slug, id)).await?.ok_or(RepoError::NotFound)?;
         decode(&item)
