@@ -16,7 +16,6 @@ use axum::http::HeaderValue;
 use bistro_api::auth::Auth;
 use bistro_api::telemetry::REQUEST_ID;
 use bistro_api::{AppState, RouteGroup};
-use bistro_store::blob::s3::S3Blobs;
 use bistro_store::engine::dynamodb::{Client, DynamoStore, load_aws_config};
 use lambda_http::RequestExt;
 
@@ -37,14 +36,25 @@ pub async fn state_from_env(aws: &aws_config::SdkConfig) -> Result<AppState, Con
     let client = Client::new(aws);
     let store = DynamoStore::new(client, var("TABLE_NAME")?);
     let state = AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?);
-    // Pictures and the published menu, for the functions that handle them (menu, accounts).
-    Ok(match (std::env::var("MEDIA_BUCKET"), std::env::var("SITE_BUCKET")) {
+    Ok(with_media(state, aws))
+}
+
+/// Pictures and the published menu, for the functions that handle them (menu, accounts).
+#[cfg(feature = "media")]
+fn with_media(state: AppState, aws: &aws_config::SdkConfig) -> AppState {
+    use bistro_store::blob::s3::S3Blobs;
+    match (std::env::var("MEDIA_BUCKET"), std::env::var("SITE_BUCKET")) {
         (Ok(media), Ok(site)) => {
             let s3 = S3Blobs::from_config(aws);
             state.with_blobs(Arc::new(S3Blobs::new(s3.clone(), media)), Arc::new(S3Blobs::new(s3, site)))
         }
         _ => state,
-    })
+    }
+}
+
+#[cfg(not(feature = "media"))]
+fn with_media(state: AppState, _aws: &aws_config::SdkConfig) -> AppState {
+    state
 }
 
 /// Serves `group` until the runtime stops the function.
