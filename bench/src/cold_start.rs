@@ -247,3 +247,15 @@ pub fn section(starts: &[ColdStart]) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instruction_total_is_read_from_callgrinds_summary_line() {
+        let out = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nsummary: 3241089\ntotals: 3241089\n";
+        assert_eq!(total_instructions(out), Some(3_241_089));
+        assert_eq!(total_instructions("events: Ir\n"), None);
+    }
+}

@@ -316,3 +316,22 @@ pub fn section(cost: &Cost) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_billed_invocation_is_cpu_at_128_mb_plus_dynamodb_round_trips_rounded_up() {
+        assert_eq!(billed_ms(0.1, 2.0), (0.1 * CPU_SLOWDOWN + 2.0 * DYNAMODB_CALL_MS).ceil());
+        assert_eq!(billed_ms(0.0, 0.0), 1.0, "Lambda bills at least a millisecond");
+    }
+
+    #[test]
+    fn free_tiers_take_off_what_they_cover_and_no_more() {
+        let month = Usage { lambda_requests: 1.5e6, read_units: 10.0, ..Usage::default() };
+        let billed = minus_free_tiers(&month);
+        assert_eq!(billed.lambda_requests, 0.5e6);
+        assert_eq!(billed.read_units, 10.0, "on-demand request units have no free tier");
+    }
+}

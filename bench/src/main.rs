@@ -1,7 +1,8 @@
 //! `scripts/bench` builds what is measured and runs this: it measures Bistro and writes
 //! `docs/PERFORMANCE.md` and `docs/performance.json` (machine-readable, to compare two runs).
 //!
-//! `bistro-bench [--load-seconds N] [--skip load,cold,warm,sizes]`: measure and write the report.
+//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load] [--out DIR]`: measure
+//! and write the report (into `docs/` unless `--out` says elsewhere).
 //! `bistro-bench cost`: the cost model from `docs/performance.json`, printed.
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
@@ -87,7 +88,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
 
     let report = markdown(&results);
-    let docs = workspace().join("docs");
+    let docs = flag("--out").map_or_else(|| workspace().join("docs"), PathBuf::from);
     std::fs::create_dir_all(&docs)?;
     std::fs::write(docs.join("performance.json"), serde_json::to_string_pretty(&results)? + "\n")?;
     std::fs::write(docs.join("PERFORMANCE.md"), &report)?;

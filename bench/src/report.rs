@@ -45,3 +45,21 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_figure_within_its_budget_is_met_and_one_over_says_by_how_much() {
+        assert_eq!(verdict(45.0, 45.0), "met");
+        assert_eq!(verdict(90.0, 45.0), "**missed by 100 %**");
+        assert_eq!(verdict_at_least(1000.0, 2000.0), "**missed by 50 %**");
+    }
+
+    #[test]
+    fn large_counts_are_grouped_by_thousands() {
+        assert_eq!(thousands(3_241_089), "3,241,089");
+        assert_eq!(thousands(999), "999");
+    }
+}
