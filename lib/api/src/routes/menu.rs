@@ -100,11 +100,13 @@ pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, O
         .into_iter()
         .filter(|item| {
             let details = item.details();
-            let text = format!("{} {}", details.name, details.description).to_lowercase();
             filter.category.as_deref().is_none_or(|c| details.category.as_str() == c)
                 && dietary.is_subset(&details.dietary)
                 && allergen_free.is_disjoint(&details.allergens)
-                && words.iter().all(|word| text.contains(word))
+                && (words.is_empty() || {
+                    let text = format!("{} {}", details.name, details.description).to_lowercase();
+                    words.iter().all(|word| text.contains(word))
+                })
         })
         .collect();
     let page: Vec<MenuItem> = matching.iter().skip(offset).take(limit).map(|item| (*item).clone()).collect();
