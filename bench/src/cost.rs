@@ -314,6 +314,9 @@ pub fn section(cost: &Cost) -> String {
         crate::report::verdict(cost.idle_per_month, BUDGET_IDLE),
         cost.idle_per_month
     );
+    if cost.idle_per_month > BUDGET_IDLE {
+        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each standard alarm $0.10 a month whatever happens), and a JWT secret kept outside the template (Secrets Manager: $0.40 a month). Everything else is billed per request. Meeting $0.05 means fewer alarms (one per kind over a metric-math sum still bills each metric) or none by default, and a secret kept in SSM Parameter Store (free) read by the functions at init.\n\n";
+    }
     out
 }
 

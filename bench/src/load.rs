@@ -457,5 +457,13 @@ pub fn section(load: &Load) -> String {
         "- every placed order stored exactly once: {}\n\n",
         if load.orders_placed == load.orders_stored && load.orders_stored_twice == 0 { "met" } else { "**missed**" }
     );
+    if let Some(menu) = find(Scenario::MenuRead) {
+        let cores = menu.requests_per_second * menu.server_cpu_ms_per_request / 1000.0;
+        out += &format!(
+            "Why the rates miss: the server is CPU-bound. A menu read costs {:.3} ms of CPU in the server, so {:.0} reads/s keep {cores:.2} of the 2 cores busy and the load generator the rest; 20,000/s would need about 0.05 ms per read, which means serving an encoded menu from memory (see the instruction counts above). ",
+            menu.server_cpu_ms_per_request, menu.requests_per_second
+        );
+    }
+    out += "Order placement's tail comes from the gapless event numbers: 64 concurrent placements in one restaurant race for the same next number, and the losers back off and retry.\n\n";
     out
 }

@@ -188,6 +188,14 @@ pub fn section(units: &RequestUnits) -> String {
         crate::report::verdict(units.largest_item as f64, BUDGET_ITEM_BYTES as f64),
         units.largest_item,
     );
+    if write as f64 > BUDGET_WRITE || units.largest_item > BUDGET_ITEM_BYTES {
+        out += "Why the writes and item size miss: an order item carries every line with its names, choices and prices plus its whole history, and the event logged with each change is a full copy of it; each state change is a transaction (billed twice) that rewrites both, and all three indexes project ALL, so every change rewrites the order into up to three indexes as well. ";
+        out += "What would meet the budget: a summary-only event (the notifier can read the order's new image from the stream), KEYS_ONLY or INCLUDE index projections, and order bodies that keep menu names out of the item. That is a change of the key design and the realtime protocol, not yet made.\n\n";
+    }
+    if units.total_read > BUDGET_READ {
+        out += "Why the reads miss: every cart update reads the restaurant, the cart and the whole menu to price the cart it returns (the menu and settings eventually consistent, the cart strongly, since its version guards the write); placement and every state change also read the restaurant's event counter, so that event numbers stay gapless. ";
+        out += "What would meet the budget: pricing carts from a per-instance menu cache checked against the menu's version counter, and keeping the last event number per warm instance instead of reading it.\n\n";
+    }
     out += "Other operations, once each:\n\n";
     out += header;
     units.other.iter().for_each(|o| out += &row(o));
