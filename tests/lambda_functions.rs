@@ -48,19 +48,10 @@ fn event(name: &str) -> Value {
 /// Runs `function` on one event against a fresh mock runtime; returns what it posted.
 async fn invoke(function: &str, event: Value, table: &str) -> Value {
     let runtime = RuntimeApi::start(Some(event)).await;
-    let runtime_api = runtime.addr;
     let mut child = tokio::process::Command::new(binaries().join(function))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", function)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .envs(runtime.lambda_environment(function))
         .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
         .env("TABLE_NAME", table)
         .env("BISTRO_JWT_SECRET", JWT_SECRET)

@@ -82,24 +82,11 @@ async fn seeded_table() -> Result<String, String> {
 }
 
 /// The environment Lambda gives a function, and the one the CDK stack sets.
-fn lambda_command(
-    program: &Path,
-    runtime_api: std::net::SocketAddr,
-    function: &str,
-    table: &str,
-) -> tokio::process::Command {
+fn lambda_command(program: &Path, runtime: &RuntimeApi, function: &str, table: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(program);
     command
         .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", function)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .envs(runtime.lambda_environment(function))
         .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
         .env("TABLE_NAME", table)
         .env("BISTRO_JWT_SECRET", SECRET)
@@ -122,7 +109,7 @@ struct Start {
 async fn once(binary: &Path, function: &str, event: Value, table: &str) -> Result<Start, String> {
     use tokio::io::AsyncReadExt;
     let runtime = RuntimeApi::start(Some(event)).await;
-    let mut command = lambda_command(binary, runtime.addr, function, table);
+    let mut command = lambda_command(binary, &runtime, function, table);
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = command.spawn().map_err(|e| format!("{}: {e}", binary.display()))?;
@@ -153,7 +140,7 @@ fn median(values: &mut [f64]) -> f64 {
 async fn init_instructions(binary: &Path, function: &str, table: &str) -> Result<u64, String> {
     let out = std::env::temp_dir().join(format!("bench-callgrind-{function}-{}.out", std::process::id()));
     let mut runtime = RuntimeApi::start(None).await;
-    let mut command = lambda_command(Path::new("valgrind"), runtime.addr, function, table);
+    let mut command = lambda_command(Path::new("valgrind"), &runtime, function, table);
     command
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .arg("--tool=callgrind")

@@ -66,6 +66,23 @@ impl RuntimeApi {
         Self { addr, first_next, posted, server }
     }
 
+    /// What Lambda sets in a function's sandbox, pointed at this mock, with the region and
+    /// dummy credentials an emulator accepts.
+    pub fn lambda_environment(&self, function: &str) -> Vec<(&'static str, String)> {
+        [
+            ("AWS_LAMBDA_RUNTIME_API", self.addr.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", function.to_owned()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "local".into()),
+            ("AWS_LAMBDA_LOG_GROUP_NAME", "local".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ]
+        .into()
+    }
+
     /// Waits until the function first asks for work.
     pub async fn init_done(&mut self, within: Duration) -> Option<Instant> {
         let seen = tokio::time::timeout(within, self.first_next.wait_for(Option::is_some)).await.ok()?.ok()?;
