@@ -292,7 +292,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError>;
 
     /// One page of a partition in sort-key order. Index reads may lag writes by a moment on
-    /// DynamoDB; reads of the table's own keys are strongly consistent.
+    /// DynamoDB; reads of the table's own keys are strongly consistent unless `Query::recent` says otherwise.
     async fn query(&self, query: &Query) -> Result<Page, SeamError>;
 
     /// Whether the engine answers at all: for health checks.
