@@ -29,40 +29,29 @@ pub use state::AppState;
 /// Bodies above this are refused with 413: no legitimate request of this API comes near it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The route groups, named as the Lambda functions that serve them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteGroup {
-    Menu,
-    Cart,
-    Orders,
-    Reservations,
-    Accounts,
+/// The route groups, each named as the Lambda function that serves it. A function's `main`
+/// names its group's router itself, so the linker drops every other group from that binary.
+pub fn route_groups() -> [Router<AppState>; 5] {
+    [
+        routes::menu::router(),
+        routes::cart::router(),
+        routes::orders::router(),
+        routes::reservations::router(),
+        routes::accounts::router(),
+    ]
 }
 
-impl RouteGroup {
-    pub const ALL: [RouteGroup; 5] = [Self::Menu, Self::Cart, Self::Orders, Self::Reservations, Self::Accounts];
-
-    fn routes(self) -> Router<AppState> {
-        match self {
-            Self::Menu => routes::menu::router(),
-            Self::Cart => routes::cart::router(),
-            Self::Orders => routes::orders::router(),
-            Self::Reservations => routes::reservations::router(),
-            Self::Accounts => routes::accounts::router(),
-        }
-    }
-}
-
-/// The router of one group, with the layers every response needs: what a Lambda function serves.
-pub fn router(group: RouteGroup, state: AppState) -> Router {
-    with_common_layers(group.routes().merge(routes::health::router()).fallback(not_found), state)
+/// One group's routes with health, the layers every response needs, and a problem+json 404:
+/// what a Lambda function serves.
+pub fn router(group: Router<AppState>, state: AppState) -> Router {
+    with_common_layers(group.merge(routes::health::router()).fallback(not_found), state)
 }
 
 /// Every group plus health and the OpenAPI document, without a fallback, so a host can add its own.
 pub fn api_routes() -> Router<AppState> {
-    RouteGroup::ALL
+    route_groups()
         .into_iter()
-        .fold(Router::new(), |router, group| router.merge(group.routes()))
+        .fold(Router::new(), Router::merge)
         .merge(routes::health::router())
         .merge(openapi::router())
 }

@@ -13,9 +13,9 @@ pub mod ws;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
+use bistro_api::AppState;
 use bistro_api::auth::Auth;
 use bistro_api::telemetry::REQUEST_ID;
-use bistro_api::{AppState, RouteGroup};
 use bistro_store::engine::dynamodb::{Client, DynamoStore, load_aws_config};
 use lambda_http::RequestExt;
 
@@ -57,8 +57,9 @@ fn with_media(state: AppState, _aws: &aws_config::SdkConfig) -> AppState {
     state
 }
 
-/// Serves `group` until the runtime stops the function.
-pub async fn run_http(group: RouteGroup) -> Result<(), lambda_http::Error> {
+/// Serves one route group (`bistro_api::routes::menu::router()`, say) until the runtime stops
+/// the function.
+pub async fn run_http(group: axum::Router<AppState>) -> Result<(), lambda_http::Error> {
     bistro_api::telemetry::init_json_logs();
     let state = state_from_env(&load_aws_config().await).await?;
     let app = bistro_api::router(group, state).layer(axum::middleware::from_fn(tag_request_id));
