@@ -71,15 +71,14 @@ pub enum PublishError {
 
 /// Builds the document from the store as it is now.
 pub async fn current_menu(repos: &Repos, slug: &Slug) -> Result<PublishedMenu, RepoError> {
-    // The version is read first: the content read after it is at least that new.
-    let version = repos.menus.version(slug).await?;
-    let restaurant = repos.restaurants.get(slug).await?.value;
+    // The menu's content is at least as new as its version, and settings changes count too.
     let menu = repos.menus.menu(slug).await?;
+    let restaurant = repos.restaurants.get(slug).await?.value;
     Ok(PublishedMenu {
-        version,
+        version: menu.version,
         restaurant: restaurant.into(),
-        categories: menu.categories().to_vec(),
-        items: menu.items().into_iter().cloned().collect(),
+        categories: menu.value.categories().to_vec(),
+        items: menu.value.items().into_iter().cloned().collect(),
     })
 }
 

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use bistro_store::blob::BlobStore;
+use bistro_store::cache::VersionedCache;
 use bistro_store::{Repos, Store};
 
 use crate::auth::Auth;
@@ -15,11 +17,20 @@ pub struct AppState {
     pub media: Option<Arc<dyn BlobStore>>,
     /// The static site's bucket or folder, where each restaurant's menu is published.
     pub site: Option<Arc<dyn BlobStore>>,
+    /// The whole-menu page guests ask for, as sent: encoded once per menu version.
+    pub(crate) menu_pages: Arc<VersionedCache<EncodedMenuPage>>,
+}
+
+/// A menu page's JSON, and the currency it was priced in (settings may change it).
+#[derive(Debug, Clone)]
+pub(crate) struct EncodedMenuPage {
+    pub currency: &'static str,
+    pub body: Bytes,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, auth: Auth) -> Self {
-        Self { repos: Repos::new(store), auth: Arc::new(auth), media: None, site: None }
+        Self { repos: Repos::new(store), auth: Arc::new(auth), media: None, site: None, menu_pages: Arc::default() }
     }
 
     pub fn with_blobs(mut self, media: Arc<dyn BlobStore>, site: Arc<dyn BlobStore>) -> Self {

@@ -4,6 +4,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod blob;
+pub mod cache;
 pub mod engine;
 pub mod keys;
 pub mod metered;

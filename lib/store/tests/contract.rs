@@ -58,6 +58,7 @@ contract!(
     a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_slot,
     cancelling_a_booking_gives_its_covers_back,
     two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win,
+    a_menu_one_instance_has_read_shows_another_instances_change_at_once,
     paging_through_250_orders_returns_each_exactly_once_in_order,
     orders_are_listed_by_the_state_they_are_in,
     no_query_for_one_restaurant_returns_another_restaurants_data,
@@ -316,6 +317,23 @@ async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_wi
     assert_eq!((stored.price().minor, stored.version()), (winner, 2));
 }
 
+async fn a_menu_one_instance_has_read_shows_another_instances_change_at_once(store: Arc<dyn Store>) {
+    let (reader, writer) = (Repos::new(Arc::clone(&store)), Repos::new(store));
+    let roma = slug("roma");
+    let pizza = menu_item("pizza", 900);
+    writer.menus.create_item(&roma, &pizza).await.unwrap();
+    let before = reader.menus.menu(&roma).await.unwrap();
+    let mut details = pizza.details().clone();
+    details.price.minor = 1000;
+
+    writer.menus.update_item(&roma, &pizza.revised(details).unwrap()).await.unwrap();
+    let after = reader.menus.menu(&roma).await.unwrap();
+
+    assert_eq!(before.value.item(pizza.id()).map(|i| i.price().minor), Some(900));
+    assert_eq!(after.value.item(pizza.id()).map(|i| i.price().minor), Some(1000));
+    assert!(after.version > before.version, "{} then {}", before.version, after.version);
+}
+
 async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
@@ -369,7 +387,7 @@ async fn no_query_for_one_restaurant_returns_another_restaurants_data(store: Arc
     }
 
     let alpha = slug("alpha");
-    let menu = repos.menus.menu(&alpha).await.unwrap();
+    let menu = repos.menus.menu(&alpha).await.unwrap().value;
     let (orders, _) = repos.orders.of_day(&alpha, day, None, 100, None).await.unwrap();
     let (bookings, _) =
         repos.reservations.of_day(&alpha, fixtures::berlin().at(start).date(), 100, None).await.unwrap();

@@ -51,7 +51,7 @@ pub struct CartView {
 
 /// Prices the cart as the guest sees it, against the menu as of a moment ago (the cheaper read).
 pub(crate) async fn price_now(state: &AppState, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
-    price_against(&state.repos.menus.menu_recent(&restaurant.slug).await?, restaurant, cart)
+    price_against(&state.repos.menus.menu_recent(&restaurant.slug).await?.value, restaurant, cart)
 }
 
 /// Prices the cart against the latest menu: what an order is placed at.
@@ -60,7 +60,7 @@ pub(crate) async fn price_latest(
     restaurant: &Restaurant,
     cart: &Cart,
 ) -> Result<PricedCart, ApiError> {
-    price_against(&state.repos.menus.menu(&restaurant.slug).await?, restaurant, cart)
+    price_against(&state.repos.menus.menu(&restaurant.slug).await?.value, restaurant, cart)
 }
 
 fn price_against(menu: &Menu, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {

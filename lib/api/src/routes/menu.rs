@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,12 +17,13 @@ use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, Menu, MenuItem};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Description, Name};
+use bistro_store::repo::Versioned;
 
 use super::{missing, page_size, restaurant};
 use crate::auth::StaffIdentity;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id, slug};
-use crate::state::AppState;
+use crate::state::{AppState, EncodedMenuPage};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,7 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/menu/images", post(request_upload))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, PartialEq, Eq, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MenuFilter {
@@ -120,18 +122,37 @@ pub async fn read_menu(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     Query(filter): Query<MenuFilter>,
-) -> Result<axum::Json<MenuPage>, ApiError> {
+) -> Result<Response, ApiError> {
     let slug = slug(&raw)?;
     let found = restaurant(&state, &slug).await?;
     let menu = state.repos.menus.menu_recent(&slug).await?;
-    let (items, next_cursor) = filter_menu(&menu, &filter)?;
-    Ok(axum::Json(MenuPage {
-        restaurant: slug,
-        currency: found.value.currency.code().to_owned(),
-        categories: menu.categories().to_vec(),
+    let currency = found.value.currency.code();
+    let whole_menu = filter == MenuFilter::default();
+    let encoded = state
+        .menu_pages
+        .at_least(&slug, menu.version)
+        .filter(|page| whole_menu && page.version == menu.version && page.value.currency == currency);
+    if let Some(page) = encoded {
+        return Ok(json_body(page.value.body));
+    }
+    let (items, next_cursor) = filter_menu(&menu.value, &filter)?;
+    let page = MenuPage {
+        restaurant: slug.clone(),
+        currency: currency.to_owned(),
+        categories: menu.value.categories().to_vec(),
         items,
         next_cursor,
-    }))
+    };
+    let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.to_string()))?);
+    if whole_menu {
+        let encoded = EncodedMenuPage { currency, body: body.clone() };
+        state.menu_pages.keep(&slug, Versioned { value: encoded, version: menu.version });
+    }
+    Ok(json_body(body))
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
@@ -229,7 +250,7 @@ pub async fn delete_category(
 ) -> Result<StatusCode, ApiError> {
     let slug = manager(&state, &raw, &staff).await?;
     let id = id(&category, "category", CategoryId::parse)?;
-    let menu = state.repos.menus.menu(&slug).await?;
+    let menu = state.repos.menus.menu(&slug).await?.value;
     if menu.items().iter().any(|item| item.details().category == id) {
         return Err(ApiError::conflict("category_not_empty", "move or delete the category's items first"));
     }

@@ -4,7 +4,8 @@
 //! The number is taken inside the change's own transaction (the counter must still be at the
 //! value read), so a number is never used twice, never skipped, and never committed out of order.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bistro_domain::ids::Slug;
@@ -36,6 +37,49 @@ pub struct Events {
 pub(crate) async fn current_seq(store: &dyn Store, slug: &Slug) -> Result<u64, RepoError> {
     let counter = store.get(&keys::event_counter(slug)).await?;
     Ok(counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0)))
+}
+
+/// Takes event numbers for this instance's changes, one change of a restaurant at a time, each
+/// starting from the number the previous one took. Changes here then queue instead of racing for
+/// the same number and retrying, and need not read the counter first; a change made meanwhile by
+/// another instance fails the counter's condition, and only then is the counter read.
+#[derive(Debug, Default)]
+pub(crate) struct Sequencer {
+    lanes: Mutex<HashMap<Slug, Arc<tokio::sync::Mutex<LastSeq>>>>,
+}
+
+/// The last number a change here took, if this instance still knows it.
+#[derive(Debug, Default)]
+pub(crate) struct LastSeq(Option<u64>);
+
+impl Sequencer {
+    /// Waits for the restaurant's lane; the guard is held until the change is written.
+    pub(crate) async fn lane(&self, slug: &Slug) -> tokio::sync::OwnedMutexGuard<LastSeq> {
+        let lane = {
+            let mut lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(lanes.entry(slug.clone()).or_default())
+        };
+        lane.lock_owned().await
+    }
+}
+
+impl LastSeq {
+    /// The number the next change follows: the one remembered, or else the counter's.
+    pub(crate) async fn get(&mut self, store: &dyn Store, slug: &Slug) -> Result<u64, RepoError> {
+        match self.0 {
+            Some(last) => Ok(last),
+            None => current_seq(store, slug).await,
+        }
+    }
+
+    pub(crate) fn taken(&mut self, seq: u64) {
+        self.0 = Some(seq);
+    }
+
+    /// Another instance may have taken numbers: read the counter next time.
+    pub(crate) fn forget(&mut self) {
+        self.0 = None;
+    }
 }
 
 /// The two writes that log `order`'s change as event `last + 1`; they fail together if another

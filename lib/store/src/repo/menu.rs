@@ -6,32 +6,53 @@ use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::menu::{Category, Menu, MenuItem};
 
 use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
+use crate::cache::VersionedCache;
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
+
+fn counter_value(counter: Option<&Item>) -> u64 {
+    counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0))
+}
 
 #[derive(Debug, Clone)]
 pub struct Menus {
     store: Arc<dyn Store>,
+    /// Menus this instance has read. A read asks only the menu's version counter (one small
+    /// item) and decodes the whole menu again only after a change: a menu is read on every cart
+    /// update and placement, and changes a few times a day.
+    cache: Arc<VersionedCache<Arc<Menu>>>,
 }
 
 impl Menus {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self { store, cache: Arc::default() }
     }
 
-    /// The whole menu: one query over the menu's partition.
-    pub async fn menu(&self, slug: &Slug) -> Result<Menu, RepoError> {
-        self.read_menu(Query::partition(keys::menu_partition(slug))).await
+    /// The latest menu, with the version it is at least as new as.
+    pub async fn menu(&self, slug: &Slug) -> Result<Versioned<Arc<Menu>>, RepoError> {
+        let version = self.version(slug).await?;
+        self.menu_at_least(slug, version).await
     }
 
-    /// The menu as of a moment ago, for guests browsing and pricing a cart (half the cost of
-    /// `menu`). Placing an order and publishing the menu read the latest.
-    pub async fn menu_recent(&self, slug: &Slug) -> Result<Menu, RepoError> {
-        self.read_menu(Query::partition(keys::menu_partition(slug)).recent()).await
+    /// The menu as of a moment ago, for guests browsing and pricing a cart (a version counter
+    /// read at half the cost of `menu`'s). Placing an order and publishing read the latest.
+    pub async fn menu_recent(&self, slug: &Slug) -> Result<Versioned<Arc<Menu>>, RepoError> {
+        let version = self.store.get_recent(&keys::menu_version(slug)).await?;
+        self.menu_at_least(slug, counter_value(version.as_ref())).await
     }
 
-    async fn read_menu(&self, query: Query) -> Result<Menu, RepoError> {
-        let items = read_all(self.store.as_ref(), query).await?;
+    async fn menu_at_least(&self, slug: &Slug, version: u64) -> Result<Versioned<Arc<Menu>>, RepoError> {
+        if let Some(cached) = self.cache.at_least(slug, version) {
+            return Ok(cached);
+        }
+        // Read strongly and after the counter, so the content is at least as new as `version`.
+        let menu = Versioned { value: Arc::new(self.read_menu(slug).await?), version };
+        self.cache.keep(slug, menu.clone());
+        Ok(menu)
+    }
+
+    async fn read_menu(&self, slug: &Slug) -> Result<Menu, RepoError> {
+        let items = read_all(self.store.as_ref(), Query::partition(keys::menu_partition(slug))).await?;
         let (mut categories, mut dishes) = (Vec::new(), Vec::new());
         for item in &items {
             if item.key.sk.starts_with(keys::CATEGORY_PREFIX) {
@@ -95,8 +116,7 @@ impl Menus {
 
     /// How many changes the published menu has seen: its version.
     pub async fn version(&self, slug: &Slug) -> Result<u64, RepoError> {
-        let counter = self.store.get(&keys::menu_version(slug)).await?;
-        Ok(counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0)))
+        Ok(counter_value(self.store.get(&keys::menu_version(slug)).await?.as_ref()))
     }
 
     pub async fn item(&self, slug: &Slug, id: &ItemId) -> Result<MenuItem, RepoError> {

@@ -7,7 +7,7 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{NewOrder, Order, OrderState};
 
-use super::events::{current_seq, event_writes};
+use super::events::{Sequencer, event_writes};
 use super::{
     ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, Idempotent, RepoError, back_off, decode, encode,
     stale_or_missing,
@@ -18,6 +18,7 @@ use crate::seam::{Condition, Cursor, Index, Item, Key, Query, SeamError, Store, 
 #[derive(Debug, Clone)]
 pub struct Orders {
     store: Arc<dyn Store>,
+    sequencer: Arc<Sequencer>,
 }
 
 fn stored(order: &Order) -> Result<Item, RepoError> {
@@ -53,7 +54,7 @@ pub(crate) async fn earlier_target(
 
 impl Orders {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self { store, sequencer: Arc::default() }
     }
 
     async fn replay(
@@ -121,11 +122,17 @@ impl Orders {
         }
         let cart_index = cart.map(|_| 2);
         let counter_index = writes.len();
+        let mut last_seq = self.sequencer.lane(&slug).await;
         for attempt in 0..ATTEMPTS {
-            let last = current_seq(self.store.as_ref(), &slug).await?;
+            let last = last_seq.get(self.store.as_ref(), &slug).await?;
             let mut attempt_writes = writes.clone();
             attempt_writes.extend(event_writes(&order, last)?);
-            match self.store.transact(attempt_writes).await {
+            let outcome = self.store.transact(attempt_writes).await;
+            match &outcome {
+                Ok(()) => last_seq.taken(last + 1),
+                Err(_) => last_seq.forget(),
+            }
+            match outcome {
                 Ok(()) => return Ok(Idempotent { value: order, replayed: false }),
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
                     return self.replay(&slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
@@ -163,10 +170,16 @@ impl Orders {
     /// still the version it was read at.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
         let put = Write::Put { item: stored(order)?, condition: Condition::Version(order.version.saturating_sub(1)) };
+        let mut last_seq = self.sequencer.lane(&order.restaurant).await;
         for attempt in 0..ATTEMPTS {
-            let last = current_seq(self.store.as_ref(), &order.restaurant).await?;
+            let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
             let [counter, event] = event_writes(order, last)?;
-            match self.store.transact(vec![put.clone(), counter, event]).await {
+            let outcome = self.store.transact(vec![put.clone(), counter, event]).await;
+            match &outcome {
+                Ok(()) => last_seq.taken(last + 1),
+                Err(_) => last_seq.forget(),
+            }
+            match outcome {
                 Ok(()) => return Ok(()),
                 Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
                     return Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await);

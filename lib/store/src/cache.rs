@@ -1,0 +1,89 @@
+//! What one instance remembers of a restaurant between requests, each value under the version
+//! of the data it was made from, so a reader that knows the current version can tell whether
+//! the value still holds. Nothing is trusted without that check: another instance may have
+//! changed the data since.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use bistro_domain::ids::Slug;
+
+use crate::repo::Versioned;
+
+/// Enough for every restaurant a deployment serves from one instance; past it, the cache
+/// forgets one restaurant for each it learns, so memory stays bounded.
+const RESTAURANTS: usize = 512;
+
+#[derive(Debug)]
+pub struct VersionedCache<V> {
+    values: Mutex<HashMap<Slug, Versioned<V>>>,
+}
+
+impl<V> Default for VersionedCache<V> {
+    fn default() -> Self {
+        Self { values: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<V: Clone> VersionedCache<V> {
+    /// The value kept for `slug` if it was made from version `version` or a later one.
+    pub fn at_least(&self, slug: &Slug, version: u64) -> Option<Versioned<V>> {
+        let values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+        values.get(slug).filter(|kept| kept.version >= version).cloned()
+    }
+
+    /// Keeps `value` unless one made from a later version is kept already.
+    pub fn keep(&self, slug: &Slug, value: Versioned<V>) {
+        let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+        if values.get(slug).is_some_and(|kept| kept.version >= value.version) {
+            return;
+        }
+        if values.len() >= RESTAURANTS && !values.contains_key(slug) {
+            if let Some(forgotten) = values.keys().next().cloned() {
+                values.remove(&forgotten);
+            }
+        }
+        values.insert(slug.clone(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slug(raw: &str) -> Slug {
+        Slug::parse(raw).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_value_is_returned_only_for_its_version_or_an_earlier_one() {
+        let cache = VersionedCache::default();
+        cache.keep(&slug("roma"), Versioned { value: "menu", version: 3 });
+
+        assert_eq!(cache.at_least(&slug("roma"), 3).map(|v| v.value), Some("menu"));
+        assert_eq!(cache.at_least(&slug("roma"), 2).map(|v| v.value), Some("menu"));
+        assert_eq!(cache.at_least(&slug("roma"), 4), None);
+    }
+
+    #[test]
+    fn an_older_value_never_replaces_a_newer_one() {
+        let cache = VersionedCache::default();
+        cache.keep(&slug("roma"), Versioned { value: "new", version: 5 });
+
+        cache.keep(&slug("roma"), Versioned { value: "old", version: 4 });
+
+        assert_eq!(cache.at_least(&slug("roma"), 0).map(|v| v.value), Some("new"));
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_restaurants_than_its_bound() {
+        let cache = VersionedCache::default();
+
+        for n in 0..RESTAURANTS + 10 {
+            cache.keep(&slug(&format!("r-{n}")), Versioned { value: n, version: 1 });
+        }
+
+        let kept = (0..RESTAURANTS + 10).filter(|n| cache.at_least(&slug(&format!("r-{n}")), 0).is_some()).count();
+        assert_eq!(kept, RESTAURANTS);
+    }
+}
