@@ -86,13 +86,9 @@ impl Connection {
         Ok(Self { sender })
     }
 
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        auth: Access<'_>,
-        body: Option<&Value>,
-    ) -> Result<Value, String> {
+    /// Sends a request and collects the answer's bytes, unparsed: the load generator shares the
+    /// two cores with the server, so it reads JSON only where it needs a value from it.
+    async fn send(&mut self, method: &str, path: &str, auth: Access<'_>, body: Option<&Value>) -> Result<Bytes, String> {
         let mut request = hyper::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
         if let Some(token) = auth.bearer {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -115,6 +111,17 @@ impl Connection {
         if !status.is_success() {
             return Err(format!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes)));
         }
+        Ok(bytes)
+    }
+
+    async fn send_json(
+        &mut self,
+        method: &str,
+        path: &str,
+        auth: Access<'_>,
+        body: Option<&Value>,
+    ) -> Result<Value, String> {
+        let bytes = self.send(method, path, auth, body).await?;
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 }
@@ -124,7 +131,7 @@ struct Setup(tokio::sync::Mutex<Connection>);
 
 impl Api for Setup {
     async fn call(&self, method: &str, path: &str, auth: Access<'_>, body: Option<Value>) -> Result<Value, String> {
-        self.0.lock().await.send(method, path, auth, body.as_ref()).await
+        self.0.lock().await.send_json(method, path, auth, body.as_ref()).await
     }
 }
 
@@ -139,7 +146,7 @@ struct Tally {
 }
 
 impl Tally {
-    async fn timed(&mut self, request: impl Future<Output = Result<Value, String>>) -> Option<Value> {
+    async fn timed<T>(&mut self, request: impl Future<Output = Result<T, String>>) -> Option<T> {
         let started = Instant::now();
         let outcome = request.await;
         self.latencies_us.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
@@ -162,7 +169,7 @@ async fn drive(scenario: Scenario, addr: SocketAddr, worker: usize, until: Insta
     // The cart this connection keeps changing, for the cart-update scenario.
     let mut cart = String::new();
     if scenario == Scenario::CartUpdate {
-        let opened = connection.send("POST", &format!("{base}/carts"), Access::none(), None).await?;
+        let opened = connection.send_json("POST", &format!("{base}/carts"), Access::none(), None).await?;
         cart = opened["token"].as_str().unwrap_or_default().to_owned();
         connection
             .send("POST", &format!("{base}/carts/{cart}/lines"), Access::none(), Some(&fixture::line(worker, 1)))
@@ -190,7 +197,7 @@ async fn drive(scenario: Scenario, addr: SocketAddr, worker: usize, until: Insta
             }
             Scenario::Order => {
                 let Some(opened) =
-                    tally.timed(connection.send("POST", &format!("{base}/carts"), Access::none(), None)).await
+                    tally.timed(connection.send_json("POST", &format!("{base}/carts"), Access::none(), None)).await
                 else {
                     continue;
                 };
@@ -203,7 +210,7 @@ async fn drive(scenario: Scenario, addr: SocketAddr, worker: usize, until: Insta
                 let key = format!("load-{worker}-{iteration}");
                 let order = fixture::order_request(&token);
                 let path = format!("{base}/orders");
-                let placed = connection.send("POST", &path, Access::key(&key), Some(&order));
+                let placed = connection.send_json("POST", &path, Access::key(&key), Some(&order));
                 if let Some(placed) = tally.timed(placed).await {
                     tally.completed += 1;
                     tally.orders.push(placed["order"]["id"].as_str().unwrap_or_default().to_owned());

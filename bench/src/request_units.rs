@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -62,8 +62,9 @@ impl InProcess {
     }
 }
 
-impl Api for InProcess {
-    async fn call(&self, method: &str, path: &str, auth: Access<'_>, body: Option<Value>) -> Result<Value, String> {
+impl InProcess {
+    /// A request as a client would send it.
+    pub fn request(method: &str, path: &str, auth: Access<'_>, body: Option<&Value>) -> Result<Request<Body>, String> {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = auth.bearer {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -71,17 +72,30 @@ impl Api for InProcess {
         if let Some(key) = auth.idempotency_key {
             request = request.header("idempotency-key", key);
         }
-        let request = match body {
+        match body {
             Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+    }
+
+    /// Serves `request` and collects the answer's bytes, leaving them unparsed; a non-2xx answer
+    /// is an `Err` carrying the status and body.
+    pub async fn send(&self, request: Request<Body>) -> Result<Bytes, String> {
+        let what = format!("{} {}", request.method(), request.uri());
         let response = self.app.clone().oneshot(request).await.map_err(|e| e.to_string())?;
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.map_err(|e| e.to_string())?;
         if !status.is_success() && status != StatusCode::NO_CONTENT {
-            return Err(format!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes)));
+            return Err(format!("{what}: {status} {}", String::from_utf8_lossy(&bytes)));
         }
+        Ok(bytes)
+    }
+}
+
+impl Api for InProcess {
+    async fn call(&self, method: &str, path: &str, auth: Access<'_>, body: Option<Value>) -> Result<Value, String> {
+        let bytes = self.send(Self::request(method, path, auth, body.as_ref())?).await?;
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 }

@@ -5,8 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::body::Body;
+use axum::http::Request;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use bistro_api::auth::Auth;
 use bistro_api::{AppState, api};
@@ -58,42 +60,59 @@ async fn prepare(api: &InProcess) -> Result<Prepared, String> {
     Ok(Prepared { staff, carts, orders })
 }
 
-async fn run(api: &InProcess, operation: &str, n: usize, p: &Prepared) -> Result<(), String> {
+/// Every request of `operation` a run may make, built before any is sent, so the count
+/// difference between two runs holds only serving them.
+fn requests(operation: &str, p: &Prepared) -> Result<Vec<Request<Body>>, String> {
     let base = format!("/v1/restaurants/{SLUG}");
-    for i in 0..n {
-        let cart = p.carts.get(i).ok_or("too many runs")?;
-        let (order, order_token) = p.orders.get(i).ok_or("too many runs")?;
-        let _: Value = match operation {
-            "menu read" => api.call("GET", &format!("{base}/menu"), Access::none(), None).await?,
-            "cart update" => {
-                api.call("PUT", &format!("{base}/carts/{cart}/lines/0"), Access::none(), Some(fixture::line(i, 2)))
-                    .await?
-            }
-            "place order" => {
-                let key = format!("warm-{i}");
-                api.call("POST", &format!("{base}/orders"), Access::key(&key), Some(fixture::order_request(cart)))
-                    .await?
-            }
-            "order status read" => {
-                api.call("GET", &format!("{base}/orders/{order}?token={order_token}"), Access::none(), None).await?
-            }
-            "state change" => {
-                api.call(
+    let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().map_err(|e| e.to_string())?;
+    (0..MANY)
+        .map(|i| {
+            let cart = p.carts.get(i).ok_or("too few carts")?;
+            let (order, order_token) = p.orders.get(i).ok_or("too few orders")?;
+            match operation {
+                "menu read" => InProcess::request("GET", &format!("{base}/menu"), Access::none(), None),
+                "cart update" => InProcess::request(
+                    "PUT",
+                    &format!("{base}/carts/{cart}/lines/0"),
+                    Access::none(),
+                    Some(&fixture::line(i, 2)),
+                ),
+                "place order" => InProcess::request(
+                    "POST",
+                    &format!("{base}/orders"),
+                    Access::key(&format!("warm-{i}")),
+                    Some(&fixture::order_request(cart)),
+                ),
+                "order status read" => InProcess::request(
+                    "GET",
+                    &format!("{base}/orders/{order}?token={order_token}"),
+                    Access::none(),
+                    None,
+                ),
+                "state change" => InProcess::request(
                     "POST",
                     &format!("{base}/orders/{order}/transitions"),
                     Access::staff(&p.staff),
-                    Some(json!({"to": "accepted"})),
-                )
-                .await?
+                    Some(&json!({"to": "accepted"})),
+                ),
+                "book a table" => {
+                    let booking = json!({"starts_at": format!("{tomorrow}T{:02}:00:00Z", i % 24), "party": 2, "contact": {"name": "Grace", "phone": "+49 30 5555"}});
+                    InProcess::request(
+                        "POST",
+                        &format!("{base}/reservations"),
+                        Access::key(&format!("warm-booking-{i}")),
+                        Some(&booking),
+                    )
+                }
+                other => Err(format!("unknown operation '{other}'")),
             }
-            "book a table" => {
-                let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().map_err(|e| e.to_string())?;
-                let booking = json!({"starts_at": format!("{tomorrow}T{:02}:00:00Z", i % 24), "party": 2, "contact": {"name": "Grace", "phone": "+49 30 5555"}});
-                let key = format!("warm-booking-{i}");
-                api.call("POST", &format!("{base}/reservations"), Access::key(&key), Some(booking)).await?
-            }
-            other => return Err(format!("unknown operation '{other}'")),
-        };
+        })
+        .collect()
+}
+
+async fn run(api: &InProcess, requests: Vec<Request<Body>>, n: usize) -> Result<(), String> {
+    for request in requests.into_iter().take(n) {
+        api.send(request).await?;
     }
     Ok(())
 }
@@ -108,7 +127,11 @@ pub fn command(operation: &str, n: usize) -> Result<(), Box<dyn std::error::Erro
         );
         let api = InProcess::new(api(state));
         let prepared = prepare(&api).await?;
-        run(&api, operation, n, &prepared).await?;
+        let requests = requests(operation, &prepared)?;
+        if n > requests.len() {
+            return Err(format!("at most {} runs", requests.len()).into());
+        }
+        run(&api, requests, n).await?;
         Ok(())
     })
 }
