@@ -88,7 +88,13 @@ impl Connection {
 
     /// Sends a request and collects the answer's bytes, unparsed: the load generator shares the
     /// two cores with the server, so it reads JSON only where it needs a value from it.
-    async fn send(&mut self, method: &str, path: &str, auth: Access<'_>, body: Option<&Value>) -> Result<Bytes, String> {
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        auth: Access<'_>,
+        body: Option<&Value>,
+    ) -> Result<Bytes, String> {
         let mut request = hyper::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
         if let Some(token) = auth.bearer {
             request = request.header("authorization", format!("Bearer {token}"));

@@ -53,7 +53,7 @@ pub(crate) fn idempotency(headers: &HeaderMap, body: &impl Serialize) -> Result<
             ApiError::bad_request("invalid_idempotency_key", "an Idempotency-Key is 1 to 255 visible ASCII characters")
         })?;
     let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let fingerprint = Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect();
+    let fingerprint = bistro_domain::ids::hex(&Sha256::digest(&canonical));
     Ok(IdempotencyKey { key: key.to_owned(), fingerprint })
 }
 

@@ -83,7 +83,7 @@ impl FolderBlobs {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any size"));
         mac.update(format!("{key}\n{expires}\n{content_type}\n{length}").as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        bistro_domain::ids::hex(&mac.finalize().into_bytes())
     }
 
     /// Whether an upload of `content_type` with `length` bytes to `key` is what the link allows.
@@ -144,10 +144,7 @@ impl BlobStore for FolderBlobs {
         if !allowed {
             return Err(BlobError::PreconditionFailed);
         }
-        let etag = format!(
-            "\"{}\"",
-            Sha256::digest(&blob.bytes).iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let etag = format!("\"{}\"", bistro_domain::ids::hex(&Sha256::digest(&blob.bytes)[..16]));
         let meta = Meta {
             content_type: blob.content_type.to_owned(),
             cache_control: blob.cache_control.map(str::to_owned),

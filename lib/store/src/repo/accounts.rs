@@ -6,12 +6,16 @@ use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant};
 
 use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
+use crate::cache::VersionedCache;
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, SortKey, Store, Write};
 
 #[derive(Debug, Clone)]
 pub struct Restaurants {
     store: Arc<dyn Store>,
+    /// Settings as last decoded, by the version of the item they came from: nearly every request
+    /// reads them, and decoding opening hours and time zones costs more than the read itself.
+    decoded: Arc<VersionedCache<Restaurant>>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -21,7 +25,16 @@ struct LoginPointer {
 
 impl Restaurants {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self { store, decoded: Arc::default() }
+    }
+
+    fn decode_settings(&self, slug: &Slug, item: &Item) -> Result<Versioned<Restaurant>, RepoError> {
+        if let Some(kept) = self.decoded.at_least(slug, item.version).filter(|kept| kept.version == item.version) {
+            return Ok(kept);
+        }
+        let settings = Versioned { value: decode(item)?, version: item.version };
+        self.decoded.keep(slug, settings.clone());
+        Ok(settings)
     }
 
     fn account_writes(account: &Account) -> Result<[Write; 2], RepoError> {
@@ -56,7 +69,7 @@ impl Restaurants {
 
     pub async fn get(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
         let item = self.store.get(&keys::restaurant(slug)).await?.ok_or(RepoError::NotFound)?;
-        Ok(Versioned { value: decode(&item)?, version: item.version })
+        self.decode_settings(slug, &item)
     }
 
     /// The settings as of a moment ago (half the cost of `get`): what requests read to apply
@@ -64,7 +77,7 @@ impl Restaurants {
     /// restaurant created a moment ago may not be visible yet, so a miss asks for the latest.
     pub async fn get_recent(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
         match self.store.get_recent(&keys::restaurant(slug)).await? {
-            Some(item) => Ok(Versioned { value: decode(&item)?, version: item.version }),
+            Some(item) => self.decode_settings(slug, &item),
             None => self.get(slug).await,
         }
     }
