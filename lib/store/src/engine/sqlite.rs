@@ -174,18 +174,12 @@ impl SqliteStore {
         .await
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, SeamError> {
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            work(&mut guard)
-        })
-        .await
-        .map_err(unavailable)?
-        .map_err(unavailable)
+    /// Runs `work` on the calling thread. A statement here takes microseconds (WAL, no fsync
+    /// per commit), less than handing it to a blocking thread and back, and one connection
+    /// serialises the work anyway (measured in docs/PERFORMANCE.md).
+    async fn run<T>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, SeamError> {
+        let mut guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        work(&mut guard).map_err(unavailable)
     }
 }
 
@@ -268,8 +262,7 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
-        let key = key.clone();
-        self.run(move |connection| load(connection, &key, now_unix())).await
+        self.run(|connection| load(connection, key, now_unix())).await
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
@@ -327,14 +320,8 @@ impl Store for SqliteStore {
     }
 
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
-        let query = query.clone();
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let guard = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            run_query(&guard, &query, now_unix())
-        })
-        .await
-        .map_err(unavailable)?
+        let guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        run_query(&guard, query, now_unix())
     }
 
     async fn ping(&self) -> Result<(), SeamError> {
