@@ -67,12 +67,16 @@ pub async fn place_order(
     let slug = slug(&raw)?;
     let idempotency = idempotency(&headers, &body)?;
     let restaurant = restaurant(&state, &slug).await?.value;
-    // A retry gets its first answer even though the cart is gone by now.
-    if let Some(earlier) = state.repos.orders.earlier(&slug, &idempotency).await? {
-        return Ok(placed_response(earlier.value, StatusCode::OK));
-    }
     let token = id(&body.cart, "cart", Token::parse)?;
-    let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
+    let cart = match state.repos.carts.get(&slug, &token).await {
+        Ok(cart) => cart,
+        // Placing consumes the cart: a retry finds it gone, and gets its first answer.
+        Err(RepoError::NotFound) => match state.repos.orders.earlier(&slug, &idempotency).await? {
+            Some(earlier) => return Ok(placed_response(earlier.value, StatusCode::OK)),
+            None => return Err(ApiError::NotFound("cart")),
+        },
+        Err(other) => return Err(other.into()),
+    };
     if cart.value.is_empty() {
         return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
     }

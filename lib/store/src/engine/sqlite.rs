@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use tokio::sync::broadcast;
 
 use super::condition_holds;
@@ -49,7 +49,13 @@ CREATE INDEX IF NOT EXISTS gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk I
 CREATE INDEX IF NOT EXISTS expiry ON items (expires_at) WHERE expires_at IS NOT NULL;
 ";
 
-const COLUMNS: &str = "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at, version, counter, body";
+/// The columns in `read_item`'s order; a macro so statements are literals, prepared once.
+macro_rules! columns {
+    () => {
+        "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expires_at, version, counter, body"
+    };
+}
+const COLUMNS: &str = columns!();
 
 fn unavailable(error: impl std::fmt::Display) -> SeamError {
     SeamError::Unavailable(error.to_string())
@@ -73,8 +79,10 @@ fn read_item(row: &Row<'_>) -> rusqlite::Result<Item> {
 
 fn load(connection: &Connection, key: &Key, now: i64) -> rusqlite::Result<Option<Item>> {
     connection
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)"
+        .prepare_cached(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)"
         ))?
         .query_row(params![key.pk, key.sk, now], read_item)
         .optional()
@@ -83,8 +91,10 @@ fn load(connection: &Connection, key: &Key, now: i64) -> rusqlite::Result<Option
 fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
     let index = |i: usize| item.index_keys[i].as_ref();
     connection
-        .prepare_cached(&format!(
-            "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        .prepare_cached(concat!(
+            "INSERT OR REPLACE INTO items (",
+            columns!(),
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         ))?
         .execute(params![
             item.key.pk,
@@ -114,6 +124,11 @@ fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<O
     if !condition_holds(write.condition(), current.as_ref()) {
         return Ok(None);
     }
+    apply_over(connection, write, current).map(Some)
+}
+
+/// Applies one write whose condition holds over `current`, the item as it is now.
+fn apply_over(connection: &Connection, write: &Write, current: Option<Item>) -> rusqlite::Result<(Change, Option<i64>)> {
     let (new, counter) = match write {
         Write::Put { item, .. } => {
             store_item(connection, item)?;
@@ -135,7 +150,21 @@ fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<O
         }
         Write::Check { .. } => (current.clone(), None),
     };
-    Ok(Some((Change { key: write.key().clone(), old: current, new }, counter)))
+    Ok((Change { key: write.key().clone(), old: current, new }, counter))
+}
+
+/// Runs `work` in an immediate transaction, committed if it returns `Ok`. BEGIN and COMMIT are
+/// cached statements: rusqlite's `Transaction` parses them again on every call.
+fn immediate<T>(connection: &Connection, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+    let outcome = work(connection).and_then(|value| {
+        connection.prepare_cached("COMMIT")?.execute([])?;
+        Ok(value)
+    });
+    if outcome.is_err() && !connection.is_autocommit() {
+        connection.prepare_cached("ROLLBACK")?.execute([])?;
+    }
+    outcome
 }
 
 impl SqliteStore {
@@ -266,16 +295,13 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
-        let changes = self.changes.clone();
         let outcome = self
-            .run(move |connection| {
-                let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let applied = apply(&transaction, &write, now_unix())?;
-                transaction.commit()?;
+            .run(|connection| {
+                let applied = immediate(connection, |connection| apply(connection, &write, now_unix()))?;
                 // Published under the lock, so subscribers see changes in commit order.
                 if let Some((change, _)) = &applied {
                     if change.old != change.new {
-                        publish(&changes, vec![change.clone()]);
+                        publish(&self.changes, vec![change.clone()]);
                     }
                 }
                 Ok(applied)
@@ -287,33 +313,34 @@ impl Store for SqliteStore {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
         check_transaction(&writes)?;
-        let changes_out = self.changes.clone();
         let outcome = self
-            .run(move |connection| {
-                let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let now = now_unix();
-                let mut changes = Vec::with_capacity(writes.len());
-                let mut failed = Vec::new();
-                // Every condition is judged against the state before the transaction, as DynamoDB does.
-                for (i, write) in writes.iter().enumerate() {
-                    let current = load(&transaction, write.key(), now)?;
-                    if !condition_holds(write.condition(), current.as_ref()) {
-                        failed.push(i);
+            .run(|connection| {
+                let outcome = immediate(connection, |connection| {
+                    let now = now_unix();
+                    // Every condition is judged against the state before the transaction, as
+                    // DynamoDB does; the items read for that are the old images of the changes.
+                    let mut currents = Vec::with_capacity(writes.len());
+                    let mut failed = Vec::new();
+                    for (i, write) in writes.iter().enumerate() {
+                        let current = load(connection, write.key(), now)?;
+                        if !condition_holds(write.condition(), current.as_ref()) {
+                            failed.push(i);
+                        }
+                        currents.push(current);
                     }
-                }
-                if !failed.is_empty() {
-                    return Ok(Err(failed));
-                }
-                for write in &writes {
-                    if let Some((change, _)) = apply(&transaction, write, now)? {
+                    if !failed.is_empty() {
+                        return Ok(Err(failed));
+                    }
+                    let mut changes = Vec::with_capacity(writes.len());
+                    for (write, current) in writes.iter().zip(currents) {
+                        let (change, _) = apply_over(connection, write, current)?;
                         if !matches!(write, Write::Check { .. }) {
                             changes.push(change);
                         }
                     }
-                }
-                transaction.commit()?;
-                publish(&changes_out, changes);
-                Ok(Ok(()))
+                    Ok(Ok(changes))
+                })?;
+                Ok(outcome.map(|changes| publish(&self.changes, changes)))
             })
             .await?;
         outcome.map_err(|failed| SeamError::TransactionCancelled { failed })
