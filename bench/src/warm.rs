@@ -182,7 +182,7 @@ pub fn section(warm: &[WarmRequest]) -> String {
         crate::report::thousands(most)
     );
     if most as f64 > BUDGET {
-        out += "Why: these counts include SQLite executing each query in-process and decoding every stored item from JSON (a menu read decodes all 21 menu items and encodes about 10 KB back); a cart update prices the cart against the whole menu. Meeting 200 k would take caching the menu per instance (as encoded JSON, invalidated by the menu's version) rather than faster code.\n\n";
+        out += "Why: the writes miss. Reads now come from per-instance caches checked against versions (the menu, its encoded page, the restaurant's settings), but placing an order, changing its state and booking run an SQLite transaction of three to five writes into an indexed table (about half of each count), and encode the order twice, as the order item and as the event that carries a full copy of it. The event's copy is the same key-design change the write units above need.\n\n";
     }
     out
 }

@@ -128,7 +128,11 @@ fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<O
 }
 
 /// Applies one write whose condition holds over `current`, the item as it is now.
-fn apply_over(connection: &Connection, write: &Write, current: Option<Item>) -> rusqlite::Result<(Change, Option<i64>)> {
+fn apply_over(
+    connection: &Connection,
+    write: &Write,
+    current: Option<Item>,
+) -> rusqlite::Result<(Change, Option<i64>)> {
     let (new, counter) = match write {
         Write::Put { item, .. } => {
             store_item(connection, item)?;
