@@ -199,12 +199,18 @@ impl SqliteStore {
     }
 
     /// Deletes expired items for good (readers already cannot see them); returns how many.
+    /// A sweep may delete thousands of rows, so unlike a request's statements it runs on a
+    /// blocking thread.
     pub async fn sweep_expired(&self) -> Result<usize, SeamError> {
-        self.run(|connection| {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let connection = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             connection
                 .execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1", params![now_unix()])
+                .map_err(unavailable)
         })
         .await
+        .map_err(unavailable)?
     }
 
     /// Runs `work` on the calling thread. A statement here takes microseconds (WAL, no fsync

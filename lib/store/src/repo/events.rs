@@ -13,7 +13,7 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::order::Order;
 use serde::{Deserialize, Serialize};
 
-use super::{RepoError, decode, encode};
+use super::{RepoError, decode};
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SortKey, Store, Write, now_unix};
 
@@ -83,11 +83,14 @@ impl LastSeq {
 }
 
 /// The two writes that log `order`'s change as event `last + 1`; they fail together if another
-/// change took that number first.
-pub(crate) fn event_writes(order: &Order, last: u64) -> Result<[Write; 2], RepoError> {
+/// change took that number first. `encoded` is the order's stored JSON, which the event embeds
+/// as it is rather than encoding the order a second time.
+pub(crate) fn event_writes(order: &Order, encoded: &str, last: u64) -> Result<[Write; 2], RepoError> {
     let slug = &order.restaurant;
     let seq = last + 1;
-    let event = OrderEvent { seq, at: order.updated_at(), order: order.clone() };
+    let at = serde_json::to_string(&order.updated_at()).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+    // The same document `encode(&OrderEvent { seq, at, order })` writes, field for field.
+    let body = format!(r#"{{"seq":{seq},"at":{at},"order":{encoded}}}"#);
     let expires_at = now_unix() + i64::try_from(EVENT_RETENTION.as_secs()).unwrap_or(i64::MAX);
     Ok([
         Write::Add {
@@ -97,7 +100,7 @@ pub(crate) fn event_writes(order: &Order, last: u64) -> Result<[Write; 2], RepoE
             condition: Condition::CounterIs(i64::try_from(last).unwrap_or(i64::MAX)),
         },
         Write::Put {
-            item: Item::new(keys::event(slug, seq), 1, encode(&event)?).expiring_at(expires_at),
+            item: Item::new(keys::event(slug, seq), 1, body).expiring_at(expires_at),
             condition: Condition::Absent,
         },
     ])
@@ -128,5 +131,27 @@ impl Events {
             && item.key.pk.ends_with("#EVENTS")
             && item.key.sk.bytes().all(|b| b.is_ascii_digit());
         is_event.then(|| decode(item))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::encode;
+    use bistro_testkit::fixtures;
+
+    #[test]
+    fn an_event_embedding_the_stored_order_is_the_document_encoding_the_event_writes() -> Result<(), RepoError> {
+        let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
+        let order = Order::place(fixtures::new_order("roma", day), 7);
+        let encoded = encode(&order)?;
+
+        let [_, event] = event_writes(&order, &encoded, 41)?;
+
+        let Write::Put { item, .. } = event else { panic!("the event is a put") };
+        let expected = OrderEvent { seq: 42, at: order.updated_at(), order };
+        assert_eq!(item.body, encode(&expected)?);
+        assert_eq!(decode::<OrderEvent>(&item)?, expected);
+        Ok(())
     }
 }

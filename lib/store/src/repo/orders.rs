@@ -110,12 +110,14 @@ impl Orders {
         let order =
             Order::place(new, u32::try_from(number).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?);
         let record = IdempotencyRecord { fingerprint: idempotency.fingerprint.clone(), target: order.id.to_string() };
+        let order_item = stored(&order)?;
+        let order_body = order_item.body.clone();
         let mut writes = vec![
             Write::Put {
                 item: Item::new(idempotency_key.clone(), 1, encode(&record)?).expiring_at(idempotency_expiry()),
                 condition: Condition::Absent,
             },
-            Write::Put { item: stored(&order)?, condition: Condition::Absent },
+            Write::Put { item: order_item, condition: Condition::Absent },
         ];
         if let Some((token, version)) = cart {
             writes.push(Write::Delete { key: keys::cart(&slug, token), condition: Condition::Version(version) });
@@ -126,7 +128,7 @@ impl Orders {
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &slug).await?;
             let mut attempt_writes = writes.clone();
-            attempt_writes.extend(event_writes(&order, last)?);
+            attempt_writes.extend(event_writes(&order, &order_body, last)?);
             let outcome = self.store.transact(attempt_writes).await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
@@ -169,11 +171,13 @@ impl Orders {
     /// Stores a changed order (its version already raised by the domain) if the stored one is
     /// still the version it was read at.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
-        let put = Write::Put { item: stored(order)?, condition: Condition::Version(order.version.saturating_sub(1)) };
+        let item = stored(order)?;
+        let order_body = item.body.clone();
+        let put = Write::Put { item, condition: Condition::Version(order.version.saturating_sub(1)) };
         let mut last_seq = self.sequencer.lane(&order.restaurant).await;
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
-            let [counter, event] = event_writes(order, last)?;
+            let [counter, event] = event_writes(order, &order_body, last)?;
             let outcome = self.store.transact(vec![put.clone(), counter, event]).await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
