@@ -60,6 +60,9 @@ pub struct ScenarioResult {
     pub errors: u64,
     /// The server's CPU time per request, in milliseconds of one core.
     pub server_cpu_ms_per_request: f64,
+    /// The load generator's (this process's) CPU time per request: the rest of the machine.
+    #[serde(default)]
+    pub generator_cpu_ms_per_request: f64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -287,6 +290,7 @@ async fn run_scenario(
     duration: Duration,
 ) -> Result<(ScenarioResult, Vec<String>), String> {
     let cpu_before = cpu_seconds(pid);
+    let generator_before = cpu_seconds(std::process::id());
     let started = Instant::now();
     let until = started + duration;
     let workers: Vec<_> = (0..CONNECTIONS).map(|w| tokio::spawn(drive(scenario, addr, w, until))).collect();
@@ -303,6 +307,7 @@ async fn run_scenario(
     }
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds(pid) - cpu_before;
+    let generator_cpu = cpu_seconds(std::process::id()) - generator_before;
     if let Some(error) = &all.first_error {
         eprintln!("{}: {} errors, the first: {error}", scenario.name(), all.errors);
     }
@@ -323,6 +328,7 @@ async fn run_scenario(
         max_ms: quantile(1.0),
         errors: all.errors,
         server_cpu_ms_per_request: cpu * 1000.0 / requests.max(1) as f64,
+        generator_cpu_ms_per_request: generator_cpu * 1000.0 / requests.max(1) as f64,
     };
     Ok((result, all.orders))
 }
@@ -439,13 +445,13 @@ pub async fn measure(binary: &Path, duration: Duration) -> Result<Load, String> 
 
 pub fn section(load: &Load) -> String {
     let mut out = format!(
-        "## The local server under load\n\n`bistro-local` (release build, SQLite file, rate limit off) on loopback, driven by {} keep-alive connections from the bench process on the same 2 cores. Latency is per request, as the client saw it; server CPU is user + system time of the server process per request.\n\n",
+        "## The local server under load\n\n`bistro-local` (release build, SQLite file, rate limit off) on loopback, driven by {} keep-alive connections from the bench process on the same 2 cores. Latency is per request, as the client saw it; server and generator CPU are the user + system time of each process per request.\n\n",
         load.connections
     );
-    out += "| scenario | seconds | requests/s | completed/s | p50 ms | p99 ms | max ms | errors | server CPU ms/request |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| scenario | seconds | requests/s | completed/s | p50 ms | p99 ms | max ms | errors | server CPU ms/request | generator CPU ms/request |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for s in &load.scenarios {
         out += &format!(
-            "| {} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.3} |\n",
+            "| {} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.3} | {:.3} |\n",
             s.name,
             s.seconds,
             s.requests_per_second,
@@ -454,7 +460,8 @@ pub fn section(load: &Load) -> String {
             s.p99_ms,
             s.max_ms,
             s.errors,
-            s.server_cpu_ms_per_request
+            s.server_cpu_ms_per_request,
+            s.generator_cpu_ms_per_request
         );
     }
     let find = |scenario: Scenario| load.scenarios.iter().find(|s| s.name == scenario.name());
@@ -501,10 +508,12 @@ pub fn section(load: &Load) -> String {
         let mean_ms = CONNECTIONS as f64 * 1000.0 / scenario.requests_per_second.max(1.0);
         let cores = scenario.requests_per_second * scenario.server_cpu_ms_per_request / 1000.0;
         out += &format!(
-            "Why {} misses: the machine is CPU-bound. The server spends {:.3} ms of CPU per request, so {:.0} requests/s keep {cores:.2} of the 2 cores busy and the load generator takes the rest. With {CONNECTIONS} connections each request waits behind the others: the mean latency is {CONNECTIONS} ÷ requests/s = {mean_ms:.1} ms, so p99 < {p99} ms needs more than {:.0} requests/s, whatever the spread.\n\n",
+            "Why {} misses: the machine is CPU-bound. The server spends {:.3} ms of CPU per request, so {:.0} requests/s keep {cores:.2} of the 2 cores busy, and the load generator {:.3} ms per request ({:.2} cores). With {CONNECTIONS} connections each request waits behind the others: the mean latency is {CONNECTIONS} ÷ requests/s = {mean_ms:.1} ms, so p99 < {p99} ms needs more than {:.0} requests/s, whatever the spread.\n\n",
             scenario.name,
             scenario.server_cpu_ms_per_request,
             scenario.requests_per_second,
+            scenario.generator_cpu_ms_per_request,
+            scenario.requests_per_second * scenario.generator_cpu_ms_per_request / 1000.0,
             CONNECTIONS as f64 * 1000.0 / p99,
         );
     }
