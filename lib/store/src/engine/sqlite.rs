@@ -5,8 +5,7 @@
 //! channel, the local stand-in for DynamoDB Streams.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, TryLockError};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -27,18 +26,9 @@ pub struct Change {
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// Every write goes through this one connection.
     connection: Arc<Mutex<Connection>>,
-    /// Reads of a database file go through these, so they neither wait for a write nor hold one
-    /// up (WAL: a read sees every transaction committed before it began). Empty in memory,
-    /// where only one connection sees the data: reads share the writer's.
-    readers: Arc<[Mutex<Connection>]>,
-    next_reader: Arc<AtomicUsize>,
     changes: broadcast::Sender<Change>,
 }
-
-/// One reader per core of the machine this was measured on; more would only wait for a core.
-const READERS: usize = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -184,19 +174,7 @@ fn immediate<T>(connection: &Connection, work: impl FnOnce(&Connection) -> rusql
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self, SeamError> {
-        let mut store = Self::with_connection(Connection::open(path).map_err(unavailable)?)?;
-        let readers = (0..READERS)
-            .map(|_| {
-                let reader = Connection::open(path)?;
-                // A small page cache each: the hot items (settings, menu versions, open carts)
-                // are few, and the server's whole footprint is budgeted.
-                reader.execute_batch("PRAGMA query_only = 1; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512;")?;
-                Ok(Mutex::new(reader))
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(unavailable)?;
-        store.readers = readers.into();
-        Ok(store)
+        Self::with_connection(Connection::open(path).map_err(unavailable)?)
     }
 
     /// A private database that lives as long as the store: for tests.
@@ -212,12 +190,7 @@ impl SqliteStore {
             .map_err(unavailable)?;
         connection.execute_batch(SCHEMA).map_err(unavailable)?;
         let (changes, _) = broadcast::channel(4096);
-        Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
-            readers: Arc::new([]),
-            next_reader: Arc::default(),
-            changes,
-        })
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), changes })
     }
 
     /// Every change committed from now on, in commit order.
@@ -231,7 +204,7 @@ impl SqliteStore {
     pub async fn sweep_expired(&self) -> Result<usize, SeamError> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            let connection = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             connection
                 .execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1", params![now_unix()])
                 .map_err(unavailable)
@@ -244,26 +217,8 @@ impl SqliteStore {
     /// per commit), less than handing it to a blocking thread and back, and one connection
     /// serialises the work anyway (measured in docs/PERFORMANCE.md).
     async fn run<T>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, SeamError> {
-        let mut guard = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         work(&mut guard).map_err(unavailable)
-    }
-
-    /// Runs a read on a free reader (or, in memory, on the writer's connection).
-    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T, SeamError>) -> Result<T, SeamError> {
-        if self.readers.is_empty() {
-            return work(&self.connection.lock().unwrap_or_else(PoisonError::into_inner));
-        }
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        let free =
-            (0..self.readers.len()).find_map(|i| match self.readers[(start + i) % self.readers.len()].try_lock() {
-                Ok(guard) => Some(guard),
-                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => None,
-            });
-        match free {
-            Some(guard) => work(&guard),
-            None => work(&self.readers[start % self.readers.len()].lock().unwrap_or_else(PoisonError::into_inner)),
-        }
     }
 }
 
@@ -346,7 +301,7 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
-        self.read(|connection| load(connection, key, now_unix()).map_err(unavailable))
+        self.run(|connection| load(connection, key, now_unix())).await
     }
 
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
@@ -402,10 +357,11 @@ impl Store for SqliteStore {
     }
 
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
-        self.read(|connection| run_query(connection, query, now_unix()))
+        let guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        run_query(&guard, query, now_unix())
     }
 
     async fn ping(&self) -> Result<(), SeamError> {
-        self.read(|connection| connection.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable))
+        self.run(|connection| connection.query_row("SELECT 1", [], |_| Ok(()))).await
     }
 }
