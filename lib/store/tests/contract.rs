@@ -22,6 +22,12 @@ async fn sqlite() -> Arc<dyn Store> {
     Arc::new(SqliteStore::in_memory().expect("an in-memory database"))
 }
 
+/// A database file in WAL mode, as the local server runs it.
+async fn sqlite_file() -> Arc<dyn Store> {
+    let name = format!("bistro-contract-{}.db", bistro_domain::ids::Token::generate().as_str());
+    Arc::new(SqliteStore::open(&std::env::temp_dir().join(name)).expect("a database file"))
+}
+
 async fn dynamodb() -> Arc<dyn Store> {
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
     let store = DynamoStore::new(client, moto::unique_name("bistro"));
@@ -29,12 +35,17 @@ async fn dynamodb() -> Arc<dyn Store> {
     Arc::new(store)
 }
 
-/// Runs each named contract test once per engine: `sqlite::name` and `dynamodb::name`.
+/// Runs each named contract test once per engine: `sqlite::name` (in memory), `sqlite_file::name`
+/// (a file in WAL mode, as the local server runs it) and `dynamodb::name`.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $name() { super::$name(super::sqlite().await).await }) *
+        }
+        mod sqlite_file {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::sqlite_file().await).await }) *
         }
         mod dynamodb {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
