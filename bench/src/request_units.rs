@@ -207,7 +207,7 @@ pub fn section(units: &RequestUnits) -> String {
         out += "What would meet the budget: a summary-only event (the notifier can read the order's new image from the stream), KEYS_ONLY or INCLUDE index projections, and order bodies that keep menu names out of the item. That is a change of the key design and the realtime protocol, not yet made.\n\n";
     }
     if units.total_read > BUDGET_READ {
-        out += "Why the reads miss: menus are priced from a per-instance cache checked against the menu's version counter, and event numbers come from the last one this instance took, but every cart update still reads the restaurant and that counter (eventually consistent) and the cart itself strongly, since its version guards the write: 2 units, 20 of the total. ";
+        out += "Why the reads miss: menus are priced from a per-instance cache checked against the menu's version counter, and event numbers come from the last one this instance took, but every cart update still reads the restaurant and that counter (eventually consistent) and the cart itself strongly, since its version guards the write: 2 units, 20 of the total. The first menu read of an instance (here: opening the cart) reads the whole menu once. ";
         out += "What would meet the budget: cart updates conditioned on a version the client sends back (If-Match), so the cart is not read first, and settings and menu version trusted for a few seconds per instance instead of read on every request.\n\n";
     }
     out += "Other operations, once each:\n\n";

@@ -182,7 +182,7 @@ pub fn section(warm: &[WarmRequest]) -> String {
         crate::report::thousands(most)
     );
     if most as f64 > BUDGET {
-        out += "Why: the writes miss. Reads now come from per-instance caches checked against versions (the menu, its encoded page, the restaurant's settings), but placing an order, changing its state and booking run an SQLite transaction of three to five writes into an indexed table (about half of each count), and encode the order twice, as the order item and as the event that carries a full copy of it. The event's copy is the same key-design change the write units above need.\n\n";
+        out += "Why: the writes miss. Reads now come from per-instance caches checked against versions (the menu, its encoded page, the restaurant's settings), but placing an order, changing its state and booking run an SQLite transaction of three to five writes into an indexed table (about half of each count), and write the order twice, as the order item and inside the event that carries a full copy of it. The event's copy is the same key-design change the write units above need.\n\n";
     }
     out
 }
