@@ -32,6 +32,12 @@ impl<V: Clone> VersionedCache<V> {
         values.get(slug).filter(|kept| kept.version >= version).cloned()
     }
 
+    /// The value kept for `slug` if it was made from exactly version `version`.
+    pub fn at(&self, slug: &Slug, version: u64) -> Option<V> {
+        let values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+        values.get(slug).filter(|kept| kept.version == version).map(|kept| kept.value.clone())
+    }
+
     /// Keeps `value` unless one made from a later version is kept already.
     pub fn keep(&self, slug: &Slug, value: Versioned<V>) {
         let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
@@ -63,6 +69,15 @@ mod tests {
         assert_eq!(cache.at_least(&slug("roma"), 3).map(|v| v.value), Some("menu"));
         assert_eq!(cache.at_least(&slug("roma"), 2).map(|v| v.value), Some("menu"));
         assert_eq!(cache.at_least(&slug("roma"), 4), None);
+    }
+
+    #[test]
+    fn a_value_is_returned_for_its_exact_version_only() {
+        let cache = VersionedCache::default();
+        cache.keep(&slug("roma"), Versioned { value: "menu", version: 3 });
+
+        assert_eq!(cache.at(&slug("roma"), 3), Some("menu"));
+        assert_eq!(cache.at(&slug("roma"), 2), None);
     }
 
     #[test]

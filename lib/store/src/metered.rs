@@ -169,7 +169,7 @@ impl Store for Metered {
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
         let page = self.inner.query(query).await?;
         let bytes = page.items.iter().map(item_size).sum();
-        self.charge(read_units(bytes, query.index.is_none() && !query.recent));
+        self.charge(read_units(bytes, query.index.is_none()));
         Ok(page)
     }
 

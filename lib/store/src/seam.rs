@@ -160,14 +160,11 @@ pub struct Query {
     pub ascending: bool,
     pub limit: u32,
     pub cursor: Option<Cursor>,
-    /// The reader accepts a view that may lag the latest writes by a moment (half the cost on
-    /// DynamoDB). Index reads always may.
-    pub recent: bool,
 }
 
 impl Query {
     pub fn partition(pk: impl Into<String>) -> Self {
-        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None, recent: false }
+        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -182,12 +179,6 @@ impl Query {
 
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = limit;
-        self
-    }
-
-    /// See [`Query::recent`].
-    pub fn recent(mut self) -> Self {
-        self.recent = true;
         self
     }
 
@@ -292,7 +283,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError>;
 
     /// One page of a partition in sort-key order. Index reads may lag writes by a moment on
-    /// DynamoDB; reads of the table's own keys are strongly consistent unless `Query::recent` says otherwise.
+    /// DynamoDB; reads of the table's own keys are strongly consistent.
     async fn query(&self, query: &Query) -> Result<Page, SeamError>;
 
     /// Whether the engine answers at all: for health checks.

@@ -128,12 +128,9 @@ pub async fn read_menu(
     let menu = state.repos.menus.menu_recent(&slug).await?;
     let currency = found.value.currency.code();
     let whole_menu = filter == MenuFilter::default();
-    let encoded = state
-        .menu_pages
-        .at_least(&slug, menu.version)
-        .filter(|page| whole_menu && page.version == menu.version && page.value.currency == currency);
-    if let Some(page) = encoded {
-        return Ok(json_body(page.value.body));
+    let encoded = whole_menu.then(|| state.menu_pages.at(&slug, menu.version)).flatten();
+    if let Some(page) = encoded.filter(|page| page.currency == currency) {
+        return Ok(json_body(page.body));
     }
     let (items, next_cursor) = filter_menu(&menu.value, &filter)?;
     let page = MenuPage {

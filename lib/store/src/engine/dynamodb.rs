@@ -463,7 +463,7 @@ impl Store for DynamoStore {
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
                 .scan_index_forward(query.ascending)
-                .consistent_read(query.index.is_none() && !query.recent)
+                .consistent_read(query.index.is_none())
                 .limit(wanted)
                 .set_exclusive_start_key(start_key.take())
                 .send()

@@ -29,8 +29,8 @@ impl Restaurants {
     }
 
     fn decode_settings(&self, slug: &Slug, item: &Item) -> Result<Versioned<Restaurant>, RepoError> {
-        if let Some(kept) = self.decoded.at_least(slug, item.version).filter(|kept| kept.version == item.version) {
-            return Ok(kept);
+        if let Some(value) = self.decoded.at(slug, item.version) {
+            return Ok(Versioned { value, version: item.version });
         }
         let settings = Versioned { value: decode(item)?, version: item.version };
         self.decoded.keep(slug, settings.clone());

@@ -13,7 +13,7 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::order::Order;
 use serde::{Deserialize, Serialize};
 
-use super::{RepoError, decode};
+use super::{RepoError, counter_value, decode};
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SortKey, Store, Write, now_unix};
 
@@ -35,8 +35,7 @@ pub struct Events {
 
 /// The counter's current value: the last sequence number handed out.
 pub(crate) async fn current_seq(store: &dyn Store, slug: &Slug) -> Result<u64, RepoError> {
-    let counter = store.get(&keys::event_counter(slug)).await?;
-    Ok(counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0)))
+    Ok(counter_value(store.get(&keys::event_counter(slug)).await?.as_ref()))
 }
 
 /// Takes event numbers for this instance's changes, one change of a restaurant at a time, each

@@ -5,14 +5,12 @@ use std::sync::Arc;
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::menu::{Category, Menu, MenuItem};
 
-use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
+use super::{
+    RepoError, Versioned, counter_value, decode, encode, read_all, stale_or_missing, write_counting_menu_change,
+};
 use crate::cache::VersionedCache;
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
-
-fn counter_value(counter: Option<&Item>) -> u64 {
-    counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0))
-}
 
 #[derive(Debug, Clone)]
 pub struct Menus {
@@ -115,7 +113,7 @@ impl Menus {
     }
 
     /// How many changes the published menu has seen: its version.
-    pub async fn version(&self, slug: &Slug) -> Result<u64, RepoError> {
+    async fn version(&self, slug: &Slug) -> Result<u64, RepoError> {
         Ok(counter_value(self.store.get(&keys::menu_version(slug)).await?.as_ref()))
     }
 

@@ -88,6 +88,11 @@ pub(crate) fn decode<T: DeserializeOwned>(item: &Item) -> Result<T, RepoError> {
 }
 
 /// After a failed version check: was the item changed, or is it gone?
+/// A counter item's value; an absent counter is at 0.
+pub(crate) fn counter_value(counter: Option<&Item>) -> u64 {
+    counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0))
+}
+
 pub(crate) async fn stale_or_missing(store: &dyn Store, key: &Key) -> RepoError {
     match store.get(key).await {
         Ok(Some(_)) => RepoError::StaleVersion,
