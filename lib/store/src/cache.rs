@@ -1,9 +1,10 @@
-//! What one instance remembers of a restaurant between requests, each value under the version
-//! of the data it was made from, so a reader that knows the current version can tell whether
-//! the value still holds. Nothing is trusted without that check: another instance may have
-//! changed the data since.
+//! What one instance remembers between requests, each value under the version of the data it
+//! was made from, so a reader that knows the current version can tell whether the value still
+//! holds, and a writer can condition its write on it. Nothing is trusted without such a check:
+//! another instance may have changed the data since.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
 
 use bistro_domain::ids::Slug;
@@ -15,41 +16,54 @@ use crate::repo::Versioned;
 const RESTAURANTS: usize = 512;
 
 #[derive(Debug)]
-pub struct VersionedCache<V> {
-    values: Mutex<HashMap<Slug, Versioned<V>>>,
+pub struct VersionedCache<V, K = Slug> {
+    values: Mutex<HashMap<K, Versioned<V>>>,
+    bound: usize,
 }
 
 impl<V> Default for VersionedCache<V> {
     fn default() -> Self {
-        Self { values: Mutex::new(HashMap::new()) }
+        Self::bounded(RESTAURANTS)
     }
 }
 
-impl<V: Clone> VersionedCache<V> {
-    /// The value kept for `slug` if it was made from version `version` or a later one.
-    pub fn at_least(&self, slug: &Slug, version: u64) -> Option<Versioned<V>> {
+impl<V, K> VersionedCache<V, K> {
+    /// A cache of at most `bound` values: past it, it forgets one for each it learns.
+    pub fn bounded(bound: usize) -> Self {
+        Self { values: Mutex::new(HashMap::new()), bound }
+    }
+}
+
+impl<V: Clone, K: Hash + Eq + Clone> VersionedCache<V, K> {
+    /// The value kept under `key` if it was made from version `version` or a later one.
+    pub fn at_least(&self, key: &K, version: u64) -> Option<Versioned<V>> {
         let values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
-        values.get(slug).filter(|kept| kept.version >= version).cloned()
+        values.get(key).filter(|kept| kept.version >= version).cloned()
     }
 
-    /// The value kept for `slug` if it was made from exactly version `version`.
-    pub fn at(&self, slug: &Slug, version: u64) -> Option<V> {
+    /// The value kept under `key` if it was made from exactly version `version`.
+    pub fn at(&self, key: &K, version: u64) -> Option<V> {
         let values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
-        values.get(slug).filter(|kept| kept.version == version).map(|kept| kept.value.clone())
+        values.get(key).filter(|kept| kept.version == version).map(|kept| kept.value.clone())
     }
 
     /// Keeps `value` unless one made from a later version is kept already.
-    pub fn keep(&self, slug: &Slug, value: Versioned<V>) {
+    pub fn keep(&self, key: &K, value: Versioned<V>) {
         let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
-        if values.get(slug).is_some_and(|kept| kept.version >= value.version) {
+        if values.get(key).is_some_and(|kept| kept.version >= value.version) {
             return;
         }
-        if values.len() >= RESTAURANTS && !values.contains_key(slug) {
+        if values.len() >= self.bound && !values.contains_key(key) {
             if let Some(forgotten) = values.keys().next().cloned() {
                 values.remove(&forgotten);
             }
         }
-        values.insert(slug.clone(), value);
+        values.insert(key.clone(), value);
+    }
+
+    /// Forgets what is kept under `key`: it is known to be out of date, or gone.
+    pub fn forget(&self, key: &K) {
+        self.values.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 }
 
@@ -88,6 +102,16 @@ mod tests {
         cache.keep(&slug("roma"), Versioned { value: "old", version: 4 });
 
         assert_eq!(cache.at_least(&slug("roma"), 0).map(|v| v.value), Some("new"));
+    }
+
+    #[test]
+    fn a_forgotten_value_is_not_returned() {
+        let cache = VersionedCache::default();
+        cache.keep(&slug("roma"), Versioned { value: "menu", version: 3 });
+
+        cache.forget(&slug("roma"));
+
+        assert_eq!(cache.at_least(&slug("roma"), 0), None);
     }
 
     #[test]

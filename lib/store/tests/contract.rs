@@ -70,6 +70,8 @@ contract!(
     cancelling_a_booking_gives_its_covers_back,
     two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win,
     a_menu_one_instance_has_read_shows_another_instances_change_at_once,
+    settings_one_instance_has_read_show_another_instances_change_at_once,
+    a_cart_change_started_from_a_copy_another_instance_outdated_is_refused_then_made_on_the_stored_cart,
     paging_through_250_orders_returns_each_exactly_once_in_order,
     orders_are_listed_by_the_state_they_are_in,
     no_query_for_one_restaurant_returns_another_restaurants_data,
@@ -469,6 +471,50 @@ async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn St
         matches!(repos.carts.get(&slug("milano"), &token).await, Err(RepoError::NotFound)),
         "a cart token opens no other restaurant's cart"
     );
+}
+
+async fn settings_one_instance_has_read_show_another_instances_change_at_once(store: Arc<dyn Store>) {
+    let (reader, writer) = (Repos::new(Arc::clone(&store)), Repos::new(store));
+    let roma = slug("roma");
+    writer.restaurants.create(&restaurant("roma"), &account("roma", "owner@example.com", Role::Owner)).await.unwrap();
+    let before = reader.restaurants.latest(&roma).await.unwrap();
+    let mut renamed = before.settings.value.clone();
+    renamed.name = bistro_domain::text::Name::parse("Roma Due").unwrap();
+
+    writer.restaurants.update(&renamed, before.settings.version).await.unwrap();
+    let after = reader.restaurants.latest(&roma).await.unwrap();
+
+    assert_eq!(after.settings.value.name, renamed.name);
+    assert!(after.changes > before.changes, "{} then {}", before.changes, after.changes);
+}
+
+async fn a_cart_change_started_from_a_copy_another_instance_outdated_is_refused_then_made_on_the_stored_cart(
+    store: Arc<dyn Store>,
+) {
+    let (this, other) = (Repos::new(Arc::clone(&store)), Repos::new(store));
+    let roma = slug("roma");
+    let token = this.carts.open(&roma).await.unwrap();
+    let line = |item: &str| bistro_domain::cart::CartLine {
+        item: bistro_domain::ids::ItemId::parse(item).unwrap(),
+        choices: Vec::new(),
+        quantity: bistro_domain::cart::Quantity::new(1).unwrap(),
+        note: None,
+    };
+    let mut theirs = other.carts.to_change(&roma, &token).await.unwrap();
+    theirs.value.add(line("pizza")).unwrap();
+    other.carts.save(&roma, &token, &theirs.value, theirs.version).await.unwrap();
+
+    let mut outdated = this.carts.to_change(&roma, &token).await.unwrap();
+    outdated.value.add(line("pasta")).unwrap();
+    let refused = this.carts.save(&roma, &token, &outdated.value, outdated.version).await;
+    let mut stored = this.carts.to_change(&roma, &token).await.unwrap();
+    stored.value.add(line("pasta")).unwrap();
+    this.carts.save(&roma, &token, &stored.value, stored.version).await.unwrap();
+
+    assert!(matches!(refused, Err(RepoError::StaleVersion)), "{refused:?}");
+    let items: Vec<String> =
+        this.carts.get(&roma, &token).await.unwrap().value.lines().iter().map(|l| l.item.to_string()).collect();
+    assert_eq!(items, ["pizza", "pasta"]);
 }
 
 async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {

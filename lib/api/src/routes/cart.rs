@@ -14,8 +14,9 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::menu::Menu;
 use bistro_domain::restaurant::Restaurant;
 use bistro_store::RepoError;
+use bistro_store::repo::Current;
 
-use super::{missing, restaurant};
+use super::{current, missing};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, id, slug};
 use crate::state::AppState;
@@ -49,18 +50,11 @@ pub struct CartView {
     pub version: u64,
 }
 
-/// Prices the cart as the guest sees it, against the menu as of a moment ago (the cheaper read).
-pub(crate) async fn price_now(state: &AppState, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
-    price_against(&state.repos.menus.menu_recent(&restaurant.slug).await?.value, restaurant, cart)
-}
-
-/// Prices the cart against the latest menu: what an order is placed at.
-pub(crate) async fn price_latest(
-    state: &AppState,
-    restaurant: &Restaurant,
-    cart: &Cart,
-) -> Result<PricedCart, ApiError> {
-    price_against(&state.repos.menus.menu(&restaurant.slug).await?.value, restaurant, cart)
+/// Prices the cart against the restaurant's menu as of the change count `restaurant` was read
+/// at: a moment ago for a guest filling the cart, now for an order being placed.
+pub(crate) async fn price(state: &AppState, restaurant: &Current, cart: &Cart) -> Result<PricedCart, ApiError> {
+    let settings = &restaurant.settings.value;
+    price_against(&state.repos.menus.menu_as_of(&settings.slug, restaurant.changes).await?.value, settings, cart)
 }
 
 fn price_against(menu: &Menu, restaurant: &Restaurant, cart: &Cart) -> Result<PricedCart, ApiError> {
@@ -80,12 +74,12 @@ fn view(token: &Token, cart: Cart, version: u64, pricing: Result<PricedCart, Api
 
 async fn priced_view(
     state: &AppState,
-    restaurant: &Restaurant,
+    restaurant: &Current,
     token: &Token,
     cart: Cart,
     version: u64,
 ) -> Result<CartView, ApiError> {
-    let pricing = price_now(state, restaurant, &cart).await;
+    let pricing = price(state, restaurant, &cart).await;
     view(token, cart, version, pricing)
 }
 
@@ -97,9 +91,9 @@ fn cart_token(raw: &str) -> Result<Token, ApiError> {
     responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn open_cart(State(state): State<AppState>, Path(raw): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let slug = slug(&raw)?;
-    let found = restaurant(&state, &slug).await?;
+    let found = current(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
-    Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found.value, &token, Cart::default(), 1).await?)))
+    Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
@@ -109,14 +103,14 @@ pub async fn read_cart(
     Path((raw, token)): Path<(String, String)>,
 ) -> Result<axum::Json<CartView>, ApiError> {
     let (slug, token) = (slug(&raw)?, cart_token(&token)?);
-    let found = restaurant(&state, &slug).await?;
+    let found = current(&state, &slug).await?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
-    Ok(axum::Json(priced_view(&state, &found.value, &token, cart.value, cart.version).await?))
+    Ok(axum::Json(priced_view(&state, &found, &token, cart.value, cart.version).await?))
 }
 
-/// Applies `change` to the stored cart, checks the result prices (unless it only removes), and
-/// saves it; a concurrent
-/// change from the same guest's other tab is re-read and `change` applied again on top.
+/// Applies `change` to the cart, checks the result prices (unless it only removes), and saves
+/// it; a concurrent change from the same guest's other tab is re-read and `change` applied
+/// again on top.
 async fn change_cart(
     state: &AppState,
     slug: &Slug,
@@ -124,12 +118,12 @@ async fn change_cart(
     change: impl Fn(&mut Cart) -> Result<(), CartError>,
     must_price: bool,
 ) -> Result<CartView, ApiError> {
-    let found = restaurant(state, slug).await?;
+    let found = current(state, slug).await?;
     for _ in 0..5 {
-        let mut cart = state.repos.carts.get(slug, token).await.map_err(missing("cart"))?;
+        let mut cart = state.repos.carts.to_change(slug, token).await.map_err(missing("cart"))?;
         change(&mut cart.value)?;
         // Priced once: the check before saving is also what the answer shows.
-        let pricing = price_now(state, &found.value, &cart.value).await;
+        let pricing = price(state, &found, &cart.value).await;
         if must_price {
             if let Err(refused) = pricing {
                 return Err(refused);

@@ -19,7 +19,7 @@ use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Description, Name};
 use bistro_store::repo::Versioned;
 
-use super::{missing, page_size, restaurant};
+use super::{current, missing, page_size, restaurant};
 use crate::auth::StaffIdentity;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id, slug};
@@ -124,9 +124,9 @@ pub async fn read_menu(
     Query(filter): Query<MenuFilter>,
 ) -> Result<Response, ApiError> {
     let slug = slug(&raw)?;
-    let found = restaurant(&state, &slug).await?;
-    let menu = state.repos.menus.menu_recent(&slug).await?;
-    let currency = found.value.currency.code();
+    let found = current(&state, &slug).await?;
+    let menu = state.repos.menus.menu_as_of(&slug, found.changes).await?;
+    let currency = found.settings.value.currency.code();
     let whole_menu = filter == MenuFilter::default();
     let encoded = whole_menu.then(|| state.menu_pages.at(&slug, menu.version)).flatten();
     if let Some(page) = encoded.filter(|page| page.currency == currency) {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use bistro_domain::ids::Slug;
 use bistro_domain::restaurant::Restaurant;
-use bistro_store::repo::{IdempotencyKey, Versioned};
+use bistro_store::repo::{Current, IdempotencyKey, Versioned};
 use bistro_store::{Cursor, RepoError};
 
 use crate::error::ApiError;
@@ -31,8 +31,13 @@ pub(crate) fn missing(what: &'static str) -> impl Fn(RepoError) -> ApiError {
     }
 }
 
+/// The restaurant as a request applies it: settings and the menu version, from one small read.
+pub(crate) async fn current(state: &AppState, slug: &Slug) -> Result<Current, ApiError> {
+    state.repos.restaurants.current(slug).await.map_err(missing("restaurant"))
+}
+
 pub(crate) async fn restaurant(state: &AppState, slug: &Slug) -> Result<Versioned<Restaurant>, ApiError> {
-    state.repos.restaurants.get_recent(slug).await.map_err(missing("restaurant"))
+    Ok(current(state, slug).await?.settings)
 }
 
 /// The `Idempotency-Key` header, required on requests that create something, with a fingerprint

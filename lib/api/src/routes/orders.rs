@@ -16,7 +16,7 @@ use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderSta
 use bistro_domain::restaurant::Role;
 use bistro_store::RepoError;
 
-use super::cart::price_latest;
+use super::cart::price;
 use super::{cursor, idempotency, missing, page_size, restaurant};
 use crate::auth::StaffIdentity;
 use crate::error::{ApiError, Problem};
@@ -66,7 +66,8 @@ pub async fn place_order(
 ) -> Result<impl IntoResponse, ApiError> {
     let slug = slug(&raw)?;
     let idempotency = idempotency(&headers, &body)?;
-    let restaurant = restaurant(&state, &slug).await?.value;
+    let latest = state.repos.restaurants.latest(&slug).await.map_err(missing("restaurant"))?;
+    let restaurant = &latest.settings.value;
     let token = id(&body.cart, "cart", Token::parse)?;
     let cart = match state.repos.carts.get(&slug, &token).await {
         Ok(cart) => cart,
@@ -82,7 +83,7 @@ pub async fn place_order(
     }
     let now = Timestamp::now();
     restaurant.check_order(&body.kind, now)?;
-    let priced = price_latest(&state, &restaurant, &cart.value).await?;
+    let priced = price(&state, &latest, &cart.value).await?;
     let new = NewOrder {
         restaurant: slug.clone(),
         kind: body.kind,

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant};
 
-use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing, write_counting_menu_change};
+use super::{
+    RepoError, Versioned, counter_value, decode, encode, read_all, stale_or_missing, write_counting_menu_change,
+};
 use crate::cache::VersionedCache;
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SeamError, SortKey, Store, Write};
@@ -13,9 +15,18 @@ use crate::seam::{Condition, Item, Query, SeamError, SortKey, Store, Write};
 #[derive(Debug, Clone)]
 pub struct Restaurants {
     store: Arc<dyn Store>,
-    /// Settings as last decoded, by the version of the item they came from: nearly every request
-    /// reads them, and decoding opening hours and time zones costs more than the read itself.
-    decoded: Arc<VersionedCache<Restaurant>>,
+    /// Settings as last read, under the restaurant's change count they are at least as new as.
+    /// Nearly every request applies them: it reads only the count (one small item), and reads
+    /// and decodes the settings again only after a change.
+    by_changes: Arc<VersionedCache<Versioned<Restaurant>>>,
+}
+
+/// A restaurant as one request applies it: its settings, and the count of changes to its
+/// settings and menu that they are at least as new as, which is the version to read its menu at.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub settings: Versioned<Restaurant>,
+    pub changes: u64,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -25,16 +36,7 @@ struct LoginPointer {
 
 impl Restaurants {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, decoded: Arc::default() }
-    }
-
-    fn decode_settings(&self, slug: &Slug, item: &Item) -> Result<Versioned<Restaurant>, RepoError> {
-        if let Some(value) = self.decoded.at(slug, item.version) {
-            return Ok(Versioned { value, version: item.version });
-        }
-        let settings = Versioned { value: decode(item)?, version: item.version };
-        self.decoded.keep(slug, settings.clone());
-        Ok(settings)
+        Self { store, by_changes: Arc::default() }
     }
 
     fn account_writes(account: &Account) -> Result<[Write; 2], RepoError> {
@@ -67,19 +69,34 @@ impl Restaurants {
         }
     }
 
+    /// The settings as stored now, with the version an edit of them must name.
     pub async fn get(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
         let item = self.store.get(&keys::restaurant(slug)).await?.ok_or(RepoError::NotFound)?;
-        self.decode_settings(slug, &item)
+        Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
-    /// The settings as of a moment ago (half the cost of `get`): what requests read to apply
-    /// them. Writes never depend on it: an update carries the version its editor saw. A
-    /// restaurant created a moment ago may not be visible yet, so a miss asks for the latest.
-    pub async fn get_recent(&self, slug: &Slug) -> Result<Versioned<Restaurant>, RepoError> {
-        match self.store.get_recent(&keys::restaurant(slug)).await? {
-            Some(item) => self.decode_settings(slug, &item),
-            None => self.get(slug).await,
+    /// The restaurant as of a moment ago (its change count read eventually consistent): what
+    /// requests read to apply the settings and price from the menu. Writes never depend on it:
+    /// an edit carries the version its editor saw.
+    pub async fn current(&self, slug: &Slug) -> Result<Current, RepoError> {
+        let changes = self.store.get_recent(&keys::menu_version(slug)).await?;
+        self.as_of(slug, counter_value(changes.as_ref())).await
+    }
+
+    /// The restaurant as of now: what an order is placed under.
+    pub async fn latest(&self, slug: &Slug) -> Result<Current, RepoError> {
+        let changes = self.store.get(&keys::menu_version(slug)).await?;
+        self.as_of(slug, counter_value(changes.as_ref())).await
+    }
+
+    async fn as_of(&self, slug: &Slug, changes: u64) -> Result<Current, RepoError> {
+        if let Some(kept) = self.by_changes.at_least(slug, changes) {
+            return Ok(Current { settings: kept.value, changes: kept.version });
         }
+        // Read strongly and after the count, so the settings are at least as new as it says.
+        let settings = self.get(slug).await?;
+        self.by_changes.keep(slug, Versioned { value: settings.clone(), version: changes });
+        Ok(Current { settings, changes })
     }
 
     /// Replaces the restaurant's settings if nobody changed them since `expected_version`.

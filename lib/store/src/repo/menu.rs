@@ -29,22 +29,17 @@ impl Menus {
     /// The latest menu, with the version it is at least as new as.
     pub async fn menu(&self, slug: &Slug) -> Result<Versioned<Arc<Menu>>, RepoError> {
         let version = self.version(slug).await?;
-        self.menu_at_least(slug, version).await
+        self.menu_as_of(slug, version).await
     }
 
-    /// The menu as of a moment ago, for guests browsing and pricing a cart (a version counter
-    /// read at half the cost of `menu`'s). Placing an order and publishing read the latest.
-    pub async fn menu_recent(&self, slug: &Slug) -> Result<Versioned<Arc<Menu>>, RepoError> {
-        let version = self.store.get_recent(&keys::menu_version(slug)).await?;
-        self.menu_at_least(slug, counter_value(version.as_ref())).await
-    }
-
-    async fn menu_at_least(&self, slug: &Slug, version: u64) -> Result<Versioned<Arc<Menu>>, RepoError> {
-        if let Some(cached) = self.cache.at_least(slug, version) {
+    /// The menu at least as new as `changes`, the restaurant's change count a request read
+    /// (see [`super::Restaurants::current`]): one count serves both settings and menu.
+    pub async fn menu_as_of(&self, slug: &Slug, changes: u64) -> Result<Versioned<Arc<Menu>>, RepoError> {
+        if let Some(cached) = self.cache.at_least(slug, changes) {
             return Ok(cached);
         }
-        // Read strongly and after the counter, so the content is at least as new as `version`.
-        let menu = Versioned { value: Arc::new(self.read_menu(slug).await?), version };
+        // Read strongly and after the count, so the content is at least as new as it says.
+        let menu = Versioned { value: Arc::new(self.read_menu(slug).await?), version: changes };
         self.cache.keep(slug, menu.clone());
         Ok(menu)
     }

@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use bistro_domain::reservation::ReservationError;
 
-pub use accounts::Restaurants;
+pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
 pub use connections::{Connection, Connections, Subscription};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};

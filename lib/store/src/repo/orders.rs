@@ -85,6 +85,9 @@ impl Orders {
     ///
     /// The day's number comes from an atomic counter before the order is written, so numbers
     /// never repeat; they may skip one when two requests with the same key race.
+    ///
+    /// Without `cart`, an earlier order under the key is looked up first, so a retry takes no
+    /// number. With it, the caller looks only when the cart is gone: a retry finds it consumed.
     pub async fn place(
         &self,
         idempotency: &IdempotencyKey,
@@ -93,8 +96,10 @@ impl Orders {
     ) -> Result<Idempotent<Order>, RepoError> {
         let slug = new.restaurant.clone();
         let idempotency_key = keys::idempotency(&slug, "order", &idempotency.key);
-        if let Some(placed) = self.replay(&slug, &idempotency_key, idempotency).await? {
-            return Ok(placed);
+        if cart.is_none() {
+            if let Some(placed) = self.replay(&slug, &idempotency_key, idempotency).await? {
+                return Ok(placed);
+            }
         }
         let counter = Write::Add {
             key: keys::order_counter(&slug, new.business_date),
