@@ -337,7 +337,7 @@ async fn run_scenario(
 struct Server {
     child: Child,
     addr: SocketAddr,
-    _data: TempDir,
+    _data: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -347,23 +347,14 @@ impl Drop for Server {
     }
 }
 
-/// A directory removed when dropped.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 async fn start_server(binary: &Path) -> Result<Server, String> {
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let data = TempDir(std::env::temp_dir().join(format!("bistro-bench-{}-{port}", std::process::id())));
+    let data = tempfile::Builder::new().prefix("bistro-bench-").tempdir().map_err(|e| e.to_string())?;
     let child = Command::new(binary)
         .args(["--addr", &addr.to_string(), "--rate-limit", "0", "--no-demo", "--data"])
-        .arg(&data.0)
+        .arg(data.path())
         .env("BISTRO_JWT_SECRET", "bench secret, long enough for HS256 signing")
         .stdout(Stdio::null())
         .spawn()

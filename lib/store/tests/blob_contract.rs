@@ -9,9 +9,9 @@ use bistro_store::blob::s3::S3Blobs;
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_testkit::moto;
 
-async fn folder() -> Arc<dyn BlobStore> {
-    let root = std::env::temp_dir().join(moto::unique_name("blobs"));
-    Arc::new(FolderBlobs::new(root, "http://127.0.0.1:9/uploads", b"a test secret"))
+/// The folder engine in `root` (gone after the test).
+async fn folder(root: &tempfile::TempDir) -> Arc<dyn BlobStore> {
+    Arc::new(FolderBlobs::new(root.path().join("blobs"), "http://127.0.0.1:9/uploads", b"a test secret"))
 }
 
 async fn s3() -> Arc<dyn BlobStore> {
@@ -25,7 +25,10 @@ macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod folder {
             $(#[tokio::test]
-            async fn $name() { super::$name(super::folder().await).await }) *
+            async fn $name() {
+                let root = tempfile::tempdir().unwrap();
+                super::$name(super::folder(&root).await).await
+            }) *
         }
         mod s3 {
             $(#[tokio::test]

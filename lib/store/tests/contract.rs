@@ -22,10 +22,9 @@ async fn sqlite() -> Arc<dyn Store> {
     Arc::new(SqliteStore::in_memory().expect("an in-memory database"))
 }
 
-/// A database file in WAL mode, as the local server runs it.
-async fn sqlite_file() -> Arc<dyn Store> {
-    let name = format!("bistro-contract-{}.db", bistro_domain::ids::Token::generate().as_str());
-    Arc::new(SqliteStore::open(&std::env::temp_dir().join(name)).expect("a database file"))
+/// A database file in WAL mode, as the local server runs it, in `folder` (gone after the test).
+async fn sqlite_file(folder: &tempfile::TempDir) -> Arc<dyn Store> {
+    Arc::new(SqliteStore::open(&folder.path().join("bistro.db")).expect("a database file"))
 }
 
 async fn dynamodb() -> Arc<dyn Store> {
@@ -45,7 +44,10 @@ macro_rules! contract {
         }
         mod sqlite_file {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::sqlite_file().await).await }) *
+            async fn $name() {
+                let folder = tempfile::tempdir().expect("a temporary folder");
+                super::$name(super::sqlite_file(&folder).await).await
+            }) *
         }
         mod dynamodb {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]

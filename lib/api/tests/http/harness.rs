@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub client: Client,
+    /// The server's data, removed with the test app.
+    _data: tempfile::TempDir,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -17,10 +19,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
-    let data_dir = std::env::temp_dir().join(format!("bistro-test-{}", bistro_domain::ids::Token::generate().as_str()));
+    let data = tempfile::tempdir().unwrap();
     let mut config = LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir,
+        data_dir: data.path().to_owned(),
         store: StoreChoice::Sqlite,
         rate_limit: 0,
         static_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static-site"),
@@ -34,7 +36,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
     tokio::spawn(
         async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await },
     );
-    TestApp { base: format!("http://{address}"), client: Client::new() }
+    TestApp { base: format!("http://{address}"), client: Client::new(), _data: data }
 }
 
 /// A restaurant open around the clock in Berlin, with tables 1–5 and all order kinds.
