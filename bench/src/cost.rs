@@ -40,6 +40,10 @@ const FREE_WEBSOCKET_MINUTES: f64 = 750_000.0;
 const FREE_DYNAMODB_GB: f64 = 25.0;
 const FREE_LOGS_GB: f64 = 5.0;
 const FREE_S3_GETS: f64 = 20_000.0;
+/// CloudWatch's always-free alarm metrics (standard alarms that list their metric directly, as
+/// each of the stacks' alarms does). Secrets Manager has no free tier beyond a first-month trial.
+const FREE_ALARM_METRICS: u32 = 10;
+const ALARMS: &str = "CloudWatch alarms";
 
 /// Lambda gives a function CPU in proportion to memory: a whole vCPU at 1,769 MB.
 const MEMORY_MB: f64 = 128.0;
@@ -89,6 +93,8 @@ pub struct Cost {
     /// Resources that cost while nobody orders, with their count and monthly price.
     pub idle: Vec<(String, u32, f64)>,
     pub idle_per_month: f64,
+    #[serde(default)]
+    pub idle_with_free_tiers: f64,
 }
 
 /// Billed milliseconds of one invocation: CPU slowed to 128 MB's share, plus DynamoDB round trips.
@@ -173,7 +179,7 @@ fn idle(workspace: &Path) -> Result<Vec<(String, u32, f64)>, String> {
         return Err(format!("no templates in {}; run `cdk synth`", out.display()));
     }
     let priced = [
-        ("AWS::CloudWatch::Alarm", "CloudWatch alarms", ALARM_PER_MONTH),
+        ("AWS::CloudWatch::Alarm", ALARMS, ALARM_PER_MONTH),
         ("AWS::SecretsManager::Secret", "Secrets Manager secret", SECRET_PER_MONTH),
         ("AWS::KMS::Key", "KMS keys", KMS_KEY_PER_MONTH),
     ];
@@ -256,6 +262,8 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
     let per_1000 = price(&scaled(&usage, 1000.0));
     let idle = idle(workspace)?;
     let idle_per_month: f64 = idle.iter().map(|(_, _, dollars)| dollars).sum();
+    let alarms = idle.iter().find(|(name, ..)| name == ALARMS).map_or(0, |(_, count, _)| *count);
+    let idle_with_free_tiers = idle_per_month - f64::from(alarms.min(FREE_ALARM_METRICS)) * ALARM_PER_MONTH;
     // What a restaurant pays whether or not it has orders: its kitchen screens stay connected.
     let boards = Usage { websocket_minutes: BOARDS * OPEN_HOURS_PER_DAY * 60.0 * DAYS_PER_MONTH, ..Usage::default() };
     let monthly = [30_u32, 100]
@@ -265,11 +273,11 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
             month.websocket_minutes += boards.websocket_minutes;
             // Menus edited and pictures uploaded: a few dozen S3 writes a month.
             let s3_writes = 40.0 * S3_PER_PUT;
-            let bill = |u: &Usage| price(u).values().sum::<f64>() + idle_per_month + s3_writes;
+            let bill = |u: &Usage, idle: f64| price(u).values().sum::<f64>() + idle + s3_writes;
             Monthly {
                 orders_per_day: per_day,
-                without_free_tiers: bill(&month),
-                with_free_tiers: bill(&minus_free_tiers(&month)),
+                without_free_tiers: bill(&month, idle_per_month),
+                with_free_tiers: bill(&minus_free_tiers(&month), idle_with_free_tiers),
             }
         })
         .collect();
@@ -280,6 +288,7 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
         monthly,
         idle,
         idle_per_month,
+        idle_with_free_tiers,
     })
 }
 
@@ -308,6 +317,10 @@ pub fn section(cost: &Cost) -> String {
     }
     out += &format!("| **total** | | **{:.2}** |\n\n", cost.idle_per_month);
     out += &format!(
+        "With free tiers (CloudWatch's {FREE_ALARM_METRICS} free alarm metrics): ${:.2} a month.\n\n",
+        cost.idle_with_free_tiers
+    );
+    out += &format!(
         "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE} a month idle: {} (${:.2}).\n\n",
         crate::report::verdict(cost.per_1000_orders, BUDGET_PER_1000),
         cost.per_1000_orders,
@@ -315,7 +328,7 @@ pub fn section(cost: &Cost) -> String {
         cost.idle_per_month
     );
     if cost.idle_per_month > BUDGET_IDLE {
-        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each standard alarm $0.10 a month whatever happens), and a JWT secret kept outside the template (Secrets Manager: $0.40 a month). Everything else is billed per request. Meeting $0.05 means fewer alarms (one per kind over a metric-math sum still bills each metric) or none by default, and a secret kept in SSM Parameter Store (free) read by the functions at init.\n\n";
+        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each alarm metric $0.10 a month whatever happens; an alarm over a metric-math sum of several functions bills each metric), and a JWT secret kept outside the template (Secrets Manager: $0.40 a month; Lambda environment variables cannot resolve an SSM SecureString). Everything else is billed per request. What would meet $0.05: alarms on Lambda's account-wide Errors and Throttles (4 alarm metrics in all: $0.40 a month, free within CloudWatch's free tier, but they also fire for other functions in the account, so only for an account of its own) and the secret as an SSM SecureString (free) that the functions fetch on first use, which adds the SSM client to each function and a call to the first request that checks a token. A decision between #7 and #8, not made here.\n\n";
     }
     out
 }

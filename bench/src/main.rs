@@ -4,9 +4,12 @@
 //! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load] [--out DIR]`: measure
 //! and write the report (into `docs/` unless `--out` says elsewhere).
 //! `bistro-bench cost`: the cost model from `docs/performance.json`, printed.
+//! `bistro-bench compare OLD.json NEW.json`: two runs side by side (each report also compares
+//! itself with the `performance.json` it replaces).
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
 mod cold_start;
+mod compare;
 mod cost;
 mod fixture;
 mod load;
@@ -87,13 +90,22 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     };
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
 
-    let report = markdown(&results);
     let docs = flag("--out").map_or_else(|| workspace().join("docs"), PathBuf::from);
+    let mut report = markdown(&results);
+    match read_results(&docs.join("performance.json")) {
+        Ok(previous) => report += &compare::section(&previous, &results),
+        Err(e) => eprintln!("no comparison with a previous run: {e}"),
+    }
     std::fs::create_dir_all(&docs)?;
     std::fs::write(docs.join("performance.json"), serde_json::to_string_pretty(&results)? + "\n")?;
     std::fs::write(docs.join("PERFORMANCE.md"), &report)?;
     print!("{report}");
     Ok(())
+}
+
+fn read_results(path: &Path) -> Result<Results, Box<dyn std::error::Error>> {
+    let json = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(serde_json::from_str(&json).map_err(|e| format!("{}: {e}", path.display()))?)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -105,9 +117,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             warm::command(operation, n)
         }
         Some("cost") => {
-            let json = std::fs::read_to_string(workspace().join("docs/performance.json"))?;
-            let results: Results = serde_json::from_str(&json)?;
+            let results = read_results(&workspace().join("docs/performance.json"))?;
             print!("{}", cost::section(&cost::model(&results, &workspace())?));
+            Ok(())
+        }
+        Some("compare") => {
+            let [old, new] = [args.get(1), args.get(2)].map(|a| a.ok_or("compare OLD.json NEW.json"));
+            print!("{}", compare::section(&read_results(Path::new(old?))?, &read_results(Path::new(new?))?));
             Ok(())
         }
         _ => tokio::runtime::Runtime::new()?.block_on(measure(&args)),

@@ -48,6 +48,7 @@ pub struct RequestUnits {
     pub other: Vec<Operation>,
     pub total_read: f64,
     /// Read units of an instance's first complete order, which the total above follows.
+    #[serde(default)]
     pub first_order_read: f64,
     pub total_write: u64,
     pub total_index_write: u64,
