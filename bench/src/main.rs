@@ -6,6 +6,9 @@
 //! `bistro-bench cost`: the cost model from `docs/performance.json`, printed.
 //! `bistro-bench compare OLD.json NEW.json`: two runs side by side (each report also compares
 //! itself with the `performance.json` it replaces).
+//! `bistro-bench render PREVIOUS.json`: writes `docs/PERFORMANCE.md` again from
+//! `docs/performance.json`, compared with PREVIOUS.json, without measuring (after a change of
+//! the report's wording).
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
 mod cold_start;
@@ -91,16 +94,18 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
 
     let docs = flag("--out").map_or_else(|| workspace().join("docs"), PathBuf::from);
-    let mut report = markdown(&results);
-    match read_results(&docs.join("performance.json")) {
-        Ok(previous) => report += &compare::section(&previous, &results),
-        Err(e) => eprintln!("no comparison with a previous run: {e}"),
-    }
+    let previous =
+        read_results(&docs.join("performance.json")).map_err(|e| eprintln!("no comparison with a previous run: {e}"));
+    let report = with_comparison(&results, previous.ok().as_ref());
     std::fs::create_dir_all(&docs)?;
     std::fs::write(docs.join("performance.json"), serde_json::to_string_pretty(&results)? + "\n")?;
     std::fs::write(docs.join("PERFORMANCE.md"), &report)?;
     print!("{report}");
     Ok(())
+}
+
+fn with_comparison(results: &Results, previous: Option<&Results>) -> String {
+    markdown(results) + &previous.map(|previous| compare::section(previous, results)).unwrap_or_default()
 }
 
 fn read_results(path: &Path) -> Result<Results, Box<dyn std::error::Error>> {
@@ -119,6 +124,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("cost") => {
             let results = read_results(&workspace().join("docs/performance.json"))?;
             print!("{}", cost::section(&cost::model(&results, &workspace())?));
+            Ok(())
+        }
+        Some("render") => {
+            let previous = read_results(Path::new(args.get(1).ok_or("render PREVIOUS.json")?))?;
+            let docs = workspace().join("docs");
+            let results = read_results(&docs.join("performance.json"))?;
+            std::fs::write(docs.join("PERFORMANCE.md"), with_comparison(&results, Some(&previous)))?;
             Ok(())
         }
         Some("compare") => {
