@@ -71,12 +71,12 @@ pub enum PublishError {
 
 /// Builds the document from the store as it is now.
 pub async fn current_menu(repos: &Repos, slug: &Slug) -> Result<PublishedMenu, RepoError> {
-    // The menu's content is at least as new as its version, and settings changes count too.
-    let menu = repos.menus.menu(slug).await?;
-    let restaurant = repos.restaurants.get(slug).await?.value;
+    // Settings and menu at least as new as the restaurant's change count, read now.
+    let latest = repos.restaurants.latest(slug).await?;
+    let menu = repos.menus.menu_as_of(slug, latest.changes).await?;
     Ok(PublishedMenu {
         version: menu.version,
-        restaurant: restaurant.into(),
+        restaurant: latest.settings.value.into(),
         categories: menu.value.categories().to_vec(),
         items: menu.value.items().into_iter().cloned().collect(),
     })

@@ -74,6 +74,7 @@ contract!(
     a_menu_one_instance_has_read_shows_another_instances_change_at_once,
     settings_one_instance_has_read_show_another_instances_change_at_once,
     a_cart_change_started_from_a_copy_another_instance_outdated_is_refused_then_made_on_the_stored_cart,
+    a_forgotten_cart_is_changed_from_the_stored_one,
     paging_through_250_orders_returns_each_exactly_once_in_order,
     orders_are_listed_by_the_state_they_are_in,
     no_query_for_one_restaurant_returns_another_restaurants_data,
@@ -517,6 +518,19 @@ async fn a_cart_change_started_from_a_copy_another_instance_outdated_is_refused_
     let items: Vec<String> =
         this.carts.get(&roma, &token).await.unwrap().value.lines().iter().map(|l| l.item.to_string()).collect();
     assert_eq!(items, ["pizza", "pasta"]);
+}
+
+async fn a_forgotten_cart_is_changed_from_the_stored_one(store: Arc<dyn Store>) {
+    let (this, other) = (Repos::new(Arc::clone(&store)), Repos::new(store));
+    let roma = slug("roma");
+    let token = this.carts.open(&roma).await.unwrap();
+    let theirs = other.carts.to_change(&roma, &token).await.unwrap();
+    other.carts.save(&roma, &token, &theirs.value, theirs.version).await.unwrap();
+
+    this.carts.forget(&roma, &token);
+    let to_change = this.carts.to_change(&roma, &token).await.unwrap();
+
+    assert_eq!(to_change.version, theirs.version + 1);
 }
 
 async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {

@@ -99,6 +99,7 @@ pub async fn place_order(
             }
             other => other.into(),
         })?;
+    state.repos.carts.forget(&slug, &token);
     let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok(placed_response(placed.value, status))
 }

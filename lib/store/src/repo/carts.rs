@@ -65,6 +65,12 @@ impl Carts {
         }
     }
 
+    /// Forgets this instance's copy of a cart that is gone (an order consumed it), so the
+    /// memory holds carts still being filled.
+    pub fn forget(&self, slug: &Slug, token: &Token) {
+        self.remembered.forget(&keys::cart(slug, token));
+    }
+
     /// Saves the cart if unchanged since `expected_version`, and keeps it 24 more hours.
     pub async fn save(&self, slug: &Slug, token: &Token, cart: &Cart, expected_version: u64) -> Result<u64, RepoError> {
         let key = keys::cart(slug, token);
