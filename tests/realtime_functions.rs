@@ -48,7 +48,7 @@ async fn world() -> World {
 }
 
 fn board(id: &str, slug: &str) -> bistro_store::repo::Connection {
-    bistro_api::realtime::connect::connection(id, Slug::parse(slug).unwrap(), Subscription::Board)
+    bistro_realtime::connect::connection(id, Slug::parse(slug).unwrap(), Subscription::Board)
 }
 
 async fn place(repos: &Repos, key: &str) -> bistro_domain::order::Order {

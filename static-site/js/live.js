@@ -1,4 +1,4 @@
-// The live-update client (lib/api/REALTIME.md): resume after every reconnect, nothing missed,
+// The live-update client (lib/realtime/REALTIME.md): resume after every reconnect, nothing missed,
 // nothing twice.
 import { config } from './api.js';
 

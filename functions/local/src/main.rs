@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use bistro_api::local::{LocalConfig, serve};
+use bistro_local::{LocalConfig, serve};
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -4,17 +4,14 @@ use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use bistro_domain::ids::{Slug, UserId};
+pub use bistro_domain::restaurant::StaffIdentity;
 use bistro_domain::restaurant::{Account, Role};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// How long a login lasts: one working day and then some.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
@@ -45,33 +42,6 @@ struct Claims {
     role: Role,
     iat: u64,
     exp: u64,
-}
-
-/// Who a valid bearer token says the caller is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffIdentity {
-    pub user: UserId,
-    pub restaurant: Slug,
-    pub role: Role,
-}
-
-impl StaffIdentity {
-    /// The identity, if it belongs to `slug`: a token of one restaurant opens nothing of another.
-    pub fn of(&self, slug: &Slug) -> Result<&Self, ApiError> {
-        if &self.restaurant == slug {
-            Ok(self)
-        } else {
-            Err(ApiError::Forbidden("this token belongs to another restaurant"))
-        }
-    }
-
-    pub fn require(&self, allowed: impl FnOnce(Role) -> bool) -> Result<&Self, ApiError> {
-        if allowed(self.role) { Ok(self) } else { Err(ApiError::Forbidden("your role does not allow this")) }
-    }
-
-    pub fn actor(&self) -> bistro_domain::order::Actor {
-        bistro_domain::order::Actor::Staff { user: self.user.clone(), role: self.role }
-    }
 }
 
 fn unix_now() -> u64 {
@@ -146,33 +116,4 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
-impl FromRequestParts<AppState> for StaffIdentity {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::Unauthenticated("send 'Authorization: Bearer <token>'"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthenticated("send 'Authorization: Bearer <token>'"))?;
-        state.auth.verify(token.trim())
-    }
-}
-
-impl axum::extract::OptionalFromRequestParts<AppState> for StaffIdentity {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, ApiError> {
-        if parts.headers.contains_key(AUTHORIZATION) {
-            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    }
 }

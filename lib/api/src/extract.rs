@@ -6,8 +6,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use bistro_domain::ids::Slug;
-
 use crate::error::ApiError;
 
 /// A JSON body: malformed JSON is a 400, a well-formed body that does not fit (unknown field,
@@ -45,11 +43,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .map(|axum::extract::Query(value)| Self(value))
             .map_err(|e: QueryRejection| ApiError::bad_request("invalid_query", e.body_text()))
     }
-}
-
-/// A restaurant slug from the path; one that cannot exist is simply not found.
-pub fn slug(raw: &str) -> Result<Slug, ApiError> {
-    Slug::parse(raw).map_err(|_| ApiError::NotFound("restaurant"))
 }
 
 /// Parses a path segment into a domain id; an id that cannot exist names nothing.

@@ -1,24 +1,17 @@
 //! Bistro's HTTP API. Each route group is its own axum `Router`, so each can run as its own
 //! Lambda function (`lambda_http::run`) or all together in the local server.
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod images;
 pub mod openapi;
 pub mod publish;
-pub mod realtime;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
 mod views;
-
-#[cfg(feature = "local")]
-pub mod demo;
-#[cfg(feature = "local")]
-pub mod local;
-#[cfg(feature = "local")]
-pub mod local_files;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -61,11 +54,13 @@ pub fn api(state: AppState) -> Router {
     with_common_layers(api_routes().fallback(not_found), state)
 }
 
-pub(crate) async fn not_found() -> ApiError {
+/// The problem+json 404 for a path no route serves.
+pub async fn not_found() -> ApiError {
     ApiError::NotFound("route")
 }
 
-pub(crate) fn with_common_layers(routes: Router<AppState>, state: AppState) -> Router {
+/// Body limit, telemetry and a problem+json 405: the layers every host puts around its routes.
+pub fn with_common_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

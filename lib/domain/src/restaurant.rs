@@ -113,6 +113,20 @@ impl Role {
     }
 }
 
+/// Who a valid staff token says its bearer is: one account of one restaurant, in one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffIdentity {
+    pub user: UserId,
+    pub restaurant: Slug,
+    pub role: Role,
+}
+
+impl StaffIdentity {
+    pub fn actor(&self) -> crate::order::Actor {
+        crate::order::Actor::Staff { user: self.user.clone(), role: self.role }
+    }
+}
+
 /// A staff login of one restaurant. The password hash is opaque here: hashing is the API's job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {

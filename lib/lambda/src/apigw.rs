@@ -5,7 +5,7 @@ use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::error::DisplayErrorContext;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use bistro_api::realtime::fanout::{SendError, Sender};
+use bistro_realtime::fanout::{SendError, Sender};
 
 #[derive(Debug, Clone)]
 pub struct ApiGatewaySender {

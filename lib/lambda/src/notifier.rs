@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use bistro_api::realtime::fanout::{Sender, fan_out};
+use bistro_realtime::fanout::{Sender, fan_out};
 use bistro_store::Repos;
 use bistro_store::engine::stream::item_from_image;
 use bistro_store::repo::Events;

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use bistro_api::auth::Auth;
-use bistro_api::realtime::connect::{ConnectError, authorize, connection, missed};
-use bistro_api::realtime::fanout::Sender;
-use bistro_api::realtime::protocol::{ClientMessage, ServerMessage};
+use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
+use bistro_realtime::fanout::Sender;
+use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 use bistro_store::Repos;
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ impl Handler<'_> {
     }
 
     async fn connect(&self, id: &str, params: &HashMap<String, String>) -> WebSocketResponse {
-        match authorize(params, self.auth, self.repos).await {
+        match authorize(params, |token| self.auth.verify(token).ok(), self.repos).await {
             Ok((restaurant, subscription)) => {
                 match self.repos.connections.put(&connection(id, restaurant, subscription)).await {
                     Ok(()) => respond(200, "connected"),

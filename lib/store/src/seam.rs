@@ -290,6 +290,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<(), SeamError>;
 }
 
+#[cfg(any(feature = "sqlite", feature = "dynamodb"))]
 pub(crate) fn check_transaction(writes: &[Write]) -> Result<(), SeamError> {
     if writes.is_empty() || writes.len() > 100 {
         return Err(SeamError::Invalid("a transaction holds 1 to 100 writes".into()));

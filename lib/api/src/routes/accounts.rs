@@ -1,6 +1,6 @@
 //! Restaurants and their staff: sign-up with an owner, log in, `me`, hiring.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Router, response::IntoResponse};
@@ -12,9 +12,10 @@ use bistro_domain::restaurant::{Account, Restaurant, Role};
 use bistro_domain::text::Name;
 
 use super::{missing, restaurant};
-use crate::auth::{StaffIdentity, check_password_rules, hash_password};
+use crate::access::{Manager, Owner, Staff, Tenant};
+use crate::auth::{check_password_rules, hash_password};
 use crate::error::ApiError;
-use crate::extract::{Json, slug};
+use crate::extract::Json;
 use crate::state::AppState;
 use crate::views::AccountView;
 
@@ -107,9 +108,9 @@ pub async fn create_restaurant(
     responses((status = 200, body = RestaurantView), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn get_restaurant(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
 ) -> Result<axum::Json<RestaurantView>, ApiError> {
-    let found = restaurant(&state, &slug(&raw)?).await?;
+    let found = restaurant(&state, &slug).await?;
     Ok(axum::Json(RestaurantView { restaurant: found.value, version: found.version }))
 }
 
@@ -123,19 +124,16 @@ pub struct RestaurantUpdate {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = String, Path)), request_body = RestaurantUpdate,
-    security(("bearer" = [])),
+    security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = RestaurantView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 409, description = "Changed meanwhile", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn update_restaurant(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
     Json(body): Json<RestaurantUpdate>,
 ) -> Result<axum::Json<RestaurantView>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?.require(Role::can_manage)?;
     if body.restaurant.slug != slug {
         return Err(ApiError::unprocessable("slug_mismatch", "a restaurant's slug cannot change"));
     }
@@ -158,10 +156,9 @@ pub struct Credentials {
               (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {
-    let slug = slug(&raw)?;
     restaurant(&state, &slug).await?;
     let account = match Email::parse(&body.email) {
         Ok(email) => match state.repos.restaurants.account_by_email(&slug, &email).await {
@@ -179,30 +176,24 @@ pub async fn login(
     Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = AccountView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn me(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Staff { slug, staff, .. }: Staff,
 ) -> Result<axum::Json<AccountView>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?;
     let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
     Ok(axum::Json(account.into()))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = Vec<AccountView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn list_staff(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
 ) -> Result<axum::Json<Vec<AccountView>>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?.require(Role::can_manage)?;
     let accounts = state.repos.restaurants.accounts(&slug).await?;
     Ok(axum::Json(accounts.into_iter().map(AccountView::from).collect()))
 }
@@ -222,19 +213,16 @@ pub struct NewStaff {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), request_body = NewStaff,
-    security(("bearer" = [])),
+    security(("bearer" = ["owner"])),
     responses((status = 201, body = AccountView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 409, description = "E-mail taken", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn add_staff(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Owner { slug, .. }: Owner,
     Json(body): Json<NewStaff>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?.require(Role::can_hire)?;
     if body.role == Role::Owner {
         return Err(ApiError::unprocessable(
             "invalid_role",

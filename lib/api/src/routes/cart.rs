@@ -17,8 +17,9 @@ use bistro_store::RepoError;
 use bistro_store::repo::Current;
 
 use super::{current, missing};
+use crate::access::Tenant;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, id, slug};
+use crate::extract::{Json, id};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -89,8 +90,7 @@ fn cart_token(raw: &str) -> Result<Token, ApiError> {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = String, Path)),
     responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
-pub async fn open_cart(State(state): State<AppState>, Path(raw): Path<String>) -> Result<impl IntoResponse, ApiError> {
-    let slug = slug(&raw)?;
+pub async fn open_cart(State(state): State<AppState>, Tenant(slug): Tenant) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
     Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
@@ -100,9 +100,10 @@ pub async fn open_cart(State(state): State<AppState>, Path(raw): Path<String>) -
     responses((status = 200, body = CartView), (status = 404, description = "No such cart, or expired", body = Problem), (status = 429, body = Problem)))]
 pub async fn read_cart(
     State(state): State<AppState>,
-    Path((raw, token)): Path<(String, String)>,
+    Tenant(slug): Tenant,
+    Path((_slug, token)): Path<(String, String)>,
 ) -> Result<axum::Json<CartView>, ApiError> {
-    let (slug, token) = (slug(&raw)?, cart_token(&token)?);
+    let token = cart_token(&token)?;
     let found = current(&state, &slug).await?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
     Ok(axum::Json(priced_view(&state, &found, &token, cart.value, cart.version).await?))
@@ -145,10 +146,11 @@ async fn change_cart(
               (status = 422, description = "Unknown, sold-out or unavailable item, or invalid options", body = Problem), (status = 429, body = Problem)))]
 pub async fn add_line(
     State(state): State<AppState>,
-    Path((raw, token)): Path<(String, String)>,
+    Tenant(slug): Tenant,
+    Path((_slug, token)): Path<(String, String)>,
     Json(line): Json<CartLine>,
 ) -> Result<axum::Json<CartView>, ApiError> {
-    let (slug, token) = (slug(&raw)?, cart_token(&token)?);
+    let token = cart_token(&token)?;
     Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.add(line.clone()), true).await?))
 }
 
@@ -158,10 +160,11 @@ pub async fn add_line(
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn replace_line(
     State(state): State<AppState>,
-    Path((raw, token, index)): Path<(String, String, String)>,
+    Tenant(slug): Tenant,
+    Path((_slug, token, index)): Path<(String, String, String)>,
     Json(line): Json<CartLine>,
 ) -> Result<axum::Json<CartView>, ApiError> {
-    let (slug, token, index) = (slug(&raw)?, cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
+    let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
     Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.replace(index, line.clone()), true).await?))
 }
 
@@ -170,8 +173,9 @@ pub async fn replace_line(
     responses((status = 200, body = CartView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn remove_line(
     State(state): State<AppState>,
-    Path((raw, token, index)): Path<(String, String, String)>,
+    Tenant(slug): Tenant,
+    Path((_slug, token, index)): Path<(String, String, String)>,
 ) -> Result<axum::Json<CartView>, ApiError> {
-    let (slug, token, index) = (slug(&raw)?, cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
+    let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
     Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.remove(index).map(|_| ()), false).await?))
 }

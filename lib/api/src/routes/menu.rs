@@ -15,14 +15,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, Menu, MenuItem};
-use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Description, Name};
 use bistro_store::repo::Versioned;
 
 use super::{current, missing, page_size, restaurant};
-use crate::auth::StaffIdentity;
+use crate::access::{FloorStaff, Manager, Tenant};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, id, slug};
+use crate::extract::{Json, Query, id};
 use crate::state::{AppState, EncodedMenuPage};
 
 pub fn router() -> Router<AppState> {
@@ -120,10 +119,9 @@ pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, O
     responses((status = 200, body = MenuPage), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_menu(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
     Query(filter): Query<MenuFilter>,
 ) -> Result<Response, ApiError> {
-    let slug = slug(&raw)?;
     let found = current(&state, &slug).await?;
     let menu = state.repos.menus.menu_as_of(&slug, found.changes).await?;
     let currency = found.settings.value.currency.code();
@@ -156,18 +154,11 @@ fn json_body(body: Bytes) -> Response {
     responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_item(
     State(state): State<AppState>,
-    Path((raw, item)): Path<(String, String)>,
+    Tenant(slug): Tenant,
+    Path((_slug, item)): Path<(String, String)>,
 ) -> Result<axum::Json<MenuItem>, ApiError> {
-    let slug = slug(&raw)?;
     let item = id(&item, "menu item", ItemId::parse)?;
     Ok(axum::Json(state.repos.menus.item(&slug, &item).await.map_err(missing("menu item"))?))
-}
-
-async fn manager(state: &AppState, raw: &str, staff: &StaffIdentity) -> Result<Slug, ApiError> {
-    let slug = slug(raw)?;
-    staff.of(&slug)?.require(Role::can_manage)?;
-    restaurant(state, &slug).await?;
-    Ok(slug)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -178,17 +169,15 @@ pub struct CategoryView {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/categories", tag = "menu", params(("slug" = String, Path)),
-    request_body = crate::openapi::schemas::Category, security(("bearer" = [])),
+    request_body = crate::openapi::schemas::Category, security(("bearer" = ["owner", "manager"])),
     responses((status = 201, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn create_category(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
     Json(category): Json<Category>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let version = state.repos.menus.put_category(&slug, &category, None).await?;
     crate::publish::republish(&state, &slug).await;
     Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
@@ -208,17 +197,16 @@ pub struct CategoryUpdate {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = String, Path), ("category" = String, Path)),
-    request_body = CategoryUpdate, security(("bearer" = [])),
+    request_body = CategoryUpdate, security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn update_category(
     State(state): State<AppState>,
-    Path((raw, category)): Path<(String, String)>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
+    Path((_slug, category)): Path<(String, String)>,
     Json(body): Json<CategoryUpdate>,
 ) -> Result<axum::Json<CategoryView>, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let id = id(&category, "category", CategoryId::parse)?;
     let category = Category { id, name: body.name, description: body.description, position: body.position };
     let version =
@@ -236,16 +224,15 @@ pub struct VersionParam {
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu",
-    params(("slug" = String, Path), ("category" = String, Path), VersionParam), security(("bearer" = [])),
+    params(("slug" = String, Path), ("category" = String, Path), VersionParam), security(("bearer" = ["owner", "manager"])),
     responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Changed meanwhile, or still has items", body = Problem), (status = 429, body = Problem)))]
 pub async fn delete_category(
     State(state): State<AppState>,
-    Path((raw, category)): Path<(String, String)>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
+    Path((_slug, category)): Path<(String, String)>,
     Query(param): Query<VersionParam>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let id = id(&category, "category", CategoryId::parse)?;
     let menu = state.repos.menus.menu(&slug).await?.value;
     if menu.items().iter().any(|item| item.details().category == id) {
@@ -315,17 +302,15 @@ fn invalid_item(error: bistro_domain::menu::MenuError) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = String, Path)), request_body = NewItem,
-    security(("bearer" = [])),
+    security(("bearer" = ["owner", "manager"])),
     responses((status = 201, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn create_item(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
     Json(body): Json<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     check_item(&state, &slug, &body.item, None).await?;
     let id = body.id.unwrap_or_else(|| id_from_name(&body.item.name));
     let item = MenuItem::new(id, body.item, 1).map_err(invalid_item)?;
@@ -363,17 +348,16 @@ fn stored_or_conflict(error: bistro_store::RepoError) -> ApiError {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
-    request_body = ItemUpdate, security(("bearer" = [])),
+    request_body = ItemUpdate, security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn update_item(
     State(state): State<AppState>,
-    Path((raw, item)): Path<(String, String)>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
+    Path((_slug, item)): Path<(String, String)>,
     Json(body): Json<ItemUpdate>,
 ) -> Result<axum::Json<MenuItem>, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let current = current_item(&state, &slug, &item, body.version).await?;
     check_item(&state, &slug, &body.item, Some(current.details())).await?;
     let revised = current.revised(body.item).map_err(invalid_item)?;
@@ -390,19 +374,17 @@ pub struct SoldOut {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}/sold-out", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
-    request_body = SoldOut, security(("bearer" = [])),
+    request_body = SoldOut, security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn set_sold_out(
     State(state): State<AppState>,
-    Path((raw, item)): Path<(String, String)>,
-    staff: StaffIdentity,
+    // Floor staff may mark a dish sold out: they are the first to know.
+    FloorStaff { slug, .. }: FloorStaff,
+    Path((_slug, item)): Path<(String, String)>,
     Json(body): Json<SoldOut>,
 ) -> Result<axum::Json<MenuItem>, ApiError> {
-    let slug = slug(&raw)?;
-    // Floor staff may mark a dish sold out: they are the first to know.
-    staff.of(&slug)?.require(Role::works_the_floor)?;
     let current = current_item(&state, &slug, &item, body.version).await?;
     let revised = current.with_sold_out(body.sold_out);
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
@@ -411,16 +393,15 @@ pub async fn set_sold_out(
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path), VersionParam),
-    security(("bearer" = [])),
+    security(("bearer" = ["owner", "manager"])),
     responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem), (status = 429, body = Problem)))]
 pub async fn delete_item(
     State(state): State<AppState>,
-    Path((raw, item)): Path<(String, String)>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
+    Path((_slug, item)): Path<(String, String)>,
     Query(param): Query<VersionParam>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let id = id(&item, "menu item", ItemId::parse)?;
     state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
     crate::publish::republish(&state, &slug).await;
@@ -455,18 +436,16 @@ pub struct UploadGrant {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/images", tag = "menu", params(("slug" = String, Path)), request_body = UploadRequest,
-    security(("bearer" = [])),
+    security(("bearer" = ["owner", "manager"])),
     responses((status = 201, description = "Upload the picture to the URL, then attach its key to an item", body = UploadGrant),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, description = "Not JPEG/PNG/WebP, or over 5 MB", body = Problem), (status = 429, body = Problem)))]
 pub async fn request_upload(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Manager { slug, .. }: Manager,
     Json(body): Json<UploadRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = manager(&state, &raw, &staff).await?;
     let extension = crate::images::extension_for(&body.content_type)?;
     crate::images::check_size(body.size)?;
     let media = state

@@ -18,9 +18,9 @@ use bistro_store::RepoError;
 
 use super::cart::price;
 use super::{cursor, idempotency, missing, page_size, restaurant};
-use crate::auth::StaffIdentity;
+use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, id, slug};
+use crate::extract::{Json, Query, id};
 use crate::state::AppState;
 use crate::views::OrderView;
 
@@ -60,11 +60,10 @@ pub struct PlacedOrder {
               (status = 429, body = Problem)))]
 pub async fn place_order(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
     headers: HeaderMap,
     Json(body): Json<PlaceOrder>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = slug(&raw)?;
     let idempotency = idempotency(&headers, &body)?;
     let latest = state.repos.restaurants.latest(&slug).await.map_err(missing("restaurant"))?;
     let restaurant = &latest.settings.value;
@@ -109,50 +108,36 @@ fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<
     (status, axum::Json(PlacedOrder { order: order.into(), token }))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TokenParam {
-    /// The customer's order token, when not calling as staff.
-    pub token: Option<String>,
-}
-
-/// Who may see or act on an order: its customer (with the token) or the restaurant's staff; a
-/// driver only when it is assigned to them.
-async fn authorized(
+/// The order, if the caller may see it: its guest (with the token) or the restaurant's floor
+/// staff; a driver only when it is assigned to them.
+async fn authorized<C: Clearance>(
     state: &AppState,
     slug: &Slug,
     raw_order: &str,
-    token: Option<&str>,
-    staff: Option<&StaffIdentity>,
+    caller: &Caller<C>,
 ) -> Result<(Order, Actor), ApiError> {
     let id = id(raw_order, "order", OrderId::parse)?;
-    if let Some(staff) = staff {
-        staff.of(slug)?;
-    }
     let order = state.repos.orders.get_recent(slug, &id).await.map_err(missing("order"))?;
-    match (staff, token) {
-        (Some(staff), _) if staff.role.works_the_floor() => Ok((order, staff.actor())),
-        (Some(staff), _) if order.driver.as_ref() == Some(&staff.user) => Ok((order, staff.actor())),
-        (Some(_), _) => Err(ApiError::Forbidden("this order is not assigned to you")),
-        (None, Some(token)) if order.token.matches(token) => Ok((order, Actor::Customer)),
-        // Without the right token the order might as well not exist.
-        (None, _) => Err(ApiError::NotFound("order")),
-    }
+    let actor = caller.may_see(&order.token, "order", |staff| {
+        if staff.role.works_the_floor() || order.driver.as_ref() == Some(&staff.user) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("this order is not assigned to you"))
+        }
+    })?;
+    Ok((order, actor))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/{order}", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),
-    security((), ("bearer" = [])),
+    security((), ("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_order(
     State(state): State<AppState>,
-    Path((raw, order)): Path<(String, String)>,
-    staff: Option<StaffIdentity>,
-    Query(param): Query<TokenParam>,
+    Asking(slug, caller): Asking<AnyRole>,
+    Path((_slug, order)): Path<(String, String)>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let slug = slug(&raw)?;
-    let (order, _) = authorized(&state, &slug, &order, param.token.as_deref(), staff.as_ref()).await?;
+    let (order, _) = authorized(&state, &slug, &order, &caller).await?;
     Ok(axum::Json(order.into()))
 }
 
@@ -190,12 +175,12 @@ async fn change_order(
               (status = 404, body = Problem), (status = 409, description = "Already accepted", body = Problem), (status = 429, body = Problem)))]
 pub async fn cancel_order(
     State(state): State<AppState>,
-    Path((raw, order)): Path<(String, String)>,
-    Query(param): Query<TokenParam>,
+    Tenant(slug): Tenant,
+    Path((_slug, order)): Path<(String, String)>,
+    Query(TokenParam { token }): Query<TokenParam>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let slug = slug(&raw)?;
-    let token = param.token.as_deref().ok_or(ApiError::NotFound("order"))?;
-    let (order, actor) = authorized(&state, &slug, &order, Some(token), None).await?;
+    // Only the guest cancels: the kitchen refuses an order by moving it to `rejected`.
+    let (order, actor) = authorized(&state, &slug, &order, &Caller::<AnyRole>::Guest { token }).await?;
     let order = change_order(&state, &slug, order, |o| {
         Ok(o.transition(OrderState::Cancelled, actor.clone(), Timestamp::now())?)
     })
@@ -211,18 +196,18 @@ pub struct Move {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
-    request_body = Move, security(("bearer" = [])),
+    request_body = Move, security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Not a legal next state", body = Problem), (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn move_order(
     State(state): State<AppState>,
-    Path((raw, order)): Path<(String, String)>,
-    staff: StaffIdentity,
+    staff: Staff,
+    Path((_slug, order)): Path<(String, String)>,
     Json(body): Json<Move>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let slug = slug(&raw)?;
-    let (order, actor) = authorized(&state, &slug, &order, None, Some(&staff)).await?;
+    let slug = staff.slug.clone();
+    let (order, actor) = authorized(&state, &slug, &order, &Caller::Staff(staff)).await?;
     let order =
         change_order(&state, &slug, order, |o| Ok(o.transition(body.to, actor.clone(), Timestamp::now())?)).await?;
     Ok(axum::Json(order.into()))
@@ -236,18 +221,17 @@ pub struct Assignment {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
-    request_body = Assignment, security(("bearer" = [])),
+    request_body = Assignment, security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn assign_driver(
     State(state): State<AppState>,
-    Path((raw, order)): Path<(String, String)>,
-    staff: StaffIdentity,
+    manager: Manager,
+    Path((_slug, order)): Path<(String, String)>,
     Json(body): Json<Assignment>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?.require(Role::can_manage)?;
+    let (slug, role) = (manager.slug.clone(), manager.staff.role);
     let driver_id =
         UserId::parse(&body.driver).map_err(|_| ApiError::unprocessable("unknown_driver", "no such driver here"))?;
     let driver = match state.repos.restaurants.account(&slug, &driver_id).await {
@@ -255,10 +239,9 @@ pub async fn assign_driver(
         Err(RepoError::NotFound) => return Err(ApiError::unprocessable("unknown_driver", "no such driver here")),
         Err(other) => return Err(other.into()),
     };
-    let (order, _) = authorized(&state, &slug, &order, None, Some(&staff)).await?;
+    let (order, _) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
     let order =
-        change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver.id.clone(), driver.role, staff.role)?))
-            .await?;
+        change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver.id.clone(), driver.role, role)?)).await?;
     Ok(axum::Json(order.into()))
 }
 
@@ -283,17 +266,14 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = String, Path), OrderListing), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = String, Path), OrderListing), security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, description = "Staff see every order of the day; drivers only theirs", body = OrderPage), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_orders(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    Staff { slug, staff, .. }: Staff,
     Query(listing): Query<OrderListing>,
 ) -> Result<axum::Json<OrderPage>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?;
     let restaurant = restaurant(&state, &slug).await?.value;
     let (limit, cursor) = (page_size(listing.limit)?, cursor(listing.cursor.as_deref())?);
     let (orders, next) = if staff.role == Role::Driver {

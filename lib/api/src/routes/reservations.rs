@@ -12,15 +12,14 @@ use bistro_domain::ids::{ReservationId, Slug};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::jiff::{SignedDuration, Timestamp};
 use bistro_domain::reservation::{Contact, Reservation, ReservationStatus};
-use bistro_domain::restaurant::{Restaurant, Role};
+use bistro_domain::restaurant::Restaurant;
 use bistro_domain::text::Note;
 use bistro_store::RepoError;
 
-use super::orders::TokenParam;
 use super::{cursor, idempotency, missing, page_size, restaurant};
-use crate::auth::StaffIdentity;
+use crate::access::{Asking, Caller, FloorStaff, Tenant, TokenParam, WorksTheFloor};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, id, slug};
+use crate::extract::{Json, Query, id};
 use crate::state::AppState;
 use crate::views::ReservationView;
 
@@ -76,10 +75,9 @@ async fn covers_around(
     responses((status = 200, body = Slots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn free_slots(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
     Query(query): Query<SlotQuery>,
 ) -> Result<axum::Json<Slots>, ApiError> {
-    let slug = slug(&raw)?;
     let restaurant = restaurant(&state, &slug).await?.value;
     let booked = covers_around(&state, &restaurant, query.date).await?;
     let zone = &restaurant.time_zone;
@@ -127,11 +125,10 @@ pub struct Booked {
               (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn book(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    Tenant(slug): Tenant,
     headers: HeaderMap,
     Json(body): Json<Booking>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let slug = slug(&raw)?;
     let idempotency = idempotency(&headers, &body)?;
     let restaurant = restaurant(&state, &slug).await?.value;
     let settings = &restaurant.reservations;
@@ -158,38 +155,30 @@ pub async fn book(
     Ok((status, axum::Json(Booked { reservation: ReservationView::new(booked.value, &restaurant.time_zone), token })))
 }
 
+/// The booking, if the caller may see it: its guest (with the token) or the floor staff.
 async fn authorized(
     state: &AppState,
     slug: &Slug,
     raw: &str,
-    token: Option<&str>,
-    staff: Option<&StaffIdentity>,
+    caller: &Caller<WorksTheFloor>,
 ) -> Result<Reservation, ApiError> {
     let id = id(raw, "reservation", ReservationId::parse)?;
-    if let Some(staff) = staff {
-        staff.of(slug)?.require(Role::works_the_floor)?;
-    }
     let reservation = state.repos.reservations.get(slug, &id).await.map_err(missing("reservation"))?;
-    match (staff, token) {
-        (Some(_), _) => Ok(reservation),
-        (None, Some(token)) if reservation.token.matches(token) => Ok(reservation),
-        (None, _) => Err(ApiError::NotFound("reservation")),
-    }
+    caller.may_see(&reservation.token, "reservation", |_| Ok(()))?;
+    Ok(reservation)
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/{reservation}", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = [])),
+    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_reservation(
     State(state): State<AppState>,
-    Path((raw, reservation)): Path<(String, String)>,
-    staff: Option<StaffIdentity>,
-    Query(param): Query<TokenParam>,
+    Asking(slug, caller): Asking<WorksTheFloor>,
+    Path((_slug, reservation)): Path<(String, String)>,
 ) -> Result<axum::Json<ReservationView>, ApiError> {
-    let slug = slug(&raw)?;
     let restaurant = restaurant(&state, &slug).await?.value;
-    let reservation = authorized(&state, &slug, &reservation, param.token.as_deref(), staff.as_ref()).await?;
+    let reservation = authorized(&state, &slug, &reservation, &caller).await?;
     Ok(axum::Json(ReservationView::new(reservation, &restaurant.time_zone)))
 }
 
@@ -216,17 +205,15 @@ async fn change_status(
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/cancel", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = [])),
+    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
 pub async fn cancel_reservation(
     State(state): State<AppState>,
-    Path((raw, reservation)): Path<(String, String)>,
-    staff: Option<StaffIdentity>,
-    Query(param): Query<TokenParam>,
+    Asking(slug, caller): Asking<WorksTheFloor>,
+    Path((_slug, reservation)): Path<(String, String)>,
 ) -> Result<axum::Json<ReservationView>, ApiError> {
-    let slug = slug(&raw)?;
-    let reservation = authorized(&state, &slug, &reservation, param.token.as_deref(), staff.as_ref()).await?;
+    let reservation = authorized(&state, &slug, &reservation, &caller).await?;
     Ok(axum::Json(change_status(&state, &slug, reservation, ReservationStatus::Cancelled).await?))
 }
 
@@ -239,18 +226,18 @@ pub struct StatusChange {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/status", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path)), request_body = StatusChange, security(("bearer" = [])),
+    params(("slug" = String, Path), ("reservation" = String, Path)), request_body = StatusChange, security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn set_status(
     State(state): State<AppState>,
-    Path((raw, reservation)): Path<(String, String)>,
-    staff: StaffIdentity,
+    staff: FloorStaff,
+    Path((_slug, reservation)): Path<(String, String)>,
     Json(body): Json<StatusChange>,
 ) -> Result<axum::Json<ReservationView>, ApiError> {
-    let slug = slug(&raw)?;
-    let reservation = authorized(&state, &slug, &reservation, None, Some(&staff)).await?;
+    let slug = staff.slug.clone();
+    let reservation = authorized(&state, &slug, &reservation, &Caller::Staff(staff)).await?;
     Ok(axum::Json(change_status(&state, &slug, reservation, body.status).await?))
 }
 
@@ -271,17 +258,14 @@ pub struct ReservationPage {
     pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = String, Path), DayListing), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = String, Path), DayListing), security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_reservations(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    staff: StaffIdentity,
+    FloorStaff { slug, .. }: FloorStaff,
     Query(listing): Query<DayListing>,
 ) -> Result<axum::Json<ReservationPage>, ApiError> {
-    let slug = slug(&raw)?;
-    staff.of(&slug)?.require(Role::works_the_floor)?;
     let restaurant = restaurant(&state, &slug).await?.value;
     let date = listing.date.unwrap_or_else(|| restaurant.time_zone.today(Timestamp::now()));
     let (reservations, next) = state

@@ -1,114 +1,26 @@
 //! The local server: every router, the static site and a per-client rate limit in one process
 //! over a SQLite file. The product's main command runs it.
 
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 
+use bistro_api::AppState;
+use bistro_api::auth::Auth;
+use bistro_api::telemetry::REQUEST_ID;
 use bistro_store::Store;
+use bistro_store::blob::folder::FolderBlobs;
 use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::engine::sqlite::SqliteStore;
 
-use crate::auth::Auth;
-use crate::error::ApiError;
-use crate::local_files::LocalFiles;
-use crate::realtime::hub::{Hub, spawn_feed, upgrade};
-use crate::state::AppState;
-use crate::telemetry::REQUEST_ID;
-use bistro_store::blob::folder::FolderBlobs;
-
-/// Where the local server keeps its data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreChoice {
-    /// `bistro.db` in the data directory (the default).
-    Sqlite,
-    /// A DynamoDB table, e.g. in moto server or in AWS.
-    DynamoDb { endpoint: Option<String>, table: String },
-}
-
-#[derive(Debug, Clone)]
-pub struct LocalConfig {
-    pub addr: SocketAddr,
-    pub data_dir: PathBuf,
-    pub store: StoreChoice,
-    /// Requests per second per client IP to `/v1`; 0 turns the limit off.
-    pub rate_limit: u32,
-    pub static_dir: PathBuf,
-    /// When absent, a random secret is made once and kept in the data directory.
-    pub jwt_secret: Option<String>,
-    pub seed_demo: bool,
-}
-
-pub const USAGE: &str = "\
-bistro-local: runs Bistro on this machine.
-
-Options (each also from the environment):
-  --addr ADDR          listen address          BISTRO_ADDR        (default 127.0.0.1:8080)
-  --data DIR           data directory          BISTRO_DATA        (default ./data)
-  --rate-limit N       requests/s per client   BISTRO_RATE_LIMIT  (default 10; 0 = off)
-  --static DIR         static site directory   BISTRO_STATIC      (default ./static-site)
-  --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
-  --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
-  --no-demo            do not seed the demo restaurant
-  JWT secret: BISTRO_JWT_SECRET (at least 32 bytes), else one is kept in the data directory.";
-
-impl LocalConfig {
-    /// Reads flags, falling back to environment variables, then defaults.
-    pub fn from_args(
-        args: impl IntoIterator<Item = String>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, String> {
-        let mut flags = std::collections::HashMap::new();
-        let mut seed_demo = true;
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--no-demo" => seed_demo = false,
-                "--help" | "-h" => return Err(USAGE.to_owned()),
-                flag @ ("--addr"
-                | "--data"
-                | "--rate-limit"
-                | "--static"
-                | "--dynamodb-table"
-                | "--dynamodb-endpoint") => {
-                    let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
-                    flags.insert(flag.trim_start_matches("--").to_owned(), value);
-                }
-                other => return Err(format!("unknown argument '{other}'\n\n{USAGE}")),
-            }
-        }
-        let get = |flag: &str, var: &str| flags.get(flag).cloned().or_else(|| env(var));
-        let addr = get("addr", "BISTRO_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let rate_limit = get("rate-limit", "BISTRO_RATE_LIMIT").unwrap_or_else(|| "10".into());
-        let store = match get("dynamodb-table", "BISTRO_DYNAMODB_TABLE") {
-            Some(table) => {
-                StoreChoice::DynamoDb { endpoint: get("dynamodb-endpoint", "BISTRO_DYNAMODB_ENDPOINT"), table }
-            }
-            None => StoreChoice::Sqlite,
-        };
-        Ok(Self {
-            addr: addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8080"))?,
-            data_dir: get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into(),
-            store,
-            rate_limit: rate_limit
-                .parse()
-                .map_err(|_| format!("'{rate_limit}' is not a number of requests per second"))?,
-            static_dir: get("static", "BISTRO_STATIC").unwrap_or_else(|| "static-site".into()).into(),
-            jwt_secret: env("BISTRO_JWT_SECRET"),
-            seed_demo,
-        })
-    }
-}
+use crate::config::{LocalConfig, StoreChoice};
+use crate::files::LocalFiles;
+use crate::hub::{Hub, spawn_feed, upgrade};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -119,7 +31,7 @@ pub enum LocalError {
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
     #[error(transparent)]
-    Secret(#[from] crate::auth::WeakSecret),
+    Secret(#[from] bistro_api::auth::WeakSecret),
     #[error("cannot seed the demo restaurant: {0}")]
     Demo(#[from] crate::demo::DemoError),
     #[error("the server stopped: {0}")]
@@ -168,23 +80,6 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
     bistro_store::engine::dynamodb::Client::new(&bistro_store::engine::dynamodb::load_aws_config().await)
 }
 
-type Limiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;
-
-async fn rate_limit(
-    State(limiter): State<Limiter>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match limiter.check_key(&peer.ip()) {
-        Ok(()) => next.run(request).await,
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 }.into_response()
-        }
-    }
-}
-
 /// The whole local application: API (rate limited), static site, request ids.
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
@@ -215,25 +110,23 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
             tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
         }
         crate::demo::store_pictures(files.media.as_ref()).await?;
-        crate::publish::republish(
+        bistro_api::publish::republish(
             &state,
             &bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?,
         )
         .await;
     }
-    let mut api = crate::api_routes().route("/v1/{*rest}", any(crate::not_found));
-    if let Some(per_second) = NonZeroU32::new(config.rate_limit) {
-        let burst = NonZeroU32::new(config.rate_limit.saturating_mul(2)).unwrap_or(per_second);
-        let limiter: Limiter = Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)));
-        api = api.layer(middleware::from_fn_with_state(limiter, rate_limit));
-    }
+    let api = crate::rate_limit::limited(
+        bistro_api::api_routes().route("/v1/{*rest}", any(bistro_api::not_found)),
+        config.rate_limit,
+    );
     let site = ServeDir::new(&config.static_dir).append_index_html_on_directories(true);
     // The customer, staff and manager pages are one page app: every /r/… path loads it.
     let app_page = tower_http::services::ServeFile::new(config.static_dir.join("index.html"));
     let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
     let routes = Router::new().merge(api).nest_service("/r", app_page).fallback_service(site);
-    let files = crate::local_files::router(files);
-    Ok(crate::with_common_layers(routes, state)
+    let files = crate::files::router(files);
+    Ok(bistro_api::with_common_layers(routes, state)
         .merge(live)
         .merge(files)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"))))

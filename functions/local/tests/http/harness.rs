@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use bistro_api::local::{LocalConfig, StoreChoice, app};
+use bistro_local::{LocalConfig, StoreChoice, app};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 

@@ -12,8 +12,8 @@ use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
 use bistro_domain::text::{Description, Name};
 use bistro_store::{RepoError, Repos};
 
-use crate::auth::hash_password;
-use crate::error::ApiError;
+use bistro_api::ApiError;
+use bistro_api::auth::hash_password;
 
 pub const SLUG: &str = "trattoria-demo";
 pub const OWNER_EMAIL: &str = "owner@demo.bistro";

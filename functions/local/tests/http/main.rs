@@ -6,3 +6,4 @@ mod hostile;
 mod live;
 mod media;
 mod story;
+mod tenancy;

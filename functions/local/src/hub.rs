@@ -17,11 +17,11 @@ use bistro_store::Repos;
 use bistro_store::engine::sqlite::Change;
 use bistro_store::repo::{Events, Subscription};
 
-use super::connect::{ConnectError, authorize, connection, missed};
-use super::fanout::{SendError, Sender, fan_out};
-use super::protocol::{ClientMessage, ServerMessage};
-use crate::error::ApiError;
-use crate::state::AppState;
+use bistro_api::ApiError;
+use bistro_api::AppState;
+use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
+use bistro_realtime::fanout::{SendError, Sender, fan_out};
+use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 
 /// How often the server pings an idle socket, so proxies and browsers keep it open.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -91,7 +91,7 @@ pub async fn upgrade(
     Query(params): Query<HashMap<String, String>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    match authorize(&params, &state.auth, &state.repos).await {
+    match authorize(&params, |token| state.auth.verify(token).ok(), &state.repos).await {
         Ok((restaurant, subscription)) => {
             upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, restaurant, subscription))
         }

@@ -1,10 +1,8 @@
 //! Live order updates: the protocol, who may subscribe to what, resuming, and the fan-out that
 //! delivers an event to every connection allowed to see it. The same code runs behind API
-//! Gateway (the `ws` and `notifier` functions) and in the local server (`/ws`).
+//! Gateway (the `ws` and `notifier` functions) and in the local server (`/ws`); each host brings
+//! its own `Sender` and its own token authority.
 
 pub mod connect;
 pub mod fanout;
 pub mod protocol;
-
-#[cfg(feature = "local")]
-pub mod hub;

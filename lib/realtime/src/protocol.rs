@@ -1,5 +1,5 @@
 //! The live-update protocol, the same over API Gateway WebSockets and the local server's `/ws`.
-//! Documented for client authors in `lib/api/REALTIME.md`.
+//! Documented for client authors in `lib/realtime/REALTIME.md`.
 
 use bistro_domain::ids::{OrderId, Slug, TableId, UserId};
 use bistro_domain::jiff::Timestamp;

@@ -13,7 +13,7 @@ use axum::routing::{get, put};
 use bistro_store::blob::folder::{FolderBlobs, UploadRefused, UploadTerms};
 use bistro_store::blob::{BlobStore, NewBlob, Precondition};
 
-use crate::error::ApiError;
+use bistro_api::ApiError;
 
 /// Uploaded pictures never change under a key (a new picture gets a new key).
 const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -29,7 +29,7 @@ pub fn router(files: LocalFiles) -> Router {
         .route(
             "/media-upload/{*key}",
             put(upload).layer(DefaultBodyLimit::max(
-                usize::try_from(crate::images::MAX_IMAGE_BYTES).unwrap_or(usize::MAX) + 1,
+                usize::try_from(bistro_api::images::MAX_IMAGE_BYTES).unwrap_or(usize::MAX) + 1,
             )),
         )
         .route("/media/{*key}", get(media))

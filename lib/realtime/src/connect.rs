@@ -3,12 +3,11 @@
 use std::collections::HashMap;
 
 use bistro_domain::ids::{OrderId, Slug};
-use bistro_domain::restaurant::Role;
+use bistro_domain::restaurant::{Role, StaffIdentity};
 use bistro_store::repo::{Connection, Subscription};
 use bistro_store::{RepoError, Repos};
 
-use super::protocol::{ServerMessage, may_see};
-use crate::auth::Auth;
+use crate::protocol::{ServerMessage, may_see};
 
 /// A connection lives at most two hours on API Gateway; its record expires with it.
 pub const CONNECTION_LIFETIME_SECS: i64 = 2 * 3600;
@@ -30,10 +29,11 @@ pub enum ConnectError {
 
 /// Works out the subscription from the query string of the connection request:
 /// `restaurant` and either `token` (a staff JWT: the board, or a driver's deliveries) or `order`
-/// and `order_token` (a customer following one order).
+/// and `order_token` (a customer following one order). `verify` is the host's token authority:
+/// who a staff token says its bearer is, or `None` for a token that is invalid or expired.
 pub async fn authorize(
     params: &HashMap<String, String>,
-    auth: &Auth,
+    verify: impl FnOnce(&str) -> Option<StaffIdentity>,
     repos: &Repos,
 ) -> Result<(Slug, Subscription), ConnectError> {
     let slug = params
@@ -41,7 +41,7 @@ pub async fn authorize(
         .and_then(|raw| Slug::parse(raw).ok())
         .ok_or(ConnectError::Unauthenticated("name the restaurant: ?restaurant=slug"))?;
     if let Some(token) = params.get("token") {
-        let staff = auth.verify(token).map_err(|_| ConnectError::Unauthenticated("the token is invalid or expired"))?;
+        let staff = verify(token).ok_or(ConnectError::Unauthenticated("the token is invalid or expired"))?;
         if staff.restaurant != slug {
             return Err(ConnectError::Forbidden("this token belongs to another restaurant"));
         }

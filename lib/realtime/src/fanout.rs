@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use bistro_store::repo::OrderEvent;
 use bistro_store::{RepoError, Repos};
 
-use super::protocol::{ServerMessage, may_see};
+use crate::protocol::{ServerMessage, may_see};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {

@@ -1,0 +1,87 @@
+//! The local server's configuration: flags, falling back to environment variables, then defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the local server keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// `bistro.db` in the data directory (the default).
+    Sqlite,
+    /// A DynamoDB table, e.g. in moto server or in AWS.
+    DynamoDb { endpoint: Option<String>, table: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalConfig {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub store: StoreChoice,
+    /// Requests per second per client IP to `/v1`; 0 turns the limit off.
+    pub rate_limit: u32,
+    pub static_dir: PathBuf,
+    /// When absent, a random secret is made once and kept in the data directory.
+    pub jwt_secret: Option<String>,
+    pub seed_demo: bool,
+}
+
+pub const USAGE: &str = "\
+bistro-local: runs Bistro on this machine.
+
+Options (each also from the environment):
+  --addr ADDR          listen address          BISTRO_ADDR        (default 127.0.0.1:8080)
+  --data DIR           data directory          BISTRO_DATA        (default ./data)
+  --rate-limit N       requests/s per client   BISTRO_RATE_LIMIT  (default 10; 0 = off)
+  --static DIR         static site directory   BISTRO_STATIC      (default ./static-site)
+  --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
+  --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
+  --no-demo            do not seed the demo restaurant
+  JWT secret: BISTRO_JWT_SECRET (at least 32 bytes), else one is kept in the data directory.";
+
+impl LocalConfig {
+    /// Reads flags, falling back to environment variables, then defaults.
+    pub fn from_args(
+        args: impl IntoIterator<Item = String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let mut flags = std::collections::HashMap::new();
+        let mut seed_demo = true;
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--no-demo" => seed_demo = false,
+                "--help" | "-h" => return Err(USAGE.to_owned()),
+                flag @ ("--addr"
+                | "--data"
+                | "--rate-limit"
+                | "--static"
+                | "--dynamodb-table"
+                | "--dynamodb-endpoint") => {
+                    let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+                    flags.insert(flag.trim_start_matches("--").to_owned(), value);
+                }
+                other => return Err(format!("unknown argument '{other}'\n\n{USAGE}")),
+            }
+        }
+        let get = |flag: &str, var: &str| flags.get(flag).cloned().or_else(|| env(var));
+        let addr = get("addr", "BISTRO_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let rate_limit = get("rate-limit", "BISTRO_RATE_LIMIT").unwrap_or_else(|| "10".into());
+        let store = match get("dynamodb-table", "BISTRO_DYNAMODB_TABLE") {
+            Some(table) => {
+                StoreChoice::DynamoDb { endpoint: get("dynamodb-endpoint", "BISTRO_DYNAMODB_ENDPOINT"), table }
+            }
+            None => StoreChoice::Sqlite,
+        };
+        Ok(Self {
+            addr: addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8080"))?,
+            data_dir: get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into(),
+            store,
+            rate_limit: rate_limit
+                .parse()
+                .map_err(|_| format!("'{rate_limit}' is not a number of requests per second"))?,
+            static_dir: get("static", "BISTRO_STATIC").unwrap_or_else(|| "static-site".into()).into(),
+            jwt_secret: env("BISTRO_JWT_SECRET"),
+            seed_demo,
+        })
+    }
+}
