@@ -1,5 +1,5 @@
 //! The cost model: what a restaurant pays per order and per month, from the bench's measured
-//! figures and the public prices in `../shared/design.md` (us-east-1, late 2026).
+//! figures and the public prices in `bench/PRICES.md` (us-east-1, late 2026).
 //!
 //! Measured: DynamoDB calls and request units per operation, instructions per warm request,
 //! server CPU per request under load, init time and log bytes per function, the CDK stack's
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Results;
 
-// Prices (../shared/design.md).
+// Prices (bench/PRICES.md, with their source and date).
 const LAMBDA_PER_REQUEST: f64 = 0.20 / 1e6;
 const LAMBDA_PER_GB_SECOND_ARM: f64 = 0.000_013_333_4;
 const HTTP_API_PER_REQUEST: f64 = 1.00 / 1e6;
@@ -294,7 +294,7 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
 
 pub fn section(cost: &Cost) -> String {
     let mut out = String::from(
-        "## Cost model\n\n`cargo run --release -p bistro-bench -- cost` turns the figures above into a bill, at the public us-east-1 prices in `../shared/design.md` (Lambda arm64 at 128 MB). ",
+        "## Cost model\n\n`cargo run --release -p bistro-bench -- cost` turns the figures above into a bill, at the public us-east-1 prices in `bench/PRICES.md` (Lambda arm64 at 128 MB). ",
     );
     out += &format!(
         "Measured inputs: DynamoDB calls and request units per operation, instructions per warm request (turned into CPU time with the menu read's measured CPU per request), init time and log bytes per function, the synthesized stacks' resources. Assumed: {DYNAMODB_CALL_MS} ms per DynamoDB call, CPU at 128 MB's share of a vCPU (×{CPU_SLOWDOWN:.1}), {SCREENS_PER_EVENT} screens following each order event, a cold start of every function the order touches (few orders a day), {BOARDS} kitchen screens connected {OPEN_HOURS_PER_DAY} h a day.\n\n"

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
+use bistro_api::extract::Query;
 
 use bistro_store::blob::folder::{FolderBlobs, UploadRefused, UploadTerms};
 use bistro_store::blob::{BlobStore, NewBlob, Precondition};

@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use bistro_api::extract::Query;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
@@ -89,8 +91,12 @@ pub fn spawn_feed(
 pub async fn upgrade(
     State((state, hub)): State<(AppState, Arc<Hub>)>,
     Query(params): Query<HashMap<String, String>>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let Ok(upgrade) = upgrade else {
+        return ApiError::bad_request("websocket_required", "open /ws as a WebSocket (an HTTP Upgrade request)")
+            .into_response();
+    };
     match authorize(&params, |token| state.auth.verify(token).ok(), &state.repos).await {
         Ok((restaurant, subscription)) => {
             upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, restaurant, subscription))

@@ -440,3 +440,17 @@ async fn the_menu_filters_by_category_dietary_tag_allergen_and_text() {
     let bad = app.get("/v1/restaurants/filter/menu?allergen_free=kryptonite", None).await;
     assert_problem(bad, StatusCode::BAD_REQUEST, "invalid_filter").await;
 }
+
+#[tokio::test]
+async fn a_plain_get_of_the_live_endpoint_is_told_to_open_a_websocket() {
+    let app = spawn_app().await;
+    let response = app.get("/ws?restaurant=alpha", None).await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "websocket_required").await;
+}
+
+#[tokio::test]
+async fn an_upload_without_its_signed_terms_is_refused_as_problem_json() {
+    let app = spawn_app().await;
+    let response = app.request(Method::PUT, "/media-upload/alpha/x.png", None).body("bytes").send().await.unwrap();
+    assert_problem(response, StatusCode::BAD_REQUEST, "invalid_query").await;
+}
