@@ -16,7 +16,7 @@ use bistro_domain::restaurant::Restaurant;
 use bistro_store::RepoError;
 use bistro_store::repo::Current;
 
-use super::{current, missing};
+use super::{Attempt, current, missing, retry_stale};
 use crate::access::Tenant;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, id};
@@ -119,24 +119,27 @@ async fn change_cart(
     change: impl Fn(&mut Cart) -> Result<(), CartError>,
     must_price: bool,
 ) -> Result<CartView, ApiError> {
-    let found = current(state, slug).await?;
-    for _ in 0..5 {
+    let found = &current(state, slug).await?;
+    let change = &change;
+    let busy = || ApiError::conflict("busy_cart", "the cart is being changed elsewhere; try again");
+    // Each attempt reads the cart itself: a stale copy is forgotten by the store.
+    retry_stale((), busy, |(), _| async move {
         let mut cart = state.repos.carts.to_change(slug, token).await.map_err(missing("cart"))?;
         change(&mut cart.value)?;
         // Priced once: the check before saving is also what the answer shows.
-        let pricing = price(state, &found, &cart.value).await;
+        let pricing = price(state, found, &cart.value).await;
         if must_price {
             if let Err(refused) = pricing {
                 return Err(refused);
             }
         }
         match state.repos.carts.save(slug, token, &cart.value, cart.version).await {
-            Ok(version) => return view(token, cart.value, version, pricing),
-            Err(RepoError::StaleVersion) => continue,
-            Err(other) => return Err(missing("cart")(other)),
+            Ok(version) => view(token, cart.value, version, pricing).map(Attempt::Done),
+            Err(RepoError::StaleVersion) => Ok(Attempt::Stale(())),
+            Err(other) => Err(missing("cart")(other)),
         }
-    }
-    Err(ApiError::conflict("busy_cart", "the cart is being changed elsewhere; try again"))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts/{token}/lines", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),

@@ -23,6 +23,36 @@ use crate::state::AppState;
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
 
+/// How often a change meets a newer version and is made again before the caller is asked to retry.
+const STALE_ATTEMPTS: usize = 5;
+
+/// What one attempt at a change over an optimistic version came to.
+pub(crate) enum Attempt<S, T> {
+    Done(T),
+    /// Someone wrote first: try again from `S`, the copy that is latest now.
+    Stale(S),
+}
+
+/// Makes a change over optimistic versions: each attempt (numbered from 0) starts from what the
+/// one before found, so nothing is written over a version the change did not see. `busy` is the
+/// answer when every attempt met a newer version.
+pub(crate) async fn retry_stale<S, T, Fut>(
+    mut from: S,
+    busy: impl FnOnce() -> ApiError,
+    mut attempt: impl FnMut(S, usize) -> Fut,
+) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<Attempt<S, T>, ApiError>>,
+{
+    for n in 0..STALE_ATTEMPTS {
+        match attempt(from, n).await? {
+            Attempt::Done(done) => return Ok(done),
+            Attempt::Stale(latest) => from = latest,
+        }
+    }
+    Err(busy())
+}
+
 /// A repository error where "not found" means `what`.
 pub(crate) fn missing(what: &'static str) -> impl Fn(RepoError) -> ApiError {
     move |error| match error {

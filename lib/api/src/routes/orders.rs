@@ -17,7 +17,7 @@ use bistro_domain::restaurant::Role;
 use bistro_store::RepoError;
 
 use super::cart::price;
-use super::{cursor, idempotency, missing, page_size, restaurant};
+use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
 use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
@@ -146,28 +146,29 @@ pub async fn read_order(
 async fn change_order(
     state: &AppState,
     slug: &Slug,
-    mut order: Order,
+    order: Order,
     change: impl Fn(&mut Order) -> Result<(), ApiError>,
 ) -> Result<Order, ApiError> {
-    for attempt in 0..5 {
+    let change = &change;
+    let busy = || ApiError::conflict("busy_order", "the order is being changed elsewhere; try again");
+    retry_stale(order, busy, |mut order: Order, attempt| async move {
+        let id = order.id.clone();
+        let latest = || async { state.repos.orders.get(slug, &id).await.map_err(missing("order")) };
         if let Err(refused) = change(&mut order) {
             // The order may have been read a moment old: judge the change once more on the latest.
-            let latest = state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?;
+            let latest = latest().await?;
             if attempt > 0 || latest.version == order.version {
                 return Err(refused);
             }
-            order = latest;
-            continue;
+            return Ok(Attempt::Stale(latest));
         }
         match state.repos.orders.save(&order).await {
-            Ok(()) => return Ok(order),
-            Err(RepoError::StaleVersion) => {
-                order = state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?
-            }
-            Err(other) => return Err(missing("order")(other)),
+            Ok(()) => Ok(Attempt::Done(order)),
+            Err(RepoError::StaleVersion) => Ok(Attempt::Stale(latest().await?)),
+            Err(other) => Err(missing("order")(other)),
         }
-    }
-    Err(ApiError::conflict("busy_order", "the order is being changed elsewhere; try again"))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/cancel", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),

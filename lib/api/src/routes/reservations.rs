@@ -16,7 +16,7 @@ use bistro_domain::restaurant::Restaurant;
 use bistro_domain::text::Note;
 use bistro_store::RepoError;
 
-use super::{cursor, idempotency, missing, page_size, restaurant};
+use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
 use crate::access::{Asking, Caller, FloorStaff, Tenant, TokenParam, WorksTheFloor};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
@@ -185,23 +185,24 @@ pub async fn read_reservation(
 async fn change_status(
     state: &AppState,
     slug: &Slug,
-    mut reservation: Reservation,
+    reservation: Reservation,
     to: ReservationStatus,
 ) -> Result<ReservationView, ApiError> {
     let restaurant = restaurant(state, slug).await?.value;
-    for _ in 0..5 {
+    let busy = || ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again");
+    let changed = retry_stale(reservation, busy, |mut reservation: Reservation, _| async move {
         let held = reservation.status.holds_covers();
         reservation.change_status(to, Timestamp::now())?;
         match state.repos.reservations.save_status(&reservation, held && !to.holds_covers()).await {
-            Ok(()) => return Ok(ReservationView::new(reservation, &restaurant.time_zone)),
-            Err(RepoError::StaleVersion) => {
-                reservation =
-                    state.repos.reservations.get(slug, &reservation.id).await.map_err(missing("reservation"))?
-            }
-            Err(other) => return Err(missing("reservation")(other)),
+            Ok(()) => Ok(Attempt::Done(reservation)),
+            Err(RepoError::StaleVersion) => Ok(Attempt::Stale(
+                state.repos.reservations.get(slug, &reservation.id).await.map_err(missing("reservation"))?,
+            )),
+            Err(other) => Err(missing("reservation")(other)),
         }
-    }
-    Err(ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again"))
+    })
+    .await?;
+    Ok(ReservationView::new(changed, &restaurant.time_zone))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/cancel", tag = "reservations",
