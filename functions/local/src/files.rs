@@ -9,12 +9,11 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use bistro_api::extract::Query;
-
-use bistro_store::blob::folder::{FolderBlobs, UploadRefused, UploadTerms};
-use bistro_store::blob::{BlobStore, NewBlob, Precondition};
 
 use bistro_api::ApiError;
+use bistro_api::extract::Query;
+use bistro_store::blob::folder::{FolderBlobs, UploadRefused, UploadTerms};
+use bistro_store::blob::{BlobStore, NewBlob, Precondition};
 
 /// Uploaded pictures never change under a key (a new picture gets a new key).
 const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";

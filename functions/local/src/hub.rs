@@ -10,20 +10,18 @@ use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
-use bistro_api::extract::Query;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
+use bistro_api::extract::Query;
+use bistro_api::{ApiError, AppState};
 use bistro_domain::ids::Slug;
-use bistro_store::Repos;
-use bistro_store::engine::sqlite::Change;
-use bistro_store::repo::{Events, Subscription};
-
-use bistro_api::ApiError;
-use bistro_api::AppState;
 use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
 use bistro_realtime::fanout::{SendError, Sender, fan_out};
 use bistro_realtime::protocol::{ClientMessage, ServerMessage};
+use bistro_store::Repos;
+use bistro_store::engine::sqlite::Change;
+use bistro_store::repo::{Events, Subscription};
 
 /// How often the server pings an idle socket, so proxies and browsers keep it open.
 const HEARTBEAT: Duration = Duration::from_secs(30);

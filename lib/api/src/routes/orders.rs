@@ -152,11 +152,9 @@ async fn change_order(
     let change = &change;
     let busy = || ApiError::conflict("busy_order", "the order is being changed elsewhere; try again");
     retry_stale(order, busy, |mut order: Order, attempt| async move {
-        let id = order.id.clone();
-        let latest = || async { state.repos.orders.get(slug, &id).await.map_err(missing("order")) };
         if let Err(refused) = change(&mut order) {
             // The order may have been read a moment old: judge the change once more on the latest.
-            let latest = latest().await?;
+            let latest = state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?;
             if attempt > 0 || latest.version == order.version {
                 return Err(refused);
             }
@@ -164,7 +162,9 @@ async fn change_order(
         }
         match state.repos.orders.save(&order).await {
             Ok(()) => Ok(Attempt::Done(order)),
-            Err(RepoError::StaleVersion) => Ok(Attempt::Stale(latest().await?)),
+            Err(RepoError::StaleVersion) => {
+                Ok(Attempt::Stale(state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?))
+            }
             Err(other) => Err(missing("order")(other)),
         }
     })
