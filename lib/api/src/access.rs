@@ -125,8 +125,9 @@ fn bearer(parts: &Parts, state: &AppState) -> Result<StaffIdentity, ApiError> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TokenParam {
-    /// The guest's order or booking token, when not calling as staff.
-    pub token: Option<String>,
+    /// The guest's order or booking token, when not calling as staff. One that cannot be a
+    /// token is refused, whoever calls.
+    pub token: Option<bistro_domain::ids::Token>,
 }
 
 /// Who asks about one order or booking: staff of the path's restaurant whose role passes `C`, or
@@ -134,7 +135,7 @@ pub struct TokenParam {
 #[derive(Debug)]
 pub enum Caller<C: Clearance> {
     Staff(Member<C>),
-    Guest { token: Option<String> },
+    Guest { token: Option<bistro_domain::ids::Token> },
 }
 
 impl<C: Clearance> Caller<C> {
@@ -149,7 +150,9 @@ impl<C: Clearance> Caller<C> {
     ) -> Result<bistro_domain::order::Actor, ApiError> {
         match self {
             Self::Staff(member) => staff_may(&member.staff).map(|()| member.staff.actor()),
-            Self::Guest { token: Some(token) } if secret.matches(token) => Ok(bistro_domain::order::Actor::Customer),
+            Self::Guest { token: Some(token) } if secret.matches(token.as_str()) => {
+                Ok(bistro_domain::order::Actor::Customer)
+            }
             Self::Guest { .. } => Err(ApiError::NotFound(what)),
         }
     }

@@ -17,8 +17,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
+        match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(mut value)) => {
+                whole_numbers_as_integers(&mut value);
+                serde_path_to_error::deserialize(value)
+                    .map(Self)
+                    .map_err(|e| ApiError::unprocessable("invalid_body", e.to_string()))
+            }
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_body", e.body_text()),
                 JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed_json", e.body_text()),
@@ -27,6 +32,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 other => ApiError::bad_request("unreadable_body", other.body_text()),
             }),
         }
+    }
+}
+
+/// JSON has one number type: `5.0` is the integer 5 (JSON Schema says so too), and some clients
+/// write every number that way. Whole numbers become integers before the body meets the domain's
+/// integer fields, which would otherwise refuse them; any other number stays as it came.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|f| number.is_f64() && f.fract() == 0.0) {
+                // `as` saturates, so only a float that is exactly representable is converted.
+                if float >= -(2f64.powi(63)) && float < 2f64.powi(63) {
+                    *number = serde_json::Number::from(float as i64);
+                } else if float >= 0.0 && float < 2f64.powi(64) {
+                    *number = serde_json::Number::from(float as u64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
     }
 }
 
@@ -48,4 +75,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 /// Parses a path segment into a domain id; an id that cannot exist names nothing.
 pub fn id<T, E>(raw: &str, what: &'static str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, ApiError> {
     parse(raw).map_err(|_| ApiError::NotFound(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_numbers_as_integers;
+    use serde_json::json;
+
+    #[test]
+    fn a_whole_number_written_as_a_float_becomes_an_integer() {
+        let mut body = json!({"quantity": 2.0, "lines": [{"minor": -1250.0}]});
+        whole_numbers_as_integers(&mut body);
+        assert_eq!(body, json!({"quantity": 2, "lines": [{"minor": -1250}]}));
+    }
+
+    #[test]
+    fn a_fraction_stays_a_fraction_so_an_integer_field_still_refuses_it() {
+        let mut body = json!({"quantity": 2.5});
+        whole_numbers_as_integers(&mut body);
+        assert_eq!(body, json!({"quantity": 2.5}));
+    }
 }

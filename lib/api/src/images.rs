@@ -8,6 +8,7 @@ use bistro_store::blob::BlobStore;
 
 use crate::error::ApiError;
 
+/// 5 MiB: the OpenAPI document states it as 5242880 (`an_upload_is_bounded_as_the_document_says`).
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 
 /// How long an upload link works.
@@ -91,6 +92,11 @@ mod tests {
     fn pictures_over_5_mb_are_refused() {
         assert!(check_size(MAX_IMAGE_BYTES).is_ok());
         assert!(check_size(MAX_IMAGE_BYTES + 1).is_err());
+    }
+
+    #[test]
+    fn an_upload_is_bounded_as_the_document_says() {
+        assert_eq!(MAX_IMAGE_BYTES, 5_242_880);
         assert!(check_size(0).is_err());
     }
 }

@@ -13,15 +13,10 @@ use bistro_domain::restaurant::{Account, Role};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
-    #[schema(value_type = String)]
     pub id: bistro_domain::ids::UserId,
-    #[schema(value_type = String)]
     pub restaurant: bistro_domain::ids::Slug,
-    #[schema(value_type = String)]
     pub email: bistro_domain::ids::Email,
-    #[schema(value_type = String)]
     pub name: bistro_domain::text::Name,
-    #[schema(value_type = crate::openapi::schemas::Role)]
     pub role: Role,
 }
 
@@ -33,28 +28,19 @@ impl From<Account> for AccountView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderView {
-    #[schema(value_type = String)]
     pub id: bistro_domain::ids::OrderId,
-    #[schema(value_type = String)]
     pub restaurant: bistro_domain::ids::Slug,
     pub number: u32,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
     pub business_date: Date,
-    #[schema(value_type = crate::openapi::schemas::OrderKind)]
     pub kind: OrderKind,
-    #[schema(value_type = crate::openapi::schemas::Customer)]
     pub customer: Customer,
-    #[schema(value_type = Vec<crate::openapi::schemas::PricedLine>)]
     pub lines: Vec<PricedLine>,
-    #[schema(value_type = crate::openapi::schemas::Totals)]
     pub totals: Totals,
-    #[schema(value_type = crate::openapi::schemas::OrderState)]
     pub state: OrderState,
-    #[schema(value_type = Vec<crate::openapi::schemas::Transition>)]
     pub history: Vec<Transition>,
-    #[schema(value_type = String, format = DateTime)]
+    #[schema(value_type = bistro_domain::schema::Instant)]
     pub placed_at: Timestamp,
-    #[schema(value_type = Option<String>)]
     pub driver: Option<bistro_domain::ids::UserId>,
     pub version: u64,
 }
@@ -81,22 +67,17 @@ impl From<Order> for OrderView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReservationView {
-    #[schema(value_type = String)]
     pub id: bistro_domain::ids::ReservationId,
-    #[schema(value_type = String)]
     pub restaurant: bistro_domain::ids::Slug,
-    #[schema(value_type = String, format = DateTime)]
+    #[schema(value_type = bistro_domain::schema::Instant)]
     pub starts_at: Timestamp,
     /// The start in the restaurant's local time, with offset and zone.
     pub local_start: String,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
     pub date: Date,
     pub party: u16,
-    #[schema(value_type = crate::openapi::schemas::Contact)]
     pub contact: Contact,
-    #[schema(value_type = Option<String>)]
     pub note: Option<bistro_domain::text::Note>,
-    #[schema(value_type = crate::openapi::schemas::ReservationStatus)]
     pub status: ReservationStatus,
     pub version: u64,
 }

@@ -72,7 +72,18 @@ impl From<Quantity> for u32 {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::integer(1, Self::MAX, "How many of a line: 1 to 99.")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quantity {}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub group: OptionGroupId,
@@ -81,6 +92,7 @@ pub struct Choice {
 
 /// A line as the customer asks for it: no prices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CartLine {
     pub item: ItemId,
@@ -135,6 +147,7 @@ impl TryFrom<Vec<CartLine>> for Cart {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricedChoice {
     pub group: OptionGroupId,
     pub option: OptionId,
@@ -144,6 +157,7 @@ pub struct PricedChoice {
 
 /// A line with the names and prices the menu had when it was priced: frozen into an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricedLine {
     pub item: ItemId,
     pub name: Name,
@@ -155,6 +169,7 @@ pub struct PricedLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricedCart {
     pub lines: Vec<PricedLine>,
     pub totals: Totals,

@@ -95,11 +95,68 @@ impl From<Zone> for String {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Zone {
+    /// The zones of the bundled database that `parse` takes (the same database it reads).
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let names =
+            jiff::tz::db().available().map(|name| name.as_str().to_owned()).filter(|name| Zone::parse(name).is_ok());
+        crate::schema::one_of(names, "An IANA time zone name (\"Europe/Berlin\").")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Zone {}
+
+/// Local wall-clock times on the wire: `HH:MM` or `HH:MM:SS`, 24-hour. jiff alone would also read
+/// "12", "T1200" or "12:00+01:00" as noon; a restaurant's hours are written one way, and one strict
+/// form is what the OpenAPI document can state. Written as jiff writes them ("12:00:00").
+pub mod clock {
+    use jiff::civil::Time;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub const PATTERN: &str = "^(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$";
+
+    pub fn parse(raw: &str) -> Option<Time> {
+        let bytes = raw.as_bytes();
+        let pair = |at: usize| -> Option<i8> {
+            let (tens, ones) = (*bytes.get(at)?, *bytes.get(at + 1)?);
+            (tens.is_ascii_digit() && ones.is_ascii_digit()).then(|| ((tens - b'0') * 10 + (ones - b'0')) as i8)
+        };
+        let (hour, minute) = (pair(0)?, pair(3)?);
+        let second = match bytes.len() {
+            5 => 0,
+            8 if bytes[5] == b':' => pair(6)?,
+            _ => return None,
+        };
+        if bytes[2] != b':' || hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        Time::new(hour, minute, second, 0).ok()
+    }
+
+    pub fn serialize<S: Serializer>(time: &Time, serializer: S) -> Result<S::Ok, S::Error> {
+        time.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        parse(&raw).ok_or_else(|| serde::de::Error::custom(format!("'{raw}' is not a time of day (HH:MM)")))
+    }
+}
+
 /// One opening on a day, local times. `closes` at or before `opens` runs past midnight into the
 /// next day (a bar open 18:00–02:00); `opens == closes` is open around the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Interval {
+    #[serde(with = "clock")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalTime))]
     pub opens: Time,
+    /// At or before `opens`: the interval runs past midnight.
+    #[serde(with = "clock")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalTime))]
     pub closes: Time,
 }
 
@@ -208,33 +265,57 @@ impl OpeningHours {
 
 /// The JSON shape: `{"weekly": {"monday": [{"opens": "12:00", "closes": "15:00"}], …}, "closures": […]}`.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct OpeningHoursRepr {
-    weekly: std::collections::BTreeMap<String, Vec<Interval>>,
+    weekly: Week,
+    /// Local dates closed all day (holidays).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 366, value_type = Vec<crate::schema::LocalDate>))]
     closures: BTreeSet<Date>,
 }
+
+/// Each weekday's openings; a day left out is closed. At most six openings a day, and no two may
+/// overlap (an opening past midnight counts into the next day).
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+struct Week {
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    monday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    tuesday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    wednesday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    thursday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    friday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    saturday: Vec<Interval>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    sunday: Vec<Interval>,
+}
+
+#[cfg(feature = "openapi")]
+crate::schema::shaped_as!(OpeningHours, OpeningHoursRepr, "OpeningHours");
 
 impl TryFrom<OpeningHoursRepr> for OpeningHours {
     type Error = String;
     fn try_from(repr: OpeningHoursRepr) -> Result<Self, String> {
-        let mut weekly: [Vec<Interval>; 7] = Default::default();
-        for (name, intervals) in repr.weekly {
-            let index = WEEKDAYS
-                .iter()
-                .position(|(_, day)| *day == name)
-                .ok_or_else(|| format!("'{name}' is not a weekday (monday … sunday)"))?;
-            weekly[index] = intervals;
-        }
+        let Week { monday, tuesday, wednesday, thursday, friday, saturday, sunday } = repr.weekly;
+        let weekly = [monday, tuesday, wednesday, thursday, friday, saturday, sunday];
         OpeningHours::new(weekly, repr.closures).map_err(|e| e.to_string())
     }
 }
 
 impl From<OpeningHours> for OpeningHoursRepr {
     fn from(hours: OpeningHours) -> Self {
-        let weekly =
-            WEEKDAYS.iter().zip(hours.weekly).map(|((_, name), intervals)| ((*name).to_owned(), intervals)).collect();
-        Self { weekly, closures: hours.closures }
+        let [monday, tuesday, wednesday, thursday, friday, saturday, sunday] = hours.weekly;
+        Self {
+            weekly: Week { monday, tuesday, wednesday, thursday, friday, saturday, sunday },
+            closures: hours.closures,
+        }
     }
 }
 

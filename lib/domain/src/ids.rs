@@ -62,6 +62,19 @@ macro_rules! handle {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::schema::string(
+                    crate::schema::handle_pattern($min, $max),
+                    concat!("A ", $field, ": ", $min, " to ", $max, " of a-z, 0-9, '-' and '_', starting and ending with a letter or digit."),
+                )
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -149,6 +162,19 @@ macro_rules! random_id {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::schema::string(
+                    concat!("^[0-9a-f]{", $hex, "}$").to_owned(),
+                    concat!("A ", $field, ": ", $hex, " lowercase hex digits."),
+                )
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -194,10 +220,16 @@ impl fmt::Debug for Token {
 pub struct Email(String);
 
 impl Email {
+    /// Counted as sent, surrounding spaces included: one bound a schema can state exactly.
+    pub const MAX_CHARS: usize = 254;
+
     pub fn parse(raw: &str) -> Result<Self, IdError> {
-        let email = raw.trim().to_lowercase();
         let invalid = IdError { field: "email", reason: "must look like name@example.com" };
-        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(invalid);
+        }
+        let email = raw.trim().to_lowercase();
+        if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid);
         }
         match email.split_once('@') {
@@ -237,6 +269,16 @@ impl fmt::Display for Email {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Email {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::email()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Email {}
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,8 @@ pub mod money;
 pub mod order;
 pub mod reservation;
 pub mod restaurant;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod text;
 
 pub use jiff;

@@ -33,6 +33,7 @@ pub enum MenuError {
 
 /// The 14 allergens EU Regulation 1169/2011 (Annex II) requires a menu to declare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Allergen {
     Gluten,
@@ -71,6 +72,7 @@ impl Allergen {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DietaryTag {
     Vegetarian,
@@ -82,8 +84,14 @@ pub enum DietaryTag {
     Spicy,
 }
 
+impl DietaryTag {
+    pub const ALL: [DietaryTag; 7] =
+        [Self::Vegetarian, Self::Vegan, Self::GlutenFree, Self::DairyFree, Self::Halal, Self::Kosher, Self::Spicy];
+}
+
 /// A weekday in JSON ("monday"), for the windows in which an item is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Day {
     Monday,
@@ -111,10 +119,18 @@ impl From<Weekday> for Day {
 
 /// When an item is served (breakfast 08:00–11:30 on weekdays), in the restaurant's local time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityWindow {
+    /// At least one day; a day named twice counts once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, value_type = Vec<Day>))]
     pub days: BTreeSet<Day>,
+    #[serde(with = "crate::hours::clock")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalTime))]
     pub from: Time,
+    /// At or before `from`: the window runs past midnight.
+    #[serde(with = "crate::hours::clock")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalTime))]
     pub until: Time,
 }
 
@@ -163,7 +179,25 @@ impl From<ImageKey> for String {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ImageKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        // A path segment that is not "." or "..", spelt without look-ahead (not every dialect has it).
+        let segment = r"(?:[a-z0-9_-][a-z0-9._-]*|\.[a-z0-9_-][a-z0-9._-]*|\.\.[a-z0-9._-]+)";
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .max_length(Some(256))
+            .pattern(Some(format!("^{segment}(?:/{segment})*$")))
+            .description(Some("Where the item's picture is stored: the key an upload was granted."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ImageKey {}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     pub id: CategoryId,
@@ -181,6 +215,7 @@ impl Default for Description {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MenuOption {
     pub id: OptionId,
@@ -200,15 +235,23 @@ pub struct OptionGroup {
     options: Vec<MenuOption>,
 }
 
+/// A choice on an item: its guest picks `min_choices` to `max_choices` of its options, with
+/// `min_choices <= max_choices <= the number of options` and option ids unique within the group.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct OptionGroupRepr {
     id: OptionGroupId,
     name: Name,
     min_choices: u8,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     max_choices: u8,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 30))]
     options: Vec<MenuOption>,
 }
+
+#[cfg(feature = "openapi")]
+crate::schema::shaped_as!(OptionGroup, OptionGroupRepr, "OptionGroup");
 
 impl OptionGroup {
     pub const MAX_OPTIONS: usize = 30;
@@ -269,25 +312,33 @@ impl From<OptionGroup> for OptionGroupRepr {
 
 /// What a manager writes for an item; `MenuItem::new` checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ItemDetails {
     pub category: CategoryId,
     pub name: Name,
     #[serde(default)]
     pub description: Description,
+    /// Not negative; option groups' prices are in the same currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Price))]
     pub price: Money,
     #[serde(default)]
     pub image_key: Option<ImageKey>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Allergen>))]
     pub allergens: BTreeSet<Allergen>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<DietaryTag>))]
     pub dietary: BTreeSet<DietaryTag>,
     #[serde(default)]
     pub sold_out: bool,
     /// Empty: served whenever the restaurant is open.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 7))]
     pub availability: Vec<AvailabilityWindow>,
+    /// Group ids unique within the item.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub option_groups: Vec<OptionGroup>,
 }
 
@@ -307,6 +358,38 @@ struct MenuItemRepr {
     #[serde(flatten)]
     details: ItemDetails,
     version: u64,
+}
+
+/// The item's details with its `id` and `version` beside them. Written out rather than derived:
+/// the derived form of a flattened struct (`allOf`) would keep the details' "no other fields"
+/// and so forbid the very `id` and `version` beside them.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for MenuItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+        use utoipa::openapi::{Ref, RefOr};
+        let details = <ItemDetails as utoipa::PartialSchema>::schema();
+        let RefOr::T(Schema::Object(mut object)) = details else { return details };
+        object.properties.insert("id".to_owned(), RefOr::Ref(Ref::from_schema_name(ItemId::name())));
+        let version = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(0))
+            .description(Some("Rises by one with every change; send it back when changing the item."));
+        object.properties.insert("version".to_owned(), version.into());
+        object.required.extend(["id".to_owned(), "version".to_owned()]);
+        object.description = Some("A dish or drink on the menu.".to_owned());
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for MenuItem {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push((ItemId::name().into_owned(), <ItemId as utoipa::PartialSchema>::schema()));
+        <ItemDetails as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl MenuItem {

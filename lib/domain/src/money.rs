@@ -61,9 +61,26 @@ impl fmt::Display for Currency {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Currency {
+    /// Every code `parse` takes, found by asking it: all three-letter codes, once per document.
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let letters = || b'A'..=b'Z';
+        let codes = letters()
+            .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
+            .filter_map(|code| std::str::from_utf8(&code).ok().and_then(|code| Self::parse(code).ok()))
+            .map(|currency| currency.code().to_owned());
+        crate::schema::one_of(codes, "An ISO 4217 currency code that has minor units.")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Currency {}
+
 /// An amount in the currency's minor units (cents). Signed, so an option may lower a price;
 /// prices themselves are checked to be non-negative where they are set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     pub minor: i64,
     pub currency: Currency,
@@ -117,6 +134,7 @@ impl fmt::Display for Money {
 
 /// Whether menu prices already contain the tax (usual in the EU) or it is added at checkout (US).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaxMode {
     Inclusive,
@@ -151,6 +169,16 @@ impl From<TaxRate> for u32 {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for TaxRate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::integer(0, 10_000, "A tax rate in hundredths of a percent: 1900 is 19 %.")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for TaxRate {}
+
 /// Divides rounding half away from zero, the rule receipts use.
 fn div_round_half_away(numerator: i128, denominator: i128) -> i128 {
     let (quotient, remainder) = (numerator / denominator, numerator % denominator);
@@ -163,6 +191,7 @@ fn div_round_half_away(numerator: i128, denominator: i128) -> i128 {
 
 /// Subtotal, tax and total of a set of lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
     /// The sum of the lines as priced on the menu.
     pub subtotal: Money,

@@ -19,6 +19,7 @@ use crate::restaurant::Role;
 use crate::text::{Address, Name, Phone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     Placed,
@@ -74,6 +75,42 @@ pub enum OrderKind {
     Delivery { address: Address },
 }
 
+/// Each kind is an object tagged by `type` with its own fields and no others, as serde reads it
+/// (`deny_unknown_fields` on a tagged enum, which the derived schema would leave open).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for OrderKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::Ref;
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+        let kind = |tag: &str, field: Option<(&str, String)>| {
+            let mut object = ObjectBuilder::new()
+                .property("type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([tag])))
+                .required("type")
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+            if let Some((name, schema)) = field {
+                object = object.property(name, Ref::from_schema_name(schema)).required(name);
+            }
+            object
+        };
+        OneOfBuilder::new()
+            .item(kind("dine_in", Some(("table", TableId::name().into_owned()))))
+            .item(kind("pickup", None))
+            .item(kind("delivery", Some(("address", Address::name().into_owned()))))
+            .description(Some("How the food reaches the customer: at a table, picked up, or delivered."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for OrderKind {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        schemas.push((TableId::name().into_owned(), TableId::schema()));
+        schemas.push((Address::name().into_owned(), Address::schema()));
+    }
+}
+
 impl OrderKind {
     pub fn name(&self) -> &'static str {
         match self {
@@ -90,6 +127,7 @@ impl OrderKind {
 
 /// Who made a change: recorded on every transition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Actor {
     Customer,
@@ -97,9 +135,11 @@ pub enum Actor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transition {
     pub from: OrderState,
     pub to: OrderState,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
     pub at: Timestamp,
     pub actor: Actor,
 }
@@ -121,6 +161,7 @@ pub enum OrderError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     pub name: Name,

@@ -50,16 +50,34 @@ pub struct ReservationSettings {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct SettingsRepr {
+    /// Minutes between bookable starts.
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 240))]
     slot_minutes: u16,
+    /// How long a table is held: at least one slot.
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 720))]
     seating_minutes: u16,
+    /// Guests seated at once.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5000))]
     covers_per_slot: u16,
+    /// At most `party_max`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5000))]
     party_min: u16,
+    /// At most `covers_per_slot`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5000))]
     party_max: u16,
+    /// How far ahead a booking must be made.
+    #[cfg_attr(feature = "openapi", schema(maximum = 43200))]
     lead_minutes: u32,
+    /// How many days ahead bookings open.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 366))]
     horizon_days: u16,
 }
+
+#[cfg(feature = "openapi")]
+crate::schema::shaped_as!(ReservationSettings, SettingsRepr, "ReservationSettings");
 
 impl ReservationSettings {
     pub fn new(
@@ -230,6 +248,7 @@ impl From<ReservationSettings> for SettingsRepr {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReservationStatus {
     Confirmed,
@@ -255,6 +274,7 @@ impl ReservationStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: Name,

@@ -26,6 +26,7 @@ pub enum OrderingError {
 
 /// Which kinds of order a restaurant takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderKinds {
     pub dine_in: bool,
@@ -34,6 +35,7 @@ pub struct OrderKinds {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tax {
     pub rate: TaxRate,
@@ -41,6 +43,7 @@ pub struct Tax {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Restaurant {
     pub slug: Slug,
@@ -49,6 +52,7 @@ pub struct Restaurant {
     pub time_zone: Zone,
     pub hours: OpeningHours,
     pub order_kinds: OrderKinds,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<TableId>))]
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
     pub reservations: ReservationSettings,
@@ -88,6 +92,7 @@ impl Restaurant {
 /// What a staff account may do. Ordered by power: an owner may do all a manager may, and so on,
 /// except drivers, who only see and move their own deliveries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -97,6 +102,18 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [Self::Owner, Self::Manager, Self::Staff, Self::Driver];
+
+    /// The name on the wire ("owner").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Manager => "manager",
+            Self::Staff => "staff",
+            Self::Driver => "driver",
+        }
+    }
+
     /// Edits the menu, hours, tables; assigns drivers.
     pub fn can_manage(self) -> bool {
         matches!(self, Self::Owner | Self::Manager)
@@ -145,6 +162,13 @@ mod tests {
 
     fn at(rfc3339: &str) -> Timestamp {
         rfc3339.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn a_role_is_written_as_serde_writes_it() {
+        for role in Role::ALL {
+            assert_eq!(serde_json::to_value(role).ok(), Some(serde_json::Value::from(role.as_str())));
+        }
     }
 
     #[test]

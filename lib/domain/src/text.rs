@@ -85,6 +85,19 @@ macro_rules! bounded_text {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::schema::string(
+                    crate::schema::text_pattern($max, $empty, $multi),
+                    &crate::schema::text_description($max, $empty, $multi),
+                )
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 

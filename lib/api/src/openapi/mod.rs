@@ -1,7 +1,5 @@
 //! `/v1/openapi.json`, generated from the handlers' annotations.
 
-pub mod schemas;
-
 use axum::Router;
 use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -31,25 +31,21 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
-    #[schema(value_type = String, format = Email)]
     pub email: Email,
-    #[schema(value_type = String)]
     pub name: Name,
-    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRestaurant {
-    #[schema(value_type = crate::openapi::schemas::Restaurant)]
     pub restaurant: Restaurant,
     pub owner: NewAccount,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RestaurantView {
-    #[schema(value_type = crate::openapi::schemas::Restaurant)]
     pub restaurant: Restaurant,
     /// Send it back when updating, so a concurrent change is not overwritten.
     pub version: u64,
@@ -64,7 +60,6 @@ pub struct Session {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedUp {
-    #[schema(value_type = crate::openapi::schemas::Restaurant)]
     pub restaurant: Restaurant,
     pub session: Session,
 }
@@ -104,7 +99,7 @@ pub async fn create_restaurant(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
     responses((status = 200, body = RestaurantView), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn get_restaurant(
     State(state): State<AppState>,
@@ -117,13 +112,12 @@ pub async fn get_restaurant(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestaurantUpdate {
-    #[schema(value_type = crate::openapi::schemas::Restaurant)]
     pub restaurant: Restaurant,
     /// The version this update was made from.
     pub version: u64,
 }
 
-#[utoipa::path(put, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = String, Path)), request_body = RestaurantUpdate,
+#[utoipa::path(put, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = RestaurantUpdate,
     security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = RestaurantView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
@@ -150,7 +144,7 @@ pub struct Credentials {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/login", tag = "accounts", params(("slug" = String, Path)), request_body = Credentials,
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/login", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = Credentials,
     responses((status = 200, body = Session), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
@@ -176,7 +170,7 @@ pub async fn login(
     Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = AccountView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn me(
@@ -187,7 +181,7 @@ pub async fn me(
     Ok(axum::Json(account.into()))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), security(("bearer" = ["owner", "manager"])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = Vec<AccountView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn list_staff(
@@ -201,18 +195,25 @@ pub async fn list_staff(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    #[schema(value_type = String, format = Email)]
     pub email: Email,
-    #[schema(value_type = String)]
     pub name: Name,
-    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
-    /// manager, staff or driver.
-    #[schema(value_type = crate::openapi::schemas::Role)]
+    #[schema(schema_with = hireable_role)]
     pub role: Role,
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = String, Path)), request_body = NewStaff,
+/// The roles an owner may hire: every role but owner (a restaurant has one).
+fn hireable_role() -> utoipa::openapi::Object {
+    let names = Role::ALL.into_iter().filter(|role| *role != Role::Owner).map(|role| role.as_str().to_owned());
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names))
+        .description(Some("The new account's role: manager, staff or driver."))
+        .build()
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewStaff,
     security(("bearer" = ["owner"])),
     responses((status = 201, body = AccountView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),

@@ -41,10 +41,8 @@ pub struct CartView {
     /// The cart's secret: whoever has it can see and change the cart.
     pub token: String,
     /// The lines as chosen, in order; `index` in the line URLs counts from 0.
-    #[schema(value_type = Vec<crate::openapi::schemas::CartLine>)]
     pub lines: Vec<CartLine>,
     /// Lines and totals priced from the menu as it is now; absent when a line cannot be ordered.
-    #[schema(value_type = Option<crate::openapi::schemas::PricedCart>)]
     pub priced: Option<PricedCart>,
     /// Why the cart cannot be priced now (an item sold out since it was added, say).
     pub problem: Option<CartProblem>,
@@ -88,7 +86,7 @@ fn cart_token(raw: &str) -> Result<Token, ApiError> {
     id(raw, "cart", Token::parse)
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = String, Path)),
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
     responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn open_cart(State(state): State<AppState>, Tenant(slug): Tenant) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
@@ -96,7 +94,7 @@ pub async fn open_cart(State(state): State<AppState>, Tenant(slug): Tenant) -> R
     Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),
     responses((status = 200, body = CartView), (status = 404, description = "No such cart, or expired", body = Problem), (status = 429, body = Problem)))]
 pub async fn read_cart(
     State(state): State<AppState>,
@@ -142,8 +140,8 @@ async fn change_cart(
     .await
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts/{token}/lines", tag = "cart", params(("slug" = String, Path), ("token" = String, Path)),
-    request_body = crate::openapi::schemas::CartLine,
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/carts/{token}/lines", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),
+    request_body = bistro_domain::cart::CartLine,
     responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, description = "Unknown, sold-out or unavailable item, or invalid options", body = Problem), (status = 429, body = Problem)))]
@@ -158,7 +156,7 @@ pub async fn add_line(
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
-    params(("slug" = String, Path), ("token" = String, Path), ("index" = usize, Path)), request_body = crate::openapi::schemas::CartLine,
+    params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path), ("index" = usize, Path)), request_body = bistro_domain::cart::CartLine,
     responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn replace_line(
@@ -172,7 +170,7 @@ pub async fn replace_line(
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
-    params(("slug" = String, Path), ("token" = String, Path), ("index" = usize, Path)),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path), ("index" = usize, Path)),
     responses((status = 200, body = CartView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn remove_line(
     State(state): State<AppState>,

@@ -42,12 +42,15 @@ pub struct MenuFilter {
     /// Only items of this category.
     pub category: Option<String>,
     /// Comma-separated dietary tags the item must all carry (vegan,gluten_free).
+    #[param(schema_with = dietary_list)]
     pub dietary: Option<String>,
     /// Comma-separated allergens the item must not contain (milk,nuts).
+    #[param(schema_with = allergen_list)]
     pub allergen_free: Option<String>,
     /// Words that must appear in the item's name or description (case-insensitive).
     pub q: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -55,16 +58,21 @@ pub struct MenuFilter {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MenuPage {
-    #[schema(value_type = String)]
     pub restaurant: Slug,
     pub currency: String,
     /// Every category, in display order.
-    #[schema(value_type = Vec<crate::openapi::schemas::Category>)]
     pub categories: Vec<Category>,
     /// The items that match, in category order.
-    #[schema(value_type = Vec<crate::openapi::schemas::MenuItem>)]
     pub items: Vec<MenuItem>,
     pub next_cursor: Option<String>,
+}
+
+fn dietary_list() -> utoipa::openapi::Object {
+    bistro_domain::schema::word_list(DietaryTag::ALL, "Comma-separated dietary tags the item must all carry.")
+}
+
+fn allergen_list() -> utoipa::openapi::Object {
+    bistro_domain::schema::word_list(Allergen::ALL, "Comma-separated allergens the item must not contain.")
 }
 
 fn parse_list<T: for<'de> Deserialize<'de> + Ord>(
@@ -115,7 +123,7 @@ pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, O
     Ok((page, next))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu", tag = "menu", params(("slug" = String, Path), MenuFilter),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), MenuFilter),
     responses((status = 200, body = MenuPage), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_menu(
     State(state): State<AppState>,
@@ -150,8 +158,8 @@ fn json_body(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
-    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
+    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_item(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -163,13 +171,12 @@ pub async fn read_item(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryView {
-    #[schema(value_type = crate::openapi::schemas::Category)]
     pub category: Category,
     pub version: u64,
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/categories", tag = "menu", params(("slug" = String, Path)),
-    request_body = crate::openapi::schemas::Category, security(("bearer" = ["owner", "manager"])),
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/categories", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)),
+    request_body = bistro_domain::menu::Category, security(("bearer" = ["owner", "manager"])),
     responses((status = 201, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
@@ -186,17 +193,15 @@ pub async fn create_category(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryUpdate {
-    #[schema(value_type = String)]
     pub name: Name,
     #[serde(default)]
-    #[schema(value_type = String)]
     pub description: Description,
     pub position: u32,
     /// The version this edit was made from.
     pub version: u64,
 }
 
-#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = String, Path), ("category" = String, Path)),
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path)),
     request_body = CategoryUpdate, security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
@@ -224,7 +229,7 @@ pub struct VersionParam {
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu",
-    params(("slug" = String, Path), ("category" = String, Path), VersionParam), security(("bearer" = ["owner", "manager"])),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path), VersionParam), security(("bearer" = ["owner", "manager"])),
     responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Changed meanwhile, or still has items", body = Problem), (status = 429, body = Problem)))]
 pub async fn delete_category(
@@ -247,9 +252,7 @@ pub async fn delete_category(
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
     /// The item's id; made from its name when left out.
-    #[schema(value_type = Option<String>)]
     pub id: Option<ItemId>,
-    #[schema(value_type = crate::openapi::schemas::ItemDetails)]
     pub item: ItemDetails,
 }
 
@@ -301,9 +304,9 @@ fn invalid_item(error: bistro_domain::menu::MenuError) -> ApiError {
     ApiError::unprocessable("invalid_item", error)
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = String, Path)), request_body = NewItem,
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewItem,
     security(("bearer" = ["owner", "manager"])),
-    responses((status = 201, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 201, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn create_item(
@@ -325,7 +328,6 @@ pub async fn create_item(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
-    #[schema(value_type = crate::openapi::schemas::ItemDetails)]
     pub item: ItemDetails,
     /// The version this edit was made from; a stale one is refused with 409.
     pub version: u64,
@@ -347,9 +349,9 @@ fn stored_or_conflict(error: bistro_store::RepoError) -> ApiError {
     missing("menu item")(error)
 }
 
-#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
     request_body = ItemUpdate, security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn update_item(
@@ -373,9 +375,9 @@ pub struct SoldOut {
     pub version: u64,
 }
 
-#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}/sold-out", tag = "menu", params(("slug" = String, Path), ("item" = String, Path)),
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}/sold-out", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
     request_body = SoldOut, security(("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = crate::openapi::schemas::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn set_sold_out(
@@ -392,7 +394,7 @@ pub async fn set_sold_out(
     Ok(axum::Json(revised))
 }
 
-#[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = String, Path), ("item" = String, Path), VersionParam),
+#[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path), VersionParam),
     security(("bearer" = ["owner", "manager"])),
     responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem), (status = 429, body = Problem)))]
@@ -411,10 +413,20 @@ pub async fn delete_item(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadRequest {
-    /// image/jpeg, image/png or image/webp.
+    #[schema(schema_with = image_type)]
     pub content_type: String,
     /// The file's exact size in bytes, at most 5 MB.
+    #[schema(minimum = 1, maximum = 5242880)]
     pub size: u64,
+}
+
+/// The picture formats an upload may be: those `images` can check by their first bytes.
+fn image_type() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(crate::images::IMAGE_TYPES.map(|(content_type, _)| content_type)))
+        .description(Some("The picture's type: image/jpeg, image/png or image/webp."))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -435,7 +447,7 @@ pub struct UploadGrant {
     pub expires_in: u64,
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/images", tag = "menu", params(("slug" = String, Path)), request_body = UploadRequest,
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/images", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = UploadRequest,
     security(("bearer" = ["owner", "manager"])),
     responses((status = 201, description = "Upload the picture to the URL, then attach its key to an item", body = UploadGrant),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),

@@ -37,10 +37,9 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrder {
     /// The cart's token; the cart is used up by the order.
+    #[schema(value_type = bistro_domain::ids::Token)]
     pub cart: String,
-    #[schema(value_type = crate::openapi::schemas::OrderKind)]
     pub kind: OrderKind,
-    #[schema(value_type = crate::openapi::schemas::Customer)]
     pub customer: Customer,
 }
 
@@ -52,7 +51,7 @@ pub struct PlacedOrder {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders", tag = "orders", request_body = PlaceOrder,
-    params(("slug" = String, Path), ("Idempotency-Key" = String, Header, description = "Unique per order attempt; a retry with the same key returns the first order")),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Unique per order attempt; a retry with the same key returns the first order")),
     responses((status = 201, description = "Placed", body = PlacedOrder), (status = 200, description = "Placed earlier with this key", body = PlacedOrder),
               (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "The cart changed meanwhile", body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem),
@@ -128,7 +127,7 @@ async fn authorized<C: Clearance>(
     Ok((order, actor))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/{order}", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/{order}", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path), TokenParam),
     security((), ("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
@@ -171,7 +170,7 @@ async fn change_order(
     .await
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/cancel", tag = "orders", params(("slug" = String, Path), ("order" = String, Path), TokenParam),
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/cancel", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path), TokenParam),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Already accepted", body = Problem), (status = 429, body = Problem)))]
 pub async fn cancel_order(
@@ -192,11 +191,10 @@ pub async fn cancel_order(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Move {
-    #[schema(value_type = crate::openapi::schemas::OrderState)]
     pub to: OrderState,
 }
 
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
     request_body = Move, security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "Not a legal next state", body = Problem), (status = 413, body = Problem),
@@ -218,10 +216,11 @@ pub async fn move_order(
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// The driver's account id.
+    #[schema(value_type = bistro_domain::ids::UserId)]
     pub driver: String,
 }
 
-#[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = String, Path), ("order" = String, Path)),
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
     request_body = Assignment, security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
@@ -251,12 +250,12 @@ pub async fn assign_driver(
 #[into_params(parameter_in = Query)]
 pub struct OrderListing {
     /// The restaurant's local date (YYYY-MM-DD); today when left out.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<bistro_domain::schema::LocalDate>)]
     pub date: Option<Date>,
     /// Only orders in this state.
-    #[param(value_type = Option<crate::openapi::schemas::OrderState>)]
     pub state: Option<OrderState>,
     /// Orders per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -267,7 +266,7 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = String, Path), OrderListing), security(("bearer" = ["owner", "manager", "staff", "driver"])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), OrderListing), security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, description = "Staff see every order of the day; drivers only theirs", body = OrderPage), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_orders(

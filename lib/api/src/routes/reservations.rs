@@ -37,14 +37,16 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct SlotQuery {
     /// The restaurant's local date (YYYY-MM-DD).
-    #[param(value_type = String, format = Date)]
+    #[param(value_type = bistro_domain::schema::LocalDate)]
     pub date: Date,
+    /// Guests; the restaurant's own settings bound it further.
+    #[param(minimum = 1)]
     pub party: u16,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Slot {
-    #[schema(value_type = String, format = DateTime)]
+    #[schema(value_type = bistro_domain::schema::Instant)]
     pub starts_at: Timestamp,
     /// The start in the restaurant's local time, with offset and zone.
     pub local: String,
@@ -52,7 +54,7 @@ pub struct Slot {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Slots {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
     pub date: Date,
     pub party: u16,
     pub time_zone: String,
@@ -71,7 +73,7 @@ async fn covers_around(
     Ok(state.repos.reservations.booked_covers(&restaurant.slug, from, to).await?)
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/slots", tag = "reservations", params(("slug" = String, Path), SlotQuery),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/slots", tag = "reservations", params(("slug" = bistro_domain::ids::Slug, Path), SlotQuery),
     responses((status = 200, body = Slots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn free_slots(
     State(state): State<AppState>,
@@ -101,13 +103,11 @@ pub async fn free_slots(
 #[serde(deny_unknown_fields)]
 pub struct Booking {
     /// One of the slots offered for the day.
-    #[schema(value_type = String, format = DateTime)]
+    #[schema(value_type = bistro_domain::schema::Instant)]
     pub starts_at: Timestamp,
     pub party: u16,
-    #[schema(value_type = crate::openapi::schemas::Contact)]
     pub contact: Contact,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub note: Option<Note>,
 }
 
@@ -119,7 +119,7 @@ pub struct Booked {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", request_body = Booking,
-    params(("slug" = String, Path), ("Idempotency-Key" = String, Header, description = "Unique per booking attempt")),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Unique per booking attempt")),
     responses((status = 201, body = Booked), (status = 200, description = "Booked earlier with this key", body = Booked), (status = 400, body = Problem),
               (status = 404, body = Problem), (status = 409, description = "The slot is full", body = Problem), (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
@@ -169,7 +169,7 @@ async fn authorized(
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/{reservation}", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn read_reservation(
@@ -206,7 +206,7 @@ async fn change_status(
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/cancel", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
 pub async fn cancel_reservation(
@@ -222,12 +222,11 @@ pub async fn cancel_reservation(
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// seated, no_show or cancelled.
-    #[schema(value_type = crate::openapi::schemas::ReservationStatus)]
     pub status: ReservationStatus,
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/status", tag = "reservations",
-    params(("slug" = String, Path), ("reservation" = String, Path)), request_body = StatusChange, security(("bearer" = ["owner", "manager", "staff"])),
+    params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path)), request_body = StatusChange, security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
@@ -247,8 +246,10 @@ pub async fn set_status(
 #[into_params(parameter_in = Query)]
 pub struct DayListing {
     /// The restaurant's local date (YYYY-MM-DD); today when left out.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<bistro_domain::schema::LocalDate>)]
     pub date: Option<Date>,
+    /// Bookings per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -259,7 +260,7 @@ pub struct ReservationPage {
     pub next_cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = String, Path), DayListing), security(("bearer" = ["owner", "manager", "staff"])),
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = bistro_domain::ids::Slug, Path), DayListing), security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = ReservationPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_reservations(
