@@ -153,7 +153,7 @@ export async function orderPage(slug, id, token) {
       h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`))),
       h('p', {}, 'Total ', h('strong', {}, money(order.totals.total))),
       h('p', { class: 'note' }, `Placed ${localTime(order.placed_at, restaurant.time_zone)}`),
-      order.state === 'placed' ? h('button', { type: 'button', onclick: async () => {
+      order.next.includes('cancelled') ? h('button', { type: 'button', onclick: async () => {
         try {
           order = await api('POST', `/v1/restaurants/${slug}/orders/${id}/cancel?token=${encodeURIComponent(token)}`);
           render();
@@ -163,7 +163,17 @@ export async function orderPage(slug, id, token) {
   render();
   show(h('h1', {}, `Order #${order.number}`), status, body);
   await connectLive({ restaurant: slug, order: id, order_token: token }, {
-    onOrder: (summary) => { if (summary.version >= order.version) { order = { ...order, state: summary.state, version: summary.version }; render(); } },
+    // A change is read again whole: what the guest may do next is the server's to say.
+    onOrder: async (summary) => {
+      if (summary.version <= order.version) return;
+      try {
+        const latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+        if (latest.version > order.version) order = latest;
+      } catch {
+        order = { ...order, state: summary.state, version: summary.version, next: [] };
+      }
+      render();
+    },
     onStatus: (state) => { status.textContent = state === 'live' ? 'Live updates on' : 'Reconnecting…'; },
   });
 }

@@ -3,7 +3,10 @@ import { api, saveSession, session } from './api.js';
 import { connectLive } from './live.js';
 import { h, money, show, toast, STATE_NAMES } from './ui.js';
 
-const NEXT = { placed: ['accepted', 'Accept'], accepted: ['preparing', 'Start'], preparing: ['ready', 'Ready'] };
+// What each move is called on its button. Which moves an order offers is the server's to say
+// (`next` on an order, `next_for_floor` on a live summary): the board keeps no state machine.
+const MOVE_LABELS = { accepted: 'Accept', preparing: 'Start', ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Complete' };
+const moveLabel = (order, to) => (to === 'completed' && order.state === 'out_for_delivery' ? 'Delivered' : MOVE_LABELS[to]);
 const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
 
 export function loginForm(slug, title, onLogin) {
@@ -43,12 +46,6 @@ export async function boardPage(slug) {
   const board = h('div', { class: 'board' });
   const fresh = new Set();
 
-  function next(order) {
-    if (order.state === 'ready') return order.kind === 'delivery' || order.kind?.type === 'delivery' ? ['out_for_delivery', 'Out for delivery'] : ['completed', 'Complete'];
-    if (order.state === 'out_for_delivery') return ['completed', 'Delivered'];
-    return NEXT[order.state];
-  }
-
   async function move(order, to) {
     try {
       const moved = await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/transitions`, { token, body: { to } });
@@ -60,13 +57,13 @@ export async function boardPage(slug) {
     board.replaceChildren(...COLUMNS.map((state) => h('section', { class: 'column', 'aria-labelledby': `col-${state}`, 'data-state': state },
       h('h2', { id: `col-${state}` }, STATE_NAMES[state]),
       [...orders.values()].filter((o) => o.state === state).sort((a, b) => a.number - b.number).map((order) => {
-        const step = next(order);
+        const forward = order.next_for_floor.filter((to) => to !== 'rejected');
         return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
           h('h3', {}, `#${order.number} `, h('small', {}, order.table ? `table ${order.table}` : order.kind)),
           h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.join(', ')})` : ''))),
           h('p', {}, order.customer, ' · ', money(order.total)),
-          step ? h('button', { type: 'button', onclick: () => move(order, step[0]) }, step[1]) : '',
-          order.state === 'placed' ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
+          forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
+          order.next_for_floor.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
       }))));
   }
 
@@ -107,7 +104,7 @@ function summaryOf(order) {
   return {
     id: order.id, number: order.number, kind: order.kind.type, table: order.kind.table ?? null, customer: order.customer.name,
     lines: order.lines.map((l) => ({ name: l.name, quantity: l.quantity, choices: l.choices.map((c) => c.name) })),
-    state: order.state, total: order.totals.total, version: order.version,
+    state: order.state, total: order.totals.total, version: order.version, next_for_floor: order.next,
   };
 }
 

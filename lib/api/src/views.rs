@@ -7,7 +7,7 @@ use bistro_domain::cart::PricedLine;
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::money::Totals;
-use bistro_domain::order::{Customer, Order, OrderKind, OrderState, Transition};
+use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
 use bistro_domain::reservation::{Contact, Reservation, ReservationStatus};
 use bistro_domain::restaurant::{Account, Role};
 
@@ -43,11 +43,15 @@ pub struct OrderView {
     pub placed_at: Timestamp,
     pub driver: Option<bistro_domain::ids::UserId>,
     pub version: u64,
+    /// The states the caller may move the order to now (the buttons to offer); empty when none.
+    pub next: Vec<OrderState>,
 }
 
-impl From<Order> for OrderView {
-    fn from(o: Order) -> Self {
+impl OrderView {
+    /// The order as `viewer` sees it: the same fields for everyone, and the moves they may make.
+    pub fn seen_by(o: Order, viewer: &Actor) -> Self {
         Self {
+            next: o.next_states(viewer),
             id: o.id,
             restaurant: o.restaurant,
             number: o.number,

@@ -66,6 +66,16 @@ impl OrderState {
     }
 }
 
+/// Which moves a staff role may make at all: only the guest cancels (the kitchen rejects), and
+/// drivers only take deliveries out and complete them.
+fn staff_may(role: Role, to: OrderState) -> Result<(), OrderError> {
+    let may = match role {
+        Role::Driver => matches!(to, OrderState::OutForDelivery | OrderState::Completed),
+        Role::Owner | Role::Manager | Role::Staff => to != OrderState::Cancelled,
+    };
+    if may { Ok(()) } else { Err(OrderError::NotPermitted { to }) }
+}
+
 /// How the food reaches the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -223,6 +233,46 @@ impl Order {
 
     /// Moves the order to `to` if the state machine allows it and `actor` may do it.
     pub fn transition(&mut self, to: OrderState, actor: Actor, at: Timestamp) -> Result<(), OrderError> {
+        self.permits(to, &actor)?;
+        let from = self.state;
+        self.state = to;
+        self.history.push(Transition { from, to, at, actor });
+        self.version += 1;
+        Ok(())
+    }
+
+    /// The states `actor` may move this order to now, in the state machine's order: the buttons
+    /// a screen offers. Asked of the same rules `transition` applies, so the two cannot disagree.
+    pub fn next_states(&self, actor: &Actor) -> Vec<OrderState> {
+        OrderState::ALL.into_iter().filter(|to| self.permits(*to, actor).is_ok()).collect()
+    }
+
+    /// What the floor (owner, manager and staff, who have the same rights over an order) may move
+    /// it to now: what a screen they share, the kitchen board, offers.
+    pub fn next_for_floor(&self) -> Vec<OrderState> {
+        OrderState::ALL
+            .into_iter()
+            .filter(|to| self.legal(*to).is_ok() && staff_may(Role::Staff, *to).is_ok())
+            .collect()
+    }
+
+    fn permits(&self, to: OrderState, actor: &Actor) -> Result<(), OrderError> {
+        self.legal(to)?;
+        match actor {
+            Actor::Customer if to != OrderState::Cancelled => Err(OrderError::NotPermitted { to }),
+            Actor::Customer => Ok(()),
+            Actor::Staff { role, user } => {
+                staff_may(*role, to)?;
+                if *role == Role::Driver && self.driver.as_ref() != Some(user) {
+                    return Err(OrderError::NotAssigned);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the state machine has an edge from here to `to` for this kind of order.
+    fn legal(&self, to: OrderState) -> Result<(), OrderError> {
         use OrderState::*;
         let from = self.state;
         let legal = match (from, to) {
@@ -232,26 +282,7 @@ impl Order {
             (OutForDelivery, Completed) => self.kind.is_delivery(),
             _ => false,
         };
-        if !legal {
-            return Err(OrderError::IllegalTransition { from, to });
-        }
-        match &actor {
-            Actor::Customer if to != Cancelled => return Err(OrderError::NotPermitted { to }),
-            Actor::Staff { .. } if to == Cancelled => return Err(OrderError::NotPermitted { to }),
-            Actor::Staff { role: Role::Driver, user } => {
-                if !matches!(to, OutForDelivery | Completed) {
-                    return Err(OrderError::NotPermitted { to });
-                }
-                if self.driver.as_ref() != Some(user) {
-                    return Err(OrderError::NotAssigned);
-                }
-            }
-            Actor::Customer | Actor::Staff { .. } => {}
-        }
-        self.state = to;
-        self.history.push(Transition { from, to, at, actor });
-        self.version += 1;
-        Ok(())
+        if legal { Ok(()) } else { Err(OrderError::IllegalTransition { from, to }) }
     }
 
     /// Gives a delivery to a driver; only a manager or the owner may.
@@ -314,8 +345,57 @@ mod tests {
         edges
     }
 
+    fn order_in(state: OrderState, kind: OrderKind) -> Order {
+        let mut order = order_of_kind(kind);
+        order.state = state;
+        order
+    }
+
     fn actor_for(to: OrderState) -> Actor {
         if to == Cancelled { Actor::Customer } else { staff(Role::Staff) }
+    }
+
+    #[test]
+    fn the_next_states_are_exactly_the_transitions_that_succeed() {
+        let driver = UserId::generate();
+        let actors = [
+            Actor::Customer,
+            staff(Role::Staff),
+            staff(Role::Manager),
+            Actor::Staff { user: driver.clone(), role: Role::Driver },
+        ];
+        for kind in [pickup(), delivery()] {
+            for from in OrderState::ALL {
+                let mut order = order_in(from, kind.clone());
+                order.driver = Some(driver.clone());
+                for actor in &actors {
+                    let succeeding: Vec<OrderState> = OrderState::ALL
+                        .into_iter()
+                        .filter(|to| order.clone().transition(*to, actor.clone(), now()).is_ok())
+                        .collect();
+                    assert_eq!(order.next_states(actor), succeeding, "{from:?} for {actor:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_floor_may_make_what_each_of_its_roles_may_make() {
+        for kind in [pickup(), delivery()] {
+            for from in OrderState::ALL {
+                let order = order_in(from, kind.clone());
+                for role in [Role::Owner, Role::Manager, Role::Staff] {
+                    assert_eq!(order.next_for_floor(), order.next_states(&staff(role)), "{from:?} for {role:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_order_offers_the_kitchen_accept_and_reject_and_its_guest_cancel() {
+        let order = order_in(Placed, pickup());
+        assert_eq!(order.next_states(&staff(Role::Staff)), vec![Accepted, Rejected]);
+        assert_eq!(order.next_states(&Actor::Customer), vec![Cancelled]);
     }
 
     #[test]

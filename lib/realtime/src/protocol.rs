@@ -80,6 +80,9 @@ pub struct OrderSummary {
     pub total: Money,
     pub driver: Option<UserId>,
     pub version: u64,
+    /// The states the floor (owner, manager, staff) may move the order to now: the board's
+    /// buttons. The same message goes to drivers and guests, so it says whose moves these are.
+    pub next_for_floor: Vec<OrderState>,
     /// True when lines were left out to keep the message under 32 KB (fetch the order for all).
     pub truncated: bool,
 }
@@ -113,6 +116,7 @@ impl OrderSummary {
             total: order.totals.total,
             driver: order.driver.clone(),
             version: order.version,
+            next_for_floor: order.next_for_floor(),
             truncated: false,
         }
     }

@@ -104,7 +104,7 @@ pub async fn place_order(
 
 fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<PlacedOrder>) {
     let token = order.token.to_string();
-    (status, axum::Json(PlacedOrder { order: order.into(), token }))
+    (status, axum::Json(PlacedOrder { order: OrderView::seen_by(order, &Actor::Customer), token }))
 }
 
 /// The order, if the caller may see it: its guest (with the token) or the restaurant's floor
@@ -136,8 +136,8 @@ pub async fn read_order(
     Asking(slug, caller): Asking<AnyRole>,
     Path((_slug, order)): Path<(String, String)>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let (order, _) = authorized(&state, &slug, &order, &caller).await?;
-    Ok(axum::Json(order.into()))
+    let (order, viewer) = authorized(&state, &slug, &order, &caller).await?;
+    Ok(axum::Json(OrderView::seen_by(order, &viewer)))
 }
 
 /// Re-reads and re-applies `change` when someone else moved the order first: the change is
@@ -185,7 +185,7 @@ pub async fn cancel_order(
         Ok(o.transition(OrderState::Cancelled, actor.clone(), Timestamp::now())?)
     })
     .await?;
-    Ok(axum::Json(order.into()))
+    Ok(axum::Json(OrderView::seen_by(order, &actor)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -209,7 +209,7 @@ pub async fn move_order(
     let (order, actor) = authorized(&state, &slug, &order, &Caller::Staff(staff)).await?;
     let order =
         change_order(&state, &slug, order, |o| Ok(o.transition(body.to, actor.clone(), Timestamp::now())?)).await?;
-    Ok(axum::Json(order.into()))
+    Ok(axum::Json(OrderView::seen_by(order, &actor)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -239,10 +239,10 @@ pub async fn assign_driver(
         Err(RepoError::NotFound) => return Err(ApiError::unprocessable("unknown_driver", "no such driver here")),
         Err(other) => return Err(other.into()),
     };
-    let (order, _) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
+    let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
     let order =
         change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver.id.clone(), driver.role, role)?)).await?;
-    Ok(axum::Json(order.into()))
+    Ok(axum::Json(OrderView::seen_by(order, &viewer)))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -286,7 +286,7 @@ pub async fn list_orders(
         state.repos.orders.of_day(&slug, date, listing.state, limit, cursor).await?
     };
     Ok(axum::Json(OrderPage {
-        orders: orders.into_iter().map(OrderView::from).collect(),
+        orders: orders.into_iter().map(|order| OrderView::seen_by(order, &staff.actor())).collect(),
         next_cursor: next.map(|c| c.as_str().to_owned()),
     }))
 }
