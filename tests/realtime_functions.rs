@@ -94,9 +94,15 @@ async fn stream_event(world: &World) -> Value {
                 .new_image()
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
                 .unwrap_or_default();
+            // As Lambda hands a stream record to its function: the stream's record plus its source.
             records.push(json!({
+                "eventID": record.event_id(),
                 "eventName": record.event_name().map(|n| n.as_str()).unwrap_or_default(),
-                "dynamodb": {"NewImage": image, "SequenceNumber": change.sequence_number()}
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": arn,
+                "dynamodb": {"NewImage": image, "SequenceNumber": change.sequence_number(),
+                             "SizeBytes": change.size_bytes().unwrap_or_default(), "StreamViewType": "NEW_AND_OLD_IMAGES"}
             }));
         }
     }
@@ -221,9 +227,9 @@ async fn a_poison_record_is_reported_alone_and_the_rest_are_delivered() {
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
     let mut event = stream_event(&world).await;
-    let poison = json!({"eventName": "INSERT", "dynamodb": {
+    let poison = json!({"eventID": "poison", "eventName": "INSERT", "awsRegion": "us-east-1", "dynamodb": {
         "NewImage": {"pk": {"S": "R#roma#EVENTS"}, "sk": {"S": "00000000000000000099"}, "v": {"N": "1"}, "body": {"S": "{not json"}},
-        "SequenceNumber": "poison-1"}});
+        "SequenceNumber": "poison-1", "SizeBytes": 64}});
     event["Records"].as_array_mut().unwrap().insert(0, poison);
     let (stub, endpoint) = stub_server().await;
 
@@ -235,8 +241,8 @@ async fn a_poison_record_is_reported_alone_and_the_rest_are_delivered() {
     .await;
 
     assert_eq!(
-        response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect::<Vec<_>>(),
-        ["poison-1"]
+        response.batch_item_failures.iter().map(|f| f.item_identifier.as_deref()).collect::<Vec<_>>(),
+        [Some("poison-1")]
     );
     assert_eq!(stub.posts.lock().unwrap().len(), 1, "the good record still went out");
 }
@@ -264,7 +270,8 @@ async fn a_change_delivered_twice_in_a_batch_goes_out_once() {
 fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> WebSocketEvent {
     let mut event = json!({
         "requestContext": {"routeKey": route, "connectionId": connection, "eventType": route.trim_start_matches('$').to_uppercase(),
-                           "domainName": "abc.execute-api.us-east-1.amazonaws.com", "stage": "prod", "requestId": "r-1", "apiId": "abc"},
+                           "domainName": "abc.execute-api.us-east-1.amazonaws.com", "stage": "prod", "requestId": "r-1", "apiId": "abc",
+                           "connectedAt": 1795302000000_i64, "requestTimeEpoch": 1795302000000_i64},
         "isBase64Encoded": false
     });
     if let Some(query) = query {

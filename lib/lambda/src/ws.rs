@@ -7,36 +7,27 @@ use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
 use bistro_realtime::fanout::Sender;
 use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 use bistro_store::Repos;
-use serde::{Deserialize, Serialize};
 
-/// The parts of an API Gateway WebSocket event the handler reads.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WebSocketEvent {
-    pub request_context: RequestContext,
-    #[serde(default)]
-    pub query_string_parameters: Option<HashMap<String, String>>,
-    #[serde(default)]
-    pub body: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestContext {
-    pub route_key: String,
-    pub connection_id: String,
-}
-
-/// What API Gateway expects back: a status (and for `$connect`, whether to accept).
-#[derive(Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WebSocketResponse {
-    pub status_code: u16,
-    pub body: String,
-}
+/// What API Gateway expects back: a status, and for `$connect` whether it accepts.
+pub use aws_lambda_events::event::apigw::ApiGatewayProxyResponse as WebSocketResponse;
+/// An API Gateway WebSocket route event (`$connect`, `$disconnect`, `$default`).
+pub use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest as WebSocketEvent;
 
 fn respond(status_code: u16, body: &str) -> WebSocketResponse {
-    WebSocketResponse { status_code, body: body.to_owned() }
+    WebSocketResponse {
+        status_code: i64::from(status_code),
+        body: Some(aws_lambda_events::encodings::Body::Text(body.to_owned())),
+        ..WebSocketResponse::default()
+    }
+}
+
+/// The query of a `$connect`, first value of each name (a repeated name cannot pick another).
+fn first_values(query: &aws_lambda_events::query_map::QueryMap) -> HashMap<String, String> {
+    let mut params = HashMap::new();
+    for (name, value) in query.iter() {
+        params.entry(name.to_owned()).or_insert_with(|| value.to_owned());
+    }
+    params
 }
 
 #[derive(Debug)]
@@ -48,9 +39,9 @@ pub struct Handler<'a> {
 
 impl Handler<'_> {
     pub async fn handle(&self, event: WebSocketEvent) -> WebSocketResponse {
-        let id = event.request_context.connection_id.as_str();
-        match event.request_context.route_key.as_str() {
-            "$connect" => self.connect(id, &event.query_string_parameters.unwrap_or_default()).await,
+        let id = event.request_context.connection_id.as_deref().unwrap_or_default();
+        match event.request_context.route_key.as_deref().unwrap_or_default() {
+            "$connect" => self.connect(id, &first_values(&event.query_string_parameters)).await,
             "$disconnect" => match self.repos.connections.delete(id).await {
                 Ok(()) => respond(200, "bye"),
                 Err(error) => {
