@@ -166,12 +166,14 @@ async fn the_ws_function_accepts_a_customer_following_their_order() {
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
     let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
     let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
-    let order = repos
-        .orders
-        .place(&key, fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23)), None)
-        .await
-        .unwrap()
-        .value;
+    let order = fixtures::place(
+        &repos.orders,
+        &key,
+        fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23)),
+    )
+    .await
+    .unwrap()
+    .value;
     let mut connect = event("ws-connect-without-token");
     connect["queryStringParameters"] = serde_json::json!({"restaurant": "lambda-test", "order": order.id.as_str(), "order_token": order.token.as_str()});
 

@@ -53,7 +53,7 @@ fn board(id: &str, slug: &str) -> bistro_store::repo::Connection {
 
 async fn place(repos: &Repos, key: &str) -> bistro_domain::order::Order {
     let idempotency = IdempotencyKey { key: key.into(), fingerprint: "f".into() };
-    repos.orders.place(&idempotency, fixtures::new_order("roma", date(2026, 11, 23)), None).await.unwrap().value
+    fixtures::place(&repos.orders, &idempotency, fixtures::new_order("roma", date(2026, 11, 23))).await.unwrap().value
 }
 
 fn to_json(value: &AttributeValue) -> Value {

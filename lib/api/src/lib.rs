@@ -63,6 +63,8 @@ pub async fn not_found() -> ApiError {
 pub fn with_common_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        // For the middleware that runs after a route (`publish::after_change`), which has no state of its own.
+        .layer(axum::Extension(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(telemetry::layer())
         .with_state(state)

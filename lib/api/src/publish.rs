@@ -6,6 +6,10 @@
 
 use std::collections::BTreeSet;
 
+use axum::Extension;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use bistro_domain::hours::{OpeningHours, Zone};
@@ -15,6 +19,8 @@ use bistro_domain::money::Currency;
 use bistro_domain::restaurant::{OrderKinds, Restaurant, Tax};
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_store::{RepoError, Repos};
+
+use crate::access::Tenant;
 
 /// Short enough that an edit shows within a minute, long enough that CloudFront absorbs a rush.
 pub const MENU_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=60";
@@ -106,6 +112,23 @@ pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug) -> R
         }
     }
     Err(PublishError::Contended)
+}
+
+/// Publishes the menu after each successful change a wrapped route makes, so a route that changes
+/// what the published menu shows cannot forget to: wrap its method router in
+/// `route_layer(axum::middleware::from_fn(publish::after_change))`. The state comes from the
+/// extension `with_common_layers` adds; reads are left unwrapped.
+pub async fn after_change(
+    Extension(state): Extension<crate::AppState>,
+    Tenant(slug): Tenant,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if response.status().is_success() {
+        republish(&state, &slug).await;
+    }
+    response
 }
 
 /// After a change: publish, and if that fails, log it; the change itself stands, and the next

@@ -72,7 +72,7 @@ async fn a_transition_judged_on_a_moment_old_order_is_judged_again_on_the_latest
     repos.restaurants.create(&restaurant, &chef).await.unwrap();
     let today = restaurant.time_zone.today(Timestamp::now());
     let key = IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
-    let mut order = repos.orders.place(&key, fixtures::new_order("roma", today), None).await.unwrap().value;
+    let mut order = fixtures::place(&repos.orders, &key, fixtures::new_order("roma", today)).await.unwrap().value;
     store.freeze(&keys::order(&restaurant.slug, &order.id)).await;
     let staff = Actor::Staff { user: chef.id.clone(), role: chef.role };
     order.transition(OrderState::Accepted, staff, Timestamp::now()).unwrap();

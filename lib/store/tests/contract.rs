@@ -234,7 +234,7 @@ async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_
 
     let placed = join_all((0..50).map(|_| {
         let (repos, key) = (repos.clone(), key.clone());
-        tokio::spawn(async move { repos.orders.place(&key, new_order("roma", day), None).await })
+        tokio::spawn(async move { fixtures::place(&repos.orders, &key, new_order("roma", day)).await })
     }))
     .await;
 
@@ -248,9 +248,9 @@ async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_
 async fn the_same_idempotency_key_with_a_different_request_is_refused(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let day = date(2026, 11, 23);
-    repos.orders.place(&idempotency("k", "body-1"), new_order("roma", day), None).await.unwrap();
+    fixtures::place(&repos.orders, &idempotency("k", "body-1"), new_order("roma", day)).await.unwrap();
 
-    let second = repos.orders.place(&idempotency("k", "body-2"), new_order("roma", day), None).await;
+    let second = fixtures::place(&repos.orders, &idempotency("k", "body-2"), new_order("roma", day)).await;
 
     assert!(matches!(second, Err(RepoError::IdempotencyMismatch)), "{second:?}");
     assert_eq!(repos.orders.of_day(&slug("roma"), day, None, 100, None).await.unwrap().0.len(), 1);
@@ -352,7 +352,7 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
     for n in 0..250 {
-        repos.orders.place(&idempotency(&format!("o{n}"), "b"), new_order("roma", day), None).await.unwrap();
+        fixtures::place(&repos.orders, &idempotency(&format!("o{n}"), "b"), new_order("roma", day)).await.unwrap();
     }
 
     let (mut numbers, mut cursor) = (Vec::new(), None);
@@ -371,8 +371,8 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
 async fn orders_are_listed_by_the_state_they_are_in(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    let first = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().value;
-    repos.orders.place(&idempotency("b", "b"), new_order("roma", day), None).await.unwrap();
+    let first = fixtures::place(&repos.orders, &idempotency("a", "b"), new_order("roma", day)).await.unwrap().value;
+    fixtures::place(&repos.orders, &idempotency("b", "b"), new_order("roma", day)).await.unwrap();
     let mut accepted = first.clone();
     let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
     accepted.transition(OrderState::Accepted, staff, first.placed_at).unwrap();
@@ -396,7 +396,7 @@ async fn no_query_for_one_restaurant_returns_another_restaurants_data(store: Arc
         repos.restaurants.create(&r, &account(name, "owner@example.com", Role::Owner)).await.unwrap();
         repos.menus.create_item(&r.slug, &menu_item(&format!("{name}-dish"), 500)).await.unwrap();
         repos.menus.put_category(&r.slug, &fixtures::category(&format!("{name}-cat"), 1), None).await.unwrap();
-        repos.orders.place(&idempotency("same-key", "b"), new_order(name, day), None).await.unwrap();
+        fixtures::place(&repos.orders, &idempotency("same-key", "b"), new_order(name, day)).await.unwrap();
         repos.reservations.book(&idempotency("same-key", "b"), &booking(&r, start, 2), 20).await.unwrap();
     }
 
@@ -536,7 +536,7 @@ async fn a_forgotten_cart_is_changed_from_the_stored_one(store: Arc<dyn Store>) 
 async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
-    let placed = repos.orders.place(&idempotency("a", "b"), new_order("roma", day), None).await.unwrap().value;
+    let placed = fixtures::place(&repos.orders, &idempotency("a", "b"), new_order("roma", day)).await.unwrap().value;
     let mut accepted = placed.clone();
     let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
     accepted.transition(OrderState::Accepted, staff, placed.placed_at).unwrap();
@@ -557,7 +557,7 @@ async fn concurrent_placements_get_gapless_event_numbers_each_once(store: Arc<dy
     let placements = (0..20).map(|n| {
         let repos = repos.clone();
         tokio::spawn(async move {
-            repos.orders.place(&idempotency(&format!("k{n}"), "b"), new_order("roma", day), None).await
+            fixtures::place(&repos.orders, &idempotency(&format!("k{n}"), "b"), new_order("roma", day)).await
         })
     });
     for placed in join_all(placements).await {

@@ -9,10 +9,12 @@ use bistro_domain::jiff::civil::{Date, time};
 use bistro_domain::jiff::{Timestamp, Zoned};
 use bistro_domain::menu::{Category, ItemDetails, MenuItem};
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
-use bistro_domain::order::{Customer, NewOrder, OrderKind};
+use bistro_domain::order::{Customer, NewOrder, Order, OrderKind};
 use bistro_domain::reservation::{Contact, Reservation, ReservationSettings};
 use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
 use bistro_domain::text::{Name, Phone};
+use bistro_store::RepoError;
+use bistro_store::repo::{IdempotencyKey, Idempotent, Orders};
 
 pub fn slug(raw: &str) -> Slug {
     Slug::parse(raw).unwrap()
@@ -100,6 +102,12 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
         placed_at: Timestamp::now(),
         business_date: date,
     }
+}
+
+/// Places `new` once under `key` without a cart, numbered by the store as the API does it.
+pub async fn place(orders: &Orders, key: &IdempotencyKey, new: NewOrder) -> Result<Idempotent<Order>, RepoError> {
+    let (slug, day) = (new.restaurant.clone(), new.business_date);
+    orders.place(key, (&slug, day), None, |number| Order::place(new, number)).await
 }
 
 pub fn contact() -> Contact {

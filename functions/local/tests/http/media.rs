@@ -215,3 +215,47 @@ async fn concurrent_edits_leave_the_newest_version_published() {
     assert_eq!(document["items"], items, "the newest menu is what is published");
     assert!(document["items"].as_array().unwrap().iter().filter(|i| i["id"] != "pizza").all(|i| i["sold_out"] == true));
 }
+
+#[tokio::test]
+async fn every_kind_of_menu_change_republishes_the_menu() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("every").await;
+    let names = |document: &Value, list: &str| -> Vec<String> {
+        document[list].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let send = |method, path: String, body: Value| {
+        let (app, owner) = (&app, owner.clone());
+        async move {
+            let status = app.send(method, &path, Some(&owner), &body).await.status();
+            assert!(status.is_success(), "{path}: {status}");
+        }
+    };
+
+    send(
+        Method::POST,
+        "/v1/restaurants/every/menu/categories".into(),
+        json!({"id": "drinks", "name": "Drinks", "position": 2}),
+    )
+    .await;
+    assert!(names(&published(&app, "every").await, "categories").contains(&"Drinks".to_owned()), "a new category");
+
+    let rename = json!({"name": "Cold drinks", "position": 2, "version": 1});
+    send(Method::PUT, "/v1/restaurants/every/menu/categories/drinks".into(), rename).await;
+    assert!(
+        names(&published(&app, "every").await, "categories").contains(&"Cold drinks".to_owned()),
+        "a renamed category"
+    );
+
+    let water = json!({"id": "water", "item": {"category": "drinks", "name": "Water", "price": {"minor": 250, "currency": "EUR"}}});
+    send(Method::POST, "/v1/restaurants/every/menu/items".into(), water).await;
+    assert!(names(&published(&app, "every").await, "items").contains(&"Water".to_owned()), "a new item");
+
+    send(Method::DELETE, "/v1/restaurants/every/menu/items/water?version=1".into(), Value::Null).await;
+    assert!(!names(&published(&app, "every").await, "items").contains(&"Water".to_owned()), "a deleted item");
+
+    send(Method::DELETE, "/v1/restaurants/every/menu/categories/drinks?version=2".into(), Value::Null).await;
+    assert!(
+        !names(&published(&app, "every").await, "categories").contains(&"Cold drinks".to_owned()),
+        "a deleted category"
+    );
+}

@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::middleware::from_fn;
+use axum::routing::{get, post, put};
 use axum::{Router, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,7 +23,11 @@ use crate::views::AccountView;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/restaurants", post(create_restaurant))
-        .route("/v1/restaurants/{slug}", get(get_restaurant).put(update_restaurant))
+        // The published menu carries the restaurant's hours and name: a change republishes it.
+        .route(
+            "/v1/restaurants/{slug}",
+            get(get_restaurant).merge(put(update_restaurant).route_layer(from_fn(crate::publish::after_change))),
+        )
         .route("/v1/restaurants/{slug}/login", post(login))
         .route("/v1/restaurants/{slug}/me", get(me))
         .route("/v1/restaurants/{slug}/staff", get(list_staff).post(add_staff))
@@ -133,7 +138,6 @@ pub async fn update_restaurant(
     }
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
-    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
 }
 

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use base64::Engine as _;
@@ -24,14 +25,23 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
 use crate::state::{AppState, EncodedMenuPage};
 
+/// Every change to the menu republishes it (`publish::after_change`); reads and upload grants
+/// change nothing the published menu shows.
 pub fn router() -> Router<AppState> {
+    let publishes = || from_fn(crate::publish::after_change);
     Router::new()
         .route("/v1/restaurants/{slug}/menu", get(read_menu))
-        .route("/v1/restaurants/{slug}/menu/categories", post(create_category))
-        .route("/v1/restaurants/{slug}/menu/categories/{category}", put(update_category).delete(delete_category))
-        .route("/v1/restaurants/{slug}/menu/items", post(create_item))
-        .route("/v1/restaurants/{slug}/menu/items/{item}", get(read_item).put(update_item).delete(delete_item))
-        .route("/v1/restaurants/{slug}/menu/items/{item}/sold-out", put(set_sold_out))
+        .route("/v1/restaurants/{slug}/menu/categories", post(create_category).route_layer(publishes()))
+        .route(
+            "/v1/restaurants/{slug}/menu/categories/{category}",
+            put(update_category).delete(delete_category).route_layer(publishes()),
+        )
+        .route("/v1/restaurants/{slug}/menu/items", post(create_item).route_layer(publishes()))
+        .route(
+            "/v1/restaurants/{slug}/menu/items/{item}",
+            get(read_item).merge(put(update_item).delete(delete_item).route_layer(publishes())),
+        )
+        .route("/v1/restaurants/{slug}/menu/items/{item}/sold-out", put(set_sold_out).route_layer(publishes()))
         .route("/v1/restaurants/{slug}/menu/images", post(request_upload))
 }
 
@@ -186,7 +196,6 @@ pub async fn create_category(
     Json(category): Json<Category>,
 ) -> Result<impl IntoResponse, ApiError> {
     let version = state.repos.menus.put_category(&slug, &category, None).await?;
-    crate::publish::republish(&state, &slug).await;
     Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
 }
 
@@ -216,7 +225,6 @@ pub async fn update_category(
     let category = Category { id, name: body.name, description: body.description, position: body.position };
     let version =
         state.repos.menus.put_category(&slug, &category, Some(body.version)).await.map_err(missing("category"))?;
-    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(CategoryView { category, version }))
 }
 
@@ -244,7 +252,6 @@ pub async fn delete_category(
         return Err(ApiError::conflict("category_not_empty", "move or delete the category's items first"));
     }
     state.repos.menus.delete_category(&slug, &id, param.version).await.map_err(missing("category"))?;
-    crate::publish::republish(&state, &slug).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -321,7 +328,6 @@ pub async fn create_item(
         bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
         other => other.into(),
     })?;
-    crate::publish::republish(&state, &slug).await;
     Ok((StatusCode::CREATED, axum::Json(item)))
 }
 
@@ -364,7 +370,6 @@ pub async fn update_item(
     check_item(&state, &slug, &body.item, Some(current.details())).await?;
     let revised = current.revised(body.item).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
-    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(revised))
 }
 
@@ -390,7 +395,6 @@ pub async fn set_sold_out(
     let current = current_item(&state, &slug, &item, body.version).await?;
     let revised = current.with_sold_out(body.sold_out);
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
-    crate::publish::republish(&state, &slug).await;
     Ok(axum::Json(revised))
 }
 
@@ -406,7 +410,6 @@ pub async fn delete_item(
 ) -> Result<StatusCode, ApiError> {
     let id = id(&item, "menu item", ItemId::parse)?;
     state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
-    crate::publish::republish(&state, &slug).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

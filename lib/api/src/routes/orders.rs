@@ -82,16 +82,21 @@ pub async fn place_order(
     let now = Timestamp::now();
     restaurant.check_order(&body.kind, now)?;
     let priced = price(&state, &latest, &cart.value).await?;
+    let business_date = restaurant.time_zone.today(now);
     let new = NewOrder {
         restaurant: slug.clone(),
         kind: body.kind,
         customer: body.customer,
         priced,
         placed_at: now,
-        business_date: restaurant.time_zone.today(now),
+        business_date,
     };
-    let placed =
-        state.repos.orders.place(&idempotency, new, Some((&token, cart.version))).await.map_err(|e| match e {
+    let placed = state
+        .repos
+        .orders
+        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), |number| Order::place(new, number))
+        .await
+        .map_err(|e| match e {
             RepoError::StaleVersion => {
                 ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
             }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant};
 
+use super::once::{Refused, Transaction};
 use super::{
     RepoError, Versioned, counter_value, decode, encode, read_all, stale_or_missing, write_counting_menu_change,
 };
@@ -115,9 +116,10 @@ impl Restaurants {
     pub async fn add_account(&self, account: &Account) -> Result<(), RepoError> {
         let exists = Write::Check { key: keys::restaurant(&account.restaurant), condition: Condition::Present };
         let [record, login] = Self::account_writes(account)?;
-        match self.store.transact(vec![exists, record, login]).await {
-            Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => Err(RepoError::NotFound),
-            Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),
+        let writes = Transaction::new().with("restaurant", exists).with("account", record).with("login", login);
+        match writes.commit(self.store.as_ref()).await {
+            Err(Refused::Conditions(failed)) if failed.contains("restaurant") => Err(RepoError::NotFound),
+            Err(Refused::Conditions(_)) => Err(RepoError::AlreadyExists),
             other => Ok(other?),
         }
     }

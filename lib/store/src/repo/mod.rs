@@ -5,6 +5,7 @@ mod carts;
 mod connections;
 mod events;
 mod menu;
+mod once;
 mod orders;
 mod reservations;
 
@@ -87,12 +88,12 @@ pub(crate) fn decode<T: DeserializeOwned>(item: &Item) -> Result<T, RepoError> {
     serde_json::from_str(&item.body).map_err(|e| RepoError::Corrupt(format!("{} {}: {e}", item.key.pk, item.key.sk)))
 }
 
-/// After a failed version check: was the item changed, or is it gone?
 /// A counter item's value; an absent counter is at 0.
 pub(crate) fn counter_value(counter: Option<&Item>) -> u64 {
     counter.map_or(0, |item| u64::try_from(item.counter).unwrap_or(0))
 }
 
+/// After a failed version check: was the item changed, or is it gone?
 pub(crate) async fn stale_or_missing(store: &dyn Store, key: &Key) -> RepoError {
     match store.get(key).await {
         Ok(Some(_)) => RepoError::StaleVersion,

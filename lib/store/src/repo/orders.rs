@@ -5,15 +5,16 @@ use std::sync::Arc;
 
 use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::order::{NewOrder, Order, OrderState};
+use bistro_domain::order::{Order, OrderState};
 
 use super::events::{Sequencer, event_writes};
-use super::{
-    ATTEMPTS, IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, Idempotent, RepoError, back_off, decode, encode,
-    stale_or_missing,
-};
+use super::once::{CLAIM, Once, Refused, Transaction};
+use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, decode, encode, stale_or_missing};
 use crate::keys;
-use crate::seam::{Condition, Cursor, Index, Item, Key, Query, SeamError, Store, Write, now_unix};
+use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, Store, Write};
+
+/// The event counter's write: failing, another change took the number.
+const EVENT_NUMBER: &str = "event number";
 
 #[derive(Debug, Clone)]
 pub struct Orders {
@@ -32,26 +33,6 @@ fn stored(order: &Order) -> Result<Item, RepoError> {
     Ok(item)
 }
 
-pub(crate) fn idempotency_expiry() -> i64 {
-    now_unix() + i64::try_from(IDEMPOTENCY_WINDOW.as_secs()).unwrap_or(i64::MAX)
-}
-
-/// The record an idempotency key leaves behind, if any; a different request under it is an error.
-pub(crate) async fn earlier_target(
-    store: &dyn Store,
-    key: &Key,
-    idempotency: &IdempotencyKey,
-) -> Result<Option<String>, RepoError> {
-    let Some(item) = store.get(key).await? else {
-        return Ok(None);
-    };
-    let record: IdempotencyRecord = decode(&item)?;
-    if record.fingerprint != idempotency.fingerprint {
-        return Err(RepoError::IdempotencyMismatch);
-    }
-    Ok(Some(record.target))
-}
-
 impl Orders {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
         Self { store, sequencer: Arc::default() }
@@ -60,10 +41,10 @@ impl Orders {
     async fn replay(
         &self,
         slug: &Slug,
-        key: &Key,
+        once: &Once,
         idempotency: &IdempotencyKey,
     ) -> Result<Option<Idempotent<Order>>, RepoError> {
-        let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
+        let Some(target) = once.earlier(self.store.as_ref(), idempotency).await? else {
             return Ok(None);
         };
         let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
@@ -76,33 +57,35 @@ impl Orders {
         slug: &Slug,
         idempotency: &IdempotencyKey,
     ) -> Result<Option<Idempotent<Order>>, RepoError> {
-        self.replay(slug, &keys::idempotency(slug, "order", &idempotency.key), idempotency).await
+        self.replay(slug, &Once::new(slug, "order", idempotency), idempotency).await
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
     /// With `cart`, the cart is consumed in the same transaction, and only if it is still at the
     /// version that was priced (else `StaleVersion`): one cart makes at most one order.
     ///
-    /// The day's number comes from an atomic counter before the order is written, so numbers
-    /// never repeat; they may skip one when two requests with the same key race.
+    /// The store hands out the day's next number (an atomic counter, so numbers never repeat; they
+    /// may skip one when two requests with the same key race) and `numbered` makes the order with
+    /// it: the domain builds the order, the store only numbers and writes it.
     ///
     /// Without `cart`, an earlier order under the key is looked up first, so a retry takes no
     /// number. With it, the caller looks only when the cart is gone: a retry finds it consumed.
     pub async fn place(
         &self,
         idempotency: &IdempotencyKey,
-        new: NewOrder,
+        day: (&Slug, Date),
         cart: Option<(&Token, u64)>,
+        numbered: impl FnOnce(u32) -> Order,
     ) -> Result<Idempotent<Order>, RepoError> {
-        let slug = new.restaurant.clone();
-        let idempotency_key = keys::idempotency(&slug, "order", &idempotency.key);
+        let (slug, business_date) = day;
+        let once = Once::new(slug, "order", idempotency);
         if cart.is_none() {
-            if let Some(placed) = self.replay(&slug, &idempotency_key, idempotency).await? {
+            if let Some(placed) = self.replay(slug, &once, idempotency).await? {
                 return Ok(placed);
             }
         }
         let counter = Write::Add {
-            key: keys::order_counter(&slug, new.business_date),
+            key: keys::order_counter(slug, business_date),
             by: 1,
             expires_at: None,
             condition: Condition::Always,
@@ -112,47 +95,40 @@ impl Orders {
             .write(counter)
             .await?
             .ok_or_else(|| RepoError::Corrupt("the order counter returned nothing".into()))?;
-        let order =
-            Order::place(new, u32::try_from(number).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?);
-        let record = IdempotencyRecord { fingerprint: idempotency.fingerprint.clone(), target: order.id.to_string() };
+        let order = numbered(u32::try_from(number).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?);
         let order_item = stored(&order)?;
         let order_body = order_item.body.clone();
-        let mut writes = vec![
-            Write::Put {
-                item: Item::new(idempotency_key.clone(), 1, encode(&record)?).expiring_at(idempotency_expiry()),
-                condition: Condition::Absent,
-            },
-            Write::Put { item: order_item, condition: Condition::Absent },
-        ];
+        let mut writes = Transaction::new()
+            .with(CLAIM, once.claim(idempotency, order.id.as_str())?)
+            .with("order", Write::Put { item: order_item, condition: Condition::Absent });
         if let Some((token, version)) = cart {
-            writes.push(Write::Delete { key: keys::cart(&slug, token), condition: Condition::Version(version) });
+            writes = writes
+                .with("cart", Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) });
         }
-        let cart_index = cart.map(|_| 2);
-        let counter_index = writes.len();
-        let mut last_seq = self.sequencer.lane(&slug).await;
+        let mut last_seq = self.sequencer.lane(slug).await;
         for attempt in 0..ATTEMPTS {
-            let last = last_seq.get(self.store.as_ref(), &slug).await?;
-            let mut attempt_writes = writes.clone();
-            attempt_writes.extend(event_writes(&order, &order_body, last)?);
-            let outcome = self.store.transact(attempt_writes).await;
+            let last = last_seq.get(self.store.as_ref(), slug).await?;
+            let [event_counter, event] = event_writes(&order, &order_body, last)?;
+            let outcome =
+                writes.clone().with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
                 Err(_) => last_seq.forget(),
             }
             match outcome {
                 Ok(()) => return Ok(Idempotent { value: order, replayed: false }),
-                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                    return self.replay(&slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
+                Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
+                    return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
                 }
-                Err(SeamError::TransactionCancelled { failed }) if cart_index.is_some_and(|i| failed.contains(&i)) => {
-                    return Err(RepoError::StaleVersion);
-                }
+                Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
                 // Another change took the event number: take the next one.
-                Err(SeamError::TransactionCancelled { failed }) if failed.iter().all(|&i| i >= counter_index) => {
+                Err(Refused::Conditions(failed))
+                    if failed.iter().all(|name| [EVENT_NUMBER, "event"].contains(name)) =>
+                {
                     back_off(attempt).await;
                 }
-                Err(SeamError::TransactionConflict) => back_off(attempt).await,
-                Err(e) => return Err(e.into()),
+                Err(Refused::Store(SeamError::TransactionConflict)) => back_off(attempt).await,
+                Err(other) => return Err(other.into()),
             }
         }
         Err(RepoError::Busy)
@@ -183,20 +159,26 @@ impl Orders {
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
             let [counter, event] = event_writes(order, &order_body, last)?;
-            let outcome = self.store.transact(vec![put.clone(), counter, event]).await;
+            let outcome = Transaction::new()
+                .with("order", put.clone())
+                .with(EVENT_NUMBER, counter)
+                .with("event", event)
+                .commit(self.store.as_ref())
+                .await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
                 Err(_) => last_seq.forget(),
             }
             match outcome {
                 Ok(()) => return Ok(()),
-                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                Err(Refused::Conditions(failed)) if failed.contains("order") => {
                     return Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await);
                 }
-                Err(SeamError::TransactionCancelled { .. }) | Err(SeamError::TransactionConflict) => {
+                // Another change took the event number (or the event's slot): take the next one.
+                Err(Refused::Conditions(_)) | Err(Refused::Store(SeamError::TransactionConflict)) => {
                     back_off(attempt).await
                 }
-                Err(e) => return Err(e.into()),
+                Err(other) => return Err(other.into()),
             }
         }
         Err(RepoError::Busy)

@@ -10,11 +10,8 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::reservation::{Reservation, ReservationError};
 
-use super::orders::{earlier_target, idempotency_expiry};
-use super::{
-    ATTEMPTS, IdempotencyKey, IdempotencyRecord, Idempotent, RepoError, back_off, decode, encode, read_all,
-    stale_or_missing,
-};
+use super::once::{CLAIM, Once, Refused, Transaction};
+use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, decode, encode, read_all, stale_or_missing};
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
 
@@ -53,10 +50,10 @@ impl Reservations {
     async fn replay(
         &self,
         slug: &Slug,
-        key: &crate::seam::Key,
+        once: &Once,
         idempotency: &IdempotencyKey,
     ) -> Result<Option<Idempotent<Reservation>>, RepoError> {
-        let Some(target) = earlier_target(self.store.as_ref(), key, idempotency).await? else {
+        let Some(target) = once.earlier(self.store.as_ref(), idempotency).await? else {
             return Ok(None);
         };
         let id = ReservationId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
@@ -72,33 +69,27 @@ impl Reservations {
         capacity: u16,
     ) -> Result<Idempotent<Reservation>, RepoError> {
         let slug = &reservation.restaurant;
-        let idempotency_key = keys::idempotency(slug, "booking", &idempotency.key);
-        if let Some(booked) = self.replay(slug, &idempotency_key, idempotency).await? {
+        let once = Once::new(slug, "booking", idempotency);
+        if let Some(booked) = self.replay(slug, &once, idempotency).await? {
             return Ok(booked);
         }
-        let record =
-            IdempotencyRecord { fingerprint: idempotency.fingerprint.clone(), target: reservation.id.to_string() };
-        let mut writes = vec![
-            Write::Put {
-                item: Item::new(idempotency_key.clone(), 1, encode(&record)?).expiring_at(idempotency_expiry()),
-                condition: Condition::Absent,
-            },
-            Write::Put { item: stored(reservation)?, condition: Condition::Absent },
-        ];
-        writes.extend(slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
+        let writes = Transaction::new()
+            .with(CLAIM, once.claim(idempotency, reservation.id.as_str())?)
+            .with("booking", Write::Put { item: stored(reservation)?, condition: Condition::Absent })
+            .with_all("slot covers", slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
         for attempt in 0..ATTEMPTS {
-            match self.store.transact(writes.clone()).await {
+            match writes.clone().commit(self.store.as_ref()).await {
                 Ok(()) => {
                     return Ok(Idempotent { value: reservation.clone(), replayed: false });
                 }
-                Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                    return self.replay(slug, &idempotency_key, idempotency).await?.ok_or(RepoError::Busy);
+                Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
+                    return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
                 }
-                Err(SeamError::TransactionCancelled { failed }) if failed.iter().any(|&i| i >= 2) => {
+                Err(Refused::Conditions(failed)) if failed.contains("slot covers") => {
                     return Err(ReservationError::SlotFull.into());
                 }
-                Err(SeamError::TransactionConflict) => back_off(attempt).await,
-                Err(e) => return Err(e.into()),
+                Err(Refused::Store(SeamError::TransactionConflict)) => back_off(attempt).await,
+                Err(other) => return Err(other.into()),
             }
         }
         Err(RepoError::Busy)
