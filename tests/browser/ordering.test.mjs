@@ -46,6 +46,7 @@ test('a guest orders from a table link, the board shows it at once, and the gues
   await order.dblclick();
 
   await guest.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
+  await guest.getByRole('button', { name: 'Cancel order' }).waitFor();
   const started = Date.now();
   const ticket = staff.locator('[data-state="placed"] .ticket');
   await ticket.waitFor({ timeout: 1000 });
@@ -57,12 +58,32 @@ test('a guest orders from a table link, the board shows it at once, and the gues
     await staff.locator('.ticket').getByRole('button', { name: step, exact: true }).click();
   }
   await guest.getByTestId('order-state').filter({ hasText: 'Ready' }).waitFor({ timeout: 2000 });
+  assert.equal(await guest.getByRole('button', { name: 'Cancel order' }).count(), 0, 'an accepted order cannot be cancelled');
   await screenshot(guest, 'customer-order');
   await guest.reload();
   await guest.getByTestId('order-state').filter({ hasText: 'Ready' }).waitFor();
 
   const orders = await call(server.base, 'GET', `/v1/restaurants/${SLUG}/orders`, { token: logins.owner.token });
   assert.equal(orders.orders.length, 1, 'a double click made one order');
+});
+
+test('a guest cancels an order the kitchen has not accepted, and it leaves the board', async () => {
+  const staff = await board();
+  const guest = await page(await chrome.newContext(), errors);
+  await guest.goto(`${server.base}/r/${SLUG}/t/2`);
+  await guest.getByRole('button', { name: 'Add Pizza' }).click();
+  await guest.getByLabel('Large').check();
+  await guest.getByRole('button', { name: 'Add to order' }).click();
+  await guest.getByTestId('cart-total').filter({ hasText: '12' }).waitFor();
+  await guest.getByLabel('Your name').fill('Grace');
+  await guest.getByRole('button', { name: 'Order' }).click();
+  await staff.locator('[data-state="placed"] .ticket', { hasText: 'table 2' }).waitFor();
+
+  await guest.getByRole('button', { name: 'Cancel order' }).click();
+
+  await guest.getByTestId('order-state').filter({ hasText: 'Cancelled' }).waitFor();
+  assert.equal(await guest.getByRole('button', { name: 'Cancel order' }).count(), 0);
+  await staff.locator('.ticket', { hasText: 'table 2' }).waitFor({ state: 'detached', timeout: 2000 });
 });
 
 test('a manager marks an item sold out and the customer cannot order it', async () => {
