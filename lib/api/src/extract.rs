@@ -1,5 +1,6 @@
 //! Request extractors whose failures are problem+json like every other error.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -17,43 +18,74 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<serde_json::Value>::from_request(request, state).await {
-            Ok(axum::Json(mut value)) => {
-                whole_numbers_as_integers(&mut value);
+        if !is_json(request.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::bad_request("unreadable_body", rejection.body_text())
+            }
+        })?;
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            // Nearly every body fits as sent; one that did not is read once more with its whole
+            // numbers as integers, so only those requests pay for the second reading.
+            Err(JsonRejection::JsonDataError(first)) => {
+                let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+                    .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+                if !whole_numbers_as_integers(&mut value) {
+                    return Err(ApiError::unprocessable("invalid_body", first.body_text()));
+                }
                 serde_path_to_error::deserialize(value)
                     .map(Self)
                     .map_err(|e| ApiError::unprocessable("invalid_body", e.to_string()))
             }
-            Err(rejection) => Err(match rejection {
-                JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_body", e.body_text()),
-                JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed_json", e.body_text()),
-                JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-                other => ApiError::bad_request("unreadable_body", other.body_text()),
-            }),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request("malformed_json", e.body_text())),
+            Err(other) => Err(ApiError::bad_request("unreadable_body", other.body_text())),
         }
     }
+}
+
+/// `application/json`, or any `application/…+json`, parameters aside: what axum's own `Json` takes.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(essence) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// JSON has one number type: `5.0` is the integer 5 (JSON Schema says so too), and some clients
 /// write every number that way. Whole numbers become integers before the body meets the domain's
 /// integer fields, which would otherwise refuse them; any other number stays as it came.
-fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+/// Says whether it changed anything.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) -> bool {
     use serde_json::Value;
     match value {
         Value::Number(number) => {
-            if let Some(float) = number.as_f64().filter(|f| number.is_f64() && f.fract() == 0.0) {
-                // `as` saturates, so only a float that is exactly representable is converted.
-                if float >= -(2f64.powi(63)) && float < 2f64.powi(63) {
-                    *number = serde_json::Number::from(float as i64);
-                } else if float >= 0.0 && float < 2f64.powi(64) {
-                    *number = serde_json::Number::from(float as u64);
-                }
+            let Some(float) = number.as_f64().filter(|f| number.is_f64() && f.fract() == 0.0) else { return false };
+            // `as` saturates, so only a float that is exactly representable is converted.
+            if float >= -(2f64.powi(63)) && float < 2f64.powi(63) {
+                *number = serde_json::Number::from(float as i64);
+            } else if float >= 0.0 && float < 2f64.powi(64) {
+                *number = serde_json::Number::from(float as u64);
+            } else {
+                return false;
             }
+            true
         }
-        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
-        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
-        Value::Null | Value::Bool(_) | Value::String(_) => {}
+        // Every number is visited (no short cut on the first change): all must be converted.
+        Value::Array(items) => items.iter_mut().map(whole_numbers_as_integers).filter(|&changed| changed).count() > 0,
+        Value::Object(fields) => {
+            fields.values_mut().map(whole_numbers_as_integers).filter(|&changed| changed).count() > 0
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => false,
     }
 }
 
@@ -85,14 +117,14 @@ mod tests {
     #[test]
     fn a_whole_number_written_as_a_float_becomes_an_integer() {
         let mut body = json!({"quantity": 2.0, "lines": [{"minor": -1250.0}]});
-        whole_numbers_as_integers(&mut body);
+        assert!(whole_numbers_as_integers(&mut body));
         assert_eq!(body, json!({"quantity": 2, "lines": [{"minor": -1250}]}));
     }
 
     #[test]
     fn a_fraction_stays_a_fraction_so_an_integer_field_still_refuses_it() {
         let mut body = json!({"quantity": 2.5});
-        whole_numbers_as_integers(&mut body);
+        assert!(!whole_numbers_as_integers(&mut body));
         assert_eq!(body, json!({"quantity": 2.5}));
     }
 }

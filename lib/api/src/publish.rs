@@ -119,7 +119,7 @@ pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug) -> R
 /// `route_layer(axum::middleware::from_fn(publish::after_change))`. The state comes from the
 /// extension `with_common_layers` adds; reads are left unwrapped.
 pub async fn after_change(
-    Extension(state): Extension<crate::AppState>,
+    Extension(state): Extension<std::sync::Arc<crate::AppState>>,
     Tenant(slug): Tenant,
     request: Request,
     next: Next,
