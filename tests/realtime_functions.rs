@@ -377,3 +377,19 @@ async fn a_message_of_unknown_shape_gets_an_error_message() {
 
     assert_eq!(stub.posts.lock().unwrap()[0].1["code"], "invalid_message");
 }
+
+#[tokio::test]
+async fn an_event_without_a_connection_is_refused_and_nothing_is_sent() {
+    let world = world().await;
+    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let (stub, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+    let mut event = ws_event("$default", "c-1", None, Some(r#"{"type":"ping"}"#));
+    event.request_context.connection_id = None;
+
+    let response = handler.handle(event).await;
+
+    assert_eq!(response.status_code, 400);
+    assert!(stub.posts.lock().unwrap().is_empty());
+}

@@ -39,8 +39,14 @@ pub struct Handler<'a> {
 
 impl Handler<'_> {
     pub async fn handle(&self, event: WebSocketEvent) -> WebSocketResponse {
-        let id = event.request_context.connection_id.as_deref().unwrap_or_default();
-        match event.request_context.route_key.as_deref().unwrap_or_default() {
+        // API Gateway names the connection and the route on every event; without them there is
+        // nothing to record, forget or answer.
+        let (Some(id), Some(route)) =
+            (event.request_context.connection_id.as_deref(), event.request_context.route_key.as_deref())
+        else {
+            return respond(400, "not a WebSocket route event");
+        };
+        match route {
             "$connect" => self.connect(id, &first_values(&event.query_string_parameters)).await,
             "$disconnect" => match self.repos.connections.delete(id).await {
                 Ok(()) => respond(200, "bye"),
