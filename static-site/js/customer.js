@@ -163,15 +163,17 @@ export async function orderPage(slug, id, token) {
   render();
   show(h('h1', {}, `Order #${order.number}`), status, body);
   await connectLive({ restaurant: slug, order: id, order_token: token }, {
-    // A change is read again whole: what the guest may do next is the server's to say.
-    onOrder: async (summary) => {
-      if (summary.version <= order.version) return;
-      try {
-        const latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
-        if (latest.version > order.version) order = latest;
-      } catch {
-        order = { ...order, state: summary.state, version: summary.version, next: [] };
+    // A live message is the order as this page reads it, `next` included.
+    onOrder: async (latest, { truncated }) => {
+      if (latest.version <= order.version) return;
+      if (truncated) {
+        try {
+          latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+        } catch {
+          latest = { ...order, state: latest.state, version: latest.version, next: latest.next };
+        }
       }
+      order = latest;
       render();
     },
     onStatus: (state) => { status.textContent = state === 'live' ? 'Live updates on' : 'Reconnecting…'; },

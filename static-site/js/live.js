@@ -25,7 +25,8 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
       if (message.type === 'order') {
         if (last !== null && message.seq <= last) return;
         last = message.seq;
-        onOrder(message.order, message.seq);
+        // A message cut to fit a frame lacks lines: the page reads that order again over HTTP.
+        onOrder(message.order, { seq: message.seq, truncated: message.truncated });
       } else if (message.type === 'resumed') {
         last = Math.max(last ?? 0, message.last_seq);
         onStatus('live');

@@ -1,10 +1,10 @@
 // The staff board: orders in columns by state, filled live, one click to move an order on.
 import { api, saveSession, session } from './api.js';
 import { connectLive } from './live.js';
-import { h, money, show, toast, STATE_NAMES } from './ui.js';
+import { h, money, show, toast, KIND_NAMES, STATE_NAMES } from './ui.js';
 
 // What each move is called on its button. Which moves an order offers is the server's to say
-// (`next` on an order, `next_for_floor` on a live summary): the board keeps no state machine.
+// (`next` on every order, over HTTP and live alike): the board keeps no state machine.
 const MOVE_LABELS = { accepted: 'Accept', preparing: 'Start', ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Complete' };
 const moveLabel = (order, to) => (to === 'completed' && order.state === 'out_for_delivery' ? 'Delivered' : MOVE_LABELS[to]);
 const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
@@ -49,7 +49,7 @@ export async function boardPage(slug) {
   async function move(order, to) {
     try {
       const moved = await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/transitions`, { token, body: { to } });
-      upsert(summaryOf(moved));
+      upsert(moved);
     } catch (problem) { toast(problem.message); }
   }
 
@@ -57,32 +57,38 @@ export async function boardPage(slug) {
     board.replaceChildren(...COLUMNS.map((state) => h('section', { class: 'column', 'aria-labelledby': `col-${state}`, 'data-state': state },
       h('h2', { id: `col-${state}` }, STATE_NAMES[state]),
       [...orders.values()].filter((o) => o.state === state).sort((a, b) => a.number - b.number).map((order) => {
-        const forward = order.next_for_floor.filter((to) => to !== 'rejected');
+        const forward = order.next.filter((to) => to !== 'rejected');
         return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
-          h('h3', {}, `#${order.number} `, h('small', {}, order.table ? `table ${order.table}` : order.kind)),
-          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.join(', ')})` : ''))),
-          h('p', {}, order.customer, ' · ', money(order.total)),
+          h('h3', {}, `#${order.number} `, h('small', {}, order.kind.table ? `table ${order.kind.table}` : KIND_NAMES[order.kind.type])),
+          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''))),
+          h('p', {}, order.customer.name, ' · ', money(order.totals.total)),
           forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
-          order.next_for_floor.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
+          order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
       }))));
   }
 
-  function upsert(summary) {
-    const known = orders.get(summary.id);
-    if (known && known.version >= summary.version) return;
-    if (!known && summary.state === 'placed') {
-      fresh.add(summary.id);
+  function upsert(order) {
+    const known = orders.get(order.id);
+    if (known && known.version >= order.version) return;
+    if (!known && order.state === 'placed') {
+      fresh.add(order.id);
       beep();
-      setTimeout(() => { fresh.delete(summary.id); render(); }, 10000);
+      setTimeout(() => { fresh.delete(order.id); render(); }, 10000);
     }
-    orders.set(summary.id, summary);
+    orders.set(order.id, order);
     render();
+  }
+
+  // A live message cut to fit a frame lacks lines: read that order whole.
+  async function arrived(order, { truncated }) {
+    if (!truncated) return upsert(order);
+    try { upsert(await api('GET', `/v1/restaurants/${slug}/orders/${order.id}`, { token })); } catch (problem) { toast(problem.message); }
   }
 
   show(h('h1', {}, 'Orders'), indicator, board, h('h2', {}, "Today's reservations"), await reservations(slug, token));
   // Live first, then today's orders over HTTP: nothing falls between the two.
   await connectLive({ restaurant: slug, token }, {
-    onOrder: upsert,
+    onOrder: arrived,
     onStatus: (state) => {
       indicator.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
       indicator.className = `connection ${state}`;
@@ -93,19 +99,11 @@ export async function boardPage(slug) {
     let cursor = '';
     do {
       const page = await api('GET', `/v1/restaurants/${slug}/orders?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-      page.orders.forEach((order) => upsert(summaryOf(order)));
+      page.orders.forEach(upsert);
       cursor = page.next_cursor;
     } while (cursor);
   }
   await load();
-}
-
-function summaryOf(order) {
-  return {
-    id: order.id, number: order.number, kind: order.kind.type, table: order.kind.table ?? null, customer: order.customer.name,
-    lines: order.lines.map((l) => ({ name: l.name, quantity: l.quantity, choices: l.choices.map((c) => c.name) })),
-    state: order.state, total: order.totals.total, version: order.version, next_for_floor: order.next,
-  };
 }
 
 async function reservations(slug, token) {

@@ -43,6 +43,8 @@ export const STATE_NAMES = {
   ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Completed',
 };
 
+export const KIND_NAMES = { dine_in: 'Dine-in', pickup: 'Pickup', delivery: 'Delivery' };
+
 export function localTime(iso, timeZone) {
   return new Date(iso).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
 }

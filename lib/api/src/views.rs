@@ -1,13 +1,11 @@
 //! What responses show of the domain: everything a client needs, no secrets (tokens, hashes).
+//! An order's view is the domain's own (`OrderView`): the live updates send the same shape.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use bistro_domain::cart::PricedLine;
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::money::Totals;
-use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
 use bistro_domain::reservation::{Contact, Reservation, ReservationStatus};
 use bistro_domain::restaurant::{Account, Role};
 
@@ -23,49 +21,6 @@ pub struct AccountView {
 impl From<Account> for AccountView {
     fn from(a: Account) -> Self {
         Self { id: a.id, restaurant: a.restaurant, email: a.email, name: a.name, role: a.role }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrderView {
-    pub id: bistro_domain::ids::OrderId,
-    pub restaurant: bistro_domain::ids::Slug,
-    pub number: u32,
-    #[schema(value_type = bistro_domain::schema::LocalDate)]
-    pub business_date: Date,
-    pub kind: OrderKind,
-    pub customer: Customer,
-    pub lines: Vec<PricedLine>,
-    pub totals: Totals,
-    pub state: OrderState,
-    pub history: Vec<Transition>,
-    #[schema(value_type = bistro_domain::schema::Instant)]
-    pub placed_at: Timestamp,
-    pub driver: Option<bistro_domain::ids::UserId>,
-    pub version: u64,
-    /// The states the caller may move the order to now (the buttons to offer); empty when none.
-    pub next: Vec<OrderState>,
-}
-
-impl OrderView {
-    /// The order as `viewer` sees it: the same fields for everyone, and the moves they may make.
-    pub fn seen_by(o: Order, viewer: &Actor) -> Self {
-        Self {
-            next: o.next_states(viewer),
-            id: o.id,
-            restaurant: o.restaurant,
-            number: o.number,
-            business_date: o.business_date,
-            kind: o.kind,
-            customer: o.customer,
-            lines: o.lines,
-            totals: o.totals,
-            state: o.state,
-            history: o.history,
-            placed_at: o.placed_at,
-            driver: o.driver,
-            version: o.version,
-        }
     }
 }
 

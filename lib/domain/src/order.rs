@@ -310,6 +310,64 @@ impl Order {
     }
 }
 
+/// What anyone allowed to see an order is shown of it, over HTTP and live alike: every field but
+/// the customer's secret token (listed one by one so a new secret is never sent by default), and
+/// the moves the viewer may make next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderView {
+    pub id: OrderId,
+    pub restaurant: Slug,
+    pub number: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalDate))]
+    pub business_date: Date,
+    pub kind: OrderKind,
+    pub customer: Customer,
+    pub lines: Vec<PricedLine>,
+    pub totals: Totals,
+    pub state: OrderState,
+    pub history: Vec<Transition>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
+    pub placed_at: Timestamp,
+    pub driver: Option<UserId>,
+    pub version: u64,
+    /// The states the viewer may move the order to now (the buttons to offer); empty when none.
+    pub next: Vec<OrderState>,
+}
+
+impl OrderView {
+    /// The order as `viewer` sees it.
+    pub fn seen_by(order: Order, viewer: &Actor) -> Self {
+        let next = order.next_states(viewer);
+        Self::with_next(order, next)
+    }
+
+    /// The order as a screen the whole floor shares (the kitchen board) sees it.
+    pub fn seen_by_floor(order: Order) -> Self {
+        let next = order.next_for_floor();
+        Self::with_next(order, next)
+    }
+
+    fn with_next(o: Order, next: Vec<OrderState>) -> Self {
+        Self {
+            id: o.id,
+            restaurant: o.restaurant,
+            number: o.number,
+            business_date: o.business_date,
+            kind: o.kind,
+            customer: o.customer,
+            lines: o.lines,
+            totals: o.totals,
+            state: o.state,
+            history: o.history,
+            placed_at: o.placed_at,
+            driver: o.driver,
+            version: o.version,
+            next,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

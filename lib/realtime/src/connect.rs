@@ -99,7 +99,9 @@ pub async fn missed(
             }
         }
         let Some(last) = page.last().map(|e| e.seq) else { break };
-        messages.extend(page.iter().filter(|e| may_see(subscription, &e.order)).map(ServerMessage::order));
+        messages.extend(
+            page.iter().filter(|e| may_see(subscription, &e.order)).map(|e| ServerMessage::order(e, subscription)),
+        );
         cursor = last;
         if messages.len() >= MAX_REPLAY {
             return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use futures_util::stream::{self, StreamExt};
 
-use bistro_store::repo::OrderEvent;
+use bistro_store::repo::{OrderEvent, Subscription};
 use bistro_store::{RepoError, Repos};
 
 use crate::protocol::{ServerMessage, may_see};
@@ -37,19 +37,30 @@ const CONCURRENCY: usize = 32;
 
 pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> Result<Delivery, RepoError> {
     let connections = repos.connections.of_restaurant(&event.order.restaurant).await?;
-    let text = ServerMessage::order(event).to_text();
-    let outcomes: Vec<(String, Result<(), SendError>)> =
-        stream::iter(connections.into_iter().filter(|c| may_see(&c.subscription, &event.order)))
-            .map(|connection| {
-                let text = &text;
-                async move {
-                    let outcome = sender.send(&connection.id, text).await;
-                    (connection.id, outcome)
-                }
-            })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
+    // Each kind of viewer is offered its own next moves, so the text is written once per
+    // subscription (the board's, each driver's, the customer's), not once per connection.
+    let mut texts: Vec<(Subscription, String)> = Vec::new();
+    let mut posts = Vec::new();
+    for connection in connections.into_iter().filter(|c| may_see(&c.subscription, &event.order)) {
+        let index = match texts.iter().position(|(s, _)| *s == connection.subscription) {
+            Some(index) => index,
+            None => {
+                let text = ServerMessage::order(event, &connection.subscription).to_text();
+                texts.push((connection.subscription.clone(), text));
+                texts.len() - 1
+            }
+        };
+        posts.push((connection.id, index));
+    }
+    let texts = &texts;
+    let outcomes: Vec<(String, Result<(), SendError>)> = stream::iter(posts)
+        .map(|(id, index)| async move {
+            let outcome = sender.send(&id, &texts[index].1).await;
+            (id, outcome)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
     let mut delivery = Delivery::default();
     for (id, outcome) in outcomes {
         match outcome {

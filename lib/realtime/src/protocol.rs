@@ -1,10 +1,9 @@
 //! The live-update protocol, the same over API Gateway WebSockets and the local server's `/ws`.
 //! Documented for client authors in `lib/realtime/REALTIME.md`.
 
-use bistro_domain::ids::{OrderId, Slug, TableId, UserId};
-use bistro_domain::jiff::Timestamp;
-use bistro_domain::money::Money;
-use bistro_domain::order::{Order, OrderKind, OrderState};
+use bistro_domain::ids::Slug;
+use bistro_domain::order::{Actor, Order, OrderView};
+use bistro_domain::restaurant::Role;
 use bistro_store::repo::{OrderEvent, Subscription};
 use serde::{Deserialize, Serialize};
 
@@ -15,11 +14,14 @@ pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// An order changed (or was placed).
+    /// An order changed (or was placed): the order as `GET …/orders/{id}` shows it to this
+    /// connection, `next` included.
     Order {
         seq: u64,
         restaurant: Slug,
-        order: OrderSummary,
+        order: OrderView,
+        /// True when lines were left out to keep the message under 32 KB (fetch the order for all).
+        truncated: bool,
     },
     /// The answer to `resume`: every event after `after` up to `last_seq` that this connection
     /// may see has been sent (`sent` of them); live events follow.
@@ -55,80 +57,18 @@ pub enum ClientMessage {
     Ping,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SummaryLine {
-    pub name: String,
-    pub quantity: u32,
-    /// The chosen options, by name ("Large", "Extra burrata").
-    pub choices: Vec<String>,
-    pub note: Option<String>,
-}
-
-/// What a screen needs of an order: enough for a kitchen ticket and a customer's tracker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderSummary {
-    pub id: OrderId,
-    pub number: u32,
-    /// dine_in, pickup or delivery.
-    pub kind: String,
-    pub table: Option<TableId>,
-    pub customer: String,
-    pub lines: Vec<SummaryLine>,
-    pub state: OrderState,
-    pub placed_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub total: Money,
-    pub driver: Option<UserId>,
-    pub version: u64,
-    /// The states the floor (owner, manager, staff) may move the order to now: the board's
-    /// buttons. The same message goes to drivers and guests, so it says whose moves these are.
-    pub next_for_floor: Vec<OrderState>,
-    /// True when lines were left out to keep the message under 32 KB (fetch the order for all).
-    pub truncated: bool,
-}
-
-impl OrderSummary {
-    pub fn of(order: &Order) -> Self {
-        let (kind, table) = match &order.kind {
-            OrderKind::DineIn { table } => ("dine_in", Some(table.clone())),
-            OrderKind::Pickup => ("pickup", None),
-            OrderKind::Delivery { .. } => ("delivery", None),
-        };
-        Self {
-            id: order.id.clone(),
-            number: order.number,
-            kind: kind.to_owned(),
-            table,
-            customer: order.customer.name.to_string(),
-            lines: order
-                .lines
-                .iter()
-                .map(|line| SummaryLine {
-                    name: line.name.to_string(),
-                    quantity: line.quantity.get(),
-                    choices: line.choices.iter().map(|c| c.name.to_string()).collect(),
-                    note: line.note.as_ref().map(ToString::to_string),
-                })
-                .collect(),
-            state: order.state,
-            placed_at: order.placed_at,
-            updated_at: order.updated_at(),
-            total: order.totals.total,
-            driver: order.driver.clone(),
-            version: order.version,
-            next_for_floor: order.next_for_floor(),
-            truncated: false,
-        }
-    }
-}
-
 impl ServerMessage {
-    pub fn order(event: &OrderEvent) -> Self {
-        Self::Order {
-            seq: event.seq,
-            restaurant: event.order.restaurant.clone(),
-            order: OrderSummary::of(&event.order),
-        }
+    /// The event as a connection with `subscription` sees it.
+    pub fn order(event: &OrderEvent, subscription: &Subscription) -> Self {
+        let order = event.order.clone();
+        let view = match subscription {
+            Subscription::Board => OrderView::seen_by_floor(order),
+            Subscription::Driver { user } => {
+                OrderView::seen_by(order, &Actor::Staff { user: user.clone(), role: Role::Driver })
+            }
+            Subscription::Customer { .. } => OrderView::seen_by(order, &Actor::Customer),
+        };
+        Self::Order { seq: event.seq, restaurant: event.order.restaurant.clone(), order: view, truncated: false }
     }
 
     /// The JSON text of the message, cut down to fit a WebSocket frame if it must be.
@@ -137,19 +77,17 @@ impl ServerMessage {
         if text.len() <= MAX_MESSAGE_BYTES {
             return text;
         }
-        let Self::Order { seq, restaurant, order } = self else { return text };
-        let mut order = order.clone();
-        order.truncated = true;
-        while !order.lines.is_empty() {
-            order.lines.pop();
-            let shorter =
-                serde_json::to_string(&Self::Order { seq: *seq, restaurant: restaurant.clone(), order: order.clone() })
-                    .unwrap_or_default();
-            if shorter.len() <= MAX_MESSAGE_BYTES {
-                return shorter;
+        let Self::Order { seq, restaurant, order, .. } = self else { return text };
+        let mut shorter =
+            Self::Order { seq: *seq, restaurant: restaurant.clone(), order: order.clone(), truncated: true };
+        loop {
+            let text = serde_json::to_string(&shorter).unwrap_or_default();
+            let Self::Order { order, .. } = &mut shorter else { return text };
+            if text.len() <= MAX_MESSAGE_BYTES || order.lines.is_empty() {
+                return text;
             }
+            order.lines.pop();
         }
-        serde_json::to_string(&Self::Order { seq: *seq, restaurant: restaurant.clone(), order }).unwrap_or_default()
     }
 }
 
@@ -159,5 +97,87 @@ pub fn may_see(subscription: &Subscription, order: &Order) -> bool {
         Subscription::Board => true,
         Subscription::Driver { user } => order.driver.as_ref() == Some(user),
         Subscription::Customer { order: id } => &order.id == id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use bistro_domain::ids::UserId;
+    use bistro_domain::jiff::{Timestamp, civil::date};
+    use bistro_domain::order::{Order, OrderState};
+    use bistro_domain::text::Note;
+    use bistro_testkit::fixtures::new_order;
+
+    use super::*;
+
+    fn event(order: Order) -> OrderEvent {
+        OrderEvent { seq: 7, at: Timestamp::now(), order }
+    }
+
+    fn order_of(message: &ServerMessage) -> (&OrderView, bool) {
+        let ServerMessage::Order { order, truncated, .. } = message else { panic!("not an order message") };
+        (order, *truncated)
+    }
+
+    #[test]
+    fn the_board_is_offered_the_floors_moves_and_the_customer_only_cancelling() {
+        let order = event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1));
+        let board = ServerMessage::order(&order, &Subscription::Board);
+        let customer = ServerMessage::order(&order, &Subscription::Customer { order: order.order.id.clone() });
+        assert_eq!(order_of(&board).0.next, vec![OrderState::Accepted, OrderState::Rejected]);
+        assert_eq!(order_of(&customer).0.next, vec![OrderState::Cancelled]);
+    }
+
+    #[test]
+    fn a_driver_is_offered_nothing_on_an_order_not_assigned_to_them() {
+        let order = event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1));
+        let driver = ServerMessage::order(&order, &Subscription::Driver { user: UserId::generate() });
+        assert!(order_of(&driver).0.next.is_empty());
+    }
+
+    #[test]
+    fn an_order_message_never_carries_the_customers_token() {
+        let placed = Order::place(new_order("trattoria", date(2026, 12, 3)), 1);
+        let secret = placed.token.as_str().to_owned();
+        let text = ServerMessage::order(&event(placed), &Subscription::Board).to_text();
+        assert!(!text.contains(&secret), "{text}");
+    }
+
+    #[test]
+    fn an_order_too_big_for_one_frame_is_sent_without_its_last_lines_and_says_so() {
+        let mut new = new_order("trattoria", date(2026, 12, 3));
+        let line = new.priced.lines[0].clone();
+        let note = Note::parse(&"no onions, please ".repeat(15)).unwrap();
+        new.priced.lines =
+            (0..200).map(|_| bistro_domain::cart::PricedLine { note: Some(note.clone()), ..line.clone() }).collect();
+        let message = ServerMessage::order(&event(Order::place(new, 1)), &Subscription::Board);
+        let text = message.to_text();
+        assert!(text.len() <= MAX_MESSAGE_BYTES, "{} bytes", text.len());
+        let sent: ServerMessage = serde_json::from_str(&text).unwrap();
+        let (order, truncated) = order_of(&sent);
+        assert!(truncated);
+        assert!(!order.lines.is_empty() && order.lines.len() < 200, "{} lines", order.lines.len());
+    }
+
+    #[test]
+    fn a_small_order_is_sent_whole() {
+        let message = ServerMessage::order(
+            &event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1)),
+            &Subscription::Board,
+        );
+        let sent: ServerMessage = serde_json::from_str(&message.to_text()).unwrap();
+        assert_eq!(sent, message);
+    }
+
+    #[test]
+    fn the_order_message_in_the_client_guide_is_one_the_server_sends() {
+        let guide = include_str!("../REALTIME.md");
+        let start = guide.find(r#"{"type": "order""#).unwrap();
+        let end = start + guide[start..].find(r#"{"type": "resumed""#).unwrap();
+        let example: ServerMessage = serde_json::from_str(&guide[start..end]).unwrap();
+        let (order, _) = order_of(&example);
+        assert_eq!(order.next, vec![OrderState::Accepted, OrderState::Rejected]);
     }
 }

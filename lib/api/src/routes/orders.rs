@@ -22,7 +22,7 @@ use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Staff, Tenant, 
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
 use crate::state::AppState;
-use crate::views::OrderView;
+use bistro_domain::order::OrderView;
 
 pub fn router() -> Router<AppState> {
     Router::new()
