@@ -19,7 +19,7 @@ pub enum ServerMessage {
     Order {
         seq: u64,
         restaurant: Slug,
-        order: OrderView,
+        order: Box<OrderView>,
         /// True when lines were left out to keep the message under 32 KB (fetch the order for all).
         truncated: bool,
     },
@@ -68,7 +68,12 @@ impl ServerMessage {
             }
             Subscription::Customer { .. } => OrderView::seen_by(order, &Actor::Customer),
         };
-        Self::Order { seq: event.seq, restaurant: event.order.restaurant.clone(), order: view, truncated: false }
+        Self::Order {
+            seq: event.seq,
+            restaurant: event.order.restaurant.clone(),
+            order: Box::new(view),
+            truncated: false,
+        }
     }
 
     /// The JSON text of the message, cut down to fit a WebSocket frame if it must be.
