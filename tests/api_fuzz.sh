@@ -26,13 +26,16 @@ token=$(curl -fsS -H 'content-type: application/json' \
   -d '{"email":"owner@demo.bistro","password":"demo-owner-password"}' \
   "$base/v1/restaurants/trattoria-demo/login" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
-# Real ids for the path parameters: a cart with a line, an order placed from another, a booking.
-ids=$(python3 - "$base" <<'PY'
+# Real ids for the path parameters: a cart with a line, an order placed from another, a booking,
+# the demo's kitchen account.
+ids=$(python3 - "$base" "$token" <<'PY'
 import json, sys, urllib.request, uuid
 base = sys.argv[1] + "/v1/restaurants/trattoria-demo"
 
-def call(method, path, body=None, key=False):
+def call(method, path, body=None, key=False, token=None):
     headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = "Bearer " + token
     if key:
         headers["idempotency-key"] = str(uuid.uuid4())
     data = None if body is None else json.dumps(body).encode()
@@ -49,11 +52,12 @@ import datetime
 day = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
 slot = call("GET", f"/reservations/slots?date={day}&party=2")["slots"][0]["starts_at"]
 booked = call("POST", "/reservations", {"starts_at": slot, "party": 2, "contact": {"name": "Fuzz", "phone": "+49 30 1"}}, key=True)
-print(cart_with_a_line(), placed["order"]["id"], booked["reservation"]["id"])
+kitchen = next(a["id"] for a in call("GET", "/staff", token=sys.argv[2]) if a["role"] == "staff")
+print(cart_with_a_line(), placed["order"]["id"], booked["reservation"]["id"], kitchen)
 PY
 ) || { cat "$data/server.log"; echo "could not make the cart, order and booking the fuzzing starts from" >&2; exit 1; }
-read -r BISTRO_FUZZ_CART BISTRO_FUZZ_ORDER BISTRO_FUZZ_RESERVATION <<<"$ids"
-export BISTRO_FUZZ_CART BISTRO_FUZZ_ORDER BISTRO_FUZZ_RESERVATION
+read -r BISTRO_FUZZ_CART BISTRO_FUZZ_ORDER BISTRO_FUZZ_RESERVATION BISTRO_FUZZ_USER <<<"$ids"
+export BISTRO_FUZZ_CART BISTRO_FUZZ_ORDER BISTRO_FUZZ_RESERVATION BISTRO_FUZZ_USER
 
 .venv/bin/schemathesis --config-file tests/schemathesis.toml run "$base/v1/openapi.json" \
   --header "Authorization: Bearer $token" \

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use base64::Engine as _;
 use bistro_api::auth::Auth;
-use bistro_domain::ids::{Email, Slug};
+use bistro_domain::ids::Slug;
 use bistro_domain::jiff::civil::date;
-use bistro_domain::restaurant::{Account, Role};
+use bistro_domain::restaurant::Role;
 use bistro_lambda::apigw::ApiGatewaySender;
 use bistro_lambda::notifier::{self, StreamEvent};
 use bistro_lambda::ws::{Handler, WebSocketEvent};
@@ -283,17 +283,14 @@ fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&s
     serde_json::from_value(event).unwrap()
 }
 
+/// A token of a new kitchen account of `slug`, stored when that restaurant exists (roma does).
 async fn staff_token(world: &World, slug: &str) -> String {
     let auth = Auth::new(SECRET.as_bytes()).unwrap();
-    let account = Account {
-        id: bistro_domain::ids::UserId::generate(),
-        restaurant: Slug::parse(slug).unwrap(),
-        email: Email::parse("staff@roma.test").unwrap(),
-        name: bistro_domain::text::Name::parse("Staff").unwrap(),
-        role: Role::Staff,
-        password_hash: String::new(),
-    };
-    let _ = world;
+    let email = format!("staff-{}@roma.test", bistro_domain::ids::UserId::generate());
+    let account = fixtures::account(slug, &email, Role::Staff);
+    if slug == "roma" {
+        world.repos.restaurants.add_account(&account).await.unwrap();
+    }
     auth.issue(&account).unwrap()
 }
 

@@ -27,7 +27,7 @@ export const WRITES: Record<string, string[]> = {
   cart: ['R#*#CART#*'],
   orders: ['R#*#ORDER#*', 'R#*#DAY#*', 'R#*#IDEMPOTENCY#order#*', 'R#*#CART#*', 'R#*#EVENTS', 'R#*#EVENTSEQ'],
   reservations: ['R#*#BOOKING#*', 'R#*#SLOTS', 'R#*#IDEMPOTENCY#booking#*'],
-  accounts: ['R#*#ACCOUNT', 'R#*#MENU'],
+  accounts: ['R#*#PROFILE', 'R#*#STAFF', 'R#*#SESSION', 'R#*#MENU'],
 };
 
 const ROUTES: Record<string, string[]> = {
@@ -35,7 +35,8 @@ const ROUTES: Record<string, string[]> = {
   cart: ['/v1/restaurants/{slug}/carts', '/v1/restaurants/{slug}/carts/{proxy+}'],
   orders: ['/v1/restaurants/{slug}/orders', '/v1/restaurants/{slug}/orders/{proxy+}'],
   reservations: ['/v1/restaurants/{slug}/reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'],
-  accounts: ['/v1/restaurants', '/v1/restaurants/{slug}', '/v1/restaurants/{slug}/login', '/v1/restaurants/{slug}/me', '/v1/restaurants/{slug}/staff', '/health'],
+  accounts: ['/v1/restaurants', '/v1/restaurants/{slug}', '/v1/restaurants/{slug}/login', '/v1/restaurants/{slug}/me', '/v1/restaurants/{slug}/me/{proxy+}',
+    '/v1/restaurants/{slug}/staff', '/v1/restaurants/{slug}/staff/{proxy+}', '/health'],
 };
 
 export class ApiStack extends Stack {

@@ -80,7 +80,8 @@ test('every route group goes to its own function', () => {
     return JSON.stringify(integrations[integrationId].Properties.IntegrationUri);
   };
   for (const [binary, path] of [['menu', '/v1/restaurants/{slug}/menu/{proxy+}'], ['cart', '/v1/restaurants/{slug}/carts/{proxy+}'],
-    ['orders', '/v1/restaurants/{slug}/orders'], ['reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/login']]) {
+    ['orders', '/v1/restaurants/{slug}/orders'], ['reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/login'],
+    ['accounts', '/v1/restaurants/{slug}/staff/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/me/{proxy+}']]) {
     assert.match(target(`ANY ${path}`), new RegExp(functionId(api, binary)), `${path} → ${binary}`);
   }
 });

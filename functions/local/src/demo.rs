@@ -235,6 +235,8 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
         name: Name::parse("Demo Owner").map_err(invalid)?,
         role: Role::Owner,
         password_hash: hash_password(OWNER_PASSWORD)?,
+        disabled: false,
+        sessions: 0,
     };
     match repos.restaurants.create(&restaurant, &owner).await {
         Ok(()) => {}
@@ -278,6 +280,8 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
         name: Name::parse("Demo Kitchen").map_err(invalid)?,
         role: Role::Staff,
         password_hash: hash_password(STAFF_PASSWORD)?,
+        disabled: false,
+        sessions: 0,
     };
     repos.restaurants.add_account(&kitchen).await?;
     Ok(true)

@@ -38,6 +38,14 @@ pub enum LocalError {
     Serve(std::io::Error),
 }
 
+/// Writes a file only its owner can read or write (0600 from the moment it exists).
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
 fn jwt_secret(config: &LocalConfig) -> Result<String, LocalError> {
     if let Some(secret) = &config.jwt_secret {
         return Ok(secret.clone());
@@ -47,7 +55,7 @@ fn jwt_secret(config: &LocalConfig) -> Result<String, LocalError> {
         Ok(secret) => Ok(secret.trim().to_owned()),
         Err(_) => {
             let secret = bistro_domain::ids::Token::generate().to_string();
-            std::fs::write(&path, &secret).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
+            write_private(&path, &secret).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
             Ok(secret)
         }
     }

@@ -86,7 +86,7 @@ impl<C: Clearance> FromRequestParts<AppState> for Member<C> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let staff = bearer(parts, state)?;
+        let staff = bearer(parts, state).await?;
         let Tenant(slug) = Tenant::from_request_parts(parts, state).await?;
         if staff.restaurant != slug {
             return Err(ApiError::Forbidden("this token belongs to another restaurant"));
@@ -111,13 +111,17 @@ impl<C: Clearance> OptionalFromRequestParts<AppState> for Member<C> {
     }
 }
 
-/// Who the `Authorization: Bearer` token says the caller is.
-fn bearer(parts: &Parts, state: &AppState) -> Result<StaffIdentity, ApiError> {
+/// Who the `Authorization: Bearer` token says the caller is, while its session lasts.
+async fn bearer(parts: &Parts, state: &AppState) -> Result<StaffIdentity, ApiError> {
     const HOW: &str = "send 'Authorization: Bearer <token>'";
     let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::Unauthenticated(HOW))?;
     let token =
         header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated(HOW))?;
-    state.auth.verify(token.trim())
+    let staff = state.auth.verify(token.trim())?;
+    if !state.sessions.is_current(&state.repos, &staff).await? {
+        return Err(ApiError::Unauthenticated("this login has ended; log in again"));
+    }
+    Ok(staff)
 }
 
 /// The `?token=` of a guest following their own order or booking.

@@ -40,6 +40,8 @@ struct Claims {
     /// The restaurant the token is valid for, and no other.
     rst: Slug,
     role: Role,
+    /// The account's session number at issue: a higher one stored means "log in again".
+    ses: u64,
     iat: u64,
     exp: u64,
 }
@@ -66,6 +68,7 @@ impl Auth {
             sub: account.id.clone(),
             rst: account.restaurant.clone(),
             role: account.role,
+            ses: account.sessions,
             iat,
             exp: iat + TOKEN_LIFETIME.as_secs(),
         };
@@ -78,7 +81,8 @@ impl Auth {
         validation.leeway = 30;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| ApiError::Unauthenticated("the token is invalid or expired; log in again"))?;
-        Ok(StaffIdentity { user: data.claims.sub, restaurant: data.claims.rst, role: data.claims.role })
+        let Claims { sub, rst, role, ses, .. } = data.claims;
+        Ok(StaffIdentity { user: sub, restaurant: rst, role, session: ses })
     }
 
     /// Checks a password against a stored hash, or against a dummy when there is no account.

@@ -10,6 +10,7 @@ use bistro_domain::cart::CartError;
 use bistro_domain::order::OrderError;
 use bistro_domain::reservation::ReservationError;
 use bistro_domain::restaurant::OrderingError;
+use bistro_domain::staff::StaffError;
 use bistro_store::RepoError;
 
 #[derive(Debug, Error)]
@@ -184,6 +185,17 @@ impl From<OrderError> for ApiError {
             OrderError::NotADelivery | OrderError::NotADriver | OrderError::Finished => {
                 Self::unprocessable("invalid_assignment", error)
             }
+        }
+    }
+}
+
+impl From<StaffError> for ApiError {
+    fn from(error: StaffError) -> Self {
+        match &error {
+            StaffError::UnknownAccount => Self::NotFound("account"),
+            StaffError::LastOwner => Self::conflict("last_owner", error),
+            StaffError::HandOverToSelf => Self::unprocessable("invalid_handover", error),
+            StaffError::DisabledOwner => Self::unprocessable("account_disabled", error),
         }
     }
 }

@@ -28,6 +28,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 ApiError::bad_request("unreadable_body", rejection.body_text())
             }
         })?;
+        // Every body this API takes is an object; serde would also fill a struct from an array.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+            return Err(ApiError::unprocessable("invalid_body", "send the body as a JSON object: {…}"));
+        }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             // Nearly every body fits as sent; one that did not is read once more with its whole

@@ -9,6 +9,7 @@ pub mod images;
 pub mod openapi;
 pub mod publish;
 pub mod routes;
+pub mod sessions;
 pub mod state;
 pub mod telemetry;
 mod views;

@@ -8,11 +8,14 @@ use bistro_store::cache::VersionedCache;
 use bistro_store::{Repos, Store};
 
 use crate::auth::Auth;
+use crate::sessions::Sessions;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub repos: Repos,
     pub auth: Arc<Auth>,
+    /// Whether a token's session is still its account's (see `sessions`).
+    pub sessions: Arc<Sessions>,
     /// Menu pictures; managers upload to it directly through presigned URLs.
     pub media: Option<Arc<dyn BlobStore>>,
     /// The static site's bucket or folder, where each restaurant's menu is published.
@@ -30,7 +33,21 @@ pub(crate) struct EncodedMenuPage {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, auth: Auth) -> Self {
-        Self { repos: Repos::new(store), auth: Arc::new(auth), media: None, site: None, menu_pages: Arc::default() }
+        Self {
+            repos: Repos::new(store),
+            auth: Arc::new(auth),
+            sessions: Arc::default(),
+            media: None,
+            site: None,
+            menu_pages: Arc::default(),
+        }
+    }
+
+    /// Lets this instance keep an account's session number for `window` instead of reading it
+    /// on every request: what a Lambda function does.
+    pub fn with_session_cache(mut self, window: std::time::Duration) -> Self {
+        self.sessions = Arc::new(Sessions::cached_for(window));
+        self
     }
 
     pub fn with_blobs(mut self, media: Arc<dyn BlobStore>, site: Arc<dyn BlobStore>) -> Self {

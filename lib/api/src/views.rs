@@ -16,11 +16,13 @@ pub struct AccountView {
     pub email: bistro_domain::ids::Email,
     pub name: bistro_domain::text::Name,
     pub role: Role,
+    /// A disabled account cannot sign in until the owner enables it.
+    pub disabled: bool,
 }
 
 impl From<Account> for AccountView {
     fn from(a: Account) -> Self {
-        Self { id: a.id, restaurant: a.restaurant, email: a.email, name: a.name, role: a.role }
+        Self { id: a.id, restaurant: a.restaurant, email: a.email, name: a.name, role: a.role, disabled: a.disabled }
     }
 }
 

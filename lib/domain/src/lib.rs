@@ -13,6 +13,7 @@ pub mod reservation;
 pub mod restaurant;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod staff;
 pub mod text;
 
 pub use jiff;

@@ -205,6 +205,8 @@ pub struct Category {
     #[serde(default)]
     pub description: Description,
     /// Categories are shown in ascending position.
+    // Stated as what it is (0 to 2^32 - 1): an `int32` format would cap it at 2^31 - 1.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64, maximum = 4_294_967_295.0))]
     pub position: u32,
 }
 

@@ -136,6 +136,8 @@ pub struct StaffIdentity {
     pub user: UserId,
     pub restaurant: Slug,
     pub role: Role,
+    /// The account's session number when the token was issued.
+    pub session: u64,
 }
 
 impl StaffIdentity {
@@ -153,6 +155,12 @@ pub struct Account {
     pub name: Name,
     pub role: Role,
     pub password_hash: String,
+    /// A disabled account cannot sign in; enabling it again keeps its role.
+    #[serde(default)]
+    pub disabled: bool,
+    /// The account's session number: a token issued under an older one is refused.
+    #[serde(default)]
+    pub sessions: u64,
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! Configuration comes from the environment (set by the CDK stack): `TABLE_NAME` (the DynamoDB
 //! table), `BISTRO_JWT_SECRET` (≥ 32 bytes) and, for `ws` and `notifier`, `WEBSOCKET_ENDPOINT`
 //! (the WebSocket API's management URL); `MEDIA_BUCKET` and `SITE_BUCKET` for the functions that
-//! take pictures and publish menus. Region and credentials come from the Lambda environment.
+//! take pictures and publish menus; `BISTRO_SESSION_CACHE_SECONDS` (0–60, default 60) for how long
+//! an instance keeps an account's session number. Region and credentials come from the Lambda environment.
 
 pub mod apigw;
 pub mod notifier;
@@ -23,8 +24,22 @@ use lambda_http::RequestExt;
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("environment variable {0} must be {1}")]
+    Invalid(&'static str, &'static str),
     #[error(transparent)]
     Secret(#[from] bistro_api::auth::WeakSecret),
+}
+
+/// How long an instance may go on accepting a session that was ended elsewhere:
+/// `BISTRO_SESSION_CACHE_SECONDS`, 60 unless set, at most 60.
+fn session_window() -> Result<std::time::Duration, ConfigError> {
+    match std::env::var("BISTRO_SESSION_CACHE_SECONDS") {
+        Err(_) => Ok(bistro_api::sessions::MAX_WINDOW),
+        Ok(raw) => raw
+            .parse()
+            .map(std::time::Duration::from_secs)
+            .map_err(|_| ConfigError::Invalid("BISTRO_SESSION_CACHE_SECONDS", "a whole number of seconds")),
+    }
 }
 
 fn var(name: &'static str) -> Result<String, ConfigError> {
@@ -35,7 +50,8 @@ fn var(name: &'static str) -> Result<String, ConfigError> {
 pub async fn state_from_env(aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
     let client = Client::new(aws);
     let store = DynamoStore::new(client, var("TABLE_NAME")?);
-    let state = AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?);
+    let state = AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?)
+        .with_session_cache(session_window()?);
     Ok(with_media(state, aws))
 }
 

@@ -45,6 +45,10 @@ pub async fn authorize(
         if staff.restaurant != slug {
             return Err(ConnectError::Forbidden("this token belongs to another restaurant"));
         }
+        // Connections are few and long: each one reads the account's session number afresh.
+        if repos.restaurants.session(&slug, &staff.user).await? != Some(staff.session) {
+            return Err(ConnectError::Unauthenticated("this login has ended; log in again"));
+        }
         let subscription =
             if staff.role == Role::Driver { Subscription::Driver { user: staff.user } } else { Subscription::Board };
         return Ok((slug, subscription));

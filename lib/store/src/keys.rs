@@ -11,25 +11,38 @@ use bistro_domain::order::OrderState;
 
 use crate::seam::Key;
 
-/// The restaurant's own partition: its profile and staff accounts. A suffix, not a bare `R#{slug}`,
-/// so that IAM can tell every kind of partition apart by pattern (`R#*#ACCOUNT`).
-fn restaurant_pk(slug: &Slug) -> String {
-    format!("R#{slug}#ACCOUNT")
+/// The restaurant's profile (its settings), which every function reads. A suffix, not a bare
+/// `R#{slug}`, so that IAM can tell every kind of partition apart by pattern (`R#*#PROFILE`).
+pub fn restaurant(slug: &Slug) -> Key {
+    Key::new(format!("R#{slug}#PROFILE"), "PROFILE")
 }
 
-pub fn restaurant(slug: &Slug) -> Key {
-    Key::new(restaurant_pk(slug), "PROFILE")
+/// Staff accounts and their login e-mails, password hashes included: a partition kind of its
+/// own, so only the function that signs people in can be allowed to read it.
+pub fn staff_partition(slug: &Slug) -> String {
+    format!("R#{slug}#STAFF")
 }
 
 pub fn account(slug: &Slug, user: &UserId) -> Key {
-    Key::new(restaurant_pk(slug), format!("USER#{user}"))
+    Key::new(staff_partition(slug), format!("USER#{user}"))
 }
 
 pub const ACCOUNT_PREFIX: &str = "USER#";
 
 /// Points from a login e-mail to the account, so an e-mail is unique per restaurant.
 pub fn login(slug: &Slug, email: &Email) -> Key {
-    Key::new(restaurant_pk(slug), format!("LOGIN#{email}"))
+    Key::new(staff_partition(slug), format!("LOGIN#{email}"))
+}
+
+/// Counts the failed logins of one e-mail (or one client) until it expires.
+pub fn failed_logins(slug: &Slug, who: &str) -> Key {
+    Key::new(staff_partition(slug), format!("FAILED#{who}"))
+}
+
+/// An account's current session number, which every function that checks staff tokens reads:
+/// no hash, no e-mail, so it lives apart from the account.
+pub fn session(slug: &Slug, user: &UserId) -> Key {
+    Key::new(format!("R#{slug}#SESSION"), format!("USER#{user}"))
 }
 
 pub fn menu_partition(slug: &Slug) -> String {

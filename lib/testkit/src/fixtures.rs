@@ -53,6 +53,8 @@ pub fn account(raw_slug: &str, email: &str, role: Role) -> Account {
         name: Name::parse("Test Person").unwrap(),
         role,
         password_hash: "not-a-real-hash".into(),
+        disabled: false,
+        sessions: 0,
     }
 }
 

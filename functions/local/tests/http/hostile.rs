@@ -115,6 +115,16 @@ async fn malformed_json_is_a_bad_request() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_an_array_is_refused_even_where_every_field_is_optional() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let me = json_of(app.get("/v1/restaurants/lido/me", Some(&owner)).await).await["id"].as_str().unwrap().to_owned();
+    let response =
+        app.send(Method::PATCH, &format!("/v1/restaurants/lido/staff/{me}"), Some(&owner), &json!([null, null])).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+}
+
+#[tokio::test]
 async fn a_body_over_64_kib_is_refused_with_413() {
     let app = spawn_app().await;
     app.restaurant_with_pizza("big").await;

@@ -5,5 +5,6 @@ mod harness;
 mod hostile;
 mod live;
 mod media;
+mod staff;
 mod story;
 mod tenancy;

@@ -5,7 +5,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, cart, health, menu, orders, reservations};
+use crate::routes::{accounts, cart, health, menu, orders, reservations, staff};
 use crate::state::AppState;
 
 #[derive(Debug, OpenApi)]
@@ -14,7 +14,8 @@ use crate::state::AppState;
     paths(
         health::health,
         accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
-        accounts::list_staff, accounts::add_staff,
+        accounts::change_own_password, staff::list_staff, staff::add_staff, staff::change_staff, staff::remove_staff,
+        staff::reset_password, staff::hand_over,
         menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
         cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,

@@ -13,7 +13,7 @@ use bistro_domain::restaurant::{Account, Restaurant, Role};
 use bistro_domain::text::Name;
 
 use super::{missing, restaurant};
-use crate::access::{Manager, Owner, Staff, Tenant};
+use crate::access::{Manager, Staff, Tenant};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -30,7 +30,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/restaurants/{slug}/login", post(login))
         .route("/v1/restaurants/{slug}/me", get(me))
-        .route("/v1/restaurants/{slug}/staff", get(list_staff).post(add_staff))
+        .route("/v1/restaurants/{slug}/me/password", put(change_own_password))
+        .merge(super::staff::router())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,7 +70,7 @@ pub struct SignedUp {
     pub session: Session,
 }
 
-fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Account, ApiError> {
+pub(crate) fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Account, ApiError> {
     check_password_rules(&new.password)?;
     Ok(Account {
         id: UserId::generate(),
@@ -78,6 +79,8 @@ fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Account, ApiE
         name: new.name,
         role,
         password_hash: hash_password(&new.password)?,
+        disabled: false,
+        sessions: 0,
     })
 }
 
@@ -171,6 +174,9 @@ pub async fn login(
         return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     }
     let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;
+    if account.disabled {
+        return Err(ApiError::Forbidden("this account is disabled; ask the restaurant's owner"));
+    }
     Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
 }
 
@@ -185,62 +191,35 @@ pub async fn me(
     Ok(axum::Json(account.into()))
 }
 
-#[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = Vec<AccountView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-pub async fn list_staff(
-    State(state): State<AppState>,
-    Manager { slug, .. }: Manager,
-) -> Result<axum::Json<Vec<AccountView>>, ApiError> {
-    let accounts = state.repos.restaurants.accounts(&slug).await?;
-    Ok(axum::Json(accounts.into_iter().map(AccountView::from).collect()))
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewStaff {
-    pub email: Email,
-    pub name: Name,
+pub struct PasswordChange {
+    /// The password the account signs in with now.
+    pub current: String,
     #[schema(min_length = 10, max_length = 128)]
     pub password: String,
-    #[schema(schema_with = hireable_role)]
-    pub role: Role,
 }
 
-/// The roles an owner may hire: every role but owner (a restaurant has one).
-fn hireable_role() -> utoipa::openapi::Object {
-    let names = Role::ALL.into_iter().filter(|role| *role != Role::Owner).map(|role| role.as_str().to_owned());
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(names))
-        .description(Some("The new account's role: manager, staff or driver."))
-        .build()
-}
-
-#[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewStaff,
-    security(("bearer" = ["owner"])),
-    responses((status = 201, body = AccountView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, description = "E-mail taken", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+#[utoipa::path(put, path = "/v1/restaurants/{slug}/me/password", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
+    request_body = PasswordChange, security(("bearer" = ["owner", "manager", "staff", "driver"])),
+    responses((status = 200, description = "Changed: every other session has ended; this is the new one", body = Session),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-pub async fn add_staff(
+pub async fn change_own_password(
     State(state): State<AppState>,
-    Owner { slug, .. }: Owner,
-    Json(body): Json<NewStaff>,
-) -> Result<impl IntoResponse, ApiError> {
-    if body.role == Role::Owner {
-        return Err(ApiError::unprocessable(
-            "invalid_role",
-            "a restaurant has one owner; hire a manager, staff or driver",
-        ));
+    Staff { slug, staff, .. }: Staff,
+    Json(body): Json<PasswordChange>,
+) -> Result<axum::Json<Session>, ApiError> {
+    let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
+    if !state.auth.password_matches(&body.current, Some(&account.password_hash)) {
+        return Err(ApiError::unprocessable("wrong_password", "the current password is not right"));
     }
-    let account =
-        new_account(&slug, NewAccount { email: body.email, name: body.name, password: body.password }, body.role)?;
-    state.repos.restaurants.add_account(&account).await.map_err(|e| match e {
-        bistro_store::RepoError::AlreadyExists => {
-            ApiError::conflict("email_taken", "an account with this e-mail exists here")
-        }
-        other => missing("restaurant")(other),
-    })?;
-    Ok((StatusCode::CREATED, axum::Json(AccountView::from(account))))
+    check_password_rules(&body.password)?;
+    let hash = hash_password(&body.password)?;
+    let change = vec![(staff.user.clone(), bistro_domain::staff::StaffChange::Password(hash))];
+    let decision =
+        super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
+    let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
+    Ok(axum::Json(Session { token: state.auth.issue(&now)?, account: now.into() }))
 }

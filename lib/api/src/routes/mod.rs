@@ -7,6 +7,7 @@ pub mod health;
 pub mod menu;
 pub mod orders;
 pub mod reservations;
+pub mod staff;
 
 use axum::http::HeaderMap;
 use serde::Serialize;

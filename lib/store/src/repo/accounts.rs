@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant};
+use bistro_domain::staff::Decision;
 
 use super::once::{Refused, Transaction};
 use super::{
@@ -35,12 +36,18 @@ struct LoginPointer {
     user: UserId,
 }
 
+/// What a token check needs of an account: its session number (the account item's copy).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Session {
+    sessions: u64,
+}
+
 impl Restaurants {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
         Self { store, by_changes: Arc::default() }
     }
 
-    fn account_writes(account: &Account) -> Result<[Write; 2], RepoError> {
+    fn account_writes(account: &Account) -> Result<[Write; 3], RepoError> {
         Ok([
             Write::Put {
                 item: Item::new(keys::account(&account.restaurant, &account.id), 1, encode(account)?),
@@ -54,7 +61,14 @@ impl Restaurants {
                 ),
                 condition: Condition::Absent,
             },
+            Self::session_write(account)?,
         ])
+    }
+
+    fn session_write(account: &Account) -> Result<Write, RepoError> {
+        let session = Session { sessions: account.sessions };
+        let item = Item::new(keys::session(&account.restaurant, &account.id), 1, encode(&session)?);
+        Ok(Write::Put { item, condition: Condition::Always })
     }
 
     /// Creates a restaurant with its owner; `AlreadyExists` if the slug is taken.
@@ -63,8 +77,8 @@ impl Restaurants {
             item: Item::new(keys::restaurant(&restaurant.slug), 1, encode(restaurant)?),
             condition: Condition::Absent,
         };
-        let [account, login] = Self::account_writes(owner)?;
-        match self.store.transact(vec![profile, account, login]).await {
+        let [account, login, session] = Self::account_writes(owner)?;
+        match self.store.transact(vec![profile, account, login, session]).await {
             Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),
             other => Ok(other?),
         }
@@ -115,8 +129,12 @@ impl Restaurants {
     /// Adds a staff account; `AlreadyExists` if the e-mail is taken in this restaurant.
     pub async fn add_account(&self, account: &Account) -> Result<(), RepoError> {
         let exists = Write::Check { key: keys::restaurant(&account.restaurant), condition: Condition::Present };
-        let [record, login] = Self::account_writes(account)?;
-        let writes = Transaction::new().with("restaurant", exists).with("account", record).with("login", login);
+        let [record, login, session] = Self::account_writes(account)?;
+        let writes = Transaction::new()
+            .with("restaurant", exists)
+            .with("account", record)
+            .with("login", login)
+            .with("session", session);
         match writes.commit(self.store.as_ref()).await {
             Err(Refused::Conditions(failed)) if failed.contains("restaurant") => Err(RepoError::NotFound),
             Err(Refused::Conditions(_)) => Err(RepoError::AlreadyExists),
@@ -125,8 +143,12 @@ impl Restaurants {
     }
 
     pub async fn account(&self, slug: &Slug, id: &UserId) -> Result<Account, RepoError> {
+        Ok(self.versioned_account(slug, id).await?.value)
+    }
+
+    async fn versioned_account(&self, slug: &Slug, id: &UserId) -> Result<Versioned<Account>, RepoError> {
         let item = self.store.get(&keys::account(slug, id)).await?.ok_or(RepoError::NotFound)?;
-        decode(&item)
+        Ok(Versioned { value: decode(&item)?, version: item.version })
     }
 
     pub async fn account_by_email(&self, slug: &Slug, email: &Email) -> Result<Account, RepoError> {
@@ -137,8 +159,58 @@ impl Restaurants {
 
     /// Every staff account of the restaurant.
     pub async fn accounts(&self, slug: &Slug) -> Result<Vec<Account>, RepoError> {
+        Ok(self.roster(slug).await?.into_iter().map(|a| a.value).collect())
+    }
+
+    /// Every staff account of the restaurant, with the versions a change to them must name.
+    pub async fn roster(&self, slug: &Slug) -> Result<Vec<Versioned<Account>>, RepoError> {
         let query =
-            Query::partition(keys::restaurant(slug).pk).sort_key(SortKey::BeginsWith(keys::ACCOUNT_PREFIX.into()));
-        read_all(self.store.as_ref(), query).await?.iter().map(decode).collect()
+            Query::partition(keys::staff_partition(slug)).sort_key(SortKey::BeginsWith(keys::ACCOUNT_PREFIX.into()));
+        read_all(self.store.as_ref(), query)
+            .await?
+            .iter()
+            .map(|item| Ok(Versioned { value: decode(item)?, version: item.version }))
+            .collect()
+    }
+
+    /// Writes what `decision` decided about the `roster` it was made from, all or nothing:
+    /// `StaleVersion` when any account it changed, removed or counted on changed meanwhile.
+    pub async fn apply(&self, roster: &[Versioned<Account>], decision: &Decision) -> Result<(), RepoError> {
+        let version_of =
+            |id: &UserId| roster.iter().find(|a| &a.value.id == id).map(|a| a.version).ok_or(RepoError::NotFound);
+        let mut writes = Transaction::new();
+        for account in &decision.changed {
+            let version = version_of(&account.id)?;
+            let item = Item::new(keys::account(&account.restaurant, &account.id), version + 1, encode(account)?);
+            writes = writes
+                .with("account", Write::Put { item, condition: Condition::Version(version) })
+                .with("session", Self::session_write(account)?);
+        }
+        for account in &decision.removed {
+            let (slug, id) = (&account.restaurant, &account.id);
+            writes = writes
+                .with(
+                    "account",
+                    Write::Delete { key: keys::account(slug, id), condition: Condition::Version(version_of(id)?) },
+                )
+                .with("login", Write::Delete { key: keys::login(slug, &account.email), condition: Condition::Always })
+                .with("session", Write::Delete { key: keys::session(slug, id), condition: Condition::Always });
+        }
+        for id in &decision.owners_kept {
+            let Some(owner) = roster.iter().find(|a| &a.value.id == id) else { continue };
+            let key = keys::account(&owner.value.restaurant, id);
+            writes = writes.with("owner kept", Write::Check { key, condition: Condition::Version(owner.version) });
+        }
+        match writes.commit(self.store.as_ref()).await {
+            Err(Refused::Conditions(_)) => Err(RepoError::StaleVersion),
+            other => Ok(other?),
+        }
+    }
+
+    /// The account's current session number; `None` once the account is gone.
+    pub async fn session(&self, slug: &Slug, user: &UserId) -> Result<Option<u64>, RepoError> {
+        let Some(item) = self.store.get(&keys::session(slug, user)).await? else { return Ok(None) };
+        let Session { sessions } = decode(&item)?;
+        Ok(Some(sessions))
     }
 }

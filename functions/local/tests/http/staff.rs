@@ -1,0 +1,211 @@
+//! Staff that come and go: every change that takes rights away ends the account's sessions at
+//! once on the local server, and the restaurant always keeps an owner who can sign in.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, assert_problem, json_of, spawn_app};
+
+const STAFF_PASSWORD: &str = "a long staff password";
+
+fn staff_path(slug: &str, user: &str) -> String {
+    format!("/v1/restaurants/{slug}/staff/{user}")
+}
+
+/// The owner's id, read through `me`.
+async fn my_id(app: &TestApp, slug: &str, token: &str) -> String {
+    json_of(app.get(&format!("/v1/restaurants/{slug}/me"), Some(token)).await).await["id"].as_str().unwrap().to_owned()
+}
+
+async fn menu_edit(app: &TestApp, slug: &str, token: &str) -> StatusCode {
+    let body = json!({"id": "mains", "name": "Mains", "position": 1});
+    app.send(Method::POST, &format!("/v1/restaurants/{slug}/menu/categories"), Some(token), &body).await.status()
+}
+
+async fn email_of(app: &TestApp, slug: &str, owner: &str, user: &str) -> String {
+    let staff: Value = json_of(app.get(&format!("/v1/restaurants/{slug}/staff"), Some(owner)).await).await;
+    staff.as_array().unwrap().iter().find(|a| a["id"] == user).unwrap()["email"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_removed_managers_token_is_refused_at_once() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (manager, id) = app.hire("lido", &owner, "manager").await;
+    assert_eq!(menu_edit(&app, "lido", &manager).await, StatusCode::CREATED);
+
+    let removed = app.request(Method::DELETE, &staff_path("lido", &id), Some(&owner)).send().await.unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+
+    assert_problem(
+        app.get("/v1/restaurants/lido/me", Some(&manager)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let staff: Value = json_of(app.get("/v1/restaurants/lido/staff", Some(&owner)).await).await;
+    assert!(staff.as_array().unwrap().iter().all(|a| a["id"] != id.as_str()), "{staff}");
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_log_in_and_its_token_is_refused_until_it_is_enabled_again() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (cook, id) = app.hire("lido", &owner, "staff").await;
+    let email = email_of(&app, "lido", &owner, &id).await;
+
+    let disabled =
+        json_of(app.send(Method::PATCH, &staff_path("lido", &id), Some(&owner), &json!({"disabled": true})).await)
+            .await;
+    assert_eq!(disabled["disabled"], true);
+    assert_problem(
+        app.get("/v1/restaurants/lido/orders", Some(&cook)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let login = json!({"email": email, "password": STAFF_PASSWORD});
+    assert_problem(
+        app.send(Method::POST, "/v1/restaurants/lido/login", None, &login).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    app.send(Method::PATCH, &staff_path("lido", &id), Some(&owner), &json!({"disabled": false})).await;
+    let again = app.login("lido", &email, STAFF_PASSWORD).await;
+    assert_eq!(app.get("/v1/restaurants/lido/orders", Some(&again)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_role_change_ends_the_accounts_sessions_and_the_next_login_has_the_new_role() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (manager, id) = app.hire("lido", &owner, "manager").await;
+    let email = email_of(&app, "lido", &owner, &id).await;
+
+    let changed =
+        json_of(app.send(Method::PATCH, &staff_path("lido", &id), Some(&owner), &json!({"role": "staff"})).await).await;
+    assert_eq!(changed["role"], "staff");
+    assert_eq!(menu_edit(&app, "lido", &manager).await, StatusCode::UNAUTHORIZED);
+    let cook = app.login("lido", &email, STAFF_PASSWORD).await;
+    assert_eq!(menu_edit(&app, "lido", &cook).await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_ends_every_other_session_and_keeps_this_one() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (first, id) = app.hire("lido", &owner, "staff").await;
+    let email = email_of(&app, "lido", &owner, &id).await;
+    let second = app.login("lido", &email, STAFF_PASSWORD).await;
+
+    let body = json!({"current": STAFF_PASSWORD, "password": "a brand new password"});
+    let response = app.send(Method::PUT, "/v1/restaurants/lido/me/password", Some(&first), &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let renewed = json_of(response).await["token"].as_str().unwrap().to_owned();
+
+    for old in [&first, &second] {
+        assert_problem(
+            app.get("/v1/restaurants/lido/me", Some(old)).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await;
+    }
+    assert_eq!(app.get("/v1/restaurants/lido/me", Some(&renewed)).await.status(), StatusCode::OK);
+    app.login("lido", &email, "a brand new password").await;
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_password() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let body = json!({"current": "not my password", "password": "a brand new password"});
+    let response = app.send(Method::PUT, "/v1/restaurants/lido/me/password", Some(&owner), &body).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "wrong_password").await;
+    assert_eq!(app.get("/v1/restaurants/lido/me", Some(&owner)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_owner_resets_a_forgotten_password_and_the_old_sessions_end() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (cook, id) = app.hire("lido", &owner, "staff").await;
+    let email = email_of(&app, "lido", &owner, &id).await;
+
+    let body = json!({"password": "set by the owner"});
+    let reset = app.send(Method::PUT, &format!("{}/password", staff_path("lido", &id)), Some(&owner), &body).await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/v1/restaurants/lido/me", Some(&cook)).await.status(), StatusCode::UNAUTHORIZED);
+    app.login("lido", &email, "set by the owner").await;
+}
+
+#[tokio::test]
+async fn the_last_owner_cannot_be_removed_demoted_or_disabled() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let me = my_id(&app, "lido", &owner).await;
+    let path = staff_path("lido", &me);
+    assert_problem(
+        app.request(Method::DELETE, &path, Some(&owner)).send().await.unwrap(),
+        StatusCode::CONFLICT,
+        "last_owner",
+    )
+    .await;
+    for change in [json!({"role": "manager"}), json!({"disabled": true})] {
+        assert_problem(app.send(Method::PATCH, &path, Some(&owner), &change).await, StatusCode::CONFLICT, "last_owner")
+            .await;
+    }
+    assert_eq!(app.get("/v1/restaurants/lido/me", Some(&owner)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ownership_is_handed_over_and_the_giver_stays_on_as_a_manager() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (manager, id) = app.hire("lido", &owner, "manager").await;
+    let email = email_of(&app, "lido", &owner, &id).await;
+
+    let response =
+        app.send(Method::POST, &format!("{}/ownership", staff_path("lido", &id)), Some(&owner), &json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let giver = json_of(response).await;
+    assert_eq!(giver["account"]["role"], "manager");
+    let giver = giver["token"].as_str().unwrap();
+
+    assert_eq!(app.get("/v1/restaurants/lido/me", Some(&manager)).await.status(), StatusCode::UNAUTHORIZED);
+    let new_owner = app.login("lido", &email, STAFF_PASSWORD).await;
+    let hire = json!({"email": "waiter@lido.test", "name": "Walt", "password": STAFF_PASSWORD, "role": "staff"});
+    let by_giver = app.send(Method::POST, "/v1/restaurants/lido/staff", Some(giver), &hire).await;
+    assert_problem(by_giver, StatusCode::FORBIDDEN, "forbidden").await;
+    let by_new_owner = app.send(Method::POST, "/v1/restaurants/lido/staff", Some(&new_owner), &hire).await;
+    assert_eq!(by_new_owner.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_kitchen_account_cannot_hire_or_remove_anyone() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (cook, _) = app.hire("lido", &owner, "staff").await;
+    let me = my_id(&app, "lido", &owner).await;
+    let hire = json!({"email": "friend@lido.test", "name": "Friend", "password": STAFF_PASSWORD, "role": "manager"});
+    assert_problem(
+        app.send(Method::POST, "/v1/restaurants/lido/staff", Some(&cook), &hire).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let remove = app.request(Method::DELETE, &staff_path("lido", &me), Some(&cook)).send().await.unwrap();
+    assert_problem(remove, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_change_to_an_account_of_another_restaurant_finds_nothing() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let other = app.sign_up("mare").await;
+    let (_, id) = app.hire("mare", &other, "staff").await;
+    let response = app.send(Method::PATCH, &staff_path("lido", &id), Some(&owner), &json!({"disabled": true})).await;
+    assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+}
