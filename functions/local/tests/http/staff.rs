@@ -209,3 +209,45 @@ async fn a_change_to_an_account_of_another_restaurant_finds_nothing() {
     let response = app.send(Method::PATCH, &staff_path("lido", &id), Some(&owner), &json!({"disabled": true})).await;
     assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn the_eleventh_wrong_password_in_a_row_is_told_to_wait_even_with_the_right_one() {
+    let app = spawn_app().await;
+    app.sign_up("lido").await;
+    let attempt = |password: &str| json!({"email": "owner@lido.test", "password": password});
+    for _ in 0..10 {
+        let wrong = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt("not the password")).await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt("correct horse battery")).await;
+    let wait: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0, "Retry-After {wait}");
+    assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn an_unknown_e_mail_is_counted_and_locked_like_a_known_one() {
+    let app = spawn_app().await;
+    app.sign_up("lido").await;
+    let attempt = json!({"email": "nobody@lido.test", "password": "whatever it is"});
+    for _ in 0..10 {
+        app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt).await;
+    }
+    let locked = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_successful_login_starts_the_count_of_wrong_passwords_again() {
+    let app = spawn_app().await;
+    app.sign_up("lido").await;
+    let wrong = json!({"email": "owner@lido.test", "password": "not the password"});
+    for _ in 0..9 {
+        app.send(Method::POST, "/v1/restaurants/lido/login", None, &wrong).await;
+    }
+    app.login("lido", "owner@lido.test", "correct horse battery").await;
+    for _ in 0..9 {
+        app.send(Method::POST, "/v1/restaurants/lido/login", None, &wrong).await;
+    }
+    app.login("lido", "owner@lido.test", "correct horse battery").await;
+}

@@ -144,6 +144,11 @@ pub async fn update_restaurant(
     Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
 }
 
+/// Wrong passwords in a row for one e-mail before logins as it wait.
+pub const MAX_FAILED_LOGINS: u64 = 10;
+/// How long after the last wrong password the count is kept (and a locked e-mail waits).
+pub const FAILED_LOGIN_WINDOW_SECS: u64 = 15 * 60;
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
@@ -161,6 +166,14 @@ pub async fn login(
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {
     restaurant(&state, &slug).await?;
+    // Counted per e-mail as typed (trimmed, lower-cased), known or not, so the count says
+    // nothing about which e-mails have accounts.
+    let who: String = body.email.trim().to_lowercase().chars().take(320).collect();
+    let who = who.as_str();
+    let failures = state.repos.restaurants.login_failures(&slug, who).await?;
+    if failures >= MAX_FAILED_LOGINS {
+        return Err(ApiError::RateLimited { retry_after_secs: FAILED_LOGIN_WINDOW_SECS });
+    }
     let account = match Email::parse(&body.email) {
         Ok(email) => match state.repos.restaurants.account_by_email(&slug, &email).await {
             Ok(account) => Some(account),
@@ -171,11 +184,15 @@ pub async fn login(
     };
     // Same work and same answer whether the e-mail or the password was wrong.
     if !state.auth.password_matches(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
+        state.repos.restaurants.count_login_failure(&slug, who, FAILED_LOGIN_WINDOW_SECS.cast_signed()).await?;
         return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     }
     let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;
     if account.disabled {
         return Err(ApiError::Forbidden("this account is disabled; ask the restaurant's owner"));
+    }
+    if failures > 0 {
+        state.repos.restaurants.clear_login_failures(&slug, who).await?;
     }
     Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
 }

@@ -213,4 +213,33 @@ impl Restaurants {
         let Session { sessions } = decode(&item)?;
         Ok(Some(sessions))
     }
+
+    /// How many logins as `who` (an e-mail) failed in a row lately: 0 once the count expired.
+    pub async fn login_failures(&self, slug: &Slug, who: &str) -> Result<u64, RepoError> {
+        Ok(counter_value(self.store.get(&keys::failed_logins(slug, who)).await?.as_ref()))
+    }
+
+    /// Counts one more failed login as `who`; the count is forgotten `window_secs` after the last.
+    pub async fn count_login_failure(&self, slug: &Slug, who: &str, window_secs: i64) -> Result<(), RepoError> {
+        let key = keys::failed_logins(slug, who);
+        let expires_at = crate::seam::now_unix() + window_secs;
+        // An expired count may linger until DynamoDB deletes it: start afresh rather than add to it.
+        let write = match self.store.get(&key).await? {
+            Some(_) => Write::Add { key, by: 1, expires_at: Some(expires_at), condition: Condition::Always },
+            None => {
+                let mut first = Item::new(key, 1, String::new()).expiring_at(expires_at);
+                first.counter = 1;
+                Write::Put { item: first, condition: Condition::Always }
+            }
+        };
+        self.store.write(write).await?;
+        Ok(())
+    }
+
+    /// A successful login starts the count again.
+    pub async fn clear_login_failures(&self, slug: &Slug, who: &str) -> Result<(), RepoError> {
+        let key = keys::failed_logins(slug, who);
+        self.store.write(Write::Delete { key, condition: Condition::Always }).await?;
+        Ok(())
+    }
 }
