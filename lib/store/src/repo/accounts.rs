@@ -220,9 +220,9 @@ impl Restaurants {
     }
 
     /// Counts one more failed login as `who`; the count is forgotten `window_secs` after the last.
-    pub async fn count_login_failure(&self, slug: &Slug, who: &str, window_secs: i64) -> Result<(), RepoError> {
+    pub async fn count_login_failure(&self, slug: &Slug, who: &str, window_secs: u64) -> Result<(), RepoError> {
         let key = keys::failed_logins(slug, who);
-        let expires_at = crate::seam::now_unix() + window_secs;
+        let expires_at = crate::seam::now_unix().saturating_add(i64::try_from(window_secs).unwrap_or(i64::MAX));
         // An expired count may linger until DynamoDB deletes it: start afresh rather than add to it.
         let write = match self.store.get(&key).await? {
             Some(_) => Write::Add { key, by: 1, expires_at: Some(expires_at), condition: Condition::Always },
