@@ -9,6 +9,7 @@ use bistro_domain::jiff::civil::date;
 use bistro_domain::order::{Actor, OrderState};
 use bistro_domain::reservation::{ReservationError, ReservationStatus};
 use bistro_domain::restaurant::Role;
+use bistro_domain::staff::{StaffChange, decide};
 use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::repo::IdempotencyKey;
@@ -80,6 +81,10 @@ contract!(
     no_query_for_one_restaurant_returns_another_restaurants_data,
     a_restaurant_slug_can_be_taken_only_once,
     a_staff_email_is_unique_within_its_restaurant,
+    of_two_owners_demoting_each_other_at_once_only_one_wins,
+    a_removed_account_takes_its_login_and_session_with_it,
+    a_staff_decision_that_changes_nothing_writes_nothing,
+    failed_logins_add_up_until_cleared,
     a_saved_cart_keeps_its_lines_and_refuses_a_stale_save,
     every_order_change_is_logged_as_the_next_event,
     concurrent_placements_get_gapless_event_numbers_each_once,
@@ -448,6 +453,76 @@ async fn a_staff_email_is_unique_within_its_restaurant(store: Arc<dyn Store>) {
     assert!(matches!(twin, Err(RepoError::AlreadyExists)), "{twin:?}");
     let found = repos.restaurants.account_by_email(&slug("roma"), &cook.email).await.unwrap();
     assert_eq!(found, cook);
+}
+
+/// roma with two owners, Olga and Otto.
+async fn two_owners(repos: &Repos) -> (bistro_domain::restaurant::Account, bistro_domain::restaurant::Account) {
+    let (olga, otto) =
+        (account("roma", "olga@example.com", Role::Owner), account("roma", "otto@example.com", Role::Owner));
+    repos.restaurants.create(&restaurant("roma"), &olga).await.unwrap();
+    repos.restaurants.add_account(&otto).await.unwrap();
+    (olga, otto)
+}
+
+async fn of_two_owners_demoting_each_other_at_once_only_one_wins(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (olga, otto) = two_owners(&repos).await;
+    let roster = repos.restaurants.roster(&slug("roma")).await.unwrap();
+    let accounts: Vec<_> = roster.iter().map(|a| a.value.clone()).collect();
+    let demote = |who: &bistro_domain::restaurant::Account| {
+        decide(&accounts, vec![(who.id.clone(), StaffChange::Role(Role::Manager))]).unwrap()
+    };
+    let (olga_demotes_otto, otto_demotes_olga) = (demote(&otto), demote(&olga));
+
+    repos.restaurants.apply(&roster, &olga_demotes_otto).await.unwrap();
+    let second = repos.restaurants.apply(&roster, &otto_demotes_olga).await;
+
+    assert!(matches!(second, Err(RepoError::StaleVersion)), "{second:?}");
+    let owners = repos.restaurants.accounts(&slug("roma")).await.unwrap().into_iter().filter(|a| a.role == Role::Owner);
+    assert_eq!(owners.map(|a| a.id).collect::<Vec<_>>(), vec![olga.id]);
+}
+
+async fn a_removed_account_takes_its_login_and_session_with_it(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (_, otto) = two_owners(&repos).await;
+    let roma = slug("roma");
+    assert_eq!(repos.restaurants.session(&roma, &otto.id).await.unwrap(), Some(0));
+    let roster = repos.restaurants.roster(&roma).await.unwrap();
+    let accounts: Vec<_> = roster.iter().map(|a| a.value.clone()).collect();
+
+    let removal = decide(&accounts, vec![(otto.id.clone(), StaffChange::Remove)]).unwrap();
+    repos.restaurants.apply(&roster, &removal).await.unwrap();
+
+    assert_eq!(repos.restaurants.session(&roma, &otto.id).await.unwrap(), None);
+    assert!(matches!(repos.restaurants.account_by_email(&roma, &otto.email).await, Err(RepoError::NotFound)));
+    assert_eq!(repos.restaurants.accounts(&roma).await.unwrap().len(), 1);
+}
+
+async fn a_staff_decision_that_changes_nothing_writes_nothing(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let olga = account("roma", "olga@example.com", Role::Owner);
+    repos.restaurants.create(&restaurant("roma"), &olga).await.unwrap();
+    let roster = repos.restaurants.roster(&slug("roma")).await.unwrap();
+    let accounts: Vec<_> = roster.iter().map(|a| a.value.clone()).collect();
+
+    // The only owner asked to be owner: nothing to change and no other owner to check.
+    let same = decide(&accounts, vec![(olga.id.clone(), StaffChange::Role(Role::Owner))]).unwrap();
+    repos.restaurants.apply(&roster, &same).await.unwrap();
+
+    assert_eq!(repos.restaurants.roster(&slug("roma")).await.unwrap(), roster);
+}
+
+async fn failed_logins_add_up_until_cleared(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (roma, who) = (slug("roma"), "olga@example.com");
+    for so_far in 0..3 {
+        assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), so_far);
+        repos.restaurants.count_login_failure(&roma, who, so_far, 900).await.unwrap();
+    }
+    assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), 3);
+    assert_eq!(repos.restaurants.login_failures(&roma, "otto@example.com").await.unwrap(), 0);
+    repos.restaurants.clear_login_failures(&roma, who).await.unwrap();
+    assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), 0);
 }
 
 async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn Store>) {

@@ -184,7 +184,7 @@ pub async fn login(
     };
     // Same work and same answer whether the e-mail or the password was wrong.
     if !state.auth.password_matches(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
-        state.repos.restaurants.count_login_failure(&slug, who, FAILED_LOGIN_WINDOW_SECS).await?;
+        state.repos.restaurants.count_login_failure(&slug, who, failures, FAILED_LOGIN_WINDOW_SECS).await?;
         return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     }
     let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;

@@ -176,6 +176,11 @@ impl Restaurants {
     /// Writes what `decision` decided about the `roster` it was made from, all or nothing:
     /// `StaleVersion` when any account it changed, removed or counted on changed meanwhile.
     pub async fn apply(&self, roster: &[Versioned<Account>], decision: &Decision) -> Result<(), RepoError> {
+        // Asking for what already is (the current role, say) decides nothing: write nothing, and
+        // send DynamoDB no transaction of checks alone.
+        if decision.changed.is_empty() && decision.removed.is_empty() {
+            return Ok(());
+        }
         let version_of =
             |id: &UserId| roster.iter().find(|a| &a.value.id == id).map(|a| a.version).ok_or(RepoError::NotFound);
         let mut writes = Transaction::new();
@@ -219,18 +224,24 @@ impl Restaurants {
         Ok(counter_value(self.store.get(&keys::failed_logins(slug, who)).await?.as_ref()))
     }
 
-    /// Counts one more failed login as `who`; the count is forgotten `window_secs` after the last.
-    pub async fn count_login_failure(&self, slug: &Slug, who: &str, window_secs: u64) -> Result<(), RepoError> {
+    /// Counts one more failed login as `who` after `so_far` (what `login_failures` read); the
+    /// count is forgotten `window_secs` after the last failure.
+    pub async fn count_login_failure(
+        &self,
+        slug: &Slug,
+        who: &str,
+        so_far: u64,
+        window_secs: u64,
+    ) -> Result<(), RepoError> {
         let key = keys::failed_logins(slug, who);
         let expires_at = crate::seam::now_unix().saturating_add(i64::try_from(window_secs).unwrap_or(i64::MAX));
         // An expired count may linger until DynamoDB deletes it: start afresh rather than add to it.
-        let write = match self.store.get(&key).await? {
-            Some(_) => Write::Add { key, by: 1, expires_at: Some(expires_at), condition: Condition::Always },
-            None => {
-                let mut first = Item::new(key, 1, String::new()).expiring_at(expires_at);
-                first.counter = 1;
-                Write::Put { item: first, condition: Condition::Always }
-            }
+        let write = if so_far > 0 {
+            Write::Add { key, by: 1, expires_at: Some(expires_at), condition: Condition::Always }
+        } else {
+            let mut first = Item::new(key, 1, String::new()).expiring_at(expires_at);
+            first.counter = 1;
+            Write::Put { item: first, condition: Condition::Always }
         };
         self.store.write(write).await?;
         Ok(())
