@@ -326,7 +326,7 @@ pub struct OrderView {
     pub lines: Vec<PricedLine>,
     pub totals: Totals,
     pub state: OrderState,
-    pub history: Vec<Transition>,
+    pub history: Vec<HistoryEntry>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
     pub placed_at: Timestamp,
     pub driver: Option<UserId>,
@@ -335,20 +335,58 @@ pub struct OrderView {
     pub next: Vec<OrderState>,
 }
 
+/// One change in an order's history as its viewer is shown it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub from: OrderState,
+    pub to: OrderState,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
+    pub at: Timestamp,
+    pub actor: ActorSeen,
+}
+
+/// Who made a change: staff see which account, a guest only which role ("the kitchen").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActorSeen {
+    Customer,
+    Staff {
+        role: Role,
+        /// The staff account; absent when a guest looks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<UserId>,
+    },
+}
+
 impl OrderView {
     /// The order as `viewer` sees it.
     pub fn seen_by(order: Order, viewer: &Actor) -> Self {
         let next = order.next_states(viewer);
-        Self::with_next(order, next)
+        Self::with_next(order, next, matches!(viewer, Actor::Staff { .. }))
     }
 
     /// The order as a screen the whole floor shares (the kitchen board) sees it.
     pub fn seen_by_floor(order: Order) -> Self {
         let next = order.next_for_floor();
-        Self::with_next(order, next)
+        Self::with_next(order, next, true)
     }
 
-    fn with_next(o: Order, next: Vec<OrderState>) -> Self {
+    fn with_next(o: Order, next: Vec<OrderState>, staff: bool) -> Self {
+        let history = o
+            .history
+            .into_iter()
+            .map(|t| HistoryEntry {
+                from: t.from,
+                to: t.to,
+                at: t.at,
+                actor: match t.actor {
+                    Actor::Customer => ActorSeen::Customer,
+                    Actor::Staff { user, role } => ActorSeen::Staff { role, user: staff.then_some(user) },
+                },
+            })
+            .collect();
         Self {
             id: o.id,
             restaurant: o.restaurant,
@@ -359,7 +397,7 @@ impl OrderView {
             lines: o.lines,
             totals: o.totals,
             state: o.state,
-            history: o.history,
+            history,
             placed_at: o.placed_at,
             driver: o.driver,
             version: o.version,

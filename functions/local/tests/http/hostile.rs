@@ -464,3 +464,19 @@ async fn an_upload_without_its_signed_terms_is_refused_as_problem_json() {
     let response = app.request(Method::PUT, "/media-upload/alpha/x.png", None).body("bytes").send().await.unwrap();
     assert_problem(response, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
+
+#[tokio::test]
+async fn a_guest_sees_which_role_moved_their_order_but_not_which_account() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("quiet").await;
+    let cart = app.cart_with_pizza("quiet", 1).await;
+    let placed = json_of(app.place("quiet", &cart, "k").await).await;
+    let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
+    let path = format!("/v1/restaurants/quiet/orders/{id}");
+    app.send(Method::POST, &format!("{path}/transitions"), Some(&owner), &json!({"to": "accepted"})).await;
+
+    let guest = json_of(app.get(&format!("{path}?token={token}"), None).await).await;
+    assert_eq!(guest["history"][0]["actor"], json!({"type": "staff", "role": "owner"}));
+    let staff = json_of(app.get(&path, Some(&owner)).await).await;
+    assert!(staff["history"][0]["actor"]["user"].is_string(), "{staff}");
+}
