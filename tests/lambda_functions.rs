@@ -16,7 +16,8 @@ use serde_json::Value;
 
 const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
 const REALTIME_FUNCTIONS: [&str; 2] = ["ws", "notifier"];
-const JWT_SECRET: &str = "a lambda test secret long enough for HS256";
+/// The stack whose SSM parameters the functions are pointed at.
+const STACK: &str = "lambda-test";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -47,6 +48,11 @@ fn event(name: &str) -> Value {
 
 /// Runs `function` on one event against a fresh mock runtime; returns what it posted.
 async fn invoke(function: &str, event: Value, table: &str) -> Value {
+    invoke_in(function, event, table, STACK).await
+}
+
+/// The same, with the SSM parameters of `stack`.
+async fn invoke_in(function: &str, event: Value, table: &str, stack: &str) -> Value {
     let runtime = RuntimeApi::start(Some(event)).await;
     let mut child = tokio::process::Command::new(binaries().join(function))
         .env_clear()
@@ -54,7 +60,9 @@ async fn invoke(function: &str, event: Value, table: &str) -> Value {
         .envs(runtime.lambda_environment(function))
         .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
         .env("TABLE_NAME", table)
-        .env("BISTRO_JWT_SECRET", JWT_SECRET)
+        .env("AWS_ENDPOINT_URL_SSM", &moto::server().endpoint)
+        .env("BISTRO_SIGNING_KEY_PARAMETER", bistro_lambda::keys::signing_key_parameter(stack))
+        .env("BISTRO_SIGN_UP_CODE_PARAMETER", bistro_lambda::keys::sign_up_code_parameter(stack))
         .env("WEBSOCKET_ENDPOINT", &moto::server().endpoint)
         .stdout(Stdio::null())
         .kill_on_drop(true)
@@ -188,4 +196,123 @@ async fn the_notifier_function_answers_a_batch_with_its_failures() {
     let table = seeded_table().await;
     let response = invoke("notifier", event("notifier-unrelated-records"), &table).await;
     assert_eq!(response, serde_json::json!({"batchItemFailures": []}));
+}
+
+/// The SSM client the tests set parameters with, as an operator's `bistro-keys` would.
+async fn ssm() -> (aws_config::SdkConfig, aws_sdk_ssm::Client) {
+    let aws = bistro_store::aws::emulator_config(&moto::server().endpoint).await;
+    let client = aws_sdk_ssm::Client::new(&aws);
+    (aws, client)
+}
+
+/// A fresh stack's signing key, rotated into moto's SSM and the table as `bistro-keys rotate` does.
+async fn rotate(stack: &str, table: &str) -> bistro_api::signing::KeyRing {
+    let (aws, client) = ssm().await;
+    let store = DynamoStore::new(bistro_store::engine::dynamodb::Client::new(&aws), table.to_owned());
+    let public = Repos::new(Arc::new(store)).signing_keys;
+    let name = bistro_lambda::keys::signing_key_parameter(stack);
+    bistro_lambda::keys::rotate(&client, &name, &public, 2_000_000_000).await.unwrap()
+}
+
+/// An API Gateway event for `method path` with a JSON body and maybe a bearer token.
+fn http_event(method: &str, path: &str, body: Option<Value>, token: Option<&str>) -> Value {
+    let mut event = event("accounts-login-wrong-password");
+    event["rawPath"] = path.into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["requestContext"]["http"]["method"] = method.into();
+    match body {
+        Some(body) => event["body"] = body.to_string().into(),
+        None => {
+            event.as_object_mut().unwrap().remove("body");
+        }
+    }
+    if let Some(token) = token {
+        event["headers"]["authorization"] = format!("Bearer {token}").into();
+    }
+    event
+}
+
+fn sign_up(slug: &str, code: Option<&str>) -> Value {
+    let mut body = serde_json::json!({
+        "restaurant": fixtures::restaurant(slug),
+        "owner": {"email": format!("owner@{slug}.test"), "name": "Owner", "password": "correct horse battery"},
+    });
+    if let Some(code) = code {
+        body["sign_up_code"] = code.into();
+    }
+    http_event("POST", "/v1/restaurants", Some(body), None)
+}
+
+fn kid(token: &str) -> String {
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
+    serde_json::from_slice::<Value>(&header).unwrap()["kid"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn sign_up_on_lambda_is_closed_while_no_code_is_set() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("closed"));
+    rotate(&stack, &table).await;
+    let response = invoke_in("accounts", sign_up("closed-here", None), &table, &stack).await;
+    assert_eq!(response["statusCode"], 403, "{response}");
+    assert_eq!(body(&response)["code"], "sign_up_closed");
+}
+
+#[tokio::test]
+async fn sign_up_on_lambda_without_the_code_is_refused_where_one_is_set() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("coded"));
+    rotate(&stack, &table).await;
+    let (_, client) = ssm().await;
+    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
+    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+
+    let without = invoke_in("accounts", sign_up("no-code", None), &table, &stack).await;
+    let wrong = invoke_in("accounts", sign_up("wrong-code", Some("a guess")), &table, &stack).await;
+
+    assert_eq!((without["statusCode"].as_u64(), wrong["statusCode"].as_u64()), (Some(403), Some(403)), "{without}");
+    assert_eq!(body(&without)["code"], "sign_up_code_invalid");
+}
+
+#[tokio::test]
+async fn the_accounts_function_signs_with_the_key_in_ssm_and_the_others_verify_with_the_public_half() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("signed"));
+    let ring = rotate(&stack, &table).await;
+    let (_, client) = ssm().await;
+    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
+    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+
+    let signed_up = invoke_in("accounts", sign_up("signed", Some("a long opening code")), &table, &stack).await;
+    assert_eq!(signed_up["statusCode"], 201, "{signed_up}");
+    let token = body(&signed_up)["session"]["token"].as_str().unwrap().to_owned();
+    assert_eq!(kid(&token), ring.current_kid());
+
+    let orders = http_event("GET", "/v1/restaurants/signed/orders", None, Some(&token));
+    let listed = invoke_in("orders", orders, &table, &stack).await;
+    assert_eq!(listed["statusCode"], 200, "{listed}");
+}
+
+#[tokio::test]
+async fn a_token_signed_before_a_rotation_still_verifies_on_lambda_and_new_logins_use_the_new_key() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("rotated"));
+    let first = rotate(&stack, &table).await;
+    let (_, client) = ssm().await;
+    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
+    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+    let signed_up = invoke_in("accounts", sign_up("rotated", Some("a long opening code")), &table, &stack).await;
+    let old = body(&signed_up)["session"]["token"].as_str().unwrap().to_owned();
+
+    let second = rotate(&stack, &table).await;
+    assert_ne!(second.current_kid(), first.current_kid());
+
+    let orders = http_event("GET", "/v1/restaurants/rotated/orders", None, Some(&old));
+    assert_eq!(invoke_in("orders", orders, &table, &stack).await["statusCode"], 200);
+    let login = http_event(
+        "POST",
+        "/v1/restaurants/rotated/login",
+        Some(serde_json::json!({"email": "owner@rotated.test", "password": "correct horse battery"})),
+        None,
+    );
+    let logged_in = invoke_in("accounts", login, &table, &stack).await;
+    assert_eq!(logged_in["statusCode"], 200, "{logged_in}");
+    assert_eq!(kid(body(&logged_in)["token"].as_str().unwrap()), second.current_kid());
 }

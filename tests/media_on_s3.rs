@@ -29,7 +29,7 @@ async fn spawn() -> App {
     let (media, site) = (bucket("media").await, bucket("site").await);
     let state = AppState::new(
         Arc::new(SqliteStore::in_memory().unwrap()),
-        Auth::new(b"an s3 test secret, long enough for HS256").unwrap(),
+        Auth::with_key_ring(&bistro_api::signing::KeyRing::generate().unwrap()).unwrap(),
     )
     .with_blobs(media, site.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

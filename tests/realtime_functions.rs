@@ -23,7 +23,11 @@ use bistro_store::repo::{IdempotencyKey, Subscription};
 use bistro_testkit::{fixtures, moto};
 use serde_json::{Value, json};
 
-const SECRET: &str = "a realtime test secret long enough for HS256";
+/// One signing key for the whole test binary, so that a token one test issues, another verifies.
+fn auth() -> Auth {
+    static RING: std::sync::OnceLock<bistro_api::signing::KeyRing> = std::sync::OnceLock::new();
+    Auth::with_key_ring(RING.get_or_init(|| bistro_api::signing::KeyRing::generate().unwrap())).unwrap()
+}
 
 struct World {
     repos: Repos,
@@ -285,19 +289,19 @@ fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&s
 
 /// A token of a new kitchen account of `slug`, stored when that restaurant exists (roma does).
 async fn staff_token(world: &World, slug: &str) -> String {
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let email = format!("staff-{}@roma.test", bistro_domain::ids::UserId::generate());
     let account = fixtures::account(slug, &email, Role::Staff);
     if slug == "roma" {
         world.repos.restaurants.add_account(&account).await.unwrap();
     }
-    auth.issue(&account).unwrap()
+    auth.issue(&account).await.unwrap()
 }
 
 #[tokio::test]
 async fn connect_stores_a_staff_board_and_refuses_bad_or_foreign_tokens() {
     let world = world().await;
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let (_, endpoint) = stub_server().await;
     let sender = ApiGatewaySender::new(&world.aws, &endpoint);
     let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
@@ -323,7 +327,7 @@ async fn connect_stores_a_staff_board_and_refuses_bad_or_foreign_tokens() {
 #[tokio::test]
 async fn disconnect_forgets_the_connection() {
     let world = world().await;
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let (_, endpoint) = stub_server().await;
     let sender = ApiGatewaySender::new(&world.aws, &endpoint);
     let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
@@ -338,7 +342,7 @@ async fn disconnect_forgets_the_connection() {
 #[tokio::test]
 async fn default_resume_posts_the_missed_events_in_order_then_resumed() {
     let world = world().await;
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let (stub, endpoint) = stub_server().await;
     let sender = ApiGatewaySender::new(&world.aws, &endpoint);
     let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
@@ -365,7 +369,7 @@ async fn default_resume_posts_the_missed_events_in_order_then_resumed() {
 #[tokio::test]
 async fn a_message_of_unknown_shape_gets_an_error_message() {
     let world = world().await;
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let (stub, endpoint) = stub_server().await;
     let sender = ApiGatewaySender::new(&world.aws, &endpoint);
     let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
@@ -378,7 +382,7 @@ async fn a_message_of_unknown_shape_gets_an_error_message() {
 #[tokio::test]
 async fn an_event_without_a_connection_is_refused_and_nothing_is_sent() {
     let world = world().await;
-    let auth = Auth::new(SECRET.as_bytes()).unwrap();
+    let auth = auth();
     let (stub, endpoint) = stub_server().await;
     let sender = ApiGatewaySender::new(&world.aws, &endpoint);
     let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };

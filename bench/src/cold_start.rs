@@ -18,7 +18,6 @@ use serde_json::Value;
 pub const RUNS: usize = 11;
 const INIT_BUDGET_MS: f64 = 5.0;
 const INIT_BUDGET_INSTRUCTIONS: f64 = 3_000_000.0;
-const SECRET: &str = "a bench secret long enough for HS256 signing";
 
 /// Each function and the event it answers: the fixtures of the Lambda tests.
 pub const FUNCTIONS: [(&str, &str); 7] = [
@@ -89,7 +88,11 @@ fn lambda_command(program: &Path, runtime: &RuntimeApi, function: &str, table: &
         .envs(runtime.lambda_environment(function))
         .env("AWS_ENDPOINT_URL_DYNAMODB", &moto::server().endpoint)
         .env("TABLE_NAME", table)
-        .env("BISTRO_JWT_SECRET", SECRET)
+        // Names only, as the CDK stack sets them for accounts; the parameters are read when a
+        // token is first issued, which none of the measured events does.
+        .env("AWS_ENDPOINT_URL_SSM", &moto::server().endpoint)
+        .env("BISTRO_SIGNING_KEY_PARAMETER", "/bistro/bench/signing-key")
+        .env("BISTRO_SIGN_UP_CODE_PARAMETER", "/bistro/bench/sign-up-code")
         .env("WEBSOCKET_ENDPOINT", &moto::server().endpoint)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

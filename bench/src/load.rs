@@ -355,7 +355,6 @@ async fn start_server(binary: &Path) -> Result<Server, String> {
     let child = Command::new(binary)
         .args(["--addr", &addr.to_string(), "--rate-limit", "0", "--no-demo", "--data"])
         .arg(data.path())
-        .env("BISTRO_JWT_SECRET", "bench secret, long enough for HS256 signing")
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| {

@@ -143,7 +143,7 @@ async fn complete_order(client: &InProcess, metered: &Metered, staff: &str, pref
 
 pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     let metered = Arc::new(Metered::new(Arc::new(SqliteStore::in_memory()?)));
-    let state = AppState::new(metered.clone(), Auth::new(b"bench secret, long enough for HS256 signing")?);
+    let state = AppState::new(metered.clone(), Auth::with_key_ring(&bistro_api::signing::KeyRing::generate()?)?);
     let client = InProcess { app: api(state) };
     metered.charge_to("setup");
     let token = fixture::seed(&client).await?;

@@ -123,7 +123,7 @@ pub fn command(operation: &str, n: usize) -> Result<(), Box<dyn std::error::Erro
     runtime.block_on(async {
         let state = AppState::new(
             Arc::new(SqliteStore::in_memory()?),
-            Auth::new(b"bench secret, long enough for HS256 signing")?,
+            Auth::with_key_ring(&bistro_api::signing::KeyRing::generate()?)?,
         );
         let api = InProcess::new(api(state));
         let prepared = prepare(&api).await?;

@@ -5,7 +5,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
 import { acceptFindings } from './checkov.js';
@@ -15,10 +15,25 @@ export interface ApiStackProps extends StackProps {
   readonly table: dynamodb.ITable;
   readonly mediaBucket: s3.IBucket;
   readonly siteBucket: s3.IBucket;
-  readonly jwtSecret: secretsmanager.ISecret;
+  /** The SSM SecureString parameters only the accounts function reads (`bistro-keys` writes them). */
+  readonly parameters: DeploymentParameters;
   /** Requests per second across the API, and the burst above it. */
   readonly rateLimit?: number;
   readonly burstLimit?: number;
+}
+
+/** The names of the deployment's secret parameters: names only, never values, in any template. */
+export interface DeploymentParameters {
+  readonly signingKey: string;
+  readonly signUpCode: string;
+}
+
+/** What `bistro-keys` and the accounts function call the parameters of deployment `name`. */
+export function deploymentParameters(name: string): DeploymentParameters {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+    throw new Error(`a deployment name is 1-64 letters, digits, '.', '_' or '-': '${name}'`);
+  }
+  return { signingKey: `/bistro/${name}/signing-key`, signUpCode: `/bistro/${name}/sign-up-code` };
 }
 
 /** Partition-key patterns each function may write (see lib/store/KEYS.md). */
@@ -61,11 +76,26 @@ export class ApiStack extends Stack {
         binary,
         lambdaDir: props.lambdaDir,
         table: props.table,
-        jwtSecret: props.jwtSecret,
         writes: WRITES[binary],
         timeout: Duration.seconds(10),
-        environment: publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {},
+        environment: {
+          ...(publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
+          ...(binary === 'accounts' ? {
+            BISTRO_SIGNING_KEY_PARAMETER: props.parameters.signingKey,
+            BISTRO_SIGN_UP_CODE_PARAMETER: props.parameters.signUpCode,
+          } : {}),
+        },
       });
+      if (binary === 'accounts') {
+        // The only function that issues tokens is the only one that may read the private key
+        // (and the sign-up code). They are encrypted with the AWS-managed aws/ssm key, which
+        // every principal of the account may use through SSM, so this grant is the lock.
+        rust.fn.addToRolePolicy(new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [props.parameters.signingKey, props.parameters.signUpCode].map((name) =>
+            this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+        }));
+      }
       if (publishesMenu) {
         props.siteBucket.grantReadWrite(rust.fn, 'menus/*');
         props.mediaBucket.grantRead(rust.fn);

@@ -1,7 +1,7 @@
 // The whole product as four stacks split by lifecycle: data (kept), api, realtime and site.
 import * as path from 'node:path';
 import { App, StackProps } from 'aws-cdk-lib';
-import { ApiStack } from './api-stack.js';
+import { ApiStack, deploymentParameters } from './api-stack.js';
 import { DataStack } from './data-stack.js';
 import { RealtimeStack } from './realtime-stack.js';
 import { SiteStack } from './site-stack.js';
@@ -11,15 +11,18 @@ export interface BistroProps {
   readonly lambdaDir: string;
   readonly siteDir?: string;
   readonly env?: StackProps['env'];
+  /** Names the deployment's SSM parameters (`/bistro/{name}/…`); `bistro-keys --stack` takes the same. */
+  readonly name?: string;
 }
 
 export function bistro(app: App, props: BistroProps) {
   const env = props.env;
   const data = new DataStack(app, 'BistroData', { env });
   const api = new ApiStack(app, 'BistroApi', {
-    env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket, jwtSecret: data.jwtSecret,
+    env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
+    parameters: deploymentParameters(props.name ?? 'Bistro'),
   });
-  const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table, jwtSecret: data.jwtSecret });
+  const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table });
   const site = new SiteStack(app, 'BistroSite', {
     env,
     siteBucket: data.siteBucket,

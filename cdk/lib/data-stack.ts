@@ -4,7 +4,6 @@ import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { NO_IDLE_KMS, acceptFindings } from './checkov.js';
 
@@ -26,7 +25,6 @@ export class DataStack extends Stack {
   readonly table: dynamodb.Table;
   readonly mediaBucket: s3.Bucket;
   readonly siteBucket: s3.Bucket;
-  readonly jwtSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -64,11 +62,5 @@ export class DataStack extends Stack {
         conditions: { StringLike: { 'AWS:SourceArn': `arn:${this.partition}:cloudfront::${this.account}:distribution/*` } },
       }));
     }
-    this.jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
-      description: 'Signs Bistro staff tokens',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acceptFindings(this.jwtSecret, { CKV_AWS_149: NO_IDLE_KMS });
   }
 }

@@ -7,7 +7,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
@@ -16,7 +15,6 @@ import { acceptFindings } from './checkov.js';
 export interface RealtimeStackProps extends StackProps {
   readonly lambdaDir: string;
   readonly table: dynamodb.ITable;
-  readonly jwtSecret: secretsmanager.ISecret;
 }
 
 export class RealtimeStack extends Stack {
@@ -34,7 +32,7 @@ export class RealtimeStack extends Stack {
     });
     acceptFindings(this.stage, { CKV_AWS_95: 'The ws function logs every connection and message with its request id; access logs would pay for the same lines twice.' });
     const endpoint = { WEBSOCKET_ENDPOINT: this.stage.callbackUrl };
-    const common = { lambdaDir: props.lambdaDir, table: props.table, jwtSecret: props.jwtSecret, writes: ['CONNECTION#*'], environment: endpoint };
+    const common = { lambdaDir: props.lambdaDir, table: props.table, writes: ['CONNECTION#*'], environment: endpoint };
 
     const ws = new RustFunction(this, 'Ws', { ...common, binary: 'ws' });
     const integration = new WebSocketLambdaIntegration('WsIntegration', ws.fn);

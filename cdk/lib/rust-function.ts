@@ -7,7 +7,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTION_FINDINGS, NO_IDLE_KMS, acceptFindings } from './checkov.js';
 
@@ -17,7 +16,6 @@ export interface RustFunctionProps {
   /** The `--lambda-dir` of `cargo lambda build`. */
   readonly lambdaDir: string;
   readonly table: dynamodb.ITable;
-  readonly jwtSecret: secretsmanager.ISecret;
   /** Partition-key patterns this function may write (IAM `dynamodb:LeadingKeys`); reads are unrestricted. */
   readonly writes: string[];
   readonly environment?: Record<string, string>;
@@ -41,10 +39,9 @@ export class RustFunction extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
+        // No key reaches a function through its configuration: verifiers read the public keys
+        // from the table, and accounts reads the private ring from SSM (see api-stack.ts).
         TABLE_NAME: props.table.tableName,
-        // A CloudFormation dynamic reference, resolved by CloudFormation at deploy time: the
-        // template holds `{{resolve:secretsmanager:…}}`, never the secret itself.
-        BISTRO_JWT_SECRET: props.jwtSecret.secretValue.unsafeUnwrap(),
         RUST_LOG: 'info',
         ...props.environment,
       },

@@ -94,20 +94,57 @@ test('every function runs on provided.al2023, arm64, with logs kept a month', ()
   assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 7);
 });
 
-test('the JWT secret reaches functions only as a Secrets Manager reference', () => {
-  for (const template of [api, realtime]) {
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      assert.match(JSON.stringify(fn.Properties.Environment.Variables.BISTRO_JWT_SECRET), /resolve:secretsmanager/);
-    }
-  }
-});
-
-function writePolicies(template: Template, binary: string): string[][] {
+/** Every IAM statement of the role of the function built from `binary`. */
+function statements(template: Template, binary: string): any[] {
   const fnId = functionId(template, binary);
   const roleId = template.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((policy) => policy.Properties.Roles.some((role: any) => role.Ref === roleId))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+test('no template and no function configuration holds key material or a secret', () => {
+  for (const template of all) {
+    const text = JSON.stringify(template.toJSON());
+    assert.doesNotMatch(text, /AWS::SecretsManager|resolve:secretsmanager|resolve:ssm-secure|BISTRO_JWT_SECRET/);
+    assert.doesNotMatch(text, /PRIVATE KEY|pkcs8|"kty"/i);
+    // The parameters are written by bistro-keys, never by a template.
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+  }
+  for (const template of [api, realtime]) {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      assert.ok(names.every((name) => !/SECRET|KEY$|TOKEN|PASSWORD/.test(name)), names.join(', '));
+    }
+  }
+});
+
+test('only the accounts function may read the signing key and the sign-up code, and only those', () => {
+  const ssm = (template: Template, binary: string) =>
+    statements(template, binary).filter((s: any) => [s.Action].flat().some((action: string) => action.startsWith('ssm:')));
+  const accounts = ssm(api, 'accounts');
+  assert.equal(accounts.length, 1);
+  assert.deepEqual([accounts[0].Action].flat(), ['ssm:GetParameter']);
+  const resources = JSON.stringify(accounts[0].Resource);
+  assert.match(resources, /parameter\/bistro\/Bistro\/signing-key/);
+  assert.match(resources, /parameter\/bistro\/Bistro\/sign-up-code/);
+  assert.doesNotMatch(resources, /\*/, 'no wildcard');
+  for (const binary of ['menu', 'cart', 'orders', 'reservations']) {
+    assert.deepEqual(ssm(api, binary), [], binary);
+  }
+  for (const binary of ['ws', 'notifier']) {
+    assert.deepEqual(ssm(realtime, binary), [], binary);
+  }
+  for (const template of all) {
+    assert.doesNotMatch(JSON.stringify(template.toJSON()), /"(ssm:\*|ssm:GetParameters?ByPath|kms:Decrypt)"/);
+  }
+  const env = api.findResources('AWS::Lambda::Function')[functionId(api, 'accounts')].Properties.Environment.Variables;
+  assert.equal(env.BISTRO_SIGNING_KEY_PARAMETER, '/bistro/Bistro/signing-key');
+  assert.equal(env.BISTRO_SIGN_UP_CODE_PARAMETER, '/bistro/Bistro/sign-up-code');
+});
+
+function writePolicies(template: Template, binary: string): string[][] {
+  return statements(template, binary)
     .filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'))
     .map((s: any) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['*']);
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    bistro_lambda::run_http(bistro_api::routes::accounts::router()).await
+    bistro_lambda::run_http(bistro_api::routes::accounts::router(), bistro_lambda::Tokens::Issue).await
 }

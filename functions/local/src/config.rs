@@ -20,9 +20,11 @@ pub struct LocalConfig {
     /// Requests per second per client IP to `/v1`; 0 turns the limit off.
     pub rate_limit: u32,
     pub static_dir: PathBuf,
-    /// When absent, a random secret is made once and kept in the data directory.
-    pub jwt_secret: Option<String>,
+    /// When set, creating a restaurant needs this code; otherwise anyone may.
+    pub sign_up_code: Option<String>,
     pub seed_demo: bool,
+    /// Only make a new signing key, then exit.
+    pub rotate_signing_key: bool,
 }
 
 pub const USAGE: &str = "\
@@ -35,8 +37,11 @@ Options (each also from the environment):
   --static DIR         static site directory   BISTRO_STATIC      (default ./static-site)
   --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
   --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
+  --sign-up-code CODE  creating a restaurant needs CODE   BISTRO_SIGN_UP_CODE (default: anyone may)
   --no-demo            do not seed the demo restaurant
-  JWT secret: BISTRO_JWT_SECRET (at least 32 bytes), else one is kept in the data directory.";
+  --rotate-signing-key make a new token signing key in the data directory and exit (logins go on
+                       working until they expire; the server takes the key when it next starts)
+  The signing key is made once into DIR/signing-key.json, readable by you only.";
 
 impl LocalConfig {
     /// Reads flags, falling back to environment variables, then defaults.
@@ -46,17 +51,20 @@ impl LocalConfig {
     ) -> Result<Self, String> {
         let mut flags = std::collections::HashMap::new();
         let mut seed_demo = true;
+        let mut rotate_signing_key = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--no-demo" => seed_demo = false,
+                "--rotate-signing-key" => rotate_signing_key = true,
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 flag @ ("--addr"
                 | "--data"
                 | "--rate-limit"
                 | "--static"
                 | "--dynamodb-table"
-                | "--dynamodb-endpoint") => {
+                | "--dynamodb-endpoint"
+                | "--sign-up-code") => {
                     let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
                     flags.insert(flag.trim_start_matches("--").to_owned(), value);
                 }
@@ -80,8 +88,9 @@ impl LocalConfig {
                 .parse()
                 .map_err(|_| format!("'{rate_limit}' is not a number of requests per second"))?,
             static_dir: get("static", "BISTRO_STATIC").unwrap_or_else(|| "static-site".into()).into(),
-            jwt_secret: env("BISTRO_JWT_SECRET"),
+            sign_up_code: get("sign-up-code", "BISTRO_SIGN_UP_CODE").filter(|code| !code.trim().is_empty()),
             seed_demo,
+            rotate_signing_key,
         })
     }
 }

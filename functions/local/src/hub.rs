@@ -95,7 +95,7 @@ pub async fn upgrade(
         return ApiError::bad_request("websocket_required", "open /ws as a WebSocket (an HTTP Upgrade request)")
             .into_response();
     };
-    match authorize(&params, |token| state.auth.verify(token).ok(), &state.repos).await {
+    match authorize(&params, async |token: &str| state.auth.verify(token).await.ok(), &state.repos).await {
         Ok((restaurant, subscription)) => {
             upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, restaurant, subscription))
         }

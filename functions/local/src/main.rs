@@ -14,6 +14,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if config.rotate_signing_key {
+        return match bistro_local::server::rotate_signing_key(&config.data_dir) {
+            Ok(ring) => {
+                println!("signing with key {} now; restart the server to use it", ring.current_kid());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("bistro-local: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -12,6 +12,8 @@ use tower_http::services::ServeDir;
 
 use bistro_api::AppState;
 use bistro_api::auth::Auth;
+use bistro_api::sign_up::SignUpRule;
+use bistro_api::signing::KeyRing;
 use bistro_api::telemetry::REQUEST_ID;
 use bistro_store::Store;
 use bistro_store::blob::folder::FolderBlobs;
@@ -30,8 +32,8 @@ pub enum LocalError {
     Store(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
-    #[error(transparent)]
-    Secret(#[from] bistro_api::auth::WeakSecret),
+    #[error("the signing keys in {0} cannot be used: {1}")]
+    Keys(PathBuf, bistro_api::signing::KeyError),
     #[error("cannot seed the demo restaurant: {0}")]
     Demo(#[from] crate::demo::DemoError),
     #[error("the server stopped: {0}")]
@@ -46,16 +48,49 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
     file.write_all(contents.as_bytes())
 }
 
-fn jwt_secret(config: &LocalConfig) -> Result<String, LocalError> {
-    if let Some(secret) = &config.jwt_secret {
-        return Ok(secret.clone());
+/// Writes `contents` to `path` as a 0600 file, replacing what was there in one step.
+fn replace_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    let fresh = path.with_extension("new");
+    let _ = std::fs::remove_file(&fresh);
+    write_private(&fresh, contents)?;
+    std::fs::rename(&fresh, path)
+}
+
+const KEY_RING_FILE: &str = "signing-key.json";
+
+/// The ring staff tokens are signed with, made on first start into the data directory (0600).
+fn key_ring(data_dir: &std::path::Path) -> Result<KeyRing, LocalError> {
+    let path = data_dir.join(KEY_RING_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(json) => KeyRing::parse(&json).map_err(|e| LocalError::Keys(path, e)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let ring = KeyRing::generate().map_err(|e| LocalError::Keys(path.clone(), e))?;
+            write_private(&path, &ring.to_json()).map_err(|e| LocalError::DataDir(data_dir.to_owned(), e))?;
+            Ok(ring)
+        }
+        Err(error) => Err(LocalError::DataDir(data_dir.to_owned(), error)),
     }
-    let path = config.data_dir.join("jwt-secret");
+}
+
+/// A new signing key for the local server; tokens of the one it replaces stay valid until they
+/// expire. The running server takes it at its next start.
+pub fn rotate_signing_key(data_dir: &std::path::Path) -> Result<KeyRing, LocalError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| LocalError::DataDir(data_dir.to_owned(), e))?;
+    let path = data_dir.join(KEY_RING_FILE);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let ring = key_ring(data_dir)?.rotated(now).map_err(|e| LocalError::Keys(path.clone(), e))?;
+    replace_private(&path, &ring.to_json()).map_err(|e| LocalError::DataDir(data_dir.to_owned(), e))?;
+    Ok(ring)
+}
+
+/// Signs the local upload URLs (the folder stand-in for S3's presigned ones), made once (0600).
+fn upload_secret(data_dir: &std::path::Path) -> Result<String, LocalError> {
+    let path = data_dir.join("upload-secret");
     match std::fs::read_to_string(&path) {
         Ok(secret) => Ok(secret.trim().to_owned()),
         Err(_) => {
             let secret = bistro_domain::ids::Token::generate().to_string();
-            write_private(&path, &secret).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
+            write_private(&path, &secret).map_err(|e| LocalError::DataDir(data_dir.to_owned(), e))?;
             Ok(secret)
         }
     }
@@ -92,12 +127,17 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
     let (store, feed) = open_store(config).await?;
-    let secret = jwt_secret(config)?;
+    let secret = upload_secret(&config.data_dir)?;
+    let ring = key_ring(&config.data_dir)?;
     let files = LocalFiles {
         media: Arc::new(FolderBlobs::new(config.data_dir.join("media"), "/media-upload", secret.as_bytes())),
         site: Arc::new(FolderBlobs::new(config.data_dir.join("site"), "/site-upload", secret.as_bytes())),
     };
-    let state = AppState::new(store, Auth::new(secret.as_bytes())?).with_blobs(files.media.clone(), files.site.clone());
+    let auth = Auth::with_key_ring(&ring).map_err(|e| LocalError::Keys(config.data_dir.join(KEY_RING_FILE), e))?;
+    let sign_up = config.sign_up_code.clone().map_or(SignUpRule::Open, SignUpRule::Code);
+    let state = AppState::new(store, auth)
+        .with_sign_up(Arc::new(sign_up))
+        .with_blobs(files.media.clone(), files.site.clone());
     let hub = Arc::new(Hub::default());
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    bistro_lambda::run_http(bistro_api::routes::menu::router()).await
+    bistro_lambda::run_http(bistro_api::routes::menu::router(), bistro_lambda::Tokens::Verify).await
 }

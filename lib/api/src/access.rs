@@ -117,7 +117,7 @@ async fn bearer(parts: &Parts, state: &AppState) -> Result<StaffIdentity, ApiErr
     let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::Unauthenticated(HOW))?;
     let token =
         header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated(HOW))?;
-    let staff = state.auth.verify(token.trim())?;
+    let staff = state.auth.verify(token.trim()).await?;
     if !state.sessions.is_current(&state.repos, &staff).await? {
         return Err(ApiError::Unauthenticated("this login has ended; log in again"));
     }

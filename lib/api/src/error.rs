@@ -22,6 +22,9 @@ pub enum ApiError {
     Unauthenticated(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Forbidden for a reason the client can act on, named by its own code.
+    #[error("{detail}")]
+    Refused { code: &'static str, detail: &'static str },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("this route does not take that method")]
@@ -62,6 +65,7 @@ impl ApiError {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, "Bad request"),
             Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+            Self::Refused { code, .. } => (StatusCode::FORBIDDEN, code, "Forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),

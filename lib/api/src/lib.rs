@@ -10,6 +10,8 @@ pub mod openapi;
 pub mod publish;
 pub mod routes;
 pub mod sessions;
+pub mod sign_up;
+pub mod signing;
 pub mod state;
 pub mod telemetry;
 mod views;

@@ -9,11 +9,14 @@ use bistro_store::{Repos, Store};
 
 use crate::auth::Auth;
 use crate::sessions::Sessions;
+use crate::sign_up::{SignUpPolicy, SignUpRule};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub repos: Repos,
     pub auth: Arc<Auth>,
+    /// Who may create a restaurant.
+    pub sign_up: Arc<dyn SignUpPolicy>,
     /// Whether a token's session is still its account's (see `sessions`).
     pub sessions: Arc<Sessions>,
     /// Menu pictures; managers upload to it directly through presigned URLs.
@@ -36,6 +39,7 @@ impl AppState {
         Self {
             repos: Repos::new(store),
             auth: Arc::new(auth),
+            sign_up: Arc::new(SignUpRule::Open),
             sessions: Arc::default(),
             media: None,
             site: None,
@@ -47,6 +51,12 @@ impl AppState {
     /// on every request: what a Lambda function does.
     pub fn with_session_cache(mut self, window: std::time::Duration) -> Self {
         self.sessions = Arc::new(Sessions::cached_for(window));
+        self
+    }
+
+    /// Who may create a restaurant (open unless a host says otherwise).
+    pub fn with_sign_up(mut self, policy: Arc<dyn SignUpPolicy>) -> Self {
+        self.sign_up = policy;
         self
     }
 

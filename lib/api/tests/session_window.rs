@@ -11,6 +11,7 @@ use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 use bistro_api::auth::Auth;
+use bistro_api::signing::KeyRing;
 use bistro_api::{AppState, api};
 use bistro_domain::restaurant::Role;
 use bistro_domain::staff::{StaffChange, decide};
@@ -36,8 +37,8 @@ async fn a_removed_accounts_token_is_refused_once_the_instances_window_has_passe
     let manager = fixtures::account("roma", "manager@roma.test", Role::Manager);
     repos.restaurants.create(&fixtures::restaurant("roma"), &owner).await.unwrap();
     repos.restaurants.add_account(&manager).await.unwrap();
-    let auth = Auth::new(b"a test secret that is long enough for HS256").unwrap();
-    let token = auth.issue(&manager).unwrap();
+    let auth = Auth::with_key_ring(&KeyRing::generate().unwrap()).unwrap();
+    let token = auth.issue(&manager).await.unwrap();
     let app = api(AppState::new(store, auth).with_session_cache(WINDOW));
     assert_eq!(staff_list(&app, &token).await, StatusCode::OK, "read and kept by this instance");
 

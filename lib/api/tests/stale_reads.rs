@@ -12,6 +12,7 @@ use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 use bistro_api::auth::Auth;
+use bistro_api::signing::KeyRing;
 use bistro_api::{AppState, api};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::order::{Actor, OrderState};
@@ -77,8 +78,8 @@ async fn a_transition_judged_on_a_moment_old_order_is_judged_again_on_the_latest
     let staff = Actor::Staff { user: chef.id.clone(), role: chef.role };
     order.transition(OrderState::Accepted, staff, Timestamp::now()).unwrap();
     repos.orders.save(&order).await.unwrap();
-    let auth = Auth::new(b"a test secret that is long enough for HS256").unwrap();
-    let token = auth.issue(&chef).unwrap();
+    let auth = Auth::with_key_ring(&KeyRing::generate().unwrap()).unwrap();
+    let token = auth.issue(&chef).await.unwrap();
     let app = api(AppState::new(store, auth));
 
     // Act: accepted → preparing, which the lagging "placed" copy alone would refuse.

@@ -2,12 +2,17 @@
 //! WebSocket routes, and the stream notifier.
 //!
 //! Configuration comes from the environment (set by the CDK stack): `TABLE_NAME` (the DynamoDB
-//! table), `BISTRO_JWT_SECRET` (≥ 32 bytes) and, for `ws` and `notifier`, `WEBSOCKET_ENDPOINT`
-//! (the WebSocket API's management URL); `MEDIA_BUCKET` and `SITE_BUCKET` for the functions that
-//! take pictures and publish menus; `BISTRO_SESSION_CACHE_SECONDS` (0–60, default 60) for how long
-//! an instance keeps an account's session number. Region and credentials come from the Lambda environment.
+//! table) and, for `ws` and `notifier`, `WEBSOCKET_ENDPOINT` (the WebSocket API's management URL);
+//! `MEDIA_BUCKET` and `SITE_BUCKET` for the functions that take pictures and publish menus;
+//! `BISTRO_SESSION_CACHE_SECONDS` (0–60, default 60) for how long an instance keeps an account's
+//! session number; for `accounts` only, `BISTRO_SIGNING_KEY_PARAMETER` and
+//! `BISTRO_SIGN_UP_CODE_PARAMETER`, the names (never the values) of its SSM parameters. Region and
+//! credentials come from the Lambda environment. No key reaches any function through its
+//! configuration: verifiers read the public keys from the table, `accounts` its private ring from SSM.
 
 pub mod apigw;
+#[cfg(feature = "issuer")]
+pub mod keys;
 pub mod notifier;
 pub mod ws;
 
@@ -26,8 +31,19 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("environment variable {0} must be {1}")]
     Invalid(&'static str, &'static str),
-    #[error(transparent)]
-    Secret(#[from] bistro_api::auth::WeakSecret),
+    #[error("this function was built without the `issuer` feature, so it cannot issue tokens")]
+    NotAnIssuer,
+}
+
+/// What a function does with staff tokens, as its `main` declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tokens {
+    /// Signs them at login and sign-up, and verifies: `accounts`, the only reader of the private key.
+    Issue,
+    /// Verifies them with the public keys only.
+    Verify,
+    /// Never sees one: every token is refused (`cart`, `notifier`).
+    Refuse,
 }
 
 /// How long an instance may go on accepting a session that was ended elsewhere:
@@ -47,12 +63,41 @@ fn var(name: &'static str) -> Result<String, ConfigError> {
 }
 
 /// The state every function shares: the store over `TABLE_NAME`, and the token authority.
-pub async fn state_from_env(aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
+pub async fn state_from_env(aws: &aws_config::SdkConfig, tokens: Tokens) -> Result<AppState, ConfigError> {
     let client = Client::new(aws);
-    let store = DynamoStore::new(client, var("TABLE_NAME")?);
-    let state = AppState::new(Arc::new(store), Auth::new(var("BISTRO_JWT_SECRET")?.as_bytes())?)
-        .with_session_cache(session_window()?);
+    let store: Arc<dyn bistro_store::Store> = Arc::new(DynamoStore::new(client, var("TABLE_NAME")?));
+    let public = Arc::new(bistro_store::Repos::new(Arc::clone(&store)).signing_keys);
+    let (auth, sign_up) = match tokens {
+        Tokens::Refuse => (Auth::without_keys(), None),
+        Tokens::Verify => (Auth::from_sources(None, public), None),
+        Tokens::Issue => issuer(aws, public)?,
+    };
+    let mut state = AppState::new(store, auth).with_session_cache(session_window()?);
+    if let Some(sign_up) = sign_up {
+        state = state.with_sign_up(sign_up);
+    }
     Ok(with_media(state, aws))
+}
+
+type SignUp = Option<Arc<dyn bistro_api::sign_up::SignUpPolicy>>;
+
+#[cfg(feature = "issuer")]
+fn issuer(
+    aws: &aws_config::SdkConfig,
+    public: Arc<bistro_store::repo::SigningKeys>,
+) -> Result<(Auth, SignUp), ConfigError> {
+    let client = aws_sdk_ssm::Client::new(aws);
+    let ring = keys::SsmKeyRing { client: client.clone(), name: var("BISTRO_SIGNING_KEY_PARAMETER")? };
+    let sign_up = keys::SsmSignUpCode { client, name: var("BISTRO_SIGN_UP_CODE_PARAMETER")? };
+    Ok((Auth::from_sources(Some(Arc::new(ring)), public), Some(Arc::new(sign_up))))
+}
+
+#[cfg(not(feature = "issuer"))]
+fn issuer(
+    _aws: &aws_config::SdkConfig,
+    _public: Arc<bistro_store::repo::SigningKeys>,
+) -> Result<(Auth, SignUp), ConfigError> {
+    Err(ConfigError::NotAnIssuer)
 }
 
 /// Pictures and the published menu, for the functions that handle them (menu, accounts).
@@ -75,9 +120,9 @@ fn with_media(state: AppState, _aws: &aws_config::SdkConfig) -> AppState {
 
 /// Serves one route group (`bistro_api::routes::menu::router()`, say) until the runtime stops
 /// the function.
-pub async fn run_http(group: axum::Router<AppState>) -> Result<(), lambda_http::Error> {
+pub async fn run_http(group: axum::Router<AppState>, tokens: Tokens) -> Result<(), lambda_http::Error> {
     bistro_api::telemetry::init_json_logs();
-    let state = state_from_env(&load_aws_config().await).await?;
+    let state = state_from_env(&load_aws_config().await, tokens).await?;
     let app = bistro_api::router(group, state).layer(axum::middleware::from_fn(tag_request_id));
     lambda_http::run(app).await
 }
@@ -92,16 +137,16 @@ async fn tag_request_id(mut request: axum::extract::Request, next: axum::middlew
 }
 
 /// What the realtime functions share: the state, and the sender that posts to sockets.
-async fn realtime_from_env() -> Result<(AppState, apigw::ApiGatewaySender), ConfigError> {
+async fn realtime_from_env(tokens: Tokens) -> Result<(AppState, apigw::ApiGatewaySender), ConfigError> {
     bistro_api::telemetry::init_json_logs();
     let aws = load_aws_config().await;
-    let state = state_from_env(&aws).await?;
+    let state = state_from_env(&aws, tokens).await?;
     Ok((state, apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?)))
 }
 
 /// Serves the WebSocket routes until the runtime stops the function.
 pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
-    let (state, sender) = realtime_from_env().await?;
+    let (state, sender) = realtime_from_env(Tokens::Verify).await?;
     let (state, sender) = (&state, &sender);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ws::WebSocketEvent>| async move {
@@ -114,7 +159,7 @@ pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
 
 /// Consumes the table's stream until the runtime stops the function.
 pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
-    let (state, sender) = realtime_from_env().await?;
+    let (state, sender) = realtime_from_env(Tokens::Refuse).await?;
     let (state, sender) = (&state, &sender);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<notifier::StreamEvent>| async move {

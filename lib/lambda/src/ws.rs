@@ -60,7 +60,7 @@ impl Handler<'_> {
     }
 
     async fn connect(&self, id: &str, params: &HashMap<String, String>) -> WebSocketResponse {
-        match authorize(params, |token| self.auth.verify(token).ok(), self.repos).await {
+        match authorize(params, async |token: &str| self.auth.verify(token).await.ok(), self.repos).await {
             Ok((restaurant, subscription)) => {
                 match self.repos.connections.put(&connection(id, restaurant, subscription)).await {
                     Ok(()) => respond(200, "connected"),

@@ -33,7 +33,7 @@ pub enum ConnectError {
 /// who a staff token says its bearer is, or `None` for a token that is invalid or expired.
 pub async fn authorize(
     params: &HashMap<String, String>,
-    verify: impl FnOnce(&str) -> Option<StaffIdentity>,
+    verify: impl AsyncFnOnce(&str) -> Option<StaffIdentity>,
     repos: &Repos,
 ) -> Result<(Slug, Subscription), ConnectError> {
     let slug = params
@@ -41,7 +41,7 @@ pub async fn authorize(
         .and_then(|raw| Slug::parse(raw).ok())
         .ok_or(ConnectError::Unauthenticated("name the restaurant: ?restaurant=slug"))?;
     if let Some(token) = params.get("token") {
-        let staff = verify(token).ok_or(ConnectError::Unauthenticated("the token is invalid or expired"))?;
+        let staff = verify(token).await.ok_or(ConnectError::Unauthenticated("the token is invalid or expired"))?;
         if staff.restaurant != slug {
             return Err(ConnectError::Forbidden("this token belongs to another restaurant"));
         }

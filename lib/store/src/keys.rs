@@ -11,6 +11,11 @@ use bistro_domain::order::OrderState;
 
 use crate::seam::Key;
 
+/// The deployment's public signing keys: not a restaurant's, so outside every `R#` partition.
+pub fn public_signing_keys() -> Key {
+    Key::new("KEYS", "PUBLIC")
+}
+
 /// The restaurant's profile (its settings), which every function reads. A suffix, not a bare
 /// `R#{slug}`, so that IAM can tell every kind of partition apart by pattern (`R#*#PROFILE`).
 pub fn restaurant(slug: &Slug) -> Key {

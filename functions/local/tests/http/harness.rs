@@ -26,8 +26,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
         store: StoreChoice::Sqlite,
         rate_limit: 0,
         static_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static-site"),
-        jwt_secret: Some("a test secret that is long enough for HS256".into()),
+        sign_up_code: None,
         seed_demo: false,
+        rotate_signing_key: false,
     };
     adjust(&mut config);
     let router = app(&config).await.expect("the app starts");
@@ -83,6 +84,11 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.request(Method::GET, path, token).send().await.unwrap()
+    }
+
+    /// Where this server keeps its data (unless the test named its own directory).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
     }
 
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Response {

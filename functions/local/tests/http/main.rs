@@ -5,6 +5,7 @@ mod harness;
 mod hostile;
 mod live;
 mod media;
+mod sign_up;
 mod staff;
 mod story;
 mod tenancy;

@@ -48,6 +48,10 @@ pub struct NewAccount {
 pub struct NewRestaurant {
     pub restaurant: Restaurant,
     pub owner: NewAccount,
+    /// The code whoever runs this service hands out, where it asks for one.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub sign_up_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,13 +90,16 @@ pub(crate) fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Ac
 
 #[utoipa::path(post, path = "/v1/restaurants", tag = "accounts", request_body = NewRestaurant,
     responses((status = 201, description = "Created, with the owner logged in", body = SignedUp),
-              (status = 400, body = crate::error::Problem), (status = 409, description = "Slug taken", body = crate::error::Problem),
+              (status = 400, body = crate::error::Problem),
+              (status = 403, description = "Sign-up is closed here, or needs a code this request did not carry", body = crate::error::Problem),
+              (status = 409, description = "Slug taken", body = crate::error::Problem),
               (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn create_restaurant(
     State(state): State<AppState>,
     Json(body): Json<NewRestaurant>,
 ) -> Result<impl IntoResponse, ApiError> {
+    crate::sign_up::check(state.sign_up.as_ref(), body.sign_up_code.as_deref()).await?;
     let owner = new_account(&body.restaurant.slug, body.owner, Role::Owner)?;
     state.repos.restaurants.create(&body.restaurant, &owner).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => {
@@ -100,7 +107,7 @@ pub async fn create_restaurant(
         }
         other => other.into(),
     })?;
-    let token = state.auth.issue(&owner)?;
+    let token = state.auth.issue(&owner).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(SignedUp { restaurant: body.restaurant, session: Session { token, account: owner.into() } }),
@@ -194,7 +201,7 @@ pub async fn login(
     if failures > 0 {
         state.repos.restaurants.clear_login_failures(&slug, who).await?;
     }
-    Ok(axum::Json(Session { token: state.auth.issue(&account)?, account: account.into() }))
+    Ok(axum::Json(Session { token: state.auth.issue(&account).await?, account: account.into() }))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
@@ -238,5 +245,5 @@ pub async fn change_own_password(
     let decision =
         super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
     let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
-    Ok(axum::Json(Session { token: state.auth.issue(&now)?, account: now.into() }))
+    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
 }

@@ -213,5 +213,5 @@ pub async fn hand_over(
     let user = id(&user, "account", UserId::parse)?;
     let decision = change(&state, &slug, |roster| staff::hand_over(roster, &me.user, &user)).await?;
     let now = decision.changed.into_iter().find(|a| a.id == me.user).ok_or(ApiError::NotFound("account"))?;
-    Ok(axum::Json(Session { token: state.auth.issue(&now)?, account: now.into() }))
+    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
 }

@@ -8,6 +8,7 @@ mod menu;
 mod once;
 mod orders;
 mod reservations;
+mod signing_keys;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,7 @@ pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
 pub use orders::Orders;
 pub use reservations::Reservations;
+pub use signing_keys::SigningKeys;
 
 use crate::seam::{Item, Key, Query, SeamError, Store};
 
@@ -162,6 +164,7 @@ pub struct Repos {
     pub reservations: Reservations,
     pub connections: Connections,
     pub events: Events,
+    pub signing_keys: SigningKeys,
     store: Arc<dyn Store>,
 }
 
@@ -175,6 +178,7 @@ impl Repos {
             reservations: Reservations::new(Arc::clone(&store)),
             connections: Connections::new(Arc::clone(&store)),
             events: Events::new(Arc::clone(&store)),
+            signing_keys: SigningKeys::new(Arc::clone(&store)),
             store,
         }
     }

@@ -1,0 +1,33 @@
+//! The public half of the staff-token signing keys, where every function that verifies tokens
+//! already reads: the table. The private half never comes here (it lives in SSM, or in a local
+//! file), so the store holds nothing that signs.
+
+use std::sync::Arc;
+
+use super::RepoError;
+use crate::keys;
+use crate::seam::{Condition, Item, Store, Write};
+
+#[derive(Debug, Clone)]
+pub struct SigningKeys {
+    store: Arc<dyn Store>,
+}
+
+impl SigningKeys {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// The published public key set (a JWK set's JSON, kept opaque here), if there is one.
+    pub async fn public(&self) -> Result<Option<String>, RepoError> {
+        Ok(self.store.get(&keys::public_signing_keys()).await?.map(|item| item.body))
+    }
+
+    /// Replaces the published set. A rotation publishes before it signs with the new key, so a
+    /// verifier never meets a token whose key it cannot find here.
+    pub async fn publish(&self, json: &str) -> Result<(), RepoError> {
+        let item = Item::new(keys::public_signing_keys(), 0, json.to_owned());
+        self.store.write(Write::Put { item, condition: Condition::Always }).await?;
+        Ok(())
+    }
+}
