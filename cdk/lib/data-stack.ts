@@ -1,6 +1,6 @@
 // The data: one DynamoDB table (keys and indexes as lib/store/KEYS.md lays them out), the media
 // bucket, the site bucket and the JWT secret. Everything here is kept when the stack is deleted.
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -39,6 +39,8 @@ export class DataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acceptFindings(this.table, { CKV_AWS_119: NO_IDLE_KMS });
+    // `bistro-keys rotate --table` publishes the public signing keys here.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
     for (const index of ['gsi1', 'gsi2', 'gsi3']) {
       this.table.addGlobalSecondaryIndex({
         indexName: index,
