@@ -232,6 +232,13 @@ fn http_event(method: &str, path: &str, body: Option<Value>, token: Option<&str>
     event
 }
 
+/// Sign-up on `stack` then needs `code`, as `bistro-keys sign-up-code` sets it.
+async fn set_sign_up_code(stack: &str, code: &str) {
+    let (_, client) = ssm().await;
+    let name = bistro_lambda::keys::sign_up_code_parameter(stack);
+    bistro_lambda::keys::set_sign_up_code(&client, &name, Some(code)).await.unwrap();
+}
+
 fn sign_up(slug: &str, code: Option<&str>) -> Value {
     let mut body = serde_json::json!({
         "restaurant": fixtures::restaurant(slug),
@@ -262,9 +269,7 @@ async fn sign_up_on_lambda_is_closed_while_no_code_is_set() {
 async fn sign_up_on_lambda_without_the_code_is_refused_where_one_is_set() {
     let (table, stack) = (seeded_table().await, moto::unique_name("coded"));
     rotate(&stack, &table).await;
-    let (_, client) = ssm().await;
-    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
-    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+    set_sign_up_code(&stack, "a long opening code").await;
 
     let without = invoke_in("accounts", sign_up("no-code", None), &table, &stack).await;
     let wrong = invoke_in("accounts", sign_up("wrong-code", Some("a guess")), &table, &stack).await;
@@ -277,9 +282,7 @@ async fn sign_up_on_lambda_without_the_code_is_refused_where_one_is_set() {
 async fn the_accounts_function_signs_with_the_key_in_ssm_and_the_others_verify_with_the_public_half() {
     let (table, stack) = (seeded_table().await, moto::unique_name("signed"));
     let ring = rotate(&stack, &table).await;
-    let (_, client) = ssm().await;
-    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
-    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+    set_sign_up_code(&stack, "a long opening code").await;
 
     let signed_up = invoke_in("accounts", sign_up("signed", Some("a long opening code")), &table, &stack).await;
     assert_eq!(signed_up["statusCode"], 201, "{signed_up}");
@@ -295,9 +298,7 @@ async fn the_accounts_function_signs_with_the_key_in_ssm_and_the_others_verify_w
 async fn a_token_signed_before_a_rotation_still_verifies_on_lambda_and_new_logins_use_the_new_key() {
     let (table, stack) = (seeded_table().await, moto::unique_name("rotated"));
     let first = rotate(&stack, &table).await;
-    let (_, client) = ssm().await;
-    let name = bistro_lambda::keys::sign_up_code_parameter(&stack);
-    bistro_lambda::keys::set_sign_up_code(&client, &name, Some("a long opening code")).await.unwrap();
+    set_sign_up_code(&stack, "a long opening code").await;
     let signed_up = invoke_in("accounts", sign_up("rotated", Some("a long opening code")), &table, &stack).await;
     let old = body(&signed_up)["session"]["token"].as_str().unwrap().to_owned();
 

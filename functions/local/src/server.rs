@@ -135,9 +135,8 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     };
     let auth = Auth::with_key_ring(&ring).map_err(|e| LocalError::Keys(config.data_dir.join(KEY_RING_FILE), e))?;
     let sign_up = config.sign_up_code.clone().map_or(SignUpRule::Open, SignUpRule::Code);
-    let state = AppState::new(store, auth)
-        .with_sign_up(Arc::new(sign_up))
-        .with_blobs(files.media.clone(), files.site.clone());
+    let state =
+        AppState::new(store, auth).with_sign_up(Arc::new(sign_up)).with_blobs(files.media.clone(), files.site.clone());
     let hub = Arc::new(Hub::default());
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));

@@ -96,10 +96,7 @@ impl Auth {
 
     /// Reads its keys when first needed and again after a rotation: a Lambda function. Only the
     /// function that issues tokens is given a `signing` source.
-    pub fn from_sources(
-        signing: Option<Arc<dyn KeySource>>,
-        verifying: Arc<dyn PublicKeySource>,
-    ) -> Self {
+    pub fn from_sources(signing: Option<Arc<dyn KeySource>>, verifying: Arc<dyn PublicKeySource>) -> Self {
         let signing = match signing {
             Some(source) => Refreshing::loading(Box::new(move || {
                 let source = Arc::clone(&source);
@@ -111,15 +108,23 @@ impl Auth {
             let source = Arc::clone(&verifying);
             Box::pin(async move { source.public_keys().await?.map(|keys| keys.verifiers()).transpose() })
         }));
-        Self { signing, verifying, unknown_key_reread: std::sync::Mutex::default(), dummy_hash: std::sync::OnceLock::new() }
+        Self {
+            signing,
+            verifying,
+            unknown_key_reread: std::sync::Mutex::default(),
+            dummy_hash: std::sync::OnceLock::new(),
+        }
     }
 
     pub async fn issue(&self, account: &Account) -> Result<String, ApiError> {
         let held = self.signing.held();
         let max_age = if held.is_some() { SIGNER_REFRESH } else { MISSING_KEY_RELOAD };
-        let signer = self.signing.fresh(max_age).await.map_err(|e| ApiError::Unavailable(e.to_string()))?.ok_or_else(
-            || ApiError::Unavailable("no signing key is set up yet (run bistro-keys rotate)".into()),
-        )?;
+        let signer = self
+            .signing
+            .fresh(max_age)
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?
+            .ok_or_else(|| ApiError::Unavailable("no signing key is set up yet (run bistro-keys rotate)".into()))?;
         let iat = unix_now();
         let claims = Claims {
             sub: account.id.clone(),
@@ -169,8 +174,7 @@ impl Auth {
     }
 }
 
-type Load<T> =
-    Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Option<T>, KeyError>> + Send>> + Send + Sync>;
+type Load<T> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Option<T>, KeyError>> + Send>> + Send + Sync>;
 
 /// A value read from a source when first needed and again once it is older than the caller
 /// allows; one read at a time, and a failed read keeps what was held.
@@ -221,7 +225,9 @@ impl<T> Refreshing<T> {
             Ok(value) => held.value = value.map(Arc::new),
             // Keys that worked a moment ago still do: a brief outage of the source must not log
             // everyone out. With nothing held, the caller learns why.
-            Err(error) if held.value.is_some() => tracing::warn!(%error, "re-reading keys failed; keeping the held ones"),
+            Err(error) if held.value.is_some() => {
+                tracing::warn!(%error, "re-reading keys failed; keeping the held ones")
+            }
             Err(error) => return Err(error),
         }
         Ok(held.value.clone())

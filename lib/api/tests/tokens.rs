@@ -125,6 +125,12 @@ struct Published {
     reads: AtomicUsize,
 }
 
+impl Published {
+    fn of(ring: &KeyRing) -> Arc<Self> {
+        Arc::new(Self { keys: std::sync::Mutex::new(Some(ring.public_keys().unwrap())), reads: AtomicUsize::new(0) })
+    }
+}
+
 #[async_trait::async_trait]
 impl PublicKeySource for Published {
     async fn public_keys(&self) -> Result<Option<PublicKeys>, KeyError> {
@@ -136,8 +142,7 @@ impl PublicKeySource for Published {
 #[tokio::test]
 async fn a_verifier_reads_the_published_keys_again_when_a_token_names_a_new_one() {
     let before = KeyRing::generate().unwrap();
-    let published =
-        Arc::new(Published { keys: std::sync::Mutex::new(Some(before.public_keys().unwrap())), reads: AtomicUsize::new(0) });
+    let published = Published::of(&before);
     let verifier = Auth::from_sources(None, published.clone());
     let old = Auth::with_key_ring(&before).unwrap().issue(&owner()).await.unwrap();
     assert!(verifier.verify(&old).await.is_ok());
@@ -154,8 +159,7 @@ async fn a_verifier_reads_the_published_keys_again_when_a_token_names_a_new_one(
 #[tokio::test]
 async fn made_up_key_ids_do_not_make_a_verifier_read_on_every_request() {
     let ring = KeyRing::generate().unwrap();
-    let published =
-        Arc::new(Published { keys: std::sync::Mutex::new(Some(ring.public_keys().unwrap())), reads: AtomicUsize::new(0) });
+    let published = Published::of(&ring);
     let verifier = Auth::from_sources(None, published.clone());
     let (mut header, claims) = parts(&Auth::with_key_ring(&ring).unwrap().issue(&owner()).await.unwrap());
     for n in 0..20 {
