@@ -38,8 +38,17 @@ impl SignUpPolicy for SignUpRule {
     }
 }
 
+/// No code is longer (the OpenAPI document says so too).
+pub const MAX_CODE_CHARS: usize = 200;
+
 /// Refuses a sign-up the rule does not allow; `offered` is the code the request carried.
 pub async fn check(policy: &dyn SignUpPolicy, offered: Option<&str>) -> Result<(), ApiError> {
+    if offered.is_some_and(|code| code.chars().count() > MAX_CODE_CHARS) {
+        return Err(ApiError::unprocessable(
+            "invalid_sign_up_code",
+            format!("a sign-up code has at most {MAX_CODE_CHARS} characters"),
+        ));
+    }
     match policy.rule().await? {
         SignUpRule::Open => Ok(()),
         SignUpRule::Closed => Err(ApiError::Refused {

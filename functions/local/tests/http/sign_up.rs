@@ -77,3 +77,11 @@ fn kid(token: &str) -> String {
     let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
     serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"].as_str().unwrap().to_owned()
 }
+
+#[tokio::test]
+async fn a_sign_up_code_longer_than_any_code_is_refused_even_where_sign_up_is_open() {
+    let app = spawn_app().await;
+    let long = "x".repeat(201);
+    let response = app.send(Method::POST, "/v1/restaurants", None, &new_restaurant("long-code", Some(&long))).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_sign_up_code").await;
+}
