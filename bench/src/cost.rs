@@ -328,7 +328,7 @@ pub fn section(cost: &Cost) -> String {
         cost.idle_per_month
     );
     if cost.idle_per_month > BUDGET_IDLE {
-        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each alarm metric $0.10 a month whatever happens; an alarm over a metric-math sum of several functions bills each metric), Everything else is billed per request: the signing key is an SSM SecureString of the standard tier (free), read by the accounts function only, and verifiers read the public keys from the table. What would meet $0.05: alarms on Lambda's account-wide Errors and Throttles (4 alarm metrics in all: $0.40 a month, free within CloudWatch's free tier, but they also fire for other functions in the account, so only for an account of its own), which issue #15 takes up.\n\n";
+        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each alarm metric $0.10 a month whatever happens; an alarm over a metric-math sum of several functions bills each metric). Everything else is billed per request: the signing key is an SSM SecureString of the standard tier (free), read by the accounts function only, and verifiers read the public keys from the table. What would meet $0.05: alarms on Lambda's account-wide Errors and Throttles (4 alarm metrics in all: $0.40 a month, free within CloudWatch's free tier, but they also fire for other functions in the account, so only for an account of its own), which issue #15 takes up.\n\n";
     }
     out
 }

@@ -3,7 +3,9 @@
 //!
 //! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load] [--out DIR]`: measure
 //! and write the report (into `docs/` unless `--out` says elsewhere).
-//! `bistro-bench cost`: the cost model from `docs/performance.json`, printed.
+//! `bistro-bench cost [--write]`: the cost model from `docs/performance.json` and the synthesized
+//! templates in `target/cdk.out`, printed; with `--write`, also stored into `performance.json`
+//! (after a change of the stacks alone; `render` then rewrites the report).
 //! `bistro-bench compare OLD.json NEW.json`: two runs side by side (each report also compares
 //! itself with the `performance.json` it replaces).
 //! `bistro-bench render PREVIOUS.json`: writes `docs/PERFORMANCE.md` again from
@@ -122,8 +124,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             warm::command(operation, n)
         }
         Some("cost") => {
-            let results = read_results(&workspace().join("docs/performance.json"))?;
-            print!("{}", cost::section(&cost::model(&results, &workspace())?));
+            let path = workspace().join("docs/performance.json");
+            let mut results = read_results(&path)?;
+            let model = cost::model(&results, &workspace())?;
+            print!("{}", cost::section(&model));
+            if args.get(1).is_some_and(|a| a == "--write") {
+                results.cost = Some(model);
+                std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
+            }
             Ok(())
         }
         Some("render") => {
