@@ -220,16 +220,17 @@ impl<T> Refreshing<T> {
         }
         let read = load().await;
         let mut held = self.held.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.read_at = Some(Instant::now());
         match read {
             Ok(value) => held.value = value.map(Arc::new),
             // Keys that worked a moment ago still do: a brief outage of the source must not log
-            // everyone out. With nothing held, the caller learns why.
+            // everyone out. With nothing held, the caller learns why (503), and the next one reads
+            // again rather than being refused as if its token were bad.
             Err(error) if held.value.is_some() => {
                 tracing::warn!(%error, "re-reading keys failed; keeping the held ones")
             }
             Err(error) => return Err(error),
         }
+        held.read_at = Some(Instant::now());
         Ok(held.value.clone())
     }
 }

@@ -168,3 +168,34 @@ async fn made_up_key_ids_do_not_make_a_verifier_read_on_every_request() {
     }
     assert_eq!(published.reads.load(Ordering::SeqCst), 2, "the first read, and one re-read for an unknown key");
 }
+
+/// A source that is down for its first two reads.
+#[derive(Debug)]
+struct DownAtFirst {
+    keys: PublicKeys,
+    reads: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl PublicKeySource for DownAtFirst {
+    async fn public_keys(&self) -> Result<Option<PublicKeys>, KeyError> {
+        match self.reads.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => Err(KeyError::Unavailable("the table is not answering".into())),
+            _ => Ok(Some(self.keys.clone())),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_verifier_whose_reads_failed_reads_again_at_the_next_token_once_the_source_is_back() {
+    let ring = KeyRing::generate().unwrap();
+    let source = Arc::new(DownAtFirst { keys: ring.public_keys().unwrap(), reads: AtomicUsize::new(0) });
+    let verifier = Auth::from_sources(None, source);
+    let token = Auth::with_key_ring(&ring).unwrap().issue(&owner()).await.unwrap();
+
+    for _ in 0..2 {
+        let down = verifier.verify(&token).await;
+        assert!(matches!(down, Err(bistro_api::ApiError::Unavailable(_))), "a 503, not 'log in again': {down:?}");
+    }
+    assert!(verifier.verify(&token).await.is_ok(), "no waiting out a re-read interval once the source answers");
+}
