@@ -1,5 +1,5 @@
-// The HTTP API: each route group goes to its own function, which may write only its own
-// partitions of the table.
+// The HTTP API: each route group goes to its own function, which may read and write only the
+// partitions of the table that access.ts names for it.
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
 import { acceptFindings } from './checkov.js';
+import { FUNCTIONS, HTTP_FUNCTIONS } from './access.js';
 
 export interface ApiStackProps extends StackProps {
   readonly lambdaDir: string;
@@ -36,24 +37,6 @@ export function deploymentParameters(name: string): DeploymentParameters {
   return { signingKey: `/bistro/${name}/signing-key`, signUpCode: `/bistro/${name}/sign-up-code` };
 }
 
-/** Partition-key patterns each function may write (see lib/store/KEYS.md). */
-export const WRITES: Record<string, string[]> = {
-  menu: ['R#*#MENU'],
-  cart: ['R#*#CART#*'],
-  orders: ['R#*#ORDER#*', 'R#*#DAY#*', 'R#*#IDEMPOTENCY#order#*', 'R#*#CART#*', 'R#*#EVENTS', 'R#*#EVENTSEQ'],
-  reservations: ['R#*#BOOKING#*', 'R#*#SLOTS', 'R#*#IDEMPOTENCY#booking#*'],
-  accounts: ['R#*#PROFILE', 'R#*#STAFF', 'R#*#SESSION', 'R#*#MENU'],
-};
-
-const ROUTES: Record<string, string[]> = {
-  menu: ['/v1/restaurants/{slug}/menu', '/v1/restaurants/{slug}/menu/{proxy+}'],
-  cart: ['/v1/restaurants/{slug}/carts', '/v1/restaurants/{slug}/carts/{proxy+}'],
-  orders: ['/v1/restaurants/{slug}/orders', '/v1/restaurants/{slug}/orders/{proxy+}'],
-  reservations: ['/v1/restaurants/{slug}/reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'],
-  accounts: ['/v1/restaurants', '/v1/restaurants/{slug}', '/v1/restaurants/{slug}/login', '/v1/restaurants/{slug}/me', '/v1/restaurants/{slug}/me/{proxy+}',
-    '/v1/restaurants/{slug}/staff', '/v1/restaurants/{slug}/staff/{proxy+}', '/health'],
-};
-
 export class ApiStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly functions: Record<string, RustFunction> = {};
@@ -70,13 +53,13 @@ export class ApiStack extends Stack {
       throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
     });
     acceptFindings(stage, { CKV_AWS_95: 'Every function logs each request with its request id (JSON, 30 days); access logs would pay for the same lines twice.' });
-    for (const [binary, paths] of Object.entries(ROUTES)) {
+    for (const binary of HTTP_FUNCTIONS) {
       const publishesMenu = binary === 'menu' || binary === 'accounts';
       const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {
         binary,
         lambdaDir: props.lambdaDir,
         table: props.table,
-        writes: WRITES[binary],
+        access: FUNCTIONS[binary],
         timeout: Duration.seconds(10),
         environment: {
           ...(publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
@@ -105,7 +88,7 @@ export class ApiStack extends Stack {
         props.mediaBucket.grantPut(rust.fn, 'r/*');
       }
       const integration = new HttpLambdaIntegration(`${binary}Integration`, rust.fn);
-      for (const path of paths) {
+      for (const path of FUNCTIONS[binary].routes) {
         this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration });
       }
       this.functions[binary] = rust;

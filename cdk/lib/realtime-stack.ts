@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
 import { acceptFindings } from './checkov.js';
+import { FUNCTIONS } from './access.js';
 
 export interface RealtimeStackProps extends StackProps {
   readonly lambdaDir: string;
@@ -32,16 +33,16 @@ export class RealtimeStack extends Stack {
     });
     acceptFindings(this.stage, { CKV_AWS_95: 'The ws function logs every connection and message with its request id; access logs would pay for the same lines twice.' });
     const endpoint = { WEBSOCKET_ENDPOINT: this.stage.callbackUrl };
-    const common = { lambdaDir: props.lambdaDir, table: props.table, writes: ['CONNECTION#*'], environment: endpoint };
+    const common = { lambdaDir: props.lambdaDir, table: props.table, environment: endpoint };
 
-    const ws = new RustFunction(this, 'Ws', { ...common, binary: 'ws' });
+    const ws = new RustFunction(this, 'Ws', { ...common, binary: 'ws', access: FUNCTIONS.ws });
     const integration = new WebSocketLambdaIntegration('WsIntegration', ws.fn);
     this.api.addRoute('$connect', { integration });
     this.api.addRoute('$disconnect', { integration });
     this.api.addRoute('$default', { integration });
     this.stage.grantManagementApiAccess(ws.fn);
 
-    const notifier = new RustFunction(this, 'Notifier', { ...common, binary: 'notifier', timeout: Duration.seconds(30), memorySize: 256 });
+    const notifier = new RustFunction(this, 'Notifier', { ...common, binary: 'notifier', access: FUNCTIONS.notifier, timeout: Duration.seconds(30), memorySize: 256 });
     this.stage.grantManagementApiAccess(notifier.fn);
     const failures = new sqs.Queue(this, 'NotifierFailures', {
       retentionPeriod: Duration.days(14),

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_FINDINGS, NO_IDLE_KMS, acceptFindings } from './checkov.js';
+import type { FunctionAccess } from './access.js';
 
 export interface RustFunctionProps {
   /** The binary's name in `functions/` (and its folder in the cargo lambda output). */
@@ -16,8 +17,8 @@ export interface RustFunctionProps {
   /** The `--lambda-dir` of `cargo lambda build`. */
   readonly lambdaDir: string;
   readonly table: dynamodb.ITable;
-  /** Partition-key patterns this function may write (IAM `dynamodb:LeadingKeys`); reads are unrestricted. */
-  readonly writes: string[];
+  /** The partitions it may read and write (IAM `dynamodb:LeadingKeys`), from functions.json. */
+  readonly access: FunctionAccess;
   readonly environment?: Record<string, string>;
   readonly memorySize?: number;
   readonly timeout?: Duration;
@@ -48,13 +49,35 @@ export class RustFunction extends Construct {
     });
     acceptFindings(this.fn, FUNCTION_FINDINGS);
     acceptFindings(logGroup, { CKV_AWS_158: NO_IDLE_KMS });
-    props.table.grantReadData(this.fn);
-    if (props.writes.length > 0) {
+    // Every table action is held to the partitions named, by `dynamodb:LeadingKeys`: the key IAM
+    // sees is the one the request names, the table's partition key for GetItem and table queries,
+    // the index's for an index query. No Scan, BatchGetItem or PartiQL: they name no partition
+    // key, and `ForAllValues` would let a request without one through.
+    const { reads, indexReads, writes, describesTable } = props.access;
+    const leading = (patterns: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } });
+    if (reads.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [props.table.tableArn],
+        conditions: leading(reads),
+      }));
+    }
+    if (indexReads.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/*`],
+        conditions: leading(indexReads),
+      }));
+    }
+    if (writes.length > 0) {
       this.fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': props.writes } },
+        conditions: leading(writes),
       }));
+    }
+    if (describesTable) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [props.table.tableArn] }));
     }
     for (const [name, metric] of [['Errors', this.fn.metricErrors()], ['Throttles', this.fn.metricThrottles()]] as const) {
       new cloudwatch.Alarm(this, `${name}Alarm`, {

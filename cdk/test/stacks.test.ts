@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { WRITES } from '../lib/api-stack.js';
+import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
 
-const FUNCTIONS = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
+const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
 
 function standInLambdaDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
-  for (const name of FUNCTIONS) {
+  for (const name of FUNCTIONS_BUILT) {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, 'bootstrap'), '#!/bin/sh\n# stand-in for the Rust binary\n');
   }
@@ -143,19 +143,46 @@ test('only the accounts function may read the signing key and the sign-up code, 
   assert.equal(env.BISTRO_SIGN_UP_CODE_PARAMETER, '/bistro/Bistro/sign-up-code');
 });
 
-function writePolicies(template: Template, binary: string): string[][] {
+/** The `dynamodb:LeadingKeys` patterns of each statement of `binary` that grants `action` on `resource` ('table' or 'index'). */
+function leadingKeys(template: Template, binary: string, action: string, resource: 'table' | 'index'): string[][] {
   return statements(template, binary)
-    .filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'))
+    .filter((s: any) => [s.Action].flat().includes(action))
+    .filter((s: any) => JSON.stringify(s.Resource).includes('/index/') === (resource === 'index'))
     .map((s: any) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['*']);
 }
 
+const templateOf = (binary: string) => (FUNCTIONS[binary].routes.length > 0 ? api : realtime);
+
 test('each function may write only its own partitions: the menu function cannot write orders', () => {
-  for (const binary of Object.keys(WRITES)) {
-    assert.deepEqual(writePolicies(api, binary), [WRITES[binary]], binary);
+  for (const binary of FUNCTIONS_BUILT) {
+    const writes = FUNCTIONS[binary].writes;
+    assert.deepEqual(leadingKeys(templateOf(binary), binary, 'dynamodb:PutItem', 'table'), writes.length ? [writes] : [], binary);
   }
-  assert.ok(!WRITES.menu.some((pattern) => pattern.includes('ORDER')));
-  assert.deepEqual(writePolicies(realtime, 'ws'), [['CONNECTION#*']]);
-  assert.deepEqual(writePolicies(realtime, 'notifier'), [['CONNECTION#*']]);
+  assert.ok(!FUNCTIONS.menu.writes.some((pattern) => pattern.includes('ORDER')));
+  assert.deepEqual(FUNCTIONS.ws.writes, ['CONNECTION#*']);
+});
+
+test('each function may read only the partitions it needs, and only accounts reads the accounts', () => {
+  for (const binary of FUNCTIONS_BUILT) {
+    const template = templateOf(binary);
+    const { reads, indexReads } = FUNCTIONS[binary];
+    const table = reads.length ? [reads] : [];
+    assert.deepEqual(leadingKeys(template, binary, 'dynamodb:GetItem', 'table'), table, `${binary} GetItem`);
+    assert.deepEqual(leadingKeys(template, binary, 'dynamodb:Query', 'table'), table, `${binary} Query`);
+    assert.deepEqual(leadingKeys(template, binary, 'dynamodb:Query', 'index'), indexReads.length ? [indexReads] : [], `${binary} index Query`);
+    const staff = [...reads, ...indexReads].filter((pattern) => pattern.includes('STAFF'));
+    assert.deepEqual(staff, binary === 'accounts' ? ['R#*#STAFF'] : [], `${binary} and the accounts partition`);
+  }
+  // Every function that checks a staff token reads the public keys and the session numbers.
+  for (const binary of ['menu', 'orders', 'reservations', 'accounts', 'ws']) {
+    assert.ok(FUNCTIONS[binary].reads.includes('KEYS') && FUNCTIONS[binary].reads.includes('R#*#SESSION'), binary);
+  }
+  for (const template of [api, realtime]) {
+    const text = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    // The notifier's stream actions (GetRecords…) are on the stream's ARN, not the table's.
+    assert.doesNotMatch(text, /"dynamodb:(Scan|BatchGetItem|BatchWriteItem|PartiQL\w*|\*)"/);
+  }
+  assert.deepEqual(FUNCTIONS_BUILT.filter((binary) => FUNCTIONS[binary].describesTable), ['accounts'], 'only the health check describes the table');
 });
 
 test('only the ws and notifier functions may post to WebSocket connections', () => {

@@ -239,14 +239,12 @@ pub async fn assign_driver(
     let (slug, role) = (manager.slug.clone(), manager.staff.role);
     let driver_id =
         UserId::parse(&body.driver).map_err(|_| ApiError::unprocessable("unknown_driver", "no such driver here"))?;
-    let driver = match state.repos.restaurants.account(&slug, &driver_id).await {
-        Ok(account) => account,
-        Err(RepoError::NotFound) => return Err(ApiError::unprocessable("unknown_driver", "no such driver here")),
-        Err(other) => return Err(other.into()),
-    };
+    // The account's public copy (`SESSION`): this function may not read accounts themselves.
+    let unknown = || ApiError::unprocessable("unknown_driver", "no such driver here");
+    let driver_role = state.repos.restaurants.active_role(&slug, &driver_id).await?.ok_or_else(unknown)?;
     let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
     let order =
-        change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver.id.clone(), driver.role, role)?)).await?;
+        change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver_id.clone(), driver_role, role)?)).await?;
     Ok(axum::Json(OrderView::seen_by(order, &viewer)))
 }
 

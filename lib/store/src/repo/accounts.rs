@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use bistro_domain::ids::{Email, Slug, UserId};
-use bistro_domain::restaurant::{Account, Restaurant};
+use bistro_domain::restaurant::{Account, Restaurant, Role};
 use bistro_domain::staff::Decision;
 
 use super::once::{Refused, Transaction};
@@ -36,10 +36,17 @@ struct LoginPointer {
     user: UserId,
 }
 
-/// What a token check needs of an account: its session number (the account item's copy).
+/// What other functions need of an account, copied from the account item in the same
+/// transaction: the session number (token checks) and whether it is an active driver (assigning a
+/// delivery). No e-mail, name or hash: those stay where only the accounts function reads.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Session {
     sessions: u64,
+    /// `None` in copies written before the role was copied (2026-12-03): counts as no role.
+    #[serde(default)]
+    role: Option<Role>,
+    #[serde(default)]
+    disabled: bool,
 }
 
 impl Restaurants {
@@ -66,7 +73,7 @@ impl Restaurants {
     }
 
     fn session_write(account: &Account) -> Result<Write, RepoError> {
-        let session = Session { sessions: account.sessions };
+        let session = Session { sessions: account.sessions, role: Some(account.role), disabled: account.disabled };
         let item = Item::new(keys::session(&account.restaurant, &account.id), 1, encode(&session)?);
         Ok(Write::Put { item, condition: Condition::Always })
     }
@@ -215,8 +222,15 @@ impl Restaurants {
     /// The account's current session number; `None` once the account is gone.
     pub async fn session(&self, slug: &Slug, user: &UserId) -> Result<Option<u64>, RepoError> {
         let Some(item) = self.store.get(&keys::session(slug, user)).await? else { return Ok(None) };
-        let Session { sessions } = decode(&item)?;
+        let Session { sessions, .. } = decode(&item)?;
         Ok(Some(sessions))
+    }
+
+    /// The role of an account that may work now; `None` for one that is disabled or gone.
+    pub async fn active_role(&self, slug: &Slug, user: &UserId) -> Result<Option<Role>, RepoError> {
+        let Some(item) = self.store.get(&keys::session(slug, user)).await? else { return Ok(None) };
+        let session: Session = decode(&item)?;
+        Ok(session.role.filter(|_| !session.disabled))
     }
 
     /// How many logins as `who` (an e-mail) failed in a row lately: 0 once the count expired.

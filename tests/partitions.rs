@@ -1,0 +1,561 @@
+//! Each function reads and writes only the partitions its IAM policy names, and its policy names
+//! nothing it does not use. The policies come from `cdk/lib/functions.json`, which the CDK turns
+//! into `dynamodb:LeadingKeys` conditions; here the same file routes requests to each function's
+//! own router as API Gateway would, every operation of the OpenAPI document is called with
+//! success at least once, the ws and notifier code runs over the same store, and a store in
+//! between records which function touched which partition, how.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use bistro_api::auth::Auth;
+use bistro_api::signing::{KeyError, KeyRing, KeySource};
+use bistro_api::{AppState, routes};
+use bistro_lambda::ws::{Handler, WebSocketEvent};
+use bistro_realtime::fanout::{SendError, Sender};
+use bistro_store::blob::folder::FolderBlobs;
+use bistro_store::engine::sqlite::SqliteStore;
+use bistro_store::repo::Events;
+use bistro_store::seam::{Item, Key, Page, Query, SeamError, Store, Write};
+use bistro_store::{Repos, keys};
+
+const POLICIES: &str = include_str!("../cdk/lib/functions.json");
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Policy {
+    routes: Vec<String>,
+    reads: Vec<String>,
+    index_reads: Vec<String>,
+    writes: Vec<String>,
+    #[serde(default)]
+    describes_table: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Access {
+    /// `GetItem`, or `Query` on the table's own keys.
+    Read,
+    /// `Query` on a secondary index: IAM sees the index's partition key.
+    IndexRead,
+    /// `PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`, alone or in a transaction.
+    Write,
+    /// `DescribeTable` (the health check).
+    Describe,
+}
+
+/// SQLite underneath; remembers (function, access, partition) for everything that passes.
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<dyn Store>,
+    function: Mutex<String>,
+    seen: Mutex<BTreeSet<(String, Access, String)>>,
+}
+
+impl Recording {
+    fn acting_as(&self, function: &str) {
+        function.clone_into(&mut self.function.lock().unwrap());
+    }
+
+    fn note(&self, access: Access, pk: &str) {
+        let function = self.function.lock().unwrap().clone();
+        self.seen.lock().unwrap().insert((function, access, pk.to_owned()));
+    }
+}
+
+#[async_trait]
+impl Store for Recording {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        self.note(Access::Read, &key.pk);
+        self.inner.get(key).await
+    }
+
+    async fn get_recent(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        self.note(Access::Read, &key.pk);
+        self.inner.get_recent(key).await
+    }
+
+    async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
+        self.note(Access::Write, &write.key().pk);
+        self.inner.write(write).await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
+        for write in &writes {
+            self.note(Access::Write, &write.key().pk);
+        }
+        self.inner.transact(writes).await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, SeamError> {
+        self.note(if query.index.is_some() { Access::IndexRead } else { Access::Read }, &query.pk);
+        self.inner.query(query).await
+    }
+
+    async fn ping(&self) -> Result<(), SeamError> {
+        self.note(Access::Describe, "");
+        self.inner.ping().await
+    }
+}
+
+/// IAM's `StringLike`: `*` is any run of characters (`#` included), `?` exactly one.
+fn like(pattern: &str, value: &str) -> bool {
+    fn matches(pattern: &[char], value: &[char]) -> bool {
+        match pattern.split_first() {
+            None => value.is_empty(),
+            Some(('*', rest)) => (0..=value.len()).any(|at| matches(rest, &value[at..])),
+            Some((wanted, rest)) => value
+                .split_first()
+                .is_some_and(|(first, tail)| (*wanted == '?' || wanted == first) && matches(rest, tail)),
+        }
+    }
+    matches(&pattern.chars().collect::<Vec<_>>(), &value.chars().collect::<Vec<_>>())
+}
+
+/// API Gateway's route match: `{name}` is one segment, `{proxy+}` one or more at the end.
+fn route_matches(route: &str, path: &str) -> bool {
+    let route: Vec<&str> = route.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    for (at, segment) in route.iter().enumerate() {
+        if *segment == "{proxy+}" {
+            return path.len() > at && path[at..].iter().all(|s| !s.is_empty());
+        }
+        match path.get(at) {
+            Some(actual) if segment.starts_with('{') && !actual.is_empty() => {}
+            Some(actual) if actual == segment => {}
+            _ => return false,
+        }
+    }
+    route.len() == path.len()
+}
+
+/// The accounts function's private ring, as SSM would hand it over.
+#[derive(Debug)]
+struct Ring(KeyRing);
+
+#[async_trait]
+impl KeySource for Ring {
+    async fn key_ring(&self) -> Result<Option<KeyRing>, KeyError> {
+        Ok(Some(self.0.clone()))
+    }
+}
+
+/// Sockets that take every post, except those whose id starts with `gone`: closed by the browser.
+#[derive(Debug)]
+struct Listening;
+
+#[async_trait]
+impl Sender for Listening {
+    async fn send(&self, connection_id: &str, _text: &str) -> Result<(), SendError> {
+        if connection_id.starts_with("gone") { Err(SendError::Gone) } else { Ok(()) }
+    }
+}
+
+/// The deployment: one router per HTTP function, as each function's `main` builds it.
+struct Deployment {
+    recording: Arc<Recording>,
+    policies: BTreeMap<String, Policy>,
+    routers: BTreeMap<String, Router>,
+    verifier: Auth,
+    /// Every (method, path) answered with success.
+    succeeded: Vec<(Method, String)>,
+    _files: tempfile::TempDir,
+}
+
+impl Deployment {
+    async fn new() -> Self {
+        let policies: BTreeMap<String, Policy> = serde_json::from_str(POLICIES).expect("functions.json parses");
+        let sqlite: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
+        let ring = KeyRing::generate().unwrap();
+        // `bistro-keys rotate` publishes the public set with an operator's credentials, not a function's.
+        Repos::new(Arc::clone(&sqlite)).signing_keys.publish(&ring.public_keys().unwrap().to_json()).await.unwrap();
+        let recording = Arc::new(Recording {
+            inner: sqlite,
+            function: Mutex::new("setup".into()),
+            seen: Mutex::new(BTreeSet::new()),
+        });
+        let store: Arc<dyn Store> = recording.clone();
+        let public = Arc::new(Repos::new(Arc::clone(&store)).signing_keys);
+        let files = tempfile::tempdir().unwrap();
+        let blobs =
+            |name: &str| Arc::new(FolderBlobs::new(files.path().join(name), format!("/{name}-upload"), b"secret"));
+        let mut routers = BTreeMap::new();
+        for (name, group) in [
+            ("menu", routes::menu::router()),
+            ("cart", routes::cart::router()),
+            ("orders", routes::orders::router()),
+            ("reservations", routes::reservations::router()),
+            ("accounts", routes::accounts::router()),
+        ] {
+            let auth = match name {
+                "accounts" => Auth::from_sources(Some(Arc::new(Ring(ring.clone()))), public.clone()),
+                "cart" => Auth::without_keys(),
+                _ => Auth::from_sources(None, public.clone()),
+            };
+            let state = AppState::new(Arc::clone(&store), auth).with_blobs(blobs("media"), blobs("site"));
+            routers.insert(name.to_owned(), bistro_api::router(group, state));
+        }
+        let verifier = Auth::from_sources(None, public);
+        Self { recording, policies, routers, verifier, succeeded: Vec::new(), _files: files }
+    }
+
+    fn function_of(&self, path: &str) -> String {
+        let path = path.split('?').next().unwrap();
+        let mut serving = self.policies.iter().filter(|(_, p)| p.routes.iter().any(|r| route_matches(r, path)));
+        let (name, _) = serving.next().unwrap_or_else(|| panic!("no function serves {path}"));
+        assert!(serving.next().is_none(), "two functions serve {path}");
+        name.clone()
+    }
+
+    /// Sends a request to the function API Gateway would route it to; panics unless it succeeds.
+    async fn call(&mut self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
+        let key = format!("call-{}", self.succeeded.len());
+        self.call_keyed(method, path, token, body, &key).await
+    }
+
+    /// As `call`, with this `Idempotency-Key`.
+    async fn call_keyed(
+        &mut self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        key: &str,
+    ) -> Value {
+        let function = self.function_of(path);
+        self.recording.acting_as(&function);
+        let mut request = Request::builder().method(method.clone()).uri(path).header("idempotency-key", key);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.routers[&function].clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} ({function}): {status} {value}");
+        self.succeeded.push((method, path.split('?').next().unwrap().to_owned()));
+        value
+    }
+
+    async fn ws(&self, route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> i64 {
+        self.recording.acting_as("ws");
+        let repos = Repos::new(self.recording.clone());
+        let handler = Handler { repos: &repos, auth: &self.verifier, sender: &Listening };
+        handler.handle(ws_event(route, connection, query, body)).await.status_code
+    }
+
+    /// What the notifier does with each new event of `slug`: fan it out to the restaurant's sockets.
+    async fn notify(&self, slug: &str) {
+        let slug = bistro_domain::ids::Slug::parse(slug).unwrap();
+        let page = self.recording.inner.query(&Query::partition(keys::events_partition(&slug))).await.unwrap();
+        self.recording.acting_as("notifier");
+        let repos = Repos::new(self.recording.clone());
+        for item in &page.items {
+            let event = Events::from_item(item).expect("an event").expect("decodes");
+            bistro_realtime::fanout::fan_out(&repos, &Listening, &event).await.unwrap();
+        }
+    }
+}
+
+fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> WebSocketEvent {
+    let mut event = json!({
+        "requestContext": {"routeKey": route, "connectionId": connection, "eventType": route.trim_start_matches('$').to_uppercase(),
+                           "domainName": "abc.execute-api.eu-central-1.amazonaws.com", "stage": "live", "requestId": "r-1", "apiId": "abc",
+                           "connectedAt": 1795302000000_i64, "requestTimeEpoch": 1795302000000_i64},
+        "isBase64Encoded": false
+    });
+    if let Some(query) = query {
+        event["queryStringParameters"] = query;
+    }
+    if let Some(body) = body {
+        event["body"] = json!(body);
+    }
+    serde_json::from_value(event).unwrap()
+}
+
+fn restaurant(slug: &str) -> Value {
+    let day = json!([{"opens": "00:00", "closes": "00:00"}]);
+    json!({
+        "slug": slug, "name": "Trattoria", "currency": "EUR", "time_zone": "Europe/Berlin",
+        "hours": {"weekly": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day}},
+        "order_kinds": {"dine_in": true, "pickup": true, "delivery": true},
+        "tables": ["1", "2"],
+        "tax": {"rate": 1900, "mode": "inclusive"},
+        "reservations": {"slot_minutes": 30, "seating_minutes": 90, "covers_per_slot": 20, "party_min": 1, "party_max": 8, "lead_minutes": 0, "horizon_days": 60}
+    })
+}
+
+fn pizza() -> Value {
+    json!({"id": "pizza", "item": {"category": "mains", "name": "Pizza", "price": {"minor": 900, "currency": "EUR"},
+        "option_groups": [{"id": "size", "name": "Size", "min_choices": 1, "max_choices": 1,
+            "options": [{"id": "regular", "name": "Regular", "price_delta": {"minor": 0, "currency": "EUR"}}]}]}})
+}
+
+/// Every operation of the API, and the live side, in the order a restaurant's first day takes them.
+async fn a_day_of_every_route(d: &mut Deployment) {
+    let base = "/v1/restaurants/roma";
+    d.call(Method::GET, "/health", None, None).await;
+    let owner_body = json!({"email": "owner@roma.test", "name": "Olga", "password": "correct horse battery"});
+    let created = d
+        .call(
+            Method::POST,
+            "/v1/restaurants",
+            None,
+            Some(json!({"restaurant": restaurant("roma"), "owner": owner_body})),
+        )
+        .await;
+    let owner = created["session"]["token"].as_str().unwrap().to_owned();
+    let owner = Some(owner.as_str());
+    let current = d.call(Method::GET, base, None, None).await;
+    d.call(Method::PUT, base, owner, Some(json!({"restaurant": current["restaurant"], "version": current["version"]})))
+        .await;
+    d.call(Method::GET, &format!("{base}/me"), owner, None).await;
+
+    let hire = |email: &str, role: &str| json!({"email": email, "name": role, "password": "a long staff password", "role": role});
+    let cook = d.call(Method::POST, &format!("{base}/staff"), owner, Some(hire("cook@roma.test", "staff"))).await;
+    let driver = d.call(Method::POST, &format!("{base}/staff"), owner, Some(hire("driver@roma.test", "driver"))).await;
+    let heir = d.call(Method::POST, &format!("{base}/staff"), owner, Some(hire("heir@roma.test", "manager"))).await;
+    let leaver = d.call(Method::POST, &format!("{base}/staff"), owner, Some(hire("leaver@roma.test", "staff"))).await;
+    let id = |account: &Value| account["id"].as_str().unwrap().to_owned();
+    d.call(Method::GET, &format!("{base}/staff"), owner, None).await;
+    d.call(Method::PATCH, &format!("{base}/staff/{}", id(&leaver)), owner, Some(json!({"role": "manager"}))).await;
+    d.call(
+        Method::PUT,
+        &format!("{base}/staff/{}/password", id(&leaver)),
+        owner,
+        Some(json!({"password": "set by the owner"})),
+    )
+    .await;
+    d.call(Method::DELETE, &format!("{base}/staff/{}", id(&leaver)), owner, None).await;
+    let login = |email: &str| json!({"email": email, "password": "a long staff password"});
+    let cook_token = d.call(Method::POST, &format!("{base}/login"), None, Some(login("cook@roma.test"))).await;
+    let cook_token = cook_token["token"].as_str().unwrap().to_owned();
+    let cook = (Some(cook_token.as_str()), id(&cook));
+    let body = json!({"current": "a long staff password", "password": "the cook's own password"});
+    d.call(Method::PUT, &format!("{base}/me/password"), cook.0, Some(body)).await;
+    let cook_token = d
+        .call(
+            Method::POST,
+            &format!("{base}/login"),
+            None,
+            Some(json!({"email": "cook@roma.test", "password": "the cook's own password"})),
+        )
+        .await;
+    let cook_token = cook_token["token"].as_str().unwrap().to_owned();
+    let staff = Some(cook_token.as_str());
+    let _ = cook.1;
+
+    d.call(
+        Method::POST,
+        &format!("{base}/menu/categories"),
+        owner,
+        Some(json!({"id": "mains", "name": "Mains", "position": 1})),
+    )
+    .await;
+    d.call(
+        Method::POST,
+        &format!("{base}/menu/categories"),
+        owner,
+        Some(json!({"id": "drinks", "name": "Drinks", "position": 2})),
+    )
+    .await;
+    d.call(
+        Method::PUT,
+        &format!("{base}/menu/categories/drinks"),
+        owner,
+        Some(json!({"name": "Cold drinks", "position": 2, "version": 1})),
+    )
+    .await;
+    d.call(Method::DELETE, &format!("{base}/menu/categories/drinks?version=2"), owner, None).await;
+    d.call(Method::POST, &format!("{base}/menu/items"), owner, Some(pizza())).await;
+    let water = json!({"id": "water", "item": {"category": "mains", "name": "Water", "price": {"minor": 250, "currency": "EUR"}}});
+    d.call(Method::POST, &format!("{base}/menu/items"), owner, Some(water)).await;
+    let mut edit = pizza();
+    edit["item"]["price"]["minor"] = json!(950);
+    d.call(Method::PUT, &format!("{base}/menu/items/pizza"), owner, Some(json!({"item": edit["item"], "version": 1})))
+        .await;
+    d.call(
+        Method::PUT,
+        &format!("{base}/menu/items/water/sold-out"),
+        owner,
+        Some(json!({"sold_out": true, "version": 1})),
+    )
+    .await;
+    d.call(Method::DELETE, &format!("{base}/menu/items/water?version=2"), owner, None).await;
+    d.call(
+        Method::POST,
+        &format!("{base}/menu/images"),
+        owner,
+        Some(json!({"content_type": "image/jpeg", "size": 1000})),
+    )
+    .await;
+    d.call(Method::GET, &format!("{base}/menu"), None, None).await;
+    d.call(Method::GET, &format!("{base}/menu/items/pizza"), None, None).await;
+
+    // The board connects and resumes; a guest orders and follows the order live.
+    assert_eq!(d.ws("$connect", "board", Some(json!({"restaurant": "roma", "token": cook_token})), None).await, 200);
+    assert_eq!(d.ws("$default", "board", None, Some(r#"{"type":"resume","last_seq":0}"#)).await, 200);
+    assert_eq!(
+        d.ws("$connect", "gone-board", Some(json!({"restaurant": "roma", "token": cook_token})), None).await,
+        200
+    );
+    let cart = d.call(Method::POST, &format!("{base}/carts"), None, None).await;
+    let cart = cart["token"].as_str().unwrap().to_owned();
+    let line = json!({"item": "pizza", "choices": [{"group": "size", "option": "regular"}], "quantity": 1});
+    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line.clone())).await;
+    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line.clone())).await;
+    let mut two = line.clone();
+    two["quantity"] = json!(2);
+    d.call(Method::PUT, &format!("{base}/carts/{cart}/lines/0"), None, Some(two)).await;
+    d.call(Method::DELETE, &format!("{base}/carts/{cart}/lines/1"), None, None).await;
+    d.call(Method::GET, &format!("{base}/carts/{cart}"), None, None).await;
+    let order =
+        json!({"cart": cart, "kind": {"type": "delivery", "address": "Via Roma 1"}, "customer": {"name": "Ada"}});
+    let placed = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order.clone()), "ada-1").await;
+    // The guest's phone sends it again: the same order comes back.
+    let again = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order), "ada-1").await;
+    assert_eq!(again["order"]["id"], placed["order"]["id"]);
+    let (order, token) =
+        (placed["order"]["id"].as_str().unwrap().to_owned(), placed["token"].as_str().unwrap().to_owned());
+    let follow = json!({"restaurant": "roma", "order": order, "order_token": token});
+    assert_eq!(d.ws("$connect", "guest", Some(follow), None).await, 200);
+    d.call(Method::GET, &format!("{base}/orders?state=placed"), staff, None).await;
+    for state in ["accepted", "preparing", "ready"] {
+        d.call(Method::POST, &format!("{base}/orders/{order}/transitions"), staff, Some(json!({"to": state}))).await;
+    }
+    d.call(Method::PUT, &format!("{base}/orders/{order}/driver"), owner, Some(json!({"driver": id(&driver)}))).await;
+    let driver_token = d.call(Method::POST, &format!("{base}/login"), None, Some(login("driver@roma.test"))).await;
+    d.call(Method::GET, &format!("{base}/orders"), driver_token["token"].as_str(), None).await;
+    d.call(Method::GET, &format!("{base}/orders/{order}?token={token}"), None, None).await;
+    d.notify("roma").await;
+    let cart = d.call(Method::POST, &format!("{base}/carts"), None, None).await;
+    let cart = cart["token"].as_str().unwrap().to_owned();
+    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line)).await;
+    let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Bea"}});
+    let placed = d.call(Method::POST, &format!("{base}/orders"), None, Some(order)).await;
+    let (order, token) =
+        (placed["order"]["id"].as_str().unwrap().to_owned(), placed["token"].as_str().unwrap().to_owned());
+    d.call(Method::POST, &format!("{base}/orders/{order}/cancel?token={token}"), None, None).await;
+    assert_eq!(d.ws("$disconnect", "guest", None, None).await, 200);
+
+    // Bookings.
+    let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().unwrap();
+    let slots = d.call(Method::GET, &format!("{base}/reservations/slots?date={tomorrow}&party=2"), None, None).await;
+    let start = slots["slots"][20]["starts_at"].as_str().unwrap().to_owned();
+    let booking =
+        |name: &str| json!({"starts_at": start, "party": 2, "contact": {"name": name, "phone": "+39 06 1234"}});
+    let first = d.call(Method::POST, &format!("{base}/reservations"), None, Some(booking("Carla"))).await;
+    let (rid, rtoken) =
+        (first["reservation"]["id"].as_str().unwrap().to_owned(), first["token"].as_str().unwrap().to_owned());
+    d.call(Method::GET, &format!("{base}/reservations/{rid}?token={rtoken}"), None, None).await;
+    d.call(Method::GET, &format!("{base}/reservations?date={tomorrow}"), staff, None).await;
+    d.call(Method::POST, &format!("{base}/reservations/{rid}/status"), staff, Some(json!({"status": "seated"}))).await;
+    let second = d.call(Method::POST, &format!("{base}/reservations"), None, Some(booking("Dario"))).await;
+    let (rid, rtoken) =
+        (second["reservation"]["id"].as_str().unwrap().to_owned(), second["token"].as_str().unwrap().to_owned());
+    d.call(Method::POST, &format!("{base}/reservations/{rid}/cancel?token={rtoken}"), None, None).await;
+
+    // The owner hands the restaurant over last: their own token ends with it.
+    d.call(Method::POST, &format!("{base}/staff/{}/ownership", id(&heir)), owner, Some(json!({}))).await;
+}
+
+/// Which of `patterns` let `pk` through; panics naming the function when none does.
+fn allowing<'a>(patterns: &'a [String], function: &str, access: Access, pk: &str) -> Vec<&'a String> {
+    let allowing: Vec<&String> = patterns.iter().filter(|p| like(p, pk)).collect();
+    assert!(
+        !allowing.is_empty(),
+        "{function} made a {access:?} of {pk}, which its policy does not allow ({patterns:?})"
+    );
+    allowing
+}
+
+#[tokio::test]
+async fn every_function_touches_only_the_partitions_its_policy_names_and_uses_all_it_names() {
+    let mut deployment = Deployment::new().await;
+    a_day_of_every_route(&mut deployment).await;
+
+    let mut used: BTreeMap<(String, Access), BTreeSet<&String>> = BTreeMap::new();
+    let mut described = BTreeSet::new();
+    for (function, access, pk) in deployment.recording.seen.lock().unwrap().iter() {
+        let policy = &deployment.policies[function];
+        let patterns = match access {
+            Access::Read => &policy.reads,
+            Access::IndexRead => &policy.index_reads,
+            Access::Write => &policy.writes,
+            Access::Describe => {
+                assert!(policy.describes_table, "{function} described the table");
+                described.insert(function.clone());
+                continue;
+            }
+        };
+        used.entry((function.clone(), *access)).or_default().extend(allowing(patterns, function, *access, pk));
+    }
+    for (function, policy) in &deployment.policies {
+        for (access, patterns) in
+            [(Access::Read, &policy.reads), (Access::IndexRead, &policy.index_reads), (Access::Write, &policy.writes)]
+        {
+            let used = used.get(&(function.clone(), access)).cloned().unwrap_or_default();
+            let unused: Vec<&String> = patterns.iter().filter(|p| !used.contains(p)).collect();
+            assert!(unused.is_empty(), "{function} is allowed {access:?} of {unused:?} but never used it");
+        }
+        assert_eq!(policy.describes_table, described.contains(function), "{function} describes the table");
+    }
+}
+
+#[tokio::test]
+async fn the_walk_calls_every_operation_of_the_openapi_document_with_success() {
+    let mut deployment = Deployment::new().await;
+    a_day_of_every_route(&mut deployment).await;
+
+    let document = <bistro_api::openapi::ApiDoc as utoipa::OpenApi>::openapi();
+    for (template, item) in &document.paths.paths {
+        let operations = [
+            (Method::GET, &item.get),
+            (Method::PUT, &item.put),
+            (Method::POST, &item.post),
+            (Method::DELETE, &item.delete),
+            (Method::PATCH, &item.patch),
+        ];
+        for (method, operation) in operations {
+            if operation.is_some() {
+                assert!(
+                    deployment.succeeded.iter().any(|(m, path)| *m == method && route_matches(template, path)),
+                    "{method} {template} is never called with success"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn string_like_matches_as_iam_does() {
+    assert!(like("R#*#MENU", "R#roma#MENU"));
+    assert!(like("R#*#CART#*", "R#roma#CART#abc"));
+    assert!(!like("R#*#MENU", "R#roma#MENU#x"));
+    assert!(!like("R#*#STAFF", "R#roma#SESSION"));
+    assert!(like("KEYS", "KEYS"));
+    assert!(!like("KEYS", "KEYSX"));
+    assert!(like("CONNECTION#*", "CONNECTION#abc"));
+}
+
+#[test]
+fn routes_match_as_api_gateway_does() {
+    assert!(route_matches("/v1/restaurants/{slug}/menu/{proxy+}", "/v1/restaurants/roma/menu/items/pizza"));
+    assert!(!route_matches("/v1/restaurants/{slug}/menu/{proxy+}", "/v1/restaurants/roma/menu"));
+    assert!(route_matches("/v1/restaurants/{slug}", "/v1/restaurants/roma"));
+    assert!(!route_matches("/v1/restaurants/{slug}", "/v1/restaurants/roma/me"));
+}
