@@ -158,6 +158,10 @@ impl Sender for Listening {
     async fn send(&self, connection_id: &str, _text: &str) -> Result<(), SendError> {
         if connection_id.starts_with("gone") { Err(SendError::Gone) } else { Ok(()) }
     }
+
+    async fn close(&self, _connection_id: &str) -> Result<(), SendError> {
+        Ok(())
+    }
 }
 
 /// The deployment: one router per HTTP function, as each function's `main` builds it.

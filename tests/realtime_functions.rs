@@ -17,9 +17,10 @@ use bistro_domain::restaurant::Role;
 use bistro_lambda::apigw::ApiGatewaySender;
 use bistro_lambda::notifier::{self, StreamEvent};
 use bistro_lambda::ws::{Handler, WebSocketEvent};
+use bistro_realtime::connect::Admitted;
 use bistro_store::Repos;
 use bistro_store::engine::dynamodb::DynamoStore;
-use bistro_store::repo::{IdempotencyKey, Subscription};
+use bistro_store::repo::{IdempotencyKey, SignedIn, Subscription};
 use bistro_testkit::{fixtures, moto};
 use serde_json::{Value, json};
 
@@ -51,8 +52,29 @@ async fn world() -> World {
     World { repos, table, aws }
 }
 
+/// The board of `account`, opened under its current session number.
+fn board_of(id: &str, account: &bistro_domain::restaurant::Account) -> bistro_store::repo::Connection {
+    let signed_in = Some(SignedIn { user: account.id.clone(), session: account.sessions });
+    let admitted = Admitted { restaurant: account.restaurant.clone(), subscription: Subscription::Board, signed_in };
+    bistro_realtime::connect::connection(id, admitted)
+}
+
+/// Removes `account` from its restaurant as the staff route does.
+async fn remove(world: &World, account: &bistro_domain::restaurant::Account) {
+    let roster = world.repos.restaurants.roster(&account.restaurant).await.unwrap();
+    let accounts: Vec<_> = roster.iter().map(|a| a.value.clone()).collect();
+    let decision =
+        bistro_domain::staff::decide(&accounts, vec![(account.id.clone(), bistro_domain::staff::StaffChange::Remove)])
+            .unwrap();
+    world.repos.restaurants.apply(&roster, &decision).await.unwrap();
+}
+
 fn board(id: &str, slug: &str) -> bistro_store::repo::Connection {
-    bistro_realtime::connect::connection(id, Slug::parse(slug).unwrap(), Subscription::Board)
+    let restaurant = Slug::parse(slug).unwrap();
+    bistro_realtime::connect::connection(
+        id,
+        Admitted { restaurant, subscription: Subscription::Board, signed_in: None },
+    )
 }
 
 async fn place(repos: &Repos, key: &str) -> bistro_domain::order::Order {
@@ -98,6 +120,8 @@ async fn stream_event(world: &World) -> Value {
                 .new_image()
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
                 .unwrap_or_default();
+            let keys: serde_json::Map<String, Value> =
+                change.keys().map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()).unwrap_or_default();
             // As Lambda hands a stream record to its function: the stream's record plus its source.
             records.push(json!({
                 "eventID": record.event_id(),
@@ -105,7 +129,7 @@ async fn stream_event(world: &World) -> Value {
                 "eventSource": "aws:dynamodb",
                 "awsRegion": "us-east-1",
                 "eventSourceARN": arn,
-                "dynamodb": {"NewImage": image, "SequenceNumber": change.sequence_number(),
+                "dynamodb": {"Keys": keys, "NewImage": image, "SequenceNumber": change.sequence_number(),
                              "SizeBytes": change.size_bytes().unwrap_or_default(), "StreamViewType": "NEW_AND_OLD_IMAGES"}
             }));
         }
@@ -179,6 +203,13 @@ async fn the_notifier_posts_a_placed_order_to_every_board_of_its_restaurant_thro
 #[derive(Clone, Default)]
 struct Stub {
     posts: Arc<Mutex<Vec<(String, Value)>>>,
+    /// Connections closed from the server's side (DeleteConnection).
+    closed: Arc<Mutex<Vec<String>>>,
+}
+
+async fn stub_delete(State(stub): State<Stub>, Path(id): Path<String>) -> StatusCode {
+    stub.closed.lock().unwrap().push(id);
+    StatusCode::NO_CONTENT
 }
 
 async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: String) -> axum::response::Response {
@@ -193,7 +224,7 @@ async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: Strin
 
 async fn stub_server() -> (Stub, String) {
     let stub = Stub::default();
-    let app = Router::new().route("/@connections/{id}", post(stub_post)).with_state(stub.clone());
+    let app = Router::new().route("/@connections/{id}", post(stub_post).delete(stub_delete)).with_state(stub.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -321,6 +352,7 @@ async fn connect_stores_a_staff_board_and_refuses_bad_or_foreign_tokens() {
     assert_eq!((ok.status_code, bad.status_code, other.status_code, none.status_code), (200, 401, 403, 401));
     let stored = world.repos.connections.get("c-ok").await.unwrap();
     assert_eq!(stored.subscription, Subscription::Board);
+    assert!(stored.signed_in.is_some(), "the login it rides on is kept, to close it when the login ends");
     assert!(world.repos.connections.get("c-bad").await.is_err());
 }
 
@@ -393,4 +425,78 @@ async fn an_event_without_a_connection_is_refused_and_nothing_is_sent() {
 
     assert_eq!(response.status_code, 400);
     assert!(stub.posts.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn removing_an_account_closes_its_sockets_through_the_stream_and_keeps_the_others() {
+    let world = world().await;
+    let slug = Slug::parse("roma").unwrap();
+    let cook = fixtures::account("roma", "cook@roma.test", Role::Staff);
+    world.repos.restaurants.add_account(&cook).await.unwrap();
+    let owner = world
+        .repos
+        .restaurants
+        .account_by_email(&slug, &bistro_domain::ids::Email::parse("owner@roma.test").unwrap())
+        .await
+        .unwrap();
+    world.repos.connections.put(&board_of("cook-board", &cook)).await.unwrap();
+    world.repos.connections.put(&board_of("owner-board", &owner)).await.unwrap();
+    remove(&world, &cook).await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(*stub.closed.lock().unwrap(), ["cook-board"]);
+    let told: Vec<(String, Value)> = stub.posts.lock().unwrap().clone();
+    assert_eq!(told.len(), 1);
+    assert_eq!((told[0].0.as_str(), told[0].1["code"].as_str()), ("cook-board", Some("session_ended")));
+    let remaining: Vec<String> =
+        world.repos.connections.of_restaurant(&slug).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(remaining, ["owner-board"]);
+}
+
+#[tokio::test]
+async fn an_order_event_is_not_sent_to_a_board_whose_login_ended() {
+    let world = world().await;
+    let cook = fixtures::account("roma", "cook@roma.test", Role::Staff);
+    world.repos.restaurants.add_account(&cook).await.unwrap();
+    let mut stale = board_of("stale-board", &cook);
+    stale.signed_in.as_mut().unwrap().session += 1;
+    world.repos.connections.put(&stale).await.unwrap();
+    world.repos.connections.put(&board_of("cook-board", &cook)).await.unwrap();
+    place(&world.repos, "k1").await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let (stub, endpoint) = stub_server().await;
+
+    notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+
+    let posts = stub.posts.lock().unwrap().clone();
+    let order_to = |id: &str| posts.iter().any(|(to, m)| to == id && m["type"] == "order");
+    assert!(order_to("cook-board") && !order_to("stale-board"), "{posts:?}");
+    assert_eq!(*stub.closed.lock().unwrap(), ["stale-board"]);
+}
+
+#[tokio::test]
+async fn a_resume_on_a_socket_whose_login_ended_is_refused_and_the_socket_closed() {
+    let world = world().await;
+    let auth = auth();
+    let (stub, endpoint) = stub_server().await;
+    let sender = ApiGatewaySender::new(&world.aws, &endpoint);
+    let handler = Handler { repos: &world.repos, auth: &auth, sender: &sender };
+    let cook = fixtures::account("roma", "cook@roma.test", Role::Staff);
+    world.repos.restaurants.add_account(&cook).await.unwrap();
+    world.repos.connections.put(&board_of("cook-board", &cook)).await.unwrap();
+    place(&world.repos, "k1").await;
+    remove(&world, &cook).await;
+
+    let resume =
+        handler.handle(ws_event("$default", "cook-board", None, Some(r#"{"type":"resume","last_seq":0}"#))).await;
+
+    assert_eq!(resume.status_code, 401);
+    let posts = stub.posts.lock().unwrap().clone();
+    assert!(posts.iter().all(|(_, m)| m["type"] != "order"), "no missed event is replayed: {posts:?}");
+    assert_eq!(*stub.closed.lock().unwrap(), ["cook-board"]);
+    assert!(world.repos.connections.get("cook-board").await.is_err());
 }

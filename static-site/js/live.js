@@ -2,7 +2,7 @@
 // nothing twice.
 import { config } from './api.js';
 
-export async function connectLive(query, { onOrder, onStatus = () => {}, onResync = () => {}, lastSeq = null }) {
+export async function connectLive(query, { onOrder, onStatus = () => {}, onResync = () => {}, onEnded = () => {}, lastSeq = null }) {
   const { wsUrl } = await config();
   const base = wsUrl || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   let last = lastSeq;
@@ -34,6 +34,11 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
         last = null;
         onResync();
         socket.send(JSON.stringify({ type: 'resume', last_seq: null }));
+      } else if (message.type === 'error' && message.code === 'session_ended') {
+        // The account was removed, disabled or changed: reconnecting with this login cannot work.
+        stopped = true;
+        socket.close();
+        onEnded();
       }
     });
     socket.addEventListener('close', () => {

@@ -9,7 +9,7 @@ const MOVE_LABELS = { accepted: 'Accept', preparing: 'Start', ready: 'Ready', ou
 const moveLabel = (order, to) => (to === 'completed' && order.state === 'out_for_delivery' ? 'Delivered' : MOVE_LABELS[to]);
 const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
 
-export function loginForm(slug, title, onLogin) {
+export function loginForm(slug, title, onLogin, notice = '') {
   const form = h('form', { class: 'login', 'aria-label': 'Log in' },
     h('label', {}, 'E-mail ', h('input', { name: 'email', type: 'email', required: true, autocomplete: 'username' })),
     h('label', {}, 'Password ', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' })),
@@ -23,7 +23,7 @@ export function loginForm(slug, title, onLogin) {
       onLogin(result);
     } catch (problem) { toast(problem.message); }
   });
-  show(h('h1', {}, title), form);
+  show(h('h1', {}, title), notice ? h('p', { role: 'alert' }, notice) : '', form);
 }
 
 function beep() {
@@ -94,6 +94,10 @@ export async function boardPage(slug) {
       indicator.className = `connection ${state}`;
     },
     onResync: () => load(),
+    onEnded: () => {
+      saveSession(slug, null);
+      loginForm(slug, 'Staff board', () => boardPage(slug), 'Your login has ended: your account was changed or removed. Log in again.');
+    },
   });
   async function load() {
     let cursor = '';

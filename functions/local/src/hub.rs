@@ -15,13 +15,12 @@ use tokio::sync::{broadcast, mpsc};
 
 use bistro_api::extract::Query;
 use bistro_api::{ApiError, AppState};
-use bistro_domain::ids::Slug;
-use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
-use bistro_realtime::fanout::{SendError, Sender, fan_out};
+use bistro_realtime::connect::{Admitted, ConnectError, authorize, connection, missed, session_ended, still_signed_in};
+use bistro_realtime::fanout::{SendError, Sender, close_ended_logins, fan_out};
 use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 use bistro_store::Repos;
 use bistro_store::engine::sqlite::Change;
-use bistro_store::repo::{Events, Subscription};
+use bistro_store::repo::Events;
 
 /// How often the server pings an idle socket, so proxies and browsers keep it open.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -52,9 +51,16 @@ impl Sender for Hub {
             None => Err(SendError::Gone),
         }
     }
+
+    /// Dropping the socket's channel ends its session, which closes the socket.
+    async fn close(&self, connection_id: &str) -> Result<(), SendError> {
+        self.unregister(connection_id);
+        Ok(())
+    }
 }
 
-/// Turns every committed event item into a fan-out, in commit order: the local DynamoDB Stream.
+/// Turns every committed event item into a fan-out, in commit order, and every change to an
+/// account's session into closing the sockets it ended: the local DynamoDB Stream.
 pub fn spawn_feed(
     mut changes: broadcast::Receiver<Change>,
     repos: Repos,
@@ -71,6 +77,14 @@ pub fn spawn_feed(
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
+            let key = change.new.as_ref().or(change.old.as_ref()).map(|item| item.key.pk.as_str());
+            if let (Some(slug), Some(_)) = (key.and_then(bistro_store::keys::restaurant_of_session), &change.old) {
+                // An account's session moved on (or it was removed): its sockets close now.
+                if let Err(error) = close_ended_logins(&repos, hub.as_ref(), &slug).await {
+                    tracing::error!(%error, "cannot close the sockets of ended logins");
+                }
+                continue;
+            }
             let (None, Some(new)) = (&change.old, &change.new) else { continue };
             let Some(event) = Events::from_item(new) else { continue };
             match event {
@@ -96,20 +110,20 @@ pub async fn upgrade(
             .into_response();
     };
     match authorize(&params, async |token: &str| state.auth.verify(token).await.ok(), &state.repos).await {
-        Ok((restaurant, subscription)) => {
-            upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, restaurant, subscription))
-        }
+        Ok(admitted) => upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, admitted)),
         Err(ConnectError::Unauthenticated(why)) => ApiError::Unauthenticated(why).into_response(),
         Err(ConnectError::Forbidden(why)) => ApiError::Forbidden(why).into_response(),
         Err(ConnectError::Store(error)) => ApiError::from(error).into_response(),
     }
 }
 
-async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, restaurant: Slug, subscription: Subscription) {
+async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admitted) {
     let id = bistro_domain::ids::Token::generate().to_string();
+    let (restaurant, subscription, signed_in) =
+        (admitted.restaurant.clone(), admitted.subscription.clone(), admitted.signed_in.clone());
     // Registered before anything is read, so no event falls between the replay and live.
     let mut live = hub.register(&id);
-    if let Err(error) = repos.connections.put(&connection(&id, restaurant.clone(), subscription.clone())).await {
+    if let Err(error) = repos.connections.put(&connection(&id, admitted)).await {
         tracing::error!(%error, "cannot record a connection");
         hub.unregister(&id);
         return;
@@ -123,11 +137,21 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, restaurant: Slu
             message = incoming.next() => match message {
                 Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Ping) => vec![ServerMessage::Pong.to_text()],
-                    Ok(ClientMessage::Resume { last_seq }) => match missed(&repos, &restaurant, &subscription, last_seq).await {
-                        Ok(messages) => messages.iter().filter(|m| fresh(m, &mut sent)).map(ServerMessage::to_text).collect(),
+                    Ok(ClientMessage::Resume { last_seq }) => match still_signed_in(&repos, &restaurant, signed_in.as_ref()).await {
+                        Ok(false) => {
+                            let _ = outgoing.send(Message::Text(session_ended().to_text().into())).await;
+                            break;
+                        }
+                        Ok(true) => match missed(&repos, &restaurant, &subscription, last_seq).await {
+                            Ok(messages) => messages.iter().filter(|m| fresh(m, &mut sent)).map(ServerMessage::to_text).collect(),
+                            Err(error) => {
+                                tracing::error!(%error, "cannot read missed events");
+                                vec![unavailable()]
+                            }
+                        },
                         Err(error) => {
-                            tracing::error!(%error, "cannot read missed events");
-                            vec![ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }.to_text()]
+                            tracing::error!(%error, "cannot check a connection's login");
+                            vec![unavailable()]
                         }
                     },
                     Err(_) => vec![ServerMessage::Error { code: "invalid_message".into(), detail: "send {\"type\":\"resume\",\"last_seq\":N} or {\"type\":\"ping\"}".into() }.to_text()],
@@ -135,9 +159,13 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, restaurant: Slu
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => Vec::new(),
             },
-            Some(text) = live.recv() => {
-                let message: Option<ServerMessage> = serde_json::from_str(&text).ok();
-                if message.as_ref().is_some_and(|m| fresh(m, &mut sent)) { vec![text] } else { Vec::new() }
+            text = live.recv() => match text {
+                Some(text) => {
+                    let message: Option<ServerMessage> = serde_json::from_str(&text).ok();
+                    if message.as_ref().is_some_and(|m| fresh(m, &mut sent)) { vec![text] } else { Vec::new() }
+                }
+                // The hub let go of this socket: its login ended (the fan-out said so first).
+                None => break,
             },
             _ = heartbeat.tick() => {
                 if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break }
@@ -156,9 +184,14 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, restaurant: Slu
         }
     }
     hub.unregister(&id);
+    let _ = outgoing.send(Message::Close(None)).await;
     if let Err(error) = repos.connections.delete(&id).await {
         tracing::warn!(%error, "cannot forget a closed connection");
     }
+}
+
+fn unavailable() -> String {
+    ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }.to_text()
 }
 
 /// Order events are sent once per socket; everything else always.

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::error::DisplayErrorContext;
+use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use bistro_realtime::fanout::{SendError, Sender};
@@ -36,6 +37,17 @@ impl Sender for ApiGatewaySender {
             Err(error) if error.raw_response().is_some_and(|r| r.status().as_u16() == 410) => Err(SendError::Gone),
             Err(error) => match error.into_service_error() {
                 PostToConnectionError::GoneException(_) => Err(SendError::Gone),
+                other => Err(SendError::Failed(DisplayErrorContext(other).to_string())),
+            },
+        }
+    }
+
+    async fn close(&self, connection_id: &str) -> Result<(), SendError> {
+        match self.client.delete_connection().connection_id(connection_id).send().await {
+            Ok(_) => Ok(()),
+            Err(error) if error.raw_response().is_some_and(|r| r.status().as_u16() == 410) => Err(SendError::Gone),
+            Err(error) => match error.into_service_error() {
+                DeleteConnectionError::GoneException(_) => Err(SendError::Gone),
                 other => Err(SendError::Failed(DisplayErrorContext(other).to_string())),
             },
         }

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use bistro_api::auth::Auth;
-use bistro_realtime::connect::{ConnectError, authorize, connection, missed};
-use bistro_realtime::fanout::Sender;
+use bistro_realtime::connect::{ConnectError, authorize, connection, missed, still_signed_in};
+use bistro_realtime::fanout::{Sender, close_ended};
 use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 use bistro_store::Repos;
 
@@ -61,15 +61,13 @@ impl Handler<'_> {
 
     async fn connect(&self, id: &str, params: &HashMap<String, String>) -> WebSocketResponse {
         match authorize(params, async |token: &str| self.auth.verify(token).await.ok(), self.repos).await {
-            Ok((restaurant, subscription)) => {
-                match self.repos.connections.put(&connection(id, restaurant, subscription)).await {
-                    Ok(()) => respond(200, "connected"),
-                    Err(error) => {
-                        tracing::error!(%error, "cannot record a connection");
-                        respond(500, "internal error")
-                    }
+            Ok(admitted) => match self.repos.connections.put(&connection(id, admitted)).await {
+                Ok(()) => respond(200, "connected"),
+                Err(error) => {
+                    tracing::error!(%error, "cannot record a connection");
+                    respond(500, "internal error")
                 }
-            }
+            },
             Err(ConnectError::Unauthenticated(why)) => respond(401, why),
             Err(ConnectError::Forbidden(why)) => respond(403, why),
             Err(ConnectError::Store(error)) => {
@@ -90,6 +88,19 @@ impl Handler<'_> {
                         return respond(410, "unknown connection");
                     }
                 };
+                match still_signed_in(self.repos, &connection.restaurant, connection.signed_in.as_ref()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        if let Err(error) = close_ended(self.repos, self.sender, id).await {
+                            tracing::error!(%error, "cannot forget a connection whose login ended");
+                        }
+                        return respond(401, "this login has ended");
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "cannot check a connection's login");
+                        return respond(500, "internal error");
+                    }
+                }
                 match missed(self.repos, &connection.restaurant, &connection.subscription, last_seq).await {
                     Ok(messages) => messages,
                     Err(error) => {

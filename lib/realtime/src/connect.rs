@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use bistro_domain::ids::{OrderId, Slug};
 use bistro_domain::restaurant::{Role, StaffIdentity};
-use bistro_store::repo::{Connection, Subscription};
+use bistro_store::repo::{Connection, SignedIn, Subscription};
 use bistro_store::{RepoError, Repos};
 
 use crate::protocol::{ServerMessage, may_see};
@@ -27,6 +27,15 @@ pub enum ConnectError {
     Store(#[from] RepoError),
 }
 
+/// Who a connection request was let in as: for what, and under which staff login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    pub restaurant: Slug,
+    pub subscription: Subscription,
+    /// `None` for a customer following one order.
+    pub signed_in: Option<SignedIn>,
+}
+
 /// Works out the subscription from the query string of the connection request:
 /// `restaurant` and either `token` (a staff JWT: the board, or a driver's deliveries) or `order`
 /// and `order_token` (a customer following one order). `verify` is the host's token authority:
@@ -35,7 +44,7 @@ pub async fn authorize(
     params: &HashMap<String, String>,
     verify: impl AsyncFnOnce(&str) -> Option<StaffIdentity>,
     repos: &Repos,
-) -> Result<(Slug, Subscription), ConnectError> {
+) -> Result<Admitted, ConnectError> {
     let slug = params
         .get("restaurant")
         .and_then(|raw| Slug::parse(raw).ok())
@@ -49,29 +58,53 @@ pub async fn authorize(
         if repos.restaurants.session(&slug, &staff.user).await? != Some(staff.session) {
             return Err(ConnectError::Unauthenticated("this login has ended; log in again"));
         }
-        let subscription =
-            if staff.role == Role::Driver { Subscription::Driver { user: staff.user } } else { Subscription::Board };
-        return Ok((slug, subscription));
+        let subscription = if staff.role == Role::Driver {
+            Subscription::Driver { user: staff.user.clone() }
+        } else {
+            Subscription::Board
+        };
+        let signed_in = Some(SignedIn { user: staff.user, session: staff.session });
+        return Ok(Admitted { restaurant: slug, subscription, signed_in });
     }
     let (Some(order), Some(order_token)) = (params.get("order"), params.get("order_token")) else {
         return Err(ConnectError::Unauthenticated("send a staff token, or an order and its order_token"));
     };
     let id = OrderId::parse(order).map_err(|_| ConnectError::Unauthenticated("unknown order or wrong token"))?;
     match repos.orders.get(&slug, &id).await {
-        Ok(found) if found.token.matches(order_token) => Ok((slug, Subscription::Customer { order: id })),
+        Ok(found) if found.token.matches(order_token) => {
+            Ok(Admitted { restaurant: slug, subscription: Subscription::Customer { order: id }, signed_in: None })
+        }
         Ok(_) | Err(RepoError::NotFound) => Err(ConnectError::Unauthenticated("unknown order or wrong token")),
         Err(other) => Err(other.into()),
     }
 }
 
 /// The record of a new connection.
-pub fn connection(id: &str, restaurant: Slug, subscription: Subscription) -> Connection {
+pub fn connection(id: &str, admitted: Admitted) -> Connection {
     Connection {
         id: id.to_owned(),
-        restaurant,
-        subscription,
+        restaurant: admitted.restaurant,
+        subscription: admitted.subscription,
+        signed_in: admitted.signed_in,
         expires_at: bistro_store::seam::now_unix() + CONNECTION_LIFETIME_SECS,
     }
+}
+
+/// Whether the login a connection was opened with still holds: always for a customer's; for
+/// staff, while the account's session number is the one it connected under (removing or
+/// disabling the account, a new role or password all move it on).
+pub async fn still_signed_in(
+    repos: &Repos,
+    restaurant: &Slug,
+    signed_in: Option<&SignedIn>,
+) -> Result<bool, RepoError> {
+    let Some(signed_in) = signed_in else { return Ok(true) };
+    Ok(repos.restaurants.session(restaurant, &signed_in.user).await? == Some(signed_in.session))
+}
+
+/// What a connection whose login has ended is told before it is closed.
+pub fn session_ended() -> ServerMessage {
+    ServerMessage::Error { code: "session_ended".into(), detail: "this login has ended; log in again".into() }
 }
 
 /// What a client that saw everything up to `after` missed, oldest first, ending with

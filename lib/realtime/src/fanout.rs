@@ -1,12 +1,16 @@
 //! Delivers one order event to every live connection of its restaurant that may see it, all at
-//! once, and forgets connections that are gone.
+//! once, forgets connections that are gone, and closes those whose staff login has ended.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use futures_util::stream::{self, StreamExt};
 
-use bistro_store::repo::{OrderEvent, Subscription};
+use bistro_domain::ids::{Slug, UserId};
+use bistro_store::repo::{Connection, OrderEvent, Subscription};
 use bistro_store::{RepoError, Repos};
 
+use crate::connect::session_ended;
 use crate::protocol::{ServerMessage, may_see};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +26,9 @@ pub enum SendError {
 #[async_trait]
 pub trait Sender: Send + Sync + std::fmt::Debug {
     async fn send(&self, connection_id: &str, text: &str) -> Result<(), SendError>;
+
+    /// Closes the connection from the server's side (API Gateway's DeleteConnection).
+    async fn close(&self, connection_id: &str) -> Result<(), SendError>;
 }
 
 /// What a fan-out did, for logs and tests.
@@ -30,18 +37,31 @@ pub struct Delivery {
     pub sent: usize,
     pub gone: usize,
     pub failed: usize,
+    /// Closed because the account they were opened with was removed, disabled or changed.
+    pub ended: usize,
 }
 
 /// How many posts are in flight at once.
 const CONCURRENCY: usize = 32;
 
 pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> Result<Delivery, RepoError> {
-    let connections = repos.connections.of_restaurant(&event.order.restaurant).await?;
+    let restaurant = &event.order.restaurant;
+    let connections = repos.connections.of_restaurant(restaurant).await?;
+    let mut logins = Logins::new(repos, restaurant);
+    let mut ended = Vec::new();
     // Each kind of viewer is offered its own next moves, so the text is written once per
     // subscription (the board's, each driver's, the customer's), not once per connection.
     let mut texts: Vec<(Subscription, String)> = Vec::new();
     let mut posts = Vec::new();
-    for connection in connections.into_iter().filter(|c| may_see(&c.subscription, &event.order)) {
+    for connection in connections {
+        // A login that ended gets nothing more, even where the stream missed its change.
+        if !logins.hold(&connection).await? {
+            ended.push(connection.id);
+            continue;
+        }
+        if !may_see(&connection.subscription, &event.order) {
+            continue;
+        }
         let index = match texts.iter().position(|(s, _)| *s == connection.subscription) {
             Some(index) => index,
             None => {
@@ -61,7 +81,10 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let mut delivery = Delivery::default();
+    let mut delivery = Delivery { ended: ended.len(), ..Delivery::default() };
+    for id in ended {
+        close_ended(repos, sender, &id).await?;
+    }
     for (id, outcome) in outcomes {
         match outcome {
             Ok(()) => delivery.sent += 1,
@@ -76,4 +99,56 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
         }
     }
     Ok(delivery)
+}
+
+/// Session numbers of the accounts connections were opened with, each read once.
+struct Logins<'a> {
+    repos: &'a Repos,
+    restaurant: &'a Slug,
+    read: HashMap<UserId, Option<u64>>,
+}
+
+impl<'a> Logins<'a> {
+    fn new(repos: &'a Repos, restaurant: &'a Slug) -> Self {
+        Self { repos, restaurant, read: HashMap::new() }
+    }
+
+    /// Whether the login `connection` was opened with still holds (a customer's always does).
+    async fn hold(&mut self, connection: &Connection) -> Result<bool, RepoError> {
+        let Some(signed_in) = &connection.signed_in else { return Ok(true) };
+        let current = match self.read.get(&signed_in.user) {
+            Some(current) => *current,
+            None => {
+                let current = self.repos.restaurants.session(self.restaurant, &signed_in.user).await?;
+                *self.read.entry(signed_in.user.clone()).or_insert(current)
+            }
+        };
+        Ok(current == Some(signed_in.session))
+    }
+}
+
+/// Closes every connection of `restaurant` whose staff login has ended: what an account's
+/// session changing (removed, disabled, new role or password) sets off. Returns how many.
+pub async fn close_ended_logins(repos: &Repos, sender: &dyn Sender, restaurant: &Slug) -> Result<usize, RepoError> {
+    let mut logins = Logins::new(repos, restaurant);
+    let mut ended = 0;
+    for connection in repos.connections.of_restaurant(restaurant).await? {
+        if !logins.hold(&connection).await? {
+            close_ended(repos, sender, &connection.id).await?;
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}
+
+/// Tells a connection its login ended, closes it and forgets it. A socket that is already gone
+/// is forgotten all the same.
+pub async fn close_ended(repos: &Repos, sender: &dyn Sender, id: &str) -> Result<(), RepoError> {
+    if let Err(SendError::Failed(error)) = sender.send(id, &session_ended().to_text()).await {
+        tracing::warn!(connection = %id, %error, "could not tell a connection its login ended");
+    }
+    if let Err(SendError::Failed(error)) = sender.close(id).await {
+        tracing::warn!(connection = %id, %error, "could not close a connection whose login ended");
+    }
+    repos.connections.delete(id).await
 }

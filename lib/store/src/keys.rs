@@ -50,6 +50,12 @@ pub fn session(slug: &Slug, user: &UserId) -> Key {
     Key::new(format!("R#{slug}#SESSION"), format!("USER#{user}"))
 }
 
+/// The restaurant whose session partition `pk` is, if it is one: the live side closes the sockets
+/// of a login that ended when it sees this partition change.
+pub fn restaurant_of_session(pk: &str) -> Option<Slug> {
+    pk.strip_prefix("R#")?.strip_suffix("#SESSION").and_then(|slug| Slug::parse(slug).ok())
+}
+
 pub fn menu_partition(slug: &Slug) -> String {
     format!("R#{slug}#MENU")
 }

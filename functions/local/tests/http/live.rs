@@ -166,3 +166,55 @@ async fn a_board_that_drops_during_a_burst_of_50_orders_resumes_with_each_once_i
 
     assert_eq!(seen, (1..=50).collect::<Vec<u64>>(), "every order once, in sequence");
 }
+
+/// Waits for the server to close `socket`; true if it did within `wait`.
+async fn closed_within(socket: &mut Socket, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    loop {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else { return false };
+        match tokio::time::timeout(left, socket.next()).await {
+            Ok(None | Some(Ok(Message::Close(_)) | Err(_))) => return true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_removed_managers_board_is_told_the_login_ended_and_closed_at_once() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("gone").await;
+    let (manager, id) = app.hire("gone", &owner, "manager").await;
+    let (mut board, _) = subscribe(&app, &format!("restaurant=gone&token={manager}"), None).await;
+
+    let removed =
+        app.request(Method::DELETE, &format!("/v1/restaurants/gone/staff/{id}"), Some(&owner)).send().await.unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+
+    let message = next(&mut board, Duration::from_secs(1)).await.expect("the board is told before any order");
+    assert_eq!((message["type"].as_str(), message["code"].as_str()), (Some("error"), Some("session_ended")));
+    assert!(closed_within(&mut board, Duration::from_secs(1)).await, "and the server closes it");
+}
+
+#[tokio::test]
+async fn a_board_whose_account_changed_role_hears_no_more_orders() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("demoted").await;
+    let (manager, id) = app.hire("demoted", &owner, "manager").await;
+    let (mut board, _) = subscribe(&app, &format!("restaurant=demoted&token={manager}"), None).await;
+    let (mut owners_board, _) = subscribe(&app, &format!("restaurant=demoted&token={owner}"), None).await;
+
+    let path = format!("/v1/restaurants/demoted/staff/{id}");
+    assert_eq!(app.send(Method::PATCH, &path, Some(&owner), &json!({"role": "driver"})).await.status(), StatusCode::OK);
+    placed_order(&app, "demoted", "k1").await;
+
+    let mut heard = Vec::new();
+    while let Some(message) = next(&mut board, Duration::from_millis(500)).await {
+        heard.push(message["type"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(heard, ["error"], "only the notice that the login ended, no order");
+    assert_eq!(
+        next(&mut owners_board, Duration::from_secs(1)).await.expect("the owner's board still hears")["type"],
+        "order"
+    );
+}

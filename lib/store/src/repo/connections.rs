@@ -21,11 +21,22 @@ pub enum Subscription {
     Customer { order: OrderId },
 }
 
+/// Which account's login a staff connection rides on, at which session number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub user: UserId,
+    pub session: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
     pub id: String,
     pub restaurant: Slug,
     pub subscription: Subscription,
+    /// The staff login it was opened with; `None` for a customer's. A connection whose account's
+    /// session number moved on (removed, disabled, new role or password) is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_in: Option<SignedIn>,
     /// Unix seconds; API Gateway closes a socket after two hours at most.
     pub expires_at: i64,
 }

@@ -21,7 +21,7 @@ use bistro_domain::reservation::ReservationError;
 
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
-pub use connections::{Connection, Connections, Subscription};
+pub use connections::{Connection, Connections, SignedIn, Subscription};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
 pub use orders::Orders;
