@@ -159,3 +159,20 @@ test('a manager edits an item, the opening hours and the tables', async () => {
   await item.getByText('Wood-fired, San Marzano tomatoes').waitFor();
   assert.match(await item.innerText(), /sesame/);
 });
+
+test('a board whose account is removed goes back to the login form and says why', async () => {
+  const email = `leaver@${SLUG}.test`;
+  const leaver = await call(server.base, 'POST', `/v1/restaurants/${SLUG}/staff`, { token: logins.owner.token, body: { email, name: 'Leaver', password: 'leaver password 123', role: 'staff' } });
+  const context = await chrome.newContext();
+  const tab = await page(context, errors);
+  await tab.goto(`${server.base}/r/${SLUG}/staff`);
+  await logIn(tab, { email, password: 'leaver password 123' });
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+
+  await call(server.base, 'DELETE', `/v1/restaurants/${SLUG}/staff/${leaver.id}`, { token: logins.owner.token });
+
+  await tab.getByRole('alert').filter({ hasText: 'Your login has ended' }).waitFor({ timeout: 2000 });
+  await tab.getByRole('button', { name: 'Log in' }).waitFor();
+  await screenshot(tab, 'staff-login-ended');
+  await context.close();
+});
