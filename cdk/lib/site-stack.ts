@@ -31,6 +31,18 @@ const STRIP_MEDIA = `function handler(event) {
   return request;
 }`;
 
+/**
+ * Every API request carries the viewer's IP in a header this function writes over whatever the
+ * viewer sent: behind CloudFront, API Gateway's source IP is the edge's, which many viewers share
+ * (the accounts function counts failed logins per client by it; lib/lambda `VIEWER_ADDRESS`).
+ */
+export const VIEWER_ADDRESS_HEADER = 'x-bistro-viewer-address';
+const TAG_VIEWER = `function handler(event) {
+  var request = event.request;
+  request.headers['${VIEWER_ADDRESS_HEADER}'] = { value: event.viewer.ip };
+  return request;
+}`;
+
 export class SiteStack extends Stack {
   readonly distribution: cloudfront.Distribution;
 
@@ -63,6 +75,7 @@ export class SiteStack extends Stack {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      functionAssociations: viewer(TAG_VIEWER, 'ViewerAddress'),
       ...secure,
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {

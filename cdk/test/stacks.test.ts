@@ -9,6 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
+import { VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 
 const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
 
@@ -205,6 +206,19 @@ test('the notifier reads the stream in batches, splits a failing batch, retries 
 test('the WebSocket API routes connect, disconnect and default to the ws function', () => {
   for (const key of ['$connect', '$disconnect', '$default']) {
     realtime.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+  }
+});
+
+test('every API request through CloudFront names its viewer in a header the viewer cannot set', () => {
+  const functions = Object.values(site.findResources('AWS::CloudFront::Function'));
+  const tagger = functions.find((f) => f.Properties.FunctionCode.includes(VIEWER_ADDRESS_HEADER));
+  assert.ok(tagger, 'a function writes the viewer address');
+  assert.match(tagger.Properties.FunctionCode, /request\.headers\['x-bistro-viewer-address'\] = \{ value: event\.viewer\.ip \}/);
+  const config = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  for (const pattern of ['v1/*', 'health']) {
+    const behavior = config.CacheBehaviors.find((b: any) => b.PathPattern === pattern);
+    assert.equal(behavior.FunctionAssociations?.length, 1, pattern);
+    assert.equal(behavior.FunctionAssociations[0].EventType, 'viewer-request', pattern);
   }
 });
 

@@ -1,4 +1,5 @@
-//! A per-client-IP request budget for `/v1`: on AWS, API Gateway's throttling does this job.
+//! A per-client-IP request budget for `/v1` (on AWS, API Gateway's throttling does this job), and
+//! the client's address handed to the routes that count per client (failed logins).
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -10,9 +11,16 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use bistro_api::extract::ClientAddress;
 use bistro_api::{ApiError, AppState};
 
 type Limiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;
+
+/// The TCP peer is the client: the local server has no proxy in front it could trust.
+async fn tag_client(ConnectInfo(peer): ConnectInfo<SocketAddr>, mut request: Request, next: Next) -> Response {
+    request.extensions_mut().insert(ClientAddress(peer.ip().to_string()));
+    next.run(request).await
+}
 
 async fn rate_limit(
     State(limiter): State<Limiter>,
@@ -32,6 +40,7 @@ async fn rate_limit(
 /// `routes` with at most `per_second` requests a second from each client IP (bursts of twice
 /// that); 0 leaves them unlimited.
 pub fn limited(routes: Router<AppState>, per_second: u32) -> Router<AppState> {
+    let routes = routes.layer(middleware::from_fn(tag_client));
     let Some(rate) = NonZeroU32::new(per_second) else { return routes };
     let burst = NonZeroU32::new(per_second.saturating_mul(2)).unwrap_or(rate);
     let limiter: Limiter = Arc::new(RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)));

@@ -134,3 +134,11 @@ mod tests {
         assert_eq!(body, json!({"quantity": 2.5}));
     }
 }
+
+/// Where a request came from, as its host can vouch: the local server's TCP peer; on Lambda the
+/// viewer address the site's CloudFront function writes, else API Gateway's source IP. Hosts put
+/// it in the request's extensions; handlers read it as `Option<Extension<ClientAddress>>`, since a
+/// router driven directly (in tests) has none. Never read from a header a client can set where
+/// the host cannot vouch for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(pub String);

@@ -127,13 +127,35 @@ pub async fn run_http(group: axum::Router<AppState>, tokens: Tokens) -> Result<(
     lambda_http::run(app).await
 }
 
-/// Gives the request the Lambda invocation's id, so every log line of it can be found.
+/// The header the site's CloudFront function sets to the viewer's IP on every API request,
+/// overwriting whatever the viewer sent (cdk/lib/site-stack.ts).
+pub const VIEWER_ADDRESS: &str = "x-bistro-viewer-address";
+
+/// Gives the request the Lambda invocation's id, so every log line of it can be found, and the
+/// client's address. Behind CloudFront, API Gateway's source IP is CloudFront's edge, which many
+/// viewers share: counting failed logins by it would lock a whole city out, so the viewer address
+/// CloudFront's function wrote comes first. (Until the API accepts only requests that came
+/// through CloudFront, #15, a caller that goes around it can name any address: that evades the
+/// per-client count, as changing address would, and the per-e-mail count still holds.)
 async fn tag_request_id(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let id = request.lambda_context_ref().map(|context| context.request_id.clone());
     if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
         request.headers_mut().insert(REQUEST_ID, value);
     }
+    if let Some(address) = client_address(&request) {
+        request.extensions_mut().insert(bistro_api::extract::ClientAddress(address));
+    }
     next.run(request).await
+}
+
+fn client_address(request: &axum::extract::Request) -> Option<String> {
+    let viewer = request.headers().get(VIEWER_ADDRESS).and_then(|v| v.to_str().ok());
+    if let Some(ip) = viewer.and_then(|v| v.trim().parse::<std::net::IpAddr>().ok()) {
+        return Some(ip.to_string());
+    }
+    // The only request context an HTTP API (payload 2.0) function is built to receive.
+    let lambda_http::request::RequestContext::ApiGatewayV2(context) = request.request_context_ref()?;
+    context.http.source_ip.clone()
 }
 
 /// What the realtime functions share: the state, and the sender that posts to sockets.
@@ -167,4 +189,42 @@ pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
         },
     ))
     .await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+    use lambda_http::request::RequestContext;
+
+    fn request(viewer: Option<&str>, source_ip: Option<&str>) -> axum::extract::Request {
+        let mut request = axum::extract::Request::new(axum::body::Body::empty());
+        if let Some(viewer) = viewer {
+            request.headers_mut().insert(VIEWER_ADDRESS, HeaderValue::from_str(viewer).unwrap());
+        }
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = source_ip.map(str::to_owned);
+        request.extensions_mut().insert(RequestContext::ApiGatewayV2(context));
+        request
+    }
+
+    #[test]
+    fn the_viewer_address_cloudfront_wrote_comes_before_the_edges_source_ip() {
+        assert_eq!(client_address(&request(Some("203.0.113.7"), Some("130.176.0.1"))).as_deref(), Some("203.0.113.7"));
+        assert_eq!(client_address(&request(Some("2001:db8::7"), None)).as_deref(), Some("2001:db8::7"));
+    }
+
+    #[test]
+    fn without_a_viewer_address_the_source_ip_is_the_client() {
+        assert_eq!(client_address(&request(None, Some("198.51.100.2"))).as_deref(), Some("198.51.100.2"));
+    }
+
+    #[test]
+    fn a_viewer_header_that_is_not_an_address_is_ignored() {
+        assert_eq!(
+            client_address(&request(Some("anyone, really"), Some("198.51.100.2"))).as_deref(),
+            Some("198.51.100.2")
+        );
+    }
 }

@@ -251,3 +251,20 @@ async fn a_successful_login_starts_the_count_of_wrong_passwords_again() {
     }
     app.login("lido", "owner@lido.test", "correct horse battery").await;
 }
+
+#[tokio::test]
+async fn thirty_failed_logins_from_one_address_over_many_e_mails_make_its_next_login_wait() {
+    let app = spawn_app().await;
+    app.sign_up("lido").await;
+    for n in 0..30 {
+        let guess = json!({"email": format!("guess-{n}@lido.test"), "password": "summer2026"});
+        let wrong = app.send(Method::POST, "/v1/restaurants/lido/login", None, &guess).await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+
+    let right = json!({"email": "owner@lido.test", "password": "correct horse battery"});
+    let locked = app.send(Method::POST, "/v1/restaurants/lido/login", None, &right).await;
+
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

@@ -16,7 +16,7 @@ use super::{missing, restaurant};
 use crate::access::{Manager, Staff, Tenant};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::ApiError;
-use crate::extract::Json;
+use crate::extract::{ClientAddress, Json};
 use crate::state::AppState;
 use crate::views::AccountView;
 
@@ -153,6 +153,10 @@ pub async fn update_restaurant(
 
 /// Wrong passwords in a row for one e-mail before logins as it wait.
 pub const MAX_FAILED_LOGINS: u64 = 10;
+/// Failed logins from one client address, whatever the e-mails, before its logins wait: one
+/// address trying a common password on many e-mails. Higher than the per-e-mail limit because a
+/// whole kitchen may share one address.
+pub const MAX_FAILED_LOGINS_PER_CLIENT: u64 = 30;
 /// How long after the last wrong password the count is kept (and a locked e-mail waits).
 pub const FAILED_LOGIN_WINDOW_SECS: u64 = 15 * 60;
 
@@ -170,15 +174,22 @@ pub struct Credentials {
 pub async fn login(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
+    client: Option<axum::Extension<ClientAddress>>,
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {
     restaurant(&state, &slug).await?;
     // Counted per e-mail as typed (trimmed, lower-cased), known or not, so the count says
-    // nothing about which e-mails have accounts.
+    // nothing about which e-mails have accounts; and per client address. The two keys cannot
+    // meet: an e-mail has an '@' and no "client ", a client key is "client " and an address.
     let who: String = body.email.trim().to_lowercase().chars().take(320).collect();
     let who = who.as_str();
+    let client = client.map(|axum::Extension(ClientAddress(address))| format!("client {address}"));
     let failures = state.repos.restaurants.login_failures(&slug, who).await?;
-    if failures >= MAX_FAILED_LOGINS {
+    let client_failures = match &client {
+        Some(client) => state.repos.restaurants.login_failures(&slug, client).await?,
+        None => 0,
+    };
+    if failures >= MAX_FAILED_LOGINS || client_failures >= MAX_FAILED_LOGINS_PER_CLIENT {
         return Err(ApiError::RateLimited { retry_after_secs: FAILED_LOGIN_WINDOW_SECS });
     }
     let account = match Email::parse(&body.email) {
@@ -192,6 +203,10 @@ pub async fn login(
     // Same work and same answer whether the e-mail or the password was wrong.
     if !state.auth.password_matches(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
         state.repos.restaurants.count_login_failure(&slug, who, failures, FAILED_LOGIN_WINDOW_SECS).await?;
+        if let Some(client) = &client {
+            let window = FAILED_LOGIN_WINDOW_SECS;
+            state.repos.restaurants.count_login_failure(&slug, client, client_failures, window).await?;
+        }
         return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     }
     let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;
