@@ -317,3 +317,26 @@ async fn a_token_signed_before_a_rotation_still_verifies_on_lambda_and_new_login
     assert_eq!(logged_in["statusCode"], 200, "{logged_in}");
     assert_eq!(kid(body(&logged_in)["token"].as_str().unwrap()), second.current_kid());
 }
+
+#[tokio::test]
+async fn rotations_at_the_same_time_leave_every_key_ssm_signs_with_in_the_published_set() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("racing"));
+    rotate(&stack, &table).await;
+
+    let rings = tokio::join!(rotate(&stack, &table), rotate(&stack, &table), rotate(&stack, &table));
+
+    let (_, client) = ssm().await;
+    let name = bistro_lambda::keys::signing_key_parameter(&stack);
+    let held = bistro_lambda::keys::SsmKeyRing { client, name };
+    let held = bistro_api::signing::KeySource::key_ring(&held).await.unwrap().expect("a ring in SSM");
+    let store = DynamoStore::new(bistro_store::engine::dynamodb::Client::new(&ssm().await.0), table.clone());
+    let published = Repos::new(Arc::new(store)).signing_keys.public().await.unwrap().expect("a published set");
+    let published = bistro_api::signing::PublicKeys::parse(&published).unwrap();
+    let published: Vec<&str> = published.kids().collect();
+    for kid in held.kids() {
+        assert!(published.contains(&kid), "SSM's key {kid} is not among the published {published:?}");
+    }
+    for ring in [rings.0, rings.1, rings.2] {
+        assert!(published.contains(&ring.current_kid()), "every rotation's new key stays verifiable");
+    }
+}

@@ -186,6 +186,17 @@ impl PublicKeys {
         self.0.keys.iter().filter_map(|key| key.common.key_id.as_deref())
     }
 
+    /// These keys, and those of `other` that `keep` says to keep and these lack.
+    pub fn with_kept(mut self, other: &PublicKeys, keep: impl Fn(&str) -> bool) -> Self {
+        let known: Vec<String> = self.kids().map(str::to_owned).collect();
+        let extra =
+            other.0.keys.iter().filter(|key| {
+                key.common.key_id.as_deref().is_some_and(|kid| keep(kid) && !known.iter().any(|k| k == kid))
+            });
+        self.0.keys.extend(extra.cloned().collect::<Vec<_>>());
+        self
+    }
+
     pub(crate) fn verifiers(&self) -> Result<Verifiers, KeyError> {
         let keys = self.0.keys.iter().map(|key| {
             let kid = key.common.key_id.clone().unwrap_or_default();
@@ -240,6 +251,17 @@ impl PublicKeySource for bistro_store::repo::SigningKeys {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_keeps_the_other_sets_keys_it_is_told_to_keep_and_lacks() {
+        let (ours, theirs) = (KeyRing::generate().unwrap(), KeyRing::generate().unwrap().rotated(1).unwrap());
+        let retired = theirs.kids().nth(1).unwrap().to_owned();
+        let merged = ours.public_keys().unwrap().with_kept(&theirs.public_keys().unwrap(), |kid| kid != retired);
+        let kids: Vec<&str> = merged.kids().collect();
+        assert_eq!(kids, [ours.current_kid(), theirs.current_kid()]);
+        let again = merged.clone().with_kept(&merged, |_| true);
+        assert_eq!(again.kids().count(), 2, "a key both hold is listed once");
+    }
 
     #[test]
     fn a_key_ring_survives_its_own_json() {

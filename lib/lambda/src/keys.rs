@@ -13,7 +13,7 @@ use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::ParameterType;
 use bistro_api::ApiError;
 use bistro_api::sign_up::{SignUpPolicy, SignUpRule};
-use bistro_api::signing::{KeyError, KeyRing, KeySource};
+use bistro_api::signing::{KeyError, KeyRing, KeySource, PublicKeys};
 use bistro_store::repo::SigningKeys;
 
 /// The parameters' names for one stack, as the CDK stack grants them.
@@ -95,12 +95,31 @@ pub enum RotateError {
 /// Makes a new signing key (the first one, when there is none) and keeps the one it replaces
 /// verifiable while its tokens can live. The public set goes to the table before the private
 /// ring goes to SSM, so no token is ever signed with a key verifiers cannot find.
+///
+/// Two rotations at once must not leave SSM signing with a key the table lacks, and SSM cannot
+/// write conditionally; the table can. So the published set only grows by rotations (each adds
+/// its ring's keys over the version it read, reading again if another came first) and loses
+/// only the keys this rotation retired for good: a key that ever reached SSM is always in the set.
 pub async fn rotate(client: &Client, name: &str, public: &SigningKeys, now: u64) -> Result<KeyRing, RotateError> {
-    let ring = match read(client, name).await.map_err(RotateError::Ssm)? {
-        Some(json) => KeyRing::parse(&json)?.rotated(now)?,
+    let old = read(client, name).await.map_err(RotateError::Ssm)?.map(|json| KeyRing::parse(&json)).transpose()?;
+    let ring = match &old {
+        Some(old) => old.rotated(now)?,
         None => KeyRing::generate()?,
     };
-    public.publish(&ring.public_keys()?.to_json()).await?;
+    let retired: Vec<String> =
+        old.iter().flat_map(KeyRing::kids).filter(|kid| !ring.kids().any(|k| k == *kid)).map(str::to_owned).collect();
+    let mut attempts = 0;
+    loop {
+        let stored = public.public_versioned().await?;
+        let mut set = ring.public_keys()?;
+        if let Some((json, _)) = &stored {
+            set = set.with_kept(&PublicKeys::parse(json)?, |kid| !retired.iter().any(|r| r == kid));
+        }
+        match public.publish_over(&set.to_json(), stored.map(|(_, version)| version)).await {
+            Err(bistro_store::RepoError::StaleVersion) if attempts < 5 => attempts += 1,
+            other => break other?,
+        }
+    }
     write(client, name, ring.to_json(), "Bistro's staff-token signing keys (bistro-keys rotate)")
         .await
         .map_err(RotateError::Ssm)?;

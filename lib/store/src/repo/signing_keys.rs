@@ -23,11 +23,30 @@ impl SigningKeys {
         Ok(self.store.get(&keys::public_signing_keys()).await?.map(|item| item.body))
     }
 
-    /// Replaces the published set. A rotation publishes before it signs with the new key, so a
-    /// verifier never meets a token whose key it cannot find here.
+    /// The published set with its version, for a change made over it.
+    pub async fn public_versioned(&self) -> Result<Option<(String, u64)>, RepoError> {
+        Ok(self.store.get(&keys::public_signing_keys()).await?.map(|item| (item.body, item.version)))
+    }
+
+    /// Replaces the published set, whatever it holds. A rotation publishes before it signs with
+    /// the new key, so a verifier never meets a token whose key it cannot find here.
     pub async fn publish(&self, json: &str) -> Result<(), RepoError> {
         let item = Item::new(keys::public_signing_keys(), 0, json.to_owned());
         self.store.write(Write::Put { item, condition: Condition::Always }).await?;
         Ok(())
+    }
+
+    /// Replaces the set read at `read` (`None`: there was none); `StaleVersion` if another
+    /// rotation published meanwhile.
+    pub async fn publish_over(&self, json: &str, read: Option<u64>) -> Result<(), RepoError> {
+        let (version, condition) = match read {
+            Some(version) => (version + 1, Condition::Version(version)),
+            None => (1, Condition::Absent),
+        };
+        let item = Item::new(keys::public_signing_keys(), version, json.to_owned());
+        match self.store.write(Write::Put { item, condition }).await {
+            Err(crate::seam::SeamError::ConditionFailed) => Err(RepoError::StaleVersion),
+            other => Ok(other.map(|_| ())?),
+        }
     }
 }
