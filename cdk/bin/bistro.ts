@@ -7,5 +7,6 @@ const app = new App();
 const lambdaDir = path.resolve(import.meta.dirname, '..', app.node.tryGetContext('lambdaDir') ?? '../target/lambda/arm64');
 bistro(app, {
   lambdaDir,
+  alarmEmail: app.node.tryGetContext('alarmEmail'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -37,6 +37,13 @@ export function deploymentParameters(name: string): DeploymentParameters {
   return { signingKey: `/bistro/${name}/signing-key`, signUpCode: `/bistro/${name}/sign-up-code` };
 }
 
+/** Requests per second and burst for the routes abuse would aim at, across all clients. */
+export const ROUTE_THROTTLES: Record<string, [number, number]> = {
+  'ANY /v1/restaurants/{slug}/login': [5, 10],
+  'ANY /v1/restaurants': [1, 5],
+  'ANY /v1/restaurants/{slug}/reservations': [10, 20],
+};
+
 export class ApiStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly functions: Record<string, RustFunction> = {};
@@ -52,6 +59,12 @@ export class ApiStack extends Stack {
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
     });
+    // Tighter budgets, across all clients, where one client could otherwise spend the stage's:
+    // guessing passwords, creating restaurants, filling the booking grid. (Per client: the
+    // accounts function counts failed logins per address; see README.)
+    const routeSettings = Object.fromEntries(Object.entries(ROUTE_THROTTLES).map(([route, [rate, burst]]) =>
+      [route, { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }]));
+    (stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', routeSettings);
     acceptFindings(stage, { CKV_AWS_95: 'Every function logs each request with its request id (JSON, 30 days); access logs would pay for the same lines twice.' });
     for (const binary of HTTP_FUNCTIONS) {
       const publishesMenu = binary === 'menu' || binary === 'accounts';

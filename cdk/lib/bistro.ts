@@ -1,8 +1,9 @@
-// The whole product as four stacks split by lifecycle: data (kept), api, realtime and site.
+// The whole product as five stacks split by lifecycle: data (kept), api, realtime, site and monitoring.
 import * as path from 'node:path';
 import { App, StackProps } from 'aws-cdk-lib';
 import { ApiStack, deploymentParameters } from './api-stack.js';
 import { DataStack } from './data-stack.js';
+import { MonitoringStack } from './monitoring-stack.js';
 import { RealtimeStack } from './realtime-stack.js';
 import { SiteStack } from './site-stack.js';
 
@@ -13,6 +14,8 @@ export interface BistroProps {
   readonly env?: StackProps['env'];
   /** Names the deployment's SSM parameters (`/bistro/{name}/…`); `bistro-keys --stack` takes the same. */
   readonly name?: string;
+  /** Where alarms are mailed (context `alarmEmail`); AWS asks the address to confirm first. */
+  readonly alarmEmail?: string;
 }
 
 export function bistro(app: App, props: BistroProps) {
@@ -31,5 +34,9 @@ export function bistro(app: App, props: BistroProps) {
     webSocketUrl: realtime.url,
     siteDir: props.siteDir ?? path.join(import.meta.dirname, '../../static-site'),
   });
-  return { data, api, realtime, site };
+  const monitoring = new MonitoringStack(app, 'BistroMonitoring', {
+    env, alarmEmail: props.alarmEmail, httpApiId: api.api.apiId, table: data.table,
+    notifier: realtime.notifier, notifierFailures: realtime.notifierFailures,
+  });
+  return { data, api, realtime, site, monitoring };
 }

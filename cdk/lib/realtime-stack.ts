@@ -3,7 +3,6 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -21,6 +20,9 @@ export interface RealtimeStackProps extends StackProps {
 export class RealtimeStack extends Stack {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
+  readonly notifier: lambda.IFunction;
+  /** Stream records the notifier gave up on. */
+  readonly notifierFailures: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: RealtimeStackProps) {
     super(scope, id, props);
@@ -50,6 +52,8 @@ export class RealtimeStack extends Stack {
       enforceSSL: true,
     });
     acceptFindings(failures, { CKV_AWS_27: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed key would cost $1/month while idle.' });
+    this.notifier = notifier.fn;
+    this.notifierFailures = failures;
     notifier.fn.addEventSource(new DynamoEventSource(props.table, {
       startingPosition: lambda.StartingPosition.LATEST,
       batchSize: 100,
@@ -60,20 +64,6 @@ export class RealtimeStack extends Stack {
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(failures),
     }));
-    new cloudwatch.Alarm(this, 'NotifierIteratorAgeAlarm', {
-      metric: notifier.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
-      threshold: 30_000,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'The notifier is more than 30 s behind the table stream',
-    });
-    new cloudwatch.Alarm(this, 'NotifierFailuresAlarm', {
-      metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Stream records the notifier gave up on',
-    });
     new CfnOutput(this, 'WebSocketUrl', { value: this.stage.url });
   }
 

@@ -1,8 +1,7 @@
 // One Rust Lambda function built by `cargo lambda build --release --arm64`: provided.al2023 on
-// ARM_64, its log group with a retention, and its alarms.
+// ARM_64, its log group with a retention, and its table permissions (alarms: monitoring-stack.ts).
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -78,15 +77,6 @@ export class RustFunction extends Construct {
     }
     if (describesTable) {
       this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [props.table.tableArn] }));
-    }
-    for (const [name, metric] of [['Errors', this.fn.metricErrors()], ['Throttles', this.fn.metricThrottles()]] as const) {
-      new cloudwatch.Alarm(this, `${name}Alarm`, {
-        metric: metric.with({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${props.binary}: ${name.toLowerCase()} in the last 5 minutes`,
-      });
     }
   }
 }

@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
 import { VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
+import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 
 const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
 
@@ -27,7 +28,8 @@ const data = Template.fromStack(stacks.data);
 const api = Template.fromStack(stacks.api);
 const realtime = Template.fromStack(stacks.realtime);
 const site = Template.fromStack(stacks.site);
-const all = [data, api, realtime, site];
+const monitoring = Template.fromStack(stacks.monitoring);
+const all = [data, api, realtime, site, monitoring];
 
 /** The logical id of the function built from `binary`. */
 function functionId(template: Template, binary: string): string {
@@ -222,18 +224,42 @@ test('every API request through CloudFront names its viewer in a header the view
   }
 });
 
+test('login, sign-up and booking have throttles of their own below the stage\'s', () => {
+  const stage = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+  const routes = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+  for (const key of ['ANY /v1/restaurants/{slug}/login', 'ANY /v1/restaurants', 'ANY /v1/restaurants/{slug}/reservations']) {
+    assert.ok(routes.includes(key), `${key} is a route`);
+    const settings = stage.RouteSettings[key];
+    assert.ok(settings && settings.ThrottlingRateLimit < 200 && settings.ThrottlingBurstLimit < 400, key);
+  }
+});
+
 test('the API is throttled per stage', () => {
   api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
   realtime.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100 }) });
 });
 
-test('there are alarms on errors and throttles of every function, and on the notifier falling behind or failing', () => {
-  const alarms = [...Object.values(api.findResources('AWS::CloudWatch::Alarm')), ...Object.values(realtime.findResources('AWS::CloudWatch::Alarm'))];
-  const metrics = alarms.map((a) => a.Properties.MetricName);
-  assert.equal(metrics.filter((m) => m === 'Errors').length, 7);
-  assert.equal(metrics.filter((m) => m === 'Throttles').length, 7);
-  assert.ok(metrics.includes('IteratorAge'));
-  assert.ok(metrics.includes('ApproximateNumberOfMessagesVisible'));
+test('every alarm mails the alarm topic, and all of them together stay within the free ten alarm metrics', () => {
+  const alarms = all.flatMap((template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')));
+  const metrics = alarms.reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
+  assert.ok(metrics <= FREE_ALARM_METRICS, `${metrics} alarm metrics`);
+  const topic = Object.keys(monitoring.findResources('AWS::SNS::Topic'));
+  assert.equal(topic.length, 1);
+  for (const alarm of alarms) {
+    assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic[0] }], alarm.Properties.AlarmDescription);
+  }
+  const watched = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+  for (const needed of ['AWS/ApiGateway/5xx', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/DynamoDB/ReadThrottleEvents',
+    'AWS/DynamoDB/WriteThrottleEvents', 'AWS/DynamoDB/SystemErrors', 'AWS/Lambda/IteratorAge', 'AWS/SQS/ApproximateNumberOfMessagesVisible']) {
+    assert.ok(watched.includes(needed), needed);
+  }
+});
+
+test('the alarm e-mail is a context value: with one the topic mails it, and a malformed one is refused', () => {
+  const mailed = bistro(new App(), { lambdaDir: standInLambdaDir(), alarmEmail: 'kitchen@example.com', env: { account: '123456789012', region: 'eu-central-1' } });
+  Template.fromStack(mailed.monitoring).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'kitchen@example.com' });
+  monitoring.resourceCountIs('AWS::SNS::Subscription', 0);
+  assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), alarmEmail: 'not an address' }), /alarmEmail/);
 });
 
 test('CloudFront serves HTTPS only through origin access control, with security headers and short-cached menus', () => {
