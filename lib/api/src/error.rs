@@ -38,6 +38,10 @@ pub enum ApiError {
     /// Well-formed but refused: a validation or business rule.
     #[error("{detail}")]
     Unprocessable { code: &'static str, detail: String },
+    /// A body that does not fit its schema, naming where (`restaurant.reservations`), so a page
+    /// can show the error next to what caused it.
+    #[error("{detail}")]
+    InvalidBody { field: Option<String>, detail: String },
     #[error("too many requests; slow down")]
     RateLimited { retry_after_secs: u64 },
     #[error("the service is temporarily unavailable")]
@@ -74,6 +78,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
             }
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, "Unprocessable request"),
+            Self::InvalidBody { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Unprocessable request"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
@@ -93,6 +98,10 @@ pub struct Problem {
     pub detail: String,
     /// A stable, machine-readable code.
     pub code: String,
+    /// Where in the request body the problem is, as a path (`restaurant.reservations`), when it
+    /// is in one place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl IntoResponse for ApiError {
@@ -119,6 +128,10 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             code: code.to_owned(),
+            field: match &self {
+                Self::InvalidBody { field, .. } => field.clone(),
+                _ => None,
+            },
         };
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
@@ -207,7 +220,7 @@ impl From<StaffError> for ApiError {
 impl From<ReservationError> for ApiError {
     fn from(error: ReservationError) -> Self {
         let code = match &error {
-            ReservationError::Settings(_) => "invalid_settings",
+            ReservationError::Settings(_) | ReservationError::SeatingTooLong { .. } => "invalid_settings",
             ReservationError::PartySize { .. } => "invalid_party_size",
             ReservationError::NotASlot => "not_a_slot",
             ReservationError::TooSoon(_) => "too_soon",

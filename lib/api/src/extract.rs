@@ -36,17 +36,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            // Nearly every body fits as sent; one that did not is read once more with its whole
-            // numbers as integers, so only those requests pay for the second reading.
-            Err(JsonRejection::JsonDataError(first)) => {
+            // Nearly every body fits as sent; one that did not is read once more, with its whole
+            // numbers as integers and its path tracked, so only those requests pay for it. The
+            // answer names the field and says what is wrong, without the parser's line and column.
+            Err(JsonRejection::JsonDataError(_)) => {
                 let mut value: serde_json::Value = serde_json::from_slice(&bytes)
                     .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
-                if !whole_numbers_as_integers(&mut value) {
-                    return Err(ApiError::unprocessable("invalid_body", first.body_text()));
-                }
-                serde_path_to_error::deserialize(value)
-                    .map(Self)
-                    .map_err(|e| ApiError::unprocessable("invalid_body", e.to_string()))
+                whole_numbers_as_integers(&mut value);
+                serde_path_to_error::deserialize(value).map(Self).map_err(|e| {
+                    let field = e.path().to_string();
+                    let field = (field != ".").then_some(field);
+                    ApiError::InvalidBody { field, detail: e.into_inner().to_string() }
+                })
             }
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request("malformed_json", e.body_text())),
             Err(other) => Err(ApiError::bad_request("unreadable_body", other.body_text())),

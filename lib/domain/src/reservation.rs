@@ -21,6 +21,12 @@ use crate::text::{Name, Note, Phone};
 pub enum ReservationError {
     #[error("invalid reservation settings: {0}")]
     Settings(&'static str),
+    /// A seating so long for its slots that booking it would touch more slot counters than one
+    /// store transaction may (every booking would fail).
+    #[error(
+        "a {seating}-minute seating in {slot}-minute slots holds {slots} slots per booking; at most {MAX_SLOTS_PER_BOOKING} fit: choose longer slots or a shorter seating"
+    )]
+    SeatingTooLong { seating: u16, slot: u16, slots: u16 },
     #[error("a party must be between {min} and {max} guests")]
     PartySize { min: u16, max: u16 },
     #[error("that time is not a bookable slot")]
@@ -79,6 +85,11 @@ struct SettingsRepr {
 #[cfg(feature = "openapi")]
 crate::schema::shaped_as!(ReservationSettings, SettingsRepr, "ReservationSettings");
 
+/// The most grid slots one booking may hold: a booking is one transaction of its slot counters,
+/// the booking, its idempotency record and the guest's count of bookings that day, and a store
+/// transaction holds at most 100 writes. Kept below that with room to spare.
+pub const MAX_SLOTS_PER_BOOKING: u16 = 96;
+
 impl ReservationSettings {
     pub fn new(
         slot_minutes: u16,
@@ -95,6 +106,10 @@ impl ReservationSettings {
         }
         if seating_minutes < slot_minutes || seating_minutes > 12 * 60 {
             return fail("seating_minutes must be at least one slot and at most 720");
+        }
+        let slots = seating_minutes.div_ceil(slot_minutes);
+        if slots > MAX_SLOTS_PER_BOOKING {
+            return Err(ReservationError::SeatingTooLong { seating: seating_minutes, slot: slot_minutes, slots });
         }
         if covers_per_slot == 0 || covers_per_slot > 5000 {
             return fail("covers_per_slot must be 1 to 5000");
@@ -371,6 +386,14 @@ mod tests {
 
     fn early(ts: &str) -> Timestamp {
         ts.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn settings_whose_booking_would_hold_more_slots_than_a_transaction_fits_are_refused() {
+        let refused = ReservationSettings::new(5, 720, 20, 1, 8, 0, 60);
+        assert_eq!(refused, Err(ReservationError::SeatingTooLong { seating: 720, slot: 5, slots: 144 }));
+        assert!(ReservationSettings::new(5, 480, 20, 1, 8, 0, 60).is_ok(), "96 slots fit");
+        assert!(ReservationSettings::new(5, 485, 20, 1, 8, 0, 60).is_err(), "97 do not");
     }
 
     #[test]

@@ -480,3 +480,48 @@ async fn a_guest_sees_which_role_moved_their_order_but_not_which_account() {
     let staff = json_of(app.get(&path, Some(&owner)).await).await;
     assert!(staff["history"][0]["actor"]["user"].is_string(), "{staff}");
 }
+
+#[tokio::test]
+async fn booking_settings_no_booking_could_be_stored_under_are_refused_naming_the_settings() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("grid").await;
+    let current = json_of(app.get("/v1/restaurants/grid", None).await).await;
+    let mut restaurant = current["restaurant"].clone();
+    restaurant["reservations"]["slot_minutes"] = json!(5);
+    restaurant["reservations"]["seating_minutes"] = json!(720);
+    let update = json!({"restaurant": restaurant, "version": current["version"]});
+
+    let response = app.send(Method::PUT, "/v1/restaurants/grid", Some(&owner), &update).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = json_of(response).await;
+    assert_eq!(
+        (problem["code"].as_str(), problem["field"].as_str()),
+        (Some("invalid_body"), Some("restaurant.reservations"))
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("720-minute seating") && !detail.contains("line 1"), "{detail}");
+    let after = json_of(app.get("/v1/restaurants/grid", None).await).await;
+    assert_eq!(after["version"], current["version"], "nothing changed");
+}
+
+#[tokio::test]
+async fn a_delivery_without_an_address_names_the_field_in_words_not_the_parsers() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("words").await;
+    let cart = app.cart_with_pizza("words", 1).await;
+    let body = json!({"cart": cart, "kind": {"type": "delivery", "address": " "}, "customer": {"name": "Ada"}});
+
+    let response = app
+        .request(Method::POST, "/v1/restaurants/words/orders", None)
+        .header("Idempotency-Key", "w")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+
+    let problem = json_of(response).await;
+    assert_eq!(problem["field"], "kind", "the kind of order, whose address is missing");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(!detail.contains("Failed to deserialize") && !detail.contains("column"), "{detail}");
+}
