@@ -59,7 +59,10 @@ const OPEN_HOURS_PER_DAY: f64 = 12.0;
 const PLATFORM_LOG_BYTES: f64 = 330.0;
 const DAYS_PER_MONTH: f64 = 30.4;
 const BUDGET_PER_1000: f64 = 0.50;
-const BUDGET_IDLE: f64 = 0.05;
+/// Idle, per month (issue #15): at most this without free tiers, and under `BUDGET_IDLE_FREE`
+/// with AWS's permanent free tiers (CloudWatch's ten alarm metrics).
+const BUDGET_IDLE: f64 = 1.00;
+const BUDGET_IDLE_FREE: f64 = 0.01;
 
 /// Usage of one order, in billable units.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -321,15 +324,15 @@ pub fn section(cost: &Cost) -> String {
         cost.idle_with_free_tiers
     );
     out += &format!(
-        "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE} a month idle: {} (${:.2}).\n\n",
+        "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE:.2} a month idle without free tiers: {} (${:.2}); under ${BUDGET_IDLE_FREE} with them: {} (${:.4}).\n\n",
         crate::report::verdict(cost.per_1000_orders, BUDGET_PER_1000),
         cost.per_1000_orders,
         crate::report::verdict(cost.idle_per_month, BUDGET_IDLE),
-        cost.idle_per_month
+        cost.idle_per_month,
+        crate::report::verdict(cost.idle_with_free_tiers, BUDGET_IDLE_FREE),
+        cost.idle_with_free_tiers
     );
-    if cost.idle_per_month > BUDGET_IDLE {
-        out += "Why idle misses: issue #7 requires alarms on function errors and throttles, the notifier's iterator age and failures (CloudWatch bills each alarm metric $0.10 a month whatever happens; an alarm over a metric-math sum of several functions bills each metric). Everything else is billed per request: the signing key is an SSM SecureString of the standard tier (free), read by the accounts function only, and verifiers read the public keys from the table. What would meet $0.05: alarms on Lambda's account-wide Errors and Throttles (4 alarm metrics in all: $0.40 a month, free within CloudWatch's free tier, but they also fire for other functions in the account, so only for an account of its own), which issue #15 takes up.\n\n";
-    }
+    out += "What idle pays for: the alarms alone (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier) and everything else are billed per request.\n\n";
     out
 }
 
