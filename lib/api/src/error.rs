@@ -228,6 +228,7 @@ impl From<ReservationError> for ApiError {
             ReservationError::SlotFull => return Self::conflict("slot_full", error),
             ReservationError::IllegalTransition { .. } => return Self::conflict("illegal_transition", error),
             ReservationError::NotStartedYet => "not_started_yet",
+            ReservationError::TooManyBookings(_) => "too_many_bookings",
         };
         Self::unprocessable(code, error)
     }

@@ -37,6 +37,8 @@ pub enum ReservationError {
     TooFarAhead(u16),
     #[error("the slot is full")]
     SlotFull,
+    #[error("a guest may hold at most {0} bookings on one day; this phone number has that many already")]
+    TooManyBookings(u16),
     #[error("a reservation cannot go from {} to {}", from.as_str(), to.as_str())]
     IllegalTransition { from: ReservationStatus, to: ReservationStatus },
     #[error("a guest can be marked as a no-show only once the booking has started")]
@@ -89,6 +91,10 @@ crate::schema::shaped_as!(ReservationSettings, SettingsRepr, "ReservationSetting
 /// the booking, its idempotency record and the guest's count of bookings that day, and a store
 /// transaction holds at most 100 writes. Kept below that with room to spare.
 pub const MAX_SLOTS_PER_BOOKING: u16 = 96;
+
+/// Open bookings one guest contact may hold on one day: enough for any family, too few to fill a
+/// grid anonymously.
+pub const MAX_BOOKINGS_PER_GUEST_AND_DAY: u16 = 5;
 
 impl ReservationSettings {
     pub fn new(
@@ -296,6 +302,15 @@ pub struct Contact {
     pub phone: Phone,
     #[serde(default)]
     pub email: Option<Email>,
+}
+
+impl Contact {
+    /// Who the guest is when their bookings are counted: the phone's digits, so spacing and
+    /// punctuation make no other guest ("+49 30 1234" and "+49-30-1234" are one).
+    pub fn identity(&self) -> String {
+        let digits: String = self.phone.as_str().chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() { self.phone.as_str().to_lowercase() } else { digits }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

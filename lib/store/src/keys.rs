@@ -134,6 +134,12 @@ pub fn booking_in_day(slug: &Slug, date: Date, starts_at: Timestamp, id: &Reserv
     Key::new(bookings_of_day(slug, date), format!("{}#{id}", instant(starts_at)))
 }
 
+/// How many open bookings one guest (`who`: a hash of their contact, never the contact itself)
+/// holds on one local date.
+pub fn guest_bookings(slug: &Slug, date: Date, who: &str) -> Key {
+    Key::new(format!("R#{slug}#GUESTBOOKINGS#{date}#{who}"), "COUNT")
+}
+
 pub fn slots_partition(slug: &Slug) -> String {
     format!("R#{slug}#SLOTS")
 }

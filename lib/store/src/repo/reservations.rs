@@ -8,7 +8,8 @@ use std::sync::Arc;
 use bistro_domain::ids::{ReservationId, Slug};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::reservation::{Reservation, ReservationError};
+use bistro_domain::reservation::{MAX_BOOKINGS_PER_GUEST_AND_DAY, Reservation, ReservationError};
+use sha2::{Digest, Sha256};
 
 use super::once::{CLAIM, Once, Refused, Transaction};
 use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, decode, encode, read_all, stale_or_missing};
@@ -40,6 +41,20 @@ fn slot_writes(reservation: &Reservation, by: i64, capacity: Option<u16>) -> Vec
             condition: capacity.map_or(Condition::Always, |cap| Condition::CounterAtMost(i64::from(cap) - by)),
         })
         .collect()
+}
+
+/// The count of the guest's open bookings that day, moved by `by`; a booking (`by` 1) only while
+/// they hold fewer than the limit. Keyed by a hash of the contact, so no phone number is a key.
+fn guest_write(reservation: &Reservation, by: i64) -> Write {
+    let who = bistro_domain::ids::hex(&Sha256::digest(reservation.contact.identity().as_bytes())[..16]);
+    let limit = i64::from(MAX_BOOKINGS_PER_GUEST_AND_DAY);
+    Write::Add {
+        key: keys::guest_bookings(&reservation.restaurant, reservation.date, &who),
+        by,
+        // Kept until the day is well over, then forgotten.
+        expires_at: Some(reservation.starts_at.as_second() + 2 * 24 * 3600),
+        condition: if by > 0 { Condition::CounterAtMost(limit - by) } else { Condition::Always },
+    }
 }
 
 impl Reservations {
@@ -76,6 +91,7 @@ impl Reservations {
         let writes = Transaction::new()
             .with(CLAIM, once.claim(idempotency, reservation.id.as_str())?)
             .with("booking", Write::Put { item: stored(reservation)?, condition: Condition::Absent })
+            .with("guest's bookings", guest_write(reservation, 1))
             .with_all("slot covers", slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
         for attempt in 0..ATTEMPTS {
             match writes.clone().commit(self.store.as_ref()).await {
@@ -84,6 +100,9 @@ impl Reservations {
                 }
                 Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
                     return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
+                }
+                Err(Refused::Conditions(failed)) if failed.contains("guest's bookings") => {
+                    return Err(ReservationError::TooManyBookings(MAX_BOOKINGS_PER_GUEST_AND_DAY).into());
                 }
                 Err(Refused::Conditions(failed)) if failed.contains("slot covers") => {
                     return Err(ReservationError::SlotFull.into());
@@ -109,6 +128,7 @@ impl Reservations {
         }];
         if released_covers {
             writes.extend(slot_writes(reservation, -i64::from(reservation.party), None));
+            writes.push(guest_write(reservation, -1));
         }
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {

@@ -1,0 +1,65 @@
+//! Limits that keep one guest or client from taking what belongs to everybody.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, assert_problem, json_of, spawn_app};
+
+/// The first bookable start tomorrow evening in `slug`.
+async fn evening_slot(app: &TestApp, slug: &str) -> String {
+    let tomorrow = bistro_domain::jiff::Zoned::now().date().tomorrow().unwrap();
+    let slots =
+        json_of(app.get(&format!("/v1/restaurants/{slug}/reservations/slots?date={tomorrow}&party=2"), None).await)
+            .await;
+    slots["slots"][36]["starts_at"].as_str().unwrap().to_owned()
+}
+
+async fn book(app: &TestApp, slug: &str, start: &str, phone: &str, key: &str) -> reqwest::Response {
+    let booking = json!({"starts_at": start, "party": 2, "contact": {"name": "Grace", "phone": phone}});
+    app.request(Method::POST, &format!("/v1/restaurants/{slug}/reservations"), None)
+        .header("Idempotency-Key", key)
+        .json(&booking)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_sixth_booking_of_one_guest_on_one_day_is_refused_and_others_still_book() {
+    let app = spawn_app().await;
+    app.sign_up("busy").await;
+    let start = evening_slot(&app, "busy").await;
+    for n in 0..5 {
+        // Spacing and punctuation make no other guest.
+        let phone = if n % 2 == 0 { "+49 30 5555" } else { "+49-30-5555" };
+        assert_eq!(
+            book(&app, "busy", &start, phone, &format!("b{n}")).await.status(),
+            StatusCode::CREATED,
+            "booking {n}"
+        );
+    }
+
+    let sixth = book(&app, "busy", &start, "+49 30 5555", "b5").await;
+    let someone_else = book(&app, "busy", &start, "+49 30 6666", "c0").await;
+
+    assert_problem(sixth, StatusCode::UNPROCESSABLE_ENTITY, "too_many_bookings").await;
+    assert_eq!(someone_else.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_guest_who_cancels_a_booking_may_make_another() {
+    let app = spawn_app().await;
+    app.sign_up("freed").await;
+    let start = evening_slot(&app, "freed").await;
+    let mut first: Option<Value> = None;
+    for n in 0..5 {
+        let booked = json_of(book(&app, "freed", &start, "+49 30 5555", &format!("b{n}")).await).await;
+        first.get_or_insert(booked);
+    }
+    let first = first.unwrap();
+    let (id, token) = (first["reservation"]["id"].as_str().unwrap(), first["token"].as_str().unwrap());
+    let path = format!("/v1/restaurants/freed/reservations/{id}/cancel?token={token}");
+    assert_eq!(app.request(Method::POST, &path, None).send().await.unwrap().status(), StatusCode::OK);
+
+    assert_eq!(book(&app, "freed", &start, "+49 30 5555", "b5").await.status(), StatusCode::CREATED);
+}
