@@ -97,7 +97,9 @@ export class ApiStack extends Stack {
         props.mediaBucket.grantRead(rust.fn);
       }
       if (binary === 'menu') {
-        // Presigned upload URLs carry the menu function's own permission to put the object.
+        // Presigned upload URLs carry the menu function's own permission to put the object
+        // under uploads/; attaching copies a checked upload under r/.
+        props.mediaBucket.grantPut(rust.fn, 'uploads/*');
         props.mediaBucket.grantPut(rust.fn, 'r/*');
       }
       const integration = new HttpLambdaIntegration(`${binary}Integration`, rust.fn);

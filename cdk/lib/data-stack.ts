@@ -1,6 +1,6 @@
 // The data: one DynamoDB table (keys and indexes as lib/store/KEYS.md lays them out), the media
-// bucket, the site bucket and the JWT secret. Everything here is kept when the stack is deleted.
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+// bucket and the site bucket. Everything here is kept when the stack is deleted.
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,6 +20,10 @@ function privateBucket(scope: Construct, id: string, cors?: s3.CorsRule[]): s3.B
   acceptFindings(bucket, { CKV_AWS_18: 'Reads come through CloudFront and writes through the functions, whose logs record each request; server access logs would add a bucket and a cost per request.' });
   return bucket;
 }
+
+/** Where browsers upload pictures before they are attached (lib/api images::upload_prefix). */
+export const UPLOADS_PREFIX = 'uploads/';
+export const UPLOAD_EXPIRY_DAYS = 1;
 
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
@@ -52,6 +56,15 @@ export class DataStack extends Stack {
     // Browsers upload pictures straight to presigned URLs; the signature, not the origin, is
     // what guards them, and the site's domain is not known before the site stack exists.
     this.mediaBucket = privateBucket(this, 'Media', [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
+    // An upload is checked and copied under r/ when it is attached; what was never attached
+    // (and every replaced version of it) is gone a day later. lib/api images::UPLOAD_EXPIRY_DAYS.
+    this.mediaBucket.addLifecycleRule({
+      id: 'ExpireUnattachedUploads',
+      prefix: UPLOADS_PREFIX,
+      expiration: Duration.days(UPLOAD_EXPIRY_DAYS),
+      noncurrentVersionExpiration: Duration.days(UPLOAD_EXPIRY_DAYS),
+    });
+    this.mediaBucket.addLifecycleRule({ id: 'ForgetExpiredUploadMarkers', prefix: UPLOADS_PREFIX, expiredObjectDeleteMarker: true });
     this.siteBucket = privateBucket(this, 'Site');
     // CloudFront reads both buckets through origin access control. The distribution lives in the
     // site stack, which depends on this one, so the policy names this account's distributions by

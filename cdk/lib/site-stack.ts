@@ -27,6 +27,9 @@ const REWRITE = `function handler(event) {
 }`;
 const STRIP_MEDIA = `function handler(event) {
   var request = event.request;
+  if (request.uri.indexOf('/media/r/') !== 0) {
+    return { statusCode: 404, statusDescription: 'Not Found' };
+  }
   request.uri = request.uri.replace(/^\\/media/, '');
   return request;
 }`;

@@ -60,6 +60,17 @@ test('the table is on demand with the key design, a stream of both images, TTL, 
   });
 });
 
+test('an upload never attached, and every replaced version of one, expires after a day; only attached pictures are served', () => {
+  const buckets = Object.values(data.findResources('AWS::S3::Bucket'));
+  const rules = buckets.flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? []);
+  const expiry = rules.find((r: any) => r.Id === 'ExpireUnattachedUploads');
+  assert.deepEqual([expiry.Prefix, expiry.ExpirationInDays, expiry.NoncurrentVersionExpiration.NoncurrentDays, expiry.Status], ['uploads/', 1, 1, 'Enabled']);
+  assert.ok(rules.some((r: any) => r.Prefix === 'uploads/' && r.ExpiredObjectDeleteMarker === true));
+  assert.ok(!rules.some((r: any) => !String(r.Prefix).startsWith('uploads/')), 'attached pictures never expire');
+  const media = Object.values(site.findResources('AWS::CloudFront::Function')).find((f) => f.Properties.FunctionCode.includes('/media/r/'));
+  assert.ok(media, 'the media behaviour answers 404 outside /media/r/');
+});
+
 test('both buckets are private, encrypted, versioned, kept, and refuse plain HTTP', () => {
   data.resourceCountIs('AWS::S3::Bucket', 2);
   data.allResourcesProperties('AWS::S3::Bucket', {

@@ -84,7 +84,11 @@ async fn serve(blobs: &FolderBlobs, key: &str, request_headers: &HeaderMap) -> R
     if unchanged { (StatusCode::NOT_MODIFIED, headers).into_response() } else { (headers, blob.bytes).into_response() }
 }
 
+/// Only attached pictures are served: an upload is checked and copied before anyone sees it.
 async fn media(State(files): State<LocalFiles>, Path(key): Path<String>, headers: HeaderMap) -> Response {
+    if !key.starts_with("r/") {
+        return ApiError::NotFound("file").into_response();
+    }
     serve(&files.media, &key, &headers).await
 }
 

@@ -138,6 +138,19 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     let state =
         AppState::new(store, auth).with_sign_up(Arc::new(sign_up)).with_blobs(files.media.clone(), files.site.clone());
     let hub = Arc::new(Hub::default());
+    // Uploads never attached go after a day, as the media bucket's lifecycle rule does on AWS;
+    // the first sweep runs at start.
+    let media = Arc::clone(&files.media);
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let age = std::time::Duration::from_secs(bistro_api::images::UPLOAD_EXPIRY_DAYS * 24 * 3600);
+        loop {
+            every_hour.tick().await;
+            if let Err(error) = media.expire("uploads/", age).await {
+                tracing::warn!(%error, "sweeping expired uploads failed");
+            }
+        }
+    });
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));
         // Expired carts, idempotency records and connections are invisible already; this only

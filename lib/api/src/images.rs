@@ -11,8 +11,13 @@ use crate::error::ApiError;
 /// 5 MiB: the OpenAPI document states it as 5242880 (`an_upload_is_bounded_as_the_document_says`).
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 
-/// How long an upload link works.
-pub const UPLOAD_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// How long an upload link works: enough for 5 MB over a slow phone connection. What a
+/// picture shows is fixed when it is attached (a copy), so a late replacement changes nothing.
+pub const UPLOAD_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// Uploads not attached within this many days are deleted: the media bucket's lifecycle rule on
+/// `uploads/` (cdk/lib/data-stack.ts), and locally the server's sweep.
+pub const UPLOAD_EXPIRY_DAYS: u64 = 1;
 
 /// The picture types a menu takes, with their file endings.
 pub const IMAGE_TYPES: [(&str, &str); 3] = [("image/jpeg", "jpg"), ("image/png", "png"), ("image/webp", "webp")];
@@ -42,18 +47,39 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Where a restaurant's uploads go: under its own prefix, so one restaurant can never attach
-/// another's picture.
+/// Where a restaurant's uploads land, each under a fresh key: only until attached (or a day).
+pub fn upload_prefix(slug: &Slug) -> String {
+    format!("uploads/{slug}/")
+}
+
+/// Where a restaurant's attached pictures live (and are served from): under its own prefix, so
+/// one restaurant can never attach another's picture.
 pub fn prefix(slug: &Slug) -> String {
     format!("r/{slug}/items/")
 }
 
-/// Checks an uploaded picture again before it is attached: its key belongs to this restaurant,
-/// it exists, it is small enough, and its bytes are the image type it claims.
-pub async fn check_attachable(media: &dyn BlobStore, slug: &Slug, key: &ImageKey) -> Result<(), ApiError> {
+/// Attaches a picture: an upload is checked (it exists, is small enough, and its bytes are the
+/// image type it claims) and copied to its place under `prefix`, whose key is returned; a picture
+/// attached before is checked again and kept where it is.
+pub async fn attach(media: &dyn BlobStore, slug: &Slug, key: &ImageKey) -> Result<ImageKey, ApiError> {
+    let unavailable = |e: bistro_store::blob::BlobError| ApiError::Unavailable(e.to_string());
+    if let Some(name) = key.as_str().strip_prefix(&upload_prefix(slug)) {
+        let blob = checked(media, key).await?;
+        let attached =
+            ImageKey::parse(&format!("{}{name}", prefix(slug))).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let copy =
+            bistro_store::blob::NewBlob { bytes: blob.bytes, content_type: &blob.content_type, cache_control: None };
+        media.put(attached.as_str(), copy, bistro_store::blob::Precondition::None).await.map_err(unavailable)?;
+        return Ok(attached);
+    }
     if !key.as_str().starts_with(&prefix(slug)) {
         return Err(ApiError::unprocessable("foreign_image", "that picture does not belong to this restaurant"));
     }
+    checked(media, key).await?;
+    Ok(key.clone())
+}
+
+async fn checked(media: &dyn BlobStore, key: &ImageKey) -> Result<bistro_store::blob::Blob, ApiError> {
     let blob = media
         .get(key.as_str())
         .await
@@ -67,7 +93,7 @@ pub async fn check_attachable(media: &dyn BlobStore, slug: &Slug, key: &ImageKey
             format!("the uploaded file is not a {} picture", blob.content_type),
         ));
     }
-    Ok(())
+    Ok(blob)
 }
 
 #[cfg(test)]

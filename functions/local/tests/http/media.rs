@@ -47,12 +47,53 @@ async fn an_uploaded_picture_is_attached_and_shows_at_its_media_url() {
 
     assert_eq!(upload(&app, &granted, JPEG).await, StatusCode::OK);
     let key = granted["image_key"].as_str().unwrap();
+    assert!(key.starts_with("uploads/pics/"), "{key}");
     let attached = attach(&app, "pics", &owner, key).await;
 
     assert_eq!(attached.status(), StatusCode::OK);
-    let served = app.get(&format!("/media/{key}"), None).await;
+    let attached = json_of(attached).await["image_key"].as_str().unwrap().to_owned();
+    assert!(attached.starts_with("r/pics/items/"), "attached pictures live apart from uploads: {attached}");
+    let served = app.get(&format!("/media/{attached}"), None).await;
     assert_eq!(served.headers()["content-type"], "image/jpeg");
     assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
+}
+
+#[tokio::test]
+async fn an_upload_replaced_after_it_was_attached_changes_nothing_the_menu_shows() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("swap").await;
+    let granted = json_of(grant(&app, "swap", &owner, "image/jpeg", JPEG.len()).await).await;
+    upload(&app, &granted, JPEG).await;
+    let attached = json_of(attach(&app, "swap", &owner, granted["image_key"].as_str().unwrap()).await).await;
+
+    let mut other = JPEG.to_vec();
+    other[JPEG.len() - 1] = b'!';
+    assert_eq!(upload(&app, &granted, &other).await, StatusCode::OK, "the link still works for a while");
+
+    let served = app.get(&format!("/media/{}", attached["image_key"].as_str().unwrap()), None).await;
+    assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG, "what was checked is what is shown");
+}
+
+#[tokio::test]
+async fn an_upload_never_attached_is_gone_a_day_later() {
+    let data = tempfile::tempdir().unwrap();
+    let old = data.path().join("media/uploads/late/forgotten.jpg");
+    let fresh = data.path().join("media/uploads/late/just-now.jpg");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    for file in [&old, &fresh] {
+        std::fs::write(file, JPEG).unwrap();
+    }
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(two_days_ago).unwrap();
+
+    let _app = crate::harness::spawn_app_with(|config| config.data_dir = data.path().to_owned()).await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while old.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!old.exists(), "the server sweeps uploads older than a day");
+    assert!(fresh.exists(), "and keeps the rest");
 }
 
 #[tokio::test]
@@ -91,10 +132,20 @@ async fn an_upload_other_than_the_one_granted_is_refused_and_stores_nothing() {
     let tampered = upload(&app, &forged, JPEG).await;
 
     assert_eq!((longer, tampered), (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::FORBIDDEN));
-    assert_eq!(
-        app.get(&format!("/media/{}", granted["image_key"].as_str().unwrap()), None).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    let stored = app.data_dir().join("media").join(granted["image_key"].as_str().unwrap());
+    assert!(!stored.exists(), "nothing was stored");
+}
+
+#[tokio::test]
+async fn an_upload_is_not_served_before_it_is_attached() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("unseen").await;
+    let granted = json_of(grant(&app, "unseen", &owner, "image/jpeg", JPEG.len()).await).await;
+    assert_eq!(upload(&app, &granted, JPEG).await, StatusCode::OK);
+
+    let served = app.get(&format!("/media/{}", granted["image_key"].as_str().unwrap()), None).await;
+
+    assert_eq!(served.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

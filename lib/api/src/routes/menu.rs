@@ -265,19 +265,21 @@ pub struct NewItem {
 
 /// Checks what the item refers to: its category exists, its prices are in the house currency,
 /// and a newly attached picture was uploaded by this restaurant and is what it claims to be.
+/// Checks an item as sent and returns it as it is to be stored: a newly attached picture moved
+/// from its upload to its place.
 async fn check_item(
     state: &AppState,
     slug: &Slug,
-    details: &ItemDetails,
+    mut details: ItemDetails,
     previous: Option<&ItemDetails>,
-) -> Result<(), ApiError> {
+) -> Result<ItemDetails, ApiError> {
     if let Some(key) = &details.image_key {
         if previous.and_then(|p| p.image_key.as_ref()) != Some(key) {
             let media = state
                 .media
                 .as_ref()
                 .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
-            crate::images::check_attachable(media.as_ref(), slug, key).await?;
+            details.image_key = Some(crate::images::attach(media.as_ref(), slug, key).await?);
         }
     }
     let currency = restaurant(state, slug).await?.value.currency;
@@ -285,7 +287,7 @@ async fn check_item(
         return Err(ApiError::unprocessable("wrong_currency", format!("prices here are in {currency}")));
     }
     match state.repos.menus.category(slug, &details.category).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(details),
         Err(bistro_store::RepoError::NotFound) => {
             Err(ApiError::unprocessable("unknown_category", format!("there is no category '{}'", details.category)))
         }
@@ -321,9 +323,9 @@ pub async fn create_item(
     Manager { slug, .. }: Manager,
     Json(body): Json<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_item(&state, &slug, &body.item, None).await?;
-    let id = body.id.unwrap_or_else(|| id_from_name(&body.item.name));
-    let item = MenuItem::new(id, body.item, 1).map_err(invalid_item)?;
+    let details = check_item(&state, &slug, body.item, None).await?;
+    let id = body.id.unwrap_or_else(|| id_from_name(&details.name));
+    let item = MenuItem::new(id, details, 1).map_err(invalid_item)?;
     state.repos.menus.create_item(&slug, &item).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
         other => other.into(),
@@ -367,8 +369,8 @@ pub async fn update_item(
     Json(body): Json<ItemUpdate>,
 ) -> Result<axum::Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
-    check_item(&state, &slug, &body.item, Some(current.details())).await?;
-    let revised = current.revised(body.item).map_err(invalid_item)?;
+    let details = check_item(&state, &slug, body.item, Some(current.details())).await?;
+    let revised = current.revised(details).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
     Ok(axum::Json(revised))
 }
@@ -469,7 +471,7 @@ pub async fn request_upload(
         .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
     let key = format!(
         "{}{}.{extension}",
-        crate::images::prefix(&slug),
+        crate::images::upload_prefix(&slug),
         &bistro_domain::ids::Token::generate().as_str()[..24]
     );
     let upload = media

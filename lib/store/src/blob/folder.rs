@@ -112,6 +112,38 @@ impl FolderBlobs {
         Ok(())
     }
 
+    /// Deletes every object under `prefix` last written longer than `age` ago: what an S3
+    /// lifecycle expiration rule does, for the folder engine. Returns how many went.
+    pub async fn expire(&self, prefix: &str, age: std::time::Duration) -> Result<usize, BlobError> {
+        let root = self.root.clone();
+        let prefix = prefix.trim_end_matches('/').to_owned();
+        let _guard = self.writes.lock().await;
+        tokio::task::spawn_blocking(move || {
+            let cutoff = std::time::SystemTime::now().checked_sub(age).unwrap_or(std::time::UNIX_EPOCH);
+            let mut gone = 0;
+            let mut pending = vec![root.join(&prefix)];
+            while let Some(dir) = pending.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let Ok(meta) = entry.metadata() else { continue };
+                    if meta.is_dir() {
+                        pending.push(path);
+                    } else if path.to_string_lossy().ends_with(".meta.json") {
+                        continue;
+                    } else if meta.modified().is_ok_and(|written| written < cutoff) {
+                        std::fs::remove_file(&path).map_err(unavailable)?;
+                        let _ = std::fs::remove_file(Self::meta_path(&path));
+                        gone += 1;
+                    }
+                }
+            }
+            Ok(gone)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
     async fn read_meta(path: &Path) -> Result<Option<Meta>, BlobError> {
         match tokio::fs::read(Self::meta_path(path)).await {
             Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(unavailable),
