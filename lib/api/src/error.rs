@@ -44,6 +44,9 @@ pub enum ApiError {
     InvalidBody { field: Option<String>, detail: String },
     #[error("too many requests; slow down")]
     RateLimited { retry_after_secs: u64 },
+    /// A restaurant's allowance for the day is used up (429, its own code; try again in an hour).
+    #[error("{detail}")]
+    Quota { code: &'static str, detail: String },
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -80,6 +83,7 @@ impl ApiError {
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, "Unprocessable request"),
             Self::InvalidBody { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Unprocessable request"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Self::Quota { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code, "Quota reached"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
@@ -135,7 +139,12 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Self::RateLimited { retry_after_secs } = self {
+        let retry_after = match self {
+            Self::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            Self::Quota { .. } => Some(3600),
+            _ => None,
+        };
+        if let Some(retry_after_secs) = retry_after {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

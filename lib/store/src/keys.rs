@@ -56,6 +56,11 @@ pub fn restaurant_of_session(pk: &str) -> Option<Slug> {
     pk.strip_prefix("R#")?.strip_suffix("#SESSION").and_then(|slug| Slug::parse(slug).ok())
 }
 
+/// How many pictures a restaurant was granted uploads for on one local date.
+pub fn uploads_of_day(slug: &Slug, date: Date) -> Key {
+    Key::new(format!("R#{slug}#UPLOADS#{date}"), "COUNT")
+}
+
 pub fn menu_partition(slug: &Slug) -> String {
     format!("R#{slug}#MENU")
 }

@@ -15,7 +15,9 @@ use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::repo::IdempotencyKey;
 use bistro_store::seam::{Condition, Item, Key, Query, SeamError, SortKey, Write, now_unix};
 use bistro_store::{Cursor, RepoError, Repos, Store};
-use bistro_testkit::fixtures::{self, account, booking, menu_item, new_order, restaurant, slug, tomorrow_evening};
+use bistro_testkit::fixtures::{
+    self, account, booking, booking_by, guest, menu_item, new_order, restaurant, slug, tomorrow_evening,
+};
 use bistro_testkit::moto;
 use futures::future::join_all;
 
@@ -270,7 +272,7 @@ async fn a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_sl
         let (repos, roma) = (repos.clone(), roma.clone());
         tokio::spawn(async move {
             let party = if n % 2 == 0 { 1 } else { 2 };
-            let reservation = booking(&roma, start, party);
+            let reservation = booking_by(&roma, start, party, guest(n));
             repos
                 .reservations
                 .book(&idempotency(&format!("guest-{n}"), "b"), &reservation, 20)

@@ -118,8 +118,22 @@ pub fn contact() -> Contact {
 
 /// A booking for `party` at `start`, holding the slots `settings` say it occupies.
 pub fn booking(r: &Restaurant, start: Timestamp, party: u16) -> Reservation {
+    booking_by(r, start, party, contact())
+}
+
+/// A booking made by `guest` (one guest holds only a few bookings a day).
+pub fn booking_by(r: &Restaurant, start: Timestamp, party: u16, guest: Contact) -> Reservation {
     let slots = r.reservations.occupied_slots(start);
-    Reservation::new(r.slug.clone(), &r.time_zone, start, party, contact(), None, slots, Timestamp::now())
+    Reservation::new(r.slug.clone(), &r.time_zone, start, party, guest, None, slots, Timestamp::now())
+}
+
+/// The `n`th of many different guests.
+pub fn guest(n: u32) -> Contact {
+    Contact {
+        name: Name::parse("Guest").unwrap(),
+        phone: Phone::parse(&format!("+49 30 {:06}", 100_000 + n)).unwrap(),
+        email: None,
+    }
 }
 
 /// Tomorrow at 19:00 in Berlin: a slot of [`restaurant`].

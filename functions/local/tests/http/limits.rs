@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, assert_problem, json_of, spawn_app};
+use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app};
 
 /// The first bookable start tomorrow evening in `slug`.
 async fn evening_slot(app: &TestApp, slug: &str) -> String {
@@ -62,4 +62,39 @@ async fn a_guest_who_cancels_a_booking_may_make_another() {
     assert_eq!(app.request(Method::POST, &path, None).send().await.unwrap().status(), StatusCode::OK);
 
     assert_eq!(book(&app, "freed", &start, "+49 30 5555", "b5").await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_restaurant_gets_two_hundred_upload_links_a_day_and_then_a_429_with_its_code() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("snaps").await;
+    let grant = json!({"content_type": "image/jpeg", "size": 1000});
+    for n in 0..bistro_api::images::MAX_UPLOADS_PER_DAY {
+        let granted = app.send(Method::POST, "/v1/restaurants/snaps/menu/images", Some(&owner), &grant).await;
+        assert_eq!(granted.status(), StatusCode::CREATED, "upload link {n}");
+    }
+
+    let refused = app.send(Method::POST, "/v1/restaurants/snaps/menu/images", Some(&owner), &grant).await;
+
+    assert_eq!(refused.headers()["retry-after"], "3600");
+    assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "too_many_uploads").await;
+}
+
+#[tokio::test]
+async fn a_menu_holds_five_hundred_items_and_refuses_the_next_with_a_reason() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("big").await;
+    let mut item = pizza_json();
+    for n in 1..bistro_api::routes::menu::MAX_MENU_ITEMS {
+        item["id"] = json!(format!("dish-{n}"));
+        item["item"]["name"] = json!(format!("Dish {n}"));
+        let created = app.send(Method::POST, "/v1/restaurants/big/menu/items", Some(&owner), &item).await;
+        assert_eq!(created.status(), StatusCode::CREATED, "item {n}");
+    }
+
+    item["id"] = json!("one-too-many");
+    item["item"]["name"] = json!("One too many");
+    let refused = app.send(Method::POST, "/v1/restaurants/big/menu/items", Some(&owner), &item).await;
+
+    assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "menu_full").await;
 }

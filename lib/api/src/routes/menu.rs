@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
+use bistro_domain::jiff::Timestamp;
 use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, Menu, MenuItem};
 use bistro_domain::text::{Description, Name};
 use bistro_store::repo::Versioned;
@@ -263,10 +264,13 @@ pub struct NewItem {
     pub item: ItemDetails,
 }
 
-/// Checks what the item refers to: its category exists, its prices are in the house currency,
-/// and a newly attached picture was uploaded by this restaurant and is what it claims to be.
-/// Checks an item as sent and returns it as it is to be stored: a newly attached picture moved
-/// from its upload to its place.
+/// Items one menu may hold: more than any real menu, few enough that the whole menu stays one
+/// read and one published document.
+pub const MAX_MENU_ITEMS: usize = 500;
+
+/// Checks what the item refers to (its category exists, its prices are in the house currency, a
+/// newly attached picture was uploaded by this restaurant and is what it claims to be) and returns
+/// it as it is to be stored: a newly attached picture copied from its upload to its place.
 async fn check_item(
     state: &AppState,
     slug: &Slug,
@@ -323,6 +327,12 @@ pub async fn create_item(
     Manager { slug, .. }: Manager,
     Json(body): Json<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if state.repos.menus.menu(&slug).await?.value.items().len() >= MAX_MENU_ITEMS {
+        return Err(ApiError::unprocessable(
+            "menu_full",
+            format!("a menu holds at most {MAX_MENU_ITEMS} items; remove one before adding another"),
+        ));
+    }
     let details = check_item(&state, &slug, body.item, None).await?;
     let id = body.id.unwrap_or_else(|| id_from_name(&details.name));
     let item = MenuItem::new(id, details, 1).map_err(invalid_item)?;
@@ -469,6 +479,16 @@ pub async fn request_upload(
         .media
         .as_ref()
         .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
+    let today = restaurant(&state, &slug).await?.value.time_zone.today(Timestamp::now());
+    if !state.repos.menus.count_upload(&slug, today, crate::images::MAX_UPLOADS_PER_DAY).await? {
+        return Err(ApiError::Quota {
+            code: "too_many_uploads",
+            detail: format!(
+                "a restaurant may upload {} pictures a day; try again tomorrow",
+                crate::images::MAX_UPLOADS_PER_DAY
+            ),
+        });
+    }
     let key = format!(
         "{}{}.{extension}",
         crate::images::upload_prefix(&slug),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
+use bistro_domain::jiff::civil::Date;
 use bistro_domain::menu::{Category, Menu, MenuItem};
 
 use super::{
@@ -110,6 +111,19 @@ impl Menus {
     /// How many changes the published menu has seen: its version.
     async fn version(&self, slug: &Slug) -> Result<u64, RepoError> {
         Ok(counter_value(self.store.get(&keys::menu_version(slug)).await?.as_ref()))
+    }
+
+    /// Counts one more upload granted on `date` if fewer than `limit` were; `false` if not.
+    pub async fn count_upload(&self, slug: &Slug, date: Date, limit: u32) -> Result<bool, RepoError> {
+        let key = keys::uploads_of_day(slug, date);
+        // Kept until the day is over everywhere, then forgotten.
+        let expires_at = crate::seam::now_unix() + 2 * 24 * 3600;
+        let condition = Condition::CounterAtMost(i64::from(limit) - 1);
+        match self.store.write(Write::Add { key, by: 1, expires_at: Some(expires_at), condition }).await {
+            Ok(_) => Ok(true),
+            Err(SeamError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn item(&self, slug: &Slug, id: &ItemId) -> Result<MenuItem, RepoError> {
