@@ -262,6 +262,15 @@ impl Deployment {
         handler.handle(ws_event(route, connection, query, body)).await.status_code
     }
 
+    /// What the daily retention run does, as if every day's retention period had passed.
+    async fn sweep(&self) {
+        self.recording.acting_as("retention");
+        let repos = Repos::new(self.recording.clone());
+        let later = bistro_domain::jiff::Timestamp::now() + bistro_domain::jiff::SignedDuration::from_hours(400 * 24);
+        let swept = bistro_api::retention::sweep(&repos, later).await.unwrap();
+        assert!(swept.orders > 0 && swept.bookings > 0 && swept.failed == 0, "{swept:?}");
+    }
+
     /// What the notifier does with each new event of `slug`: fan it out to the restaurant's sockets.
     async fn notify(&self, slug: &str) {
         let slug = bistro_domain::ids::Slug::parse(slug).unwrap();
@@ -454,6 +463,7 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let (order, token) =
         (placed["order"]["id"].as_str().unwrap().to_owned(), placed["token"].as_str().unwrap().to_owned());
     d.call(Method::POST, &format!("{base}/orders/{order}/cancel?token={token}"), None, None).await;
+    d.call(Method::POST, &format!("{base}/orders/{order}/erase"), owner, None).await;
     assert_eq!(d.ws("$disconnect", "guest", None, None).await, 200);
 
     // Bookings.
@@ -472,6 +482,8 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let (rid, rtoken) =
         (second["reservation"]["id"].as_str().unwrap().to_owned(), second["token"].as_str().unwrap().to_owned());
     d.call(Method::POST, &format!("{base}/reservations/{rid}/cancel?token={rtoken}"), None, None).await;
+    d.call(Method::POST, &format!("{base}/reservations/{rid}/erase"), owner, None).await;
+    d.sweep().await;
 
     // The owner hands the restaurant over last: their own token ends with it.
     d.call(Method::POST, &format!("{base}/staff/{}/ownership", id(&heir)), owner, Some(json!({}))).await;

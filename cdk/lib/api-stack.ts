@@ -1,5 +1,6 @@
 // The HTTP API: each route group goes to its own function, which may read and write only the
-// partitions of the table that access.ts names for it.
+// partitions of the table that access.ts names for it; and the daily erasure of expired
+// personal data, which works on the same data.
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
 import { acceptFindings } from './checkov.js';
 import { FUNCTIONS, HTTP_FUNCTIONS } from './access.js';
+import { PersonalDataRetention } from './retention.js';
 
 export interface ApiStackProps extends StackProps {
   readonly lambdaDir: string;
@@ -108,6 +110,7 @@ export class ApiStack extends Stack {
       }
       this.functions[binary] = rust;
     }
+    new PersonalDataRetention(this, 'Retention', { lambdaDir: props.lambdaDir, table: props.table });
   }
 
   /** The API's origin host for CloudFront: `{id}.execute-api.{region}.amazonaws.com`. */

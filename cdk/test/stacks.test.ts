@@ -12,7 +12,7 @@ import { bistro } from '../lib/bistro.js';
 import { VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 
-const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier'];
+const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier', 'retention'];
 
 function standInLambdaDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
@@ -105,7 +105,7 @@ test('every function runs on provided.al2023, arm64, with logs kept a month', ()
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Architectures: ['arm64'], Handler: 'bootstrap' });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   }
-  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 7);
+  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 8);
 });
 
 /** Every IAM statement of the role of the function built from `binary`. */
@@ -165,7 +165,7 @@ function leadingKeys(template: Template, binary: string, action: string, resourc
     .map((s: any) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['*']);
 }
 
-const templateOf = (binary: string) => (FUNCTIONS[binary].routes.length > 0 ? api : realtime);
+const templateOf = (binary: string) => (FUNCTIONS[binary].routes.length > 0 || binary === 'retention' ? api : realtime);
 
 test('each function may write only its own partitions: the menu function cannot write orders', () => {
   for (const binary of FUNCTIONS_BUILT) {
@@ -306,4 +306,13 @@ test('nothing costs money while nobody orders: no NAT, VPC endpoints, provisione
     }
   }
   data.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+});
+
+test("guests' personal data is erased by a daily run of the retention function, which may touch only orders, bookings and the directory", () => {
+  const rules = Object.values(api.findResources('AWS::Events::Rule'));
+  assert.equal(rules.length, 1);
+  assert.equal(rules[0].Properties.ScheduleExpression, 'cron(0 3 * * ? *)');
+  assert.match(JSON.stringify(rules[0].Properties.Targets), new RegExp(functionId(api, 'retention')));
+  assert.deepEqual(FUNCTIONS.retention.writes, ['R#*#ORDER#*', 'R#*#BOOKING#*', 'RESTAURANTS']);
+  assert.equal(FUNCTIONS.retention.routes.length, 0, 'nobody can call it over HTTP');
 });

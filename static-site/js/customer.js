@@ -90,7 +90,7 @@ function checkout(slug, cart, table) {
   form.append(button);
   submitOnce(form, button, async (data, idempotencyKey) => {
     const kindName = data.get('kind');
-    const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: data.get('address') } : { type: 'pickup' };
+    const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: data.get('address').trim() || undefined } : { type: 'pickup' };
     const customer = { name: data.get('name') };
     if (data.get('phone')) customer.phone = data.get('phone');
     const placed = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });

@@ -61,7 +61,7 @@ export async function boardPage(slug) {
         return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
           h('h3', {}, `#${order.number} `, h('small', {}, order.kind.table ? `table ${order.kind.table}` : KIND_NAMES[order.kind.type])),
           h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''))),
-          h('p', {}, order.customer.name, ' · ', money(order.totals.total)),
+          h('p', {}, order.customer ? order.customer.name : 'Guest details erased', ' · ', money(order.totals.total)),
           forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
           order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
       }))));
@@ -114,7 +114,7 @@ async function reservations(slug, token) {
   try {
     const page = await api('GET', `/v1/restaurants/${slug}/reservations`, { token });
     if (page.reservations.length === 0) return h('p', {}, 'No bookings today.');
-    return h('ul', {}, page.reservations.map((r) => h('li', {}, `${new Date(r.starts_at).toLocaleTimeString([], { timeStyle: 'short' })}: ${r.party} × ${r.contact.name} (${r.status})`)));
+    return h('ul', {}, page.reservations.map((r) => h('li', {}, `${new Date(r.starts_at).toLocaleTimeString([], { timeStyle: 'short' })}: ${r.party} × ${r.contact ? r.contact.name : 'guest details erased'} (${r.status})`)));
   } catch {
     return h('p', {}, 'Bookings are shown to floor staff.');
   }

@@ -151,6 +151,22 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
             }
         }
     });
+    // Guests' personal data past each restaurant's retention period is erased, as the
+    // `retention` function does daily on AWS; the first sweep runs at start.
+    let repos = state.repos.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match bistro_api::retention::sweep(&repos, bistro_domain::jiff::Timestamp::now()).await {
+                Ok(swept) if swept.orders + swept.bookings > 0 => {
+                    tracing::info!(orders = swept.orders, bookings = swept.bookings, "erased expired personal data");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "erasing expired personal data failed"),
+            }
+        }
+    });
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));
         // Expired carts, idempotency records and connections are invisible already; this only

@@ -196,6 +196,7 @@ impl From<OrderingError> for ApiError {
             OrderingError::Closed => "restaurant_closed",
             OrderingError::KindNotOffered(_) => "order_type_not_offered",
             OrderingError::UnknownTable(_) => "unknown_table",
+            OrderingError::AddressRequired => "address_required",
         };
         Self::unprocessable(code, error)
     }
@@ -211,6 +212,7 @@ impl From<OrderError> for ApiError {
             OrderError::NotADelivery | OrderError::NotADriver | OrderError::Finished => {
                 Self::unprocessable("invalid_assignment", error)
             }
+            OrderError::NotFinished => Self::conflict("not_finished", error),
         }
     }
 }
@@ -238,6 +240,7 @@ impl From<ReservationError> for ApiError {
             ReservationError::IllegalTransition { .. } => return Self::conflict("illegal_transition", error),
             ReservationError::NotStartedYet => "not_started_yet",
             ReservationError::TooManyBookings(_) => "too_many_bookings",
+            ReservationError::NotFinished => return Self::conflict("not_finished", error),
         };
         Self::unprocessable(code, error)
     }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod images;
 pub mod openapi;
 pub mod publish;
+pub mod retention;
 pub mod routes;
 pub mod sessions;
 pub mod sign_up;

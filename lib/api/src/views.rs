@@ -37,9 +37,12 @@ pub struct ReservationView {
     #[schema(value_type = bistro_domain::schema::LocalDate)]
     pub date: Date,
     pub party: u16,
-    pub contact: Contact,
+    /// Who booked; absent once their personal data was erased.
+    pub contact: Option<Contact>,
     pub note: Option<bistro_domain::text::Note>,
     pub status: ReservationStatus,
+    #[schema(value_type = Option<bistro_domain::schema::Instant>)]
+    pub erased_at: Option<Timestamp>,
     pub version: u64,
 }
 
@@ -55,6 +58,7 @@ impl ReservationView {
             contact: r.contact,
             note: r.note,
             status: r.status,
+            erased_at: r.erased_at,
             version: r.version,
         }
     }

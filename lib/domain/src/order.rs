@@ -80,9 +80,16 @@ fn staff_may(role: Role, to: OrderState) -> Result<(), OrderError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OrderKind {
-    DineIn { table: TableId },
+    DineIn {
+        table: TableId,
+    },
     Pickup,
-    Delivery { address: Address },
+    /// `address` is `None` only once the guest's personal data was erased: a delivery is
+    /// ordered with one ([`crate::restaurant::Restaurant::check_order`]).
+    Delivery {
+        #[serde(default)]
+        address: Option<Address>,
+    },
 }
 
 /// Each kind is an object tagged by `type` with its own fields and no others, as serde reads it
@@ -93,20 +100,25 @@ impl utoipa::PartialSchema for OrderKind {
         use utoipa::ToSchema;
         use utoipa::openapi::Ref;
         use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
-        let kind = |tag: &str, field: Option<(&str, String)>| {
+        let kind = |tag: &str, field: Option<(&str, String, bool)>| {
             let mut object = ObjectBuilder::new()
                 .property("type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([tag])))
                 .required("type")
                 .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-            if let Some((name, schema)) = field {
-                object = object.property(name, Ref::from_schema_name(schema)).required(name);
+            if let Some((name, schema, required)) = field {
+                object = object.property(name, Ref::from_schema_name(schema));
+                if required {
+                    object = object.required(name);
+                }
             }
             object
         };
         OneOfBuilder::new()
-            .item(kind("dine_in", Some(("table", TableId::name().into_owned()))))
+            .item(kind("dine_in", Some(("table", TableId::name().into_owned(), true))))
             .item(kind("pickup", None))
-            .item(kind("delivery", Some(("address", Address::name().into_owned()))))
+            // Not required by the schema so that a missing address gets the domain's own answer
+            // (422 address_required); erased orders have none.
+            .item(kind("delivery", Some(("address", Address::name().into_owned(), false))))
             .description(Some("How the food reaches the customer: at a table, picked up, or delivered."))
             .into()
     }
@@ -168,6 +180,8 @@ pub enum OrderError {
     NotADriver,
     #[error("a finished order cannot be reassigned")]
     Finished,
+    #[error("the order is still open; its guest's details are erased once it is finished")]
+    NotFinished,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,11 +202,15 @@ pub struct Order {
     /// The restaurant's local date when the order was placed.
     pub business_date: Date,
     pub kind: OrderKind,
-    pub customer: Customer,
+    /// Who ordered; `None` once their personal data was erased.
+    pub customer: Option<Customer>,
     pub lines: Vec<PricedLine>,
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<Transition>,
+    /// When the customer's name, phone and address were erased (the lines and totals stay).
+    #[serde(default)]
+    pub erased_at: Option<Timestamp>,
     pub placed_at: Timestamp,
     pub driver: Option<UserId>,
     /// The customer's bearer secret for following and cancelling the order.
@@ -219,11 +237,12 @@ impl Order {
             number,
             business_date: new.business_date,
             kind: new.kind,
-            customer: new.customer,
+            customer: Some(new.customer),
             lines: new.priced.lines,
             totals: new.priced.totals,
             state: OrderState::Placed,
             history: Vec::new(),
+            erased_at: None,
             placed_at: new.placed_at,
             driver: None,
             token: Token::generate(),
@@ -304,6 +323,33 @@ impl Order {
         Ok(())
     }
 
+    /// Forgets who ordered (name, phone, delivery address) and keeps what was sold, for the
+    /// books. Only a finished order may be erased: an open one still has to reach its guest.
+    pub fn erase_personal_data(&mut self, at: Timestamp) -> Result<(), OrderError> {
+        if !self.state.is_final() {
+            return Err(OrderError::NotFinished);
+        }
+        self.forget_guest(at);
+        Ok(())
+    }
+
+    /// Erases as the retention period requires: whatever the state, as an order still open a
+    /// whole period after its day will not be served, and its guest's data must not outlive it.
+    pub fn erase_after_retention(&mut self, at: Timestamp) {
+        self.forget_guest(at);
+    }
+
+    fn forget_guest(&mut self, at: Timestamp) {
+        if self.erased_at.is_none() {
+            self.customer = None;
+            if let OrderKind::Delivery { address } = &mut self.kind {
+                *address = None;
+            }
+            self.erased_at = Some(at);
+            self.version += 1;
+        }
+    }
+
     /// When the order entered its current state.
     pub fn updated_at(&self) -> Timestamp {
         self.history.last().map_or(self.placed_at, |t| t.at)
@@ -322,11 +368,14 @@ pub struct OrderView {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalDate))]
     pub business_date: Date,
     pub kind: OrderKind,
-    pub customer: Customer,
+    /// Who ordered; absent once their personal data was erased.
+    pub customer: Option<Customer>,
     pub lines: Vec<PricedLine>,
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<HistoryEntry>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Instant>))]
+    pub erased_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
     pub placed_at: Timestamp,
     pub driver: Option<UserId>,
@@ -398,6 +447,7 @@ impl OrderView {
             totals: o.totals,
             state: o.state,
             history,
+            erased_at: o.erased_at,
             placed_at: o.placed_at,
             driver: o.driver,
             version: o.version,
@@ -421,7 +471,7 @@ mod tests {
     }
 
     fn delivery() -> OrderKind {
-        OrderKind::Delivery { address: Address::parse("Hauptstr. 1").expect("address") }
+        OrderKind::Delivery { address: Some(Address::parse("Hauptstr. 1").expect("address")) }
     }
 
     /// Every edge of the diagram above, and nothing else.
@@ -592,6 +642,31 @@ mod tests {
     fn each_transition_raises_the_version() {
         let mut order = order_of_kind(pickup());
         order.transition(Accepted, staff(Role::Staff), now()).expect("legal");
+        assert_eq!(order.version, 2);
+    }
+
+    #[test]
+    fn an_open_order_keeps_its_guests_details_when_the_owner_asks_to_erase_them() {
+        let mut order = order_in(Ready, delivery());
+        assert_eq!(order.erase_personal_data(now()), Err(OrderError::NotFinished));
+        assert!(order.customer.is_some());
+    }
+
+    #[test]
+    fn a_finished_order_forgets_its_guest_and_address_and_keeps_its_lines_and_totals() {
+        let mut order = order_in(Completed, delivery());
+        let (lines, totals) = (order.lines.clone(), order.totals);
+        order.erase_personal_data(now()).expect("erased");
+        assert_eq!(order.customer, None);
+        assert_eq!(order.kind, OrderKind::Delivery { address: None });
+        assert_eq!((order.lines, order.totals, order.erased_at), (lines, totals, Some(now())));
+    }
+
+    #[test]
+    fn erasing_twice_changes_the_order_once() {
+        let mut order = order_in(Completed, pickup());
+        order.erase_after_retention(now());
+        order.erase_after_retention(now());
         assert_eq!(order.version, 2);
     }
 }

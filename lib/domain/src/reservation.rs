@@ -43,6 +43,8 @@ pub enum ReservationError {
     IllegalTransition { from: ReservationStatus, to: ReservationStatus },
     #[error("a guest can be marked as a no-show only once the booking has started")]
     NotStartedYet,
+    #[error("the booking is still to come; its guest's details are erased once it is over")]
+    NotFinished,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -321,9 +323,13 @@ pub struct Reservation {
     /// The restaurant's local date of the start: the day the booking is listed under.
     pub date: Date,
     pub party: u16,
-    pub contact: Contact,
+    /// Who booked; `None` once their personal data was erased.
+    pub contact: Option<Contact>,
     pub note: Option<Note>,
     pub status: ReservationStatus,
+    /// When the guest's name, phone, e-mail and note were erased (the party and time stay).
+    #[serde(default)]
+    pub erased_at: Option<Timestamp>,
     /// The grid slots whose covers this booking holds: released on cancel or no-show.
     pub slots: Vec<Timestamp>,
     pub token: Token,
@@ -349,9 +355,10 @@ impl Reservation {
             date: zone.at(starts_at).date(),
             starts_at,
             party,
-            contact,
+            contact: Some(contact),
             note,
             status: ReservationStatus::Confirmed,
+            erased_at: None,
             slots,
             token: Token::generate(),
             created_at,
@@ -370,6 +377,22 @@ impl Reservation {
         }
         self.status = to;
         self.version += 1;
+        Ok(())
+    }
+
+    /// Forgets who booked (name, phone, e-mail) and their note; only once the booking is
+    /// finished (cancelled, seated, a no-show, or its time has come), as the restaurant still
+    /// needs to reach a guest who is yet to come.
+    pub fn erase_personal_data(&mut self, now: Timestamp) -> Result<(), ReservationError> {
+        if self.status == ReservationStatus::Confirmed && now < self.starts_at {
+            return Err(ReservationError::NotFinished);
+        }
+        if self.erased_at.is_none() {
+            self.contact = None;
+            self.note = None;
+            self.erased_at = Some(now);
+            self.version += 1;
+        }
         Ok(())
     }
 }
@@ -511,13 +534,35 @@ mod tests {
         assert!(ReservationSettings::new(30, 90, 4, 1, 8, 60, 30).is_err());
     }
 
-    #[test]
-    fn only_a_confirmed_booking_changes_status() {
+    fn booking_at(start: Timestamp) -> Reservation {
         let contact =
             Contact { name: Name::parse("Ada").expect("n"), phone: Phone::parse("+49 30 1").expect("p"), email: None };
+        let note = Some(Note::parse("window seat, it is my birthday").expect("note"));
+        Reservation::new(Slug::parse("roma").expect("s"), &berlin(), start, 2, contact, note, vec![start], start)
+    }
+
+    #[test]
+    fn a_booking_still_to_come_keeps_its_guests_details() {
+        let mut booking = booking_at(early("2026-11-23T17:00:00Z"));
+        assert_eq!(booking.erase_personal_data(early("2026-11-23T16:00:00Z")), Err(ReservationError::NotFinished));
+        assert!(booking.contact.is_some());
+    }
+
+    #[test]
+    fn a_cancelled_booking_forgets_its_guest_and_note_and_keeps_its_party_and_time() {
         let start = early("2026-11-23T17:00:00Z");
-        let mut booking =
-            Reservation::new(Slug::parse("roma").expect("s"), &berlin(), start, 2, contact, None, vec![start], start);
+        let mut booking = booking_at(start);
+        booking.change_status(ReservationStatus::Cancelled, early("2026-11-23T10:00:00Z")).expect("cancel");
+        booking.erase_personal_data(early("2026-11-23T11:00:00Z")).expect("erased");
+        assert_eq!((booking.contact.as_ref(), booking.note.as_ref()), (None, None));
+        assert_eq!((booking.party, booking.starts_at, booking.version), (2, start, 3));
+        assert_eq!(booking.erased_at, Some(early("2026-11-23T11:00:00Z")));
+    }
+
+    #[test]
+    fn only_a_confirmed_booking_changes_status() {
+        let start = early("2026-11-23T17:00:00Z");
+        let mut booking = booking_at(start);
         assert_eq!(
             booking.change_status(ReservationStatus::NoShow, early("2026-11-23T16:00:00Z")),
             Err(ReservationError::NotStartedYet)

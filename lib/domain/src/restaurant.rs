@@ -22,6 +22,8 @@ pub enum OrderingError {
     KindNotOffered(&'static str),
     #[error("table '{0}' does not exist here")]
     UnknownTable(TableId),
+    #[error("a delivery needs the address to deliver to")]
+    AddressRequired,
 }
 
 /// Which kinds of order a restaurant takes.
@@ -56,7 +58,67 @@ pub struct Restaurant {
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
     pub reservations: ReservationSettings,
+    /// How long guests' names, phones and addresses are kept after their order's or booking's day.
+    #[serde(default)]
+    pub personal_data_days: RetentionDays,
 }
+
+/// Days a guest's personal data is kept after the day of their order or booking: 1 to 3650,
+/// 90 unless the restaurant says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct RetentionDays(u16);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("personal data is kept between 1 and {max} days, not {0}", max = RetentionDays::MAX)]
+pub struct RetentionDaysError(pub u16);
+
+impl RetentionDays {
+    pub const MAX: u16 = 3650;
+
+    pub fn new(days: u16) -> Result<Self, RetentionDaysError> {
+        if (1..=Self::MAX).contains(&days) { Ok(Self(days)) } else { Err(RetentionDaysError(days)) }
+    }
+
+    /// The last local date whose guests' data is erased when it is `today`: a day is kept for
+    /// the whole period after it ends.
+    pub fn last_erased_day(self, today: jiff::civil::Date) -> jiff::civil::Date {
+        today.saturating_sub(jiff::Span::new().days(i64::from(self.0) + 1))
+    }
+}
+
+impl Default for RetentionDays {
+    fn default() -> Self {
+        Self(90)
+    }
+}
+
+impl TryFrom<u16> for RetentionDays {
+    type Error = RetentionDaysError;
+    fn try_from(days: u16) -> Result<Self, RetentionDaysError> {
+        Self::new(days)
+    }
+}
+
+impl From<RetentionDays> for u16 {
+    fn from(days: RetentionDays) -> u16 {
+        days.0
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RetentionDays {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::integer(
+            1,
+            u32::from(Self::MAX),
+            "Days guests' names, phones and addresses are kept after their order's or booking's day (90 if not given).",
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RetentionDays {}
 
 impl Restaurant {
     pub fn pricing_rules(&self) -> PricingRules {
@@ -77,10 +139,12 @@ impl Restaurant {
         if !offered {
             return Err(OrderingError::KindNotOffered(kind.name()));
         }
-        if let OrderKind::DineIn { table } = kind {
-            if !self.tables.contains(table) {
+        match kind {
+            OrderKind::DineIn { table } if !self.tables.contains(table) => {
                 return Err(OrderingError::UnknownTable(table.clone()));
             }
+            OrderKind::Delivery { address: None } => return Err(OrderingError::AddressRequired),
+            _ => {}
         }
         if !self.is_open_at(instant) {
             return Err(OrderingError::Closed);
@@ -200,8 +264,30 @@ mod tests {
     fn a_kind_the_restaurant_does_not_offer_is_refused() {
         let mut r = restaurant();
         r.order_kinds.delivery = false;
-        let kind = OrderKind::Delivery { address: crate::text::Address::parse("Hauptstr. 1").expect("address") };
+        let kind = OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")) };
         assert_eq!(r.check_order(&kind, at("2026-11-23T12:00:00Z")), Err(OrderingError::KindNotOffered("delivery")));
+    }
+
+    #[test]
+    fn a_delivery_without_an_address_is_refused() {
+        assert_eq!(
+            restaurant().check_order(&OrderKind::Delivery { address: None }, at("2026-11-23T12:00:00Z")),
+            Err(OrderingError::AddressRequired)
+        );
+    }
+
+    #[test]
+    fn personal_data_of_a_day_is_kept_for_the_whole_period_after_it() {
+        let ninety = RetentionDays::default();
+        let today = jiff::civil::date(2026, 12, 4);
+        assert_eq!(ninety.last_erased_day(today), jiff::civil::date(2026, 9, 4));
+        assert_eq!(RetentionDays::new(1).expect("valid").last_erased_day(today), jiff::civil::date(2026, 12, 2));
+    }
+
+    #[test]
+    fn a_retention_period_of_no_days_or_over_ten_years_is_refused() {
+        assert_eq!(RetentionDays::new(0), Err(RetentionDaysError(0)));
+        assert_eq!(RetentionDays::new(3651), Err(RetentionDaysError(3651)));
     }
 
     #[test]

@@ -191,6 +191,34 @@ pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
+/// Erases the personal data each restaurant's retention period says is due, once per
+/// invocation (a daily schedule; its event carries nothing the run needs).
+pub async fn run_retention() -> Result<(), lambda_runtime::Error> {
+    bistro_api::telemetry::init_json_logs();
+    let state = &state_from_env(&load_aws_config().await, Tokens::Refuse).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
+            let swept = bistro_api::retention::sweep(&state.repos, bistro_domain::jiff::Timestamp::now()).await?;
+            tracing::info!(
+                restaurants = swept.restaurants,
+                days = swept.days,
+                orders = swept.orders,
+                bookings = swept.bookings,
+                failed = swept.failed,
+                "erased expired personal data"
+            );
+            if swept.failed > 0 {
+                // Reported as an error so the function-errors alarm fires; the next run retries.
+                return Err(lambda_runtime::Error::from(format!("{} restaurants could not be swept", swept.failed)));
+            }
+            Ok::<_, lambda_runtime::Error>(serde_json::json!({
+                "restaurants": swept.restaurants, "orders": swept.orders, "bookings": swept.bookings
+            }))
+        },
+    ))
+    .await
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

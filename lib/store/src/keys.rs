@@ -16,6 +16,14 @@ pub fn public_signing_keys() -> Key {
     Key::new("KEYS", "PUBLIC")
 }
 
+/// Every restaurant of the deployment, one item each: what the daily erasure of guests'
+/// personal data walks (and how far it got). Not a restaurant's partition.
+pub const DIRECTORY: &str = "RESTAURANTS";
+
+pub fn listing(slug: &Slug) -> Key {
+    Key::new(DIRECTORY, format!("R#{slug}"))
+}
+
 /// The restaurant's profile (its settings), which every function reads. A suffix, not a bare
 /// `R#{slug}`, so that IAM can tell every kind of partition apart by pattern (`R#*#PROFILE`).
 pub fn restaurant(slug: &Slug) -> Key {

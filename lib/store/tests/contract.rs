@@ -82,6 +82,8 @@ contract!(
     orders_are_listed_by_the_state_they_are_in,
     no_query_for_one_restaurant_returns_another_restaurants_data,
     a_restaurant_slug_can_be_taken_only_once,
+    every_restaurant_is_listed_once_from_the_day_it_signs_up,
+    an_erased_order_saved_over_a_newer_version_is_refused,
     a_staff_email_is_unique_within_its_restaurant,
     of_two_owners_demoting_each_other_at_once_only_one_wins,
     a_removed_account_takes_its_login_and_session_with_it,
@@ -421,6 +423,40 @@ async fn no_query_for_one_restaurant_returns_another_restaurants_data(store: Arc
     assert!(bookings.len() == 1 && bookings.iter().all(|b| b.restaurant == alpha), "{bookings:?}");
     assert!(accounts.len() == 1 && accounts.iter().all(|a| a.restaurant == alpha));
     assert_eq!(covers.get(&start).copied(), Some(2));
+}
+
+async fn every_restaurant_is_listed_once_from_the_day_it_signs_up(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    for name in ["roma", "napoli"] {
+        repos.restaurants.create(&restaurant(name), &account(name, "a@example.com", Role::Owner)).await.unwrap();
+    }
+    let _ = repos.restaurants.create(&restaurant("roma"), &account("roma", "b@example.com", Role::Owner)).await;
+
+    let listed = repos.directory.all().await.unwrap();
+
+    let slugs: Vec<String> = listed.iter().map(|l| l.value.slug.to_string()).collect();
+    assert_eq!(slugs, ["napoli", "roma"]);
+    let today = restaurant("roma").time_zone.today(bistro_domain::jiff::Timestamp::now());
+    assert!(listed.iter().all(|l| l.value.since == today && l.value.erased_through.is_none()));
+    repos.directory.erased_through(&listed[0], today).await.unwrap();
+    let stale = repos.directory.erased_through(&listed[0], today).await;
+    assert!(matches!(stale, Err(RepoError::StaleVersion)), "{stale:?}");
+}
+
+async fn an_erased_order_saved_over_a_newer_version_is_refused(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let day = date(2026, 11, 23);
+    let placed = fixtures::place(&repos.orders, &idempotency("k", "b"), new_order("roma", day)).await.unwrap().value;
+    let (mut erased, mut moved) = (placed.clone(), placed);
+    moved.transition(OrderState::Cancelled, Actor::Customer, bistro_domain::jiff::Timestamp::now()).unwrap();
+    repos.orders.save(&moved).await.unwrap();
+    erased.erase_after_retention(bistro_domain::jiff::Timestamp::now());
+
+    let refused = repos.orders.save_erased(&erased).await;
+
+    assert!(matches!(refused, Err(RepoError::StaleVersion)), "{refused:?}");
+    let stored = repos.orders.get(&slug("roma"), &moved.id).await.unwrap();
+    assert!(stored.customer.is_some() && stored.state == OrderState::Cancelled);
 }
 
 async fn a_restaurant_slug_can_be_taken_only_once(store: Arc<dyn Store>) {

@@ -42,6 +42,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         tables: (1..=5).map(|n| TableId::parse(&n.to_string()).unwrap()).collect(),
         tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),
+        personal_data_days: Default::default(),
     }
 }
 

@@ -267,7 +267,7 @@ async fn dine_in_needs_a_table_the_restaurant_has_and_delivery_an_address() {
     let no_address = send(order(json!({"type": "delivery"})), "b").await.unwrap();
 
     assert_problem(unknown_table, StatusCode::UNPROCESSABLE_ENTITY, "unknown_table").await;
-    assert_problem(no_address, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    assert_problem(no_address, StatusCode::UNPROCESSABLE_ENTITY, "address_required").await;
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod hostile;
 mod limits;
 mod live;
 mod media;
+mod privacy;
 mod sign_up;
 mod staff;
 mod story;

@@ -18,7 +18,7 @@ use bistro_store::RepoError;
 
 use super::cart::price;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
-use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Staff, Tenant, TokenParam};
+use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
 use crate::state::AppState;
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/orders/{order}/cancel", post(cancel_order))
         .route("/v1/restaurants/{slug}/orders/{order}/transitions", post(move_order))
         .route("/v1/restaurants/{slug}/orders/{order}/driver", put(assign_driver))
+        .route("/v1/restaurants/{slug}/orders/{order}/erase", post(erase_order))
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -246,6 +247,40 @@ pub async fn assign_driver(
     let order =
         change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver_id.clone(), driver_role, role)?)).await?;
     Ok(axum::Json(OrderView::seen_by(order, &viewer)))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/erase", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
+    security(("bearer" = ["owner"])),
+    responses((status = 200, description = "The guest's name, phone and address are gone; lines and totals stay", body = OrderView),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "The order is not finished yet", body = Problem), (status = 429, body = Problem)))]
+/// Erases the guest's personal data of one finished order now (a guest's request, say), ahead
+/// of the retention period.
+pub async fn erase_order(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path((_slug, order)): Path<(String, String)>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let slug = owner.slug.clone();
+    let viewer = Actor::Staff { user: owner.staff.user.clone(), role: owner.staff.role };
+    let id = id(&order, "order", OrderId::parse)?;
+    let order = state.repos.orders.get(&slug, &id).await.map_err(missing("order"))?;
+    let busy = || ApiError::conflict("busy_order", "the order is being changed elsewhere; try again");
+    let erased = retry_stale(order, busy, |mut order: Order, _| {
+        let state = &state;
+        async move {
+            order.erase_personal_data(Timestamp::now())?;
+            match state.repos.orders.save_erased(&order).await {
+                Ok(()) => Ok(Attempt::Done(order)),
+                Err(RepoError::StaleVersion) => {
+                    Ok(Attempt::Stale(state.repos.orders.get(&order.restaurant, &order.id).await?))
+                }
+                Err(other) => Err(missing("order")(other)),
+            }
+        }
+    })
+    .await?;
+    Ok(axum::Json(OrderView::seen_by(erased, &viewer)))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -17,7 +17,7 @@ use bistro_domain::text::Note;
 use bistro_store::RepoError;
 
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
-use crate::access::{Asking, Caller, FloorStaff, Tenant, TokenParam, WorksTheFloor};
+use crate::access::{Asking, Caller, FloorStaff, Owner, Tenant, TokenParam, WorksTheFloor};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
 use crate::state::AppState;
@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/reservations/{reservation}", get(read_reservation))
         .route("/v1/restaurants/{slug}/reservations/{reservation}/cancel", post(cancel_reservation))
         .route("/v1/restaurants/{slug}/reservations/{reservation}/status", post(set_status))
+        .route("/v1/restaurants/{slug}/reservations/{reservation}/erase", post(erase_reservation))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -239,6 +240,38 @@ pub async fn set_status(
     let slug = staff.slug.clone();
     let reservation = authorized(&state, &slug, &reservation, &Caller::Staff(staff)).await?;
     Ok(axum::Json(change_status(&state, &slug, reservation, body.status).await?))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/erase", tag = "reservations",
+    params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path)), security(("bearer" = ["owner"])),
+    responses((status = 200, description = "The guest's name, phone, e-mail and note are gone; party and time stay", body = ReservationView),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "The booking is still to come", body = Problem), (status = 429, body = Problem)))]
+/// Erases the guest's personal data of one finished booking now, ahead of the retention period.
+pub async fn erase_reservation(
+    State(state): State<AppState>,
+    Owner { slug, .. }: Owner,
+    Path((_slug, reservation)): Path<(String, String)>,
+) -> Result<axum::Json<ReservationView>, ApiError> {
+    let zone = restaurant(&state, &slug).await?.value.time_zone;
+    let id = id(&reservation, "reservation", ReservationId::parse)?;
+    let booking = state.repos.reservations.get(&slug, &id).await.map_err(missing("reservation"))?;
+    let busy = || ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again");
+    let erased = retry_stale(booking, busy, |mut booking: Reservation, _| {
+        let state = &state;
+        async move {
+            booking.erase_personal_data(Timestamp::now())?;
+            match state.repos.reservations.save_erased(&booking).await {
+                Ok(()) => Ok(Attempt::Done(booking)),
+                Err(RepoError::StaleVersion) => {
+                    Ok(Attempt::Stale(state.repos.reservations.get(&booking.restaurant, &booking.id).await?))
+                }
+                Err(other) => Err(missing("reservation")(other)),
+            }
+        }
+    })
+    .await?;
+    Ok(axum::Json(ReservationView::new(erased, &zone)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -85,7 +85,9 @@ impl Restaurants {
             condition: Condition::Absent,
         };
         let [account, login, session] = Self::account_writes(owner)?;
-        match self.store.transact(vec![profile, account, login, session]).await {
+        let since = restaurant.time_zone.today(bistro_domain::jiff::Timestamp::now());
+        let listing = super::Listing::write(&restaurant.slug, since)?;
+        match self.store.transact(vec![profile, account, login, session, listing]).await {
             Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),
             other => Ok(other?),
         }

@@ -3,6 +3,7 @@
 mod accounts;
 mod carts;
 mod connections;
+mod directory;
 mod events;
 mod menu;
 mod once;
@@ -22,6 +23,7 @@ use bistro_domain::reservation::ReservationError;
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
 pub use connections::{Connection, Connections, SignedIn, Subscription};
+pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
 pub use orders::Orders;
@@ -165,6 +167,7 @@ pub struct Repos {
     pub connections: Connections,
     pub events: Events,
     pub signing_keys: SigningKeys,
+    pub directory: Directory,
     store: Arc<dyn Store>,
 }
 
@@ -179,6 +182,7 @@ impl Repos {
             connections: Connections::new(Arc::clone(&store)),
             events: Events::new(Arc::clone(&store)),
             signing_keys: SigningKeys::new(Arc::clone(&store)),
+            directory: Directory::new(Arc::clone(&store)),
             store,
         }
     }

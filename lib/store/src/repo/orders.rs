@@ -184,6 +184,19 @@ impl Orders {
         Err(RepoError::Busy)
     }
 
+    /// Stores an order whose guest's personal data was just erased (version raised by the
+    /// domain) if nobody changed it since. No event: nobody follows an order that is over.
+    pub async fn save_erased(&self, order: &Order) -> Result<(), RepoError> {
+        let put = Write::Put { item: stored(order)?, condition: Condition::Version(order.version.saturating_sub(1)) };
+        match self.store.write(put).await {
+            Ok(_) => Ok(()),
+            Err(SeamError::ConditionFailed) => {
+                Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// One page of a local day's orders by number, optionally only those in `state`.
     pub async fn of_day(
         &self,

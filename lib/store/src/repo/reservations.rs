@@ -45,16 +45,18 @@ fn slot_writes(reservation: &Reservation, by: i64, capacity: Option<u16>) -> Vec
 
 /// The count of the guest's open bookings that day, moved by `by`; a booking (`by` 1) only while
 /// they hold fewer than the limit. Keyed by a hash of the contact, so no phone number is a key.
-fn guest_write(reservation: &Reservation, by: i64) -> Write {
-    let who = bistro_domain::ids::hex(&Sha256::digest(reservation.contact.identity().as_bytes())[..16]);
+/// `None` once the contact was erased: its count is gone two days after the booking anyway.
+fn guest_write(reservation: &Reservation, by: i64) -> Option<Write> {
+    let contact = reservation.contact.as_ref()?;
+    let who = bistro_domain::ids::hex(&Sha256::digest(contact.identity().as_bytes())[..16]);
     let limit = i64::from(MAX_BOOKINGS_PER_GUEST_AND_DAY);
-    Write::Add {
+    Some(Write::Add {
         key: keys::guest_bookings(&reservation.restaurant, reservation.date, &who),
         by,
         // Kept until the day is well over, then forgotten.
         expires_at: Some(reservation.starts_at.as_second() + 2 * 24 * 3600),
         condition: if by > 0 { Condition::CounterAtMost(limit - by) } else { Condition::Always },
-    }
+    })
 }
 
 impl Reservations {
@@ -91,7 +93,7 @@ impl Reservations {
         let writes = Transaction::new()
             .with(CLAIM, once.claim(idempotency, reservation.id.as_str())?)
             .with("booking", Write::Put { item: stored(reservation)?, condition: Condition::Absent })
-            .with("guest's bookings", guest_write(reservation, 1))
+            .with_all("guest's bookings", guest_write(reservation, 1))
             .with_all("slot covers", slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
         for attempt in 0..ATTEMPTS {
             match writes.clone().commit(self.store.as_ref()).await {
@@ -128,7 +130,7 @@ impl Reservations {
         }];
         if released_covers {
             writes.extend(slot_writes(reservation, -i64::from(reservation.party), None));
-            writes.push(guest_write(reservation, -1));
+            writes.extend(guest_write(reservation, -1));
         }
         for attempt in 0..ATTEMPTS {
             match self.store.transact(writes.clone()).await {
@@ -145,6 +147,23 @@ impl Reservations {
             }
         }
         Err(RepoError::Busy)
+    }
+
+    /// Stores a booking whose guest's personal data was just erased (version raised by the
+    /// domain) if nobody changed it since; its covers and counts stay as they are.
+    pub async fn save_erased(&self, reservation: &Reservation) -> Result<(), RepoError> {
+        let put = Write::Put {
+            item: stored(reservation)?,
+            condition: Condition::Version(reservation.version.saturating_sub(1)),
+        };
+        match self.store.write(put).await {
+            Ok(_) => Ok(()),
+            Err(SeamError::ConditionFailed) => {
+                Err(stale_or_missing(self.store.as_ref(), &keys::reservation(&reservation.restaurant, &reservation.id))
+                    .await)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// One page of a local day's bookings by start time.

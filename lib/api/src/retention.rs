@@ -1,0 +1,121 @@
+//! Guests' personal data expires: names, phones, e-mails, addresses and booking notes of every
+//! order and booking whose day is more than the restaurant's retention period ago are erased;
+//! lines, totals, parties and times stay for the books. Run daily on AWS (a schedule invokes
+//! the `retention` function) and hourly by the local server; each run takes every restaurant
+//! from the day after the last one it erased, so a missed run is caught up by the next.
+
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::jiff::{Timestamp, ToSpan};
+use bistro_store::repo::{Listing, Versioned};
+use bistro_store::{RepoError, Repos};
+
+/// Days one run erases per restaurant at most, so that a run stays well inside a function's
+/// time limit after a long outage; the next run goes on from there.
+pub const MAX_DAYS_PER_RUN: usize = 31;
+
+/// Orders or bookings read per page.
+const PAGE: u32 = 100;
+
+/// What one run did, for its log line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub restaurants: usize,
+    pub days: usize,
+    pub orders: usize,
+    pub bookings: usize,
+    /// Restaurants that could not be swept (logged one by one); the next run tries again.
+    pub failed: usize,
+}
+
+/// Erases what every restaurant's retention period says is due at `now`.
+pub async fn sweep(repos: &Repos, now: Timestamp) -> Result<Swept, RepoError> {
+    let mut swept = Swept::default();
+    for listing in repos.directory.all().await? {
+        match sweep_restaurant(repos, &listing, now).await {
+            Ok((days, orders, bookings)) => {
+                swept.restaurants += 1;
+                swept.days += days;
+                swept.orders += orders;
+                swept.bookings += bookings;
+            }
+            Err(error) => {
+                tracing::error!(%error, restaurant = %listing.value.slug, "cannot erase personal data");
+                swept.failed += 1;
+            }
+        }
+    }
+    Ok(swept)
+}
+
+/// The days due in one restaurant; returns how many days, orders and bookings were erased.
+async fn sweep_restaurant(
+    repos: &Repos,
+    listing: &Versioned<Listing>,
+    now: Timestamp,
+) -> Result<(usize, usize, usize), RepoError> {
+    let slug = &listing.value.slug;
+    let restaurant = match repos.restaurants.get(slug).await {
+        Ok(restaurant) => restaurant.value,
+        // Listed but never completed (its creation failed after the listing): nothing to erase.
+        Err(RepoError::NotFound) => return Ok((0, 0, 0)),
+        Err(e) => return Err(e),
+    };
+    let last = restaurant.personal_data_days.last_erased_day(restaurant.time_zone.today(now));
+    let first = match listing.value.erased_through {
+        Some(day) => day.checked_add(1.day()).map_err(|e| RepoError::Corrupt(e.to_string()))?,
+        None => listing.value.since,
+    };
+    let days: Vec<Date> = first.series(1.day()).take_while(|day| *day <= last).take(MAX_DAYS_PER_RUN).collect();
+    let (mut orders, mut bookings) = (0, 0);
+    for day in &days {
+        orders += erase_orders(repos, slug, *day, now).await?;
+        bookings += erase_bookings(repos, slug, *day, now).await?;
+    }
+    if let Some(day) = days.last() {
+        repos.directory.erased_through(listing, *day).await?;
+    }
+    Ok((days.len(), orders, bookings))
+}
+
+async fn erase_orders(
+    repos: &Repos,
+    slug: &bistro_domain::ids::Slug,
+    day: Date,
+    now: Timestamp,
+) -> Result<usize, RepoError> {
+    let (mut erased, mut cursor) = (0, None);
+    loop {
+        let (page, next) = repos.orders.of_day(slug, day, None, PAGE, cursor).await?;
+        for mut order in page.into_iter().filter(|o| o.erased_at.is_none()) {
+            order.erase_after_retention(now);
+            repos.orders.save_erased(&order).await?;
+            erased += 1;
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(erased),
+        }
+    }
+}
+
+async fn erase_bookings(
+    repos: &Repos,
+    slug: &bistro_domain::ids::Slug,
+    day: Date,
+    now: Timestamp,
+) -> Result<usize, RepoError> {
+    let (mut erased, mut cursor) = (0, None);
+    loop {
+        let (page, next) = repos.reservations.of_day(slug, day, PAGE, cursor).await?;
+        for mut booking in page.into_iter().filter(|b| b.erased_at.is_none()) {
+            // Its day is a whole retention period past, so it is over: this cannot refuse.
+            booking.erase_personal_data(now)?;
+            repos.reservations.save_erased(&booking).await?;
+            erased += 1;
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(erased),
+        }
+    }
+}

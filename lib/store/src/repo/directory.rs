@@ -1,0 +1,59 @@
+//! Every restaurant of the deployment, and how far each one's guests' personal data was erased.
+
+use std::sync::Arc;
+
+use bistro_domain::ids::Slug;
+use bistro_domain::jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::{RepoError, Versioned, decode, encode, read_all, stale_or_missing};
+use crate::keys;
+use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
+
+/// One restaurant in the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub slug: Slug,
+    /// The restaurant's local date when it signed up: nothing of it is older.
+    pub since: Date,
+    /// The last local date whose guests' personal data is erased; `None` before the first.
+    pub erased_through: Option<Date>,
+}
+
+impl Listing {
+    /// Written with the restaurant, in the transaction that creates it.
+    pub(crate) fn write(slug: &Slug, since: Date) -> Result<Write, RepoError> {
+        let listing = Self { slug: slug.clone(), since, erased_through: None };
+        Ok(Write::Put { item: Item::new(keys::listing(slug), 1, encode(&listing)?), condition: Condition::Absent })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Directory {
+    store: Arc<dyn Store>,
+}
+
+impl Directory {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Every restaurant, by slug.
+    pub async fn all(&self) -> Result<Vec<Versioned<Listing>>, RepoError> {
+        let items = read_all(self.store.as_ref(), Query::partition(keys::DIRECTORY)).await?;
+        items.iter().map(|item| Ok(Versioned { value: decode(item)?, version: item.version })).collect()
+    }
+
+    /// Records that the restaurant's personal data is erased through `day`, unless another
+    /// sweep recorded something since `listing` was read.
+    pub async fn erased_through(&self, listing: &Versioned<Listing>, day: Date) -> Result<(), RepoError> {
+        let key = keys::listing(&listing.value.slug);
+        let next = Listing { erased_through: Some(day), ..listing.value.clone() };
+        let item = Item::new(key.clone(), listing.version + 1, encode(&next)?);
+        match self.store.write(Write::Put { item, condition: Condition::Version(listing.version) }).await {
+            Ok(_) => Ok(()),
+            Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
