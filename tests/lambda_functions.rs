@@ -15,7 +15,7 @@ use bistro_testkit::{fixtures, moto};
 use serde_json::Value;
 
 const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
-const REALTIME_FUNCTIONS: [&str; 2] = ["ws", "notifier"];
+const REALTIME_FUNCTIONS: [&str; 3] = ["ws", "notifier", "retention"];
 /// The stack whose SSM parameters the functions are pointed at.
 const STACK: &str = "lambda-test";
 
@@ -90,6 +90,7 @@ async fn seeded_table() -> String {
         .unwrap();
     repos.menus.put_category(&fixtures::slug("lambda-test"), &fixtures::category("mains", 1), None).await.unwrap();
     repos.menus.create_item(&fixtures::slug("lambda-test"), &fixtures::menu_item("pizza", 900)).await.unwrap();
+    fixtures::accept_events_origin(&repos).await;
     table
 }
 
@@ -155,10 +156,65 @@ async fn every_function_reports_its_health() {
 }
 
 #[tokio::test]
+async fn every_function_refuses_a_request_that_did_not_come_through_the_site() {
+    let table = seeded_table().await;
+    for function in FUNCTIONS {
+        let mut straight = event("any-health");
+        straight["headers"].as_object_mut().unwrap().remove(bistro_api::origin::ORIGIN_HEADER);
+        let mut guessed = event("any-health");
+        guessed["headers"][bistro_api::origin::ORIGIN_HEADER] = "a guess at the secret, 32 characters long".into();
+
+        for request in [straight, guessed] {
+            let response = invoke(function, request, &table).await;
+            assert_eq!(response["statusCode"], 403, "{function}: {response}");
+            assert_eq!(body(&response)["code"], "not_through_site", "{function}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn after_a_new_origin_secret_the_functions_accept_it_and_the_one_before_it_and_no_older() {
+    let table = seeded_table().await;
+    let store = DynamoStore::new(DynamoStore::emulator_client(&moto::server().endpoint).await, table.clone());
+    let keys = Repos::new(Arc::new(store)).signing_keys;
+    let with_secret = |secret: &str| {
+        let mut request = event("any-health");
+        request["headers"][bistro_api::origin::ORIGIN_HEADER] = secret.into();
+        request
+    };
+    let (second, third) =
+        ("the second origin secret, 32 characters or more", "the third origin secret, 32 characters or more");
+    keys.accept_origin_digest(&bistro_api::origin::digest_of(second)).await.unwrap();
+    let before = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+    let new = invoke("cart", with_secret(second), &table).await;
+    keys.accept_origin_digest(&bistro_api::origin::digest_of(third)).await.unwrap();
+
+    let retired = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+
+    assert_eq!((before["statusCode"].as_u64(), new["statusCode"].as_u64()), (Some(200), Some(200)));
+    assert_eq!(retired["statusCode"], 403, "{retired}");
+}
+
+#[tokio::test]
 async fn a_function_answers_routes_of_other_groups_with_not_found() {
     let table = seeded_table().await;
     let response = invoke("menu", event("cart-open-cart"), &table).await;
     assert_eq!(response["statusCode"], 404, "{response}");
+}
+
+#[tokio::test]
+async fn the_retention_function_sweeps_every_listed_restaurant_on_its_schedule() {
+    let table = seeded_table().await;
+    let scheduled = serde_json::json!({
+        "version": "0", "id": "89d1a02d-5ec7-412e-82f5-13505f849b41", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-12-04T03:00:00Z", "region": "eu-central-1",
+        "resources": ["arn:aws:events:eu-central-1:123456789012:rule/retention"], "detail": {}
+    });
+
+    let answer = invoke("retention", scheduled, &table).await;
+
+    // Signed up today: none of its days is past the period yet.
+    assert_eq!(answer, serde_json::json!({"restaurants": 1, "orders": 0, "bookings": 0}));
 }
 
 #[tokio::test]

@@ -182,6 +182,12 @@ impl Deployment {
         let ring = KeyRing::generate().unwrap();
         // `bistro-keys rotate` publishes the public set with an operator's credentials, not a function's.
         Repos::new(Arc::clone(&sqlite)).signing_keys.publish(&ring.public_keys().unwrap().to_json()).await.unwrap();
+        // `bistro-keys origin-secret`, too: every request below comes as if through CloudFront.
+        Repos::new(Arc::clone(&sqlite))
+            .signing_keys
+            .accept_origin_digest(&bistro_api::origin::digest_of(ORIGIN_SECRET))
+            .await
+            .unwrap();
         let recording = Arc::new(Recording {
             inner: sqlite,
             function: Mutex::new("setup".into()),
@@ -206,7 +212,7 @@ impl Deployment {
                 _ => Auth::from_sources(None, public.clone()),
             };
             let state = AppState::new(Arc::clone(&store), auth).with_blobs(blobs("media"), blobs("site"));
-            routers.insert(name.to_owned(), bistro_api::router(group, state));
+            routers.insert(name.to_owned(), bistro_lambda::http_app(group, state));
         }
         let verifier = Auth::from_sources(None, public);
         Self { recording, policies, routers, verifier, succeeded: Vec::new(), _files: files }
@@ -237,7 +243,11 @@ impl Deployment {
     ) -> Value {
         let function = self.function_of(path);
         self.recording.acting_as(&function);
-        let mut request = Request::builder().method(method.clone()).uri(path).header("idempotency-key", key);
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header("idempotency-key", key)
+            .header(bistro_api::origin::ORIGIN_HEADER, ORIGIN_SECRET);
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -283,6 +293,8 @@ impl Deployment {
         }
     }
 }
+
+const ORIGIN_SECRET: &str = "the walk's origin secret, as CloudFront sends it";
 
 fn ws_event(route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> WebSocketEvent {
     let mut event = json!({

@@ -77,6 +77,7 @@ async fn seeded_table() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     repos.menus.put_category(&slug, &fixtures::category("mains", 1), None).await.map_err(|e| e.to_string())?;
     repos.menus.create_item(&slug, &fixtures::menu_item("pizza", 900)).await.map_err(|e| e.to_string())?;
+    fixtures::accept_events_origin(&repos).await;
     Ok(table)
 }
 

@@ -40,9 +40,24 @@ const STRIP_MEDIA = `function handler(event) {
  * (the accounts function counts failed logins per client by it; lib/lambda `VIEWER_ADDRESS`).
  */
 export const VIEWER_ADDRESS_HEADER = 'x-bistro-viewer-address';
-const TAG_VIEWER = `function handler(event) {
+/**
+ * …and the origin secret, which the functions require (lib/api/src/origin.rs): a request sent
+ * to the API's own execute-api address has none and is refused. The secret is only in the key
+ * value store (`bistro-keys origin-secret`, then the AWS CLI; README), never in a template.
+ */
+export const ORIGIN_HEADER = 'x-bistro-origin';
+export const ORIGIN_SECRET_KEY = 'origin-secret';
+export const TAG_VIEWER = `import cf from 'cloudfront';
+const store = cf.kvs();
+async function handler(event) {
   var request = event.request;
   request.headers['${VIEWER_ADDRESS_HEADER}'] = { value: event.viewer.ip };
+  delete request.headers['${ORIGIN_HEADER}'];
+  try {
+    request.headers['${ORIGIN_HEADER}'] = { value: await store.get('${ORIGIN_SECRET_KEY}') };
+  } catch (notSetYet) {
+    // Until the operator sets a secret the API refuses every request (403 not_through_site).
+  }
   return request;
 }`;
 
@@ -51,10 +66,14 @@ export class SiteStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id, props);
-    const viewer = (code: string, name: string) => [{
-      function: new cloudfront.Function(this, name, { code: cloudfront.FunctionCode.fromInline(code), runtime: cloudfront.FunctionRuntime.JS_2_0 }),
+    const viewer = (code: string, name: string, keyValueStore?: cloudfront.IKeyValueStore) => [{
+      function: new cloudfront.Function(this, name, { code: cloudfront.FunctionCode.fromInline(code), runtime: cloudfront.FunctionRuntime.JS_2_0, keyValueStore }),
       eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
     }];
+    // Empty when created: no secret passes through CloudFormation. Reads cost $0.03 a million.
+    const originSecrets = new cloudfront.KeyValueStore(this, 'OriginSecrets', {
+      comment: 'The secret CloudFront sends the API with every request (bistro-keys origin-secret)',
+    });
     const secure = {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
@@ -78,7 +97,7 @@ export class SiteStack extends Stack {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      functionAssociations: viewer(TAG_VIEWER, 'ViewerAddress'),
+      functionAssociations: viewer(TAG_VIEWER, 'ViewerAddress', originSecrets),
       ...secure,
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
@@ -122,5 +141,6 @@ export class SiteStack extends Stack {
     }
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiUrl', { value: `https://${this.distribution.distributionDomainName}/v1` });
+    new CfnOutput(this, 'OriginSecretStore', { value: originSecrets.keyValueStoreArn });
   }
 }

@@ -9,7 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
-import { VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
+import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 
 const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier', 'retention'];
@@ -226,13 +226,35 @@ test('every API request through CloudFront names its viewer in a header the view
   const functions = Object.values(site.findResources('AWS::CloudFront::Function'));
   const tagger = functions.find((f) => f.Properties.FunctionCode.includes(VIEWER_ADDRESS_HEADER));
   assert.ok(tagger, 'a function writes the viewer address');
-  assert.match(tagger.Properties.FunctionCode, /request\.headers\['x-bistro-viewer-address'\] = \{ value: event\.viewer\.ip \}/);
+  assert.equal(tagger.Properties.FunctionCode, TAG_VIEWER);
   const config = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
   for (const pattern of ['v1/*', 'health']) {
     const behavior = config.CacheBehaviors.find((b: any) => b.PathPattern === pattern);
     assert.equal(behavior.FunctionAssociations?.length, 1, pattern);
     assert.equal(behavior.FunctionAssociations[0].EventType, 'viewer-request', pattern);
   }
+});
+
+/** Runs the viewer function as CloudFront would, with a key value store holding `secret` (or nothing). */
+async function tagged(secret: string | undefined, headers: Record<string, { value: string }>) {
+  const store = { get: async (key: string) => { if (key === ORIGIN_SECRET_KEY && secret) return secret; throw new Error('key not found'); } };
+  const handler = new Function('cf', `${TAG_VIEWER.replace("import cf from 'cloudfront';", '')}\nreturn handler;`)({ kvs: () => store });
+  return (await handler({ viewer: { ip: '203.0.113.7' }, request: { headers } })).headers;
+}
+
+test('the API cannot be used around CloudFront: its functions need a secret that only the key value store holds', async () => {
+  const headers = await tagged('s3cret-from-the-store', { [ORIGIN_HEADER]: { value: 'a guess' }, [VIEWER_ADDRESS_HEADER]: { value: '10.0.0.1' } });
+  assert.equal(headers[ORIGIN_HEADER].value, 's3cret-from-the-store', 'a viewer cannot send its own');
+  assert.equal(headers[VIEWER_ADDRESS_HEADER].value, '203.0.113.7');
+  const before = await tagged(undefined, { [ORIGIN_HEADER]: { value: 'a guess' } });
+  assert.equal(before[ORIGIN_HEADER], undefined, 'without a secret set, nothing passes for one');
+  const stores = Object.values(site.findResources('AWS::CloudFront::KeyValueStore'));
+  assert.equal(stores.length, 1);
+  assert.equal(stores[0].Properties.ImportSource, undefined, 'the store starts empty: no secret in any template or asset');
+  const tagger = Object.values(site.findResources('AWS::CloudFront::Function')).find((f) => f.Properties.FunctionCode === TAG_VIEWER);
+  assert.equal(tagger?.Properties.FunctionConfig.KeyValueStoreAssociations.length, 1);
+  for (const template of all) assert.doesNotMatch(JSON.stringify(template.toJSON()), /s3cret/);
+  site.hasOutput('OriginSecretStore', {});
 });
 
 test('login, sign-up and booking have throttles of their own below the stage\'s', () => {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod images;
 pub mod openapi;
+pub mod origin;
 pub mod publish;
 pub mod retention;
 pub mod routes;

@@ -150,6 +150,10 @@ bistro-keys: the deployment's signing keys and sign-up code, in SSM Parameter St
       Reads a code from standard input; creating a restaurant then needs it.
   bistro-keys sign-up-code --stack STACK --close
       Closes sign-up: nobody can create a restaurant.
+  bistro-keys origin-secret --table TABLE
+      Reads the secret the site's CloudFront sends (at least 32 characters) from standard input;
+      the API then accepts it and the one before it, and nothing else. Put the same secret into
+      CloudFront's key value store (the OriginSecretStore output) after this, never before.
 
 STACK is the CDK stack's name (Bistro unless you named it); TABLE its table (the TableName output).
 Credentials and region come from the environment, as for the AWS CLI.";
@@ -160,6 +164,7 @@ pub enum Command {
     Rotate { stack: String, table: String },
     SetSignUpCode { stack: String },
     CloseSignUp { stack: String },
+    AcceptOriginSecret { table: String },
 }
 
 impl Command {
@@ -174,6 +179,13 @@ impl Command {
                 "--close" => close = true,
                 other => return Err(format!("unknown argument '{other}'\n\n{USAGE}")),
             }
+        }
+        if verb == "origin-secret" {
+            return match (table, stack, close) {
+                (Some(table), None, false) => Ok(Self::AcceptOriginSecret { table }),
+                (None, _, _) => Err(format!("name the table: --table TABLE\n\n{USAGE}")),
+                _ => Err(USAGE.to_owned()),
+            };
         }
         let stack = stack.ok_or_else(|| format!("name the stack: --stack STACK\n\n{USAGE}"))?;
         match (verb.as_str(), table, close) {
@@ -213,6 +225,19 @@ impl Command {
                 let name = sign_up_code_parameter(&stack);
                 set_sign_up_code(&client, &name, Some(code)).await.map_err(|e| e.to_string())?;
                 Ok(format!("creating a restaurant now needs the code kept in {name}"))
+            }
+            Self::AcceptOriginSecret { table } => {
+                let secret = input.trim();
+                if secret.chars().count() < 32 {
+                    return Err("an origin secret needs at least 32 characters (openssl rand -hex 32 makes one)".into());
+                }
+                let store = bistro_store::engine::dynamodb::DynamoStore::new(
+                    bistro_store::engine::dynamodb::Client::new(aws),
+                    table,
+                );
+                let keys = bistro_store::Repos::new(std::sync::Arc::new(store)).signing_keys;
+                keys.accept_origin_digest(&bistro_api::origin::digest_of(secret)).await.map_err(|e| e.to_string())?;
+                Ok("the API accepts this origin secret now (and the one before it); put it into CloudFront's key value store next".into())
             }
             Self::CloseSignUp { stack } => {
                 set_sign_up_code(&client, &sign_up_code_parameter(&stack), None).await.map_err(|e| e.to_string())?;

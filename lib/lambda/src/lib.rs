@@ -123,8 +123,35 @@ fn with_media(state: AppState, _aws: &aws_config::SdkConfig) -> AppState {
 pub async fn run_http(group: axum::Router<AppState>, tokens: Tokens) -> Result<(), lambda_http::Error> {
     bistro_api::telemetry::init_json_logs();
     let state = state_from_env(&load_aws_config().await, tokens).await?;
-    let app = bistro_api::router(group, state).layer(axum::middleware::from_fn(tag_request_id));
-    lambda_http::run(app).await
+    lambda_http::run(http_app(group, state)).await
+}
+
+/// One route group as its function serves it: only to requests that came through the site's
+/// CloudFront, each tagged with its invocation's id and its client's address.
+pub fn http_app(group: axum::Router<AppState>, state: AppState) -> axum::Router {
+    let origin = Arc::new(bistro_api::origin::OriginCheck::new(state.repos.signing_keys.clone()));
+    bistro_api::router(group, state)
+        .layer(axum::middleware::from_fn_with_state(origin, require_origin))
+        .layer(axum::middleware::from_fn(tag_request_id))
+}
+
+/// Answers only requests that came through the site's CloudFront (`bistro_api::origin`).
+async fn require_origin(
+    axum::extract::State(check): axum::extract::State<Arc<bistro_api::origin::OriginCheck>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let secret = request.headers().get(bistro_api::origin::ORIGIN_HEADER).and_then(|v| v.to_str().ok());
+    match check.admits(secret).await {
+        Ok(true) => next.run(request).await,
+        Ok(false) => bistro_api::error::ApiError::Refused {
+            code: "not_through_site",
+            detail: "this API answers only through the site's own address",
+        }
+        .into_response(),
+        Err(error) => bistro_api::error::ApiError::Unavailable(error.to_string()).into_response(),
+    }
 }
 
 /// The header the site's CloudFront function sets to the viewer's IP on every API request,
@@ -134,9 +161,9 @@ pub const VIEWER_ADDRESS: &str = "x-bistro-viewer-address";
 /// Gives the request the Lambda invocation's id, so every log line of it can be found, and the
 /// client's address. Behind CloudFront, API Gateway's source IP is CloudFront's edge, which many
 /// viewers share: counting failed logins by it would lock a whole city out, so the viewer address
-/// CloudFront's function wrote comes first. (Until the API accepts only requests that came
-/// through CloudFront, #15, a caller that goes around it can name any address: that evades the
-/// per-client count, as changing address would, and the per-e-mail count still holds.)
+/// CloudFront's function wrote comes first. It can be trusted: the function writes it over
+/// whatever the viewer sent, and a request that went around CloudFront never gets this far
+/// ([`require_origin`] refuses it first).
 async fn tag_request_id(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let id = request.lambda_context_ref().map(|context| context.request_id.clone());
     if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {

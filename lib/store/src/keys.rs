@@ -16,6 +16,12 @@ pub fn public_signing_keys() -> Key {
     Key::new("KEYS", "PUBLIC")
 }
 
+/// SHA-256 digests of the secrets the site's CloudFront sends with every API request: the API
+/// answers only requests that carry one (the secret itself is only in CloudFront's key value store).
+pub fn origin_digests() -> Key {
+    Key::new("KEYS", "ORIGIN")
+}
+
 /// Every restaurant of the deployment, one item each: what the daily erasure of guests'
 /// personal data walks (and how far it got). Not a restaurant's partition.
 pub const DIRECTORY: &str = "RESTAURANTS";

@@ -16,6 +16,16 @@ use bistro_domain::text::{Name, Phone};
 use bistro_store::RepoError;
 use bistro_store::repo::{IdempotencyKey, Idempotent, Orders};
 
+/// The origin secret the API Gateway events in `tests/events` carry, as the site's CloudFront
+/// would; a table the functions answer them from accepts it ([`accept_events_origin`]).
+pub const EVENTS_ORIGIN_SECRET: &str = "lambda-events-origin-secret-0123456789abcdef";
+
+/// Makes the functions on `repos`' table accept the events' origin secret.
+pub async fn accept_events_origin(repos: &bistro_store::Repos) {
+    let digest = bistro_domain::ids::hex(&<sha2::Sha256 as sha2::Digest>::digest(EVENTS_ORIGIN_SECRET.as_bytes()));
+    repos.signing_keys.accept_origin_digest(&digest).await.unwrap();
+}
+
 pub fn slug(raw: &str) -> Slug {
     Slug::parse(raw).unwrap()
 }

@@ -15,8 +15,9 @@ async fn main() -> ExitCode {
         }
     };
     let mut input = String::new();
-    if matches!(command, Command::SetSignUpCode { .. }) && std::io::stdin().read_to_string(&mut input).is_err() {
-        eprintln!("bistro-keys: cannot read the code from standard input");
+    let reads_input = matches!(command, Command::SetSignUpCode { .. } | Command::AcceptOriginSecret { .. });
+    if reads_input && std::io::stdin().read_to_string(&mut input).is_err() {
+        eprintln!("bistro-keys: cannot read the secret from standard input");
         return ExitCode::FAILURE;
     }
     match command.run(&bistro_store::engine::dynamodb::load_aws_config().await, &input).await {

@@ -36,6 +36,28 @@ impl SigningKeys {
         Ok(())
     }
 
+    /// The SHA-256 digests (lower-case hex) of the origin secrets the API accepts: the newest
+    /// first, and the one it replaced, which CloudFront may still send for a moment.
+    pub async fn origin_digests(&self) -> Result<Vec<String>, RepoError> {
+        match self.store.get(&keys::origin_digests()).await? {
+            Some(item) => super::decode(&item),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Accepts the secret whose digest is `digest` from now on, with the newest one before it;
+    /// any older one is dropped. Set before CloudFront sends the new secret, so no request is
+    /// refused in between.
+    pub async fn accept_origin_digest(&self, digest: &str) -> Result<(), RepoError> {
+        let mut digests = self.origin_digests().await?;
+        digests.retain(|kept| kept != digest);
+        digests.insert(0, digest.to_owned());
+        digests.truncate(2);
+        let item = Item::new(keys::origin_digests(), 0, super::encode(&digests)?);
+        self.store.write(Write::Put { item, condition: Condition::Always }).await?;
+        Ok(())
+    }
+
     /// Replaces the set read at `read` (`None`: there was none); `StaleVersion` if another
     /// rotation published meanwhile.
     pub async fn publish_over(&self, json: &str, read: Option<u64>) -> Result<(), RepoError> {
