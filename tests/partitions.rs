@@ -247,7 +247,8 @@ impl Deployment {
             .method(method.clone())
             .uri(path)
             .header("idempotency-key", key)
-            .header(bistro_api::origin::ORIGIN_HEADER, ORIGIN_SECRET);
+            .header(bistro_api::origin::ORIGIN_HEADER, ORIGIN_SECRET)
+            .header(bistro_lambda::VIEWER_ADDRESS, "203.0.113.7");
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }

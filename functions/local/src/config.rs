@@ -17,7 +17,8 @@ pub struct LocalConfig {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub store: StoreChoice,
-    /// Requests per second per client IP to `/v1`; 0 turns the limit off.
+    /// Requests per second per client IP to `/v1`; 0 turns this limit and the per-minute budget
+    /// of carts, orders, bookings and logins per client off.
     pub rate_limit: u32,
     pub static_dir: PathBuf,
     /// When set, creating a restaurant needs this code; otherwise anyone may.
@@ -33,7 +34,8 @@ bistro-local: runs Bistro on this machine.
 Options (each also from the environment):
   --addr ADDR          listen address          BISTRO_ADDR        (default 127.0.0.1:8080)
   --data DIR           data directory          BISTRO_DATA        (default ./data)
-  --rate-limit N       requests/s per client   BISTRO_RATE_LIMIT  (default 10; 0 = off)
+  --rate-limit N       requests/s per client   BISTRO_RATE_LIMIT  (default 10; 0 = off, and
+                       so is the budget of 30 carts, orders, bookings and logins a minute)
   --static DIR         static site directory   BISTRO_STATIC      (default ./static-site)
   --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
   --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT

@@ -135,8 +135,12 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     };
     let auth = Auth::with_key_ring(&ring).map_err(|e| LocalError::Keys(config.data_dir.join(KEY_RING_FILE), e))?;
     let sign_up = config.sign_up_code.clone().map_or(SignUpRule::Open, SignUpRule::Code);
-    let state =
-        AppState::new(store, auth).with_sign_up(Arc::new(sign_up)).with_blobs(files.media.clone(), files.site.clone());
+    // `--rate-limit 0` turns off both per-client limits: requests a second, and creations a minute.
+    let budget = (config.rate_limit > 0).then_some(bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE);
+    let state = AppState::new(store, auth)
+        .with_sign_up(Arc::new(sign_up))
+        .with_blobs(files.media.clone(), files.site.clone())
+        .with_client_budget(budget);
     let hub = Arc::new(Hub::default());
     // Uploads never attached go after a day, as the media bucket's lifecycle rule does on AWS;
     // the first sweep runs at start.

@@ -143,3 +143,35 @@ mod tests {
 /// the host cannot vouch for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddress(pub String);
+
+/// What one client may create at one restaurant in a minute, across carts, orders, bookings and
+/// logins: far more than one table's guests do, far less than filling a kitchen or a grid takes.
+/// Several guests behind one address (a hotel's Wi-Fi, a carrier's NAT) stay well within it.
+pub const CREATIONS_PER_CLIENT_AND_MINUTE: u32 = 30;
+
+/// A route that creates something for anyone who asks takes this: it counts the request against
+/// the client's budget at the path's restaurant, and refuses it (429, `Retry-After` the rest of
+/// the minute) past [`CREATIONS_PER_CLIENT_AND_MINUTE`]. A request without a vouched-for address
+/// (a router driven directly in tests) is not counted.
+#[derive(Debug)]
+pub struct ClientBudget;
+
+impl FromRequestParts<crate::AppState> for ClientBudget {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, ApiError> {
+        let (Some(ClientAddress(client)), Some(limit)) =
+            (parts.extensions.get::<ClientAddress>().cloned(), state.creations_per_client)
+        else {
+            return Ok(Self);
+        };
+        let crate::access::Tenant(slug) = crate::access::Tenant::from_request_parts(parts, state).await?;
+        let now = bistro_domain::jiff::Timestamp::now().as_second();
+        if state.repos.clients.count(&slug, &client, now.div_euclid(60), limit).await? {
+            Ok(Self)
+        } else {
+            let rest_of_minute = u64::try_from(60 - now.rem_euclid(60)).unwrap_or(60);
+            Err(ApiError::RateLimited { retry_after_secs: rest_of_minute })
+        }
+    }
+}

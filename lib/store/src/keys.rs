@@ -70,6 +70,11 @@ pub fn restaurant_of_session(pk: &str) -> Option<Slug> {
     pk.strip_prefix("R#")?.strip_suffix("#SESSION").and_then(|slug| Slug::parse(slug).ok())
 }
 
+/// What one client (a hash of its address) created at the restaurant in one Unix minute.
+pub fn client_minute(slug: &Slug, minute: i64, who: &str) -> Key {
+    Key::new(format!("R#{slug}#CLIENTS#{minute}"), who)
+}
+
 /// How many pictures a restaurant was granted uploads for on one local date.
 pub fn uploads_of_day(slug: &Slug, date: Date) -> Key {
     Key::new(format!("R#{slug}#UPLOADS#{date}"), "COUNT")

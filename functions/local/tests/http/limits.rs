@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app};
+use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app, spawn_app_with};
 
 /// The first bookable start tomorrow evening in `slug`.
 async fn evening_slot(app: &TestApp, slug: &str) -> String {
@@ -97,4 +97,32 @@ async fn a_menu_holds_five_hundred_items_and_refuses_the_next_with_a_reason() {
     let refused = app.send(Method::POST, "/v1/restaurants/big/menu/items", Some(&owner), &item).await;
 
     assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "menu_full").await;
+}
+
+#[tokio::test]
+async fn one_client_opens_thirty_carts_a_minute_at_one_restaurant_and_the_next_waits() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.restaurant_with_pizza("crowd").await;
+    app.restaurant_with_pizza("other").await;
+    let open = |slug: &'static str| app.request(Method::POST, &format!("/v1/restaurants/{slug}/carts"), None).send();
+    let mut opened = 0;
+    let mut refused = None;
+    // Twice the budget and one: a minute boundary in between starts the count again once.
+    for _ in 0..=2 * bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE {
+        let response = open("crowd").await.unwrap();
+        if response.status() == StatusCode::CREATED {
+            opened += 1;
+        } else {
+            refused = Some(response);
+            break;
+        }
+    }
+
+    let elsewhere = open("other").await.unwrap();
+
+    assert!(opened >= bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE, "{opened}");
+    let refused = refused.expect("the budget runs out within two minutes' worth");
+    assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
+    assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert_eq!(elsewhere.status(), StatusCode::CREATED, "another restaurant's budget is its own");
 }

@@ -174,6 +174,7 @@ pub struct Credentials {
 pub async fn login(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
+    _: crate::extract::ClientBudget,
     client: Option<axum::Extension<ClientAddress>>,
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {

@@ -88,7 +88,11 @@ fn cart_token(raw: &str) -> Result<Token, ApiError> {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
     responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
-pub async fn open_cart(State(state): State<AppState>, Tenant(slug): Tenant) -> Result<impl IntoResponse, ApiError> {
+pub async fn open_cart(
+    State(state): State<AppState>,
+    Tenant(slug): Tenant,
+    _: crate::extract::ClientBudget,
+) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
     Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod carts;
+mod clients;
 mod connections;
 mod directory;
 mod events;
@@ -22,6 +23,7 @@ use bistro_domain::reservation::ReservationError;
 
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
+pub use clients::Clients;
 pub use connections::{Connection, Connections, SignedIn, Subscription};
 pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
@@ -168,6 +170,7 @@ pub struct Repos {
     pub events: Events,
     pub signing_keys: SigningKeys,
     pub directory: Directory,
+    pub clients: Clients,
     store: Arc<dyn Store>,
 }
 
@@ -183,6 +186,7 @@ impl Repos {
             events: Events::new(Arc::clone(&store)),
             signing_keys: SigningKeys::new(Arc::clone(&store)),
             directory: Directory::new(Arc::clone(&store)),
+            clients: Clients::new(Arc::clone(&store)),
             store,
         }
     }
