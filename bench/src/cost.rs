@@ -250,6 +250,9 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
     usage.lambda_gb_seconds += 2.0 * gb_seconds(billed_ms(notifier_cpu, 1.0));
     usage.write_units += 4.0;
     usage.websocket_minutes += CUSTOMER_CONNECTED_MINUTES;
+    // The client's budget (`ClientBudget`): opening the cart and placing the order each add to
+    // a counter, one write unit each; the in-process measurement above carries no client address.
+    usage.write_units += 2.0;
     // Few orders a day meet cold functions: count one init of each function the order touches.
     for function in ["cart", "orders", "notifier", "ws"] {
         if let Some(start) = starts.iter().find(|s| s.function == function) {
@@ -332,7 +335,7 @@ pub fn section(cost: &Cost) -> String {
         crate::report::verdict(cost.idle_with_free_tiers, BUDGET_IDLE_FREE),
         cost.idle_with_free_tiers
     );
-    out += "What idle pays for: the alarms alone (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier) and everything else are billed per request.\n\n";
+    out += "What idle pays for: the alarms alone (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
     out
 }
 
