@@ -70,7 +70,7 @@ export class SiteStack extends Stack {
       function: new cloudfront.Function(this, name, { code: cloudfront.FunctionCode.fromInline(code), runtime: cloudfront.FunctionRuntime.JS_2_0, keyValueStore }),
       eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
     }];
-    // Empty when created: no secret passes through CloudFormation. Reads cost $0.03 a million.
+    // Empty when created: no secret passes through CloudFormation. Billed per read, nothing idle.
     const originSecrets = new cloudfront.KeyValueStore(this, 'OriginSecrets', {
       comment: 'The secret CloudFront sends the API with every request (bistro-keys origin-secret)',
     });
