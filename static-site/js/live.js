@@ -1,39 +1,108 @@
 // The live-update client (lib/realtime/REALTIME.md): resume after every reconnect, nothing missed,
-// nothing twice.
+// nothing twice, whatever order the frames arrive in. On AWS a replay (sent by `ws`) and a live
+// post (sent by `notifier`) can cross, so 42, 46, 43 is normal: every number not seen yet is
+// applied, and the pages keep the newest version of each order.
 import { config } from './api.js';
+
+/** How long a board waits for a missing number before it asks for the events again. */
+const GAP_WAIT_MS = 2000;
+
+/**
+ * The numbers a socket has seen. `contiguous` is the highest number up to which nothing is
+ * missing: where a resume starts. Only a board sees every number of its restaurant; a guest or a
+ * driver sees some, so for them the highest number seen is where a resume starts.
+ */
+export function sequence(start = null) {
+  let contiguous = start;
+  let highest = start;
+  const above = new Set();
+  return {
+    /** Records `seq`; false when it was seen before. */
+    add(seq) {
+      if ((contiguous !== null && seq <= contiguous) || above.has(seq)) return false;
+      above.add(seq);
+      highest = highest === null ? seq : Math.max(highest, seq);
+      if (contiguous === null) contiguous = seq - 1;
+      while (above.has(contiguous + 1)) { contiguous += 1; above.delete(contiguous); }
+      return true;
+    },
+    /** Everything up to `seq` is known (a `resumed` says so). */
+    through(seq) {
+      if (seq === null || seq === undefined) return;
+      if (contiguous === null || seq > contiguous) contiguous = seq;
+      for (const n of above) if (n <= contiguous) above.delete(n);
+      while (above.has(contiguous + 1)) { contiguous += 1; above.delete(contiguous); }
+      highest = highest === null ? seq : Math.max(highest, seq);
+    },
+    reset() { contiguous = null; highest = null; above.clear(); },
+    get gap() { return above.size > 0; },
+    get contiguous() { return contiguous; },
+    get highest() { return highest; },
+  };
+}
 
 export async function connectLive(query, { onOrder, onStatus = () => {}, onResync = () => {}, onEnded = () => {}, lastSeq = null }) {
   const { wsUrl } = await config();
   const base = wsUrl || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  let last = lastSeq;
+  const seen = sequence(lastSeq);
+  let board = false;
   let socket;
   let delay = 500;
   let stopped = false;
+  let everLive = false;
   let ping;
+  let gapTimer;
+
+  const resumePoint = () => (board ? seen.contiguous : seen.highest);
+  const resume = (from) => socket.readyState === 1 && socket.send(JSON.stringify({ type: 'resume', last_seq: from }));
+
+  function deliver(message) {
+    if (!seen.add(message.seq)) return;
+    // A message cut to fit a frame lacks lines: the page reads that order again over HTTP.
+    onOrder(message.order, { seq: message.seq, truncated: message.truncated });
+  }
+
+  // A board missing a number asks for what follows the last one it has, once the frames that
+  // merely crossed have had a moment to arrive.
+  function watchGap() {
+    if (!board || !seen.gap || gapTimer) return;
+    gapTimer = setTimeout(() => {
+      gapTimer = undefined;
+      if (seen.gap) resume(seen.contiguous);
+    }, GAP_WAIT_MS);
+  }
 
   function open() {
-    onStatus(last === null ? 'connecting' : 'reconnecting');
+    let buffered = [];
+    onStatus(everLive ? 'reconnecting' : 'connecting');
     socket = new WebSocket(`${base}?${new URLSearchParams(query)}`);
     socket.addEventListener('open', () => {
       delay = 500;
-      socket.send(JSON.stringify({ type: 'resume', last_seq: last }));
+      resume(resumePoint());
       // API Gateway closes sockets idle for 10 minutes.
       ping = setInterval(() => socket.readyState === 1 && socket.send('{"type":"ping"}'), 5 * 60 * 1000);
     });
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(event.data);
       if (message.type === 'order') {
-        if (last !== null && message.seq <= last) return;
-        last = message.seq;
-        // A message cut to fit a frame lacks lines: the page reads that order again over HTTP.
-        onOrder(message.order, { seq: message.seq, truncated: message.truncated });
+        // Until the replay ends, keep what comes and apply it in number order then.
+        if (buffered) buffered.push(message); else { deliver(message); watchGap(); }
       } else if (message.type === 'resumed') {
-        last = Math.max(last ?? 0, message.last_seq);
+        board = message.subscription?.type === 'board';
+        const replay = buffered ?? [];
+        buffered = null;
+        replay.sort((a, b) => a.seq - b.seq).forEach(deliver);
+        // The server sent everything up to its last number that this socket may see (a guest's or
+        // a driver's numbers have holes that are not gaps); what follows comes live.
+        seen.through(message.last_seq ?? 0);
+        everLive = true;
         onStatus('live');
+        watchGap();
       } else if (message.type === 'resync') {
-        last = null;
+        buffered = [];
+        seen.reset();
         onResync();
-        socket.send(JSON.stringify({ type: 'resume', last_seq: null }));
+        resume(null);
       } else if (message.type === 'error' && message.code === 'session_ended') {
         // The account was removed, disabled or changed: reconnecting with this login cannot work.
         stopped = true;
@@ -43,6 +112,8 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
     });
     socket.addEventListener('close', () => {
       clearInterval(ping);
+      clearTimeout(gapTimer);
+      gapTimer = undefined;
       if (stopped) return;
       onStatus('reconnecting');
       setTimeout(open, delay);
@@ -50,5 +121,5 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
     });
   }
   open();
-  return { stop() { stopped = true; socket?.close(); }, get lastSeq() { return last; } };
+  return { stop() { stopped = true; socket?.close(); }, get lastSeq() { return resumePoint(); } };
 }

@@ -1,0 +1,86 @@
+// The live-update client under the conditions AWS makes: frames out of order, twice, and with a
+// gap. The browser's WebSocket is routed to this test, which plays the server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { browser, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+
+let server;
+let chrome;
+let logins;
+const errors = [];
+const SLUG = 'gaps';
+
+before(async () => {
+  server = await startServer();
+  logins = await seedRestaurant(server.base, SLUG);
+  chrome = await browser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+  assert.deepEqual(errors, [], 'no console errors on any page');
+});
+
+const eur = (minor) => ({ minor, currency: 'EUR' });
+
+/** Order `number` at `version` in `state`, as the board receives it. */
+function order(number, version, state) {
+  return {
+    id: `order${number}`.padEnd(32, '0'), restaurant: SLUG, number, business_date: '2026-12-04',
+    kind: { type: 'dine_in', table: String(number) }, customer: { name: `Guest ${number}`, phone: null },
+    lines: [{ item: 'pizza', name: 'Pizza', quantity: 1, note: null, choices: [], unit_price: eur(900), line_total: eur(900) }],
+    totals: { subtotal: eur(900), tax: eur(144), total: eur(900), tax_rate: 1900, tax_mode: 'inclusive' },
+    state, history: [], erased_at: null, placed_at: '2026-12-04T18:00:00Z', driver: null, version,
+    next: state === 'placed' ? ['accepted', 'rejected'] : ['preparing'],
+  };
+}
+
+// What the restaurant's log holds: three orders, two of them accepted.
+const LOG = {
+  1: order(1, 1, 'placed'),
+  2: order(2, 1, 'placed'),
+  3: order(1, 2, 'accepted'),
+  4: order(3, 1, 'placed'),
+  5: order(2, 2, 'accepted'),
+};
+const frame = (seq) => JSON.stringify({ type: 'order', seq, restaurant: SLUG, truncated: false, order: LOG[seq] });
+const resumed = (after, last) => JSON.stringify({ type: 'resumed', restaurant: SLUG, subscription: { type: 'board' }, after, last_seq: last, sent: 0 });
+
+test('a board given events out of order, twice and with a gap asks for the gap and ends with exactly the stored orders', async () => {
+  const resumes = [];
+  const context = await chrome.newContext();
+  await context.routeWebSocket(/\/ws\?/, (socket) => {
+    socket.onMessage((text) => {
+      const message = JSON.parse(text);
+      if (message.type !== 'resume') return;
+      resumes.push(message.last_seq);
+      if (resumes.length === 1) {
+        // A live post overtakes the replay's end, then a replay frame arrives after it.
+        socket.send(frame(1));
+        socket.send(resumed(null, 1));
+        for (const seq of [3, 2, 3, 1, 5]) socket.send(frame(seq));
+      } else {
+        // The page asks again from the last number it has without a hole.
+        socket.send(frame(4));
+        socket.send(frame(5));
+        socket.send(resumed(message.last_seq, 5));
+      }
+    });
+  });
+  const tab = await page(context, errors);
+  await tab.goto(`${server.base}/r/${SLUG}/staff`);
+  await logIn(tab, logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+
+  const placed = tab.locator('[data-state="placed"] .ticket');
+  const accepted = tab.locator('[data-state="accepted"] .ticket');
+  await placed.filter({ hasText: '#3' }).waitFor({ timeout: 5000 });
+
+  assert.deepEqual(resumes, [null, 3], 'one resume to start, one from 3 when 4 did not come');
+  assert.deepEqual(await accepted.locator('h3').allInnerTexts(), ['#1 table 1', '#2 table 2']);
+  assert.deepEqual(await placed.locator('h3').allInnerTexts(), ['#3 table 3']);
+  assert.equal(await tab.locator('.ticket').count(), 3, 'each order once');
+  await screenshot(tab, 'board-after-a-gap');
+});
