@@ -143,7 +143,7 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
                             break;
                         }
                         Ok(true) => match missed(&repos, &restaurant, &subscription, last_seq).await {
-                            Ok(messages) => messages.iter().filter(|m| fresh(m, &mut sent)).map(ServerMessage::to_text).collect(),
+                            Ok(messages) => unsent(messages, &mut sent).iter().map(ServerMessage::to_text).collect(),
                             Err(error) => {
                                 tracing::error!(%error, "cannot read missed events");
                                 vec![unavailable()]
@@ -192,6 +192,20 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
 
 fn unavailable() -> String {
     ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }.to_text()
+}
+
+/// What of a replay this socket has not been sent yet, its `resumed` counting only those.
+fn unsent(messages: Vec<ServerMessage>, sent: &mut BTreeSet<u64>) -> Vec<ServerMessage> {
+    let mut fresh_orders = 0;
+    let mut kept: Vec<ServerMessage> = messages.into_iter().filter(|m| fresh(m, sent)).collect();
+    for message in &mut kept {
+        match message {
+            ServerMessage::Order { .. } => fresh_orders += 1,
+            ServerMessage::Resumed { sent, .. } => *sent = fresh_orders,
+            _ => {}
+        }
+    }
+    kept
 }
 
 /// Order events are sent once per socket; everything else always.

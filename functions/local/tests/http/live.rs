@@ -218,3 +218,20 @@ async fn a_board_whose_account_changed_role_hears_no_more_orders() {
         "order"
     );
 }
+
+#[tokio::test]
+async fn a_second_resume_on_one_socket_sends_nothing_twice_and_counts_what_it_sent() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("twice").await;
+    for n in 0..3 {
+        placed_order(&app, "twice", &format!("twice-{n}")).await;
+    }
+    let (mut board, replayed) = subscribe(&app, &format!("restaurant=twice&token={owner}"), Some(0)).await;
+    assert_eq!(replayed.len(), 3);
+
+    board.send(Message::text(json!({"type": "resume", "last_seq": 0}).to_string())).await.unwrap();
+    let answer = next(&mut board, Duration::from_secs(5)).await.expect("an answer to the second resume");
+
+    assert_eq!(answer["type"], "resumed", "no order goes out twice: {answer}");
+    assert_eq!((answer["sent"].as_u64(), answer["last_seq"].as_u64()), (Some(0), Some(3)));
+}
