@@ -199,10 +199,12 @@ async fn the_notifier_posts_a_placed_order_to_every_board_of_its_restaurant_thro
 }
 
 /// A stand-in for the API Gateway Management API that records posts and answers 410 Gone for
-/// connections whose id starts with "gone".
+/// connections whose id starts with "gone", and 429 (throttled) for those starting with "slow".
 #[derive(Clone, Default)]
 struct Stub {
     posts: Arc<Mutex<Vec<(String, Value)>>>,
+    /// Every post to a throttled connection, retries included.
+    throttled: Arc<Mutex<Vec<String>>>,
     /// Connections closed from the server's side (DeleteConnection).
     closed: Arc<Mutex<Vec<String>>>,
 }
@@ -217,6 +219,11 @@ async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: Strin
     if id.starts_with("gone") {
         // What API Gateway answers for a connection that has closed.
         return (StatusCode::GONE, [("x-amzn-errortype", "GoneException")], "{\"message\":null}").into_response();
+    }
+    if id.starts_with("slow") {
+        stub.throttled.lock().unwrap().push(id);
+        let body = "{\"message\":\"Rate exceeded\"}";
+        return (StatusCode::TOO_MANY_REQUESTS, [("x-amzn-errortype", "LimitExceededException")], body).into_response();
     }
     stub.posts.lock().unwrap().push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
     StatusCode::OK.into_response()
@@ -256,15 +263,119 @@ async fn a_connection_that_answers_410_gone_is_forgotten() {
     assert_eq!(stub.posts.lock().unwrap().len(), 1);
 }
 
+/// A record of `slug`'s event log whose body cannot be read.
+fn poison(slug: &str) -> Value {
+    json!({"eventID": "poison", "eventName": "INSERT", "awsRegion": "us-east-1", "dynamodb": {
+        "Keys": {"pk": {"S": format!("R#{slug}#EVENTS")}, "sk": {"S": "00000000000000000099"}},
+        "NewImage": {"pk": {"S": format!("R#{slug}#EVENTS")}, "sk": {"S": "00000000000000000099"}, "v": {"N": "1"}, "body": {"S": "{not json"}},
+        "SequenceNumber": "poison-1", "SizeBytes": 64}})
+}
+
+fn failures(response: &bistro_lambda::notifier::BatchResponse) -> Vec<&str> {
+    response.batch_item_failures.iter().filter_map(|f| f.item_identifier.as_deref()).collect()
+}
+
 #[tokio::test]
-async fn a_poison_record_is_reported_alone_and_the_rest_are_delivered() {
+async fn a_failing_record_holds_back_the_later_records_of_its_restaurant_and_reports_them_with_it() {
     let world = world().await;
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
     let mut event = stream_event(&world).await;
-    let poison = json!({"eventID": "poison", "eventName": "INSERT", "awsRegion": "us-east-1", "dynamodb": {
-        "NewImage": {"pk": {"S": "R#roma#EVENTS"}, "sk": {"S": "00000000000000000099"}, "v": {"N": "1"}, "body": {"S": "{not json"}},
-        "SequenceNumber": "poison-1", "SizeBytes": 64}});
+    let later: Vec<String> = event["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dynamodb"]["Keys"]["pk"]["S"] == "R#roma#EVENTS")
+        .map(|r| r["dynamodb"]["SequenceNumber"].as_str().unwrap().to_owned())
+        .collect();
+    event["Records"].as_array_mut().unwrap().insert(0, poison("roma"));
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(
+        &world.repos,
+        &ApiGatewaySender::new(&world.aws, &endpoint),
+        serde_json::from_value(event).unwrap(),
+    )
+    .await;
+
+    let mut expected = vec!["poison-1".to_owned()];
+    expected.extend(later);
+    assert_eq!(failures(&response), expected, "the retry starts at the failed record, with everything after it");
+    assert!(stub.posts.lock().unwrap().is_empty(), "no screen gets event 1 before the one that failed");
+}
+
+#[tokio::test]
+async fn an_invocation_near_its_deadline_answers_with_the_records_it_did_not_begin() {
+    let world = world().await;
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    place(&world.repos, "k1").await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let records = event.records.len();
+    let (stub, endpoint) = stub_server().await;
+    let deadline = std::time::Instant::now() + notifier::ANSWER_MARGIN / 2;
+
+    let response =
+        notifier::handle_until(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event, Some(deadline))
+            .await;
+
+    assert_eq!(response.batch_item_failures.len(), records, "every record is left for the retry");
+    assert!(stub.posts.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_throttled_screen_is_tried_once_per_batch_and_every_other_screen_gets_every_event() {
+    let world = world().await;
+    world.repos.connections.put(&board("slow-1", "roma")).await.unwrap();
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    for n in 0..10 {
+        place(&world.repos, &format!("k{n}")).await;
+    }
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+
+    assert!(response.batch_item_failures.is_empty(), "a throttled screen fails no record");
+    let delivered: Vec<u64> = stub.posts.lock().unwrap().iter().map(|(_, m)| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(delivered, (1..=10).collect::<Vec<u64>>(), "the healthy board gets each event once, in order");
+    // One record's worth of the SDK's attempts, not ten: the batch does not wait on it again.
+    let tries = stub.throttled.lock().unwrap().len();
+    assert!((1..=3).contains(&tries), "{tries} posts to the throttled screen");
+}
+
+#[tokio::test]
+async fn a_connection_that_cannot_be_read_does_not_keep_the_restaurants_other_screens_from_their_events() {
+    let world = world().await;
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    let unreadable = bistro_store::seam::Item::new(
+        bistro_store::seam::Key::new("CONNECTION#future-1", "CONNECTION"),
+        1,
+        "{\"from\":\"a newer version\"}".into(),
+    )
+    .with_index(bistro_store::seam::Index::Gsi1, bistro_store::seam::Key::new("R#roma#CONNECTIONS", "future-1"));
+    world
+        .repos
+        .store()
+        .write(bistro_store::seam::Write::Put { item: unreadable, condition: bistro_store::seam::Condition::Always })
+        .await
+        .unwrap();
+    place(&world.repos, "k1").await;
+    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let (stub, endpoint) = stub_server().await;
+
+    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(stub.posts.lock().unwrap().iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["alive-1"]);
+}
+
+#[tokio::test]
+async fn a_poison_record_holds_back_only_its_own_restaurant() {
+    let world = world().await;
+    world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
+    place(&world.repos, "k1").await;
+    let mut event = stream_event(&world).await;
+    let poison = poison("napoli");
     event["Records"].as_array_mut().unwrap().insert(0, poison);
     let (stub, endpoint) = stub_server().await;
 
@@ -275,11 +386,8 @@ async fn a_poison_record_is_reported_alone_and_the_rest_are_delivered() {
     )
     .await;
 
-    assert_eq!(
-        response.batch_item_failures.iter().map(|f| f.item_identifier.as_deref()).collect::<Vec<_>>(),
-        [Some("poison-1")]
-    );
-    assert_eq!(stub.posts.lock().unwrap().len(), 1, "the good record still went out");
+    assert_eq!(failures(&response), ["poison-1"]);
+    assert_eq!(stub.posts.lock().unwrap().len(), 1, "the other restaurant's record still went out");
 }
 
 #[tokio::test]

@@ -212,7 +212,15 @@ pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
     let (state, sender) = (&state, &sender);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<notifier::StreamEvent>| async move {
-            Ok::<_, lambda_runtime::Error>(notifier::handle(&state.repos, sender, event.payload).await)
+            // The context's deadline is wall-clock milliseconds; the handler counts on a monotonic clock.
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let left = std::time::Duration::from_millis(event.context.deadline.saturating_sub(now_ms));
+            let deadline = std::time::Instant::now() + left;
+            Ok::<_, lambda_runtime::Error>(
+                notifier::handle_until(&state.repos, sender, event.payload, Some(deadline)).await,
+            )
         },
     ))
     .await

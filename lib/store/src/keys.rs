@@ -201,6 +201,11 @@ pub fn connection_in_restaurant(slug: &Slug, id: &str) -> Key {
 }
 
 /// Every change to a restaurant's orders, by sequence number: what live screens resume from.
+/// The restaurant whose event log `pk` is (`R#{slug}#EVENTS`), if it is one.
+pub fn restaurant_of_events(pk: &str) -> Option<Slug> {
+    pk.strip_prefix("R#")?.strip_suffix("#EVENTS").and_then(|slug| Slug::parse(slug).ok())
+}
+
 pub fn events_partition(slug: &Slug) -> String {
     format!("R#{slug}#EVENTS")
 }

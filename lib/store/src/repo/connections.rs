@@ -69,8 +69,20 @@ impl Connections {
         Ok(())
     }
 
+    /// The restaurant's connections. One that cannot be read (written by a newer version
+    /// during a deploy, say) is left out and logged: it must not cost the others their updates.
     pub async fn of_restaurant(&self, slug: &Slug) -> Result<Vec<Connection>, RepoError> {
         let query = Query::partition(keys::connections_of(slug)).on(Index::Gsi1);
-        read_all(self.store.as_ref(), query).await?.iter().map(decode).collect()
+        let items = read_all(self.store.as_ref(), query).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| match decode(item) {
+                Ok(connection) => Some(connection),
+                Err(error) => {
+                    tracing::error!(%error, key = ?item.key, "skipping a connection that cannot be read");
+                    None
+                }
+            })
+            .collect())
     }
 }
