@@ -92,6 +92,8 @@ contract!(
     a_saved_cart_keeps_its_lines_and_refuses_a_stale_save,
     every_order_change_is_logged_as_the_next_event,
     concurrent_placements_get_gapless_event_numbers_each_once,
+    placements_from_two_instances_at_once_number_the_day_without_gaps_or_repeats,
+    a_placement_refused_for_its_key_takes_no_order_number,
 );
 
 fn item(pk: &str, sk: &str, version: u64) -> Item {
@@ -681,4 +683,53 @@ async fn concurrent_placements_get_gapless_event_numbers_each_once(store: Arc<dy
     assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<u64>>());
     let orders: BTreeSet<_> = events.iter().map(|e| e.order.id.clone()).collect();
     assert_eq!(orders.len(), 20, "each order logged once");
+}
+
+async fn placements_from_two_instances_at_once_number_the_day_without_gaps_or_repeats(store: Arc<dyn Store>) {
+    let instances = [Repos::new(Arc::clone(&store)), Repos::new(store)];
+    let day = date(2026, 11, 23);
+
+    let placements = (0..20).map(|n| {
+        let repos = instances[n % 2].clone();
+        tokio::spawn(async move {
+            fixtures::place(&repos.orders, &idempotency(&format!("k{n}"), "b"), new_order("roma", day)).await
+        })
+    });
+    let mut numbers: Vec<u32> =
+        join_all(placements).await.into_iter().map(|p| p.unwrap().unwrap().value.number).collect();
+
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u32>>());
+}
+
+/// Places `new_order` from a fresh cart under `key`, as the API does: the claim is judged in the
+/// order's transaction, not before it.
+async fn place_from_a_cart(
+    repos: &Repos,
+    key: &IdempotencyKey,
+    day: bistro_domain::jiff::civil::Date,
+) -> Result<bistro_domain::order::Order, RepoError> {
+    let roma = slug("roma");
+    let cart = repos.carts.open(&roma).await.unwrap();
+    let version = repos.carts.get(&roma, &cart).await.unwrap().version;
+    let new = new_order("roma", day);
+    let placed = repos
+        .orders
+        .place(key, (&roma, day), Some((&cart, version)), |n| bistro_domain::order::Order::place(new.clone(), n))
+        .await?;
+    Ok(placed.value)
+}
+
+async fn a_placement_refused_for_its_key_takes_no_order_number(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let day = date(2026, 11, 23);
+    place_from_a_cart(&repos, &idempotency("k", "body-1"), day).await.unwrap();
+    for _ in 0..3 {
+        let refused = place_from_a_cart(&repos, &idempotency("k", "body-2"), day).await;
+        assert!(matches!(refused, Err(RepoError::IdempotencyMismatch)), "{refused:?}");
+    }
+
+    let next = place_from_a_cart(&repos, &idempotency("j", "body-3"), day).await.unwrap();
+
+    assert_eq!(next.number, 2, "the refusals took no number");
 }

@@ -525,3 +525,28 @@ async fn a_delivery_without_an_address_names_the_field_in_words_not_the_parsers(
     let detail = problem["detail"].as_str().unwrap();
     assert!(!detail.contains("Failed to deserialize") && !detail.contains("column"), "{detail}");
 }
+
+#[tokio::test]
+async fn refused_placements_leave_no_gap_in_the_days_order_numbers() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("gapless").await;
+    let first = app.cart_with_pizza("gapless", 1).await;
+    assert_eq!(app.place("gapless", &first, "K").await.status(), StatusCode::CREATED);
+    for _ in 0..3 {
+        // The same key on another cart is another request: refused, and it must cost no number.
+        let other = app.cart_with_pizza("gapless", 2).await;
+        assert_problem(
+            app.place("gapless", &other, "K").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+        )
+        .await;
+    }
+
+    let next = app.cart_with_pizza("gapless", 1).await;
+    let placed =
+        serde_json::from_str::<serde_json::Value>(&app.place("gapless", &next, "L").await.text().await.unwrap())
+            .unwrap();
+
+    assert_eq!(placed["order"]["number"], 2, "the next order is #2, not #5");
+}

@@ -96,7 +96,9 @@ pub async fn place_order(
     let placed = state
         .repos
         .orders
-        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), |number| Order::place(new, number))
+        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), |number| {
+            Order::place(new.clone(), number)
+        })
         .await
         .map_err(|e| match e {
             RepoError::StaleVersion => {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use bistro_domain::ids::Slug;
 use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::Order;
 use serde::{Deserialize, Serialize};
 
@@ -47,9 +48,10 @@ pub(crate) struct Sequencer {
     lanes: Mutex<HashMap<Slug, Arc<tokio::sync::Mutex<LastSeq>>>>,
 }
 
-/// The last number a change here took, if this instance still knows it.
+/// The last event number a change here took, and the last order number it gave out on a day,
+/// if this instance still knows them.
 #[derive(Debug, Default)]
-pub(crate) struct LastSeq(Option<u64>);
+pub(crate) struct LastSeq(Option<u64>, Option<(Date, u64)>);
 
 impl Sequencer {
     /// Waits for the restaurant's lane; the guard is held until the change is written.
@@ -75,9 +77,22 @@ impl LastSeq {
         self.0 = Some(seq);
     }
 
-    /// Another instance may have taken numbers: read the counter next time.
+    /// Another instance may have taken numbers: read the counters next time.
     pub(crate) fn forget(&mut self) {
         self.0 = None;
+        self.1 = None;
+    }
+
+    /// The last order number given out on `day`: the one remembered, or else the day's counter.
+    pub(crate) async fn last_number(&mut self, store: &dyn Store, slug: &Slug, day: Date) -> Result<u64, RepoError> {
+        match self.1 {
+            Some((known, last)) if known == day => Ok(last),
+            _ => Ok(counter_value(store.get(&keys::order_counter(slug, day)).await?.as_ref())),
+        }
+    }
+
+    pub(crate) fn numbered(&mut self, day: Date, number: u64) {
+        self.1 = Some((day, number));
     }
 }
 

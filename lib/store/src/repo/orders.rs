@@ -15,6 +15,7 @@ use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, Store, Write
 
 /// The event counter's write: failing, another change took the number.
 const EVENT_NUMBER: &str = "event number";
+const DAY_NUMBER: &str = "day number";
 
 #[derive(Debug, Clone)]
 pub struct Orders {
@@ -64,9 +65,11 @@ impl Orders {
     /// With `cart`, the cart is consumed in the same transaction, and only if it is still at the
     /// version that was priced (else `StaleVersion`): one cart makes at most one order.
     ///
-    /// The store hands out the day's next number (an atomic counter, so numbers never repeat; they
-    /// may skip one when two requests with the same key race) and `numbered` makes the order with
-    /// it: the domain builds the order, the store only numbers and writes it.
+    /// The day's number is taken in the order's own transaction, from a counter that must still
+    /// hold the value read, and `numbered` makes the order with it: the domain builds the order,
+    /// the store only numbers and writes it. A refused placement (a reused key, a changed cart)
+    /// takes no number, so the day's numbers have no gaps; a placement that loses the number to
+    /// another is made again with the next one.
     ///
     /// Without `cart`, an earlier order under the key is looked up first, so a retry takes no
     /// number. With it, the caller looks only when the cart is gone: a retry finds it consumed.
@@ -75,7 +78,7 @@ impl Orders {
         idempotency: &IdempotencyKey,
         day: (&Slug, Date),
         cart: Option<(&Token, u64)>,
-        numbered: impl FnOnce(u32) -> Order,
+        numbered: impl Fn(u32) -> Order,
     ) -> Result<Idempotent<Order>, RepoError> {
         let (slug, business_date) = day;
         let once = Once::new(slug, "order", idempotency);
@@ -84,51 +87,59 @@ impl Orders {
                 return Ok(placed);
             }
         }
-        let counter = Write::Add {
-            key: keys::order_counter(slug, business_date),
-            by: 1,
-            expires_at: None,
-            condition: Condition::Always,
-        };
-        let number = self
-            .store
-            .write(counter)
-            .await?
-            .ok_or_else(|| RepoError::Corrupt("the order counter returned nothing".into()))?;
-        let order = numbered(u32::try_from(number).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?);
-        let order_item = stored(&order)?;
-        let order_body = order_item.body.clone();
-        let mut writes = Transaction::new()
-            .with(CLAIM, once.claim(idempotency, order.id.as_str())?)
-            .with("order", Write::Put { item: order_item, condition: Condition::Absent });
-        if let Some((token, version)) = cart {
-            writes = writes
-                .with("cart", Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) });
-        }
-        let mut last_seq = self.sequencer.lane(slug).await;
+        let mut lane = self.sequencer.lane(slug).await;
         for attempt in 0..ATTEMPTS {
-            let last = last_seq.get(self.store.as_ref(), slug).await?;
+            let last = lane.get(self.store.as_ref(), slug).await?;
+            let last_number = lane.last_number(self.store.as_ref(), slug, business_date).await?;
+            let number =
+                u32::try_from(last_number + 1).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?;
+            let order = numbered(number);
+            let order_item = stored(&order)?;
+            let order_body = order_item.body.clone();
+            let day_number = Write::Add {
+                key: keys::order_counter(slug, business_date),
+                by: 1,
+                expires_at: None,
+                condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
+            };
+            let mut writes = Transaction::new()
+                .with(CLAIM, once.claim(idempotency, order.id.as_str())?)
+                .with("order", Write::Put { item: order_item, condition: Condition::Absent })
+                .with(DAY_NUMBER, day_number);
+            if let Some((token, version)) = cart {
+                writes = writes.with(
+                    "cart",
+                    Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) },
+                );
+            }
             let [event_counter, event] = event_writes(&order, &order_body, last)?;
             let outcome =
-                writes.clone().with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
-            match &outcome {
-                Ok(()) => last_seq.taken(last + 1),
-                Err(_) => last_seq.forget(),
-            }
+                writes.with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
             match outcome {
-                Ok(()) => return Ok(Idempotent { value: order, replayed: false }),
+                Ok(()) => {
+                    lane.taken(last + 1);
+                    lane.numbered(business_date, u64::from(number));
+                    return Ok(Idempotent { value: order, replayed: false });
+                }
                 Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
                     return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
                 }
                 Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
-                // Another change took the event number: take the next one.
+                // Another change took the event number or the day's number: take the next ones.
                 Err(Refused::Conditions(failed))
-                    if failed.iter().all(|name| [EVENT_NUMBER, "event"].contains(name)) =>
+                    if failed.iter().all(|name| [EVENT_NUMBER, "event", DAY_NUMBER].contains(name)) =>
                 {
+                    lane.forget();
                     back_off(attempt).await;
                 }
-                Err(Refused::Store(SeamError::TransactionConflict)) => back_off(attempt).await,
-                Err(other) => return Err(other.into()),
+                Err(Refused::Store(SeamError::TransactionConflict)) => {
+                    lane.forget();
+                    back_off(attempt).await;
+                }
+                Err(other) => {
+                    lane.forget();
+                    return Err(other.into());
+                }
             }
         }
         Err(RepoError::Busy)
