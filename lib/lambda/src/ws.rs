@@ -4,14 +4,19 @@ use std::collections::HashMap;
 
 use bistro_api::auth::Auth;
 use bistro_realtime::connect::{ConnectError, authorize, connection, missed, still_signed_in};
-use bistro_realtime::fanout::{Sender, close_ended};
+use bistro_realtime::fanout::{SendError, Sender, close_ended};
 use bistro_realtime::protocol::{ClientMessage, ServerMessage};
 use bistro_store::Repos;
+use futures_util::StreamExt as _;
 
 /// What API Gateway expects back: a status, and for `$connect` whether it accepts.
 pub use aws_lambda_events::event::apigw::ApiGatewayProxyResponse as WebSocketResponse;
 /// An API Gateway WebSocket route event (`$connect`, `$disconnect`, `$default`).
 pub use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest as WebSocketEvent;
+
+/// Replayed frames posted at once: enough to finish a long replay within the function's time,
+/// few enough not to be throttled by the connection's own limits.
+const REPLAY_IN_FLIGHT: usize = 4;
 
 fn respond(status_code: u16, body: &str) -> WebSocketResponse {
     WebSocketResponse {
@@ -114,12 +119,23 @@ impl Handler<'_> {
                 detail: "send {\"type\":\"resume\",\"last_seq\":N} or {\"type\":\"ping\"}".into(),
             }],
         };
-        // In order, one after the other: a resuming screen must get its events in sequence.
-        for reply in replies {
-            if let Err(error) = self.sender.send(id, &reply.to_text()).await {
-                tracing::warn!(%error, "cannot answer a connection");
-                return respond(410, "gone");
-            }
+        // The replayed events a few at a time (a client applies them in number order, whatever
+        // order they arrive in), and whatever ends the answer (`resumed`) only after all of them.
+        let mut replies = replies;
+        let last = replies.pop();
+        let texts: Vec<String> = replies.iter().map(ServerMessage::to_text).collect();
+        let posted: Vec<Result<(), SendError>> = futures_util::stream::iter(texts.iter())
+            .map(|text| self.sender.send(id, text))
+            .buffered(REPLAY_IN_FLIGHT)
+            .collect()
+            .await;
+        let mut outcome = posted.into_iter().find(Result::is_err).unwrap_or(Ok(()));
+        if let (Ok(()), Some(last)) = (&outcome, last) {
+            outcome = self.sender.send(id, &last.to_text()).await;
+        }
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "cannot answer a connection");
+            return respond(410, "gone");
         }
         respond(200, "ok")
     }

@@ -15,6 +15,10 @@ pub const CONNECTION_LIFETIME_SECS: i64 = 2 * 3600;
 /// How many missed events one resume replays at most; a client further behind reloads.
 pub const MAX_REPLAY: usize = 1000;
 
+/// How many bytes of frames one resume replays at most (the `ws` function posts them within its
+/// time at 128 MB); a client further behind reloads.
+pub const MAX_REPLAY_BYTES: usize = 2 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     /// No valid credentials: 401.
@@ -125,7 +129,16 @@ pub async fn missed(
     };
     // A new screen starts from now: it loads the current orders over HTTP.
     let Some(after) = after else { return Ok(vec![resumed(last_seq, last_seq, 0)]) };
+    // A guest follows one order and needs only where it is now, not every step it took: one read
+    // of the order, read after the restaurant's last number so that it is at least that new, and
+    // never the restaurant's whole log.
+    if let Subscription::Customer { order } = subscription {
+        let order = repos.orders.get(restaurant, order).await?;
+        let now = bistro_store::repo::OrderEvent { seq: last_seq.max(after), at: order.updated_at(), order };
+        return Ok(vec![ServerMessage::order(&now, subscription), resumed(after, last_seq.max(after), 1)]);
+    }
     let mut messages = Vec::new();
+    let mut bytes = 0;
     let mut cursor = after;
     loop {
         let page = repos.events.after(restaurant, cursor, 200).await?;
@@ -136,11 +149,13 @@ pub async fn missed(
             }
         }
         let Some(last) = page.last().map(|e| e.seq) else { break };
-        messages.extend(
-            page.iter().filter(|e| may_see(subscription, &e.order)).map(|e| ServerMessage::order(e, subscription)),
-        );
+        for event in page.iter().filter(|e| may_see(subscription, &e.order)) {
+            let message = ServerMessage::order(event, subscription);
+            bytes += message.to_text().len();
+            messages.push(message);
+        }
         cursor = last;
-        if messages.len() >= MAX_REPLAY {
+        if messages.len() >= MAX_REPLAY || bytes > MAX_REPLAY_BYTES {
             return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
         }
     }
