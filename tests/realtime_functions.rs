@@ -229,6 +229,12 @@ async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: Strin
     StatusCode::OK.into_response()
 }
 
+/// The notifier's answer to `event` (a batch as Lambda hands it over), posting through `endpoint`.
+async fn notify(world: &World, endpoint: &str, event: impl serde::Serialize) -> notifier::BatchResponse {
+    let event: StreamEvent = serde_json::from_value(serde_json::to_value(event).unwrap()).unwrap();
+    notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, endpoint), event).await
+}
+
 async fn stub_server() -> (Stub, String) {
     let stub = Stub::default();
     let app = Router::new().route("/@connections/{id}", post(stub_post).delete(stub_delete)).with_state(stub.clone());
@@ -247,7 +253,7 @@ async fn a_connection_that_answers_410_gone_is_forgotten() {
     let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+    let response = notify(&world, &endpoint, event).await;
 
     assert!(response.batch_item_failures.is_empty());
     let remaining: Vec<String> = world
@@ -291,12 +297,7 @@ async fn a_failing_record_holds_back_the_later_records_of_its_restaurant_and_rep
     event["Records"].as_array_mut().unwrap().insert(0, poison("roma"));
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(
-        &world.repos,
-        &ApiGatewaySender::new(&world.aws, &endpoint),
-        serde_json::from_value(event).unwrap(),
-    )
-    .await;
+    let response = notify(&world, &endpoint, event).await;
 
     let mut expected = vec!["poison-1".to_owned()];
     expected.extend(later);
@@ -333,7 +334,7 @@ async fn a_throttled_screen_is_tried_once_per_batch_and_every_other_screen_gets_
     let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+    let response = notify(&world, &endpoint, event).await;
 
     assert!(response.batch_item_failures.is_empty(), "a throttled screen fails no record");
     let delivered: Vec<u64> = stub.posts.lock().unwrap().iter().map(|(_, m)| m["seq"].as_u64().unwrap()).collect();
@@ -363,7 +364,7 @@ async fn a_connection_that_cannot_be_read_does_not_keep_the_restaurants_other_sc
     let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+    let response = notify(&world, &endpoint, event).await;
 
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(stub.posts.lock().unwrap().iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["alive-1"]);
@@ -379,12 +380,7 @@ async fn a_poison_record_holds_back_only_its_own_restaurant() {
     event["Records"].as_array_mut().unwrap().insert(0, poison);
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(
-        &world.repos,
-        &ApiGatewaySender::new(&world.aws, &endpoint),
-        serde_json::from_value(event).unwrap(),
-    )
-    .await;
+    let response = notify(&world, &endpoint, event).await;
 
     assert_eq!(failures(&response), ["poison-1"]);
     assert_eq!(stub.posts.lock().unwrap().len(), 1, "the other restaurant's record still went out");
@@ -400,12 +396,7 @@ async fn a_change_delivered_twice_in_a_batch_goes_out_once() {
     event["Records"].as_array_mut().unwrap().extend(records);
     let (stub, endpoint) = stub_server().await;
 
-    notifier::handle(
-        &world.repos,
-        &ApiGatewaySender::new(&world.aws, &endpoint),
-        serde_json::from_value(event).unwrap(),
-    )
-    .await;
+    notify(&world, &endpoint, event).await;
 
     assert_eq!(stub.posts.lock().unwrap().len(), 1);
 }
@@ -557,7 +548,7 @@ async fn removing_an_account_closes_its_sockets_through_the_stream_and_keeps_the
     let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
-    let response = notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+    let response = notify(&world, &endpoint, event).await;
 
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(*stub.closed.lock().unwrap(), ["cook-board"]);
@@ -582,7 +573,7 @@ async fn an_order_event_is_not_sent_to_a_board_whose_login_ended() {
     let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
-    notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, &endpoint), event).await;
+    notify(&world, &endpoint, event).await;
 
     let posts = stub.posts.lock().unwrap().clone();
     let order_to = |id: &str| posts.iter().any(|(to, m)| to == id && m["type"] == "order");
