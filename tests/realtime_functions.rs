@@ -205,6 +205,8 @@ struct Stub {
     posts: Arc<Mutex<Vec<(String, Value)>>>,
     /// Every post to a throttled connection, retries included.
     throttled: Arc<Mutex<Vec<String>>>,
+    /// Once set, the "slow" connections answer again.
+    recovered: Arc<std::sync::atomic::AtomicBool>,
     /// Connections closed from the server's side (DeleteConnection).
     closed: Arc<Mutex<Vec<String>>>,
 }
@@ -220,7 +222,7 @@ async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: Strin
         // What API Gateway answers for a connection that has closed.
         return (StatusCode::GONE, [("x-amzn-errortype", "GoneException")], "{\"message\":null}").into_response();
     }
-    if id.starts_with("slow") {
+    if id.starts_with("slow") && !stub.recovered.load(std::sync::atomic::Ordering::SeqCst) {
         stub.throttled.lock().unwrap().push(id);
         let body = "{\"message\":\"Rate exceeded\"}";
         return (StatusCode::TOO_MANY_REQUESTS, [("x-amzn-errortype", "LimitExceededException")], body).into_response();
@@ -342,6 +344,43 @@ async fn a_throttled_screen_is_tried_once_per_batch_and_every_other_screen_gets_
     // One record's worth of the SDK's attempts, not ten: the batch does not wait on it again.
     let tries = stub.throttled.lock().unwrap().len();
     assert!((1..=3).contains(&tries), "{tries} posts to the throttled screen");
+}
+
+#[tokio::test]
+async fn a_screen_that_missed_an_update_is_told_to_resync_at_its_next_one_and_then_gets_updates_again() {
+    let world = world().await;
+    world.repos.connections.put(&board("slow-1", "roma")).await.unwrap();
+    let (stub, endpoint) = stub_server().await;
+    // Each batch holds what the stream got since the one before, as Lambda hands it over.
+    let mut handed = 0;
+    let mut place_and_notify = async |key: &str| {
+        place(&world.repos, key).await;
+        let mut batch = stream_event(&world).await;
+        let records = batch["Records"].as_array_mut().unwrap();
+        let all = records.len();
+        records.drain(..handed);
+        handed = all;
+        notify(&world, &endpoint, batch).await;
+    };
+    place_and_notify("k1").await;
+    let marked = world.repos.connections.get("slow-1").await.unwrap().missed;
+
+    stub.recovered.store(true, std::sync::atomic::Ordering::SeqCst);
+    place_and_notify("k2").await;
+    place_and_notify("k3").await;
+
+    assert!(marked, "the failed post marks the connection");
+    let got: Vec<String> = stub
+        .posts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, m)| {
+            format!("{}{}", m["type"].as_str().unwrap(), m["seq"].as_u64().map(|s| s.to_string()).unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(got, ["resync", "order3"], "told to reload instead of event 2, then live again with 3");
+    assert!(!world.repos.connections.get("slow-1").await.unwrap().missed);
 }
 
 #[tokio::test]

@@ -177,5 +177,12 @@ export async function orderPage(slug, id, token) {
       render();
     },
     onStatus: (state) => { status.textContent = state === 'live' ? 'Live updates on' : 'Reconnecting…'; },
+    // An update did not reach this page: read the order as it is now.
+    onResync: async () => {
+      try {
+        const latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+        if (latest.version > order.version) { order = latest; render(); }
+      } catch (problem) { toast(problem.message); }
+    },
   });
 }

@@ -107,7 +107,15 @@ impl Handler<'_> {
                     }
                 }
                 match missed(self.repos, &connection.restaurant, &connection.subscription, last_seq).await {
-                    Ok(messages) => messages,
+                    Ok(messages) => {
+                        // What it missed comes now: it need not be told to reload any more.
+                        if connection.missed {
+                            if let Err(error) = self.repos.connections.set_missed(&connection, false).await {
+                                tracing::warn!(%error, "cannot clear a connection's missed mark");
+                            }
+                        }
+                        messages
+                    }
                     Err(error) => {
                         tracing::error!(%error, "cannot read missed events");
                         vec![ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }]

@@ -91,6 +91,7 @@ pub fn connection(id: &str, admitted: Admitted) -> Connection {
         subscription: admitted.subscription,
         signed_in: admitted.signed_in,
         expires_at: bistro_store::seam::now_unix() + CONNECTION_LIFETIME_SECS,
+        missed: false,
     }
 }
 

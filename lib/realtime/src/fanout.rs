@@ -53,6 +53,7 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
     // subscription (the board's, each driver's, the customer's), not once per connection.
     let mut texts: Vec<(Subscription, String)> = Vec::new();
     let mut posts = Vec::new();
+    let mut resyncs = Vec::new();
     for connection in connections {
         // A login that ended gets nothing more, even where the stream missed its change.
         if !logins.hold(&connection).await? {
@@ -60,6 +61,11 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
             continue;
         }
         if !may_see(&connection.subscription, &event.order) {
+            continue;
+        }
+        // It missed an update: this one alone would leave it behind, so it reloads instead.
+        if connection.missed {
+            resyncs.push(connection);
             continue;
         }
         let index = match texts.iter().position(|(s, _)| *s == connection.subscription) {
@@ -70,13 +76,17 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
                 texts.len() - 1
             }
         };
-        posts.push((connection.id, index));
+        posts.push((connection, Some(index)));
     }
+    posts.extend(resyncs.into_iter().map(|connection| (connection, None)));
     let texts = &texts;
-    let outcomes: Vec<(String, Result<(), SendError>)> = stream::iter(posts)
-        .map(|(id, index)| async move {
-            let outcome = sender.send(&id, &texts[index].1).await;
-            (id, outcome)
+    let resync = ServerMessage::Resync { oldest_available: event.seq }.to_text();
+    let resync = &resync;
+    let outcomes: Vec<(Connection, Result<(), SendError>)> = stream::iter(posts)
+        .map(|(connection, index)| async move {
+            let text = index.map_or(resync, |index| &texts[index].1);
+            let outcome = sender.send(&connection.id, text).await;
+            (connection, outcome)
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
@@ -85,16 +95,24 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
     for id in ended {
         close_ended(repos, sender, &id).await?;
     }
-    for (id, outcome) in outcomes {
+    for (connection, outcome) in outcomes {
         match outcome {
-            Ok(()) => delivery.sent += 1,
+            Ok(()) => {
+                delivery.sent += 1;
+                if connection.missed {
+                    repos.connections.set_missed(&connection, false).await?;
+                }
+            }
             Err(SendError::Gone) => {
                 delivery.gone += 1;
-                repos.connections.delete(&id).await?;
+                repos.connections.delete(&connection.id).await?;
             }
             Err(SendError::Failed(error)) => {
                 delivery.failed += 1;
-                tracing::warn!(connection = %id, %error, "could not deliver an order event");
+                tracing::warn!(connection = %connection.id, %error, "could not deliver an order event");
+                if !connection.missed {
+                    repos.connections.set_missed(&connection, true).await?;
+                }
             }
         }
     }

@@ -39,6 +39,9 @@ pub struct Connection {
     pub signed_in: Option<SignedIn>,
     /// Unix seconds; API Gateway closes a socket after two hours at most.
     pub expires_at: i64,
+    /// An update posted to it did not arrive: it is told to resync instead of its next update.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -52,11 +55,24 @@ impl Connections {
     }
 
     pub async fn put(&self, connection: &Connection) -> Result<(), RepoError> {
-        let item = Item::new(keys::connection(&connection.id), 1, encode(connection)?)
-            .with_index(Index::Gsi1, keys::connection_in_restaurant(&connection.restaurant, &connection.id))
-            .expiring_at(connection.expires_at);
-        self.store.write(Write::Put { item, condition: Condition::Always }).await?;
+        self.store.write(Write::Put { item: Self::item(connection)?, condition: Condition::Always }).await?;
         Ok(())
+    }
+
+    fn item(connection: &Connection) -> Result<Item, RepoError> {
+        Ok(Item::new(keys::connection(&connection.id), 1, encode(connection)?)
+            .with_index(Index::Gsi1, keys::connection_in_restaurant(&connection.restaurant, &connection.id))
+            .expiring_at(connection.expires_at))
+    }
+
+    /// Records whether the connection missed an update; nothing if it is gone meanwhile.
+    pub async fn set_missed(&self, connection: &Connection, missed: bool) -> Result<(), RepoError> {
+        let marked = Connection { missed, ..connection.clone() };
+        let put = Write::Put { item: Self::item(&marked)?, condition: Condition::Present };
+        match self.store.write(put).await {
+            Ok(_) | Err(crate::seam::SeamError::ConditionFailed) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn get(&self, id: &str) -> Result<Connection, RepoError> {
