@@ -14,6 +14,9 @@ use bistro_testkit::runtime_api::RuntimeApi;
 use bistro_testkit::{fixtures, moto};
 use serde_json::Value;
 
+#[path = "live_support.rs"]
+mod live_support;
+
 const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
 const REALTIME_FUNCTIONS: [&str; 3] = ["ws", "notifier", "retention"];
 /// The stack whose SSM parameters the functions are pointed at.
@@ -53,6 +56,11 @@ async fn invoke(function: &str, event: Value, table: &str) -> Value {
 
 /// The same, with the SSM parameters of `stack`.
 async fn invoke_in(function: &str, event: Value, table: &str, stack: &str) -> Value {
+    invoke_posting_to(function, event, table, stack, &moto::server().endpoint).await
+}
+
+/// The same, with WebSocket posts going to `websocket_endpoint`.
+async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &str, websocket_endpoint: &str) -> Value {
     let runtime = RuntimeApi::start(Some(event)).await;
     let mut child = tokio::process::Command::new(binaries().join(function))
         .env_clear()
@@ -63,7 +71,7 @@ async fn invoke_in(function: &str, event: Value, table: &str, stack: &str) -> Va
         .env("AWS_ENDPOINT_URL_SSM", &moto::server().endpoint)
         .env("BISTRO_SIGNING_KEY_PARAMETER", bistro_lambda::keys::signing_key_parameter(stack))
         .env("BISTRO_SIGN_UP_CODE_PARAMETER", bistro_lambda::keys::sign_up_code_parameter(stack))
-        .env("WEBSOCKET_ENDPOINT", &moto::server().endpoint)
+        .env("WEBSOCKET_ENDPOINT", websocket_endpoint)
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -252,6 +260,38 @@ async fn the_notifier_function_answers_a_batch_with_its_failures() {
     let table = seeded_table().await;
     let response = invoke("notifier", event("notifier-unrelated-records"), &table).await;
     assert_eq!(response, serde_json::json!({"batchItemFailures": []}));
+}
+
+#[tokio::test]
+async fn the_notifier_binary_serves_every_healthy_screen_in_order_past_a_throttled_one() {
+    let table = seeded_table().await;
+    let aws = bistro_store::aws::emulator_config(&moto::server().endpoint).await;
+    let repos =
+        Repos::new(Arc::new(DynamoStore::new(bistro_store::engine::dynamodb::Client::new(&aws), table.clone())));
+    let slug = fixtures::slug("lambda-test");
+    for id in ["slow-1", "alive-1"] {
+        let admitted = bistro_realtime::connect::Admitted {
+            restaurant: slug.clone(),
+            subscription: bistro_store::repo::Subscription::Board,
+            signed_in: None,
+        };
+        repos.connections.put(&bistro_realtime::connect::connection(id, admitted)).await.unwrap();
+    }
+    for n in 0..5 {
+        let key = bistro_store::repo::IdempotencyKey { key: format!("k{n}"), fingerprint: "f".into() };
+        let day = bistro_domain::jiff::civil::date(2026, 12, 4);
+        fixtures::place(&repos.orders, &key, fixtures::new_order("lambda-test", day)).await.unwrap();
+    }
+    let batch = live_support::stream_event(&aws, &table).await;
+    let (stub, endpoint) = live_support::stub_server().await;
+
+    let answer = invoke_posting_to("notifier", batch, &table, STACK, &endpoint).await;
+
+    assert_eq!(answer, serde_json::json!({"batchItemFailures": []}));
+    let delivered: Vec<u64> = stub.posts.lock().unwrap().iter().map(|(_, m)| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(delivered, [1, 2, 3, 4, 5], "the healthy board gets each event once, in order");
+    let tries = stub.throttled.lock().unwrap().len();
+    assert!((1..=3).contains(&tries), "{tries} posts to the throttled screen: one record's attempts, not five");
 }
 
 /// The SSM client the tests set parameters with, as an operator's `bistro-keys` would.

@@ -2,13 +2,8 @@
 //! moto's DynamoDB Streams after real writes, and API Gateway WebSocket events.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use aws_sdk_dynamodbstreams::types::{AttributeValue, ShardIteratorType};
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::routing::post;
 use base64::Engine as _;
 use bistro_api::auth::Auth;
 use bistro_domain::ids::Slug;
@@ -23,6 +18,10 @@ use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::repo::{IdempotencyKey, SignedIn, Subscription};
 use bistro_testkit::{fixtures, moto};
 use serde_json::{Value, json};
+
+#[path = "live_support.rs"]
+mod live_support;
+use live_support::{stream_event, stub_server};
 
 /// One signing key for the whole test binary, so that a token one test issues, another verifies.
 fn auth() -> Auth {
@@ -82,63 +81,10 @@ async fn place(repos: &Repos, key: &str) -> bistro_domain::order::Order {
     fixtures::place(&repos.orders, &idempotency, fixtures::new_order("roma", date(2026, 11, 23))).await.unwrap().value
 }
 
-fn to_json(value: &AttributeValue) -> Value {
-    match value {
-        AttributeValue::S(s) => json!({"S": s}),
-        AttributeValue::N(n) => json!({"N": n}),
-        AttributeValue::Bool(b) => json!({"BOOL": b}),
-        AttributeValue::Null(_) => json!({"NULL": true}),
-        AttributeValue::M(map) => {
-            json!({"M": map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect::<serde_json::Map<_, _>>()})
-        }
-        AttributeValue::L(list) => json!({"L": list.iter().map(to_json).collect::<Vec<_>>()}),
-        other => panic!("unexpected attribute {other:?}"),
-    }
-}
-
-/// Every record on the table's stream so far, as the Lambda event the notifier receives.
-async fn stream_event(world: &World) -> Value {
-    let dynamodb = aws_sdk_dynamodb_client(world).await;
-    let table = dynamodb.describe_table().table_name(&world.table).send().await.unwrap();
-    let arn = table.table().and_then(|t| t.latest_stream_arn()).unwrap().to_owned();
-    let streams = aws_sdk_dynamodbstreams::Client::new(&world.aws);
-    let description = streams.describe_stream().stream_arn(&arn).send().await.unwrap();
-    let mut records = Vec::new();
-    for shard in description.stream_description().map(|d| d.shards()).unwrap_or_default() {
-        let iterator = streams
-            .get_shard_iterator()
-            .stream_arn(&arn)
-            .shard_id(shard.shard_id().unwrap())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .unwrap();
-        let page = streams.get_records().shard_iterator(iterator.shard_iterator().unwrap()).send().await.unwrap();
-        for record in page.records() {
-            let change = record.dynamodb().unwrap();
-            let image: serde_json::Map<String, Value> = change
-                .new_image()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-                .unwrap_or_default();
-            let keys: serde_json::Map<String, Value> =
-                change.keys().map(|m| m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()).unwrap_or_default();
-            // As Lambda hands a stream record to its function: the stream's record plus its source.
-            records.push(json!({
-                "eventID": record.event_id(),
-                "eventName": record.event_name().map(|n| n.as_str()).unwrap_or_default(),
-                "eventSource": "aws:dynamodb",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": arn,
-                "dynamodb": {"Keys": keys, "NewImage": image, "SequenceNumber": change.sequence_number(),
-                             "SizeBytes": change.size_bytes().unwrap_or_default(), "StreamViewType": "NEW_AND_OLD_IMAGES"}
-            }));
-        }
-    }
-    json!({"Records": records})
-}
-
-async fn aws_sdk_dynamodb_client(world: &World) -> bistro_store::engine::dynamodb::Client {
-    DynamoStore::emulator_client(&world.aws.endpoint_url().map(str::to_owned).unwrap_or_default()).await
+/// The notifier's answer to `event` (a batch as Lambda hands it over), posting through `endpoint`.
+async fn notify(world: &World, endpoint: &str, event: impl serde::Serialize) -> notifier::BatchResponse {
+    let event: StreamEvent = serde_json::from_value(serde_json::to_value(event).unwrap()).unwrap();
+    notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, endpoint), event).await
 }
 
 /// moto's recorder is one per server: tests that read it take turns.
@@ -181,7 +127,7 @@ async fn the_notifier_posts_a_placed_order_to_every_board_of_its_restaurant_thro
         .await
         .unwrap();
     let order = place(&world.repos, "k1").await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let sender = ApiGatewaySender::new(&world.aws, &moto::server().endpoint);
 
     let response = notifier::handle(&world.repos, &sender, event).await;
@@ -198,61 +144,13 @@ async fn the_notifier_posts_a_placed_order_to_every_board_of_its_restaurant_thro
         && message["order"]["id"] == order.id.as_str()));
 }
 
-/// A stand-in for the API Gateway Management API that records posts and answers 410 Gone for
-/// connections whose id starts with "gone", and 429 (throttled) for those starting with "slow".
-#[derive(Clone, Default)]
-struct Stub {
-    posts: Arc<Mutex<Vec<(String, Value)>>>,
-    /// Every post to a throttled connection, retries included.
-    throttled: Arc<Mutex<Vec<String>>>,
-    /// Once set, the "slow" connections answer again.
-    recovered: Arc<std::sync::atomic::AtomicBool>,
-    /// Connections closed from the server's side (DeleteConnection).
-    closed: Arc<Mutex<Vec<String>>>,
-}
-
-async fn stub_delete(State(stub): State<Stub>, Path(id): Path<String>) -> StatusCode {
-    stub.closed.lock().unwrap().push(id);
-    StatusCode::NO_CONTENT
-}
-
-async fn stub_post(State(stub): State<Stub>, Path(id): Path<String>, body: String) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if id.starts_with("gone") {
-        // What API Gateway answers for a connection that has closed.
-        return (StatusCode::GONE, [("x-amzn-errortype", "GoneException")], "{\"message\":null}").into_response();
-    }
-    if id.starts_with("slow") && !stub.recovered.load(std::sync::atomic::Ordering::SeqCst) {
-        stub.throttled.lock().unwrap().push(id);
-        let body = "{\"message\":\"Rate exceeded\"}";
-        return (StatusCode::TOO_MANY_REQUESTS, [("x-amzn-errortype", "LimitExceededException")], body).into_response();
-    }
-    stub.posts.lock().unwrap().push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
-    StatusCode::OK.into_response()
-}
-
-/// The notifier's answer to `event` (a batch as Lambda hands it over), posting through `endpoint`.
-async fn notify(world: &World, endpoint: &str, event: impl serde::Serialize) -> notifier::BatchResponse {
-    let event: StreamEvent = serde_json::from_value(serde_json::to_value(event).unwrap()).unwrap();
-    notifier::handle(&world.repos, &ApiGatewaySender::new(&world.aws, endpoint), event).await
-}
-
-async fn stub_server() -> (Stub, String) {
-    let stub = Stub::default();
-    let app = Router::new().route("/@connections/{id}", post(stub_post).delete(stub_delete)).with_state(stub.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (stub, format!("http://{address}"))
-}
-
 #[tokio::test]
 async fn a_connection_that_answers_410_gone_is_forgotten() {
     let world = world().await;
     world.repos.connections.put(&board("gone-1", "roma")).await.unwrap();
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
     let response = notify(&world, &endpoint, event).await;
@@ -288,7 +186,7 @@ async fn a_failing_record_holds_back_the_later_records_of_its_restaurant_and_rep
     let world = world().await;
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
-    let mut event = stream_event(&world).await;
+    let mut event = stream_event(&world.aws, &world.table).await;
     let later: Vec<String> = event["Records"]
         .as_array()
         .unwrap()
@@ -312,7 +210,7 @@ async fn an_invocation_near_its_deadline_answers_with_the_records_it_did_not_beg
     let world = world().await;
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let records = event.records.len();
     let (stub, endpoint) = stub_server().await;
     let deadline = std::time::Instant::now() + notifier::ANSWER_MARGIN / 2;
@@ -333,7 +231,7 @@ async fn a_throttled_screen_is_tried_once_per_batch_and_every_other_screen_gets_
     for n in 0..10 {
         place(&world.repos, &format!("k{n}")).await;
     }
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
     let response = notify(&world, &endpoint, event).await;
@@ -355,7 +253,7 @@ async fn a_screen_that_missed_an_update_is_told_to_resync_at_its_next_one_and_th
     let mut handed = 0;
     let mut place_and_notify = async |key: &str| {
         place(&world.repos, key).await;
-        let mut batch = stream_event(&world).await;
+        let mut batch = stream_event(&world.aws, &world.table).await;
         let records = batch["Records"].as_array_mut().unwrap();
         let all = records.len();
         records.drain(..handed);
@@ -400,7 +298,7 @@ async fn a_connection_that_cannot_be_read_does_not_keep_the_restaurants_other_sc
         .await
         .unwrap();
     place(&world.repos, "k1").await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
     let response = notify(&world, &endpoint, event).await;
@@ -414,7 +312,7 @@ async fn a_poison_record_holds_back_only_its_own_restaurant() {
     let world = world().await;
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
-    let mut event = stream_event(&world).await;
+    let mut event = stream_event(&world.aws, &world.table).await;
     let poison = poison("napoli");
     event["Records"].as_array_mut().unwrap().insert(0, poison);
     let (stub, endpoint) = stub_server().await;
@@ -430,7 +328,7 @@ async fn a_change_delivered_twice_in_a_batch_goes_out_once() {
     let world = world().await;
     world.repos.connections.put(&board("alive-1", "roma")).await.unwrap();
     place(&world.repos, "k1").await;
-    let mut event = stream_event(&world).await;
+    let mut event = stream_event(&world.aws, &world.table).await;
     let records = event["Records"].as_array().unwrap().clone();
     event["Records"].as_array_mut().unwrap().extend(records);
     let (stub, endpoint) = stub_server().await;
@@ -584,7 +482,7 @@ async fn removing_an_account_closes_its_sockets_through_the_stream_and_keeps_the
     world.repos.connections.put(&board_of("cook-board", &cook)).await.unwrap();
     world.repos.connections.put(&board_of("owner-board", &owner)).await.unwrap();
     remove(&world, &cook).await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
     let response = notify(&world, &endpoint, event).await;
@@ -609,7 +507,7 @@ async fn an_order_event_is_not_sent_to_a_board_whose_login_ended() {
     world.repos.connections.put(&stale).await.unwrap();
     world.repos.connections.put(&board_of("cook-board", &cook)).await.unwrap();
     place(&world.repos, "k1").await;
-    let event: StreamEvent = serde_json::from_value(stream_event(&world).await).unwrap();
+    let event: StreamEvent = serde_json::from_value(stream_event(&world.aws, &world.table).await).unwrap();
     let (stub, endpoint) = stub_server().await;
 
     notify(&world, &endpoint, event).await;
