@@ -11,6 +11,8 @@ import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
 import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
+import { PersonalDataRetention } from '../lib/retention.js';
+import { Stack } from 'aws-cdk-lib';
 
 const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier', 'retention'];
 
@@ -338,3 +340,12 @@ test("guests' personal data is erased by a daily run of the retention function, 
   assert.deepEqual(FUNCTIONS.retention.writes, ['R#*#ORDER#*', 'R#*#BOOKING#*', 'RESTAURANTS']);
   assert.equal(FUNCTIONS.retention.routes.length, 0, 'nobody can call it over HTTP');
 });
+
+test('the retention run is at a whole UTC hour: any other hour is refused when the app is built', () => {
+  const stack = new Stack(new App(), 'RetentionHours');
+  const table = stacks.data.table;
+  for (const hourUtc of [24, -1, 2.5]) {
+    assert.throws(() => new PersonalDataRetention(stack, `At${hourUtc}`, { lambdaDir: standInLambdaDir(), table, hourUtc }), /whole hour/);
+  }
+});
+
