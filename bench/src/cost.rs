@@ -243,16 +243,14 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
     let notifier_cpu = instructions("order status read").unwrap_or(0.0) * ms_per_instruction;
     usage.lambda_requests += events;
     usage.lambda_gb_seconds += events * gb_seconds(billed_ms(notifier_cpu, 1.0 + SCREENS_PER_EVENT));
-    usage.read_units += events * 0.5;
+    // The connections (an index query, half a unit) and the order, read once (strongly: a unit).
+    usage.read_units += events * 1.5;
     usage.websocket_messages += events * SCREENS_PER_EVENT;
     // The customer's socket: connect and disconnect through the ws function, one connection item.
     usage.lambda_requests += 2.0;
     usage.lambda_gb_seconds += 2.0 * gb_seconds(billed_ms(notifier_cpu, 1.0));
     usage.write_units += 4.0;
     usage.websocket_minutes += CUSTOMER_CONNECTED_MINUTES;
-    // The client's budget (`ClientBudget`): opening the cart and placing the order each add to
-    // a counter, one write unit each; the in-process measurement above carries no client address.
-    usage.write_units += 2.0;
     // Few orders a day meet cold functions: count one init of each function the order touches.
     for function in ["cart", "orders", "notifier", "ws"] {
         if let Some(start) = starts.iter().find(|s| s.function == function) {

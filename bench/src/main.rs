@@ -11,6 +11,7 @@
 //! `bistro-bench render PREVIOUS.json`: writes `docs/PERFORMANCE.md` again from
 //! `docs/performance.json`, compared with PREVIOUS.json, without measuring (after a change of
 //! the report's wording).
+//! `bistro-bench units`: only the request units, printed (quick, to check a change of the key design).
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
 mod cold_start;
@@ -132,6 +133,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 results.cost = Some(model);
                 std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
             }
+            Ok(())
+        }
+        Some("units") => {
+            let units = tokio::runtime::Runtime::new()?.block_on(request_units::measure())?;
+            print!("{}", request_units::section(&units));
             Ok(())
         }
         Some("render") => {

@@ -16,8 +16,9 @@ use bistro_store::metered::{Metered, Units};
 
 use crate::fixture::{self, Access, Api};
 
-/// The budget of issue #8 for one complete order.
-const BUDGET_WRITE: f64 = 45.0;
+/// The budget for one complete order: issue #8's, with the writes as issue #16 set them
+/// (index writes included).
+const BUDGET_WRITE: f64 = 60.0;
 const BUDGET_READ: f64 = 12.0;
 const BUDGET_ITEM_BYTES: u64 = 2048;
 
@@ -76,6 +77,8 @@ impl InProcess {
         if let Some(key) = auth.idempotency_key {
             request = request.header("idempotency-key", key);
         }
+        // Every host vouches for the client's address (its per-client budget writes a counter).
+        request = request.extension(bistro_api::extract::ClientAddress("203.0.113.7".into()));
         match body {
             Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
@@ -143,7 +146,9 @@ async fn complete_order(client: &InProcess, metered: &Metered, staff: &str, pref
 
 pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     let metered = Arc::new(Metered::new(Arc::new(SqliteStore::in_memory()?)));
-    let state = AppState::new(metered.clone(), Auth::with_key_ring(&bistro_api::signing::KeyRing::generate()?)?);
+    // As a Lambda instance is set up (`bistro_lambda`): an account's session number is kept a minute.
+    let state = AppState::new(metered.clone(), Auth::with_key_ring(&bistro_api::signing::KeyRing::generate()?)?)
+        .with_session_cache(std::time::Duration::from_secs(60));
     let client = InProcess { app: api(state) };
     metered.charge_to("setup");
     let token = fixture::seed(&client).await?;
@@ -208,7 +213,7 @@ pub fn section(units: &RequestUnits) -> String {
     let row = |o: &Operation| {
         format!("| {} | {} | {} | {} | {} | {} |\n", o.name, o.count, o.read, o.write, o.index_write, o.largest_item)
     };
-    out += "One complete order (what issue #8 budgets):\n\n";
+    out += "One complete order (what issues #8 and #16 budget), with the client's address each host vouches for (so the per-client budget's counter is counted) and a staff session kept a minute per instance, as on AWS:\n\n";
     out += header;
     units.operations.iter().for_each(|o| out += &row(o));
     out += &format!(
@@ -226,9 +231,9 @@ pub fn section(units: &RequestUnits) -> String {
         crate::report::verdict(units.largest_item as f64, BUDGET_ITEM_BYTES as f64),
         units.largest_item,
     );
+    out += "How the writes stay low (`lib/store/KEYS.md`): an order is two items, its ticket (what was ordered, written once) and its progress (state, history, driver: a few hundred bytes), so a state change rewrites one small item; the event logged in the same transaction is a summary of the change, never a copy of the order (whoever sends it to screens reads the order once); and the order indexes hold keys only, so a change that keeps an order's index keys writes nothing there. Each change is a transaction, billed twice: progress, event counter and event, one unit each. Until 2026-12-04 one complete order wrote 106 table and 112 index units and its largest item was 3,936 bytes.\n\n";
     if write as f64 > BUDGET_WRITE || units.largest_item > BUDGET_ITEM_BYTES {
-        out += "Why the writes and item size miss: an order item carries every line with its names, choices and prices plus its whole history, and the event logged with each change is a full copy of it; each state change is a transaction (billed twice) that rewrites both, and all three indexes project ALL, so every change rewrites the order into up to three indexes as well. ";
-        out += "What would meet the budget: a summary-only event (the notifier can read the order's new image from the stream), KEYS_ONLY or INCLUDE index projections, and order bodies that keep menu names out of the item. That is a change of the key design and the realtime protocol, not yet made.\n\n";
+        out += "Why the writes or item size miss: see the table; the placement and state change rows are where to look first.\n\n";
     }
     out += &format!(
         "How the reads stay low: a request reads one small item, the restaurant's change count (eventually consistent; strongly when placing), and finds the settings and the menu it prices from in a per-instance cache kept under that count; a cart change starts from the cart as this instance last saved it, and the save is conditioned on that version, so a copy another instance outdated costs a retry from the stored cart, never a lost change. Each instance reads the whole menu once per menu change (the first menu read below), and its first order change reads the event counter once: the instance's first complete order took {} read units, the table shows the ones after it. A busy restaurant served by many instances sees fewer cart changes find their cart remembered: each miss adds one read unit.\n\n",

@@ -43,7 +43,7 @@ function functionId(template: Template, binary: string): string {
   return match[0];
 }
 
-test('the table is on demand with the key design, a stream of both images, TTL, recovery and protection', () => {
+test('the table is on demand with the key design (whole items in gsi1, keys only in gsi2 and gsi3), a stream of both images, TTL, recovery and protection', () => {
   data.hasResource('AWS::DynamoDB::Table', {
     DeletionPolicy: 'Retain',
     Properties: Match.objectLike({
@@ -53,10 +53,10 @@ test('the table is on demand with the key design, a stream of both images, TTL, 
       TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
-      GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((name) => Match.objectLike({
+      GlobalSecondaryIndexes: [['gsi1', 'ALL'], ['gsi2', 'KEYS_ONLY'], ['gsi3', 'KEYS_ONLY']].map(([name, projection]) => Match.objectLike({
         IndexName: name,
         KeySchema: [{ AttributeName: `${name}pk`, KeyType: 'HASH' }, { AttributeName: `${name}sk`, KeyType: 'RANGE' }],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: projection },
       })),
     }),
   });

@@ -3,17 +3,22 @@
 use std::collections::HashMap;
 
 use bistro_domain::ids::{OrderId, Slug};
+use bistro_domain::order::Order;
 use bistro_domain::restaurant::{Role, StaffIdentity};
 use bistro_store::repo::{Connection, SignedIn, Subscription};
 use bistro_store::{RepoError, Repos};
+use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::protocol::{ServerMessage, may_see};
 
 /// A connection lives at most two hours on API Gateway; its record expires with it.
 pub const CONNECTION_LIFETIME_SECS: i64 = 2 * 3600;
 
-/// How many missed events one resume replays at most; a client further behind reloads.
+/// How many missed events one resume covers at most; a client further behind reloads.
 pub const MAX_REPLAY: usize = 1000;
+
+/// How many orders a resume reads at once.
+const READS_IN_FLIGHT: usize = 8;
 
 /// How many bytes of frames one resume replays at most (the `ws` function posts them within its
 /// time at 128 MB); a client further behind reloads.
@@ -135,11 +140,13 @@ pub async fn missed(
     // never the restaurant's whole log.
     if let Subscription::Customer { order } = subscription {
         let order = repos.orders.get(restaurant, order).await?;
-        let now = bistro_store::repo::OrderEvent { seq: last_seq.max(after), at: order.updated_at(), order };
-        return Ok(vec![ServerMessage::order(&now, subscription), resumed(after, last_seq.max(after), 1)]);
+        let seq = last_seq.max(after);
+        return Ok(vec![ServerMessage::order(seq, order, subscription), resumed(after, seq, 1)]);
     }
-    let mut messages = Vec::new();
-    let mut bytes = 0;
+    // Each order changed since, under the number of its last change: what a screen that keeps
+    // the newest version of each order needs, read once per order rather than once per event.
+    let mut changed: HashMap<OrderId, u64> = HashMap::new();
+    let mut visible = 0;
     let mut cursor = after;
     loop {
         let page = repos.events.after(restaurant, cursor, 200).await?;
@@ -150,15 +157,39 @@ pub async fn missed(
             }
         }
         let Some(last) = page.last().map(|e| e.seq) else { break };
-        for event in page.iter().filter(|e| may_see(subscription, &e.order)) {
-            let message = ServerMessage::order(event, subscription);
-            bytes += message.to_text().len();
-            messages.push(message);
+        for event in page.iter().filter(|e| may_see(subscription, e)) {
+            visible += 1;
+            changed.insert(event.order.clone(), event.seq);
         }
         cursor = last;
-        if messages.len() >= MAX_REPLAY || bytes > MAX_REPLAY_BYTES {
+        if visible > MAX_REPLAY {
             return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
         }
+    }
+    let mut changed: Vec<(u64, OrderId)> = changed.into_iter().map(|(id, seq)| (seq, id)).collect();
+    changed.sort_unstable();
+    let orders: Vec<(u64, Option<Order>)> = stream::iter(changed)
+        .map(|(seq, id)| async move {
+            match repos.orders.get(restaurant, &id).await {
+                Ok(order) => Ok((seq, Some(order))),
+                // An order is never deleted; one that cannot be found has nothing to show.
+                Err(RepoError::NotFound) => Ok((seq, None)),
+                Err(e) => Err(e),
+            }
+        })
+        .buffered(READS_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    let mut messages = Vec::new();
+    let mut bytes = 0;
+    for (seq, order) in orders {
+        let Some(order) = order else { continue };
+        let message = ServerMessage::order(seq, order, subscription);
+        bytes += message.to_text().len();
+        if bytes > MAX_REPLAY_BYTES {
+            return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
+        }
+        messages.push(message);
     }
     let sent = messages.len();
     messages.push(resumed(after, cursor.max(after), sent));

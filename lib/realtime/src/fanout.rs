@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use futures_util::stream::{self, StreamExt};
 
 use bistro_domain::ids::{Slug, UserId};
+use bistro_domain::order::Order;
 use bistro_store::repo::{Connection, OrderEvent, Subscription};
 use bistro_store::{RepoError, Repos};
 
@@ -44,9 +45,12 @@ pub struct Delivery {
 /// How many posts are in flight at once.
 const CONCURRENCY: usize = 32;
 
+/// Sends event `event.seq` to the restaurant's screens that may see it, with the order read once
+/// (as it is now: at least as new as the change) for all of them.
 pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> Result<Delivery, RepoError> {
-    let restaurant = &event.order.restaurant;
+    let restaurant = &event.restaurant;
     let connections = repos.connections.of_restaurant(restaurant).await?;
+    let mut order: Option<Order> = None;
     let mut logins = Logins::new(repos, restaurant);
     let mut ended = Vec::new();
     // Each kind of viewer is offered its own next moves, so the text is written once per
@@ -60,7 +64,7 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
             ended.push(connection.id);
             continue;
         }
-        if !may_see(&connection.subscription, &event.order) {
+        if !may_see(&connection.subscription, event) {
             continue;
         }
         // It missed an update: this one alone would leave it behind, so it reloads instead.
@@ -71,7 +75,11 @@ pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> 
         let index = match texts.iter().position(|(s, _)| *s == connection.subscription) {
             Some(index) => index,
             None => {
-                let text = ServerMessage::order(event, &connection.subscription).to_text();
+                let current = match &order {
+                    Some(order) => order.clone(),
+                    None => order.insert(repos.orders.get(restaurant, &event.order).await?).clone(),
+                };
+                let text = ServerMessage::order(event.seq, current, &connection.subscription).to_text();
                 texts.push((connection.subscription.clone(), text));
                 texts.len() - 1
             }

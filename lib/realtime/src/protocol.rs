@@ -58,9 +58,10 @@ pub enum ClientMessage {
 }
 
 impl ServerMessage {
-    /// The event as a connection with `subscription` sees it.
-    pub fn order(event: &OrderEvent, subscription: &Subscription) -> Self {
-        let order = event.order.clone();
+    /// Event `seq` as a connection with `subscription` sees it: the order as it is now, which
+    /// is at least as new as the change the event numbers.
+    pub fn order(seq: u64, order: Order, subscription: &Subscription) -> Self {
+        let restaurant = order.restaurant.clone();
         let view = match subscription {
             Subscription::Board => OrderView::seen_by_floor(order),
             Subscription::Driver { user } => {
@@ -68,12 +69,7 @@ impl ServerMessage {
             }
             Subscription::Customer { .. } => OrderView::seen_by(order, &Actor::Customer),
         };
-        Self::Order {
-            seq: event.seq,
-            restaurant: event.order.restaurant.clone(),
-            order: Box::new(view),
-            truncated: false,
-        }
+        Self::Order { seq, restaurant, order: Box::new(view), truncated: false }
     }
 
     /// The JSON text of the message, cut down to fit a WebSocket frame if it must be.
@@ -96,12 +92,13 @@ impl ServerMessage {
     }
 }
 
-/// Whether a connection with `subscription` may see this order.
-pub fn may_see(subscription: &Subscription, order: &Order) -> bool {
+/// Whether a connection with `subscription` may see this change: the board every one, a driver
+/// those of orders assigned to them, a guest those of their own order.
+pub fn may_see(subscription: &Subscription, event: &OrderEvent) -> bool {
     match subscription {
         Subscription::Board => true,
-        Subscription::Driver { user } => order.driver.as_ref() == Some(user),
-        Subscription::Customer { order: id } => &order.id == id,
+        Subscription::Driver { user } => event.driver.as_ref() == Some(user),
+        Subscription::Customer { order } => &event.order == order,
     }
 }
 
@@ -110,15 +107,15 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use bistro_domain::ids::UserId;
-    use bistro_domain::jiff::{Timestamp, civil::date};
+    use bistro_domain::jiff::civil::date;
     use bistro_domain::order::{Order, OrderState};
     use bistro_domain::text::Note;
     use bistro_testkit::fixtures::new_order;
 
     use super::*;
 
-    fn event(order: Order) -> OrderEvent {
-        OrderEvent { seq: 7, at: Timestamp::now(), order }
+    fn placed() -> Order {
+        Order::place(new_order("trattoria", date(2026, 12, 3)), 1)
     }
 
     fn order_of(message: &ServerMessage) -> (&OrderView, bool) {
@@ -128,25 +125,24 @@ mod tests {
 
     #[test]
     fn the_board_is_offered_the_floors_moves_and_the_customer_only_cancelling() {
-        let order = event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1));
-        let board = ServerMessage::order(&order, &Subscription::Board);
-        let customer = ServerMessage::order(&order, &Subscription::Customer { order: order.order.id.clone() });
+        let order = placed();
+        let board = ServerMessage::order(7, order.clone(), &Subscription::Board);
+        let customer = ServerMessage::order(7, order.clone(), &Subscription::Customer { order: order.id.clone() });
         assert_eq!(order_of(&board).0.next, vec![OrderState::Accepted, OrderState::Rejected]);
         assert_eq!(order_of(&customer).0.next, vec![OrderState::Cancelled]);
     }
 
     #[test]
     fn a_driver_is_offered_nothing_on_an_order_not_assigned_to_them() {
-        let order = event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1));
-        let driver = ServerMessage::order(&order, &Subscription::Driver { user: UserId::generate() });
+        let driver = ServerMessage::order(7, placed(), &Subscription::Driver { user: UserId::generate() });
         assert!(order_of(&driver).0.next.is_empty());
     }
 
     #[test]
     fn an_order_message_never_carries_the_customers_token() {
-        let placed = Order::place(new_order("trattoria", date(2026, 12, 3)), 1);
+        let placed = placed();
         let secret = placed.token.as_str().to_owned();
-        let text = ServerMessage::order(&event(placed), &Subscription::Board).to_text();
+        let text = ServerMessage::order(7, placed, &Subscription::Board).to_text();
         assert!(!text.contains(&secret), "{text}");
     }
 
@@ -157,7 +153,7 @@ mod tests {
         let note = Note::parse(&"no onions, please ".repeat(15)).unwrap();
         new.priced.lines =
             (0..200).map(|_| bistro_domain::cart::PricedLine { note: Some(note.clone()), ..line.clone() }).collect();
-        let message = ServerMessage::order(&event(Order::place(new, 1)), &Subscription::Board);
+        let message = ServerMessage::order(7, Order::place(new, 1), &Subscription::Board);
         let text = message.to_text();
         assert!(text.len() <= MAX_MESSAGE_BYTES, "{} bytes", text.len());
         let sent: ServerMessage = serde_json::from_str(&text).unwrap();
@@ -168,12 +164,21 @@ mod tests {
 
     #[test]
     fn a_small_order_is_sent_whole() {
-        let message = ServerMessage::order(
-            &event(Order::place(new_order("trattoria", date(2026, 12, 3)), 1)),
-            &Subscription::Board,
-        );
+        let message = ServerMessage::order(7, placed(), &Subscription::Board);
         let sent: ServerMessage = serde_json::from_str(&message.to_text()).unwrap();
         assert_eq!(sent, message);
+    }
+
+    #[test]
+    fn a_driver_sees_the_changes_of_orders_assigned_to_them_and_a_guest_those_of_their_own() {
+        let mut order = placed();
+        let driver = UserId::generate();
+        order.driver = Some(driver.clone());
+        let event = OrderEvent::of(&order, 7);
+        assert!(may_see(&Subscription::Driver { user: driver }, &event));
+        assert!(!may_see(&Subscription::Driver { user: UserId::generate() }, &event));
+        assert!(may_see(&Subscription::Customer { order: order.id.clone() }, &event));
+        assert!(!may_see(&Subscription::Customer { order: placed().id }, &event));
     }
 
     #[test]

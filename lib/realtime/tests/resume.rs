@@ -66,7 +66,7 @@ async fn a_guests_resume_reads_its_order_and_the_last_number_and_nothing_of_the_
 
     let messages = missed(&repos, &fixtures::slug("roma"), &subscription, Some(0)).await.unwrap();
 
-    assert_eq!(store.items_read.load(Ordering::SeqCst), 2, "the event counter and the order");
+    assert_eq!(store.items_read.load(Ordering::SeqCst), 3, "the event counter and the order's ticket and progress");
     assert!(matches!(
         &messages[..],
         [ServerMessage::Order { seq: 30, .. }, ServerMessage::Resumed { last_seq: 30, sent: 1, .. }]
@@ -87,4 +87,40 @@ async fn a_boards_resume_replays_every_event_it_missed_in_order() {
         .collect();
     assert_eq!(seqs, (11..=30).collect::<Vec<u64>>());
     assert!(matches!(messages.last(), Some(ServerMessage::Resumed { sent: 20, .. })));
+}
+
+#[tokio::test]
+async fn a_boards_resume_sends_each_changed_order_once_as_it_is_now_under_its_last_number() {
+    let (store, repos, first) = busy_evening().await;
+    let roma = fixtures::slug("roma");
+    let mut accepted = repos.orders.get(&roma, &first).await.unwrap();
+    let owner = bistro_domain::order::Actor::Staff {
+        user: bistro_domain::ids::UserId::generate(),
+        role: bistro_domain::restaurant::Role::Owner,
+    };
+    accepted
+        .transition(bistro_domain::order::OrderState::Accepted, owner, bistro_domain::jiff::Timestamp::now())
+        .unwrap();
+    repos.orders.save(&accepted).await.unwrap();
+    store.items_read.store(0, Ordering::SeqCst);
+
+    let messages = missed(&repos, &roma, &Subscription::Board, Some(0)).await.unwrap();
+
+    let sent: Vec<(u64, bool)> = messages
+        .iter()
+        .filter_map(|m| {
+            if let ServerMessage::Order { seq, order, .. } = m { Some((*seq, order.id == first)) } else { None }
+        })
+        .collect();
+    let mut expected: Vec<(u64, bool)> = (2..=30).map(|seq| (seq, false)).collect();
+    expected.push((31, true));
+    assert_eq!(sent, expected, "order 1 once, under event 31 (its acceptance), not also under event 1");
+    let ServerMessage::Order { order, .. } = &messages[29] else { unreachable!() };
+    assert_eq!(order.state, bistro_domain::order::OrderState::Accepted);
+    assert!(matches!(messages.last(), Some(ServerMessage::Resumed { sent: 30, last_seq: 31, .. })));
+    assert_eq!(
+        store.items_read.load(Ordering::SeqCst),
+        1 + 31 + 2 * 30,
+        "the counter, 31 events, 30 orders of two items"
+    );
 }

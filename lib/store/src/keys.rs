@@ -7,7 +7,6 @@
 use bistro_domain::ids::{CategoryId, Email, ItemId, OrderId, ReservationId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::order::OrderState;
 
 use crate::seam::Key;
 
@@ -104,8 +103,24 @@ pub fn cart(slug: &Slug, token: &Token) -> Key {
     Key::new(format!("R#{slug}#CART#{}", token.as_str()), "CART")
 }
 
+/// An order's partition: its ticket (what was ordered, fixed at placement) and its progress
+/// (state, history, driver, version: what every change rewrites), read together in one query.
+pub fn order_partition(slug: &Slug, id: &OrderId) -> String {
+    format!("R#{slug}#ORDER#{id}")
+}
+
 pub fn order(slug: &Slug, id: &OrderId) -> Key {
-    Key::new(format!("R#{slug}#ORDER#{id}"), "ORDER")
+    Key::new(order_partition(slug, id), "ORDER")
+}
+
+pub fn order_progress(slug: &Slug, id: &OrderId) -> Key {
+    Key::new(order_partition(slug, id), "STATE")
+}
+
+/// The restaurant and order whose partition `pk` is, if it is an order's.
+pub fn order_of(pk: &str) -> Option<(Slug, OrderId)> {
+    let (slug, id) = pk.strip_prefix("R#")?.split_once("#ORDER#")?;
+    Some((Slug::parse(slug).ok()?, OrderId::parse(id).ok()?))
 }
 
 /// Orders are numbered per local day; the number sorts as text because it is zero-padded.
@@ -113,7 +128,7 @@ fn order_number(number: u32) -> String {
     format!("{number:07}")
 }
 
-/// GSI1: a day's orders by number.
+/// GSI2 (keys only), on the ticket: a day's orders by number.
 pub fn orders_of_day(slug: &Slug, date: Date) -> String {
     format!("R#{slug}#DAY#{date}")
 }
@@ -122,16 +137,17 @@ pub fn order_in_day(slug: &Slug, date: Date, number: u32) -> Key {
     Key::new(orders_of_day(slug, date), order_number(number))
 }
 
-/// GSI2: a day's orders in one state, by number.
-pub fn orders_in_state(slug: &Slug, date: Date, state: OrderState) -> String {
-    format!("R#{slug}#DAY#{date}#{}", state.as_str())
+/// GSI3 (keys only), on the progress of an order still open: a day's open orders by number.
+/// An order leaves it when it is over, and its changes until then leave the entry as it is.
+pub fn open_orders(slug: &Slug, date: Date) -> String {
+    format!("R#{slug}#DAY#{date}#OPEN")
 }
 
-pub fn order_in_state(slug: &Slug, date: Date, state: OrderState, number: u32) -> Key {
-    Key::new(orders_in_state(slug, date, state), order_number(number))
+pub fn open_order(slug: &Slug, date: Date, number: u32) -> Key {
+    Key::new(open_orders(slug, date), order_number(number))
 }
 
-/// GSI3: a driver's deliveries, newest day last.
+/// GSI1, on the progress of an assigned delivery: a driver's deliveries, newest day last.
 pub fn deliveries_of(slug: &Slug, driver: &UserId) -> String {
     format!("R#{slug}#DRIVER#{driver}")
 }

@@ -61,16 +61,28 @@ pub fn item_size(item: &Item) -> u64 {
 
 fn write_units(old: Option<&Item>, new: Option<&Item>) -> Units {
     let larger = old.map_or(0, item_size).max(new.map_or(0, item_size));
+    // An index entry is the item (whole-item indexes) or only its keys; an entry whose keys and
+    // projected attributes stay as they were is not written at all.
     let index_write = Index::ALL
         .iter()
-        .map(|index| {
+        .map(|&index| {
             let before = old.and_then(|i| i.index_keys[index.position()].as_ref());
             let after = new.and_then(|i| i.index_keys[index.position()].as_ref());
+            let entry = if index.holds_whole_items() {
+                larger.div_ceil(1024).max(1)
+            } else {
+                let keys = |item: Option<&Item>, key: Option<&Key>| {
+                    item.map_or(0, |i| (i.key.pk.len() + i.key.sk.len() + 4) as u64)
+                        + key.map_or(0, |k| (k.pk.len() + k.sk.len() + 12) as u64)
+                };
+                keys(old, before).max(keys(new, after)).div_ceil(1024).max(1)
+            };
             match (before, after) {
                 (None, None) => 0,
-                (Some(a), Some(b)) if a == b => larger.div_ceil(1024).max(1),
-                (Some(_), Some(_)) => 2 * larger.div_ceil(1024).max(1),
-                _ => larger.div_ceil(1024).max(1),
+                (Some(a), Some(b)) if a == b && !index.holds_whole_items() => 0,
+                (Some(a), Some(b)) if a == b => entry,
+                (Some(_), Some(_)) => 2 * entry,
+                _ => entry,
             }
         })
         .sum();
@@ -169,7 +181,7 @@ impl Store for Metered {
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
         let page = self.inner.query(query).await?;
         let bytes = page.items.iter().map(item_size).sum();
-        self.charge(read_units(bytes, query.index.is_none()));
+        self.charge(read_units(bytes, query.index.is_none() && query.consistent));
         Ok(page)
     }
 
@@ -196,6 +208,15 @@ mod tests {
         let before = Item::new(Key::new("p", "s"), 1, "{}".into()).with_index(Index::Gsi2, Key::new("a", "1"));
         let after = Item::new(Key::new("p", "s"), 2, "{}".into()).with_index(Index::Gsi2, Key::new("b", "1"));
         assert_eq!(write_units(Some(&before), Some(&after)).index_write, 2);
+    }
+
+    #[test]
+    fn an_unchanged_entry_of_a_keys_only_index_costs_nothing_and_a_whole_item_index_rewrites_it() {
+        let before = Item::new(Key::new("p", "s"), 1, "{}".into())
+            .with_index(Index::Gsi1, Key::new("a", "1"))
+            .with_index(Index::Gsi3, Key::new("b", "1"));
+        let after = Item { version: 2, body: "{\"changed\":1}".into(), ..before.clone() };
+        assert_eq!(write_units(Some(&before), Some(&after)).index_write, 1, "GSI1 rewrites the item, GSI3 nothing");
     }
 
     #[test]

@@ -23,7 +23,10 @@ impl Key {
     }
 }
 
-/// The secondary indexes, each over its own pair of key attributes.
+/// The secondary indexes, each over its own pair of key attributes. GSI1 holds whole items
+/// (a day's bookings, a restaurant's connections, a driver's deliveries: read whole, rarely
+/// rewritten); GSI2 and GSI3 hold only keys (orders, which change often: a change that keeps
+/// an order's index keys then costs the index nothing, and a reader fetches the items it finds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Index {
     Gsi1,
@@ -40,6 +43,12 @@ impl Index {
             Self::Gsi2 => 1,
             Self::Gsi3 => 2,
         }
+    }
+
+    /// Whether a query on this index returns whole items; otherwise it returns items with only
+    /// their keys (no body, no version, no expiry), and the items it holds never expire.
+    pub fn holds_whole_items(self) -> bool {
+        matches!(self, Self::Gsi1)
     }
 
     pub fn name(self) -> &'static str {
@@ -160,11 +169,28 @@ pub struct Query {
     pub ascending: bool,
     pub limit: u32,
     pub cursor: Option<Cursor>,
+    /// Whether a read of the table's own keys must see every write before it (DynamoDB charges
+    /// twice that of a read that may lag a moment); index reads always may lag.
+    pub consistent: bool,
 }
 
 impl Query {
     pub fn partition(pk: impl Into<String>) -> Self {
-        Self { index: None, pk: pk.into(), sk: SortKey::Any, ascending: true, limit: 100, cursor: None }
+        Self {
+            index: None,
+            pk: pk.into(),
+            sk: SortKey::Any,
+            ascending: true,
+            limit: 100,
+            cursor: None,
+            consistent: true,
+        }
+    }
+
+    /// Reads that may lag the latest writes by a moment, as `Store::get_recent` does.
+    pub fn recent(mut self) -> Self {
+        self.consistent = false;
+        self
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -283,7 +309,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError>;
 
     /// One page of a partition in sort-key order. Index reads may lag writes by a moment on
-    /// DynamoDB; reads of the table's own keys are strongly consistent.
+    /// DynamoDB; reads of the table's own keys are strongly consistent unless `recent`. An index
+    /// that does not hold whole items answers with keys only (see `Index::holds_whole_items`).
     async fn query(&self, query: &Query) -> Result<Page, SeamError>;
 
     /// Whether the engine answers at all: for health checks.

@@ -13,7 +13,7 @@ use bistro_domain::staff::{StaffChange, decide};
 use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::repo::IdempotencyKey;
-use bistro_store::seam::{Condition, Item, Key, Query, SeamError, SortKey, Write, now_unix};
+use bistro_store::seam::{Condition, Index, Item, Key, Query, SeamError, SortKey, Write, now_unix};
 use bistro_store::{Cursor, RepoError, Repos, Store};
 use bistro_testkit::fixtures::{
     self, account, booking, booking_by, guest, menu_item, new_order, restaurant, slug, tomorrow_evening,
@@ -94,6 +94,9 @@ contract!(
     concurrent_placements_get_gapless_event_numbers_each_once,
     placements_from_two_instances_at_once_number_the_day_without_gaps_or_repeats,
     a_placement_refused_for_its_key_takes_no_order_number,
+    an_index_of_keys_answers_with_keys_and_an_index_of_items_with_items,
+    a_finished_order_is_listed_by_its_final_state_and_no_longer_among_the_open,
+    a_drivers_deliveries_are_the_orders_assigned_to_them,
 );
 
 fn item(pk: &str, sk: &str, version: u64) -> Item {
@@ -379,6 +382,64 @@ async fn paging_through_250_orders_returns_each_exactly_once_in_order(store: Arc
     assert_eq!(numbers, (1..=250).collect::<Vec<u32>>());
 }
 
+async fn an_index_of_keys_answers_with_keys_and_an_index_of_items_with_items(store: Arc<dyn Store>) {
+    let both = |sk: &str| {
+        item("p-index", sk, 3)
+            .with_index(Index::Gsi1, Key::new("whole", sk))
+            .with_index(Index::Gsi2, Key::new("keys", sk))
+    };
+    store.write(Write::Put { item: both("a"), condition: Condition::Always }).await.unwrap();
+
+    let whole = store.query(&Query::partition("whole").on(Index::Gsi1)).await.unwrap();
+    let keys = store.query(&Query::partition("keys").on(Index::Gsi2)).await.unwrap();
+
+    assert_eq!(whole.items, [both("a")]);
+    assert_eq!(keys.items.len(), 1);
+    let found = &keys.items[0];
+    assert_eq!(
+        (&found.key, found.index_keys[Index::Gsi2.position()].as_ref()),
+        (&Key::new("p-index", "a"), Some(&Key::new("keys", "a")))
+    );
+    assert_eq!((found.body.as_str(), found.version, found.index_keys[Index::Gsi1.position()].as_ref()), ("", 0, None));
+}
+
+async fn a_finished_order_is_listed_by_its_final_state_and_no_longer_among_the_open(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (roma, day) = (slug("roma"), date(2026, 11, 23));
+    let placed = fixtures::place(&repos.orders, &idempotency("a", "b"), new_order("roma", day)).await.unwrap().value;
+    let mut rejected = placed.clone();
+    let staff = Actor::Staff { user: bistro_domain::ids::UserId::generate(), role: Role::Staff };
+    rejected.transition(OrderState::Rejected, staff, placed.placed_at).unwrap();
+
+    repos.orders.save(&rejected).await.unwrap();
+
+    let listed = |state| repos.orders.of_day(&roma, day, Some(state), 10, None);
+    assert!(listed(OrderState::Placed).await.unwrap().0.is_empty());
+    assert_eq!(listed(OrderState::Rejected).await.unwrap().0, [rejected.clone()]);
+    assert_eq!(repos.orders.of_day(&roma, day, None, 10, None).await.unwrap().0, [rejected]);
+}
+
+async fn a_drivers_deliveries_are_the_orders_assigned_to_them(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (roma, day) = (slug("roma"), date(2026, 11, 23));
+    let (driver, other) = (bistro_domain::ids::UserId::generate(), bistro_domain::ids::UserId::generate());
+    let mut assigned = Vec::new();
+    for (n, who) in [&driver, &other, &driver].into_iter().enumerate() {
+        let mut delivery = new_order("roma", day);
+        let address = bistro_domain::text::Address::parse("Via Roma 1").unwrap();
+        delivery.kind = bistro_domain::order::OrderKind::Delivery { address: Some(address) };
+        let mut order =
+            fixtures::place(&repos.orders, &idempotency(&format!("k{n}"), "f"), delivery).await.unwrap().value;
+        order.assign_driver(who.clone(), Role::Driver, Role::Manager).unwrap();
+        repos.orders.save(&order).await.unwrap();
+        assigned.push(order);
+    }
+
+    let (deliveries, _) = repos.orders.of_driver(&roma, &driver, 10, None).await.unwrap();
+
+    assert_eq!(deliveries, [assigned[0].clone(), assigned[2].clone()]);
+}
+
 async fn orders_are_listed_by_the_state_they_are_in(store: Arc<dyn Store>) {
     let repos = Repos::new(store);
     let (roma, day) = (slug("roma"), date(2026, 11, 23));
@@ -659,7 +720,7 @@ async fn every_order_change_is_logged_as_the_next_event(store: Arc<dyn Store>) {
     repos.orders.save(&accepted).await.unwrap();
 
     let events = repos.events.after(&roma, 0, 100).await.unwrap();
-    let seen: Vec<(u64, OrderState)> = events.iter().map(|e| (e.seq, e.order.state)).collect();
+    let seen: Vec<(u64, OrderState)> = events.iter().map(|e| (e.seq, e.state)).collect();
     assert_eq!(seen, [(1, OrderState::Placed), (2, OrderState::Accepted)]);
     assert_eq!(repos.events.after(&roma, 1, 100).await.unwrap().len(), 1, "resuming after 1 gives only 2");
     assert!(repos.events.after(&slug("milano"), 0, 100).await.unwrap().is_empty());
@@ -681,7 +742,7 @@ async fn concurrent_placements_get_gapless_event_numbers_each_once(store: Arc<dy
 
     let events = repos.events.after(&slug("roma"), 0, 100).await.unwrap();
     assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<u64>>());
-    let orders: BTreeSet<_> = events.iter().map(|e| e.order.id.clone()).collect();
+    let orders: BTreeSet<_> = events.iter().map(|e| e.order.clone()).collect();
     assert_eq!(orders.len(), 20, "each order logged once");
 }
 

@@ -39,6 +39,11 @@ fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// As `cdk/lib/data-stack.ts` defines the indexes.
+fn projection(index: Index) -> ProjectionType {
+    if index.holds_whole_items() { ProjectionType::All } else { ProjectionType::KeysOnly }
+}
+
 fn index_attributes(index: Index) -> (String, String) {
     (format!("{}pk", index.name()), format!("{}sk", index.name()))
 }
@@ -218,7 +223,7 @@ impl DynamoStore {
                     GlobalSecondaryIndex::builder()
                         .index_name(index.name())
                         .set_key_schema(Some(schema(&pk, &sk)?))
-                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .projection(Projection::builder().projection_type(projection(index)).build())
                         .build()
                         .map_err(unavailable)?,
                 );
@@ -420,6 +425,12 @@ impl Store for DynamoStore {
             HashMap::from([("#pk".to_owned(), pk_name.clone()), ("#exp".to_owned(), EXPIRES_AT.to_owned())]);
         let mut values = HashMap::from([(":pk".to_owned(), s(&query.pk)), (":now".to_owned(), n(now))]);
         let mut key_condition = "#pk = :pk".to_owned();
+        // Only whole items carry their expiry; a keys-only index holds items that never expire.
+        let filter = query.index.is_none_or(Index::holds_whole_items);
+        if !filter {
+            names.remove("#exp");
+            values.remove(":now");
+        }
         if !matches!(query.sk, SortKey::Any) {
             names.insert("#sk".to_owned(), sk_name.clone());
         }
@@ -459,11 +470,11 @@ impl Store for DynamoStore {
                 .table_name(&self.table)
                 .set_index_name(query.index.map(|index| index.name().to_owned()))
                 .key_condition_expression(&key_condition)
-                .filter_expression("attribute_not_exists(#exp) OR #exp > :now")
+                .set_filter_expression(filter.then(|| "attribute_not_exists(#exp) OR #exp > :now".to_owned()))
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
                 .scan_index_forward(query.ascending)
-                .consistent_read(query.index.is_none())
+                .consistent_read(query.index.is_none() && query.consistent)
                 .limit(wanted)
                 .set_exclusive_start_key(start_key.take())
                 .send()

@@ -288,6 +288,14 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
         .map_err(unavailable)?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
+    if let Some(index) = query.index.filter(|index| !index.holds_whole_items()) {
+        // What DynamoDB's KEYS_ONLY projection returns: the table's and this index's keys.
+        for item in &mut items {
+            let mut keys = Item { key: item.key.clone(), ..Item::default() };
+            keys.index_keys[index.position()] = item.index_keys[index.position()].take();
+            *item = keys;
+        }
+    }
     let next = match items.last() {
         Some(last) if more => Some(Cursor::from_position(&Position {
             pk: last.key.pk.clone(),

@@ -8,25 +8,51 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bistro_domain::ids::Slug;
+use bistro_domain::ids::{OrderId, Slug, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::order::Order;
+use bistro_domain::order::{Order, OrderState};
 use serde::{Deserialize, Serialize};
 
-use super::{RepoError, counter_value, decode};
+use super::{RepoError, counter_value, decode, encode};
 use crate::keys;
 use crate::seam::{Condition, Item, Query, SortKey, Store, Write, now_unix};
 
 /// How long events stay for resuming; a screen away longer reloads the day's orders instead.
 pub const EVENT_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
+/// One change of an order, as a screen learns of it: which order, and where it stands now. A
+/// summary, not a copy: whoever sends it to a screen reads the order itself (once per event, not
+/// per screen), so an event costs one write unit however long the order is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderEvent {
     pub seq: u64,
     pub at: Timestamp,
-    /// The order as it was right after the change.
-    pub order: Order,
+    pub restaurant: Slug,
+    pub order: OrderId,
+    pub number: u32,
+    pub state: OrderState,
+    /// The order's version right after the change: the order read to send it is at least this.
+    pub version: u64,
+    /// The driver the order was assigned to, if any: who else may see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<UserId>,
+}
+
+impl OrderEvent {
+    /// The summary of `order`'s latest change, numbered `seq`.
+    pub fn of(order: &Order, seq: u64) -> Self {
+        Self {
+            seq,
+            at: order.updated_at(),
+            restaurant: order.restaurant.clone(),
+            order: order.id.clone(),
+            number: order.number,
+            state: order.state,
+            version: order.version,
+            driver: order.driver.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,14 +123,10 @@ impl LastSeq {
 }
 
 /// The two writes that log `order`'s change as event `last + 1`; they fail together if another
-/// change took that number first. `encoded` is the order's stored JSON, which the event embeds
-/// as it is rather than encoding the order a second time.
-pub(crate) fn event_writes(order: &Order, encoded: &str, last: u64) -> Result<[Write; 2], RepoError> {
+/// change took that number first.
+pub(crate) fn event_writes(order: &Order, last: u64) -> Result<[Write; 2], RepoError> {
     let slug = &order.restaurant;
     let seq = last + 1;
-    let at = serde_json::to_string(&order.updated_at()).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-    // The same document `encode(&OrderEvent { seq, at, order })` writes, field for field.
-    let body = format!(r#"{{"seq":{seq},"at":{at},"order":{encoded}}}"#);
     let expires_at = now_unix() + i64::try_from(EVENT_RETENTION.as_secs()).unwrap_or(i64::MAX);
     Ok([
         Write::Add {
@@ -114,7 +136,7 @@ pub(crate) fn event_writes(order: &Order, encoded: &str, last: u64) -> Result<[W
             condition: Condition::CounterIs(i64::try_from(last).unwrap_or(i64::MAX)),
         },
         Write::Put {
-            item: Item::new(keys::event(slug, seq), 1, body).expiring_at(expires_at),
+            item: Item::new(keys::event(slug, seq), 1, encode(&OrderEvent::of(order, seq))?).expiring_at(expires_at),
             condition: Condition::Absent,
         },
     ])
@@ -151,21 +173,19 @@ impl Events {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::encode;
     use bistro_testkit::fixtures;
 
     #[test]
-    fn an_event_embedding_the_stored_order_is_the_document_encoding_the_event_writes() -> Result<(), RepoError> {
+    fn an_event_is_a_summary_of_the_change_under_its_number() -> Result<(), RepoError> {
         let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
         let order = Order::place(fixtures::new_order("roma", day), 7);
-        let encoded = encode(&order)?;
 
-        let [_, event] = event_writes(&order, &encoded, 41)?;
+        let [_, event] = event_writes(&order, 41)?;
 
         let Write::Put { item, .. } = event else { panic!("the event is a put") };
-        let expected = OrderEvent { seq: 42, at: order.updated_at(), order };
-        assert_eq!(item.body, encode(&expected)?);
-        assert_eq!(decode::<OrderEvent>(&item)?, expected);
+        let event: OrderEvent = decode(&item)?;
+        assert_eq!((event.seq, &event.order, event.number, event.version), (42, &order.id, 7, order.version));
+        assert!(item.body.len() < 300, "a summary, not a copy of the order: {} bytes", item.body.len());
         Ok(())
     }
 }

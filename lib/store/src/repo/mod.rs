@@ -11,6 +11,7 @@ mod once;
 mod orders;
 mod reservations;
 mod signing_keys;
+mod stored_order;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,9 +7,12 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Order, OrderState};
 
+use futures_util::{StreamExt, TryStreamExt, stream};
+
 use super::events::{Sequencer, event_writes};
 use super::once::{CLAIM, Once, Refused, Transaction};
-use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, decode, encode, stale_or_missing};
+use super::stored_order;
+use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, stale_or_missing};
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, Store, Write};
 
@@ -23,16 +26,8 @@ pub struct Orders {
     sequencer: Arc<Sequencer>,
 }
 
-fn stored(order: &Order) -> Result<Item, RepoError> {
-    let slug = &order.restaurant;
-    let mut item = Item::new(keys::order(slug, &order.id), order.version, encode(order)?)
-        .with_index(Index::Gsi1, keys::order_in_day(slug, order.business_date, order.number))
-        .with_index(Index::Gsi2, keys::order_in_state(slug, order.business_date, order.state, order.number));
-    if let Some(driver) = &order.driver {
-        item = item.with_index(Index::Gsi3, keys::delivery(slug, driver, order.business_date, order.number));
-    }
-    Ok(item)
-}
+/// How many orders a listing reads at once.
+const READS_IN_FLIGHT: usize = 8;
 
 impl Orders {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
@@ -94,8 +89,7 @@ impl Orders {
             let number =
                 u32::try_from(last_number + 1).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?;
             let order = numbered(number);
-            let order_item = stored(&order)?;
-            let order_body = order_item.body.clone();
+            let [ticket, progress] = stored_order::items(&order)?;
             let day_number = Write::Add {
                 key: keys::order_counter(slug, business_date),
                 by: 1,
@@ -104,7 +98,8 @@ impl Orders {
             };
             let mut writes = Transaction::new()
                 .with(CLAIM, once.claim(idempotency, order.id.as_str())?)
-                .with("order", Write::Put { item: order_item, condition: Condition::Absent })
+                .with("order", Write::Put { item: ticket, condition: Condition::Absent })
+                .with("progress", Write::Put { item: progress, condition: Condition::Absent })
                 .with(DAY_NUMBER, day_number);
             if let Some((token, version)) = cart {
                 writes = writes.with(
@@ -112,7 +107,7 @@ impl Orders {
                     Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) },
                 );
             }
-            let [event_counter, event] = event_writes(&order, &order_body, last)?;
+            let [event_counter, event] = event_writes(&order, last)?;
             let outcome =
                 writes.with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
             match outcome {
@@ -149,27 +144,29 @@ impl Orders {
     /// from it is written only over the version it saw. An order placed a moment ago may not be
     /// visible yet, so a miss asks again for the latest.
     pub async fn get_recent(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
-        match self.store.get_recent(&keys::order(slug, id)).await? {
-            Some(item) => decode(&item),
+        let page = self.store.query(&Query::partition(keys::order_partition(slug, id)).recent()).await?;
+        match stored_order::order(&page.items)? {
+            Some(order) => Ok(order),
             None => self.get(slug, id).await,
         }
     }
 
+    /// The order: its ticket and its progress, read together.
     pub async fn get(&self, slug: &Slug, id: &OrderId) -> Result<Order, RepoError> {
-        let item = self.store.get(&keys::order(slug, id)).await?.ok_or(RepoError::NotFound)?;
-        decode(&item)
+        let page = self.store.query(&Query::partition(keys::order_partition(slug, id))).await?;
+        stored_order::order(&page.items)?.ok_or(RepoError::NotFound)
     }
 
-    /// Stores a changed order (its version already raised by the domain) if the stored one is
-    /// still the version it was read at.
+    /// Stores a change of the order's progress (its state, history and driver; its version
+    /// already raised by the domain) if the stored one is still the version it was read at. What
+    /// was ordered is fixed at placement and not written again.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
-        let item = stored(order)?;
-        let order_body = item.body.clone();
-        let put = Write::Put { item, condition: Condition::Version(order.version.saturating_sub(1)) };
+        let progress = stored_order::progress_item(order)?;
+        let put = Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) };
         let mut last_seq = self.sequencer.lane(&order.restaurant).await;
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
-            let [counter, event] = event_writes(order, &order_body, last)?;
+            let [counter, event] = event_writes(order, last)?;
             let outcome = Transaction::new()
                 .with("order", put.clone())
                 .with(EVENT_NUMBER, counter)
@@ -183,7 +180,7 @@ impl Orders {
             match outcome {
                 Ok(()) => return Ok(()),
                 Err(Refused::Conditions(failed)) if failed.contains("order") => {
-                    return Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await);
+                    return Err(self.stale_or_missing(order).await);
                 }
                 // Another change took the event number (or the event's slot): take the next one.
                 Err(Refused::Conditions(_)) | Err(Refused::Store(SeamError::TransactionConflict)) => {
@@ -195,20 +192,44 @@ impl Orders {
         Err(RepoError::Busy)
     }
 
+    async fn stale_or_missing(&self, order: &Order) -> RepoError {
+        stale_or_missing(self.store.as_ref(), &keys::order_progress(&order.restaurant, &order.id)).await
+    }
+
     /// Stores an order whose guest's personal data was just erased (version raised by the
-    /// domain) if nobody changed it since. No event: nobody follows an order that is over.
+    /// domain) if nobody changed it since: the ticket without them, and the progress under the
+    /// new version, together. No event: nobody follows an order that is over.
     pub async fn save_erased(&self, order: &Order) -> Result<(), RepoError> {
-        let put = Write::Put { item: stored(order)?, condition: Condition::Version(order.version.saturating_sub(1)) };
-        match self.store.write(put).await {
-            Ok(_) => Ok(()),
-            Err(SeamError::ConditionFailed) => {
-                Err(stale_or_missing(self.store.as_ref(), &keys::order(&order.restaurant, &order.id)).await)
-            }
-            Err(e) => Err(e.into()),
+        let [ticket, progress] = stored_order::items(order)?;
+        let outcome = Transaction::new()
+            .with("ticket", Write::Put { item: ticket, condition: Condition::Present })
+            .with(
+                "order",
+                Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) },
+            )
+            .commit(self.store.as_ref())
+            .await;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(Refused::Conditions(_)) => Err(self.stale_or_missing(order).await),
+            Err(other) => Err(other.into()),
         }
     }
 
-    /// One page of a local day's orders by number, optionally only those in `state`.
+    /// The orders an index page points at, read a few at a time, in the page's order.
+    async fn read_listed(&self, page: &[Item]) -> Result<Vec<Order>, RepoError> {
+        let ids = page
+            .iter()
+            .map(|item| keys::order_of(&item.key.pk).ok_or_else(|| RepoError::Corrupt("an order index entry".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        stream::iter(ids.into_iter().map(|(slug, id)| async move { self.get_recent(&slug, &id).await }))
+            .buffered(READS_IN_FLIGHT)
+            .try_collect()
+            .await
+    }
+
+    /// One page of a local day's orders by number, optionally only those in `state` (a page
+    /// may then hold fewer than `limit`; `None` for the cursor says there are no more).
     pub async fn of_day(
         &self,
         slug: &Slug,
@@ -217,12 +238,16 @@ impl Orders {
         limit: u32,
         cursor: Option<Cursor>,
     ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
+        // An open state is looked for among the day's open orders (few at any time), a final
+        // one among all of the day's.
         let query = match state {
-            None => Query::partition(keys::orders_of_day(slug, date)).on(Index::Gsi1),
-            Some(state) => Query::partition(keys::orders_in_state(slug, date, state)).on(Index::Gsi2),
+            Some(state) if !state.is_final() => Query::partition(keys::open_orders(slug, date)).on(Index::Gsi3),
+            _ => Query::partition(keys::orders_of_day(slug, date)).on(Index::Gsi2),
         };
         let page = self.store.query(&query.limit(limit).after(cursor)).await?;
-        Ok((page.items.iter().map(decode).collect::<Result<_, _>>()?, page.next))
+        let mut orders = self.read_listed(&page.items).await?;
+        orders.retain(|order| state.is_none_or(|state| order.state == state));
+        Ok((orders, page.next))
     }
 
     /// One page of the deliveries assigned to a driver, oldest first.
@@ -233,8 +258,11 @@ impl Orders {
         limit: u32,
         cursor: Option<Cursor>,
     ) -> Result<(Vec<Order>, Option<Cursor>), RepoError> {
-        let query = Query::partition(keys::deliveries_of(slug, driver)).on(Index::Gsi3).limit(limit).after(cursor);
+        let query = Query::partition(keys::deliveries_of(slug, driver)).on(Index::Gsi1).limit(limit).after(cursor);
         let page = self.store.query(&query).await?;
-        Ok((page.items.iter().map(decode).collect::<Result<_, _>>()?, page.next))
+        let mut orders = self.read_listed(&page.items).await?;
+        // The index may lag a reassignment by a moment; the order itself says whose it is.
+        orders.retain(|order| order.driver.as_ref() == Some(driver));
+        Ok((orders, page.next))
     }
 }
