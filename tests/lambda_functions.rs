@@ -294,6 +294,68 @@ async fn the_notifier_binary_serves_every_healthy_screen_in_order_past_a_throttl
     assert!((1..=3).contains(&tries), "{tries} posts to the throttled screen: one record's attempts, not five");
 }
 
+#[tokio::test]
+async fn the_ws_binary_replays_a_thousand_missed_events_to_a_board_as_one_frame_per_order() {
+    let table = seeded_table().await;
+    let aws = bistro_store::aws::emulator_config(&moto::server().endpoint).await;
+    let store = Arc::new(DynamoStore::new(bistro_store::engine::dynamodb::Client::new(&aws), table.clone()));
+    let repos = Repos::new(store.clone());
+    let slug = fixtures::slug("lambda-test");
+    let admitted = bistro_realtime::connect::Admitted {
+        restaurant: slug.clone(),
+        subscription: bistro_store::repo::Subscription::Board,
+        signed_in: None,
+    };
+    repos.connections.put(&bistro_realtime::connect::connection("board-1", admitted)).await.unwrap();
+    // A busy evening: 25 orders placed (events 1 to 25), then 39 changes of each (26 to 1,000),
+    // logged as the orders function logs them.
+    let mut orders = Vec::new();
+    for n in 0..25 {
+        let key = bistro_store::repo::IdempotencyKey { key: format!("k{n}"), fingerprint: "f".into() };
+        let day = bistro_domain::jiff::civil::date(2026, 12, 4);
+        orders.push(fixtures::place(&repos.orders, &key, fixtures::new_order("lambda-test", day)).await.unwrap().value);
+    }
+    for chunk in (26..=1000_u64).collect::<Vec<_>>().chunks(100) {
+        let writes = chunk
+            .iter()
+            .map(|&seq| {
+                let event = bistro_store::repo::OrderEvent::of(&orders[(seq % 25) as usize], seq);
+                let item = bistro_store::seam::Item::new(
+                    bistro_store::keys::event(&slug, seq),
+                    1,
+                    serde_json::to_string(&event).unwrap(),
+                );
+                bistro_store::seam::Write::Put { item, condition: bistro_store::seam::Condition::Absent }
+            })
+            .collect();
+        bistro_store::Store::transact(store.as_ref(), writes).await.unwrap();
+    }
+    let counter = bistro_store::seam::Write::Add {
+        key: bistro_store::keys::event_counter(&slug),
+        by: 975,
+        expires_at: None,
+        condition: bistro_store::seam::Condition::CounterIs(25),
+    };
+    bistro_store::Store::write(store.as_ref(), counter).await.unwrap();
+    let mut resume = event("ws-connect-without-token");
+    resume["requestContext"]["routeKey"] = "$default".into();
+    resume["requestContext"]["eventType"] = "MESSAGE".into();
+    resume["requestContext"]["connectionId"] = "board-1".into();
+    resume["body"] = r#"{"type":"resume","last_seq":0}"#.into();
+    let (stub, endpoint) = live_support::stub_server().await;
+
+    let answer = invoke_posting_to("ws", resume, &table, STACK, &endpoint).await;
+
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let posts = stub.posts.lock().unwrap().clone();
+    let (last, replayed) = posts.split_last().unwrap();
+    assert_eq!(last.1["type"], "resumed", "{}", last.1);
+    assert_eq!((last.1["last_seq"].as_u64(), last.1["sent"].as_u64()), (Some(1000), Some(25)));
+    let mut numbers: Vec<u64> = replayed.iter().map(|(_, m)| m["seq"].as_u64().unwrap()).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (976..=1000).collect::<Vec<_>>(), "each order once, under its last change");
+}
+
 /// The SSM client the tests set parameters with, as an operator's `bistro-keys` would.
 async fn ssm() -> (aws_config::SdkConfig, aws_sdk_ssm::Client) {
     let aws = bistro_store::aws::emulator_config(&moto::server().endpoint).await;

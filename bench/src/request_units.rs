@@ -77,8 +77,6 @@ impl InProcess {
         if let Some(key) = auth.idempotency_key {
             request = request.header("idempotency-key", key);
         }
-        // Every host vouches for the client's address (its per-client budget writes a counter).
-        request = request.extension(bistro_api::extract::ClientAddress("203.0.113.7".into()));
         match body {
             Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
@@ -149,7 +147,9 @@ pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     // As a Lambda instance is set up (`bistro_lambda`): an account's session number is kept a minute.
     let state = AppState::new(metered.clone(), Auth::with_key_ring(&bistro_api::signing::KeyRing::generate()?)?)
         .with_session_cache(std::time::Duration::from_secs(60));
-    let client = InProcess { app: api(state) };
+    // Every host vouches for the client's address, and the per-client budget then writes a counter.
+    let guest = bistro_api::extract::ClientAddress("203.0.113.7".into());
+    let client = InProcess { app: api(state).layer(axum::Extension(guest)) };
     metered.charge_to("setup");
     let token = fixture::seed(&client).await?;
     metered.take();

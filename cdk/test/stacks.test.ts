@@ -218,6 +218,11 @@ test('the notifier reads the stream in batches, splits a failing batch, retries 
   });
 });
 
+test('the ws function has 10 s and 128 MB, what a resume is bounded for (1,000 events, 2 MB)', () => {
+  const ws = realtime.findResources('AWS::Lambda::Function')[functionId(realtime, 'ws')];
+  assert.deepEqual([ws.Properties.Timeout, ws.Properties.MemorySize], [10, 128]);
+});
+
 test('the WebSocket API routes connect, disconnect and default to the ws function', () => {
   for (const key of ['$connect', '$disconnect', '$default']) {
     realtime.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });

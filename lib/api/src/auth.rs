@@ -16,6 +16,7 @@ use bistro_domain::restaurant::{Account, Role};
 
 use crate::error::ApiError;
 use crate::signing::{KeyError, KeyRing, KeySource, PublicKeySource, PublicKeys, SIGNER_REFRESH, Signer, Verifiers};
+use crate::verified::Verified;
 
 /// How long a login lasts: one working day and then some.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
@@ -23,6 +24,9 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// A token naming a key this host does not know makes it re-read the public keys (a rotation
 /// elsewhere), at most this often, so that made-up key ids cannot make it read on every request.
 const UNKNOWN_KEY_RELOAD: Duration = Duration::from_secs(30);
+
+/// How far past its expiry a token is still accepted: clocks differ a little.
+const LEEWAY_SECS: u64 = 30;
 
 /// How often a host that has no signing key yet looks again (the deployment's first rotation
 /// may come after its first start).
@@ -37,6 +41,7 @@ pub struct Auth {
     /// Verified when an e-mail is unknown, so a login takes as long either way. Made on first
     /// use: hashing is deliberately slow, and most functions never see a login.
     dummy_hash: std::sync::OnceLock<String>,
+    verified: Verified,
 }
 
 impl std::fmt::Debug for Auth {
@@ -71,6 +76,7 @@ impl Auth {
             verifying: Refreshing::fixed(Some(ring.public_keys()?.verifiers()?)),
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            verified: Verified::default(),
         })
     }
 
@@ -81,6 +87,7 @@ impl Auth {
             verifying: Refreshing::fixed(Some(keys.verifiers()?)),
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            verified: Verified::default(),
         })
     }
 
@@ -91,6 +98,7 @@ impl Auth {
             verifying: Refreshing::fixed(None),
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            verified: Verified::default(),
         }
     }
 
@@ -113,6 +121,7 @@ impl Auth {
             verifying,
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            verified: Verified::default(),
         }
     }
 
@@ -150,11 +159,18 @@ impl Auth {
             keys = self.verifying.fresh(Duration::ZERO).await.map_err(unavailable)?;
         }
         let key = keys.as_ref().and_then(|keys| keys.find(&kid)).ok_or(INVALID)?;
+        let now = unix_now();
+        let accepted = |kid: &str| keys.as_ref().is_some_and(|keys| keys.find(kid).is_some());
+        if let Some(identity) = self.verified.get(token, now, accepted) {
+            return Ok(identity);
+        }
         let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS;
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|_| INVALID)?;
-        let Claims { sub, rst, role, ses, .. } = data.claims;
-        Ok(StaffIdentity { user: sub, restaurant: rst, role, session: ses })
+        let Claims { sub, rst, role, ses, exp, .. } = data.claims;
+        let identity = StaffIdentity { user: sub, restaurant: rst, role, session: ses };
+        self.verified.keep(token, &identity, &kid, exp + LEEWAY_SECS, now);
+        Ok(identity)
     }
 
     fn may_reread_for_unknown_key(&self) -> bool {

@@ -16,6 +16,7 @@ pub mod sign_up;
 pub mod signing;
 pub mod state;
 pub mod telemetry;
+mod verified;
 mod views;
 
 use axum::Router;
