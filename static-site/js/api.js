@@ -11,8 +11,13 @@ export class Problem extends Error {
     super(body?.detail || `request failed (${status})`);
     this.status = status;
     this.code = body?.code || 'error';
+    /** Where in the request the problem is (`kind.address`), when the server says. */
+    this.field = body?.field ?? null;
   }
 }
+
+/** No answer at all (offline, the server down): a problem of its own, not the browser's text. */
+const OFFLINE = { code: 'offline', detail: 'We could not reach the restaurant. Check your connection and try again.' };
 
 export async function api(method, path, { body, token, headers = {} } = {}) {
   const { apiUrl } = await config();
@@ -22,7 +27,12 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
     init.headers['content-type'] = 'application/json';
   }
   if (token) init.headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${apiUrl}${path}`, init);
+  let response;
+  try {
+    response = await fetch(`${apiUrl}${path}`, init);
+  } catch {
+    throw new Problem(0, OFFLINE);
+  }
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) throw new Problem(response.status, data);
@@ -30,9 +40,16 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
 }
 
 /// The published menu (no function call on AWS); the API's menu if it is not published yet.
-export async function publishedMenu(slug) {
+/// `fresh` asks the cache to check with the origin first (an ETag makes that a 304 when nothing
+/// changed), for a page that stays open while the restaurant changes its menu.
+export async function publishedMenu(slug, { fresh = false } = {}) {
   const { menuBaseUrl } = await config();
-  const response = await fetch(`${menuBaseUrl}/menus/${slug}.json`);
+  let response;
+  try {
+    response = await fetch(`${menuBaseUrl}/menus/${slug}.json`, { cache: fresh ? 'no-cache' : 'default' });
+  } catch {
+    throw new Problem(0, OFFLINE);
+  }
   if (response.ok) return response.json();
   const [restaurant, page] = await Promise.all([api('GET', `/v1/restaurants/${slug}`), api('GET', `/v1/restaurants/${slug}/menu?limit=200`)]);
   return { version: 0, restaurant: restaurant.restaurant, categories: page.categories, items: page.items };

@@ -4,6 +4,9 @@ import { menuPage, orderPage } from './customer.js';
 import { managePage } from './manage.js';
 import { boardPage } from './staff.js';
 import { h, nav, show, toast } from './ui.js';
+import { guestMessage, lang } from './words.js';
+
+document.documentElement.lang = lang();
 
 const ROUTES = [
   [/^\/r\/([a-z0-9_-]+)\/?$/, (slug) => [menuPage(slug, null), 'Menu']],
@@ -20,14 +23,19 @@ async function route() {
     const match = location.pathname.match(pattern);
     if (match) {
       const [slug] = match.slice(1);
+      // What the last page said belongs to it: a new page starts quiet, with its own title.
+      document.getElementById('toast').classList.remove('visible');
       const [loading, current] = page(...match.slice(1));
       nav(slug, current);
       document.getElementById('brand').href = `/r/${slug}/`;
       try {
         await loading;
       } catch (problem) {
-        show(h('h1', {}, 'Sorry'), h('p', { role: 'alert' }, problem.message));
+        show(h('h1', {}, 'Sorry'), h('p', { role: 'alert' }, guestMessage(problem)));
       }
+      const heading = document.querySelector('main h1');
+      document.title = heading ? `${heading.textContent} · Bistro` : 'Bistro';
+      document.getElementById('main').focus({ preventScroll: true });
       return;
     }
   }
@@ -42,5 +50,5 @@ document.addEventListener('click', (event) => {
   route();
 });
 window.addEventListener('popstate', route);
-window.addEventListener('unhandledrejection', (event) => toast(event.reason?.message ?? 'Something went wrong'));
+window.addEventListener('unhandledrejection', (event) => toast(guestMessage(event.reason)));
 route();

@@ -2,12 +2,23 @@
 import { api } from './api.js';
 import { h, show, submitOnce, toast, localTime } from './ui.js';
 
+/** The calendar date `days` after today where the restaurant is (YYYY-MM-DD), not where the guest is. */
+export function localDate(timeZone, days = 0, now = Date.now()) {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now)).split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 export async function bookingPage(slug) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
-  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const { lead_minutes: lead, horizon_days: horizon } = restaurant.reservations;
+  // The earliest day a booking can start (after the lead time) and the last one it may be made for.
+  const earliest = localDate(restaurant.time_zone, 0, Date.now() + lead * 60_000);
+  const latest = localDate(restaurant.time_zone, horizon);
+  const tomorrow = localDate(restaurant.time_zone, 1);
+  const initial = tomorrow > latest ? earliest : tomorrow;
   const slots = h('div', { class: 'slots', 'aria-live': 'polite' });
   const form = h('form', { 'aria-label': 'Find a table' },
-    h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: tomorrow, required: true })),
+    h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: initial, min: earliest, max: latest, required: true })),
     h('label', {}, 'Guests ', h('input', { type: 'number', name: 'party', min: restaurant.reservations.party_min, max: restaurant.reservations.party_max, value: 2, required: true })),
     h('button', { type: 'submit' }, 'Show times'));
   form.addEventListener('submit', async (event) => {
@@ -18,7 +29,9 @@ export async function bookingPage(slug) {
       slots.replaceChildren(free.slots.length === 0 ? h('p', {}, 'No free table that day; try another.') : h('div', { class: 'times' },
         free.slots.map((slot) => h('button', { type: 'button', class: 'slot', onclick: () => slots.replaceChildren(contactForm(slug, restaurant, slot, Number(data.get('party')))) },
           new Date(slot.starts_at).toLocaleTimeString(undefined, { timeZone: restaurant.time_zone, timeStyle: 'short' })))));
-    } catch (problem) { toast(problem.message); }
+    } catch (problem) {
+      slots.replaceChildren(h('p', { class: 'error', role: 'alert' }, problem.message));
+    }
   });
   show(h('h1', {}, `Book a table at ${restaurant.name}`), form, slots);
 }

@@ -1,7 +1,10 @@
 // The customer's pages: the menu (from the published JSON), the cart, checkout and the live order.
 import { api, config, publishedMenu } from './api.js';
+import { cartBar, cartPanel } from './cart-view.js';
 import { connectLive } from './live.js';
-import { h, money, show, submitOnce, toast, STATE_NAMES, localTime } from './ui.js';
+import { menuView } from './menu-view.js';
+import { h, localTime, money, show } from './ui.js';
+import { guestMessage, t } from './words.js';
 
 const cartKey = (slug) => `bistro.cart.${slug}`;
 
@@ -25,150 +28,150 @@ async function loadCart(slug) {
   }
 }
 
-function picture(item, mediaBaseUrl) {
-  const fallback = () => h('div', { class: 'picture placeholder', 'aria-hidden': 'true' }, item.name.slice(0, 1));
-  if (!item.image_key) return fallback();
-  const image = h('img', { class: 'picture', src: `${mediaBaseUrl}/${item.image_key}`, alt: '', loading: 'lazy' });
-  image.addEventListener('error', () => image.replaceWith(fallback()));
-  return image;
+/** The guest's orders at this restaurant that may still be under way, newest first. */
+const ordersKey = (slug) => `bistro.orders.${slug}`;
+function activeOrders(slug) {
+  try { return JSON.parse(localStorage.getItem(ordersKey(slug)) ?? '[]'); } catch { return []; }
+}
+function rememberOrder(slug, order, token) {
+  const kept = activeOrders(slug).filter((o) => o.id !== order.id).slice(0, 4);
+  localStorage.setItem(ordersKey(slug), JSON.stringify([{ id: order.id, token, number: order.number }, ...kept]));
+}
+function forgetOrder(slug, id) {
+  localStorage.setItem(ordersKey(slug), JSON.stringify(activeOrders(slug).filter((o) => o.id !== id)));
 }
 
-function optionsForm(item, onAdd) {
-  const form = h('form', { class: 'options', 'aria-label': `Options for ${item.name}` });
-  for (const group of item.option_groups) {
-    const type = group.max_choices === 1 ? 'radio' : 'checkbox';
-    const hint = group.min_choices > 0 ? `choose ${group.min_choices === group.max_choices ? group.min_choices : `${group.min_choices}–${group.max_choices}`}` : `up to ${group.max_choices}`;
-    form.append(h('fieldset', {}, h('legend', {}, `${group.name} (${hint})`),
-      group.options.map((option, index) => h('label', {},
-        h('input', { type, name: group.id, value: option.id, checked: type === 'radio' && group.min_choices > 0 && index === 0 }),
-        ` ${option.name}`, option.price_delta.minor ? ` (${option.price_delta.minor > 0 ? '+' : ''}${money(option.price_delta)})` : ''))));
-  }
-  form.append(h('label', {}, 'Quantity ', h('input', { type: 'number', name: 'quantity', min: 1, max: 99, value: 1, required: true })));
-  form.append(h('button', { type: 'submit' }, 'Add to order'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const choices = item.option_groups.flatMap((group) => data.getAll(group.id).map((option) => ({ group: group.id, option })));
-    onAdd({ item: item.id, choices, quantity: Number(data.get('quantity')) });
-  });
-  return form;
-}
+/** How often an open menu asks whether the restaurant changed it (a 304 when it did not). */
+const MENU_CHECK_MS = 30_000;
 
-function cartPanel(slug, cart, table, onChange) {
-  const panel = h('section', { class: 'cart', 'aria-labelledby': 'cart-title' }, h('h2', { id: 'cart-title' }, 'Your order'));
-  if (!cart || cart.lines.length === 0) {
-    panel.append(h('p', {}, 'Nothing yet: add something from the menu.'));
-    return panel;
-  }
-  if (cart.problem) panel.append(h('p', { class: 'error', role: 'alert' }, cart.problem.detail));
-  const priced = cart.priced?.lines ?? [];
-  panel.append(h('ul', {}, cart.lines.map((line, index) => h('li', {},
-    `${line.quantity} × ${priced[index]?.name ?? line.item}`,
-    priced[index]?.choices.length ? h('small', {}, ` (${priced[index].choices.map((c) => c.name).join(', ')})`) : '',
-    priced[index] ? h('span', { class: 'price' }, money(priced[index].line_total)) : '',
-    h('button', { class: 'link', type: 'button', 'aria-label': `Remove ${priced[index]?.name ?? line.item}`, onclick: async () => {
-      onChange(await api('DELETE', `/v1/restaurants/${slug}/carts/${cart.token}/lines/${index}`));
-    } }, 'Remove')))));
-  if (cart.priced) {
-    const totals = cart.priced.totals;
-    panel.append(h('p', { class: 'total' }, 'Total ', h('strong', { 'data-testid': 'cart-total' }, money(totals.total)),
-      h('small', {}, ` incl. ${money(totals.tax)} tax`)));
-  }
-  panel.append(checkout(slug, cart, table));
-  return panel;
-}
-
-function checkout(slug, cart, table) {
-  const form = h('form', { class: 'checkout', 'aria-label': 'Checkout' });
-  const kinds = table ? [['dine_in', `At table ${table}`]] : [['pickup', 'Pickup'], ['delivery', 'Delivery']];
-  form.append(h('fieldset', {}, h('legend', {}, 'How'), kinds.map(([value, label], index) =>
-    h('label', {}, h('input', { type: 'radio', name: 'kind', value, checked: index === 0 }), ` ${label}`))));
-  form.append(h('label', {}, 'Your name ', h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'name' })));
-  form.append(h('label', {}, 'Phone (optional) ', h('input', { name: 'phone', type: 'tel', maxlength: 32, autocomplete: 'tel' })));
-  if (!table) form.append(h('label', {}, 'Delivery address ', h('textarea', { name: 'address', rows: 2, maxlength: 300 })));
-  const button = h('button', { type: 'submit', class: 'primary' }, 'Order');
-  form.append(button);
-  submitOnce(form, button, async (data, idempotencyKey) => {
-    const kindName = data.get('kind');
-    const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: data.get('address').trim() || undefined } : { type: 'pickup' };
-    const customer = { name: data.get('name') };
-    if (data.get('phone')) customer.phone = data.get('phone');
-    const placed = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });
-    localStorage.removeItem(cartKey(slug));
-    return `/r/${slug}/order/${placed.order.id}?token=${placed.token}`;
-  });
-  return form;
-}
-
-export async function menuPage(slug, table) {
-  const [menu, { mediaBaseUrl }, initialCart] = await Promise.all([publishedMenu(slug), config(), loadCart(slug)]);
+export async function menuPage(slug, rawTable) {
+  const [first, { mediaBaseUrl }, initialCart] = await Promise.all([publishedMenu(slug), config(), loadCart(slug)]);
+  let menu = first;
   let cart = initialCart;
+  const known = !rawTable || menu.restaurant.tables.includes(rawTable);
+  const table = known ? rawTable : null;
+  const menuHolder = h('div', { class: 'menu-holder' });
   const cartHolder = h('div');
-  const renderCart = (next) => { cart = next; cartHolder.replaceChildren(cartPanel(slug, cart, table, renderCart)); };
-  async function add(line) {
+  const barHolder = h('div');
+  let barMessage = null;
+  const renderBar = () => barHolder.replaceChildren(cartBar(cart, barMessage));
+  const renderCart = (next) => {
+    cart = next;
+    cartHolder.replaceChildren(cartPanel({ slug, cart, menu, table, change, placed }));
+    renderBar();
+  };
+  const say = (where, message, isError) => {
+    if (!where) return;
+    where.textContent = message;
+    where.classList.toggle('error', Boolean(isError));
+  };
+  async function add(line, where) {
     try {
       const token = await cartToken(slug);
       renderCart(await api('POST', `/v1/restaurants/${slug}/carts/${token}/lines`, { body: line }));
-      toast('Added to your order');
+      const name = menu.items.find((i) => i.id === line.item)?.name ?? '';
+      say(where, t('cart.added', { name }));
+      barMessage = t('cart.added', { name });
+      renderBar();
     } catch (problem) {
-      toast(problem.message);
+      say(where, guestMessage(problem), true);
     }
   }
-  const sections = menu.categories.map((category) => {
-    const items = menu.items.filter((item) => item.category === category.id);
-    return h('section', { class: 'category', 'aria-labelledby': `cat-${category.id}` }, h('h2', { id: `cat-${category.id}` }, category.name),
-      items.map((item) => {
-        const holder = h('div');
-        const tags = [...item.dietary.map((d) => d.replace('_', ' ')), ...(item.allergens.length ? [`contains: ${item.allergens.join(', ')}`] : [])];
-        return h('article', { class: `item${item.sold_out ? ' sold-out' : ''}`, 'data-item': item.id },
-          picture(item, mediaBaseUrl),
-          h('div', { class: 'details' },
-            h('h3', {}, item.name), item.description ? h('p', {}, item.description) : '',
-            tags.length ? h('p', { class: 'tags' }, tags.join(' · ')) : '',
-            h('p', { class: 'price' }, money(item.price)),
-            item.sold_out ? h('p', { class: 'badge' }, 'Sold out')
-              : h('button', { type: 'button', 'aria-label': `Add ${item.name}`, onclick: () => {
-                if (item.option_groups.length === 0) add({ item: item.id, quantity: 1 });
-                else holder.replaceChildren(optionsForm(item, (line) => { holder.replaceChildren(); add(line); }));
-              } }, 'Add'),
-            holder));
-      }));
-  });
+  async function change(method, path, body, where) {
+    try {
+      renderCart(await api(method, path, body === undefined ? {} : { body }));
+    } catch (problem) {
+      say(where, guestMessage(problem), true);
+    }
+  }
+  function placed({ order, token }) {
+    localStorage.removeItem(cartKey(slug));
+    rememberOrder(slug, order, token);
+    history.pushState({}, '', `/r/${slug}/order/${order.id}?token=${token}`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }
+  const renderMenu = () => menuHolder.replaceChildren(menuView(menu, mediaBaseUrl, add));
+  renderMenu();
   renderCart(cart);
-  show(h('h1', {}, menu.restaurant.name), table ? h('p', { class: 'note' }, `Ordering for table ${table}`) : '',
-    h('div', { class: 'layout' }, h('div', { class: 'menu' }, sections), cartHolder));
+  const mine = activeOrders(slug);
+  show(
+    h('h1', {}, menu.restaurant.name),
+    mine.length ? h('p', { class: 'note' }, `${t('menu.open_orders')}: `, mine.map((o, i) => [i ? ', ' : '', h('a', { href: `/r/${slug}/order/${o.id}?token=${o.token}` }, `#${o.number}`)])) : '',
+    table ? h('p', { class: 'note' }, t('menu.table', { table })) : '',
+    known ? '' : h('p', { class: 'error', role: 'alert' }, t('menu.unknown_table', { table: rawTable })),
+    h('div', { class: 'layout' }, menuHolder, cartHolder),
+    barHolder,
+  );
+  // A menu left open sees the restaurant's changes within half a minute, and at once when the
+  // guest comes back to the tab: an item sold out meanwhile is marked before it is ordered.
+  const here = location.pathname;
+  async function refresh() {
+    if (location.pathname !== here) { clearInterval(timer); document.removeEventListener('visibilitychange', onVisible); return; }
+    try {
+      const latest = await publishedMenu(slug, { fresh: true });
+      if (latest.version === menu.version) return;
+      menu = latest;
+      renderMenu();
+      renderCart(cart?.token ? await api('GET', `/v1/restaurants/${slug}/carts/${cart.token}`) : cart);
+      barMessage = t('menu.updated');
+      renderBar();
+    } catch { /* offline for a moment: the next check tries again */ }
+  }
+  const onVisible = () => { if (document.visibilityState === 'visible') refresh(); };
+  const timer = setInterval(refresh, MENU_CHECK_MS);
+  document.addEventListener('visibilitychange', onVisible);
 }
 
 export async function orderPage(slug, id, token) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
-  let order = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
-  const status = h('p', { class: 'connection' });
+  const read = () => api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+  let order = await read();
+  const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));
   const body = h('div');
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const title = h('h1', {}, t('order.title', { number: order.number }));
+  function where() {
+    if (order.kind.type === 'dine_in') return t('order.at_table', { table: order.kind.table });
+    if (order.kind.type === 'delivery') return t('order.delivery_to', { address: order.kind.address ?? '' });
+    return t('order.pickup');
+  }
   function render() {
+    if (['completed', 'cancelled', 'rejected'].includes(order.state)) forgetOrder(slug, id);
     const steps = order.kind.type === 'delivery' ? ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery', 'completed'] : ['placed', 'accepted', 'preparing', 'ready', 'completed'];
     const reached = steps.indexOf(order.state);
     body.replaceChildren(
-      h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, STATE_NAMES[order.state]),
-      h('ol', { class: 'steps' }, steps.map((step, index) => h('li', { class: index <= reached ? 'done' : '' }, STATE_NAMES[step]))),
-      h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`))),
-      h('p', {}, 'Total ', h('strong', {}, money(order.totals.total))),
-      h('p', { class: 'note' }, `Placed ${localTime(order.placed_at, restaurant.time_zone)}`),
+      h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, t(`state.${order.state}`)),
+      reached >= 0 ? h('ol', { class: 'steps' }, steps.map((step, index) => h('li', { class: index <= reached ? 'done' : '' }, t(`state.${step}`)))) : '',
+      h('p', {}, where()),
+      h('ul', { class: 'lines' }, order.lines.map((line) => h('li', {},
+        h('div', { class: 'line-head' },
+          h('span', {}, `${line.quantity} × ${line.name}`, line.choices.length ? h('small', {}, ` (${line.choices.map((c) => c.name).join(', ')})`) : ''),
+          h('span', { class: 'price' }, money(line.line_total))),
+        line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : ''))),
+      h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
+      h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
+      error,
       order.next.includes('cancelled') ? h('button', { type: 'button', onclick: async () => {
         try {
           order = await api('POST', `/v1/restaurants/${slug}/orders/${id}/cancel?token=${encodeURIComponent(token)}`);
           render();
-        } catch (problem) { toast(problem.message); }
-      } }, 'Cancel order') : '');
+        } catch (problem) {
+          error.textContent = guestMessage(problem);
+          error.hidden = false;
+        }
+      } }, t('order.cancel')) : '');
   }
   render();
-  show(h('h1', {}, `Order #${order.number}`), status, body);
-  await connectLive({ restaurant: slug, order: id, order_token: token }, {
+  show(title, status, body);
+  const here = location.pathname;
+  let live = null;
+  live = await connectLive({ restaurant: slug, order: id, order_token: token }, {
     // A live message is the order as this page reads it, `next` included.
     onOrder: async (latest, { truncated }) => {
       if (latest.version <= order.version) return;
       if (truncated) {
         try {
-          latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+          latest = await read();
         } catch {
           latest = { ...order, state: latest.state, version: latest.version, next: latest.next };
         }
@@ -176,13 +179,19 @@ export async function orderPage(slug, id, token) {
       order = latest;
       render();
     },
-    onStatus: (state) => { status.textContent = state === 'live' ? 'Live updates on' : 'Reconnecting…'; },
+    onStatus: (state) => {
+      if (location.pathname !== here) { live?.stop(); return; }
+      status.textContent = t(state === 'live' ? 'order.live' : state === 'connecting' ? 'order.connecting' : 'order.reconnecting');
+    },
     // An update did not reach this page: read the order as it is now.
     onResync: async () => {
       try {
-        const latest = await api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
+        const latest = await read();
         if (latest.version > order.version) { order = latest; render(); }
-      } catch (problem) { toast(problem.message); }
+      } catch (problem) {
+        error.textContent = guestMessage(problem);
+        error.hidden = false;
+      }
     },
   });
 }

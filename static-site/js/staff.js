@@ -60,7 +60,8 @@ export async function boardPage(slug) {
         const forward = order.next.filter((to) => to !== 'rejected');
         return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
           h('h3', {}, `#${order.number} `, h('small', {}, order.kind.table ? `table ${order.kind.table}` : KIND_NAMES[order.kind.type])),
-          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''))),
+          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
+            line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
           h('p', {}, order.customer ? order.customer.name : 'Guest details erased', ' · ', money(order.totals.total)),
           forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
           order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');

@@ -184,6 +184,7 @@ impl From<CartError> for ApiError {
             CartError::TooManyLines => "cart_full",
             CartError::NoSuchLine(_) => return Self::NotFound("cart line"),
             CartError::Empty => "cart_empty",
+            CartError::Quantity(_) => "too_many_of_one",
             CartError::Money(_) => "invalid_amount",
         };
         Self::unprocessable(code, error)

@@ -34,6 +34,9 @@ pub enum CartError {
     NoSuchLine(usize),
     #[error("the cart is empty")]
     Empty,
+    /// The same dish added again would make one line of more than a line holds.
+    #[error(transparent)]
+    Quantity(#[from] QuantityError),
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -116,7 +119,21 @@ impl Cart {
         &self.lines
     }
 
+    /// Adds a line. The same dish with the same choices (in any order) and the same note adds
+    /// to that line's quantity instead: one line per thing ordered, as the guest expects.
     pub fn add(&mut self, line: CartLine) -> Result<(), CartError> {
+        let same = |other: &CartLine| {
+            let sorted = |l: &CartLine| {
+                let mut choices = l.choices.clone();
+                choices.sort();
+                choices
+            };
+            other.item == line.item && other.note == line.note && sorted(other) == sorted(&line)
+        };
+        if let Some(existing) = self.lines.iter_mut().find(|l| same(l)) {
+            existing.quantity = Quantity::new(existing.quantity.get() + line.quantity.get())?;
+            return Ok(());
+        }
         if self.lines.len() >= Self::MAX_LINES {
             return Err(CartError::TooManyLines);
         }
@@ -362,10 +379,38 @@ mod tests {
     #[test]
     fn a_cart_may_not_grow_past_its_limit() {
         let mut c = Cart::default();
-        for _ in 0..Cart::MAX_LINES {
-            c.add(line("water", &[], 1)).expect("room");
+        for n in 0..Cart::MAX_LINES {
+            c.add(line(&format!("water-{n}"), &[], 1)).expect("room");
         }
-        assert_eq!(c.add(line("water", &[], 1)), Err(CartError::TooManyLines));
+        assert_eq!(c.add(line("juice", &[], 1)), Err(CartError::TooManyLines));
+    }
+
+    #[test]
+    fn the_same_dish_with_the_same_choices_in_any_order_adds_to_its_line() {
+        let mut c = Cart::default();
+        c.add(line("pizza", &[("size", "large"), ("extras", "olives")], 1)).expect("room");
+        c.add(line("pizza", &[("extras", "olives"), ("size", "large")], 2)).expect("room");
+        assert_eq!(c.lines().len(), 1);
+        assert_eq!(c.lines()[0].quantity.get(), 3);
+    }
+
+    #[test]
+    fn another_choice_or_another_note_makes_another_line() {
+        let mut c = Cart::default();
+        c.add(line("pizza", &[("size", "large")], 1)).expect("room");
+        c.add(line("pizza", &[("size", "regular")], 1)).expect("room");
+        let mut noted = line("pizza", &[("size", "large")], 1);
+        noted.note = Some(crate::text::Note::parse("no basil").expect("a note"));
+        c.add(noted).expect("room");
+        assert_eq!(c.lines().len(), 3);
+    }
+
+    #[test]
+    fn adding_to_a_line_past_ninety_nine_is_refused_and_changes_nothing() {
+        let mut c = Cart::default();
+        c.add(line("water", &[], 98)).expect("room");
+        assert_eq!(c.add(line("water", &[], 2)), Err(CartError::Quantity(QuantityError(100))));
+        assert_eq!(c.lines()[0].quantity.get(), 98);
     }
 
     #[test]

@@ -1,0 +1,162 @@
+// The guest's cart: lines with steppers and notes, what stops it from being ordered said next to
+// the line that causes it, the checkout with its errors next to their fields, and a bar that
+// stays at the bottom of the phone's screen with the count and the total.
+import { api } from './api.js';
+import { h, money } from './ui.js';
+import { guestMessage, t } from './words.js';
+
+/** What stops line `line` from being ordered, judged against the menu the page shows. */
+function lineProblem(line, menu) {
+  const item = menu.items.find((i) => i.id === line.item);
+  if (!item) return t('cart.unavailable_line', { name: line.item });
+  if (item.sold_out) return t('cart.sold_out_line', { name: item.name });
+  return null;
+}
+
+function lineName(line, priced, menu) {
+  return priced?.name ?? menu.items.find((i) => i.id === line.item)?.name ?? t('error.not_found');
+}
+
+function choiceNames(line, menu) {
+  const item = menu.items.find((i) => i.id === line.item);
+  return line.choices.map((c) => item?.option_groups.find((g) => g.id === c.group)?.options.find((o) => o.id === c.option)?.name).filter(Boolean);
+}
+
+/**
+ * The cart panel. `cart` is the API's cart (or null), `change(method, path, body)` sends a change
+ * and re-renders, `table` is a table this restaurant has (or null).
+ */
+export function cartPanel({ slug, cart, menu, table, change, placed }) {
+  const panel = h('section', { class: 'cart', id: 'cart', 'aria-labelledby': 'cart-title', tabindex: '-1' }, h('h2', { id: 'cart-title' }, t('cart.title')));
+  if (!cart || cart.lines.length === 0) {
+    panel.append(h('p', {}, t('cart.empty')));
+    return panel;
+  }
+  const priced = cart.priced?.lines ?? [];
+  const problems = cart.lines.map((line) => lineProblem(line, menu));
+  const base = `/v1/restaurants/${slug}/carts/${cart.token}/lines`;
+  panel.append(h('ul', { class: 'lines' }, cart.lines.map((line, index) => {
+    const name = lineName(line, priced[index], menu);
+    const choices = priced[index]?.choices.map((c) => c.name) ?? choiceNames(line, menu);
+    const noteBox = h('div', { class: 'line-note' });
+    const editNote = () => {
+      const input = h('input', { name: 'note', maxlength: 200, value: line.note ?? '', 'aria-label': `${t('cart.note')}: ${name}` });
+      noteBox.replaceChildren(h('form', { class: 'inline', onsubmit: (event) => {
+        event.preventDefault();
+        const note = input.value.trim();
+        change('PUT', `${base}/${index}`, { ...line, note: note || null }, noteBox);
+      } }, input, h('button', { type: 'submit' }, t('cart.save_note'))));
+      input.focus();
+    };
+    noteBox.append(line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note} `, h('button', { type: 'button', class: 'link', onclick: editNote }, t('cart.add_note')))
+      : h('button', { type: 'button', class: 'link', onclick: editNote }, t('cart.add_note')));
+    return h('li', { 'data-line': index },
+      h('div', { class: 'line-head' },
+        h('span', { class: 'line-name' }, name, choices.length ? h('small', {}, ` (${choices.join(', ')})`) : ''),
+        priced[index] ? h('span', { class: 'price' }, money(priced[index].line_total)) : ''),
+      h('div', { class: 'stepper' },
+        h('button', { type: 'button', 'aria-label': t('cart.less', { name }), onclick: () => {
+          if (line.quantity > 1) change('PUT', `${base}/${index}`, { ...line, quantity: line.quantity - 1 }, noteBox);
+          else change('DELETE', `${base}/${index}`, undefined, noteBox);
+        } }, '−'),
+        h('span', { class: 'quantity', 'aria-live': 'polite', 'data-testid': 'quantity' }, String(line.quantity)),
+        h('button', { type: 'button', 'aria-label': t('cart.more', { name }), disabled: line.quantity >= 99 || Boolean(problems[index]), onclick: () => {
+          change('PUT', `${base}/${index}`, { ...line, quantity: line.quantity + 1 }, noteBox);
+        } }, '+'),
+        h('button', { type: 'button', class: 'link', onclick: () => change('DELETE', `${base}/${index}`, undefined, noteBox) }, t('cart.remove', { name }))),
+      problems[index] ? h('p', { class: 'error', role: 'alert' }, problems[index]) : '',
+      noteBox);
+  })));
+  // The server knows best: a problem the page could not place on a line still stops the order.
+  const blocked = problems.some(Boolean) || Boolean(cart.problem);
+  if (cart.problem && !problems.some(Boolean)) panel.append(h('p', { class: 'error', role: 'alert' }, guestMessage(cart.problem)));
+  if (cart.priced) {
+    const { totals } = cart.priced;
+    const taxNote = totals.tax_mode === 'exclusive' ? t('cart.tax_added', { tax: money(totals.tax) }) : t('cart.tax_included', { tax: money(totals.tax) });
+    panel.append(h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', { 'data-testid': 'cart-total' }, money(totals.total)), h('small', {}, ` ${taxNote}`)));
+  }
+  panel.append(checkout({ slug, cart, menu, table, blocked, placed }));
+  return panel;
+}
+
+function field(label, control, error) {
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, error);
+}
+
+function checkout({ slug, cart, menu, table, blocked, placed }) {
+  const kinds = menu.restaurant.order_kinds;
+  const offered = table ? [['dine_in', t('checkout.at_table', { table })]]
+    : [['pickup', t('checkout.pickup')], ['delivery', t('checkout.delivery')]].filter(([kind]) => kinds[kind]);
+  const form = h('form', { class: 'checkout', 'aria-labelledby': 'checkout-title', novalidate: true });
+  const errors = {};
+  const errorFor = (name) => { errors[name] = h('p', { class: 'error', id: `${name}-error`, role: 'alert', hidden: true }); return errors[name]; };
+  const name = h('input', { id: 'guest-name', name: 'name', required: true, maxlength: 100, autocomplete: 'name', 'aria-describedby': 'name-error' });
+  const phone = h('input', { id: 'guest-phone', name: 'phone', type: 'tel', maxlength: 32, autocomplete: 'tel' });
+  const address = h('textarea', { id: 'guest-address', name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address', 'aria-describedby': 'address-error' });
+  const addressField = field(t('checkout.address'), address, errorFor('address'));
+  const phoneLabel = h('label', { for: 'guest-phone' }, t('checkout.phone'));
+  const general = h('p', { class: 'error', role: 'alert', hidden: true });
+  const kindError = errorFor('kind');
+  const button = h('button', { type: 'submit', class: 'primary', disabled: blocked, 'aria-describedby': 'order-blocked' }, t('checkout.order'));
+  const showKind = () => {
+    const delivery = form.elements.kind?.value === 'delivery';
+    addressField.hidden = !delivery;
+    phoneLabel.textContent = delivery ? t('checkout.phone_delivery') : t('checkout.phone');
+  };
+  form.append(
+    h('h3', { id: 'checkout-title' }, t('checkout.title')),
+    h('fieldset', {}, h('legend', {}, t('checkout.how')), offered.map(([value, label], index) =>
+      h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'kind', value, checked: index === 0, onchange: showKind }), ` ${label}`)), kindError),
+    field(t('checkout.name'), name, errorFor('name')),
+    h('div', { class: 'field' }, phoneLabel, phone),
+    addressField,
+    general,
+    blocked ? h('p', { class: 'note', id: 'order-blocked' }, t('cart.cannot_order')) : '',
+    button);
+  showKind();
+  const idempotencyKey = crypto.randomUUID();
+  const fail = (where, message) => {
+    const box = errors[where] ?? general;
+    box.textContent = message;
+    box.hidden = false;
+    (where === 'name' ? name : where === 'address' ? address : button).focus();
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    for (const box of [...Object.values(errors), general]) box.hidden = true;
+    const kindName = form.elements.kind?.value;
+    if (!name.value.trim()) return fail('name', t('error.name_required'));
+    if (kindName === 'delivery' && !address.value.trim()) return fail('address', t('error.address_required'));
+    const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' };
+    const customer = { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) };
+    button.disabled = true;
+    button.textContent = t('checkout.ordering');
+    try {
+      const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });
+      placed(result);
+    } catch (problem) {
+      button.disabled = false;
+      button.textContent = t('checkout.order');
+      const where = problem.code === 'address_required' || problem.field?.startsWith('kind.address') ? 'address'
+        : problem.field?.startsWith('customer.name') ? 'name'
+          : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind' : 'general';
+      fail(where, guestMessage(problem));
+    }
+  });
+  return form;
+}
+
+/** The bar at the bottom of the screen: how many, how much, and the way to the cart. */
+export function cartBar(cart, message) {
+  const count = cart?.lines.reduce((sum, line) => sum + line.quantity, 0) ?? 0;
+  if (count === 0 && !message) return h('div', { class: 'cart-bar', hidden: true });
+  return h('div', { class: 'cart-bar', 'data-testid': 'cart-bar' },
+    h('span', { role: 'status' }, message ?? ''),
+    count ? h('a', { href: '#cart', class: 'button primary', onclick: (event) => {
+      event.preventDefault();
+      const panel = document.getElementById('cart');
+      panel?.scrollIntoView({ block: 'start' });
+      panel?.focus({ preventScroll: true });
+    } }, `${t('cart.view')} · ${count === 1 ? t('cart.item') : t('cart.items', { count })} · ${cart.priced ? money(cart.priced.totals.total) : ''}`.replace(/ · $/, '')) : '');
+}

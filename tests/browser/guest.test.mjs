@@ -1,0 +1,154 @@
+// The guest's side on a phone: finding dishes, the cart and its problems, checkout errors in the
+// guest's words, another language, and no accessibility violations on any guest view.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+
+import { browser, call, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+
+let server;
+let chrome;
+let logins;
+const errors = [];
+const SLUG = 'trattoria-guest';
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+before(async () => {
+  server = await startServer();
+  logins = await seedRestaurant(server.base, SLUG);
+  chrome = await browser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+  assert.deepEqual(errors, [], 'no console errors on any page');
+});
+
+async function guest(path, options = {}) {
+  const context = await chrome.newContext({ ...PHONE, ...options });
+  const tab = await page(context, errors);
+  await tab.goto(`${server.base}${path}`);
+  return tab;
+}
+
+async function noViolations(tab, view) {
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `axe on the ${view}`);
+}
+
+async function addLasagne(tab) {
+  await tab.getByRole('button', { name: 'Add Lasagne' }).click();
+  await tab.locator('[data-item="lasagne"]').getByText('Added Lasagne').waitFor();
+}
+
+test('a guest finds a dish by searching and by a dietary filter', async () => {
+  const tab = await guest(`/r/${SLUG}/t/7`);
+  const visible = async () => tab.locator('.item:visible h3').allInnerTexts();
+  await tab.locator('.item h3').first().waitFor();
+  assert.deepEqual(await visible(), ['Lasagne', 'Pizza']);
+
+  await tab.getByLabel('Search the menu').fill('lasag');
+  assert.deepEqual(await visible(), ['Lasagne']);
+  await tab.getByLabel('Search the menu').fill('');
+  await tab.getByRole('button', { name: 'Vegetarian' }).click();
+  assert.deepEqual(await visible(), ['Pizza']);
+  await tab.getByLabel('Search the menu').fill('lasagne');
+  await tab.getByText('Nothing on the menu matches').waitFor();
+
+  await screenshot(tab, 'guest-menu-filtered');
+  await noViolations(tab, 'menu');
+});
+
+test('the cart bar follows the guest with the count and the total, and identical dishes make one line with steppers', async () => {
+  const tab = await guest(`/r/${SLUG}/t/7`);
+  await addLasagne(tab);
+  await addLasagne(tab);
+
+  const bar = tab.getByTestId('cart-bar');
+  await bar.getByText(/2 items · €26\.00/).waitFor();
+  assert.equal(await tab.locator('#cart ul.lines > li').count(), 1, 'the same dish twice is one line');
+  assert.equal(await tab.getByTestId('quantity').innerText(), '2');
+  const box = await bar.boundingBox();
+  assert.ok(box && box.y + box.height <= 844 + 1, 'the bar is on screen at the top of the menu');
+
+  await tab.getByRole('button', { name: 'One more Lasagne' }).click();
+  await tab.getByTestId('cart-total').filter({ hasText: '39' }).waitFor();
+  await tab.getByRole('button', { name: 'One fewer Lasagne' }).click();
+  await tab.getByRole('button', { name: 'One fewer Lasagne' }).click();
+  await tab.getByTestId('cart-total').filter({ hasText: '13' }).waitFor();
+  await bar.getByRole('link', { name: /View order/ }).click();
+  await screenshot(tab, 'guest-cart');
+  await noViolations(tab, 'cart');
+});
+
+test('a note on a line reaches the kitchen board', async () => {
+  const staff = await page(await chrome.newContext(), errors);
+  await staff.goto(`${server.base}/r/${SLUG}/staff`);
+  await logIn(staff, logins.staff);
+  await staff.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  const tab = await guest(`/r/${SLUG}/t/2`);
+  await tab.getByRole('button', { name: 'Add Pizza' }).click();
+  await tab.getByLabel('Note for the kitchen (optional)').fill('no basil, please');
+  await tab.getByRole('button', { name: 'Add to order' }).click();
+  await tab.locator('#cart').getByText('Note: no basil, please').waitFor();
+  await tab.getByLabel('Your name').fill('Ada');
+  await tab.getByRole('button', { name: 'Order', exact: true }).click();
+
+  await tab.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
+  await tab.getByText('Note: no basil, please').waitFor();
+  await tab.getByText('At table 2').waitFor();
+  await staff.locator('.ticket', { hasText: 'no basil, please' }).waitFor({ timeout: 2000 });
+  await screenshot(tab, 'guest-order');
+  await noViolations(tab, 'order page');
+});
+
+test('a dish sold out while it is in the cart is named on its line and the order waits until it is removed', async () => {
+  const tab = await guest(`/r/${SLUG}/t/7`);
+  await addLasagne(tab);
+  const soldOut = (sold_out, version) => call(server.base, 'PUT', `/v1/restaurants/${SLUG}/menu/items/lasagne/sold-out`, { token: logins.owner.token, body: { sold_out, version } });
+  const lasagne = await call(server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/lasagne`);
+  const marked = await soldOut(true, lasagne.version);
+
+  // The guest comes back to the tab: the page asks for the menu again at once.
+  await tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await tab.getByText('Lasagne is sold out now. Remove it to order.').waitFor();
+  assert.ok(await tab.getByRole('button', { name: 'Order', exact: true }).isDisabled());
+  assert.equal(await tab.getByText(/lasagne'|item '/).count(), 0, 'no id in the guest\'s words');
+  await screenshot(tab, 'guest-cart-sold-out');
+
+  await tab.locator('#cart').getByRole('button', { name: 'Remove Lasagne' }).click();
+  await tab.getByText('Nothing yet: add something from the menu.').waitFor();
+  await soldOut(false, marked.version);
+});
+
+test('a table link for a table the restaurant does not have says so at once', async () => {
+  const tab = await guest(`/r/${SLUG}/t/99`);
+  await tab.getByRole('alert').filter({ hasText: 'This restaurant has no table 99' }).waitFor();
+  assert.equal(await tab.getByText('Ordering for table 99').count(), 0);
+  await addLasagne(tab);
+  await tab.getByLabel('Pickup').waitFor();
+});
+
+test('a delivery without an address is refused next to the address field in the guest\'s words', async () => {
+  const tab = await guest(`/r/${SLUG}/`);
+  await addLasagne(tab);
+  assert.ok(await tab.getByLabel('Delivery address').isHidden(), 'no address box for a pickup');
+  await tab.getByRole('radio', { name: 'Delivery' }).check();
+  await tab.getByLabel('Your name').fill('Grace');
+  await tab.getByRole('button', { name: 'Order', exact: true }).click();
+
+  const message = tab.locator('#address-error');
+  await message.filter({ hasText: 'Tell us where to deliver.' }).waitFor();
+  assert.doesNotMatch(await tab.locator('main').innerText(), /deserialize|line \d+ column|must not be empty/);
+  await screenshot(tab, 'guest-delivery-address');
+});
+
+test('a German browser gets the menu in German', async () => {
+  const tab = await guest(`/r/${SLUG}/`, { locale: 'de-DE' });
+  await tab.getByRole('button', { name: 'Lasagne hinzufügen' }).click();
+  await tab.getByText('Ihre Bestellung').waitFor();
+  await tab.getByLabel('Ihr Name').waitFor();
+  assert.equal(await tab.evaluate(() => document.documentElement.lang), 'de');
+  await screenshot(tab, 'guest-menu-german');
+});
