@@ -1,21 +1,29 @@
 // Routes a path to its page. Every page is reachable by URL, so a reload keeps you where you were.
-import { bookedPage, bookingPage } from './booking.js';
-import { menuPage, orderPage } from './customer.js';
-import { managePage } from './manage.js';
-import { boardPage } from './staff.js';
+// Each page's code is fetched when its page is opened: a guest never downloads the staff's or
+// the manager's.
+const guest = () => import('./customer.js');
+const booking = () => import('./booking.js');
 import { h, nav, show, toast } from './ui.js';
-import { guestMessage, lang } from './words.js';
+import { LANGUAGES, guestMessage, lang, setLang, t } from './words.js';
 
 document.documentElement.lang = lang();
 
+/** The guest's language, switchable on every page; the page is drawn again in it. */
+function languagePicker() {
+  const select = h('select', { id: 'language', 'aria-label': t('language'), onchange: () => { setLang(select.value); route(); } },
+    Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, selected: code === lang() }, name)));
+  return select;
+}
+
+const token = () => new URLSearchParams(location.search).get('token') ?? '';
 const ROUTES = [
-  [/^\/r\/([a-z0-9_-]+)\/?$/, (slug) => [menuPage(slug, null), 'Menu']],
-  [/^\/r\/([a-z0-9_-]+)\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [menuPage(slug, table), 'Menu']],
-  [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [orderPage(slug, id, new URLSearchParams(location.search).get('token') ?? ''), null]],
-  [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [bookingPage(slug), 'Book a table']],
-  [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [bookedPage(slug, id, new URLSearchParams(location.search).get('token') ?? ''), null]],
-  [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [boardPage(slug), 'Staff']],
-  [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [managePage(slug), 'Manage']],
+  [/^\/r\/([a-z0-9_-]+)\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
+  [/^\/r\/([a-z0-9_-]+)\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
+  [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [guest().then((m) => m.orderPage(slug, id, token())), null]],
+  [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
+  [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
+  [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), 'Staff']],
+  [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
 ];
 
 async function route() {
@@ -27,6 +35,7 @@ async function route() {
       document.getElementById('toast').classList.remove('visible');
       const [loading, current] = page(...match.slice(1));
       nav(slug, current);
+      document.getElementById('nav').append(languagePicker());
       document.getElementById('brand').href = `/r/${slug}/`;
       try {
         await loading;

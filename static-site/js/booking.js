@@ -53,6 +53,21 @@ function contactForm(slug, restaurant, slot, party) {
   return form;
 }
 
+/** An iCalendar file (RFC 5545) for the booking, in UTC, for the guest's calendar. */
+export function calendarFile(booking, restaurant, now = new Date()) {
+  const stamp = (date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const start = new Date(booking.starts_at);
+  const end = new Date(start.getTime() + restaurant.reservations.seating_minutes * 60_000);
+  // Commas, semicolons and backslashes are escaped in text values.
+  const text = (value) => String(value).replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+  return [
+    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Bistro//Bookings//EN', 'BEGIN:VEVENT',
+    `UID:${booking.id}@${restaurant.slug}.bistro`, `DTSTAMP:${stamp(now)}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`,
+    `SUMMARY:${text(`Table for ${booking.party} at ${restaurant.name}`)}`,
+    'END:VEVENT', 'END:VCALENDAR', '',
+  ].join('\r\n');
+}
+
 export async function bookedPage(slug, id, token) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
   const query = `?token=${encodeURIComponent(token)}`;
@@ -61,6 +76,10 @@ export async function bookedPage(slug, id, token) {
     show(h('h1', {}, booking.status === 'cancelled' ? 'Booking cancelled' : 'Your table is booked'),
       h('p', { 'data-testid': 'booking-status' }, `${booking.party} guests, ${localTime(booking.starts_at, restaurant.time_zone)}: ${booking.status}`),
       h('p', { class: 'note' }, 'Keep this page\'s address to view or cancel your booking.'),
+      booking.status === 'confirmed' ? h('p', {}, h('a', {
+        href: URL.createObjectURL(new Blob([calendarFile(booking, restaurant)], { type: 'text/calendar' })),
+        download: `booking-${restaurant.slug}.ics`,
+      }, 'Add to my calendar')) : '',
       booking.status === 'confirmed' ? h('button', { type: 'button', onclick: async () => {
         try {
           booking = await api('POST', `/v1/restaurants/${slug}/reservations/${id}/cancel${query}`);

@@ -21,13 +21,15 @@ export function show(...nodes) {
 }
 
 const digits = new Map();
+/** An amount in the page's language, with as many decimals as its currency has (JPY: none). */
 export function money(amount) {
   const { minor, currency } = amount;
+  const locale = document.documentElement.lang || undefined;
   if (!digits.has(currency)) {
-    digits.set(currency, new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits);
+    digits.set(currency, new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits);
   }
   const value = minor / 10 ** digits.get(currency);
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
 }
 
 export function toast(message) {

@@ -152,3 +152,57 @@ test('a German browser gets the menu in German', async () => {
   assert.equal(await tab.evaluate(() => document.documentElement.lang), 'de');
   await screenshot(tab, 'guest-menu-german');
 });
+
+test('a yen restaurant shows its prices without decimals', async () => {
+  const restaurant = {
+    slug: 'sushi-yen', name: 'Sushi Yen', currency: 'JPY', time_zone: 'Asia/Tokyo',
+    hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, [{ opens: '00:00', closes: '00:00' }]])) },
+    order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1000, mode: 'inclusive' },
+    reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
+  };
+  const owner = await call(server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@sushi.test', name: 'Owner', password: 'owner password 123' } } });
+  const token = owner.session.token;
+  await call(server.base, 'POST', '/v1/restaurants/sushi-yen/menu/categories', { token, body: { id: 'rolls', name: 'Rolls', position: 1 } });
+  await call(server.base, 'POST', '/v1/restaurants/sushi-yen/menu/items', { token, body: { id: 'maki', item: { category: 'rolls', name: 'Maki', price: { minor: 1200, currency: 'JPY' } } } });
+
+  const tab = await guest('/r/sushi-yen/t/1');
+  await tab.locator('[data-item="maki"] .price').filter({ hasText: '¥1,200' }).waitFor();
+  await tab.getByRole('button', { name: 'Add Maki' }).click();
+  await tab.getByTestId('cart-total').filter({ hasText: '¥1,200' }).waitFor();
+  assert.doesNotMatch(await tab.getByTestId('cart-total').innerText(), /\.\d\d/);
+});
+
+test('a guest switches the language and the page is drawn again in it', async () => {
+  const tab = await guest(`/r/${SLUG}/`);
+  await tab.getByRole('button', { name: 'Add Lasagne' }).waitFor();
+  await tab.getByLabel('Language').selectOption('de');
+  await tab.getByRole('button', { name: 'Lasagne hinzufügen' }).waitFor();
+  assert.match(await tab.locator('[data-item="lasagne"] .price').innerText(), /13,00/);
+  await tab.reload();
+  await tab.getByRole('button', { name: 'Lasagne hinzufügen' }).waitFor();
+});
+
+test('a booking comes with a calendar file for the guest\'s calendar', async () => {
+  const tab = await guest(`/r/${SLUG}/book`);
+  await tab.getByLabel('Guests').fill('2');
+  await tab.getByRole('button', { name: 'Show times' }).click();
+  await tab.locator('.slot').nth(4).waitFor();
+  await noViolations(tab, 'booking form');
+  await tab.locator('.slot').nth(4).click();
+  await tab.getByLabel('Name').fill('Grace');
+  await tab.getByLabel('Phone').fill('+49 30 7654321');
+  await tab.getByRole('button', { name: 'Book' }).click();
+  await tab.getByTestId('booking-status').filter({ hasText: 'confirmed' }).waitFor();
+
+  const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('link', { name: 'Add to my calendar' }).click()]);
+  const { readFile } = await import('node:fs/promises');
+  const ics = await readFile(await download.path(), 'utf8');
+  assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(ics, /DTSTART:\d{8}T\d{6}Z\r\n/);
+  assert.match(ics, /SUMMARY:Table for 2 at Osteria Browser\r\n/);
+  const [start, end] = [/DTSTART:(\S+)/, /DTEND:(\S+)/].map((re) => ics.match(re)[1]);
+  const parse = (s) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13));
+  assert.equal((parse(end) - parse(start)) / 60000, 90, 'as long as the restaurant seats a table');
+  await screenshot(tab, 'guest-booking-confirmed');
+  await noViolations(tab, 'booking confirmation');
+});
