@@ -354,3 +354,14 @@ test('the retention run is at a whole UTC hour: any other hour is refused when t
   }
 });
 
+
+test('pages, scripts and published menus go out compressed', () => {
+  const config = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  assert.equal(config.DefaultCacheBehavior.Compress, true, 'pages and scripts');
+  const menus = config.CacheBehaviors.find((b: any) => b.PathPattern === 'menus/*');
+  assert.equal(menus.Compress, true, 'menus');
+  const policy = Object.values(site.findResources('AWS::CloudFront::CachePolicy'))
+    .find((p: any) => p.Properties.CachePolicyConfig.Comment?.startsWith('Published menus'));
+  const encodings = policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
+  assert.deepEqual([encodings.EnableAcceptEncodingGzip, encodings.EnableAcceptEncodingBrotli], [true, true]);
+});

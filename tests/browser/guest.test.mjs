@@ -206,3 +206,17 @@ test('a booking comes with a calendar file for the guest\'s calendar', async () 
   await screenshot(tab, 'guest-booking-confirmed');
   await noViolations(tab, 'booking confirmation');
 });
+
+test('a guest downloads only guest code, and gets it compressed', async () => {
+  const context = await chrome.newContext(PHONE);
+  const tab = await page(context, errors);
+  const scripts = new Map();
+  tab.on('response', async (response) => {
+    if (response.url().endsWith('.js')) scripts.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
+  });
+  await tab.goto(`${server.base}/r/${SLUG}/t/7`);
+  await tab.getByRole('button', { name: 'Add Lasagne' }).waitFor();
+
+  assert.ok(!scripts.has('/js/staff.js') && !scripts.has('/js/manage.js'), [...scripts.keys()].join(' '));
+  for (const [path, encoding] of scripts) assert.equal(encoding, 'gzip', path);
+});

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::any;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 use bistro_api::AppState;
@@ -206,9 +207,11 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
     let routes = Router::new().merge(api).nest_service("/r", app_page).fallback_service(site);
     let files = crate::files::router(files);
-    Ok(bistro_api::with_common_layers(routes, state)
+    // Pages, scripts, menus and API answers go out gzipped to a browser that takes it (not the
+    // socket's upgrade, which must stay as it is).
+    let compressed = bistro_api::with_common_layers(routes, state).merge(files).layer(CompressionLayer::new());
+    Ok(compressed
         .merge(live)
-        .merge(files)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"))))
         .layer(SetRequestIdLayer::new(
             REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name")),
