@@ -26,7 +26,7 @@ function choiceNames(line, menu) {
  * The cart panel. `cart` is the API's cart (or null), `change(method, path, body)` sends a change
  * and re-renders, `table` is a table this restaurant has (or null).
  */
-export function cartPanel({ slug, cart, menu, table, change, placed }) {
+export function cartPanel({ slug, cart, menu, table, change, placed, closed }) {
   const panel = h('section', { class: 'cart', id: 'cart', 'aria-labelledby': 'cart-title', tabindex: '-1' }, h('h2', { id: 'cart-title' }, t('cart.title')));
   if (!cart || cart.lines.length === 0) {
     panel.append(h('p', {}, t('cart.empty')));
@@ -75,7 +75,7 @@ export function cartPanel({ slug, cart, menu, table, change, placed }) {
     const taxNote = totals.tax_mode === 'exclusive' ? t('cart.tax_added', { tax: money(totals.tax) }) : t('cart.tax_included', { tax: money(totals.tax) });
     panel.append(h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', { 'data-testid': 'cart-total' }, money(totals.total)), h('small', {}, ` ${taxNote}`)));
   }
-  panel.append(checkout({ slug, cart, menu, table, blocked, placed }));
+  panel.append(checkout({ slug, cart, menu, table, blocked: blocked || closed, reason: closed && !blocked ? t('checkout.closed') : t('cart.cannot_order'), placed }));
   return panel;
 }
 
@@ -83,7 +83,7 @@ function field(label, control, error) {
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, error);
 }
 
-function checkout({ slug, cart, menu, table, blocked, placed }) {
+function checkout({ slug, cart, menu, table, blocked, reason, placed }) {
   const kinds = menu.restaurant.order_kinds;
   const offered = table ? [['dine_in', t('checkout.at_table', { table })]]
     : [['pickup', t('checkout.pickup')], ['delivery', t('checkout.delivery')]].filter(([kind]) => kinds[kind]);
@@ -111,7 +111,7 @@ function checkout({ slug, cart, menu, table, blocked, placed }) {
     h('div', { class: 'field' }, phoneLabel, phone),
     addressField,
     general,
-    blocked ? h('p', { class: 'note', id: 'order-blocked' }, t('cart.cannot_order')) : '',
+    blocked ? h('p', { class: 'note', id: 'order-blocked' }, reason) : '',
     button);
   showKind();
   const idempotencyKey = crypto.randomUUID();

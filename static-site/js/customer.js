@@ -2,6 +2,7 @@
 import { api, config, publishedMenu } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { connectLive } from './live.js';
+import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t } from './words.js';
@@ -55,9 +56,11 @@ export async function menuPage(slug, rawTable) {
   const barHolder = h('div');
   let barMessage = null;
   const renderBar = () => barHolder.replaceChildren(cartBar(cart, barMessage));
+  const { hours, time_zone: timeZone } = menu.restaurant;
+  const closed = () => !isOpen(hours, timeZone, Date.now());
   const renderCart = (next) => {
     cart = next;
-    cartHolder.replaceChildren(cartPanel({ slug, cart, menu, table, change, placed }));
+    cartHolder.replaceChildren(cartPanel({ slug, cart, menu, table, change, placed, closed: closed() }));
     renderBar();
   };
   const say = (where, message, isError) => {
@@ -94,9 +97,12 @@ export async function menuPage(slug, rawTable) {
   renderMenu();
   renderCart(cart);
   const mine = activeOrders(slug);
+  const opens = closed() ? nextOpening(hours, timeZone) : null;
+  const when = opens && new Intl.DateTimeFormat(document.documentElement.lang || undefined, { timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(opens);
   show(
     h('h1', {}, menu.restaurant.name),
     mine.length ? h('p', { class: 'note' }, `${t('menu.open_orders')}: `, mine.map((o, i) => [i ? ', ' : '', h('a', { href: `/r/${slug}/order/${o.id}?token=${o.token}` }, `#${o.number}`)])) : '',
+    closed() ? h('p', { class: 'closed', role: 'status', 'data-testid': 'closed' }, when ? t('menu.closed', { when }) : t('menu.closed_for_now')) : '',
     table ? h('p', { class: 'note' }, t('menu.table', { table })) : '',
     known ? '' : h('p', { class: 'error', role: 'alert' }, t('menu.unknown_table', { table: rawTable })),
     h('div', { class: 'layout' }, menuHolder, cartHolder),
