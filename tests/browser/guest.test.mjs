@@ -1,34 +1,20 @@
 // The guest's side on a phone: finding dishes, the cart and its problems, checkout errors in the
 // guest's words, another language, and no accessibility violations on any guest view.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { browser, call, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+import { call, logIn, page, screenshot, suite } from './harness.mjs';
 
-let server;
-let chrome;
-let logins;
-const errors = [];
 const SLUG = 'trattoria-guest';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-before(async () => {
-  server = await startServer();
-  logins = await seedRestaurant(server.base, SLUG);
-  chrome = await browser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-  assert.deepEqual(errors, [], 'no console errors on any page');
-});
+const world = suite(SLUG);
 
 async function guest(path, options = {}) {
-  const context = await chrome.newContext({ ...PHONE, ...options });
-  const tab = await page(context, errors);
-  await tab.goto(`${server.base}${path}`);
+  const context = await world.chrome.newContext({ ...PHONE, ...options });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}${path}`);
   return tab;
 }
 
@@ -83,9 +69,9 @@ test('the cart bar follows the guest with the count and the total, and identical
 });
 
 test('a note on a line reaches the kitchen board', async () => {
-  const staff = await page(await chrome.newContext(), errors);
-  await staff.goto(`${server.base}/r/${SLUG}/staff`);
-  await logIn(staff, logins.staff);
+  const staff = await page(await world.chrome.newContext(), world.errors);
+  await staff.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(staff, world.logins.staff);
   await staff.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
   const tab = await guest(`/r/${SLUG}/t/2`);
   await tab.getByRole('button', { name: 'Add Pizza' }).click();
@@ -106,8 +92,8 @@ test('a note on a line reaches the kitchen board', async () => {
 test('a dish sold out while it is in the cart is named on its line and the order waits until it is removed', async () => {
   const tab = await guest(`/r/${SLUG}/t/7`);
   await addLasagne(tab);
-  const soldOut = (sold_out, version) => call(server.base, 'PUT', `/v1/restaurants/${SLUG}/menu/items/lasagne/sold-out`, { token: logins.owner.token, body: { sold_out, version } });
-  const lasagne = await call(server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/lasagne`);
+  const soldOut = (sold_out, version) => call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}/menu/items/lasagne/sold-out`, { token: world.logins.owner.token, body: { sold_out, version } });
+  const lasagne = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/lasagne`);
   const marked = await soldOut(true, lasagne.version);
 
   // The guest comes back to the tab: the page asks for the menu again at once.
@@ -160,10 +146,10 @@ test('a yen restaurant shows its prices without decimals', async () => {
     order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1000, mode: 'inclusive' },
     reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
   };
-  const owner = await call(server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@sushi.test', name: 'Owner', password: 'owner password 123' } } });
+  const owner = await call(world.server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@sushi.test', name: 'Owner', password: 'owner password 123' } } });
   const token = owner.session.token;
-  await call(server.base, 'POST', '/v1/restaurants/sushi-yen/menu/categories', { token, body: { id: 'rolls', name: 'Rolls', position: 1 } });
-  await call(server.base, 'POST', '/v1/restaurants/sushi-yen/menu/items', { token, body: { id: 'maki', item: { category: 'rolls', name: 'Maki', price: { minor: 1200, currency: 'JPY' } } } });
+  await call(world.server.base, 'POST', '/v1/restaurants/sushi-yen/menu/categories', { token, body: { id: 'rolls', name: 'Rolls', position: 1 } });
+  await call(world.server.base, 'POST', '/v1/restaurants/sushi-yen/menu/items', { token, body: { id: 'maki', item: { category: 'rolls', name: 'Maki', price: { minor: 1200, currency: 'JPY' } } } });
 
   const tab = await guest('/r/sushi-yen/t/1');
   await tab.locator('[data-item="maki"] .price').filter({ hasText: '¥1,200' }).waitFor();
@@ -208,13 +194,13 @@ test('a booking comes with a calendar file for the guest\'s calendar', async () 
 });
 
 test('a guest downloads only guest code, and gets it compressed', async () => {
-  const context = await chrome.newContext(PHONE);
-  const tab = await page(context, errors);
+  const context = await world.chrome.newContext(PHONE);
+  const tab = await page(context, world.errors);
   const scripts = new Map();
   tab.on('response', async (response) => {
     if (response.url().endsWith('.js')) scripts.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
   });
-  await tab.goto(`${server.base}/r/${SLUG}/t/7`);
+  await tab.goto(`${world.server.base}/r/${SLUG}/t/7`);
   await tab.getByRole('button', { name: 'Add Lasagne' }).waitFor();
 
   assert.ok(!scripts.has('/js/staff.js') && !scripts.has('/js/manage.js'), [...scripts.keys()].join(' '));
@@ -234,9 +220,9 @@ test('a closed restaurant says when it opens next and holds the Order button wit
     order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1900, mode: 'inclusive' },
     reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
   };
-  const owner = await call(server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@closed.test', name: 'Owner', password: 'owner password 123' } } });
-  await call(server.base, 'POST', '/v1/restaurants/closed-now/menu/categories', { token: owner.session.token, body: { id: 'mains', name: 'Mains', position: 1 } });
-  await call(server.base, 'POST', '/v1/restaurants/closed-now/menu/items', { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
+  const owner = await call(world.server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@closed.test', name: 'Owner', password: 'owner password 123' } } });
+  await call(world.server.base, 'POST', '/v1/restaurants/closed-now/menu/categories', { token: owner.session.token, body: { id: 'mains', name: 'Mains', position: 1 } });
+  await call(world.server.base, 'POST', '/v1/restaurants/closed-now/menu/items', { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
 
   const tab = await guest('/r/closed-now/t/1');
   const weekday = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Berlin', weekday: 'long' }).format(new Date(Date.now() + 2 * 86_400_000));

@@ -4,6 +4,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -101,4 +103,23 @@ export async function logIn(tab, { email, password }) {
   await tab.getByLabel('E-mail').fill(email);
   await tab.getByLabel('Password').fill(password);
   await tab.getByRole('button', { name: 'Log in' }).click();
+}
+
+/**
+ * One test file's world: a local server with the restaurant `slug` seeded, Chromium, and the
+ * console errors of every page, which must be none when the file ends. Filled in before the tests.
+ */
+export function suite(slug) {
+  const world = { server: null, chrome: null, logins: null, errors: [] };
+  before(async () => {
+    world.server = await startServer();
+    world.logins = await seedRestaurant(world.server.base, slug);
+    world.chrome = await browser();
+  });
+  after(async () => {
+    await world.chrome?.close();
+    await world.server?.stop();
+    assert.deepEqual(world.errors, [], 'no console errors on any page');
+  });
+  return world;
 }

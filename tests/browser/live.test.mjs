@@ -1,27 +1,13 @@
 // The live-update client under the conditions AWS makes: frames out of order, twice, and with a
 // gap. The browser's WebSocket is routed to this test, which plays the server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { browser, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+import { logIn, page, screenshot, suite } from './harness.mjs';
 
-let server;
-let chrome;
-let logins;
-const errors = [];
 const SLUG = 'gaps';
 
-before(async () => {
-  server = await startServer();
-  logins = await seedRestaurant(server.base, SLUG);
-  chrome = await browser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-  assert.deepEqual(errors, [], 'no console errors on any page');
-});
+const world = suite(SLUG);
 
 const eur = (minor) => ({ minor, currency: 'EUR' });
 
@@ -50,7 +36,7 @@ const resumed = (after, last) => JSON.stringify({ type: 'resumed', restaurant: S
 
 test('a board given events out of order, twice and with a gap asks for the gap and ends with exactly the stored orders', async () => {
   const resumes = [];
-  const context = await chrome.newContext();
+  const context = await world.chrome.newContext();
   await context.routeWebSocket(/\/ws\?/, (socket) => {
     socket.onMessage((text) => {
       const message = JSON.parse(text);
@@ -69,9 +55,9 @@ test('a board given events out of order, twice and with a gap asks for the gap a
       }
     });
   });
-  const tab = await page(context, errors);
-  await tab.goto(`${server.base}/r/${SLUG}/staff`);
-  await logIn(tab, logins.staff);
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
 
   const placed = tab.locator('[data-state="placed"] .ticket');

@@ -1,40 +1,26 @@
 // The customer, staff and manager pages in a real browser against the local server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { browser, call, logIn, page, screenshot, seedRestaurant, startServer } from './harness.mjs';
+import { call, logIn, page, screenshot, startServer, suite } from './harness.mjs';
 
-let server;
-let chrome;
-let logins;
-const errors = [];
 const SLUG = 'osteria';
 
-before(async () => {
-  server = await startServer();
-  logins = await seedRestaurant(server.base, SLUG);
-  chrome = await browser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-  assert.deepEqual(errors, [], 'no console errors on any page');
-});
+const world = suite(SLUG);
 
 async function board() {
-  const context = await chrome.newContext();
-  const tab = await page(context, errors);
-  await tab.goto(`${server.base}/r/${SLUG}/staff`);
-  await logIn(tab, logins.staff);
+  const context = await world.chrome.newContext();
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
   return tab;
 }
 
 test('a guest orders from a table link, the board shows it at once, and the guest sees it become ready', async () => {
   const staff = await board();
-  const guest = await page(await chrome.newContext(), errors);
-  await guest.goto(`${server.base}/r/${SLUG}/t/7`);
+  const guest = await page(await world.chrome.newContext(), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/t/7`);
   await guest.getByText('Ordering for table 7').waitFor();
   await guest.getByRole('button', { name: 'Add Pizza' }).click();
   await guest.getByLabel('Large').check();
@@ -63,14 +49,14 @@ test('a guest orders from a table link, the board shows it at once, and the gues
   await guest.reload();
   await guest.getByTestId('order-state').filter({ hasText: 'Ready' }).waitFor();
 
-  const orders = await call(server.base, 'GET', `/v1/restaurants/${SLUG}/orders`, { token: logins.owner.token });
+  const orders = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/orders`, { token: world.logins.owner.token });
   assert.equal(orders.orders.length, 1, 'a double click made one order');
 });
 
 test('a guest cancels an order the kitchen has not accepted, and it leaves the board', async () => {
   const staff = await board();
-  const guest = await page(await chrome.newContext(), errors);
-  await guest.goto(`${server.base}/r/${SLUG}/t/2`);
+  const guest = await page(await world.chrome.newContext(), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/t/2`);
   await guest.getByRole('button', { name: 'Add Pizza' }).click();
   await guest.getByLabel('Large').check();
   await guest.getByRole('button', { name: 'Add to order' }).click();
@@ -87,23 +73,23 @@ test('a guest cancels an order the kitchen has not accepted, and it leaves the b
 });
 
 test('a manager marks an item sold out and the customer cannot order it', async () => {
-  const manager = await page(await chrome.newContext(), errors);
-  await manager.goto(`${server.base}/r/${SLUG}/manage`);
-  await logIn(manager, logins.owner);
+  const manager = await page(await world.chrome.newContext(), world.errors);
+  await manager.goto(`${world.server.base}/r/${SLUG}/manage`);
+  await logIn(manager, world.logins.owner);
   await manager.getByRole('row', { name: /Lasagne/ }).getByLabel('Sold out').check();
   await manager.getByText('Lasagne is sold out').waitFor();
   await screenshot(manager, 'manager');
 
-  const guest = await page(await chrome.newContext(), errors);
-  await guest.goto(`${server.base}/r/${SLUG}/`);
+  const guest = await page(await world.chrome.newContext(), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/`);
   const lasagne = guest.locator('[data-item="lasagne"]');
   await lasagne.getByText('Sold out').waitFor();
   assert.equal(await lasagne.getByRole('button', { name: 'Add Lasagne' }).count(), 0);
 });
 
 test('a guest books a table and cancels the booking', async () => {
-  const guest = await page(await chrome.newContext(), errors);
-  await guest.goto(`${server.base}/r/${SLUG}/book`);
+  const guest = await page(await world.chrome.newContext(), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/book`);
   await guest.getByLabel('Guests').fill('4');
   await guest.getByRole('button', { name: 'Show times' }).click();
   await guest.locator('.slot').nth(10).click();
@@ -121,13 +107,13 @@ test('a guest books a table and cancels the booking', async () => {
 test('the board reconnects after the server drops its socket and shows the orders placed meanwhile', async () => {
   const staff = await board();
   const before = await staff.locator('.ticket').count();
-  await server.stop({ keepData: true });
+  await world.server.stop({ keepData: true });
   await staff.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor();
-  server = await startServer(server);
+  world.server = await startServer(world.server);
   for (const key of ['gap-1', 'gap-2', 'gap-3']) {
-    const cart = await call(server.base, 'POST', `/v1/restaurants/${SLUG}/carts`);
-    await call(server.base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', choices: [{ group: 'size', option: 'regular' }], quantity: 1 } });
-    await call(server.base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: key } } });
+    const cart = await call(world.server.base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+    await call(world.server.base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', choices: [{ group: 'size', option: 'regular' }], quantity: 1 } });
+    await call(world.server.base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: key } } });
   }
 
   await staff.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
@@ -136,9 +122,9 @@ test('the board reconnects after the server drops its socket and shows the order
 });
 
 test('a manager edits an item, the opening hours and the tables', async () => {
-  const manager = await page(await chrome.newContext(), errors);
-  await manager.goto(`${server.base}/r/${SLUG}/manage`);
-  await logIn(manager, logins.owner);
+  const manager = await page(await world.chrome.newContext(), world.errors);
+  await manager.goto(`${world.server.base}/r/${SLUG}/manage`);
+  await logIn(manager, world.logins.owner);
   const pizza = manager.getByRole('row', { name: /Pizza/ });
   await pizza.getByText('Edit').click();
   await pizza.getByLabel('Description').fill('Wood-fired, San Marzano tomatoes');
@@ -150,11 +136,11 @@ test('a manager edits an item, the opening hours and the tables', async () => {
   await manager.getByRole('button', { name: 'Save settings' }).click();
   await manager.getByText('Settings saved').waitFor();
 
-  const { restaurant } = await call(server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  const { restaurant } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
   assert.deepEqual(restaurant.tables, ['1', '2', '7', 'terrace-1']);
   assert.equal(restaurant.hours.weekly.sunday.length, 2);
-  const guest = await page(await chrome.newContext(), errors);
-  await guest.goto(`${server.base}/r/${SLUG}/t/terrace-1`);
+  const guest = await page(await world.chrome.newContext(), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/t/terrace-1`);
   const item = guest.locator('[data-item="pizza"]');
   await item.getByText('Wood-fired, San Marzano tomatoes').waitFor();
   assert.match(await item.innerText(), /sesame/);
@@ -162,14 +148,14 @@ test('a manager edits an item, the opening hours and the tables', async () => {
 
 test('a board whose account is removed goes back to the login form and says why', async () => {
   const email = `leaver@${SLUG}.test`;
-  const leaver = await call(server.base, 'POST', `/v1/restaurants/${SLUG}/staff`, { token: logins.owner.token, body: { email, name: 'Leaver', password: 'leaver password 123', role: 'staff' } });
-  const context = await chrome.newContext();
-  const tab = await page(context, errors);
-  await tab.goto(`${server.base}/r/${SLUG}/staff`);
+  const leaver = await call(world.server.base, 'POST', `/v1/restaurants/${SLUG}/staff`, { token: world.logins.owner.token, body: { email, name: 'Leaver', password: 'leaver password 123', role: 'staff' } });
+  const context = await world.chrome.newContext();
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
   await logIn(tab, { email, password: 'leaver password 123' });
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
 
-  await call(server.base, 'DELETE', `/v1/restaurants/${SLUG}/staff/${leaver.id}`, { token: logins.owner.token });
+  await call(world.server.base, 'DELETE', `/v1/restaurants/${SLUG}/staff/${leaver.id}`, { token: world.logins.owner.token });
 
   await tab.getByRole('alert').filter({ hasText: 'Your login has ended' }).waitFor({ timeout: 2000 });
   await tab.getByRole('button', { name: 'Log in' }).waitFor();
