@@ -141,6 +141,22 @@ export async function orderPage(slug, id, token) {
     if (order.kind.type === 'delivery') return t('order.delivery_to', { address: order.kind.address ?? '' });
     return t('order.pickup');
   }
+  // What a till slip says (printed on its own: the page's print style shows only this).
+  function receipt() {
+    const { totals } = order;
+    const rate = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'percent', maximumFractionDigits: 2 }).format(totals.tax_rate / 10_000);
+    const row = (label, amount, strong) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, strong ? h('strong', {}, money(amount)) : money(amount)));
+    return h('section', { class: 'receipt', 'aria-labelledby': 'receipt-title' },
+      h('h2', { id: 'receipt-title' }, t('receipt.title')),
+      h('p', {}, h('strong', {}, restaurant.name)),
+      h('p', {}, t('receipt.number', { number: order.number }), ' · ', localTime(order.placed_at, restaurant.time_zone), ' · ', where()),
+      h('table', {},
+        h('tbody', {}, order.lines.map((line) => row(`${line.quantity} × ${line.name}${line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''}`, line.line_total))),
+        h('tfoot', {},
+          row(t('receipt.subtotal'), totals.subtotal),
+          row(totals.tax_mode === 'exclusive' ? t('receipt.tax_added', { rate }) : t('receipt.tax_included', { rate }), totals.tax),
+          row(t('cart.total'), totals.total, true))));
+  }
   function render() {
     if (['completed', 'cancelled', 'rejected'].includes(order.state)) forgetOrder(slug, id);
     const steps = order.kind.type === 'delivery' ? ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery', 'completed'] : ['placed', 'accepted', 'preparing', 'ready', 'completed'];
@@ -156,6 +172,8 @@ export async function orderPage(slug, id, token) {
         line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : ''))),
       h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
       h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
+      receipt(),
+      h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, t('order.print')),
       error,
       order.next.includes('cancelled') ? h('button', { type: 'button', onclick: async () => {
         try {

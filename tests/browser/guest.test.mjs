@@ -83,7 +83,7 @@ test('a note on a line reaches the kitchen board', async () => {
 
   await tab.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
   await tab.getByText('Note: no basil, please').waitFor();
-  await tab.getByText('At table 2').waitFor();
+  await tab.getByText('At table 2', { exact: true }).waitFor();
   await staff.locator('.ticket', { hasText: 'no basil, please' }).waitFor({ timeout: 2000 });
   await screenshot(tab, 'guest-order');
   await noViolations(tab, 'order page');
@@ -232,4 +232,24 @@ test('a closed restaurant says when it opens next and holds the Order button wit
   await tab.getByText('The restaurant is closed right now, so it cannot take orders.').waitFor();
   assert.ok(await tab.getByRole('button', { name: 'Order', exact: true }).isDisabled());
   await screenshot(tab, 'guest-closed');
+});
+
+test('the order page carries a receipt with the tax, and printing shows the receipt alone', async () => {
+  const tab = await guest(`/r/${SLUG}/t/1`);
+  await addLasagne(tab);
+  await tab.getByLabel('Your name').fill('Ada');
+  await tab.getByRole('button', { name: 'Order', exact: true }).click();
+  const receipt = tab.locator('.receipt');
+  await receipt.waitFor();
+
+  const text = await receipt.innerText();
+  assert.match(text, /Osteria Browser/);
+  assert.match(text, /1 × Lasagne\s+€13\.00/);
+  assert.match(text, /Included tax 19%\s+€2\.08/);
+  assert.match(text, /Total\s+€13\.00/);
+  await tab.emulateMedia({ media: 'print' });
+  assert.ok(await receipt.isVisible());
+  assert.ok(await tab.locator('header.top').isHidden());
+  assert.ok(await tab.getByRole('button', { name: 'Print receipt' }).isHidden());
+  await screenshot(tab, 'guest-receipt-print');
 });
