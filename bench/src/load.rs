@@ -249,7 +249,9 @@ async fn drive(scenario: Scenario, addr: SocketAddr, worker: usize, until: Insta
                 // Spread over the grid so that no slot fills: every connection walks its own slots.
                 let slot = first_slot + 1800 * ((iteration * CONNECTIONS + worker) % (300 * 48)) as i64;
                 let starts_at = bistro_domain::jiff::Timestamp::from_second(slot).map_err(|e| e.to_string())?;
-                let booking = json!({"starts_at": starts_at.to_string(), "party": 2, "contact": {"name": "Grace", "phone": "+49 30 5555"}});
+                // A guest holds at most five bookings a day: each booking is another guest's.
+                let phone = format!("+49 30 {worker:03} {iteration:06}");
+                let booking = json!({"starts_at": starts_at.to_string(), "party": 2, "contact": {"name": "Grace", "phone": phone}});
                 let key = format!("booking-{worker}-{iteration}");
                 let path = format!("{base}/reservations");
                 let booked = connection.send("POST", &path, Access::key(&key), Some(&booking));
