@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::any;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 
 use bistro_api::AppState;
