@@ -443,7 +443,10 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let cart = cart["token"].as_str().unwrap().to_owned();
     let line = json!({"item": "pizza", "choices": [{"group": "size", "option": "regular"}], "quantity": 1});
     d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line.clone())).await;
-    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line.clone())).await;
+    // The same dish again would add to that line: a note makes it a line of its own.
+    let mut noted = line.clone();
+    noted["note"] = json!("no basil");
+    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(noted)).await;
     let mut two = line.clone();
     two["quantity"] = json!(2);
     d.call(Method::PUT, &format!("{base}/carts/{cart}/lines/0"), None, Some(two)).await;
