@@ -5,7 +5,7 @@ import { connectLive } from './live.js';
 import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
 import { h, localTime, money, show } from './ui.js';
-import { guestMessage, t } from './words.js';
+import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
 const cartKey = (slug) => `bistro.cart.${slug}`;
 
@@ -47,6 +47,7 @@ const MENU_CHECK_MS = 30_000;
 
 export async function menuPage(slug, rawTable) {
   const [first, { mediaBaseUrl }, initialCart] = await Promise.all([publishedMenu(slug), config(), loadCart(slug)]);
+  useRestaurantLanguage(first.restaurant.language);
   let menu = first;
   let cart = initialCart;
   const known = !rawTable || menu.restaurant.tables.includes(rawTable);
@@ -130,6 +131,7 @@ export async function menuPage(slug, rawTable) {
 
 export async function orderPage(slug, id, token) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
+  useRestaurantLanguage(restaurant.language);
   const read = () => api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
   let order = await read();
   const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));

@@ -28,6 +28,8 @@ export async function settingsForm(slug, token) {
         h('input', { name: day, value: formatIntervals(restaurant.hours.weekly[day]), placeholder: 'closed', size: 28 })))),
     h('label', {}, 'Closed on (dates, comma-separated) ', h('input', { name: 'closures', value: (restaurant.hours.closures ?? []).join(', '), placeholder: '2026-12-25, 2026-12-26', size: 40 })),
     h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
+    h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
+      h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
     h('button', { type: 'submit' }, 'Save settings'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -35,7 +37,7 @@ export async function settingsForm(slug, token) {
     try {
       const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables') };
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language') };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
     } catch (problem) { toast(problem.message); }

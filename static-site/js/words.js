@@ -189,12 +189,21 @@ const WORDS = {
 export const LANGUAGES = { en: 'English', de: 'Deutsch' };
 const CHOSEN = 'bistro.language';
 
-/** The guest's language: the one they picked, else the first of the browser's we speak. */
+let restaurantDefault = null;
+
+/** The guest's language: the one they picked, else the first of the browser's we speak, else the
+ *  restaurant's own, else English. */
 export function lang() {
   const picked = localStorage.getItem(CHOSEN);
   if (picked && WORDS[picked]) return picked;
   const spoken = (navigator.languages ?? [navigator.language]).map((l) => l.slice(0, 2).toLowerCase());
-  return spoken.find((l) => WORDS[l]) ?? 'en';
+  return spoken.find((l) => WORDS[l]) ?? (WORDS[restaurantDefault] ? restaurantDefault : 'en');
+}
+
+/** The restaurant's language, for guests whose browser asks for none we speak. */
+export function useRestaurantLanguage(code) {
+  restaurantDefault = code ?? null;
+  document.documentElement.lang = lang();
 }
 
 export function setLang(code) {

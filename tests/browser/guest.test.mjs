@@ -253,3 +253,17 @@ test('the order page carries a receipt with the tax, and printing shows the rece
   assert.ok(await tab.getByRole('button', { name: 'Print receipt' }).isHidden());
   await screenshot(tab, 'guest-receipt-print');
 });
+
+test('a guest whose browser speaks none of the pages\' languages gets the restaurant\'s own', async () => {
+  const { restaurant, version } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...restaurant, language: 'de' }, version } });
+  try {
+    const french = await guest(`/r/${SLUG}/`, { locale: 'fr-FR' });
+    await french.getByRole('button', { name: 'Lasagne hinzufügen' }).waitFor();
+    const english = await guest(`/r/${SLUG}/`, { locale: 'en-GB' });
+    await english.getByRole('button', { name: 'Add Lasagne' }).waitFor();
+  } finally {
+    const now = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+    await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...now.restaurant, language: 'en' }, version: now.version } });
+  }
+});

@@ -51,6 +51,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         tax: Tax { rate: TaxRate::from_basis_points(1900).map_err(invalid)?, mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 24, 1, 8, 60, 60).map_err(invalid)?,
         personal_data_days: Default::default(),
+        language: bistro_domain::restaurant::Language::default(),
     })
 }
 

@@ -16,7 +16,7 @@ use bistro_domain::hours::{OpeningHours, Zone};
 use bistro_domain::ids::{Slug, TableId};
 use bistro_domain::menu::{Category, MenuItem};
 use bistro_domain::money::Currency;
-use bistro_domain::restaurant::{OrderKinds, Restaurant, Tax};
+use bistro_domain::restaurant::{Language, OrderKinds, Restaurant, Tax};
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_store::{RepoError, Repos};
 
@@ -40,6 +40,8 @@ pub struct PublicRestaurant {
     pub order_kinds: OrderKinds,
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
+    /// The guest's pages speak this to a guest whose browser asks for none of their languages.
+    pub language: Language,
 }
 
 impl From<Restaurant> for PublicRestaurant {
@@ -53,6 +55,7 @@ impl From<Restaurant> for PublicRestaurant {
             order_kinds: r.order_kinds,
             tables: r.tables,
             tax: r.tax,
+            language: r.language,
         }
     }
 }

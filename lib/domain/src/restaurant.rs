@@ -61,6 +61,19 @@ pub struct Restaurant {
     /// How long guests' names, phones and addresses are kept after their order's or booking's day.
     #[serde(default)]
     pub personal_data_days: RetentionDays,
+    /// What the guest's pages speak to a guest whose browser asks for none of the pages' languages.
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// A language the guest's pages are written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    De,
 }
 
 /// Days a guest's personal data is kept after the day of their order or booking: 1 to 3650,

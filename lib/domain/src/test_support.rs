@@ -93,6 +93,7 @@ pub fn restaurant() -> Restaurant {
         tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 60, 30).unwrap(),
         personal_data_days: Default::default(),
+        language: crate::restaurant::Language::default(),
     }
 }
 

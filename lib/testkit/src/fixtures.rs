@@ -53,6 +53,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),
         personal_data_days: Default::default(),
+        language: bistro_domain::restaurant::Language::default(),
     }
 }
 
