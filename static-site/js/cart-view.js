@@ -8,13 +8,14 @@ import { guestMessage, t } from './words.js';
 /** What stops line `line` from being ordered, judged against the menu the page shows. */
 function lineProblem(line, menu) {
   const item = menu.items.find((i) => i.id === line.item);
-  if (!item) return t('cart.unavailable_line', { name: line.item });
+  // A dish gone from the menu has no name left to show: never show its id instead.
+  if (!item) return t('cart.gone_line');
   if (item.sold_out) return t('cart.sold_out_line', { name: item.name });
   return null;
 }
 
 function lineName(line, priced, menu) {
-  return priced?.name ?? menu.items.find((i) => i.id === line.item)?.name ?? t('error.not_found');
+  return priced?.name ?? menu.items.find((i) => i.id === line.item)?.name ?? t('cart.gone_name');
 }
 
 function choiceNames(line, menu) {

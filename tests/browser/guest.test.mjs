@@ -267,3 +267,18 @@ test('a guest whose browser speaks none of the pages\' languages gets the restau
     await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...now.restaurant, language: 'en' }, version: now.version } });
   }
 });
+
+test('a dish taken off the menu while it is in the cart is named in words, never by its id', async () => {
+  const token = world.logins.owner.token;
+  await call(world.server.base, 'POST', `/v1/restaurants/${SLUG}/menu/items`, { token, body: { id: 'daily-soup', item: { category: 'mains', name: 'Soup of the day', price: { minor: 600, currency: 'EUR' } } } });
+  const tab = await guest(`/r/${SLUG}/t/7`);
+  await tab.getByRole('button', { name: 'Add Soup of the day' }).click();
+  await tab.locator('#cart .line-name', { hasText: 'Soup of the day' }).waitFor();
+  const soup = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/daily-soup`);
+  await call(world.server.base, 'DELETE', `/v1/restaurants/${SLUG}/menu/items/daily-soup?version=${soup.version}`, { token });
+
+  await tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await tab.getByText('This dish is not on the menu any more. Remove it to order.').waitFor();
+  assert.doesNotMatch(await tab.locator('main').innerText(), /daily-soup/);
+  assert.ok(await tab.getByRole('button', { name: 'Order', exact: true }).isDisabled());
+});

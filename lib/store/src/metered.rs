@@ -71,6 +71,8 @@ fn write_units(old: Option<&Item>, new: Option<&Item>) -> Units {
             let entry = if index.holds_whole_items() {
                 larger.div_ceil(1024).max(1)
             } else {
+                // The table's keys and this index's, with their attribute names ("pk", "sk":
+                // 4 bytes; "gsiNpk", "gsiNsk": 12).
                 let keys = |item: Option<&Item>, key: Option<&Key>| {
                     item.map_or(0, |i| (i.key.pk.len() + i.key.sk.len() + 4) as u64)
                         + key.map_or(0, |k| (k.pk.len() + k.sk.len() + 12) as u64)
