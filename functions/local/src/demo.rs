@@ -52,6 +52,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         reservations: ReservationSettings::new(30, 90, 24, 1, 8, 60, 60).map_err(invalid)?,
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
+        timing: Default::default(),
     })
 }
 

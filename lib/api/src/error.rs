@@ -160,6 +160,7 @@ impl From<RepoError> for ApiError {
             RepoError::AlreadyExists => Self::conflict("already_exists", "it already exists"),
             RepoError::StaleVersion => Self::conflict("stale_version", error.to_string()),
             RepoError::IdempotencyMismatch => Self::unprocessable("idempotency_key_reused", error.to_string()),
+            RepoError::SlotFull => Self::conflict("slot_full", error.to_string()),
             RepoError::Booking(booking) => booking.into(),
             RepoError::Busy => Self::Unavailable("too much contention".into()),
             RepoError::Store(bistro_store::seam::SeamError::InvalidCursor) => {
@@ -198,6 +199,8 @@ impl From<OrderingError> for ApiError {
             OrderingError::KindNotOffered(_) => "order_type_not_offered",
             OrderingError::UnknownTable(_) => "unknown_table",
             OrderingError::AddressRequired => "address_required",
+            OrderingError::LaterAtTable => "later_at_table",
+            OrderingError::SlotUnavailable => "slot_unavailable",
         };
         Self::unprocessable(code, error)
     }

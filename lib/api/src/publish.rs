@@ -42,6 +42,9 @@ pub struct PublicRestaurant {
     pub tax: Tax,
     /// The guest's pages speak this to a guest whose browser asks for none of their languages.
     pub language: Language,
+    /// Preparation minutes per kind of order: "ready in about N min" before ordering.
+    #[serde(default)]
+    pub timing: bistro_domain::timing::Timing,
 }
 
 impl From<Restaurant> for PublicRestaurant {
@@ -56,6 +59,7 @@ impl From<Restaurant> for PublicRestaurant {
             tables: r.tables,
             tax: r.tax,
             language: r.language,
+            timing: r.timing,
         }
     }
 }

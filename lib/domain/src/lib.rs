@@ -15,6 +15,7 @@ pub mod restaurant;
 pub mod schema;
 pub mod staff;
 pub mod text;
+pub mod timing;
 
 pub use jiff;
 

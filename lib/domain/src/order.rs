@@ -17,6 +17,7 @@ use crate::ids::{OrderId, Slug, TableId, Token, UserId};
 use crate::money::Totals;
 use crate::restaurant::Role;
 use crate::text::{Address, Name, Phone};
+use crate::timing::Promise;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -212,6 +213,9 @@ pub struct Order {
     #[serde(default)]
     pub erased_at: Option<Timestamp>,
     pub placed_at: Timestamp,
+    /// When the order is to be ready (or at the door); `None` only for orders placed before
+    /// restaurants promised times.
+    pub promise: Option<Promise>,
     pub driver: Option<UserId>,
     /// The customer's bearer secret for following and cancelling the order.
     pub token: Token,
@@ -227,6 +231,7 @@ pub struct NewOrder {
     pub priced: PricedCart,
     pub placed_at: Timestamp,
     pub business_date: Date,
+    pub promise: Promise,
 }
 
 impl Order {
@@ -244,6 +249,7 @@ impl Order {
             history: Vec::new(),
             erased_at: None,
             placed_at: new.placed_at,
+            promise: Some(new.promise),
             driver: None,
             token: Token::generate(),
             version: 1,
@@ -378,6 +384,9 @@ pub struct OrderView {
     pub erased_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
     pub placed_at: Timestamp,
+    /// When the order is to be ready (or at the door); absent on orders placed before restaurants
+    /// promised times.
+    pub promise: Option<Promise>,
     pub driver: Option<UserId>,
     pub version: u64,
     /// The states the viewer may move the order to now (the buttons to offer); empty when none.
@@ -449,6 +458,7 @@ impl OrderView {
             history,
             erased_at: o.erased_at,
             placed_at: o.placed_at,
+            promise: o.promise,
             driver: o.driver,
             version: o.version,
             next,

@@ -13,6 +13,7 @@ use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
 use crate::reservation::ReservationSettings;
 use crate::text::Name;
+use crate::timing::{Promise, Timing, Wanted};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OrderingError {
@@ -24,6 +25,10 @@ pub enum OrderingError {
     UnknownTable(TableId),
     #[error("a delivery needs the address to deliver to")]
     AddressRequired,
+    #[error("an order at a table is made now; only pickup and delivery can be ordered for later")]
+    LaterAtTable,
+    #[error("the restaurant does not take orders for that time")]
+    SlotUnavailable,
 }
 
 /// Which kinds of order a restaurant takes.
@@ -64,6 +69,17 @@ pub struct Restaurant {
     /// What the guest's pages speak to a guest whose browser asks for none of the pages' languages.
     #[serde(default)]
     pub language: Language,
+    /// Preparation time per kind of order, and the later slots pickup and delivery may be ordered for.
+    #[serde(default)]
+    pub timing: Timing,
+}
+
+/// What the restaurant agrees to when it takes an order: the time promised, and the day of
+/// service the order belongs to (the day it is numbered in and listed under).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Agreed {
+    pub promise: Promise,
+    pub business_date: jiff::civil::Date,
 }
 
 /// A language the guest's pages are written in.
@@ -142,8 +158,10 @@ impl Restaurant {
         self.hours.is_open_at(instant, &self.time_zone)
     }
 
-    /// Whether an order of this kind may be placed at `instant`.
-    pub fn check_order(&self, kind: &OrderKind, instant: Timestamp) -> Result<(), OrderingError> {
+    /// Whether an order of this kind may be placed at `now` for when the guest wants it, and if
+    /// so, the time it is promised for: as soon as possible while open, or a later slot of pickup
+    /// and delivery (also while closed, for the next opening).
+    pub fn take_order(&self, kind: &OrderKind, wanted: Wanted, now: Timestamp) -> Result<Agreed, OrderingError> {
         let offered = match kind {
             OrderKind::DineIn { .. } => self.order_kinds.dine_in,
             OrderKind::Pickup => self.order_kinds.pickup,
@@ -159,10 +177,31 @@ impl Restaurant {
             OrderKind::Delivery { address: None } => return Err(OrderingError::AddressRequired),
             _ => {}
         }
-        if !self.is_open_at(instant) {
-            return Err(OrderingError::Closed);
+        match wanted {
+            Wanted::Soon => {
+                if !self.is_open_at(now) {
+                    return Err(OrderingError::Closed);
+                }
+                let at = now.checked_add(self.timing.ready_in(kind)).map_err(|_| OrderingError::SlotUnavailable)?;
+                Ok(Agreed { promise: Promise { at, scheduled: false }, business_date: self.time_zone.today(now) })
+            }
+            Wanted::At(_) if matches!(kind, OrderKind::DineIn { .. }) => Err(OrderingError::LaterAtTable),
+            Wanted::At(at) => {
+                let slots = self.later_slots(kind, now).ok_or(OrderingError::SlotUnavailable)?;
+                if !slots.times.contains(&at) {
+                    return Err(OrderingError::SlotUnavailable);
+                }
+                Ok(Agreed { promise: Promise { at, scheduled: true }, business_date: slots.date })
+            }
         }
-        Ok(())
+    }
+
+    /// The later times an order of `kind` may be placed for now (none for a table).
+    pub fn later_slots(&self, kind: &OrderKind, now: Timestamp) -> Option<crate::timing::Slots> {
+        if matches!(kind, OrderKind::DineIn { .. }) {
+            return None;
+        }
+        self.timing.later_slots(kind, &self.hours, &self.time_zone, now)
     }
 }
 
@@ -260,7 +299,11 @@ mod tests {
     fn a_dine_in_order_needs_a_table_the_restaurant_has() {
         let table = TableId::parse("99").expect("id");
         assert_eq!(
-            restaurant().check_order(&OrderKind::DineIn { table: table.clone() }, at("2026-11-23T12:00:00Z")),
+            restaurant().take_order(
+                &OrderKind::DineIn { table: table.clone() },
+                Wanted::Soon,
+                at("2026-11-23T12:00:00Z")
+            ),
             Err(OrderingError::UnknownTable(table))
         );
     }
@@ -268,7 +311,7 @@ mod tests {
     #[test]
     fn no_order_is_taken_while_closed() {
         assert_eq!(
-            restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T04:00:00Z")),
+            restaurant().take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T04:00:00Z")),
             Err(OrderingError::Closed)
         );
     }
@@ -278,13 +321,16 @@ mod tests {
         let mut r = restaurant();
         r.order_kinds.delivery = false;
         let kind = OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")) };
-        assert_eq!(r.check_order(&kind, at("2026-11-23T12:00:00Z")), Err(OrderingError::KindNotOffered("delivery")));
+        assert_eq!(
+            r.take_order(&kind, Wanted::Soon, at("2026-11-23T12:00:00Z")),
+            Err(OrderingError::KindNotOffered("delivery"))
+        );
     }
 
     #[test]
     fn a_delivery_without_an_address_is_refused() {
         assert_eq!(
-            restaurant().check_order(&OrderKind::Delivery { address: None }, at("2026-11-23T12:00:00Z")),
+            restaurant().take_order(&OrderKind::Delivery { address: None }, Wanted::Soon, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::AddressRequired)
         );
     }
@@ -304,7 +350,50 @@ mod tests {
     }
 
     #[test]
-    fn an_order_is_taken_while_open() {
-        assert_eq!(restaurant().check_order(&OrderKind::Pickup, at("2026-11-23T12:00:00Z")), Ok(()));
+    fn an_order_taken_while_open_is_promised_its_preparation_time_from_now() {
+        let agreed = restaurant().take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T12:00:00Z"));
+        assert_eq!(agreed.map(|a| a.promise), Ok(Promise { at: at("2026-11-23T12:20:00Z"), scheduled: false }));
+    }
+
+    #[test]
+    fn a_pickup_for_a_later_slot_is_promised_that_slot() {
+        let agreed = restaurant().take_order(
+            &OrderKind::Pickup,
+            Wanted::At(at("2026-11-23T17:45:00Z")),
+            at("2026-11-23T12:00:00Z"),
+        );
+        assert_eq!(agreed.map(|a| a.promise), Ok(Promise { at: at("2026-11-23T17:45:00Z"), scheduled: true }));
+    }
+
+    #[test]
+    fn a_closed_restaurant_takes_a_pickup_for_its_next_opening_dated_that_day() {
+        // 04:00 UTC is 05:00 in Berlin: closed until 11:00.
+        let agreed = restaurant()
+            .take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T10:30:00Z")), at("2026-11-23T04:00:00Z"))
+            .expect("taken");
+        assert_eq!(agreed.business_date, jiff::civil::date(2026, 11, 23));
+    }
+
+    #[test]
+    fn a_time_off_the_slot_grid_or_too_soon_is_refused() {
+        let r = restaurant();
+        let now = at("2026-11-23T12:00:00Z");
+        assert_eq!(
+            r.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:47:00Z")), now),
+            Err(OrderingError::SlotUnavailable)
+        );
+        assert_eq!(
+            r.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T12:15:00Z")), now),
+            Err(OrderingError::SlotUnavailable)
+        );
+    }
+
+    #[test]
+    fn a_table_cannot_order_for_later() {
+        let table = OrderKind::DineIn { table: TableId::parse("4").expect("id") };
+        assert_eq!(
+            restaurant().take_order(&table, Wanted::At(at("2026-11-23T17:45:00Z")), at("2026-11-23T12:00:00Z")),
+            Err(OrderingError::LaterAtTable)
+        );
     }
 }

@@ -94,6 +94,7 @@ pub fn restaurant() -> Restaurant {
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 60, 30).unwrap(),
         personal_data_days: Default::default(),
         language: crate::restaurant::Language::default(),
+        timing: Default::default(),
     }
 }
 
@@ -107,6 +108,7 @@ pub fn order_of_kind(kind: OrderKind) -> Order {
         priced: PricedCart { lines: Vec::new(), totals },
         placed_at: "2026-11-23T12:00:00Z".parse().unwrap(),
         business_date: jiff::civil::date(2026, 11, 23),
+        promise: crate::timing::Promise { at: "2026-11-23T12:20:00Z".parse().unwrap(), scheduled: false },
     };
     Order::place(new, 1)
 }

@@ -161,6 +161,15 @@ pub fn order_counter(slug: &Slug, date: Date) -> Key {
     Key::new(format!("R#{slug}#DAY#{date}"), "COUNTER")
 }
 
+/// Sort keys of a day's later-order slot counters begin with this.
+pub const ORDER_SLOT_PREFIX: &str = "SLOT#";
+
+/// The count of later orders (pickup, delivery) promised for one slot of a day of service: in the
+/// day's own partition, beside its order counter, so one query reads a day's slots.
+pub fn order_slot(slug: &Slug, date: Date, at: Timestamp) -> Key {
+    Key::new(format!("R#{slug}#DAY#{date}"), format!("{ORDER_SLOT_PREFIX}{}", instant(at)))
+}
+
 pub fn reservation(slug: &Slug, id: &ReservationId) -> Key {
     Key::new(format!("R#{slug}#BOOKING#{id}"), "BOOKING")
 }

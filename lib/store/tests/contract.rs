@@ -94,6 +94,8 @@ contract!(
     concurrent_placements_get_gapless_event_numbers_each_once,
     placements_from_two_instances_at_once_number_the_day_without_gaps_or_repeats,
     a_placement_refused_for_its_key_takes_no_order_number,
+    a_later_slot_takes_no_more_orders_than_its_cap_under_concurrency,
+    a_cancelled_later_order_gives_its_place_in_the_slot_back,
     an_index_of_keys_answers_with_keys_and_an_index_of_items_with_items,
     a_finished_order_is_listed_by_its_final_state_and_no_longer_among_the_open,
     a_drivers_deliveries_are_the_orders_assigned_to_them,
@@ -776,7 +778,7 @@ async fn place_from_a_cart(
     let new = new_order("roma", day);
     let placed = repos
         .orders
-        .place(key, (&roma, day), Some((&cart, version)), |n| bistro_domain::order::Order::place(new.clone(), n))
+        .place(key, (&roma, day), Some((&cart, version)), 10, |n| bistro_domain::order::Order::place(new.clone(), n))
         .await?;
     Ok(placed.value)
 }
@@ -793,4 +795,70 @@ async fn a_placement_refused_for_its_key_takes_no_order_number(store: Arc<dyn St
     let next = place_from_a_cart(&repos, &idempotency("j", "body-3"), day).await.unwrap();
 
     assert_eq!(next.number, 2, "the refusals took no number");
+}
+
+/// Tomorrow evening: a slot still to come, since a slot's counter expires two days after it.
+fn tomorrows_slot() -> (bistro_domain::jiff::civil::Date, bistro_domain::jiff::Timestamp) {
+    let slot = tomorrow_evening();
+    (fixtures::berlin().at(slot).date(), slot)
+}
+
+/// A pickup promised for the slot at `at` on `day`, as the API makes it for a later time.
+fn later_order(
+    day: bistro_domain::jiff::civil::Date,
+    at: bistro_domain::jiff::Timestamp,
+) -> bistro_domain::order::NewOrder {
+    let mut new = new_order("roma", day);
+    new.promise = bistro_domain::timing::Promise { at, scheduled: true };
+    new
+}
+
+async fn a_later_slot_takes_no_more_orders_than_its_cap_under_concurrency(store: Arc<dyn Store>) {
+    let repos = Arc::new(Repos::new(store));
+    let (day, slot) = tomorrows_slot();
+    let attempts = (0..12).map(|n| {
+        let repos = repos.clone();
+        let new = later_order(day, slot);
+        tokio::spawn(async move {
+            let key = idempotency(&format!("slot{n}"), "b");
+            repos
+                .orders
+                .place(&key, (&slug("roma"), day), None, 5, |number| {
+                    bistro_domain::order::Order::place(new.clone(), number)
+                })
+                .await
+        })
+    });
+    let outcomes: Vec<_> = join_all(attempts).await.into_iter().map(|joined| joined.unwrap()).collect();
+
+    let placed = outcomes.iter().filter(|o| o.is_ok()).count();
+    let full = outcomes.iter().filter(|o| matches!(o, Err(RepoError::SlotFull))).count();
+    assert_eq!((placed, full), (5, 7), "{outcomes:?}");
+    assert_eq!(repos.orders.slot_counts(&slug("roma"), day).await.unwrap().get(&slot), Some(&5));
+}
+
+async fn a_cancelled_later_order_gives_its_place_in_the_slot_back(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let (day, slot) = tomorrows_slot();
+    let new = later_order(day, slot);
+    let place = |key: &'static str| {
+        let new = new.clone();
+        let repos = &repos;
+        async move {
+            repos
+                .orders
+                .place(&idempotency(key, "b"), (&slug("roma"), day), None, 1, |n| {
+                    bistro_domain::order::Order::place(new.clone(), n)
+                })
+                .await
+        }
+    };
+    let mut first = place("first").await.unwrap().value;
+    assert!(matches!(place("second").await, Err(RepoError::SlotFull)));
+
+    first.transition(OrderState::Cancelled, Actor::Customer, bistro_domain::jiff::Timestamp::now()).unwrap();
+    repos.orders.save(&first).await.unwrap();
+
+    assert_eq!(repos.orders.slot_counts(&slug("roma"), day).await.unwrap().get(&slot), Some(&0));
+    assert!(place("third").await.is_ok(), "the slot has room again");
 }

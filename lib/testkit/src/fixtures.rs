@@ -13,6 +13,7 @@ use bistro_domain::order::{Customer, NewOrder, Order, OrderKind};
 use bistro_domain::reservation::{Contact, Reservation, ReservationSettings};
 use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
 use bistro_domain::text::{Name, Phone};
+use bistro_domain::timing::Promise;
 use bistro_store::RepoError;
 use bistro_store::repo::{IdempotencyKey, Idempotent, Orders};
 
@@ -54,6 +55,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
+        timing: Default::default(),
     }
 }
 
@@ -115,13 +117,14 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
         priced: PricedCart { lines: vec![line], totals },
         placed_at: Timestamp::now(),
         business_date: date,
+        promise: Promise { at: Timestamp::now(), scheduled: false },
     }
 }
 
 /// Places `new` once under `key` without a cart, numbered by the store as the API does it.
 pub async fn place(orders: &Orders, key: &IdempotencyKey, new: NewOrder) -> Result<Idempotent<Order>, RepoError> {
     let (slug, day) = (new.restaurant.clone(), new.business_date);
-    orders.place(key, (&slug, day), None, |number| Order::place(new.clone(), number)).await
+    orders.place(key, (&slug, day), None, 10, |number| Order::place(new.clone(), number)).await
 }
 
 pub fn contact() -> Contact {

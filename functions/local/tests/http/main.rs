@@ -3,6 +3,7 @@
 
 mod harness;
 mod hostile;
+mod later;
 mod limits;
 mod live;
 mod media;

@@ -13,7 +13,8 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderState};
-use bistro_domain::restaurant::Role;
+use bistro_domain::restaurant::{OrderingError, Role};
+use bistro_domain::timing::Wanted;
 use bistro_store::RepoError;
 
 use super::cart::price;
@@ -27,6 +28,7 @@ use bistro_domain::order::OrderView;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/restaurants/{slug}/orders", post(place_order).get(list_orders))
+        .route("/v1/restaurants/{slug}/orders/slots", get(later_slots))
         .route("/v1/restaurants/{slug}/orders/{order}", get(read_order))
         .route("/v1/restaurants/{slug}/orders/{order}/cancel", post(cancel_order))
         .route("/v1/restaurants/{slug}/orders/{order}/transitions", post(move_order))
@@ -42,6 +44,11 @@ pub struct PlaceOrder {
     pub cart: String,
     pub kind: OrderKind,
     pub customer: Customer,
+    /// A later time for pickup or delivery: one of the slots `…/orders/slots` offers (also while
+    /// the restaurant is closed, for its next opening). Without it, as soon as possible.
+    #[serde(default)]
+    #[schema(value_type = Option<bistro_domain::schema::Instant>)]
+    pub at: Option<Timestamp>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,9 +89,10 @@ pub async fn place_order(
         return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
     }
     let now = Timestamp::now();
-    restaurant.check_order(&body.kind, now)?;
+    let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
+    let agreed = restaurant.take_order(&body.kind, wanted, now)?;
     let priced = price(&state, &latest, &cart.value).await?;
-    let business_date = restaurant.time_zone.today(now);
+    let business_date = agreed.business_date;
     let new = NewOrder {
         restaurant: slug.clone(),
         kind: body.kind,
@@ -92,11 +100,13 @@ pub async fn place_order(
         priced,
         placed_at: now,
         business_date,
+        promise: agreed.promise,
     };
+    let per_slot = restaurant.timing.orders_per_slot();
     let placed = state
         .repos
         .orders
-        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), |number| {
+        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), per_slot, |number| {
             Order::place(new.clone(), number)
         })
         .await
@@ -104,11 +114,85 @@ pub async fn place_order(
             RepoError::StaleVersion => {
                 ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
             }
+            RepoError::SlotFull => ApiError::conflict("slot_full", e.to_string()),
             other => other.into(),
         })?;
     state.repos.carts.forget(&slug, &token);
     let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok(placed_response(placed.value, status))
+}
+
+/// The kinds of order that can be placed for a later time.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LaterKind {
+    Pickup,
+    Delivery,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LaterQuery {
+    pub kind: LaterKind,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaterSlot {
+    #[schema(value_type = bistro_domain::schema::Instant)]
+    pub at: Timestamp,
+    /// The slot took all the orders it takes.
+    pub full: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaterSlots {
+    /// Minutes an order of this kind placed now takes.
+    pub ready_in_minutes: i64,
+    /// It can be ordered for as soon as possible now (the restaurant is open).
+    pub now: bool,
+    /// The day of service the slots belong to; absent when there are none.
+    #[schema(value_type = Option<bistro_domain::schema::LocalDate>)]
+    pub date: Option<Date>,
+    pub time_zone: String,
+    pub slots: Vec<LaterSlot>,
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/slots", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), LaterQuery),
+    responses((status = 200, body = LaterSlots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn later_slots(
+    State(state): State<AppState>,
+    Tenant(slug): Tenant,
+    Query(query): Query<LaterQuery>,
+) -> Result<axum::Json<LaterSlots>, ApiError> {
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let kind = match query.kind {
+        LaterKind::Pickup => OrderKind::Pickup,
+        LaterKind::Delivery => OrderKind::Delivery { address: None },
+    };
+    let now = Timestamp::now();
+    let offered = restaurant.take_order(&kind, Wanted::Soon, now);
+    let later = restaurant.later_slots(&kind, now);
+    let taken = match &later {
+        Some(later) => state.repos.orders.slot_counts(&slug, later.date).await?,
+        None => Default::default(),
+    };
+    let cap = u32::from(restaurant.timing.orders_per_slot());
+    let slots = later
+        .as_ref()
+        .map(|later| {
+            let full = |at| taken.get(at).is_some_and(|n| *n >= cap);
+            later.times.iter().map(|at| LaterSlot { at: *at, full: full(at) }).collect()
+        })
+        .unwrap_or_default();
+    Ok(axum::Json(LaterSlots {
+        ready_in_minutes: restaurant.timing.ready_in(&kind).as_mins(),
+        // A delivery without an address is not refused for the time: only closed or not offered count.
+        now: !matches!(offered, Err(OrderingError::Closed | OrderingError::KindNotOffered(_))),
+        date: later.map(|later| later.date),
+        time_zone: restaurant.time_zone.name().to_owned(),
+        slots,
+    }))
 }
 
 fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<PlacedOrder>) {

@@ -46,6 +46,9 @@ pub enum RepoError {
     StaleVersion,
     #[error("this idempotency key was already used for a different request")]
     IdempotencyMismatch,
+    /// The later slot an order was for took its last order meanwhile.
+    #[error("that time has just been taken; choose another")]
+    SlotFull,
     #[error(transparent)]
     Booking(#[from] ReservationError),
     #[error("the store is too busy to complete this now")]

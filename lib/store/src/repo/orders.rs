@@ -1,9 +1,11 @@
 //! Orders: placed exactly once per idempotency key, numbered per local day, listed by day and
 //! state, and moved along under optimistic concurrency.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bistro_domain::ids::{OrderId, Slug, Token, UserId};
+use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Order, OrderState};
 
@@ -12,13 +14,29 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use super::events::{Sequencer, event_writes};
 use super::once::{CLAIM, Once, Refused, Transaction};
 use super::stored_order;
-use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, stale_or_missing};
+use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, read_all, stale_or_missing};
 use crate::keys;
-use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, Store, Write};
+use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
 
 /// The event counter's write: failing, another change took the number.
 const EVENT_NUMBER: &str = "event number";
 const DAY_NUMBER: &str = "day number";
+/// The later slot's counter: failing, the slot is full.
+const SLOT: &str = "slot";
+/// A slot's counter is kept this long after its time, then expires.
+const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 2 * 24 * 3600;
+
+/// The write that counts a scheduled order into its slot (`by` 1, only while the slot has room)
+/// or out of it (`by` -1, when it is cancelled or rejected); none for an order made now.
+fn slot_write(order: &Order, by: i64, orders_per_slot: u16) -> Option<Write> {
+    let promise = order.promise.filter(|p| p.scheduled)?;
+    Some(Write::Add {
+        key: keys::order_slot(&order.restaurant, order.business_date, promise.at),
+        by,
+        expires_at: Some(promise.at.as_second() + SLOT_COUNTER_AFTERLIFE_SECS),
+        condition: if by > 0 { Condition::CounterAtMost(i64::from(orders_per_slot) - by) } else { Condition::Always },
+    })
+}
 
 #[derive(Debug, Clone)]
 pub struct Orders {
@@ -68,11 +86,15 @@ impl Orders {
     ///
     /// Without `cart`, an earlier order under the key is looked up first, so a retry takes no
     /// number. With it, the caller looks only when the cart is gone: a retry finds it consumed.
+    ///
+    /// An order for a later slot is counted into the slot in the same transaction, only while
+    /// the slot holds fewer than `orders_per_slot` (else `SlotFull`).
     pub async fn place(
         &self,
         idempotency: &IdempotencyKey,
         day: (&Slug, Date),
         cart: Option<(&Token, u64)>,
+        orders_per_slot: u16,
         numbered: impl Fn(u32) -> Order,
     ) -> Result<Idempotent<Order>, RepoError> {
         let (slug, business_date) = day;
@@ -107,6 +129,9 @@ impl Orders {
                     Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) },
                 );
             }
+            if let Some(slot) = slot_write(&order, 1, orders_per_slot) {
+                writes = writes.with(SLOT, slot);
+            }
             let [event_counter, event] = event_writes(&order, last)?;
             let outcome =
                 writes.with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
@@ -120,6 +145,7 @@ impl Orders {
                     return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
                 }
                 Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
+                Err(Refused::Conditions(failed)) if failed.contains(SLOT) => return Err(RepoError::SlotFull),
                 // Another change took the event number or the day's number: take the next ones.
                 Err(Refused::Conditions(failed))
                     if failed.iter().all(|name| [EVENT_NUMBER, "event", DAY_NUMBER].contains(name)) =>
@@ -159,20 +185,23 @@ impl Orders {
 
     /// Stores a change of the order's progress (its state, history and driver; its version
     /// already raised by the domain) if the stored one is still the version it was read at. What
-    /// was ordered is fixed at placement and not written again.
+    /// was ordered is fixed at placement and not written again. An order for a later slot that
+    /// was just cancelled or rejected gives its place in the slot back, in the same transaction.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
         let progress = stored_order::progress_item(order)?;
         let put = Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) };
+        let just_refused = matches!(order.state, OrderState::Cancelled | OrderState::Rejected)
+            && order.history.last().is_some_and(|step| step.to == order.state && !step.from.is_final());
+        let release = if just_refused { slot_write(order, -1, 0) } else { None };
         let mut last_seq = self.sequencer.lane(&order.restaurant).await;
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
             let [counter, event] = event_writes(order, last)?;
-            let outcome = Transaction::new()
-                .with("order", put.clone())
-                .with(EVENT_NUMBER, counter)
-                .with("event", event)
-                .commit(self.store.as_ref())
-                .await;
+            let mut writes = Transaction::new().with("order", put.clone());
+            if let Some(release) = &release {
+                writes = writes.with(SLOT, release.clone());
+            }
+            let outcome = writes.with(EVENT_NUMBER, counter).with("event", event).commit(self.store.as_ref()).await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
                 Err(_) => last_seq.forget(),
@@ -248,6 +277,19 @@ impl Orders {
         let mut orders = self.read_listed(&page.items).await?;
         orders.retain(|order| state.is_none_or(|state| order.state == state));
         Ok((orders, page.next))
+    }
+
+    /// How many later orders each slot of a day of service holds (slots none took are absent).
+    pub async fn slot_counts(&self, slug: &Slug, date: Date) -> Result<BTreeMap<Timestamp, u32>, RepoError> {
+        let day = keys::order_counter(slug, date).pk;
+        let query = Query::partition(day).sort_key(SortKey::BeginsWith(keys::ORDER_SLOT_PREFIX.to_owned()));
+        let mut counts = BTreeMap::new();
+        for item in read_all(self.store.as_ref(), query).await? {
+            let at = item.key.sk.strip_prefix(keys::ORDER_SLOT_PREFIX).and_then(keys::parse_instant);
+            let at = at.ok_or_else(|| RepoError::Corrupt(format!("slot key {}", item.key.sk)))?;
+            counts.insert(at, u32::try_from(item.counter).unwrap_or(0));
+        }
+        Ok(counts)
     }
 
     /// One page of the deliveries assigned to a driver, oldest first.

@@ -18,6 +18,7 @@ use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
 use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Name, Note};
+use bistro_domain::timing::Promise;
 use serde::{Deserialize, Serialize};
 
 use super::{RepoError, decode, encode};
@@ -48,6 +49,9 @@ struct Ticket {
     tax_mode: TaxMode,
     #[serde(rename = "p")]
     placed_at: Timestamp,
+    /// The promised time, and whether the guest chose it (absent on orders older than promises).
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    promise: Option<(Timestamp, bool)>,
     #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     erased_at: Option<Timestamp>,
     #[serde(rename = "x")]
@@ -110,6 +114,7 @@ pub(crate) fn ticket_item(order: &Order) -> Result<Item, RepoError> {
         tax_rate: order.totals.tax_rate,
         tax_mode: order.totals.tax_mode,
         placed_at: order.placed_at,
+        promise: order.promise.map(|p| (p.at, p.scheduled)),
         erased_at: order.erased_at,
         token: order.token.clone(),
     };
@@ -198,6 +203,7 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
         history,
         erased_at: t.erased_at,
         placed_at: t.placed_at,
+        promise: t.promise.map(|(at, scheduled)| Promise { at, scheduled }),
         driver: p.driver,
         token: t.token,
         version: progress.version,
