@@ -474,7 +474,10 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let cart = d.call(Method::POST, &format!("{base}/carts"), None, None).await;
     let cart = cart["token"].as_str().unwrap().to_owned();
     d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line)).await;
-    let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Bea"}});
+    // Bea orders a pickup for a later time, then cancels it, which gives the slot's place back.
+    let later = d.call(Method::GET, &format!("{base}/orders/slots?kind=pickup"), None, None).await;
+    let at = later["slots"][2]["at"].clone();
+    let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Bea"}, "at": at});
     let placed = d.call(Method::POST, &format!("{base}/orders"), None, Some(order)).await;
     let (order, token) =
         (placed["order"]["id"].as_str().unwrap().to_owned(), placed["token"].as_str().unwrap().to_owned());

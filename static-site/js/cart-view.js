@@ -3,6 +3,7 @@
 // stays at the bottom of the phone's screen with the count and the total.
 import { api } from './api.js';
 import { h, money } from './ui.js';
+import { whenField } from './when.js';
 import { guestMessage, t } from './words.js';
 
 /** What stops line `line` from being ordered, judged against the menu the page shows. */
@@ -76,7 +77,7 @@ export function cartPanel({ slug, cart, menu, table, change, placed, closed }) {
     const taxNote = totals.tax_mode === 'exclusive' ? t('cart.tax_added', { tax: money(totals.tax) }) : t('cart.tax_included', { tax: money(totals.tax) });
     panel.append(h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', { 'data-testid': 'cart-total' }, money(totals.total)), h('small', {}, ` ${taxNote}`)));
   }
-  panel.append(checkout({ slug, cart, menu, table, blocked: blocked || closed, reason: closed && !blocked ? t('checkout.closed') : t('cart.cannot_order'), placed }));
+  panel.append(checkout({ slug, cart, menu, table, blocked, open: !closed, placed }));
   return panel;
 }
 
@@ -84,7 +85,7 @@ function field(label, control, error) {
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, error);
 }
 
-function checkout({ slug, cart, menu, table, blocked, reason, placed }) {
+function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   const kinds = menu.restaurant.order_kinds;
   const offered = table ? [['dine_in', t('checkout.at_table', { table })]]
     : [['pickup', t('checkout.pickup')], ['delivery', t('checkout.delivery')]].filter(([kind]) => kinds[kind]);
@@ -98,21 +99,35 @@ function checkout({ slug, cart, menu, table, blocked, reason, placed }) {
   const phoneLabel = h('label', { for: 'guest-phone' }, t('checkout.phone'));
   const general = h('p', { class: 'error', role: 'alert', hidden: true });
   const kindError = errorFor('kind');
-  const button = h('button', { type: 'submit', class: 'primary', disabled: blocked, 'aria-describedby': 'order-blocked' }, t('checkout.order'));
+  const button = h('button', { type: 'submit', class: 'primary', disabled: blocked || !open, 'aria-describedby': 'order-blocked' }, t('checkout.order'));
+  // Why the order cannot be placed now: the cart's problem first, else the time's.
+  const blockedNote = h('p', { class: 'note', id: 'order-blocked', hidden: true });
+  const orderable = (ok, why) => {
+    const stop = blocked || !ok;
+    button.disabled = stop;
+    blockedNote.hidden = !stop;
+    blockedNote.textContent = blocked ? t('cart.cannot_order') : why;
+  };
+  const whenHolder = h('div');
+  let when = null;
   const showKind = () => {
-    const delivery = form.elements.kind?.value === 'delivery';
+    const kind = form.elements.kind?.value ?? 'pickup';
+    const delivery = kind === 'delivery';
     addressField.hidden = !delivery;
     phoneLabel.textContent = delivery ? t('checkout.phone_delivery') : t('checkout.phone');
+    when = whenField({ slug, restaurant: menu.restaurant, kind, open, onChange: orderable });
+    whenHolder.replaceChildren(when.element);
   };
   form.append(
     h('h3', { id: 'checkout-title' }, t('checkout.title')),
     h('fieldset', {}, h('legend', {}, t('checkout.how')), offered.map(([value, label], index) =>
       h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'kind', value, checked: index === 0, onchange: showKind }), ` ${label}`)), kindError),
+    whenHolder,
     field(t('checkout.name'), name, errorFor('name')),
     h('div', { class: 'field' }, phoneLabel, phone),
     addressField,
     general,
-    blocked ? h('p', { class: 'note', id: 'order-blocked' }, reason) : '',
+    blockedNote,
     button);
   showKind();
   const idempotencyKey = crypto.randomUUID();
@@ -134,11 +149,14 @@ function checkout({ slug, cart, menu, table, blocked, reason, placed }) {
     button.disabled = true;
     button.textContent = t('checkout.ordering');
     try {
-      const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body: { cart: cart.token, kind, customer }, headers: { 'idempotency-key': idempotencyKey } });
+      const at = when?.value();
+      const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}) };
+      const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body, headers: { 'idempotency-key': idempotencyKey } });
       placed(result);
     } catch (problem) {
       button.disabled = false;
       button.textContent = t('checkout.order');
+      if (['slot_full', 'slot_unavailable'].includes(problem.code)) return when?.refused(guestMessage(problem));
       const where = problem.code === 'address_required' || problem.field?.startsWith('kind.address') ? 'address'
         : problem.field?.startsWith('customer.name') ? 'name'
           : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind' : 'general';

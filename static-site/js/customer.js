@@ -4,6 +4,7 @@ import { cartBar, cartPanel } from './cart-view.js';
 import { connectLive } from './live.js';
 import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
+import { promiseText } from './when.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
@@ -152,6 +153,7 @@ export async function orderPage(slug, id, token) {
       h('h2', { id: 'receipt-title' }, t('receipt.title')),
       h('p', {}, h('strong', {}, restaurant.name)),
       h('p', {}, t('receipt.number', { number: order.number }), ' · ', localTime(order.placed_at, restaurant.time_zone), ' · ', where()),
+      order.promise ? h('p', {}, promiseText(order, restaurant.time_zone)) : '',
       h('table', {},
         h('tbody', {}, order.lines.map((line) => row(`${line.quantity} × ${line.name}${line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''}`, line.line_total))),
         h('tfoot', {},
@@ -167,6 +169,8 @@ export async function orderPage(slug, id, token) {
       h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, t(`state.${order.state}`)),
       reached >= 0 ? h('ol', { class: 'steps' }, steps.map((step, index) => h('li', { class: index <= reached ? 'done' : '' }, t(`state.${step}`)))) : '',
       h('p', {}, where()),
+      order.promise && !['completed', 'cancelled', 'rejected'].includes(order.state)
+        ? h('p', { class: 'promise', 'data-testid': 'promise' }, promiseText(order, restaurant.time_zone)) : '',
       h('ul', { class: 'lines' }, order.lines.map((line) => h('li', {},
         h('div', { class: 'line-head' },
           h('span', {}, `${line.quantity} × ${line.name}`, line.choices.length ? h('small', {}, ` (${line.choices.map((c) => c.name).join(', ')})`) : ''),

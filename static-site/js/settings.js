@@ -1,4 +1,5 @@
-// Restaurant settings a manager edits: opening hours, closure dates and tables.
+// Restaurant settings a manager edits: opening hours, closure dates, tables, the guests' default
+// language, and how long orders take (with the later slots guests may order pickup and delivery for).
 import { api } from './api.js';
 import { h, toast } from './ui.js';
 
@@ -20,6 +21,17 @@ function parseIntervals(text, day) {
   });
 }
 
+/** The timing fields: name, label, smallest and largest value. */
+const TIMING = [
+  ['dine_in_minutes', 'Minutes to serve an order at a table', 1, 240],
+  ['pickup_minutes', 'Minutes until a pickup is ready', 1, 240],
+  ['delivery_minutes', 'Minutes until a delivery arrives', 1, 240],
+  ['slot_minutes', 'Minutes between the later times guests may choose', 5, 120],
+  ['orders_per_slot', 'Orders one later time takes at most', 1, 1000],
+];
+
+const DEFAULT_TIMING = { dine_in_minutes: 15, pickup_minutes: 20, delivery_minutes: 40, slot_minutes: 15, orders_per_slot: 10 };
+
 export async function settingsForm(slug, token) {
   let { restaurant, version } = await api('GET', `/v1/restaurants/${slug}`);
   const form = h('form', { 'aria-label': 'Opening hours and tables' },
@@ -30,6 +42,9 @@ export async function settingsForm(slug, token) {
     h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
     h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
+    h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
+      TIMING.map(([name, label, min, max]) => h('label', {}, `${label} `,
+        h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] })))),
     h('button', { type: 'submit' }, 'Save settings'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -37,7 +52,8 @@ export async function settingsForm(slug, token) {
     try {
       const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language') };
+      const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
     } catch (problem) { toast(problem.message); }

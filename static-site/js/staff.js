@@ -37,10 +37,18 @@ function beep() {
   } catch { /* no sound here: the highlight still shows */ }
 }
 
+/** When the ticket is due: a time the guest chose, or the preparation time after ordering. */
+function promised(order, timeZone) {
+  const at = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(order.promise.at));
+  if (!order.promise.scheduled) return `Due ${at}`;
+  return order.kind.type === 'delivery' ? `Deliver at ${at} (ordered ahead)` : `Pickup at ${at} (ordered ahead)`;
+}
+
 export async function boardPage(slug) {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Staff board', () => boardPage(slug));
   const token = current.token;
+  const { time_zone: timeZone } = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
   const orders = new Map();
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
   const board = h('div', { class: 'board' });
@@ -62,6 +70,7 @@ export async function boardPage(slug) {
           h('h3', {}, `#${order.number} `, h('small', {}, order.kind.table ? `table ${order.kind.table}` : KIND_NAMES[order.kind.type])),
           h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
             line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
+          order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
           h('p', {}, order.customer ? order.customer.name : 'Guest details erased', ' · ', money(order.totals.total)),
           forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
           order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
