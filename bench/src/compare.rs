@@ -46,6 +46,18 @@ fn figures(results: &Results) -> Vec<(String, f64, usize)> {
         }
         out.push(("peak memory MB".to_owned(), load.peak_memory_mb, 1));
     }
+    if let Some(page) = &results.page {
+        for (name, score) in [
+            ("performance", page.performance),
+            ("accessibility", page.accessibility),
+            ("best practices", page.best_practices),
+            ("SEO", page.seo),
+        ] {
+            out.push((format!("Lighthouse {name}"), f64::from(score), 0));
+        }
+        out.push(("guest page LCP ms".to_owned(), page.lcp_ms, 0));
+        out.push(("guest page first load, bytes".to_owned(), page.first_load_bytes as f64, 0));
+    }
     if let Some(cost) = &results.cost {
         out.push(("dollars per 1,000 orders".to_owned(), cost.per_1000_orders, 3));
         out.push(("dollars a month idle".to_owned(), cost.idle_per_month, 2));
@@ -119,6 +131,7 @@ mod tests {
             warm: None,
             sizes: None,
             load: None,
+            page: None,
             cost: None,
         }
     }

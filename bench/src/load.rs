@@ -336,9 +336,9 @@ async fn run_scenario(
 }
 
 /// The local server, started from its release binary on a free port with an empty data directory.
-struct Server {
+pub struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     _data: tempfile::TempDir,
 }
 
@@ -349,14 +349,16 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(binary: &Path) -> Result<Server, String> {
+/// Starts the server with `args` besides its address, data directory and no rate limit.
+pub async fn start_server(binary: &Path, args: &[&str]) -> Result<Server, String> {
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let data = tempfile::Builder::new().prefix("bistro-bench-").tempdir().map_err(|e| e.to_string())?;
     let child = Command::new(binary)
-        .args(["--addr", &addr.to_string(), "--rate-limit", "0", "--no-demo", "--data"])
+        .args(["--addr", &addr.to_string(), "--rate-limit", "0", "--data"])
         .arg(data.path())
+        .args(args)
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| {
@@ -395,7 +397,7 @@ async fn stored_orders(setup: &Setup, token: &str, dates: &HashSet<String>) -> R
 }
 
 pub async fn measure(binary: &Path, duration: Duration) -> Result<Load, String> {
-    let server = start_server(binary).await?;
+    let server = start_server(binary, &["--no-demo"]).await?;
     let pid = server.child.id();
     let setup = Setup(tokio::sync::Mutex::new(Connection::open(server.addr).await?));
     let token = fixture::seed(&setup).await?;

@@ -1,7 +1,7 @@
 //! `scripts/bench` builds what is measured and runs this: it measures Bistro and writes
 //! `docs/PERFORMANCE.md` and `docs/performance.json` (machine-readable, to compare two runs).
 //!
-//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load] [--out DIR]`: measure
+//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load,page] [--out DIR]`: measure
 //! and write the report (into `docs/` unless `--out` says elsewhere).
 //! `bistro-bench cost [--write]`: the cost model from `docs/performance.json` and the synthesized
 //! templates in `target/cdk.out`, printed; with `--write`, also stored into `performance.json`
@@ -11,6 +11,9 @@
 //! `bistro-bench render PREVIOUS.json`: writes `docs/PERFORMANCE.md` again from
 //! `docs/performance.json`, compared with PREVIOUS.json, without measuring (after a change of
 //! the report's wording).
+//! `bistro-bench page [--write]`: only the audit of the guest's first page, printed; with `--write`,
+//! also stored into `performance.json` (after a change of the pages alone; `render` then rewrites
+//! the report).
 //! `bistro-bench units`: only the request units, printed (quick, to check a change of the key design).
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
@@ -19,6 +22,7 @@ mod compare;
 mod cost;
 mod fixture;
 mod load;
+mod page;
 mod report;
 mod request_units;
 mod sizes;
@@ -38,6 +42,9 @@ pub struct Results {
     warm: Option<Vec<warm::WarmRequest>>,
     sizes: Option<Vec<sizes::Size>>,
     load: Option<load::Load>,
+    /// Absent from runs before the page was audited.
+    #[serde(default)]
+    page: Option<page::PageAudit>,
     cost: Option<cost::Cost>,
 }
 
@@ -60,6 +67,9 @@ fn markdown(results: &Results) -> String {
     out += &sizes::section(results.sizes.as_deref());
     if let Some(load) = &results.load {
         out += &load::section(load);
+    }
+    if let Some(page) = &results.page {
+        out += &page::section(page);
     }
     if let Some(cost) = &results.cost {
         out += &cost::section(cost);
@@ -84,6 +94,8 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
+    let page =
+        if wanted("page") { Some(page::measure(&release.join("bistro-local"), &workspace()).await?) } else { None };
     let mut results = Results {
         date: report::today(),
         machine: report::machine(),
@@ -92,6 +104,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         warm,
         sizes,
         load,
+        page,
         cost: None,
     };
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
@@ -131,6 +144,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             print!("{}", cost::section(&model));
             if args.get(1).is_some_and(|a| a == "--write") {
                 results.cost = Some(model);
+                std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
+            }
+            Ok(())
+        }
+        Some("page") => {
+            let release = workspace().join("target/release");
+            let runtime = tokio::runtime::Runtime::new()?;
+            let audit = runtime.block_on(page::measure(&release.join("bistro-local"), &workspace()))?;
+            print!("{}", page::section(&audit));
+            if args.get(1).is_some_and(|a| a == "--write") {
+                let path = workspace().join("docs/performance.json");
+                let mut results = read_results(&path)?;
+                results.page = Some(audit);
                 std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
             }
             Ok(())

@@ -4,13 +4,11 @@
 const guest = () => import('./customer.js');
 const booking = () => import('./booking.js');
 import { h, nav, show, toast } from './ui.js';
-import { LANGUAGES, guestMessage, lang, setLang, t } from './words.js';
-
-document.documentElement.lang = lang();
+import { LANGUAGES, guestMessage, lang, loadWords, setLang, t } from './words.js';
 
 /** The guest's language, switchable on every page; the page is drawn again in it. */
 function languagePicker() {
-  const select = h('select', { id: 'language', 'aria-label': t('language'), onchange: () => { setLang(select.value); route(); } },
+  const select = h('select', { id: 'language', 'aria-label': t('language'), onchange: async () => { await setLang(select.value); route(); } },
     Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, selected: code === lang() }, name)));
   return select;
 }
@@ -33,6 +31,7 @@ async function route() {
       const [slug] = match.slice(1);
       // What the last page said belongs to it: a new page starts quiet, with its own title.
       document.getElementById('toast').classList.remove('visible');
+      await loadWords();
       const [loading, current] = page(...match.slice(1));
       nav(slug, current);
       document.getElementById('nav').append(languagePicker());

@@ -3,7 +3,6 @@
 // stays at the bottom of the phone's screen with the count and the total.
 import { api } from './api.js';
 import { h, money } from './ui.js';
-import { whenField } from './when.js';
 import { guestMessage, t } from './words.js';
 
 /** What stops line `line` from being ordered, judged against the menu the page shows. */
@@ -115,8 +114,13 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const delivery = kind === 'delivery';
     addressField.hidden = !delivery;
     phoneLabel.textContent = delivery ? t('checkout.phone_delivery') : t('checkout.phone');
-    when = whenField({ slug, restaurant: menu.restaurant, kind, open, onChange: orderable });
-    whenHolder.replaceChildren(when.element);
+    // The times are fetched with their code once a cart is there to order: the menu alone needs neither.
+    when = null;
+    import('./when.js').then(({ whenField }) => {
+      if (form.elements.kind && form.elements.kind.value !== kind) return;
+      when = whenField({ slug, restaurant: menu.restaurant, kind, open, onChange: orderable });
+      whenHolder.replaceChildren(when.element);
+    });
   };
   form.append(
     h('h3', { id: 'checkout-title' }, t('checkout.title')),

@@ -1,10 +1,8 @@
 // The customer's pages: the menu (from the published JSON), the cart, checkout and the live order.
 import { api, config, publishedMenu } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
-import { connectLive } from './live.js';
 import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
-import { promiseText } from './when.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
@@ -48,7 +46,7 @@ const MENU_CHECK_MS = 30_000;
 
 export async function menuPage(slug, rawTable) {
   const [first, { mediaBaseUrl }, initialCart] = await Promise.all([publishedMenu(slug), config(), loadCart(slug)]);
-  useRestaurantLanguage(first.restaurant.language);
+  await useRestaurantLanguage(first.restaurant.language);
   let menu = first;
   let cart = initialCart;
   const known = !rawTable || menu.restaurant.tables.includes(rawTable);
@@ -131,8 +129,10 @@ export async function menuPage(slug, rawTable) {
 }
 
 export async function orderPage(slug, id, token) {
-  const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
-  useRestaurantLanguage(restaurant.language);
+  // Only the order page follows an order live and says when it comes: the menu never loads these.
+  const [{ restaurant }, { connectLive }, { promiseText }] =
+    await Promise.all([api('GET', `/v1/restaurants/${slug}`), import('./live.js'), import('./when.js')]);
+  await useRestaurantLanguage(restaurant.language);
   const read = () => api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
   let order = await read();
   const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));

@@ -1,5 +1,7 @@
 // What the guest's pages say, in each language they speak. A page asks `t('key', { name })`;
 // the language is the browser's first one spoken here, unless the guest picked another.
+// English is here; another language's words are fetched only by a page that speaks it
+// (`loadWords`), so a guest downloads one language.
 
 const WORDS = {
   en: {
@@ -107,114 +109,10 @@ const WORDS = {
     'diet.vegetarian': 'Vegetarian', 'diet.vegan': 'Vegan', 'diet.gluten_free': 'Gluten-free', 'diet.halal': 'Halal', 'diet.kosher': 'Kosher',
     'language': 'Language',
   },
-  de: {
-    'menu.search': 'Speisekarte durchsuchen',
-    'menu.filters': 'Nur anzeigen',
-    'menu.categories': 'Kategorien',
-    'menu.nothing_found': 'Nichts auf der Karte passt. Suche oder Filter zurücksetzen.',
-    'menu.add': 'Hinzufügen',
-    'menu.add_named': '{name} hinzufügen',
-    'menu.sold_out': 'Ausverkauft',
-    'menu.contains': 'enthält: {list}',
-    'menu.table': 'Bestellung für Tisch {table}',
-    'menu.unknown_table': 'Dieses Restaurant hat keinen Tisch {table}. Fragen Sie das Personal nach dem Code des Tisches, oder bestellen Sie unten zum Abholen.',
-    'menu.updated': 'Die Karte hat sich gerade geändert.',
-    'menu.open_orders': 'Ihre Bestellungen',
-    'menu.closed': 'Gerade geschlossen. Öffnet {when}.',
-    'menu.closed_for_now': 'Gerade geschlossen.',
-    'options.for': 'Auswahl für {name}',
-    'options.choose_exactly': '{n} wählen',
-    'options.choose_between': '{min}–{max} wählen',
-    'options.up_to': 'bis zu {max}',
-    'options.note': 'Hinweis für die Küche (optional)',
-    'options.quantity': 'Menge',
-    'options.add': 'Zur Bestellung',
-    'cart.title': 'Ihre Bestellung',
-    'cart.empty': 'Noch nichts: wählen Sie etwas von der Karte.',
-    'cart.items': '{count} Artikel',
-    'cart.item': '1 Artikel',
-    'cart.view': 'Bestellung ansehen',
-    'cart.added': '{name} hinzugefügt',
-    'cart.less': 'Ein {name} weniger',
-    'cart.more': 'Ein {name} mehr',
-    'cart.remove': '{name} entfernen',
-    'cart.total': 'Summe',
-    'cart.tax_included': 'inkl. {tax} MwSt.',
-    'cart.tax_added': 'zzgl. {tax} MwSt.',
-    'cart.note': 'Hinweis',
-    'cart.add_note': 'Hinweis hinzufügen',
-    'cart.save_note': 'Hinweis speichern',
-    'cart.sold_out_line': '{name} ist jetzt ausverkauft. Bitte entfernen, um zu bestellen.',
-    'cart.gone_line': 'Dieses Gericht steht nicht mehr auf der Karte. Bitte entfernen, um zu bestellen.',
-    'cart.gone_name': 'Ein Gericht, das nicht mehr auf der Karte steht',
-    'cart.cannot_order': 'Die Bestellung kann noch nicht abgeschickt werden: siehe oben.',
-    'checkout.title': 'Bestellen',
-    'checkout.how': 'Wie möchten Sie es?',
-    'checkout.at_table': 'Am Tisch {table}',
-    'checkout.pickup': 'Abholung',
-    'checkout.delivery': 'Lieferung',
-    'checkout.name': 'Ihr Name',
-    'checkout.phone': 'Telefon (optional)',
-    'checkout.phone_delivery': 'Telefon (für den Fahrer)',
-    'checkout.address': 'Lieferadresse',
-    'checkout.order': 'Bestellen',
-    'checkout.ordering': 'Wird bestellt…',
-    'checkout.closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',
-    'error.offline': 'Das Restaurant ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es noch einmal.',
-    'error.address_required': 'Bitte geben Sie die Lieferadresse an.',
-    'error.name_required': 'Bitte geben Sie Ihren Namen an, damit wir Sie aufrufen können.',
-    'error.restaurant_closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',
-    'error.order_type_not_offered': 'Das bietet das Restaurant gerade nicht an. Bitte wählen Sie etwas anderes.',
-    'error.unknown_table': 'Diesen Tisch gibt es hier nicht. Fragen Sie das Personal nach dem Code des Tisches.',
-    'error.item_sold_out': 'Etwas in Ihrer Bestellung ist jetzt ausverkauft. Bitte entfernen, um zu bestellen.',
-    'error.item_unavailable': 'Etwas in Ihrer Bestellung steht gerade nicht auf der Karte. Bitte entfernen, um zu bestellen.',
-    'error.unknown_item': 'Etwas in Ihrer Bestellung steht gerade nicht auf der Karte. Bitte entfernen, um zu bestellen.',
-    'error.too_few_choices': 'Bitte treffen Sie für jede Option eine Auswahl.',
-    'error.too_many_choices': 'Zu viele Auswahlen bei einer Option.',
-    'error.cart_full': 'Ihre Bestellung hat so viele Zeilen, wie sie fassen kann.',
-    'error.too_many_of_one': 'So viel von einem Gericht fasst eine Bestellung nicht (höchstens 99).',
-    'error.cart_empty': 'Ihre Bestellung ist leer.',
-    'error.cart_changed': 'Ihre Bestellung hat sich beim Bestellen geändert. Bitte prüfen und noch einmal bestellen.',
-    'error.not_found': 'Das gibt es nicht mehr. Bitte laden Sie die Seite neu.',
-    'error.rate_limited': 'Zu viele Versuche auf einmal. Bitte warten Sie eine Minute.',
-    'error.field': 'Bitte prüfen Sie dieses Feld.',
-    'error.generic': 'Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.',
-    'error.slot_full': 'Diese Zeit ist gerade voll geworden. Bitte wählen Sie eine andere.',
-    'error.slot_unavailable': 'Diese Zeit kann nicht mehr gewählt werden. Bitte wählen Sie eine andere.',
-    'error.later_at_table': 'Eine Bestellung am Tisch wird sofort zubereitet.',
-    'when.label': 'Wann?',
-    'when.loading': 'Zeiten werden gesucht…',
-    'when.soon': 'So bald wie möglich (etwa {minutes} Min.)',
-    'when.ready_in': 'Fertig in etwa {minutes} Min.',
-    'when.ready_at': 'Fertig um {time}',
-    'when.full': '{time} (voll)',
-    'when.none': 'Es sind keine Zeiten mehr frei. Bitte versuchen Sie es später noch einmal.',
-    'when.expected': 'Voraussichtlich gegen {time}',
-    'when.pickup_at': 'Abholung um {time}',
-    'when.delivery_at': 'Lieferung gegen {time}',
-    'order.title': 'Bestellung Nr. {number}',
-    'order.connecting': 'Verbinde…',
-    'order.live': 'Live-Updates an',
-    'order.reconnecting': 'Verbinde neu…',
-    'order.placed_at': 'Bestellt {time}',
-    'order.cancel': 'Bestellung stornieren',
-    'order.print': 'Beleg drucken',
-    'receipt.title': 'Beleg',
-    'receipt.number': 'Bestellung Nr. {number}',
-    'receipt.subtotal': 'Zwischensumme',
-    'receipt.tax_included': 'Enthaltene MwSt. {rate}',
-    'receipt.tax_added': 'MwSt. {rate}',
-    'order.at_table': 'Am Tisch {table}',
-    'order.pickup': 'Abholung',
-    'order.delivery_to': 'Lieferung an {address}',
-    'state.placed': 'Bestellt', 'state.accepted': 'Angenommen', 'state.rejected': 'Abgelehnt', 'state.cancelled': 'Storniert',
-    'state.preparing': 'In Zubereitung', 'state.ready': 'Fertig', 'state.out_for_delivery': 'Unterwegs', 'state.completed': 'Abgeschlossen',
-    'diet.vegetarian': 'Vegetarisch', 'diet.vegan': 'Vegan', 'diet.gluten_free': 'Glutenfrei', 'diet.halal': 'Halal', 'diet.kosher': 'Koscher',
-    'language': 'Sprache',
-  },
 };
 
 export const LANGUAGES = { en: 'English', de: 'Deutsch' };
+const OTHER_WORDS = { de: () => import('./words-de.js') };
 const CHOSEN = 'bistro.language';
 
 let restaurantDefault = null;
@@ -223,25 +121,32 @@ let restaurantDefault = null;
  *  restaurant's own, else English. */
 export function lang() {
   const picked = localStorage.getItem(CHOSEN);
-  if (picked && WORDS[picked]) return picked;
+  if (picked && LANGUAGES[picked]) return picked;
   const spoken = (navigator.languages ?? [navigator.language]).map((l) => l.slice(0, 2).toLowerCase());
-  return spoken.find((l) => WORDS[l]) ?? (WORDS[restaurantDefault] ? restaurantDefault : 'en');
+  return spoken.find((l) => LANGUAGES[l]) ?? (LANGUAGES[restaurantDefault] ? restaurantDefault : 'en');
+}
+
+/** Fetches the words of the guest's language if they are not here yet; the page waits for them. */
+export async function loadWords() {
+  const code = lang();
+  if (!WORDS[code] && OTHER_WORDS[code]) WORDS[code] = (await OTHER_WORDS[code]()).default;
+  document.documentElement.lang = code;
 }
 
 /** The restaurant's language, for guests whose browser asks for none we speak. */
 export function useRestaurantLanguage(code) {
   restaurantDefault = code ?? null;
-  document.documentElement.lang = lang();
+  return loadWords();
 }
 
 export function setLang(code) {
   localStorage.setItem(CHOSEN, code);
-  document.documentElement.lang = code;
+  return loadWords();
 }
 
 /** The text for `key` in the guest's language, with `{name}` parts filled in. */
 export function t(key, vars = {}) {
-  const text = WORDS[lang()][key] ?? WORDS.en[key] ?? key;
+  const text = WORDS[lang()]?.[key] ?? WORDS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 

@@ -76,7 +76,7 @@ const DISHES: &[Dish] = &[
         cents: 650,
         allergens: &[Allergen::Gluten],
         dietary: &[DietaryTag::Vegan],
-        image: Some("demo/bruschetta.svg"),
+        image: Some("r/trattoria-demo/items/bruschetta.svg"),
     },
     Dish {
         id: "burrata",
@@ -96,7 +96,7 @@ const DISHES: &[Dish] = &[
         cents: 1050,
         allergens: &[Allergen::Gluten, Allergen::Milk],
         dietary: &[DietaryTag::Vegetarian],
-        image: Some("demo/margherita.svg"),
+        image: Some("r/trattoria-demo/items/margherita.svg"),
     },
     Dish {
         id: "diavola",
@@ -206,10 +206,11 @@ fn options(currency: Currency, dish: &str) -> Result<Vec<OptionGroup>, DemoError
     })
 }
 
-/// The demo's pictures, drawn for it: (media key, SVG).
+/// The demo's pictures, drawn for it: (media key, SVG), where attached pictures live (`r/{slug}/items/`),
+/// the only place the server serves pictures from.
 pub const PICTURES: [(&str, &str); 2] = [
-    ("demo/bruschetta.svg", include_str!("../demo/bruschetta.svg")),
-    ("demo/margherita.svg", include_str!("../demo/margherita.svg")),
+    ("r/trattoria-demo/items/bruschetta.svg", include_str!("../demo/bruschetta.svg")),
+    ("r/trattoria-demo/items/margherita.svg", include_str!("../demo/margherita.svg")),
 ];
 
 /// Puts the demo's pictures into the media store (idempotent).

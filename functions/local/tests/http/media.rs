@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app};
+use crate::harness::{TestApp, assert_problem, json_of, pizza_json, spawn_app, spawn_app_with};
 
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02, 0x03];
 
@@ -309,4 +309,19 @@ async fn every_kind_of_menu_change_republishes_the_menu() {
         !names(&published(&app, "every").await, "categories").contains(&"Cold drinks".to_owned()),
         "a deleted category"
     );
+}
+
+#[tokio::test]
+async fn every_picture_on_the_demo_menu_is_served() {
+    let app = spawn_app_with(|config| config.seed_demo = true).await;
+    let menu = json_of(app.get("/menus/trattoria-demo.json", None).await).await;
+    let keys: Vec<&str> =
+        menu["items"].as_array().unwrap().iter().filter_map(|item| item["image_key"].as_str()).collect();
+    assert!(!keys.is_empty(), "the demo shows pictures");
+
+    for key in keys {
+        let picture = app.get(&format!("/media/{key}"), None).await;
+        assert_eq!(picture.status(), StatusCode::OK, "{key}");
+        assert_eq!(picture.headers()["content-type"], "image/svg+xml", "{key}");
+    }
 }

@@ -64,3 +64,37 @@ impl Modify for ProblemContentType {
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn references(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(target)) = map.get("$ref") {
+                    found.push(target.clone());
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            serde_json::Value::Array(list) => list.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_names_a_schema_it_holds() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        let missing: Vec<_> = found
+            .iter()
+            .filter(|target| {
+                let name = target.trim_start_matches("#/components/schemas/");
+                document["components"]["schemas"].get(name).is_none()
+            })
+            .collect();
+        assert!(!found.is_empty());
+        assert_eq!(missing, Vec::<&String>::new());
+    }
+}

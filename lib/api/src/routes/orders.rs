@@ -134,6 +134,7 @@ pub enum LaterKind {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LaterQuery {
+    #[param(inline)]
     pub kind: LaterKind,
 }
 
