@@ -152,6 +152,7 @@ export async function orderPage(slug, id, token) {
     return h('section', { class: 'receipt', 'aria-labelledby': 'receipt-title' },
       h('h2', { id: 'receipt-title' }, t('receipt.title')),
       h('p', {}, h('strong', {}, restaurant.name)),
+      restaurant.address ? h('p', { class: 'address' }, restaurant.address) : '',
       h('p', {}, t('receipt.number', { number: order.number }), ' · ', localTime(order.placed_at, restaurant.time_zone), ' · ', where()),
       order.promise ? h('p', {}, promiseText(order, restaurant.time_zone)) : '',
       h('table', {},

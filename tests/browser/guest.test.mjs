@@ -243,7 +243,7 @@ test('the order page carries a receipt with the tax, and printing shows the rece
   await receipt.waitFor();
 
   const text = await receipt.innerText();
-  assert.match(text, /Osteria Browser/);
+  assert.match(text, /Osteria Browser\s+Kastanienallee 7\s+10435 Berlin/);
   assert.match(text, /1 × Lasagne\s+€13\.00/);
   assert.match(text, /Included tax 19%\s+€2\.08/);
   assert.match(text, /Total\s+€13\.00/);

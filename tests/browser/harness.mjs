@@ -60,7 +60,7 @@ const DAY = [{ opens: '00:00', closes: '00:00' }];
 /// A restaurant open around the clock with a small menu; returns the manager's and staff's logins.
 export async function seedRestaurant(base, slug) {
   const restaurant = {
-    slug, name: 'Osteria Browser', currency: 'EUR', time_zone: 'Europe/Berlin',
+    slug, name: 'Osteria Browser', address: 'Kastanienallee 7\n10435 Berlin', currency: 'EUR', time_zone: 'Europe/Berlin',
     hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, DAY])) },
     order_kinds: { dine_in: true, pickup: true, delivery: true }, tables: ['1', '2', '7'],
     tax: { rate: 1900, mode: 'inclusive' },

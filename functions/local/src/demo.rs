@@ -9,7 +9,7 @@ use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, MenuItem,
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate};
 use bistro_domain::reservation::ReservationSettings;
 use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
-use bistro_domain::text::{Description, Name};
+use bistro_domain::text::{Address, Description, Name};
 use bistro_store::{RepoError, Repos};
 
 use bistro_api::ApiError;
@@ -43,6 +43,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
     Ok(Restaurant {
         slug: Slug::parse(SLUG).map_err(invalid)?,
         name: Name::parse("Trattoria Demo").map_err(invalid)?,
+        address: Some(Address::parse("Via della Pace 4\n10115 Berlin").map_err(invalid)?),
         currency: Currency::parse("EUR").map_err(invalid)?,
         time_zone: Zone::parse("Europe/Berlin").map_err(invalid)?,
         hours: OpeningHours::new(weekly, BTreeSet::new()).map_err(invalid)?,

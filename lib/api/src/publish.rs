@@ -34,6 +34,9 @@ pub fn menu_key(slug: &Slug) -> String {
 pub struct PublicRestaurant {
     pub slug: Slug,
     pub name: bistro_domain::text::Name,
+    /// On the guest's receipt.
+    #[serde(default)]
+    pub address: Option<bistro_domain::text::Address>,
     pub currency: Currency,
     pub time_zone: Zone,
     pub hours: OpeningHours,
@@ -52,6 +55,7 @@ impl From<Restaurant> for PublicRestaurant {
         Self {
             slug: r.slug,
             name: r.name,
+            address: r.address,
             currency: r.currency,
             time_zone: r.time_zone,
             hours: r.hours,

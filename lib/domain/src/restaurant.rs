@@ -12,7 +12,7 @@ use crate::ids::{Email, Slug, TableId, UserId};
 use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
 use crate::reservation::ReservationSettings;
-use crate::text::Name;
+use crate::text::{Address, Name};
 use crate::timing::{Promise, Timing, Wanted};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -55,6 +55,9 @@ pub struct Tax {
 pub struct Restaurant {
     pub slug: Slug,
     pub name: Name,
+    /// Where the restaurant is: on guests' receipts (and where pickups are collected).
+    #[serde(default)]
+    pub address: Option<Address>,
     pub currency: Currency,
     pub time_zone: Zone,
     pub hours: OpeningHours,

@@ -85,6 +85,7 @@ pub fn restaurant() -> Restaurant {
     Restaurant {
         slug: Slug::parse("roma").unwrap(),
         name: Name::parse("Trattoria Roma").unwrap(),
+        address: None,
         currency: eur(),
         time_zone: Zone::parse("Europe/Berlin").unwrap(),
         hours: OpeningHours::new(std::array::from_fn(|_| vec![interval]), BTreeSet::new()).unwrap(),

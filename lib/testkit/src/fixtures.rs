@@ -46,6 +46,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
     Restaurant {
         slug: slug(raw_slug),
         name: Name::parse("Trattoria Test").unwrap(),
+        address: None,
         currency: eur(),
         time_zone: berlin(),
         hours: OpeningHours::new(std::array::from_fn(|_| vec![around_the_clock]), BTreeSet::new()).unwrap(),
