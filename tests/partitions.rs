@@ -372,7 +372,9 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let cook_token = cook_token["token"].as_str().unwrap().to_owned();
     let cook = (Some(cook_token.as_str()), id(&cook));
     let body = json!({"current": "a long staff password", "password": "the cook's own password"});
-    d.call(Method::PUT, &format!("{base}/me/password"), cook.0, Some(body)).await;
+    let renewed = d.call(Method::PUT, &format!("{base}/me/password"), cook.0, Some(body)).await;
+    // The cook logs out of every device (the renewed session ends with the others).
+    d.call(Method::POST, &format!("{base}/me/logout-everywhere"), renewed["token"].as_str(), None).await;
     let cook_token = d
         .call(
             Method::POST,

@@ -17,6 +17,8 @@ pub enum StaffChange {
     Remove,
     /// A new password hash (hashing is the API's job): set by the owner or by the account itself.
     Password(String),
+    /// Ends every session of the account, on every device (logging out everywhere).
+    EndSessions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -81,6 +83,7 @@ pub fn decide(roster: &[Account], changes: Vec<(UserId, StaffChange)>) -> Result
                 account.password_hash = hash;
                 account.end_sessions();
             }
+            StaffChange::EndSessions => account.end_sessions(),
             StaffChange::Remove => after[index] = None,
         }
         if !touched.contains(&index) {

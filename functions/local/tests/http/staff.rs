@@ -118,6 +118,35 @@ async fn changing_ones_own_password_ends_every_other_session_and_keeps_this_one(
 }
 
 #[tokio::test]
+async fn logging_out_everywhere_ends_every_session_of_the_account_and_no_one_elses() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("exit").await;
+    let (first, id) = app.hire("exit", &owner, "staff").await;
+    let email = email_of(&app, "exit", &owner, &id).await;
+    let second = app.login("exit", &email, STAFF_PASSWORD).await;
+
+    let response = app.send(Method::POST, "/v1/restaurants/exit/me/logout-everywhere", Some(&first), &json!({})).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let renewed = json_of(response).await["token"].as_str().unwrap().to_owned();
+    for old in [&first, &second] {
+        assert_problem(
+            app.get("/v1/restaurants/exit/me", Some(old)).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await;
+    }
+    assert_eq!(app.get("/v1/restaurants/exit/me", Some(&renewed)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/restaurants/exit/me", Some(&owner)).await.status(),
+        StatusCode::OK,
+        "the owner is still in"
+    );
+    app.login("exit", &email, STAFF_PASSWORD).await;
+}
+
+#[tokio::test]
 async fn a_password_change_needs_the_current_password() {
     let app = spawn_app().await;
     let owner = app.sign_up("lido").await;

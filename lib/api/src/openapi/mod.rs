@@ -14,7 +14,7 @@ use crate::state::AppState;
     paths(
         health::health,
         accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
-        accounts::change_own_password, staff::list_staff, staff::add_staff, staff::change_staff, staff::remove_staff,
+        accounts::change_own_password, accounts::logout_everywhere, staff::list_staff, staff::add_staff, staff::change_staff, staff::remove_staff,
         staff::reset_password, staff::hand_over,
         menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,

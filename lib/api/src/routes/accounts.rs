@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/login", post(login))
         .route("/v1/restaurants/{slug}/me", get(me))
         .route("/v1/restaurants/{slug}/me/password", put(change_own_password))
+        .route("/v1/restaurants/{slug}/me/logout-everywhere", post(logout_everywhere))
         .merge(super::staff::router())
 }
 
@@ -258,6 +259,22 @@ pub async fn change_own_password(
     check_password_rules(&body.password)?;
     let hash = hash_password(&body.password)?;
     let change = vec![(staff.user.clone(), bistro_domain::staff::StaffChange::Password(hash))];
+    let decision =
+        super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
+    let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
+    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/me/logout-everywhere", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
+    security(("bearer" = ["owner", "manager", "staff", "driver"])),
+    responses((status = 200, description = "Every session of the account has ended, this one too, on every device and live socket; the new session is for a page that stays signed in (a page logging out drops it)", body = Session),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    Staff { slug, staff, .. }: Staff,
+) -> Result<axum::Json<Session>, ApiError> {
+    let change = vec![(staff.user.clone(), bistro_domain::staff::StaffChange::EndSessions)];
     let decision =
         super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
     let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
