@@ -35,6 +35,7 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
   }
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
+  if (response.status === 401 && token) endSession(path.match(/^\/v1\/restaurants\/([a-z0-9_-]+)/)?.[1], 'expired');
   if (!response.ok) throw new Problem(response.status, data);
   return data;
 }
@@ -55,9 +56,47 @@ export async function publishedMenu(slug, { fresh = false } = {}) {
   return { version: 0, restaurant: restaurant.restaurant, categories: page.categories, items: page.items };
 }
 
+/** Seconds since 1970 until which a token is valid, from its own claims (`exp`). */
+function expiresAt(token) {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return Number(claims.exp) || 0;
+  } catch { return 0; }
+}
+
+/** The staff login kept for this restaurant in this tab, unless it has expired. */
 export function session(slug) {
   const raw = sessionStorage.getItem(`bistro.session.${slug}`);
-  return raw ? JSON.parse(raw) : null;
+  const kept = raw ? JSON.parse(raw) : null;
+  if (kept && expiresAt(kept.token) * 1000 <= Date.now()) {
+    // Found out by a page about to draw: it draws the login form itself, so no one is told.
+    forget(slug, 'expired');
+    return null;
+  }
+  return kept;
+}
+
+function forget(slug, why) {
+  sessionStorage.removeItem(`bistro.session.${slug}`);
+  sessionStorage.setItem(`bistro.ended.${slug}`, why);
+}
+
+/**
+ * Forgets the login (`why`: 'expired' when the server refused it or its time ran out, 'ended'
+ * when the account was changed or removed, 'logged_out'), remembers why for the login form, and
+ * tells the page (`bistro:session-ended`) so that it stops what needs the login and asks again.
+ */
+export function endSession(slug, why) {
+  if (!slug || !sessionStorage.getItem(`bistro.session.${slug}`)) return;
+  forget(slug, why);
+  window.dispatchEvent(new CustomEvent('bistro:session-ended', { detail: { slug, why } }));
+}
+
+/** Why the last login of this restaurant ended, once: the login form says it. */
+export function takeEndedReason(slug) {
+  const why = sessionStorage.getItem(`bistro.ended.${slug}`);
+  sessionStorage.removeItem(`bistro.ended.${slug}`);
+  return why;
 }
 
 export function saveSession(slug, value) {

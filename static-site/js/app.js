@@ -3,6 +3,7 @@
 // the manager's.
 const guest = () => import('./customer.js');
 const booking = () => import('./booking.js');
+import { endSession, session } from './api.js';
 import { h, nav, show, toast } from './ui.js';
 import { LANGUAGES, guestMessage, lang, loadWords, setLang, t } from './words.js';
 
@@ -20,7 +21,7 @@ const ROUTES = [
   [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [guest().then((m) => m.orderPage(slug, id, token())), null]],
   [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
   [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
-  [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), 'Staff']],
+  [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],
   [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
 ];
 
@@ -33,7 +34,7 @@ async function route() {
       document.getElementById('toast').classList.remove('visible');
       await loadWords();
       const [loading, current] = page(...match.slice(1));
-      nav(slug, current);
+      nav(slug, current, session(slug)?.account?.role, () => endSession(slug, 'logged_out'));
       document.getElementById('nav').append(languagePicker());
       document.getElementById('brand').href = `/r/${slug}/`;
       try {
@@ -58,5 +59,7 @@ document.addEventListener('click', (event) => {
   route();
 });
 window.addEventListener('popstate', route);
+// A login that ended (expired, revoked, logged out) leads back to its page's login form, here.
+window.addEventListener('bistro:session-ended', () => route());
 window.addEventListener('unhandledrejection', (event) => toast(guestMessage(event.reason)));
 route();

@@ -89,16 +89,22 @@ function staffForm(slug, token) {
 
 export async function managePage(slug) {
   const current = session(slug);
-  if (!current) return loginForm(slug, 'Manage', () => managePage(slug));
+  if (!current) return loginForm(slug, 'Manage');
+  if (!['owner', 'manager'].includes(current.account.role)) {
+    return show(h('h1', {}, 'Manage'), h('p', { role: 'alert' }, 'This page is for the restaurant\'s managers. ', h('a', { href: `/r/${slug}/staff` }, 'Open the orders')));
+  }
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
   const reload = () => managePage(slug);
+  const settings = await settingsForm(slug, current.token);
+  // The login ended while this page was reading: the login form is drawn instead.
+  if (!session(slug)) return;
   show(h('h1', {}, 'Menu'),
     h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['', 'Item', 'Price', 'Availability', 'Picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     h('details', {}, h('summary', {}, 'Add a category'), categoryForm(slug, current.token, reload)),
-    h('h2', {}, 'Opening hours and tables'), await settingsForm(slug, current.token),
+    h('h2', {}, 'Opening hours and tables'), settings,
     h('h2', {}, 'Staff'), staffForm(slug, current.token));
 }

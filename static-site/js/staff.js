@@ -1,5 +1,5 @@
 // The staff board: orders in columns by state, filled live, one click to move an order on.
-import { api, saveSession, session } from './api.js';
+import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
 import { h, money, show, toast, KIND_NAMES, STATE_NAMES } from './ui.js';
 
@@ -9,7 +9,15 @@ const MOVE_LABELS = { accepted: 'Accept', preparing: 'Start', ready: 'Ready', ou
 const moveLabel = (order, to) => (to === 'completed' && order.state === 'out_for_delivery' ? 'Delivered' : MOVE_LABELS[to]);
 const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
 
-export function loginForm(slug, title, onLogin, notice = '') {
+/** What the login form says about the login before, in the words of the person at the screen. */
+const ENDED = {
+  expired: 'Your login has expired. Log in again to carry on where you were.',
+  ended: 'Your login has ended: your account was changed or removed. Log in again.',
+  logged_out: 'You are logged out.',
+};
+
+export function loginForm(slug, title) {
+  const notice = ENDED[takeEndedReason(slug)] ?? '';
   const form = h('form', { class: 'login', 'aria-label': 'Log in' },
     h('label', {}, 'E-mail ', h('input', { name: 'email', type: 'email', required: true, autocomplete: 'username' })),
     h('label', {}, 'Password ', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' })),
@@ -20,13 +28,17 @@ export function loginForm(slug, title, onLogin, notice = '') {
     try {
       const result = await api('POST', `/v1/restaurants/${slug}/login`, { body: { email: data.get('email'), password: data.get('password') } });
       saveSession(slug, result);
-      onLogin(result);
+      window.dispatchEvent(new PopStateEvent('popstate'));
     } catch (problem) { toast(problem.message); }
   });
-  show(h('h1', {}, title), notice ? h('p', { role: 'alert' }, notice) : '', form);
+  show(h('h1', {}, title), notice ? h('p', { role: 'alert', 'data-testid': 'login-notice' }, notice) : '', form);
 }
 
+/** A short tone, at most once a second however many orders arrive together. */
+let lastBeep = 0;
 function beep() {
+  if (Date.now() - lastBeep < 1000) return;
+  lastBeep = Date.now();
   try {
     const audio = new AudioContext();
     const tone = audio.createOscillator();
@@ -37,6 +49,29 @@ function beep() {
   } catch { /* no sound here: the highlight still shows */ }
 }
 
+/**
+ * The orders this device has announced already, kept across reloads (the last 300), so that an
+ * order is announced once: a reload never beeps again for what the kitchen has seen.
+ */
+function announcements(slug) {
+  const key = `bistro.announced.${slug}`;
+  let ids;
+  try { ids = JSON.parse(localStorage.getItem(key) ?? '[]'); } catch { ids = []; }
+  const known = new Set(ids);
+  return {
+    /** True the first time this device sees `id`. */
+    first(id) {
+      if (known.has(id)) return false;
+      known.add(id);
+      ids = [...ids, id].slice(-300);
+      localStorage.setItem(key, JSON.stringify(ids));
+      return true;
+    },
+  };
+}
+
+const clock = (iso, timeZone) => new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+
 /** When the ticket is due: a time the guest chose, or the preparation time after ordering. */
 function promised(order, timeZone) {
   const at = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(order.promise.at));
@@ -44,15 +79,44 @@ function promised(order, timeZone) {
   return order.kind.type === 'delivery' ? `Deliver at ${at} (ordered ahead)` : `Pickup at ${at} (ordered ahead)`;
 }
 
+/** How close an open ticket is to its promised time: amber in its last 5 minutes, red once past. */
+function urgency(order, now) {
+  if (!order.promise || !COLUMNS.includes(order.state)) return '';
+  const left = new Date(order.promise.at).getTime() - now;
+  return left < 0 ? ' late' : left < 5 * 60_000 ? ' due-soon' : '';
+}
+
+function age(order, now) {
+  const minutes = Math.max(0, Math.floor((now - new Date(order.placed_at).getTime()) / 60_000));
+  return minutes === 0 ? 'just now' : `${minutes} min ago`;
+}
+
+const KIND_LABEL = (order) => (order.kind.type === 'dine_in' ? `Table ${order.kind.table}` : KIND_NAMES[order.kind.type]);
+
+/** Who the order is for and where it goes: the name, and for a delivery the address and phone. */
+function guestDetails(order) {
+  if (!order.customer) return [h('p', {}, 'Guest details erased')];
+  const { name, phone } = order.customer;
+  return [
+    h('p', { class: 'guest' }, name, phone ? [' · ', h('a', { href: `tel:${phone.replace(/[^+\d]/g, '')}` }, phone)] : ''),
+    order.kind.type === 'delivery' && order.kind.address ? h('p', { class: 'address', 'data-testid': 'address' }, order.kind.address) : '',
+  ];
+}
+
 export async function boardPage(slug) {
   const current = session(slug);
-  if (!current) return loginForm(slug, 'Staff board', () => boardPage(slug));
+  if (!current) return loginForm(slug, 'Staff board');
   const token = current.token;
   const { time_zone: timeZone } = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
   const orders = new Map();
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
+  const alerts = h('div', { class: 'alerts', role: 'alert' });
   const board = h('div', { class: 'board' });
   const fresh = new Set();
+  const announced = announcements(slug);
+  const soundKey = `bistro.sound.${slug}`;
+  const sound = h('input', { type: 'checkbox', id: 'sound', checked: localStorage.getItem(soundKey) !== 'off',
+    onchange: () => localStorage.setItem(soundKey, sound.checked ? 'on' : 'off') });
 
   async function move(order, to) {
     try {
@@ -61,29 +125,55 @@ export async function boardPage(slug) {
     } catch (problem) { toast(problem.message); }
   }
 
+  /** Reject asks first: the ticket shows the question in place of its buttons. */
+  function rejectAsk(order, buttons) {
+    buttons.replaceChildren(
+      h('p', { class: 'confirm' }, `Reject order #${order.number}? The guest is told at once.`),
+      h('button', { type: 'button', class: 'danger', onclick: () => move(order, 'rejected') }, 'Yes, reject'),
+      h('button', { type: 'button', onclick: () => render() }, 'Keep it'));
+    buttons.querySelector('button')?.focus();
+  }
+
+  function ticket(order, now) {
+    const forward = order.next.filter((to) => to !== 'rejected');
+    const buttons = h('div', { class: 'ticket-actions' },
+      forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
+      order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => rejectAsk(order, buttons) }, 'Reject') : '');
+    return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}${urgency(order, now)}`, 'data-order': order.id },
+      h('h3', {}, `#${order.number} `, h('small', {}, KIND_LABEL(order))),
+      h('p', { class: 'placed', 'data-testid': 'age' }, `Placed ${clock(order.placed_at, timeZone)} · ${age(order, now)}`),
+      order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
+      h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
+        line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
+      guestDetails(order),
+      h('p', {}, money(order.totals.total)),
+      COLUMNS.includes(order.state) ? buttons : h('p', { class: 'state' }, STATE_NAMES[order.state]));
+  }
+
   function render() {
-    board.replaceChildren(...COLUMNS.map((state) => h('section', { class: 'column', 'aria-labelledby': `col-${state}`, 'data-state': state },
-      h('h2', { id: `col-${state}` }, STATE_NAMES[state]),
-      [...orders.values()].filter((o) => o.state === state).sort((a, b) => a.number - b.number).map((order) => {
-        const forward = order.next.filter((to) => to !== 'rejected');
-        return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}`, 'data-order': order.id },
-          h('h3', {}, `#${order.number} `, h('small', {}, order.kind.table ? `table ${order.kind.table}` : KIND_NAMES[order.kind.type])),
-          h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
-            line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
-          order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
-          h('p', {}, order.customer ? order.customer.name : 'Guest details erased', ' · ', money(order.totals.total)),
-          forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
-          order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => move(order, 'rejected') }, 'Reject') : '');
-      }))));
+    const now = Date.now();
+    const columns = [...COLUMNS.map((state) => [state, STATE_NAMES[state], (o) => o.state === state]),
+      ['closed', 'Cancelled and rejected', (o) => o.state === 'cancelled' || o.state === 'rejected']];
+    board.replaceChildren(...columns.map(([id, name, holds]) => {
+      const held = [...orders.values()].filter(holds).sort((a, b) => a.number - b.number);
+      return h('section', { class: 'column', 'aria-labelledby': `col-${id}`, 'data-state': id },
+        h('h2', { id: `col-${id}` }, `${name} `, h('span', { class: 'count' }, `(${held.length})`)),
+        held.map((order) => ticket(order, now)));
+    }));
   }
 
   function upsert(order) {
     const known = orders.get(order.id);
     if (known && known.version >= order.version) return;
-    if (!known && order.state === 'placed') {
+    if (order.state === 'placed' && announced.first(order.id)) {
       fresh.add(order.id);
-      beep();
+      if (sound.checked) beep();
       setTimeout(() => { fresh.delete(order.id); render(); }, 10000);
+    }
+    if (known && known.state !== 'cancelled' && order.state === 'cancelled') {
+      alerts.append(h('p', { class: 'alert', 'data-testid': 'cancelled-alert' }, `Order #${order.number} was cancelled by the guest. `,
+        h('button', { type: 'button', class: 'link', onclick: (event) => event.target.parentElement.remove() }, 'Dismiss')));
+      if (sound.checked) beep();
     }
     orders.set(order.id, order);
     render();
@@ -95,19 +185,28 @@ export async function boardPage(slug) {
     try { upsert(await api('GET', `/v1/restaurants/${slug}/orders/${order.id}`, { token })); } catch (problem) { toast(problem.message); }
   }
 
-  show(h('h1', {}, 'Orders'), indicator, board, h('h2', {}, "Today's reservations"), await reservations(slug, token));
+  const bookings = await reservations(slug, token);
+  // The login ended while this page was reading: the login form is drawn instead.
+  if (!session(slug)) return;
+  show(h('h1', {}, 'Orders'), indicator,
+    h('p', {}, h('label', { for: 'sound', class: 'choice' }, sound, ' Sound for new orders and cancellations')),
+    alerts, board, h('h2', {}, "Today's reservations"), bookings);
+  // Ages and colours move on while nothing else happens.
+  const here = location.pathname;
+  const ticking = setInterval(() => (location.pathname === here && session(slug) ? render() : clearInterval(ticking)), 30_000);
   // Live first, then today's orders over HTTP: nothing falls between the two.
-  await connectLive({ restaurant: slug, token }, {
+  let live = null;
+  const leave = () => { live?.stop(); clearInterval(ticking); };
+  window.addEventListener('bistro:session-ended', leave, { once: true });
+  live = await connectLive({ restaurant: slug, token }, {
     onOrder: arrived,
     onStatus: (state) => {
+      if (location.pathname !== here || !session(slug)) { leave(); return; }
       indicator.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
       indicator.className = `connection ${state}`;
     },
     onResync: () => load(),
-    onEnded: () => {
-      saveSession(slug, null);
-      loginForm(slug, 'Staff board', () => boardPage(slug), 'Your login has ended: your account was changed or removed. Log in again.');
-    },
+    onEnded: () => endSession(slug, 'ended'),
   });
   async function load() {
     let cursor = '';

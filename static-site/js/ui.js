@@ -51,10 +51,19 @@ export function localTime(iso, timeZone) {
   return new Date(iso).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function nav(slug, current) {
-  const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`], ['Staff', `/r/${slug}/staff`], ['Manage', `/r/${slug}/manage`]];
+/**
+ * The page's links: what a guest uses, then what the signed-in role may open (the board for the
+ * floor, the manager's pages for managers and owners), or the staff's way in; `logout` when
+ * signed in.
+ */
+export function nav(slug, current, role, logout) {
+  const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`]];
+  if (!role) links.push(['Staff', `/r/${slug}/staff`]);
+  if (['owner', 'manager', 'staff'].includes(role)) links.push(['Orders', `/r/${slug}/staff`]);
+  if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`]);
   document.getElementById('nav').replaceChildren(
     ...links.map(([label, href]) => h('a', { href, 'aria-current': label === current ? 'page' : null }, label)),
+    role ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: logout }, 'Log out') : '',
   );
 }
 

@@ -65,8 +65,8 @@ test('a board given events out of order, twice and with a gap asks for the gap a
   await placed.filter({ hasText: '#3' }).waitFor({ timeout: 5000 });
 
   assert.deepEqual(resumes, [null, 3], 'one resume to start, one from 3 when 4 did not come');
-  assert.deepEqual(await accepted.locator('h3').allInnerTexts(), ['#1 table 1', '#2 table 2']);
-  assert.deepEqual(await placed.locator('h3').allInnerTexts(), ['#3 table 3']);
+  assert.deepEqual(await accepted.locator('h3').allInnerTexts(), ['#1 Table 1', '#2 Table 2']);
+  assert.deepEqual(await placed.locator('h3').allInnerTexts(), ['#3 Table 3']);
   assert.equal(await tab.locator('.ticket').count(), 3, 'each order once');
   await screenshot(tab, 'board-after-a-gap');
 });

@@ -37,7 +37,7 @@ test('a guest orders from a table link, the board shows it at once, and the gues
   const ticket = staff.locator('[data-state="placed"] .ticket');
   await ticket.waitFor({ timeout: 1000 });
   assert.ok(Date.now() - started < 1000, 'the board shows the order within a second');
-  assert.match(await ticket.innerText(), /table 7/);
+  assert.match(await ticket.innerText(), /Table 7/);
   await screenshot(staff, 'staff-board');
 
   for (const step of ['Accept', 'Start', 'Ready']) {
@@ -53,7 +53,7 @@ test('a guest orders from a table link, the board shows it at once, and the gues
   assert.equal(orders.orders.length, 1, 'a double click made one order');
 });
 
-test('a guest cancels an order the kitchen has not accepted, and it leaves the board', async () => {
+test('a guest cancels an order the kitchen has not accepted, and the board says so and shows it as cancelled', async () => {
   const staff = await board();
   const guest = await page(await world.chrome.newContext(), world.errors);
   await guest.goto(`${world.server.base}/r/${SLUG}/t/2`);
@@ -69,7 +69,11 @@ test('a guest cancels an order the kitchen has not accepted, and it leaves the b
 
   await guest.getByTestId('order-state').filter({ hasText: 'Cancelled' }).waitFor();
   assert.equal(await guest.getByRole('button', { name: 'Cancel order' }).count(), 0);
-  await staff.locator('.ticket', { hasText: 'table 2' }).waitFor({ state: 'detached', timeout: 2000 });
+  await staff.locator('[data-state="placed"] .ticket', { hasText: 'Grace' }).waitFor({ state: 'detached', timeout: 2000 });
+  const number = await guest.locator('h1').innerText();
+  await staff.getByTestId('cancelled-alert').filter({ hasText: `${number} was cancelled by the guest` }).waitFor();
+  await staff.locator('[data-state="closed"] .ticket', { hasText: 'Grace' }).getByText('Cancelled').waitFor();
+  await screenshot(staff, 'board-guest-cancelled');
 });
 
 test('a manager marks an item sold out and the customer cannot order it', async () => {

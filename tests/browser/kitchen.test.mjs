@@ -1,0 +1,142 @@
+// The kitchen's side on a desktop: logins that end lead back to the login form, logging out,
+// navigation by role, what a ticket says, announcing an order once, and Reject asking first.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+
+import { call, logIn, page, screenshot, suite } from './harness.mjs';
+
+const SLUG = 'trattoria-kitchen';
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+const world = suite(SLUG);
+
+/** A tab whose sessionStorage holds `token` for this restaurant once, as a tab left open would. */
+async function tabWithLogin(token, role = 'staff', errors = world.errors) {
+  const context = await world.chrome.newContext(DESKTOP);
+  await context.addInitScript(([slug, kept]) => {
+    if (sessionStorage.getItem('test.seeded')) return;
+    sessionStorage.setItem('test.seeded', '1');
+    sessionStorage.setItem(`bistro.session.${slug}`, JSON.stringify(kept));
+  }, [SLUG, { token, account: { role } }]);
+  return page(context, errors);
+}
+
+/** A token shaped as the server's, with `exp` as given and a signature the server will refuse. */
+function forged(exp) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part({ sub: 'x', exp })}.${Buffer.from('not a signature').toString('base64url')}`;
+}
+
+async function board(login = world.logins.staff) {
+  const tab = await page(await world.chrome.newContext(DESKTOP), world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, login);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  return tab;
+}
+
+async function order(kind, customer, key) {
+  const { base } = world.server;
+  const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'lasagne', quantity: 1 } });
+  return call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind, customer } });
+}
+
+test('a login the server no longer accepts leads back to the login form, and logging in returns to the board', async () => {
+  // Chromium logs the refused requests of the dead login as console errors: only 401s here.
+  const errors = [];
+  const tab = await tabWithLogin(forged(Math.floor(Date.now() / 1000) + 3600), 'staff', errors);
+
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+
+  await tab.getByTestId('login-notice').filter({ hasText: 'Your login has expired. Log in again' }).waitFor();
+  await screenshot(tab, 'staff-login-expired');
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  assert.equal(new URL(tab.url()).pathname, `/r/${SLUG}/staff`, 'back where the person was');
+  assert.ok(errors.length > 0 && errors.every((e) => e.includes('401')), errors.join('\n'));
+});
+
+test('a login whose time ran out shows the login form on the manage page at once', async () => {
+  const tab = await tabWithLogin(forged(Math.floor(Date.now() / 1000) - 60), 'owner');
+
+  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
+
+  await tab.getByTestId('login-notice').filter({ hasText: 'Your login has expired' }).waitFor();
+  await logIn(tab, world.logins.owner);
+  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
+});
+
+test('the navigation shows only what the role may open, and logging out leads to the login form', async () => {
+  const tab = await board();
+  const nav = tab.getByRole('navigation', { name: 'Main' });
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders'], 'kitchen staff see no Manage');
+
+  await nav.getByRole('button', { name: 'Log out' }).click();
+
+  await tab.getByTestId('login-notice').filter({ hasText: 'You are logged out.' }).waitFor();
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Staff']);
+  await logIn(tab, world.logins.owner);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders', 'Manage']);
+});
+
+test('a delivery ticket shows the address, the phone, when it was placed, its age and its promised time', async () => {
+  const tab = await board();
+  const placed = await order({ type: 'delivery', address: 'Schönhauser Allee 12\n10119 Berlin' }, { name: 'Lin', phone: '+49 30 555 0101' }, 'delivery-ticket');
+
+  const ticket = tab.locator(`[data-order="${placed.order.id}"]`);
+  await ticket.waitFor();
+  const text = await ticket.innerText();
+  assert.match(text, /Schönhauser Allee 12\s+10119 Berlin/);
+  assert.match(text, /Lin · \+49 30 555 0101/);
+  assert.match(await ticket.getByTestId('age').innerText(), /^Placed \d\d:\d\d( [AP]M)? · just now$/);
+  assert.match(await ticket.getByTestId('promise').innerText(), /^Due \w+ \d\d:\d\d/);
+  assert.equal(await ticket.getByRole('link', { name: '+49 30 555 0101' }).getAttribute('href'), 'tel:+49305550101');
+  await screenshot(tab, 'board-delivery-ticket');
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the board');
+});
+
+test('a new order is announced once, and a reload does not announce it again', async () => {
+  const context = await world.chrome.newContext(DESKTOP);
+  // Count the tones the board plays instead of playing them.
+  await context.addInitScript(() => {
+    window.tones = 0;
+    window.AudioContext = class {
+      constructor() { this.destination = {}; this.currentTime = 0; }
+      createOscillator() { return { connect() {}, frequency: {}, start() { window.tones += 1; }, stop() {} }; }
+    };
+  });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  await new Promise((r) => setTimeout(r, 1100));
+  const before = await tab.evaluate(() => window.tones);
+
+  const placed = await order({ type: 'pickup' }, { name: 'Announced Once' }, 'announce-once');
+  await tab.locator(`[data-order="${placed.order.id}"].new`).waitFor();
+  assert.equal(await tab.evaluate(() => window.tones) - before, 1, 'one tone for the new order');
+
+  await tab.reload();
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  await tab.locator(`[data-order="${placed.order.id}"]`).waitFor();
+  assert.equal(await tab.evaluate(() => window.tones), 0, 'no tone on reload');
+  assert.equal(await tab.locator(`[data-order="${placed.order.id}"].new`).count(), 0, 'not marked new again');
+});
+
+test('Reject asks before it rejects', async () => {
+  const tab = await board();
+  const placed = await order({ type: 'pickup' }, { name: 'Maybe Rejected' }, 'reject-ask');
+  const ticket = tab.locator(`[data-order="${placed.order.id}"]`);
+
+  await ticket.getByRole('button', { name: 'Reject' }).click();
+
+  await ticket.getByText(`Reject order #${placed.order.number}? The guest is told at once.`).waitFor();
+  await ticket.getByRole('button', { name: 'Keep it' }).click();
+  await tab.locator('[data-state="placed"]').locator(`[data-order="${placed.order.id}"]`).getByRole('button', { name: 'Reject' }).click();
+  await tab.getByRole('button', { name: 'Yes, reject' }).click();
+  await tab.locator('[data-state="closed"]').locator(`[data-order="${placed.order.id}"]`).getByText('Rejected', { exact: true }).waitFor();
+});
