@@ -106,8 +106,19 @@ function guestDetails(order) {
 export async function boardPage(slug) {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Staff board');
+  if (current.account.role === 'driver') {
+    // A driver's board is their deliveries.
+    history.replaceState({}, '', `/r/${slug}/driver`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    return;
+  }
   const token = current.token;
-  const { time_zone: timeZone } = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
+  const canAssign = ['owner', 'manager'].includes(current.account.role);
+  const [{ restaurant: { time_zone: timeZone } }, staff] = await Promise.all([
+    api('GET', `/v1/restaurants/${slug}`),
+    canAssign ? api('GET', `/v1/restaurants/${slug}/staff`, { token }).catch(() => []) : [],
+  ]);
+  const drivers = staff.filter((account) => account.role === 'driver' && !account.disabled);
   const orders = new Map();
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
   const alerts = h('div', { class: 'alerts', role: 'alert' });
@@ -134,6 +145,22 @@ export async function boardPage(slug) {
     buttons.querySelector('button')?.focus();
   }
 
+  /** Who takes a delivery: managers choose the driver; the rest of the floor sees whether one is set. */
+  function driverPart(order) {
+    const open = COLUMNS.includes(order.state);
+    if (!canAssign || !open) return order.driver ? h('p', { class: 'driver' }, `Driver: ${drivers.find((d) => d.id === order.driver)?.name ?? 'assigned'}`) : '';
+    const id = `driver-${order.id}`;
+    const select = h('select', { id, onchange: async () => {
+      try {
+        upsert(await api('PUT', `/v1/restaurants/${slug}/orders/${order.id}/driver`, { token, body: { driver: select.value } }));
+        toast(`Order #${order.number} goes with ${drivers.find((d) => d.id === select.value)?.name}`);
+      } catch (problem) { toast(problem.message); render(); }
+    } },
+    h('option', { value: '', disabled: true, selected: !order.driver }, drivers.length ? 'Choose a driver' : 'No drivers yet'),
+    drivers.map((d) => h('option', { value: d.id, selected: d.id === order.driver }, d.name)));
+    return h('p', { class: 'driver' }, h('label', { for: id }, 'Driver '), select);
+  }
+
   function ticket(order, now) {
     const forward = order.next.filter((to) => to !== 'rejected');
     const buttons = h('div', { class: 'ticket-actions' },
@@ -147,6 +174,7 @@ export async function boardPage(slug) {
         line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
       guestDetails(order),
       h('p', {}, money(order.totals.total)),
+      order.kind.type === 'delivery' ? driverPart(order) : '',
       COLUMNS.includes(order.state) ? buttons : h('p', { class: 'state' }, STATE_NAMES[order.state]));
   }
 

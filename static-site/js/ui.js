@@ -60,6 +60,7 @@ export function nav(slug, current, role, logout) {
   const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`]];
   if (!role) links.push(['Staff', `/r/${slug}/staff`]);
   if (['owner', 'manager', 'staff'].includes(role)) links.push(['Orders', `/r/${slug}/staff`]);
+  if (role === 'driver') links.push(['My deliveries', `/r/${slug}/driver`]);
   if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`]);
   document.getElementById('nav').replaceChildren(
     ...links.map(([label, href]) => h('a', { href, 'aria-current': label === current ? 'page' : null }, label)),

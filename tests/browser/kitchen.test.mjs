@@ -140,3 +140,37 @@ test('Reject asks before it rejects', async () => {
   await tab.getByRole('button', { name: 'Yes, reject' }).click();
   await tab.locator('[data-state="closed"]').locator(`[data-order="${placed.order.id}"]`).getByText('Rejected', { exact: true }).waitFor();
 });
+
+test('a manager assigns a driver from the board, and the driver takes the delivery out and delivers it', async () => {
+  const { base } = world.server;
+  const owner = world.logins.owner.token;
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/staff`, { token: owner, body: { email: `dan@${SLUG}.test`, name: 'Dan', password: 'driver password 123', role: 'driver' } });
+  const placed = await order({ type: 'delivery', address: 'Torstraße 1\n10119 Berlin' }, { name: 'Mia', phone: '+49 30 555 0202' }, 'to-a-driver');
+  for (const to of ['accepted', 'preparing', 'ready']) {
+    await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed.order.id}/transitions`, { token: owner, body: { to } });
+  }
+  const manager = await board(world.logins.owner);
+  const ticket = manager.locator(`[data-order="${placed.order.id}"]`);
+  await ticket.getByLabel('Driver').selectOption({ label: 'Dan' });
+  await manager.getByText(`Order #${placed.order.number} goes with Dan`).waitFor();
+
+  const driver = await page(await world.chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }), world.errors);
+  await driver.goto(`${base}/r/${SLUG}/staff`);
+  await logIn(driver, { email: `dan@${SLUG}.test`, password: 'driver password 123' });
+  const delivery = driver.locator(`[data-order="${placed.order.id}"]`);
+  await delivery.waitFor();
+  assert.equal(new URL(driver.url()).pathname, `/r/${SLUG}/driver`, 'a driver lands on their deliveries');
+  assert.match(await delivery.innerText(), /Torstraße 1\s+10119 Berlin/);
+  assert.match(await delivery.getByRole('link', { name: 'Open in a map' }).getAttribute('href'), /openstreetmap\.org\/search\?query=Torstra/);
+  await screenshot(driver, 'driver-deliveries');
+  const results = await new AxeBuilder({ page: driver }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the driver view');
+
+  await delivery.getByRole('button', { name: 'Out for delivery' }).click();
+  await delivery.getByRole('button', { name: 'Delivered' }).click();
+
+  await driver.getByText('No deliveries for you right now.').waitFor();
+  await manager.locator(`[data-order="${placed.order.id}"]`).waitFor({ state: 'detached' });
+  const stored = await call(base, 'GET', `/v1/restaurants/${SLUG}/orders/${placed.order.id}`, { token: owner });
+  assert.equal(stored.state, 'completed');
+});
