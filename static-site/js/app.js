@@ -22,6 +22,8 @@ const ROUTES = [
   [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
   [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
   [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],
+  [/^\/r\/([a-z0-9_-]+)\/history$/, (slug) => [import('./floor.js').then((m) => m.historyPage(slug)), 'History']],
+  [/^\/r\/([a-z0-9_-]+)\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
   [/^\/r\/([a-z0-9_-]+)\/driver$/, (slug) => [import('./driver.js').then((m) => m.driverPage(slug)), 'My deliveries']],
   [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
 ];

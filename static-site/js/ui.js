@@ -8,7 +8,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (name === 'class') element.className = value;
     else element.setAttribute(name, value === true ? '' : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -59,7 +59,9 @@ export function localTime(iso, timeZone) {
 export function nav(slug, current, role, logout) {
   const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`]];
   if (!role) links.push(['Staff', `/r/${slug}/staff`]);
-  if (['owner', 'manager', 'staff'].includes(role)) links.push(['Orders', `/r/${slug}/staff`]);
+  if (['owner', 'manager', 'staff'].includes(role)) {
+    links.push(['Orders', `/r/${slug}/staff`], ['History', `/r/${slug}/history`], ['Bookings', `/r/${slug}/bookings`]);
+  }
   if (role === 'driver') links.push(['My deliveries', `/r/${slug}/driver`]);
   if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`]);
   document.getElementById('nav').replaceChildren(

@@ -71,7 +71,7 @@ test('a login whose time ran out shows the login form on the manage page at once
 test('the navigation shows only what the role may open, and logging out leads to the login form', async () => {
   const tab = await board();
   const nav = tab.getByRole('navigation', { name: 'Main' });
-  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders'], 'kitchen staff see no Manage');
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders', 'History', 'Bookings'], 'kitchen staff see no Manage');
 
   await nav.getByRole('button', { name: 'Log out' }).click();
 
@@ -79,7 +79,7 @@ test('the navigation shows only what the role may open, and logging out leads to
   assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Staff']);
   await logIn(tab, world.logins.owner);
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
-  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders', 'Manage']);
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders', 'History', 'Bookings', 'Manage']);
 });
 
 test('a delivery ticket shows the address, the phone, when it was placed, its age and its promised time', async () => {
@@ -173,4 +173,52 @@ test('a manager assigns a driver from the board, and the driver takes the delive
   await manager.locator(`[data-order="${placed.order.id}"]`).waitFor({ state: 'detached' });
   const stored = await call(base, 'GET', `/v1/restaurants/${SLUG}/orders/${placed.order.id}`, { token: owner });
   assert.equal(stored.state, 'completed');
+});
+
+test('the history lists a day\'s orders in every state with totals per state, finds one by name, and shows another day', async () => {
+  const { base } = world.server;
+  const kept = await order({ type: 'pickup' }, { name: 'History Ada' }, 'history-kept');
+  const dropped = await order({ type: 'pickup' }, { name: 'History Bo' }, 'history-dropped');
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${dropped.order.id}/cancel?token=${dropped.token}`);
+  const tab = await board();
+
+  await tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+
+  const totals = tab.getByTestId('state-totals');
+  await totals.waitFor();
+  assert.match(await totals.locator('tr[data-state="cancelled"]').innerText(), /Cancelled\s+\d+\s+€\d+\.\d\d/);
+  assert.match(await totals.locator('tr[data-state="placed"]').innerText(), /Placed\s+\d+/);
+  await tab.getByLabel('Find').fill('history ada');
+  assert.deepEqual(await tab.getByTestId('history').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.order)), [kept.order.id]);
+  await tab.getByLabel('Find').fill(`#${dropped.order.number}`);
+  assert.match(await tab.getByTestId('history').locator('tbody').innerText(), /History Bo\s+Cancelled/);
+  await screenshot(tab, 'history');
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the history');
+
+  const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+  await tab.getByLabel('Day').fill(yesterday);
+  await tab.getByText('No orders on that day.').waitFor();
+});
+
+test('tomorrow\'s booking is in that day\'s view and the week\'s covers, and is seated from it', async () => {
+  const { base } = world.server;
+  const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+  const { slots } = await call(base, 'GET', `/v1/restaurants/${SLUG}/reservations/slots?date=${tomorrow}&party=3`);
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/reservations`, { key: 'tomorrow-booking', body: { starts_at: slots[10].starts_at, party: 3, contact: { name: 'Tomorrow Kim', phone: '+49 30 555 0303' } } });
+  const tab = await board();
+  await tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bookings' }).click();
+
+  const day = tab.getByTestId('week').getByRole('button', { name: /3 covers, 1 booking$/ });
+  await day.click();
+
+  const row = tab.getByTestId('bookings').locator('tr', { hasText: 'Tomorrow Kim' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /\d\d:\d\d.*\s+3\s+Tomorrow Kim · \+49 30 555 0303/s);
+  assert.equal(await row.getByRole('button', { name: /No-show/ }).count(), 0, 'not a no-show before the time');
+  await screenshot(tab, 'bookings-day');
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the bookings');
+  await row.getByRole('button', { name: 'Seated: Tomorrow Kim' }).click();
+  await tab.getByTestId('bookings').locator('tr', { hasText: 'Tomorrow Kim' }).getByText('Seated', { exact: true }).waitFor();
 });
