@@ -125,6 +125,9 @@ export async function boardPage(slug) {
   const board = h('div', { class: 'board' });
   const fresh = new Set();
   const announced = announcements(slug);
+  const printKey = `bistro.print.${slug}`;
+  const autoPrint = h('input', { type: 'checkbox', id: 'auto-print', checked: localStorage.getItem(printKey) === 'on',
+    onchange: () => localStorage.setItem(printKey, autoPrint.checked ? 'on' : 'off') });
   const soundKey = `bistro.sound.${slug}`;
   const sound = h('input', { type: 'checkbox', id: 'sound', checked: localStorage.getItem(soundKey) !== 'off',
     onchange: () => localStorage.setItem(soundKey, sound.checked ? 'on' : 'off') });
@@ -161,11 +164,24 @@ export async function boardPage(slug) {
     return h('p', { class: 'driver' }, h('label', { for: id }, 'Driver '), select);
   }
 
+  /** Prints one ticket alone, laid out for an 80 mm kitchen printer (style.css, `@media print`). */
+  function printTicket(order) {
+    const slip = document.getElementById('print-slip') ?? document.body.appendChild(h('div', { id: 'print-slip' }));
+    const copy = ticket(order, Date.now());
+    copy.removeAttribute('data-order');
+    copy.classList.remove('new', 'late', 'due-soon');
+    slip.replaceChildren(copy);
+    document.body.classList.add('printing-slip');
+    window.addEventListener('afterprint', () => document.body.classList.remove('printing-slip'), { once: true });
+    window.print();
+  }
+
   function ticket(order, now) {
     const forward = order.next.filter((to) => to !== 'rejected');
     const buttons = h('div', { class: 'ticket-actions' },
       forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
-      order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => rejectAsk(order, buttons) }, 'Reject') : '');
+      order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => rejectAsk(order, buttons) }, 'Reject') : '',
+      h('button', { type: 'button', class: 'link', onclick: () => printTicket(order) }, `Print #${order.number}`));
     return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}${urgency(order, now)}`, 'data-order': order.id },
       h('h3', {}, `#${order.number} `, h('small', {}, KIND_LABEL(order))),
       h('p', { class: 'placed', 'data-testid': 'age' }, `Placed ${clock(order.placed_at, timeZone)} · ${age(order, now)}`),
@@ -196,6 +212,7 @@ export async function boardPage(slug) {
     if (order.state === 'placed' && announced.first(order.id)) {
       fresh.add(order.id);
       if (sound.checked) beep();
+      if (autoPrint.checked) printTicket(order);
       setTimeout(() => { fresh.delete(order.id); render(); }, 10000);
     }
     if (known && known.state !== 'cancelled' && order.state === 'cancelled') {
@@ -217,7 +234,8 @@ export async function boardPage(slug) {
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
   show(h('h1', {}, 'Orders'), indicator,
-    h('p', {}, h('label', { for: 'sound', class: 'choice' }, sound, ' Sound for new orders and cancellations')),
+    h('p', { class: 'board-options' }, h('label', { for: 'sound', class: 'choice' }, sound, ' Sound for new orders and cancellations'),
+      h('label', { for: 'auto-print', class: 'choice' }, autoPrint, ' Print new tickets as they arrive')),
     alerts, board, h('h2', {}, "Today's reservations"), bookings);
   // Ages and colours move on while nothing else happens.
   const here = location.pathname;

@@ -1,10 +1,13 @@
 // The kitchen's side on a desktop: logins that end lead back to the login form, logging out,
 // navigation by role, what a ticket says, announcing an order once, and Reject asking first.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, suite } from './harness.mjs';
+import { call, logIn, page, screenshot, screenshots, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-kitchen';
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -221,4 +224,46 @@ test('tomorrow\'s booking is in that day\'s view and the week\'s covers, and is 
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the bookings');
   await row.getByRole('button', { name: 'Seated: Tomorrow Kim' }).click();
   await tab.getByTestId('bookings').locator('tr', { hasText: 'Tomorrow Kim' }).getByText('Seated', { exact: true }).waitFor();
+});
+
+test('a ticket prints alone on an 80 mm kitchen printer, with its lines and notes', async () => {
+  const context = await world.chrome.newContext(DESKTOP);
+  await context.addInitScript(() => { window.prints = 0; window.print = () => { window.prints += 1; }; });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  const { base } = world.server;
+  const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', choices: [{ group: 'size', option: 'large' }], quantity: 2, note: 'well done' } });
+  const placed = await call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key: 'printed', body: { cart: cart.token, kind: { type: 'dine_in', table: '7' }, customer: { name: 'Printed Pat' } } });
+
+  await tab.locator(`[data-order="${placed.order.id}"]`).getByRole('button', { name: `Print #${placed.order.number}` }).click();
+
+  assert.equal(await tab.evaluate(() => window.prints), 1);
+  const pdf = join(screenshots, 'ticket-80mm.pdf');
+  mkdirSync(screenshots, { recursive: true });
+  await tab.pdf({ path: pdf, width: '80mm', height: '200mm', printBackground: false });
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  assert.match(text, new RegExp(`#${placed.order.number}\\s+Table 7`));
+  assert.match(text, /2 × Pizza \(Large\)/);
+  assert.match(text, /well done/);
+  assert.doesNotMatch(text, /Accept|Reject|Orders|Sound/, 'only the ticket, no buttons or page');
+});
+
+test('with printing on arrival switched on, a new ticket prints itself once', async () => {
+  const context = await world.chrome.newContext(DESKTOP);
+  await context.addInitScript(() => { window.prints = 0; window.print = () => { window.prints += 1; }; });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  await tab.getByLabel('Print new tickets as they arrive').check();
+
+  const placed = await order({ type: 'pickup' }, { name: 'Auto Printed' }, 'auto-printed');
+
+  await tab.locator(`[data-order="${placed.order.id}"]`).waitFor();
+  assert.equal(await tab.evaluate(() => window.prints), 1);
+  assert.match(await tab.locator('#print-slip').innerText(), /Auto Printed/);
+  await tab.getByLabel('Print new tickets as they arrive').uncheck();
 });
