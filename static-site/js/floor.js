@@ -4,8 +4,16 @@ import { api, session } from './api.js';
 import { h, money, show, toast, KIND_NAMES, STATE_NAMES } from './ui.js';
 import { loginForm } from './staff.js';
 
-/** Today's date where the restaurant is (YYYY-MM-DD). */
-const today = (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+/**
+ * The restaurant's business day now (YYYY-MM-DD): its local date, or the day before until its
+ * day changes at `dayStarts` ("05:00:00"), as the server counts it.
+ */
+function today(timeZone, dayStarts = '05:00') {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .formatToParts(new Date()).map((p) => [p.type, p.value]));
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return `${parts.hour}:${parts.minute}` < dayStarts.slice(0, 5) ? addDays(date, -1) : date;
+}
 const addDays = (date, days) => {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
@@ -33,14 +41,14 @@ async function floorSession(slug, title) {
     return null;
   }
   const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
-  return { token: current.token, timeZone: restaurant.time_zone };
+  return { token: current.token, timeZone: restaurant.time_zone, dayStarts: restaurant.day_starts };
 }
 
 export async function historyPage(slug) {
   const floor = await floorSession(slug, 'Order history');
   if (!floor) return;
-  const { token, timeZone } = floor;
-  const date = h('input', { type: 'date', id: 'history-date', value: today(timeZone), max: addDays(today(timeZone), 7) });
+  const { token, timeZone, dayStarts } = floor;
+  const date = h('input', { type: 'date', id: 'history-date', value: today(timeZone, dayStarts), max: addDays(today(timeZone, dayStarts), 7) });
   const search = h('input', { type: 'search', id: 'history-search', placeholder: 'Number or name' });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
   const table = h('div');
@@ -85,8 +93,8 @@ const BOOKING_STATES = { confirmed: 'Confirmed', seated: 'Seated', no_show: 'No-
 export async function bookingsPage(slug) {
   const floor = await floorSession(slug, 'Bookings');
   if (!floor) return;
-  const { token, timeZone } = floor;
-  const date = h('input', { type: 'date', id: 'bookings-date', value: today(timeZone) });
+  const { token, timeZone, dayStarts } = floor;
+  const date = h('input', { type: 'date', id: 'bookings-date', value: today(timeZone, dayStarts) });
   const week = h('div', { class: 'week' });
   const day = h('div');
   const covers = (list) => list.filter((r) => r.status === 'confirmed' || r.status === 'seated').reduce((sum, r) => sum + r.party, 0);

@@ -40,6 +40,8 @@ export async function settingsForm(slug, token) {
         h('input', { name: day, value: formatIntervals(restaurant.hours.weekly[day]), placeholder: 'closed', size: 28 })))),
     h('label', {}, 'Address (printed on guests\' receipts) ',
       h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }, restaurant.address ?? '')),
+    h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
+      h('input', { name: 'day_starts', type: 'time', required: true, value: (restaurant.day_starts ?? '05:00').slice(0, 5) })),
     h('label', {}, 'Closed on (dates, comma-separated) ', h('input', { name: 'closures', value: (restaurant.hours.closures ?? []).join(', '), placeholder: '2026-12-25, 2026-12-26', size: 40 })),
     h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
     h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
@@ -55,7 +57,7 @@ export async function settingsForm(slug, token) {
       const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null };
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts') };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
     } catch (problem) { toast(problem.message); }

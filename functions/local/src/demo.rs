@@ -54,6 +54,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
+        day_starts: Default::default(),
     })
 }
 

@@ -145,6 +145,47 @@ pub mod clock {
     }
 }
 
+/// When the restaurant's day changes (05:00 unless it says otherwise): an order or booking before
+/// it belongs to the day before, so a service running past midnight is one day, numbered and
+/// listed together. Counted in local wall-clock time, so a DST change moves nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayStart(#[serde(with = "clock")] Time);
+
+impl DayStart {
+    pub fn new(time: Time) -> Self {
+        Self(time)
+    }
+
+    pub fn time(self) -> Time {
+        self.0
+    }
+
+    /// The business day `instant` belongs to in `zone`.
+    pub fn day_of(self, instant: Timestamp, zone: &Zone) -> Date {
+        let local = zone.at(instant).datetime();
+        let since_midnight = SignedDuration::from_secs(
+            i64::from(self.0.hour()) * 3600 + i64::from(self.0.minute()) * 60 + i64::from(self.0.second()),
+        );
+        local.checked_sub(since_midnight).map_or(local.date(), |shifted| shifted.date())
+    }
+}
+
+impl Default for DayStart {
+    fn default() -> Self {
+        Self(Time::constant(5, 0, 0, 0))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DayStart {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <crate::schema::LocalTime as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DayStart {}
+
 /// One opening on a day, local times. `closes` at or before `opens` runs past midnight into the
 /// next day (a bar open 18:00–02:00); `opens == closes` is open around the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -320,7 +320,8 @@ pub struct Reservation {
     pub id: ReservationId,
     pub restaurant: Slug,
     pub starts_at: Timestamp,
-    /// The restaurant's local date of the start: the day the booking is listed under.
+    /// The restaurant's business day of the start (a 00:30 booking belongs to the evening before):
+    /// the day the booking is listed under.
     pub date: Date,
     pub party: u16,
     /// Who booked; `None` once their personal data was erased.
@@ -341,7 +342,7 @@ impl Reservation {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         restaurant: Slug,
-        zone: &Zone,
+        date: Date,
         starts_at: Timestamp,
         party: u16,
         contact: Contact,
@@ -352,7 +353,7 @@ impl Reservation {
         Self {
             id: ReservationId::generate(),
             restaurant,
-            date: zone.at(starts_at).date(),
+            date,
             starts_at,
             party,
             contact: Some(contact),
@@ -538,7 +539,16 @@ mod tests {
         let contact =
             Contact { name: Name::parse("Ada").expect("n"), phone: Phone::parse("+49 30 1").expect("p"), email: None };
         let note = Some(Note::parse("window seat, it is my birthday").expect("note"));
-        Reservation::new(Slug::parse("roma").expect("s"), &berlin(), start, 2, contact, note, vec![start], start)
+        Reservation::new(
+            Slug::parse("roma").expect("s"),
+            berlin().at(start).date(),
+            start,
+            2,
+            contact,
+            note,
+            vec![start],
+            start,
+        )
     }
 
     #[test]

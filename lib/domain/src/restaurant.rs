@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::cart::PricingRules;
-use crate::hours::{OpeningHours, Zone};
+use crate::hours::{DayStart, OpeningHours, Zone};
 use crate::ids::{Email, Slug, TableId, UserId};
 use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
@@ -75,6 +75,11 @@ pub struct Restaurant {
     /// Preparation time per kind of order, and the later slots pickup and delivery may be ordered for.
     #[serde(default)]
     pub timing: Timing,
+    /// When the restaurant's day changes (`HH:MM`, 05:00 if not given): before it, orders and
+    /// bookings belong to the day before.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::LocalTime>))]
+    pub day_starts: DayStart,
 }
 
 /// What the restaurant agrees to when it takes an order: the time promised, and the day of
@@ -157,6 +162,12 @@ impl Restaurant {
         PricingRules { currency: self.currency, tax_rate: self.tax.rate, tax_mode: self.tax.mode }
     }
 
+    /// The restaurant's business day at `instant`: its local date, until the day changes at
+    /// `day_starts` (a quarter past midnight still belongs to the evening before).
+    pub fn business_day(&self, instant: Timestamp) -> jiff::civil::Date {
+        self.day_starts.day_of(instant, &self.time_zone)
+    }
+
     pub fn is_open_at(&self, instant: Timestamp) -> bool {
         self.hours.is_open_at(instant, &self.time_zone)
     }
@@ -186,7 +197,7 @@ impl Restaurant {
                     return Err(OrderingError::Closed);
                 }
                 let at = now.checked_add(self.timing.ready_in(kind)).map_err(|_| OrderingError::SlotUnavailable)?;
-                Ok(Agreed { promise: Promise { at, scheduled: false }, business_date: self.time_zone.today(now) })
+                Ok(Agreed { promise: Promise { at, scheduled: false }, business_date: self.business_day(now) })
             }
             Wanted::At(_) if matches!(kind, OrderKind::DineIn { .. }) => Err(OrderingError::LaterAtTable),
             Wanted::At(at) => {
@@ -336,6 +347,26 @@ mod tests {
             restaurant().take_order(&OrderKind::Delivery { address: None }, Wanted::Soon, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::AddressRequired)
         );
+    }
+
+    #[test]
+    fn an_order_after_midnight_belongs_to_the_evening_before_until_the_day_changes() {
+        // Berlin is UTC+1 in November: 00:30 local on the 24th is 23:30 UTC on the 23rd.
+        let r = restaurant();
+        assert_eq!(r.business_day(at("2026-11-23T23:30:00Z")), jiff::civil::date(2026, 11, 23));
+        assert_eq!(r.business_day(at("2026-11-24T03:59:00Z")), jiff::civil::date(2026, 11, 23));
+        assert_eq!(r.business_day(at("2026-11-24T04:00:00Z")), jiff::civil::date(2026, 11, 24), "05:00 local");
+    }
+
+    #[test]
+    fn the_day_changes_at_local_time_on_both_sides_of_a_dst_change() {
+        let r = restaurant();
+        // 2026-10-25 Berlin falls back at 03:00 CEST; 04:59 CET is 03:59 UTC.
+        assert_eq!(r.business_day(at("2026-10-25T03:59:00Z")), jiff::civil::date(2026, 10, 24));
+        assert_eq!(r.business_day(at("2026-10-25T04:00:00Z")), jiff::civil::date(2026, 10, 25));
+        // 2026-03-29 springs forward at 02:00 CET; 05:00 CEST is 03:00 UTC.
+        assert_eq!(r.business_day(at("2026-03-29T02:59:00Z")), jiff::civil::date(2026, 3, 28));
+        assert_eq!(r.business_day(at("2026-03-29T03:00:00Z")), jiff::civil::date(2026, 3, 29));
     }
 
     #[test]

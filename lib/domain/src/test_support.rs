@@ -96,6 +96,7 @@ pub fn restaurant() -> Restaurant {
         personal_data_days: Default::default(),
         language: crate::restaurant::Language::default(),
         timing: Default::default(),
+        day_starts: Default::default(),
     }
 }
 

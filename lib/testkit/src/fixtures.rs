@@ -57,6 +57,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
+        day_starts: Default::default(),
     }
 }
 
@@ -140,7 +141,7 @@ pub fn booking(r: &Restaurant, start: Timestamp, party: u16) -> Reservation {
 /// A booking made by `guest` (one guest holds only a few bookings a day).
 pub fn booking_by(r: &Restaurant, start: Timestamp, party: u16, guest: Contact) -> Reservation {
     let slots = r.reservations.occupied_slots(start);
-    Reservation::new(r.slug.clone(), &r.time_zone, start, party, guest, None, slots, Timestamp::now())
+    Reservation::new(r.slug.clone(), r.business_day(start), start, party, guest, None, slots, Timestamp::now())
 }
 
 /// The `n`th of many different guests.

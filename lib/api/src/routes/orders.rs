@@ -408,7 +408,7 @@ pub async fn list_orders(
             |o: &Order| listing.date.is_none_or(|d| o.business_date == d) && listing.state.is_none_or(|s| o.state == s);
         (orders.into_iter().filter(wanted).collect(), next)
     } else {
-        let date = listing.date.unwrap_or_else(|| restaurant.time_zone.today(Timestamp::now()));
+        let date = listing.date.unwrap_or_else(|| restaurant.business_day(Timestamp::now()));
         state.repos.orders.of_day(&slug, date, listing.state, limit, cursor).await?
     };
     Ok(axum::Json(OrderPage {

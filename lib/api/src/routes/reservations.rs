@@ -143,7 +143,7 @@ pub async fn book(
     )?;
     let reservation = Reservation::new(
         slug,
-        &restaurant.time_zone,
+        restaurant.business_day(body.starts_at),
         body.starts_at,
         body.party,
         body.contact,
@@ -303,7 +303,7 @@ pub async fn list_reservations(
     Query(listing): Query<DayListing>,
 ) -> Result<axum::Json<ReservationPage>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
-    let date = listing.date.unwrap_or_else(|| restaurant.time_zone.today(Timestamp::now()));
+    let date = listing.date.unwrap_or_else(|| restaurant.business_day(Timestamp::now()));
     let (reservations, next) = state
         .repos
         .reservations

@@ -1,0 +1,81 @@
+//! A restaurant's business day: until its day-change time, orders and bookings belong to the day
+//! before, so a service running past midnight is numbered and listed as one day.
+//!
+//! The clock cannot be moved in an HTTP test, so the day-change time is moved instead: at 23:59,
+//! every moment of the day before it still belongs to the day before.
+
+use bistro_domain::jiff::{Timestamp, ToSpan, tz::TimeZone};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, json_of, spawn_app};
+
+async fn set_day_start(app: &TestApp, slug: &str, owner: &str, day_starts: &str) {
+    let mut current = json_of(app.get(&format!("/v1/restaurants/{slug}"), None).await).await;
+    current["restaurant"]["day_starts"] = json!(day_starts);
+    let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
+    let response = app.send(Method::PUT, &format!("/v1/restaurants/{slug}"), Some(owner), &update).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+}
+
+/// Berlin's business day now with the day changing at `day_starts`, as the domain counts it.
+fn business_day(day_starts: (i8, i8)) -> bistro_domain::jiff::civil::Date {
+    let local = Timestamp::now().to_zoned(TimeZone::get("Europe/Berlin").unwrap()).datetime();
+    local.checked_sub(i64::from(day_starts.0).hours().minutes(i64::from(day_starts.1))).unwrap().date()
+}
+
+fn numbers(listing: &Value) -> Vec<u64> {
+    listing["orders"].as_array().unwrap().iter().map(|o| o["number"].as_u64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn an_order_before_the_day_change_is_numbered_and_listed_in_the_day_before() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("late").await;
+    let cart = app.cart_with_pizza("late", 1).await;
+    assert_eq!(app.place("late", &cart, "evening").await.status(), StatusCode::CREATED);
+    set_day_start(&app, "late", &owner, "23:59").await;
+    let evening = business_day((23, 59));
+    let cart = app.cart_with_pizza("late", 1).await;
+
+    let placed = json_of(app.place("late", &cart, "after-midnight").await).await;
+
+    assert_eq!(placed["order"]["business_date"], evening.to_string());
+    let that_day = json_of(app.get(&format!("/v1/restaurants/late/orders?date={evening}"), Some(&owner)).await).await;
+    assert!(numbers(&that_day).contains(&placed["order"]["number"].as_u64().unwrap()));
+    let board = json_of(app.get("/v1/restaurants/late/orders", Some(&owner)).await).await;
+    assert_eq!(numbers(&board), numbers(&that_day), "the board shows the business day, not the calendar's");
+}
+
+#[tokio::test]
+async fn a_booking_before_the_day_change_is_in_the_day_view_of_the_day_before() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("nightowl").await;
+    set_day_start(&app, "nightowl", &owner, "23:59").await;
+    let tomorrow = business_day((0, 0)).tomorrow().unwrap();
+    let slots =
+        json_of(app.get(&format!("/v1/restaurants/nightowl/reservations/slots?date={tomorrow}&party=2"), None).await)
+            .await;
+    // Tomorrow 00:30: before tomorrow's day change at 23:59, so it belongs to today.
+    let half_past_midnight = slots["slots"][1]["starts_at"].clone();
+    let booking =
+        json!({"starts_at": half_past_midnight, "party": 2, "contact": {"name": "Noor", "phone": "+49 30 1234"}});
+    let response = app
+        .request(Method::POST, "/v1/restaurants/nightowl/reservations", None)
+        .header("Idempotency-Key", "noor")
+        .json(&booking)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let booked = json_of(response).await;
+
+    let today = tomorrow.yesterday().unwrap();
+    assert_eq!(booked["reservation"]["date"], today.to_string());
+    let listed =
+        json_of(app.get(&format!("/v1/restaurants/nightowl/reservations?date={today}"), Some(&owner)).await).await;
+    assert_eq!(listed["reservations"][0]["id"], booked["reservation"]["id"]);
+    let next =
+        json_of(app.get(&format!("/v1/restaurants/nightowl/reservations?date={tomorrow}"), Some(&owner)).await).await;
+    assert_eq!(next["reservations"].as_array().unwrap().len(), 0);
+}
