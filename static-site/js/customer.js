@@ -168,6 +168,7 @@ export async function orderPage(slug, id, token) {
     const reached = steps.indexOf(order.state);
     body.replaceChildren(
       h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, t(`state.${order.state}`)),
+      order.state === 'rejected' && order.reason ? h('p', { class: 'reason', 'data-testid': 'reason' }, t('order.rejected_because', { reason: order.reason })) : '',
       reached >= 0 ? h('ol', { class: 'steps' }, steps.map((step, index) => h('li', { class: index <= reached ? 'done' : '' }, t(`state.${step}`)))) : '',
       h('p', {}, where()),
       order.promise && !['completed', 'cancelled', 'rejected'].includes(order.state)

@@ -139,13 +139,22 @@ export async function boardPage(slug) {
     } catch (problem) { toast(problem.message); }
   }
 
-  /** Reject asks first: the ticket shows the question in place of its buttons. */
+  /** Reject asks first, with a reason the guest is shown: the ticket shows the question in place of its buttons. */
   function rejectAsk(order, buttons) {
+    const id = `reason-${order.id}`;
+    const reason = h('input', { id, maxlength: 280, placeholder: 'e.g. We are out of dough tonight' });
     buttons.replaceChildren(
       h('p', { class: 'confirm' }, `Reject order #${order.number}? The guest is told at once.`),
-      h('button', { type: 'button', class: 'danger', onclick: () => move(order, 'rejected') }, 'Yes, reject'),
+      h('label', { for: id }, 'Reason for the guest (optional)'), reason,
+      h('button', { type: 'button', class: 'danger', onclick: async () => {
+        try {
+          const text = reason.value.trim();
+          upsert(await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/transitions`, { token, body: { to: 'rejected', ...(text ? { reason: text } : {}) } }));
+          toast(`Order #${order.number} rejected`);
+        } catch (problem) { toast(problem.message); }
+      } }, 'Yes, reject'),
       h('button', { type: 'button', onclick: () => render() }, 'Keep it'));
-    buttons.querySelector('button')?.focus();
+    reason.focus();
   }
 
   /** Who takes a delivery: managers choose the driver; the rest of the floor sees whether one is set. */

@@ -92,6 +92,7 @@ export default {
   'order.reconnecting': 'Verbinde neu…',
   'order.placed_at': 'Bestellt {time}',
   'order.cancel': 'Bestellung stornieren',
+  'order.rejected_because': 'Das Restaurant konnte Ihre Bestellung nicht annehmen: {reason}',
   'order.print': 'Beleg drucken',
   'receipt.title': 'Beleg',
   'receipt.number': 'Bestellung Nr. {number}',

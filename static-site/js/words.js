@@ -95,6 +95,7 @@ const WORDS = {
     'order.reconnecting': 'Reconnecting…',
     'order.placed_at': 'Placed {time}',
     'order.cancel': 'Cancel order',
+    'order.rejected_because': 'The restaurant could not take your order: {reason}',
     'order.print': 'Print receipt',
     'receipt.title': 'Receipt',
     'receipt.number': 'Order #{number}',

@@ -130,9 +130,12 @@ test('a new order is announced once, and a reload does not announce it again', a
   assert.equal(await tab.locator(`[data-order="${placed.order.id}"].new`).count(), 0, 'not marked new again');
 });
 
-test('Reject asks before it rejects', async () => {
+test('Reject asks before it rejects, and the guest sees the reason given', async () => {
   const tab = await board();
   const placed = await order({ type: 'pickup' }, { name: 'Maybe Rejected' }, 'reject-ask');
+  const guest = await page(await world.chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true }), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/order/${placed.order.id}?token=${placed.token}`);
+  await guest.getByText('Live updates on').waitFor();
   const ticket = tab.locator(`[data-order="${placed.order.id}"]`);
 
   await ticket.getByRole('button', { name: 'Reject' }).click();
@@ -140,8 +143,11 @@ test('Reject asks before it rejects', async () => {
   await ticket.getByText(`Reject order #${placed.order.number}? The guest is told at once.`).waitFor();
   await ticket.getByRole('button', { name: 'Keep it' }).click();
   await tab.locator('[data-state="placed"]').locator(`[data-order="${placed.order.id}"]`).getByRole('button', { name: 'Reject' }).click();
+  await tab.getByLabel('Reason for the guest (optional)').fill('We are out of lasagne tonight.');
   await tab.getByRole('button', { name: 'Yes, reject' }).click();
   await tab.locator('[data-state="closed"]').locator(`[data-order="${placed.order.id}"]`).getByText('Rejected', { exact: true }).waitFor();
+  await guest.getByTestId('reason').filter({ hasText: 'The restaurant could not take your order: We are out of lasagne tonight.' }).waitFor();
+  await screenshot(guest, 'guest-order-rejected');
 });
 
 test('a manager assigns a driver from the board, and the driver takes the delivery out and delivers it', async () => {

@@ -217,6 +217,7 @@ impl From<OrderError> for ApiError {
                 Self::unprocessable("invalid_assignment", error)
             }
             OrderError::NotFinished => Self::conflict("not_finished", error),
+            OrderError::ReasonOnlyForRejection => Self::unprocessable("reason_not_expected", error),
         }
     }
 }

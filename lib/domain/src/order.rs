@@ -16,7 +16,7 @@ use crate::cart::{PricedCart, PricedLine};
 use crate::ids::{OrderId, Slug, TableId, Token, UserId};
 use crate::money::Totals;
 use crate::restaurant::Role;
-use crate::text::{Address, Name, Phone};
+use crate::text::{Address, Name, Note, Phone};
 use crate::timing::Promise;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -183,6 +183,8 @@ pub enum OrderError {
     Finished,
     #[error("the order is still open; its guest's details are erased once it is finished")]
     NotFinished,
+    #[error("a reason is given only when the restaurant rejects an order")]
+    ReasonOnlyForRejection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +211,8 @@ pub struct Order {
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<Transition>,
+    /// Why the restaurant rejected the order, in the words the guest is shown.
+    pub reason: Option<Note>,
     /// When the customer's name, phone and address were erased (the lines and totals stay).
     #[serde(default)]
     pub erased_at: Option<Timestamp>,
@@ -247,6 +251,7 @@ impl Order {
             totals: new.priced.totals,
             state: OrderState::Placed,
             history: Vec::new(),
+            reason: None,
             erased_at: None,
             placed_at: new.placed_at,
             promise: Some(new.promise),
@@ -263,6 +268,22 @@ impl Order {
         self.state = to;
         self.history.push(Transition { from, to, at, actor });
         self.version += 1;
+        Ok(())
+    }
+
+    /// Moves the order like `transition`; a rejection may carry a reason the guest is shown.
+    pub fn transition_because(
+        &mut self,
+        to: OrderState,
+        actor: Actor,
+        at: Timestamp,
+        reason: Option<Note>,
+    ) -> Result<(), OrderError> {
+        if reason.is_some() && to != OrderState::Rejected {
+            return Err(OrderError::ReasonOnlyForRejection);
+        }
+        self.transition(to, actor, at)?;
+        self.reason = reason.filter(|r| !r.as_str().trim().is_empty());
         Ok(())
     }
 
@@ -380,6 +401,8 @@ pub struct OrderView {
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<HistoryEntry>,
+    /// Why the restaurant rejected the order, when it said.
+    pub reason: Option<Note>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Instant>))]
     pub erased_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
@@ -456,6 +479,7 @@ impl OrderView {
             totals: o.totals,
             state: o.state,
             history,
+            reason: o.reason,
             erased_at: o.erased_at,
             placed_at: o.placed_at,
             promise: o.promise,

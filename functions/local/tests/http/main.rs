@@ -9,6 +9,7 @@ mod limits;
 mod live;
 mod media;
 mod privacy;
+mod rejection;
 mod sign_up;
 mod staff;
 mod story;

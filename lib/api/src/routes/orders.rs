@@ -286,6 +286,9 @@ pub async fn cancel_order(
 #[serde(deny_unknown_fields)]
 pub struct Move {
     pub to: OrderState,
+    /// With `rejected` only: why, in words the guest is shown.
+    #[serde(default)]
+    pub reason: Option<bistro_domain::text::Note>,
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
@@ -301,8 +304,10 @@ pub async fn move_order(
 ) -> Result<axum::Json<OrderView>, ApiError> {
     let slug = staff.slug.clone();
     let (order, actor) = authorized(&state, &slug, &order, &Caller::Staff(staff)).await?;
-    let order =
-        change_order(&state, &slug, order, |o| Ok(o.transition(body.to, actor.clone(), Timestamp::now())?)).await?;
+    let order = change_order(&state, &slug, order, |o| {
+        Ok(o.transition_because(body.to, actor.clone(), Timestamp::now(), body.reason.clone())?)
+    })
+    .await?;
     Ok(axum::Json(OrderView::seen_by(order, &actor)))
 }
 

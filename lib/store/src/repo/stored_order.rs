@@ -72,6 +72,9 @@ struct Progress {
     history: Vec<Step>,
     #[serde(rename = "w", default, skip_serializing_if = "Option::is_none")]
     driver: Option<UserId>,
+    /// Why the restaurant rejected it, as the guest is told.
+    #[serde(rename = "y", default, skip_serializing_if = "Option::is_none")]
+    reason: Option<Note>,
 }
 
 /// The order's two items: its ticket and its progress, with their index keys.
@@ -135,7 +138,7 @@ pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
             (t.from, t.to, t.at, actor)
         })
         .collect();
-    let progress = Progress { state: order.state, history, driver: order.driver.clone() };
+    let progress = Progress { state: order.state, history, driver: order.driver.clone(), reason: order.reason.clone() };
     let mut item = Item::new(keys::order_progress(slug, &order.id), order.version, encode(&progress)?);
     if !order.state.is_final() {
         item = item.with_index(Index::Gsi3, keys::open_order(slug, order.business_date, order.number));
@@ -201,6 +204,7 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
         },
         state: p.state,
         history,
+        reason: p.reason,
         erased_at: t.erased_at,
         placed_at: t.placed_at,
         promise: t.promise.map(|(at, scheduled)| Promise { at, scheduled }),
