@@ -1,13 +1,13 @@
 // The staff board: orders in columns by state, filled live, one click to move an order on.
 import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
-import { h, money, show, toast, KIND_NAMES, STATE_NAMES } from './ui.js';
+import { h, money, show, toast, STATE_NAMES } from './ui.js';
+import { COLUMNS, KIND_LABEL, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
 
 // What each move is called on its button. Which moves an order offers is the server's to say
 // (`next` on every order, over HTTP and live alike): the board keeps no state machine.
 const MOVE_LABELS = { accepted: 'Accept', preparing: 'Start', ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Complete' };
 const moveLabel = (order, to) => (to === 'completed' && order.state === 'out_for_delivery' ? 'Delivered' : MOVE_LABELS[to]);
-const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
 
 /** What the login form says about the login before, in the words of the person at the screen. */
 const ENDED = {
@@ -32,75 +32,6 @@ export function loginForm(slug, title) {
     } catch (problem) { toast(problem.message); }
   });
   show(h('h1', {}, title), notice ? h('p', { role: 'alert', 'data-testid': 'login-notice' }, notice) : '', form);
-}
-
-/** A short tone, at most once a second however many orders arrive together. */
-let lastBeep = 0;
-function beep() {
-  if (Date.now() - lastBeep < 1000) return;
-  lastBeep = Date.now();
-  try {
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    tone.connect(audio.destination);
-    tone.frequency.value = 880;
-    tone.start();
-    tone.stop(audio.currentTime + 0.2);
-  } catch { /* no sound here: the highlight still shows */ }
-}
-
-/**
- * The orders this device has announced already, kept across reloads (the last 300), so that an
- * order is announced once: a reload never beeps again for what the kitchen has seen.
- */
-function announcements(slug) {
-  const key = `bistro.announced.${slug}`;
-  let ids;
-  try { ids = JSON.parse(localStorage.getItem(key) ?? '[]'); } catch { ids = []; }
-  const known = new Set(ids);
-  return {
-    /** True the first time this device sees `id`. */
-    first(id) {
-      if (known.has(id)) return false;
-      known.add(id);
-      ids = [...ids, id].slice(-300);
-      localStorage.setItem(key, JSON.stringify(ids));
-      return true;
-    },
-  };
-}
-
-const clock = (iso, timeZone) => new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-
-/** When the ticket is due: a time the guest chose, or the preparation time after ordering. */
-function promised(order, timeZone) {
-  const at = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(order.promise.at));
-  if (!order.promise.scheduled) return `Due ${at}`;
-  return order.kind.type === 'delivery' ? `Deliver at ${at} (ordered ahead)` : `Pickup at ${at} (ordered ahead)`;
-}
-
-/** How close an open ticket is to its promised time: amber in its last 5 minutes, red once past. */
-function urgency(order, now) {
-  if (!order.promise || !COLUMNS.includes(order.state)) return '';
-  const left = new Date(order.promise.at).getTime() - now;
-  return left < 0 ? ' late' : left < 5 * 60_000 ? ' due-soon' : '';
-}
-
-function age(order, now) {
-  const minutes = Math.max(0, Math.floor((now - new Date(order.placed_at).getTime()) / 60_000));
-  return minutes === 0 ? 'just now' : `${minutes} min ago`;
-}
-
-const KIND_LABEL = (order) => (order.kind.type === 'dine_in' ? `Table ${order.kind.table}` : KIND_NAMES[order.kind.type]);
-
-/** Who the order is for and where it goes: the name, and for a delivery the address and phone. */
-function guestDetails(order) {
-  if (!order.customer) return [h('p', {}, 'Guest details erased')];
-  const { name, phone } = order.customer;
-  return [
-    h('p', { class: 'guest' }, name, phone ? [' · ', h('a', { href: `tel:${phone.replace(/[^+\d]/g, '')}` }, phone)] : ''),
-    order.kind.type === 'delivery' && order.kind.address ? h('p', { class: 'address', 'data-testid': 'address' }, order.kind.address) : '',
-  ];
 }
 
 export async function boardPage(slug) {
