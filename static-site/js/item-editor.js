@@ -1,6 +1,6 @@
 // Creating and editing a menu item in full: text, category, allergens, dietary tags, options.
 import { api } from './api.js';
-import { h, toast } from './ui.js';
+import { amountText, h, parseAmount, toast } from './ui.js';
 
 const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk', 'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
 const DIETARY = ['vegetarian', 'vegan', 'gluten_free', 'dairy_free', 'halal', 'kosher', 'spicy'];
@@ -10,36 +10,116 @@ function checkboxes(legend, name, all, chosen) {
     all.map((value) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name, value, checked: chosen.includes(value) }), ` ${value.replace('_', ' ')}`)));
 }
 
+/** An id in the menu's alphabet from a name ("Extra cheese" → "extra-cheese"), unique among `taken`. */
+function idFrom(name, taken) {
+  const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'option';
+  let id = base;
+  for (let n = 2; taken.includes(id); n += 1) id = `${base}-${n}`;
+  return id;
+}
+
+/**
+ * Option groups edited as a form: each group's name and how many choices a guest makes (at least,
+ * at most), and its options with their price difference. Returns the element and `read()`, which
+ * gives the groups as the API takes them or a message saying what to fix.
+ */
+function optionGroupsEditor(groups, currency) {
+  // Working copies: ids stay as they were for what exists, new ones come from the names.
+  const state = (groups ?? []).map((g) => ({ ...g, options: g.options.map((o) => ({ ...o, price: amountText(o.price_delta.minor, currency) })) }));
+  const box = h('div', { class: 'option-groups' });
+  const render = () => {
+    box.replaceChildren(...state.map((group, gi) => {
+      const field = (label, value, onInput, attrs = {}) => {
+        const id = `g${gi}-${label.replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 7)}`;
+        return h('span', { class: 'inline-field' }, h('label', { for: id }, label), h('input', { id, value, oninput: (e) => onInput(e.target.value), ...attrs }));
+      };
+      return h('fieldset', { class: 'option-group' }, h('legend', {}, group.name || 'New group of options'),
+        field('Group name', group.name, (v) => { group.name = v; }, { required: true, maxlength: 100 }),
+        field('At least', group.min_choices, (v) => { group.min_choices = Number(v); }, { type: 'number', min: 0, max: 20, inputmode: 'numeric' }),
+        field('At most', group.max_choices, (v) => { group.max_choices = Number(v); }, { type: 'number', min: 1, max: 20, inputmode: 'numeric' }),
+        h('ul', {}, group.options.map((option, oi) => h('li', {},
+          field('Option', option.name, (v) => { option.name = v; }, { required: true, maxlength: 100 }),
+          field(`Price difference (${currency})`, option.price, (v) => { option.price = v; }, { inputmode: 'decimal' }),
+          h('button', { type: 'button', class: 'link', onclick: () => { group.options.splice(oi, 1); render(); } }, `Remove ${option.name || 'option'}`)))),
+        h('button', { type: 'button', onclick: () => { group.options.push({ name: '', price: amountText(0, currency) }); render(); } }, 'Add an option'),
+        h('button', { type: 'button', class: 'link', onclick: () => { state.splice(gi, 1); render(); } }, `Remove the group ${group.name}`));
+    }), h('button', { type: 'button', onclick: () => { state.push({ name: '', min_choices: 0, max_choices: 1, options: [{ name: '', price: amountText(0, currency) }] }); render(); } }, 'Add a group of options'));
+  };
+  render();
+  function read() {
+    const groupIds = [];
+    const out = [];
+    for (const group of state) {
+      if (!group.name.trim()) return { problem: 'Every group of options needs a name.' };
+      if (group.options.length === 0) return { problem: `"${group.name}" needs at least one option.` };
+      if (!(group.min_choices <= group.max_choices && group.max_choices <= group.options.length)) {
+        return { problem: `"${group.name}": at least ${group.min_choices} and at most ${group.max_choices} choices do not fit its ${group.options.length} options.` };
+      }
+      const id = group.id ?? idFrom(group.name, groupIds);
+      groupIds.push(id);
+      const optionIds = [];
+      const options = [];
+      for (const option of group.options) {
+        if (!option.name.trim()) return { problem: `Every option of "${group.name}" needs a name.` };
+        const minor = parseAmount(option.price || '0', currency);
+        if (minor === null) return { problem: `The price difference of "${option.name}" is not an amount in ${currency}.` };
+        const optionId = option.id ?? idFrom(option.name, optionIds);
+        optionIds.push(optionId);
+        options.push({ id: optionId, name: option.name.trim(), price_delta: { minor, currency } });
+      }
+      out.push({ id, name: group.name.trim(), min_choices: group.min_choices, max_choices: group.max_choices, options });
+    }
+    return { groups: out };
+  }
+  return { element: box, read };
+}
+
 /// A form for `item` (or a new one when `item` is null); `onSaved` gets the stored item.
 export function itemEditor(slug, token, categories, currency, item, onSaved) {
-  const details = item ?? { category: categories[0]?.id, name: '', description: '', price: { minor: 0, currency }, allergens: [], dietary: [], option_groups: [] };
-  const form = h('form', { class: 'editor', 'aria-label': item ? `Edit ${item.name}` : 'New item' },
+  const details = item ?? { category: categories[0]?.id, name: '', description: '', price: null, allergens: [], dietary: [], option_groups: [] };
+  const key = item?.id ?? 'new';
+  const errorFor = (name) => h('p', { class: 'error', id: `${key}-${name}-error`, role: 'alert', hidden: true });
+  const errors = { price: errorFor('price'), options: errorFor('options'), general: errorFor('general') };
+  const options = optionGroupsEditor(details.option_groups, currency);
+  const status = h('p', { role: 'status', class: 'saved' });
+  const priceId = `${key}-price`;
+  const form = h('form', { class: 'editor', 'aria-label': item ? `Edit ${item.name}` : 'New item', novalidate: true },
     h('label', {}, 'Name ', h('input', { name: 'name', value: details.name, required: true, maxlength: 100 })),
     h('label', {}, 'Description ', h('textarea', { name: 'description', rows: 2, maxlength: 1000 }, details.description)),
     h('label', {}, 'Category ', h('select', { name: 'category' }, categories.map((c) => h('option', { value: c.id, selected: c.id === details.category }, c.name)))),
-    h('label', {}, `Price (${currency}) `, h('input', { name: 'price', type: 'number', step: '0.01', min: 0, value: (details.price.minor / 100).toFixed(2), required: true })),
+    h('label', { for: priceId }, `Price (${currency})`),
+    h('input', { id: priceId, name: 'price', inputmode: 'decimal', value: details.price ? amountText(details.price.minor, currency) : '', required: true, 'aria-describedby': `${key}-price-error` }),
+    errors.price,
     checkboxes('Allergens (EU 14)', 'allergens', ALLERGENS, details.allergens),
     checkboxes('Dietary', 'dietary', DIETARY, details.dietary),
-    h('label', {}, 'Option groups (JSON: [{"id","name","min_choices","max_choices","options":[{"id","name","price_delta":{"minor","currency"}}]}]) ',
-      h('textarea', { name: 'options', rows: 4, spellcheck: 'false' }, JSON.stringify(details.option_groups ?? [], null, 1))),
-    h('button', { type: 'submit' }, item ? 'Save item' : 'Add item'));
+    h('fieldset', {}, h('legend', {}, 'Choices guests make (size, extras…)'), options.element, errors.options),
+    errors.general,
+    h('button', { type: 'submit' }, item ? 'Save item' : 'Add item'), status);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    for (const box of Object.values(errors)) box.hidden = true;
+    status.textContent = '';
+    const fail = (where, message) => { errors[where].textContent = message; errors[where].hidden = false; };
     const data = new FormData(form);
+    const minor = parseAmount(data.get('price'), currency);
+    if (minor === null) return fail('price', data.get('price').trim() ? `Write the price as an amount in ${currency}, like ${amountText(1250, currency)}.` : 'Every dish needs a price.');
+    const read = options.read();
+    if (read.problem) return fail('options', read.problem);
     try {
       const body = {
         ...(item ? Object.fromEntries(Object.entries(item).filter(([k]) => !['id', 'version'].includes(k))) : {}),
         name: data.get('name'), description: data.get('description'), category: data.get('category'),
-        price: { minor: Math.round(Number(data.get('price')) * 100), currency },
-        allergens: data.getAll('allergens'), dietary: data.getAll('dietary'),
-        option_groups: JSON.parse(data.get('options') || '[]'),
+        price: { minor, currency }, allergens: data.getAll('allergens'), dietary: data.getAll('dietary'), option_groups: read.groups,
       };
       const saved = item
         ? await api('PUT', `/v1/restaurants/${slug}/menu/items/${item.id}`, { token, body: { item: body, version: item.version } })
         : await api('POST', `/v1/restaurants/${slug}/menu/items`, { token, body: { item: body } });
-      toast(`${saved.name} saved`);
+      status.textContent = `${saved.name} saved.`;
       onSaved(saved);
-    } catch (problem) { toast(problem instanceof SyntaxError ? 'The option groups are not valid JSON' : problem.message); }
+    } catch (problem) {
+      const where = problem.field?.includes('price') && !problem.field?.includes('option') ? 'price' : problem.field?.includes('option') ? 'options' : 'general';
+      fail(where, problem.message);
+    }
   });
   return form;
 }

@@ -1,6 +1,6 @@
 // Manager tools: prices, sold-out, pictures, and staff accounts.
 import { api, config, session } from './api.js';
-import { h, show, toast } from './ui.js';
+import { amountText, h, money, parseAmount, show, toast } from './ui.js';
 import { categoryForm, itemEditor } from './item-editor.js';
 import { settingsForm } from './settings.js';
 import { loginForm } from './staff.js';
@@ -24,45 +24,70 @@ function upload(grant, file, progress) {
 function itemRow(slug, token, start, mediaBaseUrl, menu) {
   let item = start;
   const row = h('tr');
+  // What the last action on this row did, said next to it.
+  const said = h('p', { role: 'status', class: 'row-status' });
+  const say = (message, isError) => { said.textContent = message; said.classList.toggle('error', Boolean(isError)); };
   function render() {
-    const price = h('input', { type: 'number', step: '0.01', min: 0, value: (item.price.minor / 100).toFixed(2), 'aria-label': `Price of ${item.name}` });
+    const currency = item.price.currency;
+    const price = h('input', { inputmode: 'decimal', value: amountText(item.price.minor, currency), 'aria-label': `Price of ${item.name} (${currency})` });
     const progress = h('progress', { max: 1, value: 0, hidden: true });
     const file = h('input', { type: 'file', accept: TYPES.join(','), 'aria-label': `Picture for ${item.name}` });
     file.addEventListener('change', async () => {
       const chosen = file.files[0];
       if (!chosen) return;
-      if (!TYPES.includes(chosen.type)) return toast('Pictures must be JPEG, PNG or WebP.');
-      if (chosen.size > MAX_BYTES) return toast('Pictures can be at most 5 MB.');
+      if (!TYPES.includes(chosen.type)) return say('Pictures must be JPEG, PNG or WebP.', true);
+      if (chosen.size > MAX_BYTES) return say('Pictures can be at most 5 MB.', true);
       try {
         progress.hidden = false;
         const grant = await api('POST', `/v1/restaurants/${slug}/menu/images`, { token, body: { content_type: chosen.type, size: chosen.size } });
         await upload(grant, chosen, progress);
-        await save({ image_key: grant.image_key });
-        toast('Picture updated');
-      } catch (problem) { toast(problem.message); }
+        if (await save({ image_key: grant.image_key }, 'The picture was refused: ')) say(`The picture of ${item.name} is updated.`);
+      } catch (problem) { say(`The picture was refused: ${problem.message}`, true); } finally { progress.hidden = true; }
     });
+    const savePrice = () => {
+      const minor = parseAmount(price.value, currency);
+      if (minor === null) return say(price.value.trim() ? `Write the price as an amount in ${currency}, like ${amountText(1250, currency)}.` : 'Every dish needs a price.', true);
+      save({ price: { minor, currency } }).then((ok) => ok && say(`${item.name} now costs ${money(item.price)}.`));
+    };
     row.replaceChildren(
       h('td', {}, item.image_key ? h('img', { class: 'thumb', src: `${mediaBaseUrl}/${item.image_key}`, alt: '' }) : ''),
-      h('th', { scope: 'row' }, item.name),
-      h('td', {}, price, h('button', { type: 'button', onclick: () => save({ price: { minor: Math.round(Number(price.value) * 100), currency: item.price.currency } }) }, 'Save')),
+      h('th', { scope: 'row' }, item.name, said),
+      h('td', {}, price, h('button', { type: 'button', onclick: savePrice }, 'Save')),
       h('td', {}, h('label', {}, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out')),
       h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')),
       h('td', {}, h('details', {}, h('summary', {}, 'Edit'),
-        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); }))));
+        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); })),
+      h('button', { type: 'button', class: 'link', onclick: () => removeAsk() }, `Delete ${item.name}`)));
   }
-  async function save(change) {
+  /** Saves a change; true when stored, else the reason is said on the row. */
+  async function save(change, refused = '') {
     const { id, version, ...details } = item;
     try {
       item = await api('PUT', `/v1/restaurants/${slug}/menu/items/${id}`, { token, body: { item: { ...details, ...change }, version } });
       render();
-    } catch (problem) { toast(problem.message); }
+      return true;
+    } catch (problem) {
+      say(`${refused}${problem.message}`, true);
+      return false;
+    }
   }
   async function setSoldOut(soldOut) {
     try {
       item = await api('PUT', `/v1/restaurants/${slug}/menu/items/${item.id}/sold-out`, { token, body: { sold_out: soldOut, version: item.version } });
-      toast(soldOut ? `${item.name} is sold out` : `${item.name} is back`);
       render();
-    } catch (problem) { toast(problem.message); }
+      say(soldOut ? `${item.name} is sold out` : `${item.name} is back`);
+    } catch (problem) { say(problem.message, true); }
+  }
+  function removeAsk() {
+    const cell = row.lastElementChild;
+    cell.replaceChildren(h('p', {}, `Delete ${item.name} from the menu?`),
+      h('button', { type: 'button', class: 'danger', onclick: async () => {
+        try {
+          await api('DELETE', `/v1/restaurants/${slug}/menu/items/${item.id}?version=${item.version}`, { token });
+          row.replaceChildren(h('td', { colspan: 6 }, h('p', { role: 'status' }, `${item.name} is deleted.`)));
+        } catch (problem) { say(problem.message, true); render(); }
+      } }, 'Yes, delete'),
+      h('button', { type: 'button', onclick: () => render() }, 'Keep it'));
   }
   render();
   return row;
@@ -87,7 +112,7 @@ function staffForm(slug, token) {
   return form;
 }
 
-export async function managePage(slug) {
+export async function managePage(slug, notice = '') {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Manage');
   if (!['owner', 'manager'].includes(current.account.role)) {
@@ -95,12 +120,12 @@ export async function managePage(slug) {
   }
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
-  const reload = () => managePage(slug);
+  const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
   const settings = await settingsForm(slug, current.token);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
-  show(h('h1', {}, 'Menu'),
-    h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['', 'Item', 'Price', 'Availability', 'Picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+  show(h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
+    h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['Picture', 'Item', 'Price', 'Availability', 'New picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),

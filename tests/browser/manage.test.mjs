@@ -1,0 +1,102 @@
+// The manager's menu on a phone: choices built with a form (never JSON) that price right in a
+// guest's cart, prices checked in the currency's own units, a refused picture saying why, and
+// deleting a dish after asking.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+
+import { logIn, page, screenshot, suite } from './harness.mjs';
+
+const SLUG = 'trattoria-manage';
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+const world = suite(SLUG);
+
+async function manager(errors = world.errors) {
+  const tab = await page(await world.chrome.newContext(PHONE), errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
+  await logIn(tab, world.logins.owner);
+  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
+  return tab;
+}
+
+test('a dish with a group of choices built in the form prices right in a guest\'s cart', async () => {
+  const tab = await manager();
+  await tab.getByText('Add an item').click();
+  const form = tab.getByRole('form', { name: 'New item' });
+  await form.getByLabel('Name').fill('Risotto');
+  await form.getByLabel('Price (EUR)').fill('14.50');
+  await form.getByRole('button', { name: 'Add a group of options' }).click();
+  await form.getByLabel('Group name').fill('Topping');
+  await form.getByLabel('At least').fill('1');
+  await form.getByLabel('At most').fill('1');
+  await form.getByLabel('Option', { exact: true }).fill('Truffle');
+  await form.getByLabel('Price difference (EUR)').fill('4.00');
+  await form.getByRole('button', { name: 'Add an option' }).click();
+  await form.getByLabel('Option', { exact: true }).nth(1).fill('Parmesan');
+  await form.getByLabel('Price difference (EUR)').nth(1).fill('0');
+  await screenshot(tab, 'manage-option-form');
+  await form.getByRole('button', { name: 'Add item' }).click();
+  await tab.getByTestId('manage-notice').filter({ hasText: 'Risotto is on the menu.' }).waitFor();
+  await tab.getByRole('row', { name: /Risotto/ }).waitFor();
+
+  const guest = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/t/1`);
+  await guest.getByRole('button', { name: 'Add Risotto' }).click();
+  await guest.getByLabel('Truffle').check();
+  await guest.getByRole('button', { name: 'Add to order' }).click();
+  await guest.getByTestId('cart-total').filter({ hasText: '€18.50' }).waitFor();
+});
+
+test('an empty or malformed price is refused next to the price, and nothing is saved', async () => {
+  const tab = await manager();
+  await tab.getByText('Add an item').click();
+  const form = tab.getByRole('form', { name: 'New item' });
+  await form.getByLabel('Name').fill('Free lunch');
+
+  await form.getByRole('button', { name: 'Add item' }).click();
+  await form.getByText('Every dish needs a price.').waitFor();
+  await form.getByLabel('Price (EUR)').fill('12.345');
+  await form.getByRole('button', { name: 'Add item' }).click();
+  await form.getByText('Write the price as an amount in EUR, like 12.50.').waitFor();
+
+  await tab.reload();
+  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
+  assert.equal(await tab.getByRole('row', { name: /Free lunch/ }).count(), 0);
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manager\'s menu');
+});
+
+test('a file that is not the picture it claims is refused with the server\'s reason on its row', async () => {
+  // Chromium logs the refused request as a console error: exactly that one.
+  const errors = [];
+  const tab = await manager(errors);
+  const row = tab.getByRole('row', { name: /Lasagne/ });
+
+  await row.getByLabel('Picture for Lasagne').setInputFiles({ name: 'lasagne.png', mimeType: 'image/png', buffer: Buffer.from('this is text, not a picture') });
+
+  await row.getByText('The picture was refused: the uploaded file is not a image/png picture').waitFor();
+  assert.equal(await row.getByText('is updated').count(), 0);
+  assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
+});
+
+test('deleting a dish asks first, then the menu no longer has it', async () => {
+  const tab = await manager();
+  const row = tab.getByRole('row', { name: /Pizza/ });
+
+  await row.getByRole('button', { name: 'Delete Pizza' }).click();
+  await row.getByRole('button', { name: 'Keep it' }).click();
+  await tab.getByRole('row', { name: /Pizza/ }).getByRole('button', { name: 'Delete Pizza' }).click();
+  await tab.getByRole('button', { name: 'Yes, delete' }).click();
+
+  await tab.getByText('Pizza is deleted.').waitFor();
+  const menu = await (await fetch(`${world.server.base}/v1/restaurants/${SLUG}/menu`)).json();
+  assert.ok(!menu.items.some((i) => i.id === 'pizza'));
+});
+
+test('no manager view is wider than the phone', async () => {
+  const tab = await manager();
+  const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+  await screenshot(tab, 'manage-phone');
+  assert.ok(width <= 390, `the manager's page is ${width} px wide on a 390 px phone`);
+});
