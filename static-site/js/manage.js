@@ -56,7 +56,7 @@ function itemRow(slug, token, start, mediaBaseUrl, menu) {
       h('td', {}, h('label', {}, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out')),
       h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')),
       h('td', {}, h('details', {}, h('summary', {}, 'Edit'),
-        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); })),
+        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); })),
       h('button', { type: 'button', class: 'link', onclick: () => removeAsk() }, `Delete ${item.name}`)));
   }
   /** Saves a change; true when stored, else the reason is said on the row. */
