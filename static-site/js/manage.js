@@ -3,6 +3,7 @@ import { api, config, session } from './api.js';
 import { amountText, h, money, parseAmount, show, toast } from './ui.js';
 import { categoryForm, itemEditor } from './item-editor.js';
 import { settingsForm } from './settings.js';
+import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
 
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -93,25 +94,6 @@ function itemRow(slug, token, start, mediaBaseUrl, menu) {
   return row;
 }
 
-function staffForm(slug, token) {
-  const form = h('form', { 'aria-label': 'Add a staff account' },
-    h('label', {}, 'E-mail ', h('input', { name: 'email', type: 'email', required: true })),
-    h('label', {}, 'Name ', h('input', { name: 'name', required: true })),
-    h('label', {}, 'Password (10+ characters) ', h('input', { name: 'password', type: 'password', minlength: 10, required: true })),
-    h('label', {}, 'Role ', h('select', { name: 'role' }, ['staff', 'manager', 'driver'].map((role) => h('option', { value: role }, role)))),
-    h('button', { type: 'submit' }, 'Add'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const data = Object.fromEntries(new FormData(form));
-    try {
-      await api('POST', `/v1/restaurants/${slug}/staff`, { token, body: data });
-      toast(`${data.email} can log in now`);
-      form.reset();
-    } catch (problem) { toast(problem.message); }
-  });
-  return form;
-}
-
 export async function managePage(slug, notice = '') {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Manage');
@@ -131,5 +113,5 @@ export async function managePage(slug, notice = '') {
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     h('details', {}, h('summary', {}, 'Add a category'), categoryForm(slug, current.token, reload)),
     h('h2', {}, 'Opening hours and tables'), settings,
-    h('h2', {}, 'Staff'), staffForm(slug, current.token));
+    await teamSection(slug, current));
 }

@@ -100,3 +100,27 @@ test('no manager view is wider than the phone', async () => {
   await screenshot(tab, 'manage-phone');
   assert.ok(width <= 390, `the manager's page is ${width} px wide on a 390 px phone`);
 });
+
+test('the owner hires a cook, who signs in, and removes them after asking, which ends their login', async () => {
+  const tab = await manager();
+  await tab.getByText('Add a staff account').click();
+  const form = tab.getByRole('form', { name: 'Add a staff account' });
+  await form.getByLabel('E-mail').fill(`cook@${SLUG}.test`);
+  await form.getByLabel('Name').fill('Cook Carla');
+  await form.getByLabel('Password (10+ characters)').fill('cook password 123');
+  await form.getByRole('button', { name: 'Add' }).click();
+  await tab.getByTestId('team-status').filter({ hasText: 'Cook Carla can sign in now as Kitchen and floor.' }).waitFor();
+  const cook = await page(await world.chrome.newContext(), world.errors);
+  await cook.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(cook, { email: `cook@${SLUG}.test`, password: 'cook password 123' });
+  await cook.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  await screenshot(tab, 'manage-staff');
+
+  const row = tab.getByTestId('team').locator('tr', { hasText: 'Cook Carla' });
+  await row.getByRole('button', { name: 'Remove Cook Carla' }).click();
+  await row.getByRole('button', { name: 'Yes, remove' }).click();
+
+  await tab.getByTestId('team-status').filter({ hasText: 'Cook Carla is removed.' }).waitFor();
+  assert.equal(await tab.getByTestId('team').locator('tr', { hasText: 'Cook Carla' }).count(), 0);
+  await cook.getByTestId('login-notice').filter({ hasText: 'Your login has ended' }).waitFor({ timeout: 3000 });
+});
