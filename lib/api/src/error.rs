@@ -206,6 +206,14 @@ impl From<OrderingError> for ApiError {
     }
 }
 
+impl From<bistro_domain::restaurant::SettingsError> for ApiError {
+    fn from(error: bistro_domain::restaurant::SettingsError) -> Self {
+        match &error {
+            bistro_domain::restaurant::SettingsError::CurrencyLocked(_) => Self::conflict("currency_locked", error),
+        }
+    }
+}
+
 impl From<OrderError> for ApiError {
     fn from(error: OrderError) -> Self {
         match &error {

@@ -31,6 +31,12 @@ pub enum OrderingError {
     SlotUnavailable,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SettingsError {
+    #[error("the menu has prices in {0}: change or remove its dishes first, then the currency")]
+    CurrencyLocked(Currency),
+}
+
 /// Which kinds of order a restaurant takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -160,6 +166,16 @@ impl utoipa::ToSchema for RetentionDays {}
 impl Restaurant {
     pub fn pricing_rules(&self) -> PricingRules {
         PricingRules { currency: self.currency, tax_rate: self.tax.rate, tax_mode: self.tax.mode }
+    }
+
+    /// Whether the restaurant's settings may become `next` while its menu holds `dishes` dishes:
+    /// a menu's prices are in the restaurant's currency, so the currency changes only on an
+    /// empty menu (else every price would read in the wrong money and no cart could be priced).
+    pub fn may_become(&self, next: &Restaurant, dishes: usize) -> Result<(), SettingsError> {
+        if next.currency != self.currency && dishes > 0 {
+            return Err(SettingsError::CurrencyLocked(self.currency));
+        }
+        Ok(())
     }
 
     /// The restaurant's business day at `instant`: its local date, until the day changes at
@@ -367,6 +383,16 @@ mod tests {
         // 2026-03-29 springs forward at 02:00 CET; 05:00 CEST is 03:00 UTC.
         assert_eq!(r.business_day(at("2026-03-29T02:59:00Z")), jiff::civil::date(2026, 3, 28));
         assert_eq!(r.business_day(at("2026-03-29T03:00:00Z")), jiff::civil::date(2026, 3, 29));
+    }
+
+    #[test]
+    fn the_currency_changes_only_while_the_menu_is_empty() {
+        let now = restaurant();
+        let mut dollars = restaurant();
+        dollars.currency = Currency::parse("USD").expect("currency");
+        assert_eq!(now.may_become(&dollars, 3), Err(SettingsError::CurrencyLocked(now.currency)));
+        assert_eq!(now.may_become(&dollars, 0), Ok(()));
+        assert_eq!(now.may_become(&now.clone(), 3), Ok(()), "other settings change with a full menu");
     }
 
     #[test]

@@ -550,3 +550,20 @@ async fn refused_placements_leave_no_gap_in_the_days_order_numbers() {
 
     assert_eq!(placed["order"]["number"], 2, "the next order is #2, not #5");
 }
+
+#[tokio::test]
+async fn the_currency_of_a_restaurant_with_prices_on_its_menu_cannot_change() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("dollars").await;
+    let mut restaurant = json_of(app.get("/v1/restaurants/dollars", None).await).await;
+    restaurant["restaurant"]["currency"] = json!("USD");
+    let update = json!({"restaurant": restaurant["restaurant"], "version": restaurant["version"]});
+
+    let response = app.send(Method::PUT, "/v1/restaurants/dollars", Some(&owner), &update).await;
+
+    assert_problem(response, StatusCode::CONFLICT, "currency_locked").await;
+    let after = json_of(app.get("/v1/restaurants/dollars", None).await).await;
+    assert_eq!(after["restaurant"]["currency"], "EUR");
+    let cart = app.cart_with_pizza("dollars", 1).await;
+    assert_eq!(app.place("dollars", &cart, "still-takes-orders").await.status(), StatusCode::CREATED);
+}

@@ -137,7 +137,7 @@ pub struct RestaurantUpdate {
     security(("bearer" = ["owner", "manager"])),
     responses((status = 200, body = RestaurantView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, description = "Changed meanwhile", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+              (status = 409, description = "Changed meanwhile, or a new currency while the menu has prices (currency_locked)", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn update_restaurant(
     State(state): State<AppState>,
@@ -147,6 +147,9 @@ pub async fn update_restaurant(
     if body.restaurant.slug != slug {
         return Err(ApiError::unprocessable("slug_mismatch", "a restaurant's slug cannot change"));
     }
+    let current = state.repos.restaurants.get(&slug).await.map_err(missing("restaurant"))?;
+    let menu = state.repos.menus.menu(&slug).await?;
+    current.value.may_become(&body.restaurant, menu.value.items().len())?;
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
     Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
