@@ -131,7 +131,7 @@ export class SiteStack extends Stack {
       // Published menus live in the same bucket: a deployment must not delete them.
       prune: false,
       distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json', '/js/*', '/style.css'],
+      distributionPaths: ['/index.html', '/config.json', '/js/*', '/style.css', '/staff.css'],
     });
     // The deployment's own function and policy come from aws-cdk-lib.
     for (const child of this.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {

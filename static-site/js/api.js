@@ -103,3 +103,17 @@ export function saveSession(slug, value) {
   if (value) sessionStorage.setItem(`bistro.session.${slug}`, JSON.stringify(value));
   else sessionStorage.removeItem(`bistro.session.${slug}`);
 }
+
+/** The guest's orders at this restaurant that may still be under way, newest first. */
+const ordersKey = (slug) => `bistro.orders.${slug}`;
+export function activeOrders(slug) {
+  try { return JSON.parse(localStorage.getItem(ordersKey(slug)) ?? '[]'); } catch { return []; }
+}
+export function rememberOrder(slug, order, token) {
+  const kept = activeOrders(slug).filter((o) => o.id !== order.id).slice(0, 4);
+  localStorage.setItem(ordersKey(slug), JSON.stringify([{ id: order.id, token, number: order.number }, ...kept]));
+}
+export function forgetOrder(slug, id) {
+  localStorage.setItem(ordersKey(slug), JSON.stringify(activeOrders(slug).filter((o) => o.id !== id)));
+}
+

@@ -18,7 +18,7 @@ const token = () => new URLSearchParams(location.search).get('token') ?? '';
 const ROUTES = [
   [/^\/r\/([a-z0-9_-]+)\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
   [/^\/r\/([a-z0-9_-]+)\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
-  [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [guest().then((m) => m.orderPage(slug, id, token())), null]],
+  [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), null]],
   [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
   [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
   [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],

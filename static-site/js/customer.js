@@ -1,5 +1,6 @@
-// The customer's pages: the menu (from the published JSON), the cart, checkout and the live order.
-import { api, config, publishedMenu } from './api.js';
+// The guest's menu page: the menu (from the published JSON), the cart and checkout. The live
+// order page is order-view.js, fetched only when a guest follows an order.
+import { activeOrders, api, config, publishedMenu, rememberOrder } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
@@ -26,19 +27,6 @@ async function loadCart(slug) {
     localStorage.removeItem(cartKey(slug));
     return null;
   }
-}
-
-/** The guest's orders at this restaurant that may still be under way, newest first. */
-const ordersKey = (slug) => `bistro.orders.${slug}`;
-function activeOrders(slug) {
-  try { return JSON.parse(localStorage.getItem(ordersKey(slug)) ?? '[]'); } catch { return []; }
-}
-function rememberOrder(slug, order, token) {
-  const kept = activeOrders(slug).filter((o) => o.id !== order.id).slice(0, 4);
-  localStorage.setItem(ordersKey(slug), JSON.stringify([{ id: order.id, token, number: order.number }, ...kept]));
-}
-function forgetOrder(slug, id) {
-  localStorage.setItem(ordersKey(slug), JSON.stringify(activeOrders(slug).filter((o) => o.id !== id)));
 }
 
 /** How often an open menu asks whether the restaurant changed it (a 304 when it did not). */
@@ -128,102 +116,3 @@ export async function menuPage(slug, rawTable) {
   document.addEventListener('visibilitychange', onVisible);
 }
 
-export async function orderPage(slug, id, token) {
-  // Only the order page follows an order live and says when it comes: the menu never loads these.
-  const [{ restaurant }, { connectLive }, { promiseText }] =
-    await Promise.all([api('GET', `/v1/restaurants/${slug}`), import('./live.js'), import('./when.js')]);
-  await useRestaurantLanguage(restaurant.language);
-  const read = () => api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
-  let order = await read();
-  const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));
-  const body = h('div');
-  const error = h('p', { class: 'error', role: 'alert', hidden: true });
-  const title = h('h1', {}, t('order.title', { number: order.number }));
-  function where() {
-    if (order.kind.type === 'dine_in') return t('order.at_table', { table: order.kind.table });
-    if (order.kind.type === 'delivery') return t('order.delivery_to', { address: order.kind.address ?? '' });
-    return t('order.pickup');
-  }
-  // What a till slip says (printed on its own: the page's print style shows only this).
-  function receipt() {
-    const { totals } = order;
-    const rate = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'percent', maximumFractionDigits: 2 }).format(totals.tax_rate / 10_000);
-    const row = (label, amount, strong) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, strong ? h('strong', {}, money(amount)) : money(amount)));
-    return h('section', { class: 'receipt', 'aria-labelledby': 'receipt-title' },
-      h('h2', { id: 'receipt-title' }, t('receipt.title')),
-      h('p', {}, h('strong', {}, restaurant.name)),
-      restaurant.address ? h('p', { class: 'address' }, restaurant.address) : '',
-      h('p', {}, t('receipt.number', { number: order.number }), ' · ', localTime(order.placed_at, restaurant.time_zone), ' · ', where()),
-      order.promise ? h('p', {}, promiseText(order, restaurant.time_zone)) : '',
-      h('table', {},
-        h('tbody', {}, order.lines.map((line) => row(`${line.quantity} × ${line.name}${line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''}`, line.line_total))),
-        h('tfoot', {},
-          row(t('receipt.subtotal'), totals.subtotal),
-          row(totals.tax_mode === 'exclusive' ? t('receipt.tax_added', { rate }) : t('receipt.tax_included', { rate }), totals.tax),
-          row(t('cart.total'), totals.total, true))));
-  }
-  function render() {
-    if (['completed', 'cancelled', 'rejected'].includes(order.state)) forgetOrder(slug, id);
-    const steps = order.kind.type === 'delivery' ? ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery', 'completed'] : ['placed', 'accepted', 'preparing', 'ready', 'completed'];
-    const reached = steps.indexOf(order.state);
-    body.replaceChildren(
-      h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, t(`state.${order.state}`)),
-      order.state === 'rejected' && order.reason ? h('p', { class: 'reason', 'data-testid': 'reason' }, t('order.rejected_because', { reason: order.reason })) : '',
-      reached >= 0 ? h('ol', { class: 'steps' }, steps.map((step, index) => h('li', { class: index <= reached ? 'done' : '' }, t(`state.${step}`)))) : '',
-      h('p', {}, where()),
-      order.promise && !['completed', 'cancelled', 'rejected'].includes(order.state)
-        ? h('p', { class: 'promise', 'data-testid': 'promise' }, promiseText(order, restaurant.time_zone)) : '',
-      h('ul', { class: 'lines' }, order.lines.map((line) => h('li', {},
-        h('div', { class: 'line-head' },
-          h('span', {}, `${line.quantity} × ${line.name}`, line.choices.length ? h('small', {}, ` (${line.choices.map((c) => c.name).join(', ')})`) : ''),
-          h('span', { class: 'price' }, money(line.line_total))),
-        line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : ''))),
-      h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
-      h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
-      receipt(),
-      h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, t('order.print')),
-      error,
-      order.next.includes('cancelled') ? h('button', { type: 'button', onclick: async () => {
-        try {
-          order = await api('POST', `/v1/restaurants/${slug}/orders/${id}/cancel?token=${encodeURIComponent(token)}`);
-          render();
-        } catch (problem) {
-          error.textContent = guestMessage(problem);
-          error.hidden = false;
-        }
-      } }, t('order.cancel')) : '');
-  }
-  render();
-  show(title, status, body);
-  const here = location.pathname;
-  let live = null;
-  live = await connectLive({ restaurant: slug, order: id, order_token: token }, {
-    // A live message is the order as this page reads it, `next` included.
-    onOrder: async (latest, { truncated }) => {
-      if (latest.version <= order.version) return;
-      if (truncated) {
-        try {
-          latest = await read();
-        } catch {
-          latest = { ...order, state: latest.state, version: latest.version, next: latest.next };
-        }
-      }
-      order = latest;
-      render();
-    },
-    onStatus: (state) => {
-      if (location.pathname !== here) { live?.stop(); return; }
-      status.textContent = t(state === 'live' ? 'order.live' : state === 'connecting' ? 'order.connecting' : 'order.reconnecting');
-    },
-    // An update did not reach this page: read the order as it is now.
-    onResync: async () => {
-      try {
-        const latest = await read();
-        if (latest.version > order.version) { order = latest; render(); }
-      } catch (problem) {
-        error.textContent = guestMessage(problem);
-        error.hidden = false;
-      }
-    },
-  });
-}

@@ -2,8 +2,11 @@
 // steps a driver takes: out for delivery, then delivered. Followed live, as the board is.
 import { api, endSession, session } from './api.js';
 import { connectLive } from './live.js';
-import { h, money, show, toast, STATE_NAMES } from './ui.js';
+import { h, money, show, toast, useStaffStyles } from './ui.js';
+import { STATE_NAMES } from './ticket.js';
 import { loginForm } from './staff.js';
+
+useStaffStyles();
 
 const STEP_LABELS = { out_for_delivery: 'Out for delivery', completed: 'Delivered' };
 

@@ -1,8 +1,11 @@
 // The floor's look back and ahead: the day's orders in every state (any day, searchable, with
 // totals per state), and the bookings of any day with a week's covers at a glance.
 import { api, session } from './api.js';
-import { h, money, show, toast, KIND_NAMES, STATE_NAMES } from './ui.js';
+import { h, money, show, toast, useStaffStyles } from './ui.js';
+import { KIND_NAMES, STATE_NAMES } from './ticket.js';
 import { loginForm } from './staff.js';
+
+useStaffStyles();
 
 /**
  * The restaurant's business day now (YYYY-MM-DD): its local date, or the day before until its

@@ -1,6 +1,7 @@
 // Creating and editing a menu item in full: text, category, allergens, dietary tags, options.
 import { api } from './api.js';
-import { amountText, h, parseAmount, toast } from './ui.js';
+import { amountText, parseAmount } from './amounts.js';
+import { h, toast } from './ui.js';
 
 const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk', 'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
 const DIETARY = ['vegetarian', 'vegan', 'gluten_free', 'dairy_free', 'halal', 'kosher', 'spicy'];

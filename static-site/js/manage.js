@@ -1,10 +1,13 @@
 // Manager tools: prices, sold-out, pictures, and staff accounts.
 import { api, config, session } from './api.js';
-import { amountText, h, money, parseAmount, show, toast } from './ui.js';
+import { amountText, parseAmount } from './amounts.js';
+import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { categoryForm, itemEditor } from './item-editor.js';
 import { settingsForm } from './settings.js';
 import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
+
+useStaffStyles();
 
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 const MAX_BYTES = 5 * 1024 * 1024;

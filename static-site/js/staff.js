@@ -1,8 +1,10 @@
 // The staff board: orders in columns by state, filled live, one click to move an order on.
 import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
-import { h, money, show, toast, STATE_NAMES } from './ui.js';
-import { COLUMNS, KIND_LABEL, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
+import { h, money, show, toast, useStaffStyles } from './ui.js';
+import { COLUMNS, KIND_LABEL, STATE_NAMES, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
+
+useStaffStyles();
 
 // What each move is called on its button. Which moves an order offers is the server's to say
 // (`next` on every order, over HTTP and live alike): the board keeps no state machine.

@@ -1,6 +1,14 @@
 // What a kitchen ticket says and how the board calls attention to it: the time placed and its
 // age, the promised time and how close it is, who the order is for, and the tone for new orders.
-import { h, KIND_NAMES } from './ui.js';
+import { h } from './ui.js';
+
+/** What the staff's pages call each state and kind of order. */
+export const STATE_NAMES = {
+  placed: 'Placed', accepted: 'Accepted', rejected: 'Rejected', cancelled: 'Cancelled', preparing: 'Preparing',
+  ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Completed',
+};
+
+export const KIND_NAMES = { dine_in: 'Dine-in', pickup: 'Pickup', delivery: 'Delivery' };
 
 /** The states whose tickets are still being worked on: the board's columns. */
 export const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];

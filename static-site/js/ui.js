@@ -15,6 +15,12 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+/** The staff pages' own styles (staff.css), added once by each staff page: guests never fetch them. */
+export function useStaffStyles() {
+  if (document.querySelector('link[href="/staff.css"]')) return;
+  document.head.append(h('link', { rel: 'stylesheet', href: '/staff.css' }));
+}
+
 export function show(...nodes) {
   const main = document.getElementById('main');
   main.replaceChildren(...nodes);
@@ -37,22 +43,6 @@ export function decimalsOf(currency) {
   return digits.get(currency);
 }
 
-/** A typed amount ("12.50", "12,5") in minor units of `currency`; null when empty, not a number, negative or finer than the currency. */
-export function parseAmount(text, currency) {
-  const raw = String(text ?? '').trim().replace(',', '.');
-  const places = decimalsOf(currency);
-  const pattern = places === 0 ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${places}})?$`);
-  if (!pattern.test(raw)) return null;
-  const [whole, fraction = ''] = raw.split('.');
-  return Number(whole) * 10 ** places + Number(fraction.padEnd(places, '0') || 0);
-}
-
-/** Minor units as a manager types them ("12.50"; JPY "1200"). */
-export function amountText(minor, currency) {
-  const places = decimalsOf(currency);
-  return places === 0 ? String(minor) : (minor / 10 ** places).toFixed(places);
-}
-
 export function toast(message) {
   const box = document.getElementById('toast');
   box.textContent = message;
@@ -60,13 +50,6 @@ export function toast(message) {
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => box.classList.remove('visible'), 5000);
 }
-
-export const STATE_NAMES = {
-  placed: 'Placed', accepted: 'Accepted', rejected: 'Rejected', cancelled: 'Cancelled', preparing: 'Preparing',
-  ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Completed',
-};
-
-export const KIND_NAMES = { dine_in: 'Dine-in', pickup: 'Pickup', delivery: 'Delivery' };
 
 export function localTime(iso, timeZone) {
   return new Date(iso).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
