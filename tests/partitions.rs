@@ -454,8 +454,7 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     d.call(Method::PUT, &format!("{base}/carts/{cart}/lines/0"), None, Some(two)).await;
     d.call(Method::DELETE, &format!("{base}/carts/{cart}/lines/1"), None, None).await;
     d.call(Method::GET, &format!("{base}/carts/{cart}"), None, None).await;
-    let order =
-        json!({"cart": cart, "kind": {"type": "delivery", "address": "Via Roma 1"}, "customer": {"name": "Ada"}});
+    let order = json!({"cart": cart, "kind": {"type": "delivery", "address": "Via Roma 1"}, "customer": {"name": "Ada", "phone": "+39 06 1234"}});
     let placed = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order.clone()), "ada-1").await;
     // The guest's phone sends it again: the same order comes back.
     let again = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order), "ada-1").await;

@@ -92,7 +92,7 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   const errors = {};
   const errorFor = (name) => { errors[name] = h('p', { class: 'error', id: `${name}-error`, role: 'alert', hidden: true }); return errors[name]; };
   const name = h('input', { id: 'guest-name', name: 'name', required: true, maxlength: 100, autocomplete: 'name', 'aria-describedby': 'name-error' });
-  const phone = h('input', { id: 'guest-phone', name: 'phone', type: 'tel', maxlength: 32, autocomplete: 'tel' });
+  const phone = h('input', { id: 'guest-phone', name: 'phone', type: 'tel', maxlength: 32, autocomplete: 'tel', 'aria-describedby': 'phone-error' });
   const address = h('textarea', { id: 'guest-address', name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address', 'aria-describedby': 'address-error' });
   const addressField = field(t('checkout.address'), address, errorFor('address'));
   const phoneLabel = h('label', { for: 'guest-phone' }, t('checkout.phone'));
@@ -128,7 +128,7 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
       h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'kind', value, checked: index === 0, onchange: showKind }), ` ${label}`)), kindError),
     whenHolder,
     field(t('checkout.name'), name, errorFor('name')),
-    h('div', { class: 'field' }, phoneLabel, phone),
+    h('div', { class: 'field' }, phoneLabel, phone, errorFor('phone')),
     addressField,
     general,
     blockedNote,
@@ -139,7 +139,7 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const box = errors[where] ?? general;
     box.textContent = message;
     box.hidden = false;
-    (where === 'name' ? name : where === 'address' ? address : button).focus();
+    ({ name, address, phone }[where] ?? button).focus();
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -148,6 +148,7 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const kindName = form.elements.kind?.value;
     if (!name.value.trim()) return fail('name', t('error.name_required'));
     if (kindName === 'delivery' && !address.value.trim()) return fail('address', t('error.address_required'));
+    if (kindName === 'delivery' && !phone.value.trim()) return fail('phone', t('error.phone_required'));
     const kind = kindName === 'dine_in' ? { type: 'dine_in', table } : kindName === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' };
     const customer = { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) };
     button.disabled = true;
@@ -162,6 +163,7 @@ function checkout({ slug, cart, menu, table, blocked, open, placed }) {
       button.textContent = t('checkout.order');
       if (['slot_full', 'slot_unavailable'].includes(problem.code)) return when?.refused(guestMessage(problem));
       const where = problem.code === 'address_required' || problem.field?.startsWith('kind.address') ? 'address'
+        : problem.code === 'phone_required' || problem.field?.startsWith('customer.phone') ? 'phone'
         : problem.field?.startsWith('customer.name') ? 'name'
           : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind' : 'general';
       fail(where, guestMessage(problem));

@@ -55,6 +55,7 @@ export default {
   'checkout.ordering': 'Wird bestellt…',
   'checkout.closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',
   'error.offline': 'Das Restaurant ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es noch einmal.',
+  'error.phone_required': 'Bitte geben Sie eine Telefonnummer an, damit der Fahrer Sie anrufen kann.',
   'error.address_required': 'Bitte geben Sie die Lieferadresse an.',
   'error.name_required': 'Bitte geben Sie Ihren Namen an, damit wir Sie aufrufen können.',
   'error.restaurant_closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',

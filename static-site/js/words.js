@@ -59,6 +59,7 @@ const WORDS = {
     'checkout.closed': 'The restaurant is closed right now, so it cannot take orders.',
     'error.offline': 'We could not reach the restaurant. Check your connection and try again.',
     'error.address_required': 'Tell us where to deliver.',
+    'error.phone_required': 'Give us a phone number, so the driver can call you.',
     'error.name_required': 'Tell us your name, so we can call you.',
     'error.restaurant_closed': 'The restaurant is closed right now, so it cannot take orders.',
     'error.order_type_not_offered': 'The restaurant does not offer this right now. Choose another way.',

@@ -130,6 +130,19 @@ test('a delivery without an address is refused next to the address field in the 
   await screenshot(tab, 'guest-delivery-address');
 });
 
+test('a delivery without a phone for the driver is refused next to the phone field', async () => {
+  const tab = await guest(`/r/${SLUG}/`);
+  await addLasagne(tab);
+  await tab.getByRole('radio', { name: 'Delivery' }).check();
+  await tab.getByLabel('Your name').fill('Grace');
+  await tab.getByLabel('Delivery address').fill('Kastanienallee 1, 10435 Berlin');
+
+  await tab.getByRole('button', { name: 'Order', exact: true }).click();
+
+  await tab.locator('#phone-error').filter({ hasText: 'Give us a phone number, so the driver can call you.' }).waitFor();
+  assert.equal(await tab.evaluate(() => document.activeElement?.id), 'guest-phone');
+});
+
 test('a German browser gets the menu in German', async () => {
   const tab = await guest(`/r/${SLUG}/`, { locale: 'de-DE' });
   await tab.getByRole('button', { name: 'Lasagne hinzufügen' }).click();

@@ -199,6 +199,7 @@ impl From<OrderingError> for ApiError {
             OrderingError::KindNotOffered(_) => "order_type_not_offered",
             OrderingError::UnknownTable(_) => "unknown_table",
             OrderingError::AddressRequired => "address_required",
+            OrderingError::PhoneRequired => "phone_required",
             OrderingError::LaterAtTable => "later_at_table",
             OrderingError::SlotUnavailable => "slot_unavailable",
         };

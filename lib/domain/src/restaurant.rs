@@ -25,6 +25,8 @@ pub enum OrderingError {
     UnknownTable(TableId),
     #[error("a delivery needs the address to deliver to")]
     AddressRequired,
+    #[error("a delivery needs a phone number the driver can call")]
+    PhoneRequired,
     #[error("an order at a table is made now; only pickup and delivery can be ordered for later")]
     LaterAtTable,
     #[error("the restaurant does not take orders for that time")]
@@ -226,6 +228,14 @@ impl Restaurant {
         }
     }
 
+    /// Whether the guest can be reached as the kind of order needs: a driver calls a delivery's guest.
+    pub fn check_guest(&self, kind: &OrderKind, customer: &crate::order::Customer) -> Result<(), OrderingError> {
+        if matches!(kind, OrderKind::Delivery { .. }) && customer.phone.is_none() {
+            return Err(OrderingError::PhoneRequired);
+        }
+        Ok(())
+    }
+
     /// The later times an order of `kind` may be placed for now (none for a table).
     pub fn later_slots(&self, kind: &OrderKind, now: Timestamp) -> Option<crate::timing::Slots> {
         if matches!(kind, OrderKind::DineIn { .. }) {
@@ -393,6 +403,15 @@ mod tests {
         assert_eq!(now.may_become(&dollars, 3), Err(SettingsError::CurrencyLocked(now.currency)));
         assert_eq!(now.may_become(&dollars, 0), Ok(()));
         assert_eq!(now.may_become(&now.clone(), 3), Ok(()), "other settings change with a full menu");
+    }
+
+    #[test]
+    fn a_delivery_needs_a_phone_for_the_driver_and_a_pickup_does_not() {
+        let delivery =
+            OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")) };
+        let no_phone = crate::order::Customer { name: Name::parse("Ada").expect("name"), phone: None };
+        assert_eq!(restaurant().check_guest(&delivery, &no_phone), Err(OrderingError::PhoneRequired));
+        assert_eq!(restaurant().check_guest(&OrderKind::Pickup, &no_phone), Ok(()));
     }
 
     #[test]

@@ -277,7 +277,7 @@ async fn a_driver_sees_and_moves_only_the_deliveries_assigned_to_them() {
     let (driver, driver_id) = app.hire("drive", &owner, "driver").await;
     let (other_driver, _) = app.hire("drive", &owner, "driver").await;
     let cart = app.cart_with_pizza("drive", 1).await;
-    let body = json!({"cart": cart, "kind": {"type": "delivery", "address": "Hauptstr. 1, Berlin"}, "customer": {"name": "Ada"}});
+    let body = json!({"cart": cart, "kind": {"type": "delivery", "address": "Hauptstr. 1, Berlin"}, "customer": {"name": "Ada", "phone": "+49 30 1234"}});
     let placed = json_of(
         app.request(Method::POST, "/v1/restaurants/drive/orders", None)
             .header("Idempotency-Key", "d")
@@ -566,4 +566,23 @@ async fn the_currency_of_a_restaurant_with_prices_on_its_menu_cannot_change() {
     assert_eq!(after["restaurant"]["currency"], "EUR");
     let cart = app.cart_with_pizza("dollars", 1).await;
     assert_eq!(app.place("dollars", &cart, "still-takes-orders").await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_delivery_without_a_phone_for_the_driver_is_refused_and_leaves_the_cart() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("ring").await;
+    let cart = app.cart_with_pizza("ring", 1).await;
+    let body = json!({"cart": cart, "kind": {"type": "delivery", "address": "Hauptstr. 1, Berlin"}, "customer": {"name": "Ada"}});
+
+    let response = app
+        .request(Method::POST, "/v1/restaurants/ring/orders", None)
+        .header("Idempotency-Key", "p")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "phone_required").await;
+    assert_eq!(app.get(&format!("/v1/restaurants/ring/carts/{cart}"), None).await.status(), StatusCode::OK);
 }

@@ -91,6 +91,7 @@ pub async fn place_order(
     let now = Timestamp::now();
     let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
     let agreed = restaurant.take_order(&body.kind, wanted, now)?;
+    restaurant.check_guest(&body.kind, &body.customer)?;
     let priced = price(&state, &latest, &cart.value).await?;
     let business_date = agreed.business_date;
     let new = NewOrder {
