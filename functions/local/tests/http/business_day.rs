@@ -79,3 +79,51 @@ async fn a_booking_before_the_day_change_is_in_the_day_view_of_the_day_before() 
         json_of(app.get(&format!("/v1/restaurants/nightowl/reservations?date={tomorrow}"), Some(&owner)).await).await;
     assert_eq!(next["reservations"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn the_history_of_a_day_comes_in_pages_and_by_state() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("pages").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let cart = app.cart_with_pizza("pages", 1).await;
+        ids.push(
+            json_of(app.place("pages", &cart, &format!("k{n}")).await).await["order"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &ids[..2] {
+        let body = json!({"to": "rejected"});
+        let response = app
+            .send(Method::POST, &format!("/v1/restaurants/pages/orders/{id}/transitions"), Some(&owner), &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let today = business_day((5, 0));
+
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/v1/restaurants/pages/orders?date={today}&limit=2{cursor}");
+        let page = json_of(app.get(&path, Some(&owner)).await).await;
+        assert!(page["orders"].as_array().unwrap().len() <= 2);
+        seen.extend(numbers(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5], "every order of the day once, by number");
+    let rejected =
+        json_of(app.get(&format!("/v1/restaurants/pages/orders?date={today}&state=rejected"), Some(&owner)).await)
+            .await;
+    assert_eq!(numbers(&rejected), vec![1, 2]);
+    let placed =
+        json_of(app.get(&format!("/v1/restaurants/pages/orders?date={today}&state=placed"), Some(&owner)).await).await;
+    assert_eq!(numbers(&placed), vec![3, 4, 5]);
+    let yesterday = today.yesterday().unwrap();
+    let before = json_of(app.get(&format!("/v1/restaurants/pages/orders?date={yesterday}"), Some(&owner)).await).await;
+    assert_eq!(numbers(&before), Vec::<u64>::new());
+}
