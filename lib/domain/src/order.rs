@@ -279,11 +279,13 @@ impl Order {
         at: Timestamp,
         reason: Option<Note>,
     ) -> Result<(), OrderError> {
+        // An empty reason is no reason (a form's field left empty).
+        let reason = reason.filter(|r| !r.as_str().trim().is_empty());
         if reason.is_some() && to != OrderState::Rejected {
             return Err(OrderError::ReasonOnlyForRejection);
         }
         self.transition(to, actor, at)?;
-        self.reason = reason.filter(|r| !r.as_str().trim().is_empty());
+        self.reason = reason;
         Ok(())
     }
 
