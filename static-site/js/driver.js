@@ -3,7 +3,7 @@
 import { api, endSession, session } from './api.js';
 import { connectLive } from './live.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { STATE_NAMES } from './ticket.js';
+import { STATE_NAMES, everyPage } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
@@ -45,12 +45,7 @@ export async function driverPage(slug) {
     render();
   }
   async function load() {
-    let cursor = '';
-    do {
-      const page = await api('GET', `/v1/restaurants/${slug}/orders?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-      page.orders.forEach(upsert);
-      cursor = page.next_cursor;
-    } while (cursor);
+    (await everyPage(`/v1/restaurants/${slug}/orders`, 'orders', token)).forEach(upsert);
   }
   render();
   show(h('h1', {}, 'My deliveries'), indicator, list);

@@ -2,7 +2,7 @@
 // totals per state), and the bookings of any day with a week's covers at a glance.
 import { api, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { KIND_NAMES, STATE_NAMES } from './ticket.js';
+import { KIND_NAMES, STATE_NAMES, clock, everyPage } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
@@ -22,19 +22,6 @@ const addDays = (date, days) => {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 };
 const dayName = (date) => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T12:00:00Z`));
-const clock = (iso, timeZone) => new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-
-/** Every page of a listing, followed through its cursors. */
-async function all(path, field, token) {
-  const items = [];
-  let cursor = '';
-  do {
-    const page = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
-    items.push(...page[field]);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return items;
-}
 
 async function floorSession(slug, title) {
   const current = session(slug);
@@ -78,7 +65,7 @@ export async function historyPage(slug) {
   }
   async function load() {
     try {
-      orders = (await all(`/v1/restaurants/${slug}/orders?date=${date.value}`, 'orders', token)).sort((a, b) => a.number - b.number);
+      orders = (await everyPage(`/v1/restaurants/${slug}/orders?date=${date.value}`, 'orders', token)).sort((a, b) => a.number - b.number);
       render();
     } catch (problem) { toast(problem.message); }
   }
@@ -112,7 +99,7 @@ export async function bookingsPage(slug) {
     try {
       const first = date.value;
       const days = Array.from({ length: 7 }, (_, i) => addDays(first, i));
-      const lists = await Promise.all(days.map((d) => all(`/v1/restaurants/${slug}/reservations?date=${d}`, 'reservations', token)));
+      const lists = await Promise.all(days.map((d) => everyPage(`/v1/restaurants/${slug}/reservations?date=${d}`, 'reservations', token)));
       week.replaceChildren(h('h2', {}, 'Covers this week'), h('ul', { class: 'week-days', 'data-testid': 'week' }, days.map((d, i) => h('li', {},
         h('button', { type: 'button', class: d === first ? 'link current' : 'link', onclick: () => { date.value = d; load(); } },
           `${dayName(d)}: ${covers(lists[i])} covers, ${lists[i].length === 1 ? '1 booking' : `${lists[i].length} bookings`}`)))));

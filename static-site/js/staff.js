@@ -2,7 +2,7 @@
 import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { COLUMNS, KIND_LABEL, STATE_NAMES, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
+import { COLUMNS, KIND_LABEL, STATE_NAMES, everyPage, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
 
 useStaffStyles();
 
@@ -197,12 +197,7 @@ export async function boardPage(slug) {
     onEnded: () => endSession(slug, 'ended'),
   });
   async function load() {
-    let cursor = '';
-    do {
-      const page = await api('GET', `/v1/restaurants/${slug}/orders?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-      page.orders.forEach(upsert);
-      cursor = page.next_cursor;
-    } while (cursor);
+    (await everyPage(`/v1/restaurants/${slug}/orders`, 'orders', token)).forEach(upsert);
   }
   await load();
 }

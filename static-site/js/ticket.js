@@ -1,5 +1,6 @@
 // What a kitchen ticket says and how the board calls attention to it: the time placed and its
 // age, the promised time and how close it is, who the order is for, and the tone for new orders.
+import { api } from './api.js';
 import { h } from './ui.js';
 
 /** What the staff's pages call each state and kind of order. */
@@ -82,3 +83,15 @@ export function guestDetails(order) {
   ];
 }
 
+
+/** Every page of a listing, followed through its cursors. */
+export async function everyPage(path, field, token) {
+  const items = [];
+  let cursor = '';
+  do {
+    const page = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    items.push(...page[field]);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}

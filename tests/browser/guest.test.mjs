@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, suite } from './harness.mjs';
+import { call, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-guest';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -221,21 +221,7 @@ test('a guest downloads only guest code, and gets it compressed', async () => {
 });
 
 test('a closed restaurant says when it opens next and holds the Order button with the reason', async () => {
-  // Closed today and tomorrow (Berlin dates), open around the clock otherwise.
-  const berlin = (days) => {
-    const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date()).split('-').map(Number);
-    return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-  };
-  const allDay = [{ opens: '00:00', closes: '00:00' }];
-  const restaurant = {
-    slug: 'closed-now', name: 'Closed Now', currency: 'EUR', time_zone: 'Europe/Berlin',
-    hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, allDay])), closures: [berlin(-1), berlin(0), berlin(1)] },
-    order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1900, mode: 'inclusive' },
-    reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
-  };
-  const owner = await call(world.server.base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@closed.test', name: 'Owner', password: 'owner password 123' } } });
-  await call(world.server.base, 'POST', '/v1/restaurants/closed-now/menu/categories', { token: owner.session.token, body: { id: 'mains', name: 'Mains', position: 1 } });
-  await call(world.server.base, 'POST', '/v1/restaurants/closed-now/menu/items', { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
+  await seedClosedRestaurant(world.server.base, 'closed-now', 'Closed Now');
 
   const tab = await guest('/r/closed-now/t/1');
   const weekday = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Berlin', weekday: 'long' }).format(new Date(Date.now() + 2 * 86_400_000));

@@ -79,6 +79,27 @@ export async function seedRestaurant(base, slug) {
   return { owner: { email: `owner@${slug}.test`, password: 'owner password 123', token }, staff: { email: `kitchen@${slug}.test`, password: 'kitchen password 123' } };
 }
 
+/**
+ * A restaurant closed yesterday, today and tomorrow (Berlin dates), open around the clock
+ * otherwise, that takes dine-in and pickup and serves one soup: for the pages of a closed
+ * restaurant and ordering ahead.
+ */
+export async function seedClosedRestaurant(base, slug, name) {
+  const berlin = (days) => {
+    const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date()).split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  };
+  const restaurant = {
+    slug, name, currency: 'EUR', time_zone: 'Europe/Berlin',
+    hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, DAY])), closures: [berlin(-1), berlin(0), berlin(1)] },
+    order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1900, mode: 'inclusive' },
+    reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
+  };
+  const owner = await call(base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: `owner@${slug}.test`, name: 'Owner', password: 'owner password 123' } } });
+  await call(base, 'POST', `/v1/restaurants/${slug}/menu/categories`, { token: owner.session.token, body: { id: 'mains', name: 'Mains', position: 1 } });
+  await call(base, 'POST', `/v1/restaurants/${slug}/menu/items`, { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
+}
+
 export async function browser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -39,6 +39,17 @@ async function board(login = world.logins.staff) {
   return tab;
 }
 
+/** A live board whose printing is counted (`window.prints`) instead of opening a print dialog. */
+async function boardCountingPrints() {
+  const context = await world.chrome.newContext(DESKTOP);
+  await context.addInitScript(() => { window.prints = 0; window.print = () => { window.prints += 1; }; });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  return tab;
+}
+
 async function order(kind, customer, key) {
   const { base } = world.server;
   const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
@@ -233,12 +244,7 @@ test('tomorrow\'s booking is in that day\'s view and the week\'s covers, and is 
 });
 
 test('a ticket prints alone on an 80 mm kitchen printer, with its lines and notes', async () => {
-  const context = await world.chrome.newContext(DESKTOP);
-  await context.addInitScript(() => { window.prints = 0; window.print = () => { window.prints += 1; }; });
-  const tab = await page(context, world.errors);
-  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
-  await logIn(tab, world.logins.staff);
-  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  const tab = await boardCountingPrints();
   const { base } = world.server;
   const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
   await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', choices: [{ group: 'size', option: 'large' }], quantity: 2, note: 'well done' } });
@@ -258,12 +264,7 @@ test('a ticket prints alone on an 80 mm kitchen printer, with its lines and note
 });
 
 test('with printing on arrival switched on, a new ticket prints itself once', async () => {
-  const context = await world.chrome.newContext(DESKTOP);
-  await context.addInitScript(() => { window.prints = 0; window.print = () => { window.prints += 1; }; });
-  const tab = await page(context, world.errors);
-  await tab.goto(`${world.server.base}/r/${SLUG}/staff`);
-  await logIn(tab, world.logins.staff);
-  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  const tab = await boardCountingPrints();
   await tab.getByLabel('Print new tickets as they arrive').check();
 
   const placed = await order({ type: 'pickup' }, { name: 'Auto Printed' }, 'auto-printed');

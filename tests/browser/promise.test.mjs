@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, suite } from './harness.mjs';
+import { call, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-later';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -114,22 +114,7 @@ test('a slot taken while the guest was choosing is refused next to the time, and
 });
 
 test('a closed restaurant takes a pickup for its next opening, and a table still waits', async () => {
-  // Closed yesterday, today and tomorrow (Berlin dates), open around the clock otherwise.
-  const berlin = (days) => {
-    const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date()).split('-').map(Number);
-    return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-  };
-  const { base } = world.server;
-  const allDay = [{ opens: '00:00', closes: '00:00' }];
-  const restaurant = {
-    slug: 'ahead', name: 'Order Ahead', currency: 'EUR', time_zone: 'Europe/Berlin',
-    hours: { weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, allDay])), closures: [berlin(-1), berlin(0), berlin(1)] },
-    order_kinds: { dine_in: true, pickup: true, delivery: false }, tables: ['1'], tax: { rate: 1900, mode: 'inclusive' },
-    reservations: { slot_minutes: 30, seating_minutes: 90, covers_per_slot: 20, party_min: 1, party_max: 8, lead_minutes: 0, horizon_days: 60 },
-  };
-  const owner = await call(base, 'POST', '/v1/restaurants', { body: { restaurant, owner: { email: 'owner@ahead.test', name: 'Owner', password: 'owner password 123' } } });
-  await call(base, 'POST', '/v1/restaurants/ahead/menu/categories', { token: owner.session.token, body: { id: 'mains', name: 'Mains', position: 1 } });
-  await call(base, 'POST', '/v1/restaurants/ahead/menu/items', { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
+  await seedClosedRestaurant(world.server.base, 'ahead', 'Order Ahead');
 
   const tab = await guest('/r/ahead/');
   await tab.getByRole('button', { name: 'Add Soup' }).click();

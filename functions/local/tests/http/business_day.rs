@@ -60,13 +60,7 @@ async fn a_booking_before_the_day_change_is_in_the_day_view_of_the_day_before() 
     let half_past_midnight = slots["slots"][1]["starts_at"].clone();
     let booking =
         json!({"starts_at": half_past_midnight, "party": 2, "contact": {"name": "Noor", "phone": "+49 30 1234"}});
-    let response = app
-        .request(Method::POST, "/v1/restaurants/nightowl/reservations", None)
-        .header("Idempotency-Key", "noor")
-        .json(&booking)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_keyed("/v1/restaurants/nightowl/reservations", "noor", &booking).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let booked = json_of(response).await;
 

@@ -152,6 +152,11 @@ impl TestApp {
         token
     }
 
+    /// POSTs `body` to `path` with an idempotency key, as a guest's page does for orders and bookings.
+    pub async fn post_keyed(&self, path: &str, key: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, None).header("Idempotency-Key", key).json(body).send().await.unwrap()
+    }
+
     /// Places a pickup order from `cart` with `key`; returns the response.
     pub async fn place(&self, slug: &str, cart: &str, key: &str) -> Response {
         let body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}});

@@ -278,15 +278,7 @@ async fn a_driver_sees_and_moves_only_the_deliveries_assigned_to_them() {
     let (other_driver, _) = app.hire("drive", &owner, "driver").await;
     let cart = app.cart_with_pizza("drive", 1).await;
     let body = json!({"cart": cart, "kind": {"type": "delivery", "address": "Hauptstr. 1, Berlin"}, "customer": {"name": "Ada", "phone": "+49 30 1234"}});
-    let placed = json_of(
-        app.request(Method::POST, "/v1/restaurants/drive/orders", None)
-            .header("Idempotency-Key", "d")
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let placed = json_of(app.post_keyed("/v1/restaurants/drive/orders", "d", &body).await).await;
     let id = placed["order"]["id"].as_str().unwrap().to_owned();
     for state in ["accepted", "preparing", "ready"] {
         app.send(
@@ -512,13 +504,7 @@ async fn a_delivery_without_an_address_names_the_field_in_words_not_the_parsers(
     let cart = app.cart_with_pizza("words", 1).await;
     let body = json!({"cart": cart, "kind": {"type": "delivery", "address": " "}, "customer": {"name": "Ada"}});
 
-    let response = app
-        .request(Method::POST, "/v1/restaurants/words/orders", None)
-        .header("Idempotency-Key", "w")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_keyed("/v1/restaurants/words/orders", "w", &body).await;
 
     let problem = json_of(response).await;
     assert_eq!(problem["field"], "kind", "the kind of order, whose address is missing");
@@ -575,13 +561,7 @@ async fn a_delivery_without_a_phone_for_the_driver_is_refused_and_leaves_the_car
     let cart = app.cart_with_pizza("ring", 1).await;
     let body = json!({"cart": cart, "kind": {"type": "delivery", "address": "Hauptstr. 1, Berlin"}, "customer": {"name": "Ada"}});
 
-    let response = app
-        .request(Method::POST, "/v1/restaurants/ring/orders", None)
-        .header("Idempotency-Key", "p")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_keyed("/v1/restaurants/ring/orders", "p", &body).await;
 
     assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "phone_required").await;
     assert_eq!(app.get(&format!("/v1/restaurants/ring/carts/{cart}"), None).await.status(), StatusCode::OK);

@@ -30,12 +30,7 @@ async fn slots(app: &TestApp, slug: &str) -> Value {
 
 async fn place_at(app: &TestApp, slug: &str, cart: &str, key: &str, at: &Value) -> reqwest::Response {
     let body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}, "at": at});
-    app.request(Method::POST, &format!("/v1/restaurants/{slug}/orders"), None)
-        .header("Idempotency-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post_keyed(&format!("/v1/restaurants/{slug}/orders"), key, &body).await
 }
 
 fn instant(value: &Value) -> bistro_domain::jiff::Timestamp {
@@ -123,13 +118,7 @@ async fn a_table_cannot_order_for_later() {
     let body =
         json!({"cart": cart, "kind": {"type": "dine_in", "table": "2"}, "customer": {"name": "Ada"}, "at": slot});
 
-    let response = app
-        .request(Method::POST, "/v1/restaurants/tablelater/orders", None)
-        .header("Idempotency-Key", "k")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_keyed("/v1/restaurants/tablelater/orders", "k", &body).await;
 
     assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "later_at_table").await;
 }
