@@ -464,6 +464,7 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let follow = json!({"restaurant": "roma", "order": order, "order_token": token});
     assert_eq!(d.ws("$connect", "guest", Some(follow), None).await, 200);
     d.call(Method::GET, &format!("{base}/orders?state=placed"), staff, None).await;
+    d.call(Method::GET, &format!("{base}/orders/report"), owner, None).await;
     for state in ["accepted", "preparing", "ready"] {
         d.call(Method::POST, &format!("{base}/orders/{order}/transitions"), staff, Some(json!({"to": state}))).await;
     }

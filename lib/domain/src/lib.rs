@@ -9,6 +9,7 @@ pub mod ids;
 pub mod menu;
 pub mod money;
 pub mod order;
+pub mod report;
 pub mod reservation;
 pub mod restaurant;
 #[cfg(feature = "openapi")]

@@ -10,6 +10,7 @@ mod live;
 mod media;
 mod privacy;
 mod rejection;
+mod reports;
 mod sign_up;
 mod staff;
 mod story;

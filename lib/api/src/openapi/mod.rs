@@ -5,7 +5,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, cart, health, menu, orders, reservations, staff};
+use crate::routes::{accounts, cart, health, menu, orders, reports, reservations, staff};
 use crate::state::AppState;
 
 #[derive(Debug, OpenApi)]
@@ -19,7 +19,7 @@ use crate::state::AppState;
         menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
         cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
-        orders::place_order, orders::later_slots, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, orders::erase_order,
+        orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, orders::erase_order,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status, reservations::erase_reservation,
     ),

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/restaurants/{slug}/orders", post(place_order).get(list_orders))
         .route("/v1/restaurants/{slug}/orders/slots", get(later_slots))
+        .route("/v1/restaurants/{slug}/orders/report", get(super::reports::sales_report))
         .route("/v1/restaurants/{slug}/orders/{order}", get(read_order))
         .route("/v1/restaurants/{slug}/orders/{order}/cancel", post(cancel_order))
         .route("/v1/restaurants/{slug}/orders/{order}/transitions", post(move_order))

@@ -1,0 +1,128 @@
+//! Sales reports for managers: a business day or a range of them, from the stored orders, as JSON
+//! or as CSV (one row per order, for a spreadsheet or the accountant). Served by the orders
+//! function, whose data it reads.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use bistro_domain::jiff::civil::Date;
+use bistro_domain::jiff::{Timestamp, ToSpan};
+use bistro_domain::order::Order;
+use bistro_domain::report::{SalesReport, sales};
+
+use super::restaurant;
+use crate::access::Manager;
+use crate::error::{ApiError, Problem};
+use crate::extract::Query;
+use crate::state::AppState;
+
+/// The most days one report covers: a month, read day by day.
+pub const MAX_REPORT_DAYS: i32 = 31;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// The first business day (YYYY-MM-DD); today's when left out.
+    #[param(value_type = Option<bistro_domain::schema::LocalDate>)]
+    pub from: Option<Date>,
+    /// The last business day, at most 31 days after `from`; `from` when left out.
+    #[param(value_type = Option<bistro_domain::schema::LocalDate>)]
+    pub to: Option<Date>,
+    /// `csv` for one row per order instead of the report.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report {
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
+    pub from: Date,
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
+    pub to: Date,
+    pub time_zone: String,
+    pub sales: SalesReport,
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/report", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ReportQuery),
+    security(("bearer" = ["owner", "manager"])),
+    responses((status = 200, description = "The report, or with format=csv one row per order (text/csv)", body = Report),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, description = "to before from, or more than 31 days", body = Problem), (status = 429, body = Problem)))]
+pub async fn sales_report(
+    State(state): State<AppState>,
+    Manager { slug, .. }: Manager,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let restaurant = restaurant(&state, &slug).await?.value;
+    let from = query.from.unwrap_or_else(|| restaurant.business_day(Timestamp::now()));
+    let to = query.to.unwrap_or(from);
+    let days = from.until(to).map(|span| span.get_days()).unwrap_or(-1);
+    if !(0..MAX_REPORT_DAYS).contains(&days) {
+        return Err(ApiError::unprocessable(
+            "invalid_range",
+            "a report covers 1 to 31 days, from a day to a later one",
+        ));
+    }
+    let mut orders: Vec<Order> = Vec::new();
+    for offset in 0..=days {
+        let day = from.checked_add(offset.days()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut cursor = None;
+        loop {
+            let (page, next) = state.repos.orders.of_day(&slug, day, None, super::MAX_PAGE, cursor).await?;
+            orders.extend(page);
+            match next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    if query.format == Some(ReportFormat::Csv) {
+        let name = format!("attachment; filename=\"{slug}-orders-{from}-{to}.csv\"");
+        let headers =
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)];
+        return Ok((headers, csv(&orders, &restaurant.time_zone)).into_response());
+    }
+    let sales = sales(&orders, restaurant.currency, &restaurant.time_zone);
+    Ok(axum::Json(Report { from, to, time_zone: restaurant.time_zone.name().to_owned(), sales }).into_response())
+}
+
+/// One row per order: what a spreadsheet sums. Amounts in the currency's major units.
+fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
+    let mut out =
+        String::from("business_day,number,placed_local,kind,state,currency,subtotal,tax,tax_rate_percent,total\n");
+    for order in orders {
+        // Display writes "12.50 EUR" with the currency's own decimals: the number part.
+        let amount =
+            |money: bistro_domain::money::Money| money.to_string().split(' ').next().unwrap_or_default().to_owned();
+        let kind = match order.kind {
+            bistro_domain::order::OrderKind::DineIn { .. } => "dine_in",
+            bistro_domain::order::OrderKind::Pickup => "pickup",
+            bistro_domain::order::OrderKind::Delivery { .. } => "delivery",
+        };
+        out += &format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            order.business_date,
+            order.number,
+            zone.at(order.placed_at).strftime("%Y-%m-%dT%H:%M:%S%:z"),
+            kind,
+            order.state.as_str(),
+            order.totals.total.currency,
+            amount(order.totals.subtotal),
+            amount(order.totals.tax),
+            f64::from(order.totals.tax_rate.basis_points()) / 100.0,
+            amount(order.totals.total),
+        );
+    }
+    out
+}

@@ -1,0 +1,199 @@
+//! What a restaurant sold: orders, revenue, tax per rate, average order, by kind, by dish and by
+//! hour, from its stored orders. Cancelled and rejected orders are counted apart and sell nothing.
+//!
+//! Hours are the restaurant's local hours, each named with its offset: a night when the clocks go
+//! back has two hours that start at 02:00 (2026-10-25 in Berlin has 25), and they stay apart.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::hours::Zone;
+use crate::ids::ItemId;
+use crate::money::{Currency, Money};
+use crate::order::{Order, OrderState};
+use crate::text::Name;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SalesReport {
+    /// Orders that were not cancelled or rejected.
+    pub orders: u32,
+    pub revenue: Money,
+    /// Revenue divided by orders, rounded down to the currency's minor unit; zero without orders.
+    pub average: Money,
+    pub tax: Vec<TaxLine>,
+    pub cancelled: u32,
+    pub rejected: u32,
+    pub by_kind: Vec<Share>,
+    pub by_item: Vec<ItemShare>,
+    pub by_hour: Vec<HourShare>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaxLine {
+    /// Basis points (1900 is 19 %).
+    pub rate: u32,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Share {
+    /// dine_in, pickup or delivery.
+    pub kind: String,
+    pub orders: u32,
+    pub revenue: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemShare {
+    pub item: ItemId,
+    pub name: Name,
+    pub quantity: u32,
+    pub revenue: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HourShare {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
+    pub starts_at: Timestamp,
+    /// The hour's start in the restaurant's local time with its offset ("02:00+01:00").
+    pub local: String,
+    pub orders: u32,
+    pub revenue: Money,
+}
+
+/// The report of `orders` (those of the days asked for), in `currency`, hours in `zone`.
+pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
+    let zero = Money::zero(currency);
+    let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
+    let mut report = SalesReport {
+        orders: 0,
+        revenue: zero,
+        average: zero,
+        tax: Vec::new(),
+        cancelled: 0,
+        rejected: 0,
+        by_kind: Vec::new(),
+        by_item: Vec::new(),
+        by_hour: Vec::new(),
+    };
+    let mut tax: BTreeMap<u32, Money> = BTreeMap::new();
+    let mut kinds: BTreeMap<&'static str, (u32, Money)> = BTreeMap::new();
+    let mut items: BTreeMap<ItemId, (Name, u32, Money)> = BTreeMap::new();
+    let mut hours: BTreeMap<Timestamp, (String, u32, Money)> = BTreeMap::new();
+    for order in orders {
+        match order.state {
+            OrderState::Cancelled => report.cancelled += 1,
+            OrderState::Rejected => report.rejected += 1,
+            _ => {
+                let total = order.totals.total;
+                report.orders += 1;
+                report.revenue = add(report.revenue, total);
+                let rate = tax.entry(order.totals.tax_rate.basis_points()).or_insert(zero);
+                *rate = add(*rate, order.totals.tax);
+                let kind = kinds.entry(kind_key(order)).or_insert((0, zero));
+                *kind = (kind.0 + 1, add(kind.1, total));
+                for line in &order.lines {
+                    let item = items.entry(line.item.clone()).or_insert((line.name.clone(), 0, zero));
+                    item.1 += line.quantity.get();
+                    item.2 = add(item.2, line.line_total);
+                }
+                let hour = hour_of(order.placed_at, zone);
+                let slot = hours.entry(hour.0).or_insert((hour.1, 0, zero));
+                *slot = (slot.0.clone(), slot.1 + 1, add(slot.2, total));
+            }
+        }
+    }
+    if report.orders > 0 {
+        report.average = Money::new(report.revenue.minor / i64::from(report.orders), currency);
+    }
+    report.tax = tax.into_iter().map(|(rate, amount)| TaxLine { rate, amount }).collect();
+    report.by_kind =
+        kinds.into_iter().map(|(kind, (orders, revenue))| Share { kind: kind.to_owned(), orders, revenue }).collect();
+    let mut by_item: Vec<ItemShare> = items
+        .into_iter()
+        .map(|(item, (name, quantity, revenue))| ItemShare { item, name, quantity, revenue })
+        .collect();
+    by_item.sort_by(|a, b| b.revenue.minor.cmp(&a.revenue.minor).then_with(|| a.item.cmp(&b.item)));
+    report.by_item = by_item;
+    report.by_hour = hours
+        .into_iter()
+        .map(|(starts_at, (local, orders, revenue))| HourShare { starts_at, local, orders, revenue })
+        .collect();
+    report
+}
+
+fn kind_key(order: &Order) -> &'static str {
+    match order.kind {
+        crate::order::OrderKind::DineIn { .. } => "dine_in",
+        crate::order::OrderKind::Pickup => "pickup",
+        crate::order::OrderKind::Delivery { .. } => "delivery",
+    }
+}
+
+/// The start of the local hour `instant` falls in, and its name with the offset.
+fn hour_of(instant: Timestamp, zone: &Zone) -> (Timestamp, String) {
+    let local = zone.at(instant);
+    let into_hour = jiff::SignedDuration::from_secs(i64::from(local.minute()) * 60 + i64::from(local.second()))
+        .checked_add(jiff::SignedDuration::from_nanos(i64::from(local.subsec_nanosecond())))
+        .unwrap_or_default();
+    let start = instant.checked_sub(into_hour).unwrap_or(instant);
+    (start, zone.at(start).strftime("%H:%M%:z").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::OrderKind;
+    use crate::test_support::order_of_kind;
+
+    fn at(rfc3339: &str) -> Timestamp {
+        rfc3339.parse().expect("timestamp")
+    }
+
+    fn placed(when: &str) -> Order {
+        let mut order = order_of_kind(OrderKind::Pickup);
+        order.placed_at = at(when);
+        order
+    }
+
+    fn berlin() -> Zone {
+        Zone::parse("Europe/Berlin").expect("zone")
+    }
+
+    #[test]
+    fn the_two_hours_that_start_at_two_on_the_night_the_clocks_go_back_stay_apart() {
+        // 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET on 2026-10-25.
+        let orders = [placed("2026-10-25T00:30:00Z"), placed("2026-10-25T01:30:00Z"), placed("2026-10-25T01:45:00Z")];
+        let report = sales(&orders, orders[0].totals.total.currency, &berlin());
+        let hours: Vec<(&str, u32)> = report.by_hour.iter().map(|h| (h.local.as_str(), h.orders)).collect();
+        assert_eq!(hours, vec![("02:00+02:00", 1), ("02:00+01:00", 2)]);
+    }
+
+    #[test]
+    fn cancelled_and_rejected_orders_are_counted_apart_and_sell_nothing() {
+        let mut cancelled = placed("2026-11-23T12:00:00Z");
+        cancelled.state = OrderState::Cancelled;
+        let mut rejected = placed("2026-11-23T12:10:00Z");
+        rejected.state = OrderState::Rejected;
+        let sold = placed("2026-11-23T12:20:00Z");
+        let report = sales(&[cancelled, rejected, sold.clone()], sold.totals.total.currency, &berlin());
+        assert_eq!((report.orders, report.cancelled, report.rejected), (1, 1, 1));
+        assert_eq!(report.revenue, sold.totals.total);
+        assert_eq!(report.average, sold.totals.total);
+        assert_eq!(report.tax, vec![TaxLine { rate: 1900, amount: sold.totals.tax }]);
+    }
+
+    #[test]
+    fn a_day_without_orders_reports_zero_in_its_currency() {
+        let eur = Currency::parse("EUR").expect("currency");
+        let report = sales(&[], eur, &berlin());
+        assert_eq!((report.orders, report.revenue, report.average), (0, Money::zero(eur), Money::zero(eur)));
+    }
+}
