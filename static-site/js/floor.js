@@ -2,25 +2,11 @@
 // totals per state), and the bookings of any day with a week's covers at a glance.
 import { api, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { KIND_NAMES, STATE_NAMES, clock, everyPage } from './ticket.js';
+import { KIND_NAMES, STATE_NAMES, addDays, businessToday, clock, everyPage } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
 
-/**
- * The restaurant's business day now (YYYY-MM-DD): its local date, or the day before until its
- * day changes at `dayStarts` ("05:00:00"), as the server counts it.
- */
-function today(timeZone, dayStarts = '05:00') {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-    .formatToParts(new Date()).map((p) => [p.type, p.value]));
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return `${parts.hour}:${parts.minute}` < dayStarts.slice(0, 5) ? addDays(date, -1) : date;
-}
-const addDays = (date, days) => {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-};
 const dayName = (date) => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T12:00:00Z`));
 
 async function floorSession(slug, title) {
@@ -38,7 +24,7 @@ export async function historyPage(slug) {
   const floor = await floorSession(slug, 'Order history');
   if (!floor) return;
   const { token, timeZone, dayStarts } = floor;
-  const date = h('input', { type: 'date', id: 'history-date', value: today(timeZone, dayStarts), max: addDays(today(timeZone, dayStarts), 7) });
+  const date = h('input', { type: 'date', id: 'history-date', value: businessToday(timeZone, dayStarts), max: addDays(businessToday(timeZone, dayStarts), 7) });
   const search = h('input', { type: 'search', id: 'history-search', placeholder: 'Number or name' });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
   const table = h('div');
@@ -84,7 +70,7 @@ export async function bookingsPage(slug) {
   const floor = await floorSession(slug, 'Bookings');
   if (!floor) return;
   const { token, timeZone, dayStarts } = floor;
-  const date = h('input', { type: 'date', id: 'bookings-date', value: today(timeZone, dayStarts) });
+  const date = h('input', { type: 'date', id: 'bookings-date', value: businessToday(timeZone, dayStarts) });
   const week = h('div', { class: 'week' });
   const day = h('div');
   const covers = (list) => list.filter((r) => r.status === 'confirmed' || r.status === 'seated').reduce((sum, r) => sum + r.party, 0);

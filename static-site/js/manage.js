@@ -4,6 +4,7 @@ import { amountText, parseAmount } from './amounts.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { categoryForm, itemEditor } from './item-editor.js';
 import { settingsForm } from './settings.js';
+import { salesSection } from './sales.js';
 import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
 
@@ -116,5 +117,6 @@ export async function managePage(slug, notice = '') {
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     h('details', {}, h('summary', {}, 'Add a category'), categoryForm(slug, current.token, reload)),
     h('h2', {}, 'Opening hours and tables'), settings,
-    await teamSection(slug, current));
+    await teamSection(slug, current),
+    await salesSection(slug, current.token));
 }

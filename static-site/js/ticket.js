@@ -95,3 +95,18 @@ export async function everyPage(path, field, token) {
   } while (cursor);
   return items;
 }
+
+/**
+ * The restaurant's business day now (YYYY-MM-DD): its local date, or the day before until its
+ * day changes at `dayStarts` ("05:00:00"), as the server counts it.
+ */
+export function businessToday(timeZone, dayStarts = '05:00') {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .formatToParts(new Date()).map((p) => [p.type, p.value]));
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return `${parts.hour}:${parts.minute}` < dayStarts.slice(0, 5) ? addDays(date, -1) : date;
+}
+export const addDays = (date, days) => {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+};

@@ -2,10 +2,11 @@
 // guest's cart, prices checked in the currency's own units, a refused picture saying why, and
 // deleting a dish after asking.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { logIn, page, screenshot, suite } from './harness.mjs';
+import { call, logIn, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-manage';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -123,4 +124,33 @@ test('the owner hires a cook, who signs in, and removes them after asking, which
   await tab.getByTestId('team-status').filter({ hasText: 'Cook Carla is removed.' }).waitFor();
   assert.equal(await tab.getByTestId('team').locator('tr', { hasText: 'Cook Carla' }).count(), 0);
   await cook.getByTestId('login-notice').filter({ hasText: 'Your login has ended' }).waitFor({ timeout: 3000 });
+});
+
+test('the day\'s sales equal the orders placed, cancelled apart, and the CSV has a row for each', async () => {
+  const { base } = world.server;
+  const placed = [];
+  for (const key of ['sale-1', 'sale-2', 'sale-3']) {
+    const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+    await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'lasagne', quantity: 1 } });
+    placed.push(await call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: 'Buyer' } } }));
+  }
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[0].order.id}/cancel?token=${placed[0].token}`);
+  const tab = await manager();
+
+  const figures = tab.getByTestId('sales-figures');
+  await figures.waitFor();
+
+  const text = await figures.innerText();
+  assert.match(text, /Orders\s+2\b/);
+  assert.match(text, /Revenue\s+€26\.00/);
+  assert.match(text, /Average order\s+€13\.00/);
+  assert.match(text, /Cancelled by guests\s+1\b/);
+  assert.match(await tab.getByTestId('sales-items').innerText(), /Lasagne\s+2\s+€26\.00/);
+  const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('button', { name: 'Download CSV (one row per order)' }).click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv.length, 1 + 3, csv.join('\n'));
+  assert.equal(csv.filter((row) => row.includes(',cancelled,')).length, 1);
+  await screenshot(tab, 'manage-sales');
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the sales');
 });

@@ -56,7 +56,7 @@ pub struct Report {
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/report", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ReportQuery),
     security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, description = "The report, or with format=csv one row per order (text/csv)", body = Report),
+    responses((status = 200, description = "The report, or with format=csv one row per order", content((Report = "application/json"), (String = "text/csv"))),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 422, description = "to before from, or more than 31 days", body = Problem), (status = 429, body = Problem)))]
 pub async fn sales_report(
