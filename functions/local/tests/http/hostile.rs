@@ -566,3 +566,26 @@ async fn a_delivery_without_a_phone_for_the_driver_is_refused_and_leaves_the_car
     assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "phone_required").await;
     assert_eq!(app.get(&format!("/v1/restaurants/ring/carts/{cart}"), None).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_holiday_closure_refuses_orders_and_bookings_that_day_and_pickups_go_to_the_next() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("holiday").await;
+    let zone = bistro_domain::jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let today = bistro_domain::jiff::Timestamp::now().to_zoned(zone).date();
+    let mut restaurant = json_of(app.get("/v1/restaurants/holiday", None).await).await;
+    restaurant["restaurant"]["hours"]["closures"] = json!([today.to_string()]);
+    restaurant["restaurant"]["day_starts"] = json!("00:00");
+    let update = json!({"restaurant": restaurant["restaurant"], "version": restaurant["version"]});
+    assert_eq!(app.send(Method::PUT, "/v1/restaurants/holiday", Some(&owner), &update).await.status(), StatusCode::OK);
+    let cart = app.cart_with_pizza("holiday", 1).await;
+
+    assert_problem(app.place("holiday", &cart, "now").await, StatusCode::UNPROCESSABLE_ENTITY, "restaurant_closed")
+        .await;
+    let slots =
+        json_of(app.get(&format!("/v1/restaurants/holiday/reservations/slots?date={today}&party=2"), None).await).await;
+    assert_eq!(slots["slots"], json!([]), "no table that day");
+    let later = json_of(app.get("/v1/restaurants/holiday/orders/slots?kind=pickup", None).await).await;
+    assert_eq!(later["now"], false);
+    assert_eq!(later["date"], today.tomorrow().unwrap().to_string(), "ordering ahead goes to the next opening");
+}
