@@ -379,6 +379,15 @@ impl Order {
         }
     }
 
+    /// The later slot whose place this order gave back with its last change: a scheduled order
+    /// cancelled or rejected just now. The store counts it out of the slot in the same write.
+    pub fn slot_given_back(&self) -> Option<Promise> {
+        let scheduled = self.promise.filter(|p| p.scheduled)?;
+        let last = self.history.last()?;
+        let refused = matches!(last.to, OrderState::Cancelled | OrderState::Rejected) && !last.from.is_final();
+        (refused && last.to == self.state).then_some(scheduled)
+    }
+
     /// When the order entered its current state.
     pub fn updated_at(&self) -> Timestamp {
         self.history.last().map_or(self.placed_at, |t| t.at)
@@ -620,6 +629,24 @@ mod tests {
     fn a_customer_may_only_cancel() {
         let mut order = order_of_kind(pickup());
         assert_eq!(order.transition(Accepted, Actor::Customer, now()), Err(OrderError::NotPermitted { to: Accepted }));
+    }
+
+    #[test]
+    fn a_later_order_gives_its_slot_back_when_cancelled_and_an_order_for_now_has_none() {
+        let later = || {
+            let mut order = order_of_kind(pickup());
+            order.promise = order.promise.map(|p| Promise { scheduled: true, ..p });
+            order
+        };
+        let mut cancelled = later();
+        cancelled.transition(Cancelled, Actor::Customer, now()).expect("cancel");
+        assert_eq!(cancelled.slot_given_back(), cancelled.promise);
+        let mut accepted = later();
+        accepted.transition(Accepted, staff(Role::Staff), now()).expect("accept");
+        assert_eq!(accepted.slot_given_back(), None);
+        let mut soon = order_of_kind(pickup());
+        soon.transition(Cancelled, Actor::Customer, now()).expect("cancel");
+        assert_eq!(soon.slot_given_back(), None);
     }
 
     #[test]

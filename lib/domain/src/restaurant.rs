@@ -194,12 +194,7 @@ impl Restaurant {
     /// so, the time it is promised for: as soon as possible while open, or a later slot of pickup
     /// and delivery (also while closed, for the next opening).
     pub fn take_order(&self, kind: &OrderKind, wanted: Wanted, now: Timestamp) -> Result<Agreed, OrderingError> {
-        let offered = match kind {
-            OrderKind::DineIn { .. } => self.order_kinds.dine_in,
-            OrderKind::Pickup => self.order_kinds.pickup,
-            OrderKind::Delivery { .. } => self.order_kinds.delivery,
-        };
-        if !offered {
+        if !self.offers(kind) {
             return Err(OrderingError::KindNotOffered(kind.name()));
         }
         match kind {
@@ -236,9 +231,24 @@ impl Restaurant {
         Ok(())
     }
 
-    /// The later times an order of `kind` may be placed for now (none for a table).
+    fn offers(&self, kind: &OrderKind) -> bool {
+        match kind {
+            OrderKind::DineIn { .. } => self.order_kinds.dine_in,
+            OrderKind::Pickup => self.order_kinds.pickup,
+            OrderKind::Delivery { .. } => self.order_kinds.delivery,
+        }
+    }
+
+    /// Whether an order of this kind can be placed for as soon as possible at `now`: the
+    /// restaurant takes the kind and is open (the guest's own details are judged at placement).
+    pub fn takes_now(&self, kind: &OrderKind, now: Timestamp) -> bool {
+        self.offers(kind) && self.is_open_at(now)
+    }
+
+    /// The later times an order of `kind` may be placed for now (none for a table or a kind the
+    /// restaurant does not take).
     pub fn later_slots(&self, kind: &OrderKind, now: Timestamp) -> Option<crate::timing::Slots> {
-        if matches!(kind, OrderKind::DineIn { .. }) {
+        if matches!(kind, OrderKind::DineIn { .. }) || !self.offers(kind) {
             return None;
         }
         self.timing.later_slots(kind, &self.hours, &self.time_zone, now)
@@ -393,6 +403,17 @@ mod tests {
         // 2026-03-29 springs forward at 02:00 CET; 05:00 CEST is 03:00 UTC.
         assert_eq!(r.business_day(at("2026-03-29T02:59:00Z")), jiff::civil::date(2026, 3, 28));
         assert_eq!(r.business_day(at("2026-03-29T03:00:00Z")), jiff::civil::date(2026, 3, 29));
+    }
+
+    #[test]
+    fn a_closed_restaurant_takes_no_delivery_for_now_and_a_kind_it_does_not_take_has_no_later_slots() {
+        let delivery = OrderKind::Delivery { address: None };
+        let mut r = restaurant();
+        assert!(!r.takes_now(&delivery, at("2026-11-23T04:00:00Z")), "closed at 05:00 Berlin");
+        assert!(r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
+        r.order_kinds.delivery = false;
+        assert!(!r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
+        assert_eq!(r.later_slots(&delivery, at("2026-11-23T12:00:00Z")), None);
     }
 
     #[test]

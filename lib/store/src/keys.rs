@@ -156,9 +156,14 @@ pub fn delivery(slug: &Slug, driver: &UserId, date: Date, number: u32) -> Key {
     Key::new(deliveries_of(slug, driver), format!("{date}#{}", order_number(number)))
 }
 
+/// A business day's own partition: its order counter and its later-order slot counters.
+pub fn day_partition(slug: &Slug, date: Date) -> String {
+    format!("R#{slug}#DAY#{date}")
+}
+
 /// The counter that hands out a day's order numbers.
 pub fn order_counter(slug: &Slug, date: Date) -> Key {
-    Key::new(format!("R#{slug}#DAY#{date}"), "COUNTER")
+    Key::new(day_partition(slug, date), "COUNTER")
 }
 
 /// Sort keys of a day's later-order slot counters begin with this.
@@ -167,7 +172,7 @@ pub const ORDER_SLOT_PREFIX: &str = "SLOT#";
 /// The count of later orders (pickup, delivery) promised for one slot of a day of service: in the
 /// day's own partition, beside its order counter, so one query reads a day's slots.
 pub fn order_slot(slug: &Slug, date: Date, at: Timestamp) -> Key {
-    Key::new(format!("R#{slug}#DAY#{date}"), format!("{ORDER_SLOT_PREFIX}{}", instant(at)))
+    Key::new(day_partition(slug, date), format!("{ORDER_SLOT_PREFIX}{}", instant(at)))
 }
 
 pub fn reservation(slug: &Slug, id: &ReservationId) -> Key {

@@ -588,4 +588,6 @@ async fn a_holiday_closure_refuses_orders_and_bookings_that_day_and_pickups_go_t
     let later = json_of(app.get("/v1/restaurants/holiday/orders/slots?kind=pickup", None).await).await;
     assert_eq!(later["now"], false);
     assert_eq!(later["date"], today.tomorrow().unwrap().to_string(), "ordering ahead goes to the next opening");
+    let delivery = json_of(app.get("/v1/restaurants/holiday/orders/slots?kind=delivery", None).await).await;
+    assert_eq!(delivery["now"], false, "no delivery for now while closed either");
 }

@@ -13,7 +13,7 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderState};
-use bistro_domain::restaurant::{OrderingError, Role};
+use bistro_domain::restaurant::Role;
 use bistro_domain::timing::Wanted;
 use bistro_store::RepoError;
 
@@ -116,7 +116,6 @@ pub async fn place_order(
             RepoError::StaleVersion => {
                 ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
             }
-            RepoError::SlotFull => ApiError::conflict("slot_full", e.to_string()),
             other => other.into(),
         })?;
     state.repos.carts.forget(&slug, &token);
@@ -174,7 +173,6 @@ pub async fn later_slots(
         LaterKind::Delivery => OrderKind::Delivery { address: None },
     };
     let now = Timestamp::now();
-    let offered = restaurant.take_order(&kind, Wanted::Soon, now);
     let later = restaurant.later_slots(&kind, now);
     let taken = match &later {
         Some(later) => state.repos.orders.slot_counts(&slug, later.date).await?,
@@ -190,8 +188,7 @@ pub async fn later_slots(
         .unwrap_or_default();
     Ok(axum::Json(LaterSlots {
         ready_in_minutes: restaurant.timing.ready_in(&kind).as_mins(),
-        // A delivery without an address is not refused for the time: only closed or not offered count.
-        now: !matches!(offered, Err(OrderingError::Closed | OrderingError::KindNotOffered(_))),
+        now: restaurant.takes_now(&kind, now),
         date: later.map(|later| later.date),
         time_zone: restaurant.time_zone.name().to_owned(),
         slots,

@@ -8,6 +8,7 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Order, OrderState};
+use bistro_domain::timing::Promise;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
@@ -26,16 +27,15 @@ const SLOT: &str = "slot";
 /// A slot's counter is kept this long after its time, then expires.
 const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 2 * 24 * 3600;
 
-/// The write that counts a scheduled order into its slot (`by` 1, only while the slot has room)
-/// or out of it (`by` -1, when it is cancelled or rejected); none for an order made now.
-fn slot_write(order: &Order, by: i64, orders_per_slot: u16) -> Option<Write> {
-    let promise = order.promise.filter(|p| p.scheduled)?;
-    Some(Write::Add {
+/// The write that counts an order into its later slot (`by` 1, only while the slot has room) or
+/// out of it (`by` -1).
+fn slot_write(order: &Order, promise: Promise, by: i64, orders_per_slot: u16) -> Write {
+    Write::Add {
         key: keys::order_slot(&order.restaurant, order.business_date, promise.at),
         by,
         expires_at: Some(promise.at.as_second() + SLOT_COUNTER_AFTERLIFE_SECS),
         condition: if by > 0 { Condition::CounterAtMost(i64::from(orders_per_slot) - by) } else { Condition::Always },
-    })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -129,8 +129,8 @@ impl Orders {
                     Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) },
                 );
             }
-            if let Some(slot) = slot_write(&order, 1, orders_per_slot) {
-                writes = writes.with(SLOT, slot);
+            if let Some(promise) = order.promise.filter(|p| p.scheduled) {
+                writes = writes.with(SLOT, slot_write(&order, promise, 1, orders_per_slot));
             }
             let [event_counter, event] = event_writes(&order, last)?;
             let outcome =
@@ -190,9 +190,7 @@ impl Orders {
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
         let progress = stored_order::progress_item(order)?;
         let put = Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) };
-        let just_refused = matches!(order.state, OrderState::Cancelled | OrderState::Rejected)
-            && order.history.last().is_some_and(|step| step.to == order.state && !step.from.is_final());
-        let release = if just_refused { slot_write(order, -1, 0) } else { None };
+        let release = order.slot_given_back().map(|promise| slot_write(order, promise, -1, 0));
         let mut last_seq = self.sequencer.lane(&order.restaurant).await;
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
@@ -281,8 +279,8 @@ impl Orders {
 
     /// How many later orders each slot of a day of service holds (slots none took are absent).
     pub async fn slot_counts(&self, slug: &Slug, date: Date) -> Result<BTreeMap<Timestamp, u32>, RepoError> {
-        let day = keys::order_counter(slug, date).pk;
-        let query = Query::partition(day).sort_key(SortKey::BeginsWith(keys::ORDER_SLOT_PREFIX.to_owned()));
+        let query = Query::partition(keys::day_partition(slug, date))
+            .sort_key(SortKey::BeginsWith(keys::ORDER_SLOT_PREFIX.to_owned()));
         let mut counts = BTreeMap::new();
         for item in read_all(self.store.as_ref(), query).await? {
             let at = item.key.sk.strip_prefix(keys::ORDER_SLOT_PREFIX).and_then(keys::parse_instant);
