@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use bistro_domain::delivery::DeliveryTerms;
 use bistro_domain::hours::{Interval, OpeningHours, Zone};
 use bistro_domain::ids::{CategoryId, Email, ItemId, OptionGroupId, OptionId, Slug, TableId, UserId};
 use bistro_domain::jiff::civil::time;
@@ -55,6 +56,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
         day_starts: Default::default(),
+        delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
     })
 }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use bistro_domain::cart::CartError;
 use bistro_domain::order::OrderError;
 use bistro_domain::reservation::ReservationError;
+use bistro_domain::delivery::DeliveryError;
 use bistro_domain::restaurant::OrderingError;
 use bistro_domain::staff::StaffError;
 use bistro_store::RepoError;
@@ -202,6 +203,10 @@ impl From<OrderingError> for ApiError {
             OrderingError::PhoneRequired => "phone_required",
             OrderingError::LaterAtTable => "later_at_table",
             OrderingError::SlotUnavailable => "slot_unavailable",
+            OrderingError::Delivery(DeliveryError::PostcodeRequired) => "postcode_required",
+            OrderingError::Delivery(DeliveryError::NotDelivered(_)) => "postcode_not_delivered",
+            OrderingError::Delivery(DeliveryError::BelowMinimum { .. }) => "below_delivery_minimum",
+            OrderingError::TooLarge => "amount_too_large",
         };
         Self::unprocessable(code, error)
     }

@@ -24,7 +24,7 @@ async fn restaurant_with_a_day_of_guests() -> (Repos, Date) {
     repos.restaurants.create(&roma, &account("roma", "owner@example.com", Role::Owner)).await.unwrap();
     let today = roma.time_zone.today(Timestamp::now());
     let mut delivery = fixtures::new_order("roma", today);
-    delivery.kind = OrderKind::Delivery { address: Some(Address::parse("Via Roma 1").unwrap()) };
+    delivery.kind = OrderKind::Delivery { address: Some(Address::parse("Via Roma 1").unwrap()), postcode: None };
     let key = IdempotencyKey { key: "o".into(), fingerprint: "o".into() };
     fixtures::place(&repos.orders, &key, delivery).await.unwrap();
     let key = IdempotencyKey { key: "b".into(), fingerprint: "b".into() };
@@ -46,7 +46,7 @@ async fn past_its_period_an_order_loses_its_guests_name_and_address_and_keeps_it
     let after = repos.orders.get(&slug("roma"), &before.id).await.unwrap();
     assert_eq!(swept.orders, 1);
     assert_eq!(after.customer, None);
-    assert_eq!(after.kind, OrderKind::Delivery { address: None });
+    assert_eq!(after.kind, OrderKind::Delivery { address: None, postcode: None });
     assert_eq!((after.lines, after.totals), (before.lines, before.totals));
 }
 

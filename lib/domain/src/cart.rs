@@ -189,7 +189,25 @@ pub struct PricedLine {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricedCart {
     pub lines: Vec<PricedLine>,
+    /// What a delivery costs on top of the lines; absent for other orders and free deliveries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_fee: Option<Money>,
     pub totals: Totals,
+}
+
+impl PricedCart {
+    /// The lines' sum: what a delivery's minimum is measured against.
+    pub fn food(&self) -> Result<Money, crate::money::MoneyError> {
+        let start = Money::zero(self.totals.subtotal.currency);
+        self.lines.iter().try_fold(start, |sum, line| sum.checked_add(line.line_total))
+    }
+
+    /// The same order with a delivery fee as a line of its own, and tax and total over both.
+    pub fn with_delivery_fee(self, fee: Money) -> Result<PricedCart, crate::money::MoneyError> {
+        let subtotal = self.totals.subtotal.checked_add(fee)?;
+        let totals = Totals::compute(subtotal, self.totals.tax_rate, self.totals.tax_mode)?;
+        Ok(PricedCart { lines: self.lines, delivery_fee: Some(fee), totals })
+    }
 }
 
 /// What pricing needs to know about the restaurant.
@@ -205,7 +223,7 @@ pub fn price(cart: &Cart, menu: &Menu, rules: PricingRules, at: &Zoned) -> Resul
     let lines = cart.lines.iter().map(|line| price_line(line, menu, at)).collect::<Result<Vec<_>, _>>()?;
     let subtotal = lines.iter().try_fold(Money::zero(rules.currency), |sum, line| sum.checked_add(line.line_total))?;
     let totals = Totals::compute(subtotal, rules.tax_rate, rules.tax_mode)?;
-    Ok(PricedCart { lines, totals })
+    Ok(PricedCart { lines, delivery_fee: None, totals })
 }
 
 fn price_line(line: &CartLine, menu: &Menu, at: &Zoned) -> Result<PricedLine, CartError> {

@@ -4,6 +4,7 @@
 //! this crate knows about storage, HTTP or AWS; those layers translate to and from these types.
 
 pub mod cart;
+pub mod delivery;
 pub mod hours;
 pub mod ids;
 pub mod menu;

@@ -193,7 +193,7 @@ fn div_round_half_away(numerator: i128, denominator: i128) -> i128 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
-    /// The sum of the lines as priced on the menu.
+    /// The sum of the lines as priced on the menu, and of a delivery's fee.
     pub subtotal: Money,
     /// The tax contained in (inclusive) or added to (exclusive) the subtotal.
     pub tax: Money,

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::cart::{PricedCart, PricedLine};
 use crate::ids::{OrderId, Slug, TableId, Token, UserId};
-use crate::money::Totals;
+use crate::money::{Money, Totals};
 use crate::restaurant::Role;
 use crate::text::{Address, Name, Note, Phone};
 use crate::timing::Promise;
@@ -90,6 +90,9 @@ pub enum OrderKind {
     Delivery {
         #[serde(default)]
         address: Option<Address>,
+        /// Needed where the restaurant delivers only to some postcodes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postcode: Option<crate::delivery::Postcode>,
     },
 }
 
@@ -101,25 +104,26 @@ impl utoipa::PartialSchema for OrderKind {
         use utoipa::ToSchema;
         use utoipa::openapi::Ref;
         use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
-        let kind = |tag: &str, field: Option<(&str, String, bool)>| {
+        let kind = |tag: &str, fields: &[(&str, String, bool)]| {
             let mut object = ObjectBuilder::new()
                 .property("type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([tag])))
                 .required("type")
                 .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-            if let Some((name, schema, required)) = field {
-                object = object.property(name, Ref::from_schema_name(schema));
-                if required {
-                    object = object.required(name);
+            for (name, schema, required) in fields {
+                object = object.property(*name, Ref::from_schema_name(schema.clone()));
+                if *required {
+                    object = object.required(*name);
                 }
             }
             object
         };
+        let postcode = crate::delivery::Postcode::name().into_owned();
         OneOfBuilder::new()
-            .item(kind("dine_in", Some(("table", TableId::name().into_owned(), true))))
-            .item(kind("pickup", None))
-            // Not required by the schema so that a missing address gets the domain's own answer
-            // (422 address_required); erased orders have none.
-            .item(kind("delivery", Some(("address", Address::name().into_owned(), false))))
+            .item(kind("dine_in", &[("table", TableId::name().into_owned(), true)]))
+            .item(kind("pickup", &[]))
+            // Not required by the schema so that a missing address or postcode gets the domain's
+            // own answer (422 address_required, postcode_required); erased orders have none.
+            .item(kind("delivery", &[("address", Address::name().into_owned(), false), ("postcode", postcode, false)]))
             .description(Some("How the food reaches the customer: at a table, picked up, or delivered."))
             .into()
     }
@@ -131,6 +135,7 @@ impl utoipa::ToSchema for OrderKind {
         use utoipa::PartialSchema;
         schemas.push((TableId::name().into_owned(), TableId::schema()));
         schemas.push((Address::name().into_owned(), Address::schema()));
+        schemas.push((crate::delivery::Postcode::name().into_owned(), crate::delivery::Postcode::schema()));
     }
 }
 
@@ -208,6 +213,8 @@ pub struct Order {
     /// Who ordered; `None` once their personal data was erased.
     pub customer: Option<Customer>,
     pub lines: Vec<PricedLine>,
+    /// What the delivery costs on top of the lines (part of the totals).
+    pub delivery_fee: Option<Money>,
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<Transition>,
@@ -248,6 +255,7 @@ impl Order {
             kind: new.kind,
             customer: Some(new.customer),
             lines: new.priced.lines,
+            delivery_fee: new.priced.delivery_fee,
             totals: new.priced.totals,
             state: OrderState::Placed,
             history: Vec::new(),
@@ -371,8 +379,9 @@ impl Order {
     fn forget_guest(&mut self, at: Timestamp) {
         if self.erased_at.is_none() {
             self.customer = None;
-            if let OrderKind::Delivery { address } = &mut self.kind {
+            if let OrderKind::Delivery { address, postcode } = &mut self.kind {
                 *address = None;
+                *postcode = None;
             }
             self.erased_at = Some(at);
             self.version += 1;
@@ -409,6 +418,9 @@ pub struct OrderView {
     /// Who ordered; absent once their personal data was erased.
     pub customer: Option<Customer>,
     pub lines: Vec<PricedLine>,
+    /// What the delivery costs on top of the lines (part of the totals); absent when free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_fee: Option<Money>,
     pub totals: Totals,
     pub state: OrderState,
     pub history: Vec<HistoryEntry>,
@@ -487,6 +499,7 @@ impl OrderView {
             kind: o.kind,
             customer: o.customer,
             lines: o.lines,
+            delivery_fee: o.delivery_fee,
             totals: o.totals,
             state: o.state,
             history,
@@ -516,7 +529,7 @@ mod tests {
     }
 
     fn delivery() -> OrderKind {
-        OrderKind::Delivery { address: Some(Address::parse("Hauptstr. 1").expect("address")) }
+        OrderKind::Delivery { address: Some(Address::parse("Hauptstr. 1").expect("address")), postcode: None }
     }
 
     /// Every edge of the diagram above, and nothing else.
@@ -721,7 +734,7 @@ mod tests {
         let (lines, totals) = (order.lines.clone(), order.totals);
         order.erase_personal_data(now()).expect("erased");
         assert_eq!(order.customer, None);
-        assert_eq!(order.kind, OrderKind::Delivery { address: None });
+        assert_eq!(order.kind, OrderKind::Delivery { address: None, postcode: None });
         assert_eq!((order.lines, order.totals, order.erased_at), (lines, totals, Some(now())));
     }
 

@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::cart::PricingRules;
+use crate::cart::{PricedCart, PricingRules};
+use crate::delivery::{DeliveryError, DeliveryTerms};
 use crate::hours::{DayStart, OpeningHours, Zone};
 use crate::ids::{Email, Slug, TableId, UserId};
 use crate::money::{Currency, TaxMode, TaxRate};
@@ -31,6 +32,10 @@ pub enum OrderingError {
     LaterAtTable,
     #[error("the restaurant does not take orders for that time")]
     SlotUnavailable,
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+    #[error("the order's total is too large")]
+    TooLarge,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -88,6 +93,9 @@ pub struct Restaurant {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::LocalTime>))]
     pub day_starts: DayStart,
+    /// A delivery's fee, the least food it is taken for, and the postcodes it goes to.
+    #[serde(default)]
+    pub delivery: DeliveryTerms,
 }
 
 /// What the restaurant agrees to when it takes an order: the time promised, and the day of
@@ -201,7 +209,7 @@ impl Restaurant {
             OrderKind::DineIn { table } if !self.tables.contains(table) => {
                 return Err(OrderingError::UnknownTable(table.clone()));
             }
-            OrderKind::Delivery { address: None } => return Err(OrderingError::AddressRequired),
+            OrderKind::Delivery { address: None, .. } => return Err(OrderingError::AddressRequired),
             _ => {}
         }
         match wanted {
@@ -220,6 +228,19 @@ impl Restaurant {
                 }
                 Ok(Agreed { promise: Promise { at, scheduled: true }, business_date: slots.date })
             }
+        }
+    }
+
+    /// The order as the guest pays it: a delivery within the restaurant's postcodes and above its
+    /// minimum, with its fee as a line of its own; any other order as priced.
+    pub fn charge(&self, kind: &OrderKind, priced: PricedCart) -> Result<PricedCart, OrderingError> {
+        let OrderKind::Delivery { postcode, .. } = kind else {
+            return Ok(priced);
+        };
+        let food = priced.food().map_err(|_| OrderingError::TooLarge)?;
+        match self.delivery.charge(postcode.as_ref(), food)? {
+            Some(fee) => priced.with_delivery_fee(fee).map_err(|_| OrderingError::TooLarge),
+            None => Ok(priced),
         }
     }
 
@@ -370,7 +391,7 @@ mod tests {
     fn a_kind_the_restaurant_does_not_offer_is_refused() {
         let mut r = restaurant();
         r.order_kinds.delivery = false;
-        let kind = OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")) };
+        let kind = OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")), postcode: None };
         assert_eq!(
             r.take_order(&kind, Wanted::Soon, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::KindNotOffered("delivery"))
@@ -380,7 +401,7 @@ mod tests {
     #[test]
     fn a_delivery_without_an_address_is_refused() {
         assert_eq!(
-            restaurant().take_order(&OrderKind::Delivery { address: None }, Wanted::Soon, at("2026-11-23T12:00:00Z")),
+            restaurant().take_order(&OrderKind::Delivery { address: None, postcode: None }, Wanted::Soon, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::AddressRequired)
         );
     }
@@ -407,7 +428,7 @@ mod tests {
 
     #[test]
     fn a_closed_restaurant_takes_no_delivery_for_now_and_a_kind_it_does_not_take_has_no_later_slots() {
-        let delivery = OrderKind::Delivery { address: None };
+        let delivery = OrderKind::Delivery { address: None, postcode: None };
         let mut r = restaurant();
         assert!(!r.takes_now(&delivery, at("2026-11-23T04:00:00Z")), "closed at 05:00 Berlin");
         assert!(r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
@@ -429,7 +450,7 @@ mod tests {
     #[test]
     fn a_delivery_needs_a_phone_for_the_driver_and_a_pickup_does_not() {
         let delivery =
-            OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")) };
+            OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")), postcode: None };
         let no_phone = crate::order::Customer { name: Name::parse("Ada").expect("name"), phone: None };
         assert_eq!(restaurant().check_guest(&delivery, &no_phone), Err(OrderingError::PhoneRequired));
         assert_eq!(restaurant().check_guest(&OrderKind::Pickup, &no_phone), Ok(()));

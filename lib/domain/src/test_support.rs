@@ -97,6 +97,7 @@ pub fn restaurant() -> Restaurant {
         language: crate::restaurant::Language::default(),
         timing: Default::default(),
         day_starts: Default::default(),
+        delivery: Default::default(),
     }
 }
 
@@ -107,7 +108,7 @@ pub fn order_of_kind(kind: OrderKind) -> Order {
         restaurant: Slug::parse("roma").unwrap(),
         kind,
         customer: Customer { name: Name::parse("Ada").unwrap(), phone: None },
-        priced: PricedCart { lines: Vec::new(), totals },
+        priced: PricedCart { lines: Vec::new(), delivery_fee: None, totals },
         placed_at: "2026-11-23T12:00:00Z".parse().unwrap(),
         business_date: jiff::civil::date(2026, 11, 23),
         promise: crate::timing::Promise { at: "2026-11-23T12:20:00Z".parse().unwrap(), scheduled: false },

@@ -255,7 +255,7 @@ mod tests {
     fn after_the_last_slot_of_the_day_the_next_days_slots_are_offered() {
         let slots = Timing::default()
             .later_slots(
-                &OrderKind::Delivery { address: None },
+                &OrderKind::Delivery { address: None, postcode: None },
                 &hours((11, 0), (23, 0)),
                 &berlin(),
                 at("2026-11-23T21:30:00Z"),

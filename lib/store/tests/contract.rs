@@ -429,7 +429,7 @@ async fn a_drivers_deliveries_are_the_orders_assigned_to_them(store: Arc<dyn Sto
     for (n, who) in [&driver, &other, &driver].into_iter().enumerate() {
         let mut delivery = new_order("roma", day);
         let address = bistro_domain::text::Address::parse("Via Roma 1").unwrap();
-        delivery.kind = bistro_domain::order::OrderKind::Delivery { address: Some(address) };
+        delivery.kind = bistro_domain::order::OrderKind::Delivery { address: Some(address), postcode: None };
         let mut order =
             fixtures::place(&repos.orders, &idempotency(&format!("k{n}"), "f"), delivery).await.unwrap().value;
         order.assign_driver(who.clone(), Role::Driver, Role::Manager).unwrap();

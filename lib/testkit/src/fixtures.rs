@@ -58,6 +58,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
         day_starts: Default::default(),
+        delivery: Default::default(),
     }
 }
 
@@ -116,7 +117,7 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
         restaurant: slug(raw_slug),
         kind: OrderKind::Pickup,
         customer: Customer { name: Name::parse("Ada").unwrap(), phone: None },
-        priced: PricedCart { lines: vec![line], totals },
+        priced: PricedCart { lines: vec![line], delivery_fee: None, totals },
         placed_at: Timestamp::now(),
         business_date: date,
         promise: Promise { at: Timestamp::now(), scheduled: false },

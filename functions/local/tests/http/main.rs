@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod business_day;
+mod delivery;
 mod harness;
 mod hostile;
 mod later;

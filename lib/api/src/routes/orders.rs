@@ -93,7 +93,7 @@ pub async fn place_order(
     let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
     let agreed = restaurant.take_order(&body.kind, wanted, now)?;
     restaurant.check_guest(&body.kind, &body.customer)?;
-    let priced = price(&state, &latest, &cart.value).await?;
+    let priced = restaurant.charge(&body.kind, price(&state, &latest, &cart.value).await?)?;
     let business_date = agreed.business_date;
     let new = NewOrder {
         restaurant: slug.clone(),
@@ -170,7 +170,7 @@ pub async fn later_slots(
     let restaurant = restaurant(&state, &slug).await?.value;
     let kind = match query.kind {
         LaterKind::Pickup => OrderKind::Pickup,
-        LaterKind::Delivery => OrderKind::Delivery { address: None },
+        LaterKind::Delivery => OrderKind::Delivery { address: None, postcode: None },
     };
     let now = Timestamp::now();
     let later = restaurant.later_slots(&kind, now);

@@ -40,6 +40,9 @@ struct Ticket {
     currency: Currency,
     #[serde(rename = "l")]
     lines: Vec<Line>,
+    /// The delivery's fee, when it had one.
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    delivery_fee: Option<i64>,
     /// Subtotal, tax and total.
     #[serde(rename = "t")]
     totals: (i64, i64, i64),
@@ -113,6 +116,7 @@ pub(crate) fn ticket_item(order: &Order) -> Result<Item, RepoError> {
         customer: order.customer.clone(),
         currency,
         lines,
+        delivery_fee: order.delivery_fee.map(|fee| fee.minor),
         totals: (order.totals.subtotal.minor, order.totals.tax.minor, order.totals.total.minor),
         tax_rate: order.totals.tax_rate,
         tax_mode: order.totals.tax_mode,
@@ -195,6 +199,7 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
         kind: t.kind,
         customer: t.customer,
         lines,
+        delivery_fee: t.delivery_fee.map(money),
         totals: Totals {
             subtotal: money(t.totals.0),
             tax: money(t.totals.1),
