@@ -11,7 +11,7 @@ useStaffStyles();
 const STEP_LABELS = { out_for_delivery: 'Out for delivery', completed: 'Delivered' };
 
 function delivery(order, move) {
-  const address = order.kind.address ?? '';
+  const address = [order.kind.address, order.kind.postcode].filter(Boolean).join('\n');
   const phone = order.customer?.phone;
   return h('article', { class: 'ticket', 'data-order': order.id },
     h('h2', {}, `#${order.number} `, h('small', {}, STATE_NAMES[order.state])),

@@ -17,7 +17,7 @@ export async function orderPage(slug, id, token) {
   const title = h('h1', {}, t('order.title', { number: order.number }));
   function where() {
     if (order.kind.type === 'dine_in') return t('order.at_table', { table: order.kind.table });
-    if (order.kind.type === 'delivery') return t('order.delivery_to', { address: order.kind.address ?? '' });
+    if (order.kind.type === 'delivery') return t('order.delivery_to', { address: [order.kind.address, order.kind.postcode].filter(Boolean).join(', ') });
     return t('order.pickup');
   }
   // What a till slip says (printed on its own: the page's print style shows only this).
@@ -32,7 +32,8 @@ export async function orderPage(slug, id, token) {
       h('p', {}, t('receipt.number', { number: order.number }), ' · ', localTime(order.placed_at, restaurant.time_zone), ' · ', where()),
       order.promise ? h('p', {}, promiseText(order, restaurant.time_zone)) : '',
       h('table', {},
-        h('tbody', {}, order.lines.map((line) => row(`${line.quantity} × ${line.name}${line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''}`, line.line_total))),
+        h('tbody', {}, order.lines.map((line) => row(`${line.quantity} × ${line.name}${line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : ''}`, line.line_total)),
+          order.delivery_fee ? row(t('order.delivery_fee'), order.delivery_fee) : ''),
         h('tfoot', {},
           row(t('receipt.subtotal'), totals.subtotal),
           row(totals.tax_mode === 'exclusive' ? t('receipt.tax_added', { rate }) : t('receipt.tax_included', { rate }), totals.tax),
@@ -53,7 +54,8 @@ export async function orderPage(slug, id, token) {
         h('div', { class: 'line-head' },
           h('span', {}, `${line.quantity} × ${line.name}`, line.choices.length ? h('small', {}, ` (${line.choices.map((c) => c.name).join(', ')})`) : ''),
           h('span', { class: 'price' }, money(line.line_total))),
-        line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : ''))),
+        line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : '')),
+      order.delivery_fee ? h('li', { 'data-testid': 'delivery-fee' }, h('div', { class: 'line-head' }, h('span', {}, t('order.delivery_fee')), h('span', { class: 'price' }, money(order.delivery_fee)))) : ''),
       h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
       h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
       receipt(),

@@ -1,6 +1,8 @@
 // Restaurant settings a manager edits: opening hours, closure dates, tables, the guests' default
-// language, and how long orders take (with the later slots guests may order pickup and delivery for).
+// language, how long orders take (with the later slots guests may order pickup and delivery for),
+// and what a delivery costs, the least it is taken for and where it goes.
 import { api } from './api.js';
+import { amountText, parseAmount } from './amounts.js';
 import { h, toast } from './ui.js';
 
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -32,6 +34,43 @@ const TIMING = [
 
 const DEFAULT_TIMING = { dine_in_minutes: 15, pickup_minutes: 20, delivery_minutes: 40, slot_minutes: 15, orders_per_slot: 10 };
 
+const DELIVERY_AMOUNTS = [['delivery_fee', 'fee', 'Delivery fee (0 for free)'], ['delivery_minimum', 'minimum', 'Least food a delivery is taken for (0 for any)']];
+
+function deliveryFields(restaurant) {
+  const terms = restaurant.delivery ?? { fee: 0, minimum: 0, postcodes: [] };
+  const errorFor = (name) => h('p', { class: 'error', id: `${name}-error`, role: 'alert', hidden: true });
+  return h('fieldset', {}, h('legend', {}, 'Delivery'),
+    DELIVERY_AMOUNTS.map(([name, key, label]) => h('div', { class: 'field' },
+      h('label', { for: `settings-${name}` }, `${label} (${restaurant.currency})`),
+      h('input', { id: `settings-${name}`, name, inputmode: 'decimal', value: amountText(terms[key], restaurant.currency), 'aria-describedby': `${name}-error` }),
+      errorFor(name))),
+    h('div', { class: 'field' },
+      h('label', { for: 'settings-postcodes' }, 'Postcodes delivered to (comma-separated; empty for anywhere)'),
+      h('textarea', { id: 'settings-postcodes', name: 'postcodes', rows: 2, 'aria-describedby': 'postcodes-error' }, terms.postcodes.join(', ')),
+      errorFor('postcodes')));
+}
+
+/** The delivery terms as typed, or null with each wrong field's error shown beside it. */
+function readDelivery(form, data, currency) {
+  let ok = true;
+  const show = (name, message) => {
+    const box = form.querySelector(`#${name}-error`);
+    box.textContent = message ?? '';
+    box.hidden = !message;
+    if (message && ok) form.elements[name].focus();
+    if (message) ok = false;
+  };
+  const [fee, minimum] = DELIVERY_AMOUNTS.map(([name]) => {
+    const minor = parseAmount(data.get(name) || '0', currency);
+    show(name, minor === null ? `Write an amount like ${amountText(250, currency)}.` : null);
+    return minor;
+  });
+  const postcodes = data.get('postcodes').split(/[,\n]/).map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean);
+  const wrong = postcodes.filter((p) => !/^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$/.test(p));
+  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens.` : null);
+  return ok ? { fee, minimum, postcodes } : null;
+}
+
 export async function settingsForm(slug, token) {
   let { restaurant, version } = await api('GET', `/v1/restaurants/${slug}`);
   const form = h('form', { 'aria-label': 'Opening hours and tables' },
@@ -49,6 +88,7 @@ export async function settingsForm(slug, token) {
     h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
       TIMING.map(([name, label, min, max]) => h('label', {}, `${label} `,
         h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] })))),
+    deliveryFields(restaurant),
     h('button', { type: 'submit' }, 'Save settings'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -57,7 +97,9 @@ export async function settingsForm(slug, token) {
       const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts') };
+      const delivery = readDelivery(form, data, restaurant.currency);
+      if (!delivery) return;
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
     } catch (problem) { toast(problem.message); }

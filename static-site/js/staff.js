@@ -131,7 +131,7 @@ export async function boardPage(slug) {
       h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
         line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
       guestDetails(order),
-      h('p', {}, money(order.totals.total)),
+      h('p', {}, money(order.totals.total), order.delivery_fee ? ` (delivery ${money(order.delivery_fee)})` : ''),
       order.kind.type === 'delivery' ? driverPart(order) : '',
       COLUMNS.includes(order.state) ? buttons : h('p', { class: 'state' }, STATE_NAMES[order.state]));
   }

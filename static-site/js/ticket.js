@@ -79,7 +79,7 @@ export function guestDetails(order) {
   const { name, phone } = order.customer;
   return [
     h('p', { class: 'guest' }, name, phone ? [' · ', h('a', { href: `tel:${phone.replace(/[^+\d]/g, '')}` }, phone)] : ''),
-    order.kind.type === 'delivery' && order.kind.address ? h('p', { class: 'address', 'data-testid': 'address' }, order.kind.address) : '',
+    order.kind.type === 'delivery' && order.kind.address ? h('p', { class: 'address', 'data-testid': 'address' }, [order.kind.address, order.kind.postcode].filter(Boolean).join('\n')) : '',
   ];
 }
 

@@ -7,9 +7,9 @@ use thiserror::Error;
 use utoipa::ToSchema;
 
 use bistro_domain::cart::CartError;
+use bistro_domain::delivery::DeliveryError;
 use bistro_domain::order::OrderError;
 use bistro_domain::reservation::ReservationError;
-use bistro_domain::delivery::DeliveryError;
 use bistro_domain::restaurant::OrderingError;
 use bistro_domain::staff::StaffError;
 use bistro_store::RepoError;

@@ -48,6 +48,9 @@ pub struct PublicRestaurant {
     /// Preparation minutes per kind of order: "ready in about N min" before ordering.
     #[serde(default)]
     pub timing: bistro_domain::timing::Timing,
+    /// The delivery fee, minimum and postcodes, said before the guest orders.
+    #[serde(default)]
+    pub delivery: bistro_domain::delivery::DeliveryTerms,
 }
 
 impl From<Restaurant> for PublicRestaurant {
@@ -64,6 +67,7 @@ impl From<Restaurant> for PublicRestaurant {
             tax: r.tax,
             language: r.language,
             timing: r.timing,
+            delivery: r.delivery,
         }
     }
 }

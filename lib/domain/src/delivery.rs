@@ -25,8 +25,8 @@ impl Postcode {
 
     pub fn parse(raw: &str) -> Result<Self, PostcodeError> {
         let allowed = |c: char| c.is_ascii_alphanumeric() || c == ' ' || c == '-';
-        let edges_ok = raw.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && raw.ends_with(|c: char| c.is_ascii_alphanumeric());
+        let edges_ok =
+            raw.starts_with(|c: char| c.is_ascii_alphanumeric()) && raw.ends_with(|c: char| c.is_ascii_alphanumeric());
         if !(Self::MIN..=Self::MAX).contains(&raw.len()) || !raw.chars().all(allowed) || !edges_ok {
             return Err(PostcodeError);
         }

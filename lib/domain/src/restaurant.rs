@@ -391,7 +391,10 @@ mod tests {
     fn a_kind_the_restaurant_does_not_offer_is_refused() {
         let mut r = restaurant();
         r.order_kinds.delivery = false;
-        let kind = OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")), postcode: None };
+        let kind = OrderKind::Delivery {
+            address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")),
+            postcode: None,
+        };
         assert_eq!(
             r.take_order(&kind, Wanted::Soon, at("2026-11-23T12:00:00Z")),
             Err(OrderingError::KindNotOffered("delivery"))
@@ -401,7 +404,11 @@ mod tests {
     #[test]
     fn a_delivery_without_an_address_is_refused() {
         assert_eq!(
-            restaurant().take_order(&OrderKind::Delivery { address: None, postcode: None }, Wanted::Soon, at("2026-11-23T12:00:00Z")),
+            restaurant().take_order(
+                &OrderKind::Delivery { address: None, postcode: None },
+                Wanted::Soon,
+                at("2026-11-23T12:00:00Z")
+            ),
             Err(OrderingError::AddressRequired)
         );
     }
@@ -449,8 +456,10 @@ mod tests {
 
     #[test]
     fn a_delivery_needs_a_phone_for_the_driver_and_a_pickup_does_not() {
-        let delivery =
-            OrderKind::Delivery { address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")), postcode: None };
+        let delivery = OrderKind::Delivery {
+            address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")),
+            postcode: None,
+        };
         let no_phone = crate::order::Customer { name: Name::parse("Ada").expect("name"), phone: None };
         assert_eq!(restaurant().check_guest(&delivery, &no_phone), Err(OrderingError::PhoneRequired));
         assert_eq!(restaurant().check_guest(&OrderKind::Pickup, &no_phone), Ok(()));

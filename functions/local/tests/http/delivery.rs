@@ -32,7 +32,10 @@ async fn the_restaurants_delivery_terms_are_public_with_its_settings() {
 
     let restaurant = json_of(app.get("/v1/restaurants/terms", None).await).await;
 
-    assert_eq!(restaurant["restaurant"]["delivery"], json!({"fee": 250, "minimum": 1500, "postcodes": ["10115", "10117"]}));
+    assert_eq!(
+        restaurant["restaurant"]["delivery"],
+        json!({"fee": 250, "minimum": 1500, "postcodes": ["10115", "10117"]})
+    );
 }
 
 #[tokio::test]
@@ -80,7 +83,8 @@ async fn a_refused_delivery_takes_no_order_number() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let cart = app.cart_with_pizza("gapless", 2).await;
 
-    let placed = json_of(app.post_keyed("/v1/restaurants/gapless/orders", "big", &delivery(&cart, Some("10115"))).await).await;
+    let placed =
+        json_of(app.post_keyed("/v1/restaurants/gapless/orders", "big", &delivery(&cart, Some("10115"))).await).await;
 
     assert_eq!(placed["order"]["number"], 1);
 }
