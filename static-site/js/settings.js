@@ -34,6 +34,12 @@ const TIMING = [
 
 const DEFAULT_TIMING = { dine_in_minutes: 15, pickup_minutes: 20, delivery_minutes: 40, slot_minutes: 15, orders_per_slot: 10 };
 
+/** When the board's tickets turn amber and red: name, label, smallest and largest value. */
+const ALERTS = [
+  ['amber_minutes', 'Minutes until a ticket on the board turns amber', 1, 239],
+  ['red_minutes', 'Minutes until it turns red (counted like amber; red also once past its promised time)', 2, 240],
+];
+
 const DELIVERY_AMOUNTS = [['delivery_fee', 'fee', 'Delivery fee (0 for free)'], ['delivery_minimum', 'minimum', 'Least food a delivery is taken for (0 for any)']];
 
 function deliveryFields(restaurant) {
@@ -88,6 +94,10 @@ export async function settingsForm(slug, token) {
     h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
       TIMING.map(([name, label, min, max]) => h('label', {}, `${label} `,
         h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] })))),
+    h('fieldset', {}, h('legend', {}, 'The kitchen board'),
+      ALERTS.map(([name, label, min, max]) => h('label', {}, `${label} `,
+        h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.ticket_alerts ?? { amber_minutes: 10, red_minutes: 20 })[name] }))),
+      h('p', { class: 'error', id: 'alerts-error', role: 'alert', hidden: true })),
     deliveryFields(restaurant),
     h('button', { type: 'submit' }, 'Save settings'));
   form.addEventListener('submit', async (event) => {
@@ -98,8 +108,13 @@ export async function settingsForm(slug, token) {
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
       const delivery = readDelivery(form, data, restaurant.currency);
-      if (!delivery) return;
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery };
+      const alerts = Object.fromEntries(ALERTS.map(([name]) => [name, Number(data.get(name))]));
+      const alertsError = form.querySelector('#alerts-error');
+      alertsError.hidden = alerts.red_minutes > alerts.amber_minutes;
+      alertsError.textContent = alertsError.hidden ? '' : 'A ticket turns red later than it turns amber.';
+      if (!alertsError.hidden) form.elements.red_minutes.focus();
+      if (!delivery || !alertsError.hidden) return;
+      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
     } catch (problem) { toast(problem.message); }

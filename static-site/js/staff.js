@@ -47,10 +47,11 @@ export async function boardPage(slug) {
   }
   const token = current.token;
   const canAssign = ['owner', 'manager'].includes(current.account.role);
-  const [{ restaurant: { time_zone: timeZone } }, staff] = await Promise.all([
+  const [{ restaurant }, staff] = await Promise.all([
     api('GET', `/v1/restaurants/${slug}`),
     canAssign ? api('GET', `/v1/restaurants/${slug}/staff`, { token }).catch(() => []) : [],
   ]);
+  const timeZone = restaurant.time_zone;
   const drivers = staff.filter((account) => account.role === 'driver' && !account.disabled);
   const orders = new Map();
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
@@ -124,7 +125,7 @@ export async function boardPage(slug) {
       forward.map((to) => h('button', { type: 'button', onclick: () => move(order, to) }, moveLabel(order, to))),
       order.next.includes('rejected') ? h('button', { type: 'button', class: 'link', onclick: () => rejectAsk(order, buttons) }, 'Reject') : '',
       h('button', { type: 'button', class: 'link', onclick: () => printTicket(order) }, `Print #${order.number}`));
-    return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}${urgency(order, now)}`, 'data-order': order.id },
+    return h('article', { class: `ticket${fresh.has(order.id) ? ' new' : ''}${urgency(order, now, restaurant)}`, 'data-order': order.id },
       h('h3', {}, `#${order.number} `, h('small', {}, KIND_LABEL(order))),
       h('p', { class: 'placed', 'data-testid': 'age' }, `Placed ${clock(order.placed_at, timeZone)} · ${age(order, now)}`),
       order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',

@@ -60,10 +60,22 @@ export function promised(order, timeZone) {
 }
 
 /** How close an open ticket is to its promised time: amber in its last 5 minutes, red once past. */
-export function urgency(order, now) {
-  if (!order.promise || !COLUMNS.includes(order.state)) return '';
-  const left = new Date(order.promise.at).getTime() - now;
-  return left < 0 ? ' late' : left < 5 * 60_000 ? ' due-soon' : '';
+const PREPARATION = { dine_in: 'dine_in_minutes', pickup: 'pickup_minutes', delivery: 'delivery_minutes' };
+
+/**
+ * Amber (' due-soon') or red (' late') as the restaurant set them: minutes since the kitchen
+ * should have started the order (when it was placed; for a later slot, its preparation time
+ * before the slot), and red in any case once its promised time has passed.
+ */
+export function urgency(order, now, restaurant) {
+  if (!COLUMNS.includes(order.state)) return '';
+  const { amber_minutes: amber, red_minutes: red } = restaurant.ticket_alerts ?? { amber_minutes: 10, red_minutes: 20 };
+  const due = order.promise ? new Date(order.promise.at).getTime() : null;
+  if (due !== null && now > due) return ' late';
+  const preparation = (restaurant.timing?.[PREPARATION[order.kind.type]] ?? 0) * 60_000;
+  const start = order.promise?.scheduled ? due - preparation : new Date(order.placed_at).getTime();
+  const minutes = (now - start) / 60_000;
+  return minutes >= red ? ' late' : minutes >= amber ? ' due-soon' : '';
 }
 
 export function age(order, now) {

@@ -113,6 +113,31 @@ test('a delivery ticket shows the address, the phone, when it was placed, its ag
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the board');
 });
 
+test('a ticket turns amber and then red after the minutes the restaurant set', async () => {
+  const { base } = world.server;
+  const token = world.logins.owner.token;
+  const current = await call(base, 'GET', `/v1/restaurants/${SLUG}`);
+  const restaurant = { ...current.restaurant, ticket_alerts: { amber_minutes: 3, red_minutes: 6 } };
+  await call(base, 'PUT', `/v1/restaurants/${SLUG}`, { token, body: { restaurant, version: current.version } });
+  const context = await world.chrome.newContext(DESKTOP);
+  const tab = await page(context, world.errors);
+  await tab.clock.install();
+  await tab.goto(`${base}/r/${SLUG}/staff`);
+  await logIn(tab, world.logins.staff);
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  const placed = await order({ type: 'dine_in', table: '2' }, { name: 'Ines' }, 'ageing-ticket');
+  const ticket = tab.locator(`[data-order="${placed.order.id}"]`);
+  await ticket.waitFor();
+  assert.doesNotMatch(await ticket.getAttribute('class'), /due-soon|late/);
+
+  await tab.clock.fastForward('03:30');
+  await tab.locator(`[data-order="${placed.order.id}"].due-soon`).waitFor();
+  await tab.clock.fastForward('03:00');
+  await tab.locator(`[data-order="${placed.order.id}"].late`).waitFor();
+  await screenshot(tab, 'board-ticket-red');
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed.order.id}/transitions`, { token, body: { to: 'rejected' } });
+});
+
 test('a new order is announced once, and a reload does not announce it again', async () => {
   const context = await world.chrome.newContext(DESKTOP);
   // Count the tones the board plays instead of playing them.

@@ -57,6 +57,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         timing: Default::default(),
         day_starts: Default::default(),
         delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
+        ticket_alerts: Default::default(),
     })
 }
 

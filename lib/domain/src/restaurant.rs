@@ -14,7 +14,7 @@ use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
 use crate::reservation::ReservationSettings;
 use crate::text::{Address, Name};
-use crate::timing::{Promise, Timing, Wanted};
+use crate::timing::{Promise, TicketAlerts, Timing, Wanted};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OrderingError {
@@ -96,6 +96,9 @@ pub struct Restaurant {
     /// A delivery's fee, the least food it is taken for, and the postcodes it goes to.
     #[serde(default)]
     pub delivery: DeliveryTerms,
+    /// When the board's tickets turn amber and red.
+    #[serde(default)]
+    pub ticket_alerts: TicketAlerts,
 }
 
 /// What the restaurant agrees to when it takes an order: the time promised, and the day of

@@ -98,6 +98,7 @@ pub fn restaurant() -> Restaurant {
         timing: Default::default(),
         day_starts: Default::default(),
         delivery: Default::default(),
+        ticket_alerts: Default::default(),
     }
 }
 

@@ -190,6 +190,61 @@ pub struct Promise {
     pub scheduled: bool,
 }
 
+/// When a ticket on the kitchen's board turns amber and then red: minutes after the kitchen
+/// should have started it (when it was placed, or for a later slot, its preparation time before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AlertsRepr", into = "AlertsRepr")]
+pub struct TicketAlerts {
+    amber_minutes: u16,
+    red_minutes: u16,
+}
+
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+struct AlertsRepr {
+    /// Minutes after which a ticket turns amber.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 239))]
+    amber_minutes: u16,
+    /// Minutes after which it turns red; more than `amber_minutes`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 2, maximum = 240))]
+    red_minutes: u16,
+}
+
+#[cfg(feature = "openapi")]
+crate::schema::shaped_as!(TicketAlerts, AlertsRepr, "TicketAlerts");
+
+impl TicketAlerts {
+    pub fn new(amber_minutes: u16, red_minutes: u16) -> Result<Self, TimingError> {
+        if !(1..=239).contains(&amber_minutes) || !(2..=240).contains(&red_minutes) {
+            return Err(TimingError("a ticket turns amber after 1 to 239 minutes and red after 2 to 240"));
+        }
+        if red_minutes <= amber_minutes {
+            return Err(TimingError("a ticket turns red later than it turns amber"));
+        }
+        Ok(Self { amber_minutes, red_minutes })
+    }
+}
+
+impl Default for TicketAlerts {
+    fn default() -> Self {
+        Self { amber_minutes: 10, red_minutes: 20 }
+    }
+}
+
+impl TryFrom<AlertsRepr> for TicketAlerts {
+    type Error = TimingError;
+    fn try_from(r: AlertsRepr) -> Result<Self, TimingError> {
+        Self::new(r.amber_minutes, r.red_minutes)
+    }
+}
+
+impl From<TicketAlerts> for AlertsRepr {
+    fn from(a: TicketAlerts) -> Self {
+        Self { amber_minutes: a.amber_minutes, red_minutes: a.red_minutes }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +344,13 @@ mod tests {
             Timing::default().later_slots(&OrderKind::Pickup, &none, &berlin(), at("2026-11-23T12:00:00Z")),
             None
         );
+    }
+
+    #[test]
+    fn a_ticket_turns_red_only_after_it_turned_amber() {
+        assert!(super::TicketAlerts::new(10, 10).is_err());
+        assert!(super::TicketAlerts::new(0, 10).is_err());
+        assert!(super::TicketAlerts::new(10, 241).is_err());
+        assert!(super::TicketAlerts::new(8, 15).is_ok());
     }
 }

@@ -59,6 +59,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         timing: Default::default(),
         day_starts: Default::default(),
         delivery: Default::default(),
+        ticket_alerts: Default::default(),
     }
 }
 
