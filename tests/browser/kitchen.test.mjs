@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, screenshots, suite } from './harness.mjs';
+import { call, logIn, page, screenshot, screenshots, seedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-kitchen';
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -244,6 +244,44 @@ test('the history lists a day\'s orders in every state with totals per state, fi
   const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
   await tab.getByLabel('Day').fill(yesterday);
   await tab.getByText('No orders on that day.').waitFor();
+});
+
+test('the history of an earlier day lists that day\'s orders and totals, and today\'s does not', async () => {
+  const { base } = world.server;
+  const slug = 'kitchen-earlier';
+  const logins = await seedRestaurant(base, slug);
+  const dayStarts = async (time) => {
+    const current = await call(base, 'GET', `/v1/restaurants/${slug}`);
+    await call(base, 'PUT', `/v1/restaurants/${slug}`, { token: logins.owner.token, body: { restaurant: { ...current.restaurant, day_starts: time }, version: current.version } });
+  };
+  // The clock cannot be moved on the server: with the day changing at 23:59, orders placed now
+  // belong to the day before; then the day changes at midnight again, and they are an earlier
+  // day's. In the last minute of a Berlin day, wait for the next.
+  while (new Date().toLocaleTimeString('en-GB', { timeZone: 'Europe/Berlin' }) >= '23:59') await new Promise((r) => setTimeout(r, 1000));
+  await dayStarts('23:59');
+  const placeOne = async (name, key) => {
+    const cart = await call(base, 'POST', `/v1/restaurants/${slug}/carts`);
+    await call(base, 'POST', `/v1/restaurants/${slug}/carts/${cart.token}/lines`, { body: { item: 'lasagne', quantity: 1 } });
+    return call(base, 'POST', `/v1/restaurants/${slug}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name } } });
+  };
+  const first = await placeOne('Earlier Eve', 'earlier-1');
+  const second = await placeOne('Earlier Finn', 'earlier-2');
+  await call(base, 'POST', `/v1/restaurants/${slug}/orders/${second.order.id}/cancel?token=${second.token}`);
+  await dayStarts('00:00');
+  const tab = await page(await world.chrome.newContext(DESKTOP), world.errors);
+  await tab.goto(`${base}/r/${slug}/history`);
+  await logIn(tab, logins.staff);
+  await tab.getByText('No orders on that day.').waitFor();
+
+  await tab.getByLabel('Day').fill(first.order.business_date);
+
+  const rows = tab.getByTestId('history').locator('tbody tr');
+  await rows.first().waitFor();
+  assert.deepEqual((await rows.evaluateAll((all) => all.map((r) => r.dataset.order))).sort(), [first.order.id, second.order.id].sort());
+  const totals = tab.getByTestId('state-totals');
+  assert.match(await totals.locator('tr[data-state="placed"]').innerText(), /Placed\s+1\s+€13\.00/);
+  assert.match(await totals.locator('tr[data-state="cancelled"]').innerText(), /Cancelled\s+1\s+€13\.00/);
+  await screenshot(tab, 'history-earlier-day');
 });
 
 test('tomorrow\'s booking is in that day\'s view and the week\'s covers, and is seated from it', async () => {
