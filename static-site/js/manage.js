@@ -26,6 +26,35 @@ function upload(grant, file, progress) {
   });
 }
 
+/** The widths of the smaller copies made of a picture, for phones (`srcset`). */
+const COPY_WIDTHS = [320, 640];
+
+/**
+ * Smaller JPEG copies of a picture, each only where the picture is wider: the browser that
+ * uploads the picture makes them, so no server decodes a 5 MB upload. None if the browser cannot
+ * read the file (the server then says why it refuses it).
+ */
+async function smallerCopies(file) {
+  let bitmap;
+  try { bitmap = await createImageBitmap(file); } catch { return []; }
+  const copies = [];
+  for (const width of COPY_WIDTHS.filter((w) => w < bitmap.width)) {
+    const canvas = h('canvas', { width, height: Math.round((bitmap.height * width) / bitmap.width) });
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((done) => canvas.toBlob(done, 'image/jpeg', 0.82));
+    if (blob) copies.push({ width, blob });
+  }
+  bitmap.close();
+  return copies;
+}
+
+/** Asks for an upload link for `file`, uploads it, and returns the key to attach. */
+async function uploadOne(slug, token, file, progress) {
+  const grant = await api('POST', `/v1/restaurants/${slug}/menu/images`, { token, body: { content_type: file.type, size: file.size } });
+  await upload(grant, file, progress);
+  return grant.image_key;
+}
+
 function itemRow(slug, token, start, mediaBaseUrl, menu) {
   let item = start;
   const row = h('tr');
@@ -44,9 +73,10 @@ function itemRow(slug, token, start, mediaBaseUrl, menu) {
       if (chosen.size > MAX_BYTES) return say('Pictures can be at most 5 MB.', true);
       try {
         progress.hidden = false;
-        const grant = await api('POST', `/v1/restaurants/${slug}/menu/images`, { token, body: { content_type: chosen.type, size: chosen.size } });
-        await upload(grant, chosen, progress);
-        if (await save({ image_key: grant.image_key }, 'The picture was refused: ')) say(`The picture of ${item.name} is updated.`);
+        const imageKey = await uploadOne(slug, token, chosen, progress);
+        const variants = [];
+        for (const copy of await smallerCopies(chosen)) variants.push({ key: await uploadOne(slug, token, copy.blob, progress), width: copy.width });
+        if (await save({ image_key: imageKey, image_variants: variants }, 'The picture was refused: ')) say(`The picture of ${item.name} is updated.`);
       } catch (problem) { say(`The picture was refused: ${problem.message}`, true); } finally { progress.hidden = true; }
     });
     const savePrice = () => {

@@ -6,7 +6,10 @@ import { t } from './words.js';
 function picture(item, mediaBaseUrl) {
   const fallback = () => h('div', { class: 'picture placeholder', 'aria-hidden': 'true' }, item.name.slice(0, 1));
   if (!item.image_key) return fallback();
-  const image = h('img', { class: 'picture', src: `${mediaBaseUrl}/${item.image_key}`, alt: '', loading: 'lazy', width: 96, height: 96 });
+  // The smaller copies let a phone load about the 96 pixels it shows (times its density), not
+  // the original; the original stays the fallback. srcset comes before src, as browsers read it.
+  const srcset = (item.image_variants ?? []).map((v) => `${mediaBaseUrl}/${v.key} ${v.width}w`).join(', ');
+  const image = h('img', { class: 'picture', srcset: srcset || null, sizes: srcset ? '96px' : null, src: `${mediaBaseUrl}/${item.image_key}`, alt: '', loading: 'lazy', width: 96, height: 96 });
   image.addEventListener('error', () => image.replaceWith(fallback()));
   return image;
 }

@@ -81,6 +81,41 @@ test('a file that is not the picture it claims is refused with the server\'s rea
   assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
 });
 
+test('a picture is uploaded with smaller copies, and a guest\'s phone loads a copy, not the original', async () => {
+  const tab = await manager();
+  const row = tab.getByRole('row', { name: /Lasagne/ });
+  // A 1200 × 800 photo-sized PNG, drawn by the browser itself.
+  const png = await tab.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1200;
+    canvas.height = 800;
+    const context = canvas.getContext('2d');
+    const gradient = context.createLinearGradient(0, 0, 1200, 800);
+    gradient.addColorStop(0, '#b3261e');
+    gradient.addColorStop(1, '#f4d35e');
+    context.fillStyle = gradient;
+    context.fillRect(0, 0, 1200, 800);
+    return canvas.toDataURL('image/png').split(',')[1];
+  });
+
+  await row.getByLabel('Picture for Lasagne').setInputFiles({ name: 'lasagne.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
+
+  await row.getByText('The picture of Lasagne is updated.').waitFor();
+  const item = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/lasagne`);
+  assert.deepEqual(item.image_variants.map((v) => v.width), [320, 640]);
+  const guest = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/`);
+  const picture = guest.locator('[data-item="lasagne"] img.picture');
+  await picture.scrollIntoViewIfNeeded();
+  await guest.waitForFunction(() => document.querySelector('[data-item="lasagne"] img.picture')?.complete);
+  const src = await picture.evaluate((img) => img.currentSrc);
+  assert.ok(src.endsWith(item.image_variants[0].key), `a phone showing 96 px at density 2 loads the 320 px copy: ${src}`);
+  // What was loaded, read on its own (an image from srcset reports its width per CSS pixel).
+  const width = await guest.evaluate((url) => new Promise((done) => { const img = new Image(); img.onload = () => done(img.naturalWidth); img.src = url; }), src);
+  assert.equal(width, 320);
+  await screenshot(guest, 'guest-menu-picture');
+});
+
 test('deleting a dish asks first, then the menu no longer has it', async () => {
   const tab = await manager();
   const row = tab.getByRole('row', { name: /Pizza/ });

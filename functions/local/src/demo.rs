@@ -273,6 +273,7 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
             description: Description::parse(dish.description).map_err(invalid)?,
             price: Money::price(dish.cents, restaurant.currency).map_err(invalid)?,
             image_key: dish.image.map(bistro_domain::menu::ImageKey::parse).transpose().map_err(invalid)?,
+            image_variants: Vec::new(),
             allergens: dish.allergens.iter().copied().collect(),
             dietary: dish.dietary.iter().copied().collect(),
             sold_out: false,

@@ -19,8 +19,9 @@ pub const UPLOAD_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// `uploads/` (cdk/lib/data-stack.ts), and locally the server's sweep.
 pub const UPLOAD_EXPIRY_DAYS: u64 = 1;
 
-/// Upload links one restaurant may be granted a day: a whole menu's pictures, twice over.
-pub const MAX_UPLOADS_PER_DAY: u32 = 200;
+/// Upload links one restaurant may be granted a day: a whole menu's pictures (each with its two
+/// smaller copies), twice over.
+pub const MAX_UPLOADS_PER_DAY: u32 = 600;
 
 /// The picture types a menu takes, with their file endings.
 pub const IMAGE_TYPES: [(&str, &str); 3] = [("image/jpeg", "jpg"), ("image/png", "png"), ("image/webp", "webp")];

@@ -29,6 +29,18 @@ pub enum MenuError {
     WindowWithoutDays,
     #[error("image key '{0}' must be a relative path of a-z, 0-9, '/', '.', '-' and '_' (at most 256)")]
     ImageKey(String),
+    #[error("smaller copies of a picture need the picture, at most {max} of them, each 16 to 4096 pixels wide and of another width", max = MenuItem::MAX_VARIANTS)]
+    ImageVariants,
+}
+
+/// A smaller copy of an item's picture and its width in pixels (`srcset`'s `320w`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImageVariant {
+    pub key: ImageKey,
+    #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 4096))]
+    pub width: u16,
 }
 
 /// The 14 allergens EU Regulation 1169/2011 (Annex II) requires a menu to declare.
@@ -326,6 +338,10 @@ pub struct ItemDetails {
     pub price: Money,
     #[serde(default)]
     pub image_key: Option<ImageKey>,
+    /// Smaller copies of the picture, each with its width, so a phone loads the size it shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 4))]
+    pub image_variants: Vec<ImageVariant>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Allergen>))]
     pub allergens: BTreeSet<Allergen>,
@@ -397,6 +413,7 @@ impl utoipa::ToSchema for MenuItem {
 impl MenuItem {
     pub const MAX_GROUPS: usize = 10;
     pub const MAX_WINDOWS: usize = 7;
+    pub const MAX_VARIANTS: usize = 4;
 
     pub fn new(id: ItemId, details: ItemDetails, version: u64) -> Result<Self, MenuError> {
         if details.price.is_negative() {
@@ -420,6 +437,16 @@ impl MenuItem {
         }
         if details.availability.iter().any(|w| w.days.is_empty()) {
             return Err(MenuError::WindowWithoutDays);
+        }
+        let variants = &details.image_variants;
+        let widths: BTreeSet<u16> = variants.iter().map(|v| v.width).collect();
+        let variants_ok = variants.is_empty()
+            || (details.image_key.is_some()
+                && variants.len() <= Self::MAX_VARIANTS
+                && widths.len() == variants.len()
+                && widths.iter().all(|w| (16..=4096).contains(w)));
+        if !variants_ok {
+            return Err(MenuError::ImageVariants);
         }
         Ok(Self { id, details, version })
     }

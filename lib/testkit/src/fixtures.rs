@@ -92,6 +92,7 @@ pub fn menu_item(id: &str, price: i64) -> MenuItem {
         description: Default::default(),
         price: Money::new(price, eur()),
         image_key: None,
+        image_variants: Vec::new(),
         allergens: BTreeSet::new(),
         dietary: BTreeSet::new(),
         sold_out: false,

@@ -58,6 +58,64 @@ async fn an_uploaded_picture_is_attached_and_shows_at_its_media_url() {
     assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
 }
 
+/// Grants and uploads `bytes` as a JPEG; returns its upload key.
+async fn uploaded(app: &TestApp, slug: &str, owner: &str, bytes: &[u8]) -> String {
+    let granted = json_of(grant(app, slug, owner, "image/jpeg", bytes.len()).await).await;
+    assert_eq!(upload(app, &granted, bytes).await, StatusCode::OK);
+    granted["image_key"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_pictures_smaller_copies_are_attached_with_it_and_published_with_their_widths() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("sizes").await;
+    let original = uploaded(&app, "sizes", &owner, JPEG).await;
+    let small = uploaded(&app, "sizes", &owner, &[JPEG, b"320"].concat()).await;
+    let current = json_of(app.get("/v1/restaurants/sizes/menu/items/pizza", None).await).await;
+    let mut item = pizza_json()["item"].clone();
+    item["image_key"] = json!(original);
+    item["image_variants"] = json!([{"key": small, "width": 320}]);
+
+    let response = app
+        .send(
+            Method::PUT,
+            "/v1/restaurants/sizes/menu/items/pizza",
+            Some(&owner),
+            &json!({"item": item, "version": current["version"]}),
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let menu = published(&app, "sizes").await;
+    let variant = &menu["items"][0]["image_variants"][0];
+    assert_eq!(variant["width"], 320);
+    let key = variant["key"].as_str().unwrap();
+    assert!(key.starts_with("r/sizes/items/"), "{key}");
+    let served = app.get(&format!("/media/{key}"), None).await;
+    assert_eq!(served.bytes().await.unwrap().as_ref(), [JPEG, b"320"].concat());
+}
+
+#[tokio::test]
+async fn smaller_copies_without_the_picture_are_refused() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("orphans").await;
+    let small = uploaded(&app, "orphans", &owner, JPEG).await;
+    let current = json_of(app.get("/v1/restaurants/orphans/menu/items/pizza", None).await).await;
+    let mut item = pizza_json()["item"].clone();
+    item["image_variants"] = json!([{"key": small, "width": 320}]);
+
+    let response = app
+        .send(
+            Method::PUT,
+            "/v1/restaurants/orphans/menu/items/pizza",
+            Some(&owner),
+            &json!({"item": item, "version": current["version"]}),
+        )
+        .await;
+
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_item").await;
+}
+
 #[tokio::test]
 async fn an_upload_replaced_after_it_was_attached_changes_nothing_the_menu_shows() {
     let app = spawn_app().await;

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use bistro_domain::ids::{CategoryId, ItemId, Slug};
 use bistro_domain::jiff::Timestamp;
-use bistro_domain::menu::{Allergen, Category, DietaryTag, ItemDetails, Menu, MenuItem};
+use bistro_domain::menu::{Allergen, Category, DietaryTag, ImageKey, ItemDetails, Menu, MenuItem};
 use bistro_domain::text::{Description, Name};
 use bistro_store::repo::Versioned;
 
@@ -277,13 +277,18 @@ async fn check_item(
     mut details: ItemDetails,
     previous: Option<&ItemDetails>,
 ) -> Result<ItemDetails, ApiError> {
-    if let Some(key) = &details.image_key {
-        if previous.and_then(|p| p.image_key.as_ref()) != Some(key) {
+    // A picture or smaller copy attached before is kept where it is; a new one is checked and copied.
+    let attached_before = |key: &ImageKey| {
+        previous.is_some_and(|p| p.image_key.as_ref() == Some(key) || p.image_variants.iter().any(|v| &v.key == key))
+    };
+    let keys = details.image_key.iter_mut().chain(details.image_variants.iter_mut().map(|v| &mut v.key));
+    for key in keys {
+        if !attached_before(key) {
             let media = state
                 .media
                 .as_ref()
                 .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
-            details.image_key = Some(crate::images::attach(media.as_ref(), slug, key).await?);
+            *key = crate::images::attach(media.as_ref(), slug, key).await?;
         }
     }
     let currency = restaurant(state, slug).await?.value.currency;
