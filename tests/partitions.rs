@@ -408,6 +408,7 @@ async fn a_day_of_every_route(d: &mut Deployment) {
         Some(json!({"name": "Cold drinks", "position": 2, "version": 1})),
     )
     .await;
+    d.call(Method::GET, &format!("{base}/menu/categories/drinks"), None, None).await;
     d.call(Method::DELETE, &format!("{base}/menu/categories/drinks?version=2"), owner, None).await;
     d.call(Method::POST, &format!("{base}/menu/items"), owner, Some(pizza())).await;
     let water = json!({"id": "water", "item": {"category": "mains", "name": "Water", "price": {"minor": 250, "currency": "EUR"}}});

@@ -12,7 +12,7 @@ function checkboxes(legend, name, all, chosen) {
 }
 
 /** An id in the menu's alphabet from a name ("Extra cheese" → "extra-cheese"), unique among `taken`. */
-function idFrom(name, taken) {
+export function idFrom(name, taken) {
   const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'option';
   let id = base;
   for (let n = 2; taken.includes(id); n += 1) id = `${base}-${n}`;
@@ -121,24 +121,6 @@ export function itemEditor(slug, token, categories, currency, item, onSaved) {
       const where = problem.field?.includes('price') && !problem.field?.includes('option') ? 'price' : problem.field?.includes('option') ? 'options' : 'general';
       fail(where, problem.message);
     }
-  });
-  return form;
-}
-
-export function categoryForm(slug, token, onSaved) {
-  const form = h('form', { 'aria-label': 'New category' },
-    h('label', {}, 'Category id (a-z, 0-9, -) ', h('input', { name: 'id', required: true, pattern: '[a-z0-9][a-z0-9_-]*' })),
-    h('label', {}, 'Name ', h('input', { name: 'name', required: true })),
-    h('label', {}, 'Position ', h('input', { name: 'position', type: 'number', min: 0, value: 100 })),
-    h('button', { type: 'submit' }, 'Add category'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    try {
-      await api('POST', `/v1/restaurants/${slug}/menu/categories`, { token, body: { id: data.get('id'), name: data.get('name'), position: Number(data.get('position')) } });
-      toast('Category added');
-      onSaved();
-    } catch (problem) { toast(problem.message); }
   });
   return form;
 }

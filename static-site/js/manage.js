@@ -2,7 +2,8 @@
 import { api, config, session } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { categoryForm, itemEditor } from './item-editor.js';
+import { itemEditor } from './item-editor.js';
+import { categoriesSection } from './categories.js';
 import { settingsForm } from './settings.js';
 import { salesSection } from './sales.js';
 import { teamSection } from './team.js';
@@ -137,6 +138,7 @@ export async function managePage(slug, notice = '') {
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
   const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
+  const redraw = () => managePage(slug);
   const settings = await settingsForm(slug, current.token);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
@@ -145,7 +147,7 @@ export async function managePage(slug, notice = '') {
       h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
-    h('details', {}, h('summary', {}, 'Add a category'), categoryForm(slug, current.token, reload)),
+    categoriesSection(slug, current.token, menu, redraw),
     h('h2', {}, 'Opening hours and tables'), settings,
     await teamSection(slug, current),
     await salesSection(slug, current.token));

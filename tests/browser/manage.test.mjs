@@ -130,6 +130,40 @@ test('deleting a dish asks first, then the menu no longer has it', async () => {
   assert.ok(!menu.items.some((i) => i.id === 'pizza'));
 });
 
+test('categories are added by name, renamed, moved, and deleted after asking; one holding dishes is not', async () => {
+  const tab = await manager();
+  const categories = tab.getByTestId('categories');
+  const status = tab.getByTestId('categories-status');
+  const names = () => categories.locator('li input').evaluateAll((inputs) => inputs.map((i) => i.value));
+  for (const name of ['Desserts', 'Starters']) {
+    await tab.getByLabel('Name of a new category').fill(name);
+    await tab.getByRole('button', { name: 'Add category' }).click();
+    await status.filter({ hasText: `${name} is added.` }).waitFor();
+  }
+  assert.deepEqual(await names(), ['Mains', 'Desserts', 'Starters']);
+
+  await tab.getByRole('button', { name: 'Move Starters up' }).click();
+  await status.filter({ hasText: 'Starters moved.' }).waitFor();
+  await tab.getByRole('button', { name: 'Move Starters up' }).click();
+  await status.filter({ hasText: 'Starters moved.' }).waitFor();
+  await tab.getByLabel('Name of Desserts').fill('Sweets');
+  await categories.locator('li[data-category="desserts"]').getByRole('button', { name: 'Rename' }).click();
+  await status.filter({ hasText: 'Desserts is now called Sweets.' }).waitFor();
+  assert.deepEqual(await names(), ['Starters', 'Mains', 'Sweets']);
+  const listed = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu`);
+  assert.deepEqual(listed.categories.map((c) => c.name), ['Starters', 'Mains', 'Sweets']);
+
+  await tab.getByRole('button', { name: 'Delete Mains' }).click();
+  await status.filter({ hasText: /^Mains still holds .*Lasagne.*: move them to another category or delete them first\.$/ }).waitFor();
+  await tab.getByRole('button', { name: 'Delete Sweets' }).click();
+  await screenshot(tab, 'manage-category-delete');
+  await tab.getByRole('button', { name: 'Yes, delete' }).click();
+  await status.filter({ hasText: 'Sweets is deleted.' }).waitFor();
+  assert.deepEqual(await names(), ['Starters', 'Mains']);
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manage page');
+});
+
 test('no manager view is wider than the phone', async () => {
   const tab = await manager();
   const width = await tab.evaluate(() => document.documentElement.scrollWidth);

@@ -16,7 +16,7 @@ use crate::state::AppState;
         accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
         accounts::change_own_password, accounts::logout_everywhere, staff::list_staff, staff::add_staff, staff::change_staff, staff::remove_staff,
         staff::reset_password, staff::hand_over,
-        menu::read_menu, menu::read_item, menu::create_category, menu::update_category, menu::delete_category,
+        menu::read_menu, menu::read_item, menu::create_category, menu::read_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
         cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
         orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, orders::erase_order,

@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/menu/categories", post(create_category).route_layer(publishes()))
         .route(
             "/v1/restaurants/{slug}/menu/categories/{category}",
-            put(update_category).delete(delete_category).route_layer(publishes()),
+            get(read_category).merge(put(update_category).delete(delete_category).route_layer(publishes())),
         )
         .route("/v1/restaurants/{slug}/menu/items", post(create_item).route_layer(publishes()))
         .route(
@@ -198,6 +198,19 @@ pub async fn create_category(
 ) -> Result<impl IntoResponse, ApiError> {
     let version = state.repos.menus.put_category(&slug, &category, None).await?;
     Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
+}
+
+/// A category with the version an edit or a deletion names (the menu lists categories without it).
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path)),
+    responses((status = 200, body = CategoryView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn read_category(
+    State(state): State<AppState>,
+    Tenant(slug): Tenant,
+    Path((_slug, category)): Path<(String, String)>,
+) -> Result<axum::Json<CategoryView>, ApiError> {
+    let id = id(&category, "category", CategoryId::parse)?;
+    let found = state.repos.menus.category(&slug, &id).await.map_err(missing("category"))?;
+    Ok(axum::Json(CategoryView { category: found.value, version: found.version }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
