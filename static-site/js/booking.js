@@ -1,6 +1,7 @@
 // Table reservations: pick a day and party, see free times, book; view or cancel with the link.
 import { api } from './api.js';
-import { h, show, submitOnce, toast, localTime } from './ui.js';
+import { h, show, submitOnce, localTime } from './ui.js';
+import { guestMessage, t } from './words.js';
 
 /** The calendar date `days` after today where the restaurant is (YYYY-MM-DD), not where the guest is. */
 export function localDate(timeZone, days = 0, now = Date.now()) {
@@ -17,38 +18,42 @@ export async function bookingPage(slug) {
   const tomorrow = localDate(restaurant.time_zone, 1);
   const initial = tomorrow > latest ? earliest : tomorrow;
   const slots = h('div', { class: 'slots', 'aria-live': 'polite' });
-  const form = h('form', { 'aria-label': 'Find a table' },
-    h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: initial, min: earliest, max: latest, required: true })),
-    h('label', {}, 'Guests ', h('input', { type: 'number', name: 'party', min: restaurant.reservations.party_min, max: restaurant.reservations.party_max, value: 2, required: true })),
-    h('button', { type: 'submit' }, 'Show times'));
+  const form = h('form', { 'aria-label': t('booking.find') },
+    h('label', {}, `${t('booking.date')} `, h('input', { type: 'date', name: 'date', value: initial, min: earliest, max: latest, required: true })),
+    h('label', {}, `${t('booking.party')} `, h('input', { type: 'number', name: 'party', min: restaurant.reservations.party_min, max: restaurant.reservations.party_max, value: 2, required: true })),
+    h('button', { type: 'submit' }, t('booking.show_times')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
     try {
       const free = await api('GET', `/v1/restaurants/${slug}/reservations/slots?date=${data.get('date')}&party=${data.get('party')}`);
-      slots.replaceChildren(free.slots.length === 0 ? h('p', {}, 'No free table that day; try another.') : h('div', { class: 'times' },
+      slots.replaceChildren(free.slots.length === 0 ? h('p', { 'data-testid': 'no-tables' }, t('booking.none')) : h('div', { class: 'times' },
         free.slots.map((slot) => h('button', { type: 'button', class: 'slot', onclick: () => slots.replaceChildren(contactForm(slug, restaurant, slot, Number(data.get('party')))) },
           new Date(slot.starts_at).toLocaleTimeString(undefined, { timeZone: restaurant.time_zone, timeStyle: 'short' })))));
     } catch (problem) {
-      slots.replaceChildren(h('p', { class: 'error', role: 'alert' }, problem.message));
+      slots.replaceChildren(h('p', { class: 'error', role: 'alert' }, guestMessage(problem)));
     }
   });
-  show(h('h1', {}, `Book a table at ${restaurant.name}`), form, slots);
+  show(h('h1', {}, t('booking.title', { name: restaurant.name })), form, slots);
 }
 
 function contactForm(slug, restaurant, slot, party) {
-  const button = h('button', { type: 'submit', class: 'primary' }, 'Book');
-  const form = h('form', { 'aria-label': 'Your details' },
-    h('p', {}, `${party} guests, ${localTime(slot.starts_at, restaurant.time_zone)}`),
-    h('label', {}, 'Name ', h('input', { name: 'name', required: true, maxlength: 100 })),
-    h('label', {}, 'Phone ', h('input', { name: 'phone', type: 'tel', required: true, maxlength: 32 })),
-    button);
+  const button = h('button', { type: 'submit', class: 'primary', 'aria-describedby': 'booking-error' }, t('booking.book'));
+  const error = h('p', { class: 'error', id: 'booking-error', role: 'alert', hidden: true });
+  const form = h('form', { 'aria-label': t('booking.your_details') },
+    h('p', {}, t('booking.summary', { party, time: localTime(slot.starts_at, restaurant.time_zone) })),
+    h('label', {}, `${t('booking.name')} `, h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'name' })),
+    h('label', {}, `${t('booking.phone')} `, h('input', { name: 'phone', type: 'tel', required: true, maxlength: 32, autocomplete: 'tel' })),
+    error, button);
   submitOnce(form, button, async (data, idempotencyKey) => {
     const booked = await api('POST', `/v1/restaurants/${slug}/reservations`, {
       body: { starts_at: slot.starts_at, party, contact: { name: data.get('name'), phone: data.get('phone') } },
       headers: { 'idempotency-key': idempotencyKey },
     });
     return `/r/${slug}/booking/${booked.reservation.id}?token=${booked.token}`;
+  }, (problem) => {
+    error.textContent = guestMessage(problem);
+    error.hidden = false;
   });
   return form;
 }
@@ -72,20 +77,25 @@ export async function bookedPage(slug, id, token) {
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
   const query = `?token=${encodeURIComponent(token)}`;
   let booking = await api('GET', `/v1/restaurants/${slug}/reservations/${id}${query}`);
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
   function render() {
-    show(h('h1', {}, booking.status === 'cancelled' ? 'Booking cancelled' : 'Your table is booked'),
-      h('p', { 'data-testid': 'booking-status' }, `${booking.party} guests, ${localTime(booking.starts_at, restaurant.time_zone)}: ${booking.status}`),
-      h('p', { class: 'note' }, 'Keep this page\'s address to view or cancel your booking.'),
+    show(h('h1', {}, booking.status === 'cancelled' ? t('booking.cancelled_title') : t('booking.booked')),
+      h('p', { 'data-testid': 'booking-status' }, `${t('booking.summary', { party: booking.party, time: localTime(booking.starts_at, restaurant.time_zone) })}: ${t(`booking.status.${booking.status}`)}`),
+      h('p', { class: 'note' }, t('booking.keep_link')),
+      error,
       booking.status === 'confirmed' ? h('p', {}, h('a', {
         href: URL.createObjectURL(new Blob([calendarFile(booking, restaurant)], { type: 'text/calendar' })),
         download: `booking-${restaurant.slug}.ics`,
-      }, 'Add to my calendar')) : '',
+      }, t('booking.calendar'))) : '',
       booking.status === 'confirmed' ? h('button', { type: 'button', onclick: async () => {
         try {
           booking = await api('POST', `/v1/restaurants/${slug}/reservations/${id}/cancel${query}`);
           render();
-        } catch (problem) { toast(problem.message); }
-      } }, 'Cancel booking') : '');
+        } catch (problem) {
+          error.textContent = guestMessage(problem);
+          error.hidden = false;
+        }
+      } }, t('booking.cancel')) : '');
   }
   render();
 }

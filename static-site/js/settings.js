@@ -3,25 +3,8 @@
 // and what a delivery costs, the least it is taken for and where it goes.
 import { api } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
+import { hoursEditor } from './hours-editor.js';
 import { h, toast } from './ui.js';
-
-const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-
-const hhmm = (time) => time.slice(0, 5);
-
-/// "11:30-14:30, 18:00-22:00" ⇄ [{opens, closes}, …]
-function formatIntervals(intervals = []) {
-  return intervals.map((i) => `${hhmm(i.opens)}-${hhmm(i.closes)}`).join(', ');
-}
-
-function parseIntervals(text, day) {
-  return text.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
-    const match = part.match(/^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/);
-    if (!match) throw new Error(`${day}: write times like 11:30-14:30`);
-    const pad = (t) => t.padStart(5, '0');
-    return { opens: pad(match[1]), closes: pad(match[2]) };
-  });
-}
 
 /** The timing fields: name, label, smallest and largest value. */
 const TIMING = [
@@ -79,15 +62,13 @@ function readDelivery(form, data, currency) {
 
 export async function settingsForm(slug, token) {
   let { restaurant, version } = await api('GET', `/v1/restaurants/${slug}`);
+  const hours = hoursEditor(restaurant.hours);
   const form = h('form', { 'aria-label': 'Opening hours and tables' },
-    h('fieldset', {}, h('legend', {}, 'Opening hours (local time; a time before the opening runs past midnight)'),
-      DAYS.map((day) => h('label', {}, `${day[0].toUpperCase()}${day.slice(1)} `,
-        h('input', { name: day, value: formatIntervals(restaurant.hours.weekly[day]), placeholder: 'closed', size: 28 })))),
+    hours.element,
     h('label', {}, 'Address (printed on guests\' receipts) ',
       h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }, restaurant.address ?? '')),
     h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
       h('input', { name: 'day_starts', type: 'time', required: true, value: (restaurant.day_starts ?? '05:00').slice(0, 5) })),
-    h('label', {}, 'Closed on (dates, comma-separated) ', h('input', { name: 'closures', value: (restaurant.hours.closures ?? []).join(', '), placeholder: '2026-12-25, 2026-12-26', size: 40 })),
     h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
     h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
@@ -104,7 +85,7 @@ export async function settingsForm(slug, token) {
     event.preventDefault();
     const data = new FormData(form);
     try {
-      const weekly = Object.fromEntries(DAYS.map((day) => [day, parseIntervals(data.get(day), day)]));
+      const openingHours = hours.read();
       const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
       const delivery = readDelivery(form, data, restaurant.currency);
@@ -113,11 +94,14 @@ export async function settingsForm(slug, token) {
       alertsError.hidden = alerts.red_minutes > alerts.amber_minutes;
       alertsError.textContent = alertsError.hidden ? '' : 'A ticket turns red later than it turns amber.';
       if (!alertsError.hidden) form.elements.red_minutes.focus();
-      if (!delivery || !alertsError.hidden) return;
-      const changed = { ...restaurant, hours: { weekly, closures: list('closures') }, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
+      if (!openingHours || !delivery || !alertsError.hidden) return;
+      const changed = { ...restaurant, hours: openingHours, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
       ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
       toast('Settings saved');
-    } catch (problem) { toast(problem.message); }
+    } catch (problem) {
+      if (problem.field?.startsWith('restaurant.hours')) hours.fail(problem.message);
+      else toast(problem.message);
+    }
   });
   return form;
 }

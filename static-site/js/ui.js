@@ -1,4 +1,5 @@
 // Small DOM helpers: build elements, format money, tell the user things.
+import { t } from './words.js';
 
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
@@ -61,23 +62,24 @@ export function localTime(iso, timeZone) {
  * signed in.
  */
 export function nav(slug, current, role, logout) {
-  const links = [['Menu', `/r/${slug}/`], ['Book a table', `/r/${slug}/book`]];
-  if (!role) links.push(['Staff', `/r/${slug}/staff`]);
+  // The guest's links speak the guest's language; `current` names a page in English either way.
+  const links = [['Menu', `/r/${slug}/`, t('nav.menu')], ['Book a table', `/r/${slug}/book`, t('nav.book')]];
+  if (!role) links.push(['Staff', `/r/${slug}/staff`, t('nav.staff')]);
   if (['owner', 'manager', 'staff'].includes(role)) {
     links.push(['Orders', `/r/${slug}/staff`], ['History', `/r/${slug}/history`], ['Bookings', `/r/${slug}/bookings`]);
   }
   if (role === 'driver') links.push(['My deliveries', `/r/${slug}/driver`]);
   if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`]);
   document.getElementById('nav').replaceChildren(
-    ...links.map(([label, href]) => h('a', { href, 'aria-current': label === current ? 'page' : null }, label)),
+    ...links.map(([page, href, label = page]) => h('a', { href, 'aria-current': page === current ? 'page' : null }, label)),
     role ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: logout }, 'Log out') : '',
   );
 }
 
 /// Makes `form` submit through `action` at most once at a time, with one idempotency key for
 /// all its attempts: a double click or a retry after a timeout cannot create two of anything.
-/// `action(data, idempotencyKey)` returns the path to go to next.
-export function submitOnce(form, button, action) {
+/// `action(data, idempotencyKey)` returns the path to go to next; `fail(problem)` says why not.
+export function submitOnce(form, button, action, fail = (problem) => toast(problem.message)) {
   const idempotencyKey = crypto.randomUUID();
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -88,7 +90,7 @@ export function submitOnce(form, button, action) {
       history.pushState({}, '', next);
       window.dispatchEvent(new PopStateEvent('popstate'));
     } catch (problem) {
-      toast(problem.message);
+      fail(problem);
       button.disabled = false;
     }
   });

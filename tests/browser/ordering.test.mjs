@@ -136,7 +136,11 @@ test('a manager edits an item, the opening hours and the tables', async () => {
   await pizza.getByRole('button', { name: 'Save item' }).click();
   await manager.getByText('Pizza saved').waitFor();
   await manager.getByLabel('Tables (labels on their QR codes)').fill('1, 2, 7, terrace-1');
-  await manager.getByLabel('Sunday').fill('12:00-15:00, 18:00-23:00');
+  await manager.getByLabel('Sunday, opening 1 from').fill('12:00');
+  await manager.getByLabel('Sunday, opening 1 until').fill('15:00');
+  await manager.getByRole('button', { name: 'Add hours on Sunday' }).click();
+  await manager.getByLabel('Sunday, opening 2 from').fill('18:00');
+  await manager.getByLabel('Sunday, opening 2 until').fill('23:00');
   await manager.getByRole('button', { name: 'Save settings' }).click();
   await manager.getByText('Settings saved').waitFor();
 

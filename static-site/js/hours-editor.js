@@ -1,0 +1,96 @@
+// The weekly opening hours and the closed dates as a manager edits them: each day's openings as
+// pairs of time pickers (several a day; one that closes at or before it opens runs past
+// midnight), and closures picked from a calendar. `read()` gives them as the API takes them, or
+// null with what to fix said next to the day.
+import { h } from './ui.js';
+
+const DAYS = [['monday', 'Monday'], ['tuesday', 'Tuesday'], ['wednesday', 'Wednesday'], ['thursday', 'Thursday'], ['friday', 'Friday'], ['saturday', 'Saturday'], ['sunday', 'Sunday']];
+
+const hhmm = (time) => time.slice(0, 5);
+
+/** What an opening means in words: past midnight, or all day. */
+function reading(opens, closes) {
+  if (!opens || !closes) return '';
+  if (opens === closes) return 'open all day';
+  return closes < opens ? 'until the next day' : '';
+}
+
+export function hoursEditor(hours) {
+  const days = new Map();
+  function dayRow(day, label, openings) {
+    const list = h('div', { class: 'openings' });
+    const error = h('p', { class: 'error', id: `${day}-hours-error`, role: 'alert', hidden: true });
+    const closedNote = h('span', { class: 'note' }, 'Closed');
+    const refresh = () => { closedNote.hidden = list.children.length > 0; };
+    const opening = (opens = '', closes = '') => {
+      const n = list.children.length + 1;
+      const from = h('input', { type: 'time', value: opens, 'aria-label': `${label}, opening ${n} from`, 'aria-describedby': `${day}-hours-error` });
+      const to = h('input', { type: 'time', value: closes, 'aria-label': `${label}, opening ${n} until`, 'aria-describedby': `${day}-hours-error` });
+      const note = h('small', { class: 'note' }, reading(opens, closes));
+      const update = () => { note.textContent = reading(from.value, to.value); };
+      from.addEventListener('input', update);
+      to.addEventListener('input', update);
+      const row = h('div', { class: 'opening' }, from, ' – ', to, ' ', note,
+        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${label}'s opening ${n}`, onclick: () => { row.remove(); refresh(); } }, 'Remove'));
+      row.times = () => [from.value, to.value];
+      list.append(row);
+      refresh();
+    };
+    for (const o of openings) opening(hhmm(o.opens), hhmm(o.closes));
+    refresh();
+    days.set(day, { list, error, label });
+    return h('fieldset', { class: 'day' }, h('legend', {}, label), closedNote, list, error,
+      h('button', { type: 'button', onclick: () => opening('12:00', '15:00') }, `Add hours on ${label}`));
+  }
+
+  const closures = new Set(hours.closures ?? []);
+  const closureList = h('ul', { class: 'closures', 'data-testid': 'closures' });
+  const picker = h('input', { type: 'date', id: 'closure-date' });
+  const closureError = h('p', { class: 'error', role: 'alert', hidden: true });
+  const drawClosures = () => closureList.replaceChildren(...[...closures].sort().map((date) => h('li', {},
+    new Date(`${date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }), ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => { closures.delete(date); drawClosures(); } }, `Open again on ${date}`))));
+  drawClosures();
+
+  const refused = h('p', { class: 'error', id: 'hours-error', role: 'alert', hidden: true });
+  const element = h('div', { class: 'hours-editor' },
+    h('fieldset', {}, h('legend', {}, 'Opening hours (local time; an opening that closes at or before it opens runs past midnight)'), refused,
+      DAYS.map(([day, label]) => dayRow(day, label, hours.weekly[day] ?? []))),
+    h('fieldset', {}, h('legend', {}, 'Closed on (holidays)'), closureList,
+      h('label', { for: 'closure-date' }, 'Date '), picker,
+      h('button', { type: 'button', onclick: () => {
+        closureError.hidden = Boolean(picker.value);
+        closureError.textContent = picker.value ? '' : 'Pick a date first.';
+        if (!picker.value) return;
+        closures.add(picker.value);
+        picker.value = '';
+        drawClosures();
+      } }, 'Add closed day'), closureError));
+
+  /** Says why the server refused the hours, in words, above the week. */
+  function fail(message) {
+    const overlap = message.match(/overlap on (\w+)/);
+    const day = overlap && DAYS.find(([name]) => name === overlap[1].toLowerCase())?.[1];
+    refused.textContent = day ? `Two openings overlap on ${day}: an opening past midnight runs into the next day's.` : message;
+    refused.hidden = false;
+    refused.scrollIntoView({ block: 'center' });
+  }
+
+  /** The hours as the API takes them, or null with each day's problem said next to it. */
+  function read() {
+    refused.hidden = true;
+    let ok = true;
+    const weekly = {};
+    for (const [day, { list, error, label }] of days) {
+      const openings = [...list.children].map((row) => row.times());
+      const missing = openings.some(([from, to]) => !from || !to);
+      error.hidden = !missing;
+      error.textContent = missing ? `Give each of ${label}'s openings a time it opens and a time it closes.` : '';
+      if (missing && ok) list.querySelector('input:invalid, input[value=""]')?.focus();
+      ok &&= !missing;
+      weekly[day] = openings.map(([opens, closes]) => ({ opens, closes }));
+    }
+    return ok ? { weekly, closures: [...closures].sort() } : null;
+  }
+  return { element, read, fail };
+}
