@@ -19,10 +19,10 @@ export interface SiteStackProps extends StackProps {
   readonly siteDir: string;
 }
 
-/** Pages of the one-page app (/r/…) load index.html; /media/… is the media bucket's key. */
+/** Pages of the one-page app (/r/…, /signup) load index.html; /media/… is the media bucket's key. */
 const REWRITE = `function handler(event) {
   var request = event.request;
-  if (request.uri.indexOf('/r/') === 0) { request.uri = '/index.html'; }
+  if (request.uri.indexOf('/r/') === 0 || request.uri === '/signup') { request.uri = '/index.html'; }
   return request;
 }`;
 const STRIP_MEDIA = `function handler(event) {

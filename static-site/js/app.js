@@ -26,9 +26,18 @@ const ROUTES = [
   [/^\/r\/([a-z0-9_-]+)\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
   [/^\/r\/([a-z0-9_-]+)\/driver$/, (slug) => [import('./driver.js').then((m) => m.driverPage(slug)), 'My deliveries']],
   [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
+  [/^\/r\/([a-z0-9_-]+)\/setup$/, (slug) => [import('./signup.js').then((m) => m.setupPage(slug)), 'Manage']],
+  [/^\/r\/([a-z0-9_-]+)\/tables$/, (slug) => [import('./signup.js').then((m) => m.tablesPage(slug)), 'Manage']],
 ];
 
 async function route() {
+  if (location.pathname === '/signup') {
+    await loadWords();
+    document.getElementById('nav').replaceChildren();
+    await import('./signup.js').then((m) => m.signUpPage());
+    document.title = 'Sign up your restaurant · Bistro';
+    return;
+  }
   for (const [pattern, page] of ROUTES) {
     const match = location.pathname.match(pattern);
     if (match) {
@@ -51,7 +60,8 @@ async function route() {
       return;
     }
   }
-  show(h('h1', {}, 'Bistro'), h('p', {}, 'Order and book at your restaurant.'), h('p', {}, h('a', { href: '/r/trattoria-demo/' }, 'Open the demo restaurant')));
+  show(h('h1', {}, 'Bistro'), h('p', {}, 'Order and book at your restaurant.'), h('p', {}, h('a', { href: '/r/trattoria-demo/' }, 'Open the demo restaurant')),
+    h('p', {}, h('a', { href: '/signup' }, 'Sign up your restaurant')));
 }
 
 document.addEventListener('click', (event) => {

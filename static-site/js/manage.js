@@ -5,6 +5,7 @@ import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { itemEditor } from './item-editor.js';
 import { categoriesSection } from './categories.js';
 import { settingsForm } from './settings.js';
+import { basicsForm, bookingsForm, servingForm } from './restaurant-forms.js';
 import { salesSection } from './sales.js';
 import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
@@ -139,7 +140,7 @@ export async function managePage(slug, notice = '') {
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
   const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
   const redraw = () => managePage(slug);
-  const settings = await settingsForm(slug, current.token);
+  const [settings, { restaurant }] = await Promise.all([settingsForm(slug, current.token), api('GET', `/v1/restaurants/${slug}`)]);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
   show(h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
@@ -148,7 +149,12 @@ export async function managePage(slug, notice = '') {
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     categoriesSection(slug, current.token, menu, redraw),
-    h('h2', {}, 'Opening hours and tables'), settings,
+    h('h2', {}, 'Your restaurant'),
+    basicsForm(slug, current.token, restaurant),
+    servingForm(slug, current.token, restaurant),
+    h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes')),
+    bookingsForm(slug, current.token, restaurant),
+    h('h2', {}, 'Opening hours, ordering ahead and delivery'), settings,
     await teamSection(slug, current),
     await salesSection(slug, current.token));
 }

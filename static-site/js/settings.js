@@ -61,15 +61,12 @@ function readDelivery(form, data, currency) {
 }
 
 export async function settingsForm(slug, token) {
-  let { restaurant, version } = await api('GET', `/v1/restaurants/${slug}`);
+  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
   const hours = hoursEditor(restaurant.hours);
-  const form = h('form', { 'aria-label': 'Opening hours and tables' },
+  const form = h('form', { 'aria-label': 'Hours, ordering ahead, the kitchen board and delivery' },
     hours.element,
-    h('label', {}, 'Address (printed on guests\' receipts) ',
-      h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }, restaurant.address ?? '')),
     h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
       h('input', { name: 'day_starts', type: 'time', required: true, value: (restaurant.day_starts ?? '05:00').slice(0, 5) })),
-    h('label', {}, 'Tables (labels on their QR codes) ', h('input', { name: 'tables', value: restaurant.tables.join(', '), size: 40 })),
     h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
     h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
@@ -86,7 +83,6 @@ export async function settingsForm(slug, token) {
     const data = new FormData(form);
     try {
       const openingHours = hours.read();
-      const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
       const delivery = readDelivery(form, data, restaurant.currency);
       const alerts = Object.fromEntries(ALERTS.map(([name]) => [name, Number(data.get(name))]));
@@ -95,8 +91,10 @@ export async function settingsForm(slug, token) {
       alertsError.textContent = alertsError.hidden ? '' : 'A ticket turns red later than it turns amber.';
       if (!alertsError.hidden) form.elements.red_minutes.focus();
       if (!openingHours || !delivery || !alertsError.hidden) return;
-      const changed = { ...restaurant, hours: openingHours, tables: list('tables'), language: data.get('language'), timing, address: data.get('address').trim() || null, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
-      ({ restaurant, version } = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version } }));
+      // Read afresh, so that what another form saved meanwhile stays: only these fields change.
+      const latest = await api('GET', `/v1/restaurants/${slug}`);
+      const changed = { ...latest.restaurant, hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
+      await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version: latest.version } });
       toast('Settings saved');
     } catch (problem) {
       if (problem.field?.startsWith('restaurant.hours')) hours.fail(problem.message);

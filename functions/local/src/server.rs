@@ -202,10 +202,15 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
         config.rate_limit,
     );
     let site = ServeDir::new(&config.static_dir).append_index_html_on_directories(true);
-    // The customer, staff and manager pages are one page app: every /r/… path loads it.
+    // The customer, staff and manager pages are one page app: every /r/… path (and the sign-up
+    // page) loads it.
     let app_page = tower_http::services::ServeFile::new(config.static_dir.join("index.html"));
     let live = Router::new().route("/ws", axum::routing::get(upgrade)).with_state((state.clone(), hub));
-    let routes = Router::new().merge(api).nest_service("/r", app_page).fallback_service(site);
+    let routes = Router::new()
+        .merge(api)
+        .route_service("/signup", app_page.clone())
+        .nest_service("/r", app_page)
+        .fallback_service(site);
     let files = crate::files::router(files);
     // Pages, scripts, menus and API answers go out gzipped to a browser that takes it (not the
     // socket's upgrade, which must stay as it is).

@@ -1,0 +1,128 @@
+// The restaurant's own settings as forms with an error beside each field: its name, address,
+// time zone, currency and tax; how guests order (kinds, tables); and how bookings work. Used by
+// the setup after sign-up and by the manage page. Each save reads the restaurant afresh and
+// writes only its own fields over that version, so two forms never undo each other.
+import { api } from './api.js';
+import { h } from './ui.js';
+
+export const CURRENCIES = [['EUR', 'Euro'], ['USD', 'US dollar'], ['GBP', 'Pound sterling'], ['CHF', 'Swiss franc'], ['JPY', 'Japanese yen'],
+  ['SEK', 'Swedish krona'], ['DKK', 'Danish krone'], ['NOK', 'Norwegian krone'], ['PLN', 'Polish złoty'], ['CZK', 'Czech koruna'],
+  ['CAD', 'Canadian dollar'], ['AUD', 'Australian dollar']];
+
+/** Every time zone the browser knows, the restaurant's first. */
+export function zoneOptions(chosen) {
+  const zones = Intl.supportedValuesOf?.('timeZone') ?? [chosen];
+  return (zones.includes(chosen) ? zones : [chosen, ...zones]).map((zone) => h('option', { value: zone, selected: zone === chosen }, zone.replace(/_/g, ' ')));
+}
+
+/** A labelled control with its own error line; `name` is also the API field it stands for. */
+export function field(label, control, hint) {
+  const id = control.id || `field-${control.name}`;
+  control.id = id;
+  const error = h('p', { class: 'error', id: `${id}-error`, role: 'alert', hidden: true });
+  control.setAttribute('aria-describedby', [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' '));
+  control.showError = (message) => { error.textContent = message ?? ''; error.hidden = !message; };
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('small', { class: 'note', id: `${id}-hint` }, hint) : '', error);
+}
+
+/**
+ * A form of some of the restaurant's settings: `fields` draws its controls from the restaurant,
+ * `read(form)` gives the changed fields (or a message per control name when something is wrong).
+ */
+function settingsSection({ slug, token, title, restaurant, fields, read, saved }) {
+  const status = h('p', { role: 'status', class: 'row-status' });
+  const button = h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`);
+  const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(restaurant), status, button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    for (const control of form.elements) control.showError?.(null);
+    status.textContent = '';
+    const { change, errors } = read(form);
+    const wrong = Object.entries(errors ?? {});
+    for (const [name, message] of wrong) form.elements[name].showError(message);
+    if (wrong.length) return form.elements[wrong[0][0]].focus();
+    button.disabled = true;
+    try {
+      const current = await api('GET', `/v1/restaurants/${slug}`);
+      const result = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: { ...current.restaurant, ...change }, version: current.version } });
+      status.textContent = `${title} saved.`;
+      saved?.(result.restaurant);
+    } catch (problem) {
+      // The server names the field it refused (restaurant.tax.rate): said beside that control.
+      const name = problem.field?.replace(/^restaurant\./, '').split('.')[0];
+      const control = [...form.elements].find((c) => c.name === name || c.dataset.field === name);
+      if (control?.showError) control.showError(problem.message);
+      else status.textContent = problem.message;
+    } finally { button.disabled = false; }
+  });
+  return form;
+}
+
+export function basicsForm(slug, token, restaurant, saved) {
+  return settingsSection({ slug, token, restaurant, saved, title: 'Your restaurant',
+    fields: (r) => [
+      field('Name', h('input', { name: 'name', value: r.name, required: true, maxlength: 100, autocomplete: 'organization' })),
+      field('Address (on guests\' receipts)', Object.assign(h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }), { value: r.address ?? '' })),
+      field('Time zone', h('select', { name: 'time_zone' }, zoneOptions(r.time_zone))),
+      field('Currency', h('select', { name: 'currency' }, CURRENCIES.map(([code, name]) => h('option', { value: code, selected: code === r.currency }, `${name} (${code})`))),
+        'Set it before the menu has prices: a menu with prices keeps its currency.'),
+      field('Tax rate (%)', h('input', { name: 'tax_rate', 'data-field': 'tax', inputmode: 'decimal', value: String(r.tax.rate / 100), required: true })),
+      field('Menu prices', h('select', { name: 'tax_mode' }, [['inclusive', 'include the tax'], ['exclusive', 'have the tax added at checkout']].map(([value, label]) => h('option', { value, selected: r.tax.mode === value }, label)))),
+    ],
+    read: (form) => {
+      const v = (name) => form.elements[name].value.trim();
+      const errors = {};
+      if (!v('name')) errors.name = 'Give the restaurant a name.';
+      const percent = Number(v('tax_rate').replace(',', '.'));
+      if (!/^\d+([.,]\d{1,2})?$/.test(v('tax_rate')) || percent > 100) errors.tax_rate = 'Write the rate as a percentage from 0 to 100, like 19 or 7.5.';
+      return { errors, change: { name: v('name'), address: v('address') || null, time_zone: v('time_zone'), currency: v('currency'), tax: { rate: Math.round(percent * 100), mode: v('tax_mode') } } };
+    } });
+}
+
+const KINDS = [['dine_in', 'At a table (from the table\'s QR code)'], ['pickup', 'Pickup'], ['delivery', 'Delivery']];
+
+export function servingForm(slug, token, restaurant, saved) {
+  return settingsSection({ slug, token, restaurant, saved, title: 'How guests order',
+    fields: (r) => [
+      h('fieldset', {}, h('legend', {}, 'Guests may order'),
+        KINDS.map(([kind, label]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: kind, checked: r.order_kinds[kind] }), ` ${label}`))),
+      field('Tables (their labels, comma-separated)', h('input', { name: 'tables', value: r.tables.join(', ') }), 'Letters, digits and hyphens, like 1, 2, terrace-1.'),
+    ],
+    read: (form) => {
+      const tables = form.elements.tables.value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+      const wrong = tables.filter((t) => !/^[a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?$/.test(t));
+      const kinds = Object.fromEntries(KINDS.map(([kind]) => [kind, form.elements[kind].checked]));
+      const errors = {};
+      if (wrong.length) errors.tables = `Not a table label: ${wrong.join(', ')}.`;
+      else if (kinds.dine_in && tables.length === 0) errors.tables = 'Ordering at a table needs at least one table.';
+      return { errors, change: { order_kinds: kinds, tables } };
+    } });
+}
+
+const BOOKING = [
+  ['slot_minutes', 'Minutes between booking times', 5, 240],
+  ['seating_minutes', 'Minutes a table is kept for a booking', 5, 720],
+  ['covers_per_slot', 'Guests who may start at one time', 1, 5000],
+  ['party_min', 'Fewest guests in a booking', 1, 5000],
+  ['party_max', 'Most guests in a booking', 1, 5000],
+  ['lead_minutes', 'Minutes ahead a booking must be made', 0, 43200],
+  ['horizon_days', 'Days ahead guests may book', 1, 366],
+];
+
+export function bookingsForm(slug, token, restaurant, saved) {
+  return settingsSection({ slug, token, restaurant, saved, title: 'Bookings',
+    fields: (r) => BOOKING.map(([name, label, min, max]) => field(label,
+      h('input', { name, 'data-field': 'reservations', type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: r.reservations[name] }))),
+    read: (form) => {
+      const errors = {};
+      const values = Object.fromEntries(BOOKING.map(([name, , min, max]) => {
+        const value = Number(form.elements[name].value);
+        if (!Number.isInteger(value) || value < min || value > max) errors[name] = `A whole number from ${min} to ${max}.`;
+        return [name, value];
+      }));
+      if (!errors.party_max && values.party_max < values.party_min) errors.party_max = 'At least the fewest guests.';
+      if (!errors.party_max && values.party_max > values.covers_per_slot) errors.party_max = 'At most the guests who may start at one time.';
+      if (!errors.seating_minutes && values.seating_minutes < values.slot_minutes) errors.seating_minutes = 'At least the minutes between booking times.';
+      return { errors, change: { reservations: values } };
+    } });
+}
