@@ -142,9 +142,12 @@ test('categories are added by name, renamed, moved, and deleted after asking; on
   }
   assert.deepEqual(await names(), ['Mains', 'Desserts', 'Starters']);
 
+  // Each change draws the page anew: wait for the order it leads to before the next.
+  const inOrder = (expected) => tab.waitForFunction((names) => JSON.stringify([...document.querySelectorAll('[data-testid="categories"] li input')].map((i) => i.value)) === JSON.stringify(names), expected);
   await tab.getByRole('button', { name: 'Move Starters up' }).click();
-  await status.filter({ hasText: 'Starters moved.' }).waitFor();
+  await inOrder(['Mains', 'Starters', 'Desserts']);
   await tab.getByRole('button', { name: 'Move Starters up' }).click();
+  await inOrder(['Starters', 'Mains', 'Desserts']);
   await status.filter({ hasText: 'Starters moved.' }).waitFor();
   await tab.getByLabel('Name of Desserts').fill('Sweets');
   await categories.locator('li[data-category="desserts"]').getByRole('button', { name: 'Rename' }).click();
