@@ -57,7 +57,7 @@ async function uploadOne(slug, token, file, progress) {
   return grant.image_key;
 }
 
-function itemRow(slug, token, start, mediaBaseUrl, menu) {
+function itemRow(slug, token, start, mediaBaseUrl, menu, move) {
   let item = start;
   const row = h('tr');
   // What the last action on this row did, said next to it.
@@ -88,13 +88,21 @@ function itemRow(slug, token, start, mediaBaseUrl, menu) {
     };
     row.replaceChildren(
       h('td', {}, item.image_key ? h('img', { class: 'thumb', src: `${mediaBaseUrl}/${item.image_key}`, alt: '' }) : ''),
-      h('th', { scope: 'row' }, item.name, said),
+      h('th', { scope: 'row' }, item.name, ' ', moveButtons(), said),
       h('td', {}, price, h('button', { type: 'button', onclick: savePrice }, 'Save')),
       h('td', {}, h('label', {}, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out')),
       h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')),
       h('td', {}, h('details', {}, h('summary', {}, 'Edit'),
         itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); })),
       h('button', { type: 'button', class: 'link', onclick: () => removeAsk() }, `Delete ${item.name}`)));
+  }
+  /** Up and down within its category: the guest's menu shows the dishes in this order. */
+  function moveButtons() {
+    const same = menu.items.filter((i) => i.category === item.category);
+    const index = same.findIndex((i) => i.id === item.id);
+    return h('span', { class: 'move' },
+      h('button', { type: 'button', disabled: index <= 0, 'aria-label': `Move ${item.name} up`, onclick: () => move(item, -1, say) }, '↑'),
+      h('button', { type: 'button', disabled: index === same.length - 1, 'aria-label': `Move ${item.name} down`, onclick: () => move(item, 1, say) }, '↓'));
   }
   /** Saves a change; true when stored, else the reason is said on the row. */
   async function save(change, refused = '') {
@@ -139,13 +147,28 @@ export async function managePage(slug, notice = '') {
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
   const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
+  /** Moves a dish one place within its category, numbering the category's dishes 10, 20, …. */
+  async function moveItem(item, step, say) {
+    const same = menu.items.filter((i) => i.category === item.category);
+    const index = same.findIndex((i) => i.id === item.id);
+    [same[index], same[index + step]] = [same[index + step], same[index]];
+    try {
+      for (const [n, dish] of same.entries()) {
+        const position = (n + 1) * 10;
+        if (dish.position === position) continue;
+        const { id, version, ...details } = await api('GET', `/v1/restaurants/${slug}/menu/items/${dish.id}`);
+        await api('PUT', `/v1/restaurants/${slug}/menu/items/${id}`, { token: current.token, body: { item: { ...details, position }, version } });
+      }
+      managePage(slug, `${item.name} moved.`);
+    } catch (problem) { say(problem.message, true); }
+  }
   const redraw = () => managePage(slug);
   const [settings, { restaurant }] = await Promise.all([settingsForm(slug, current.token), api('GET', `/v1/restaurants/${slug}`)]);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
   show(h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
     h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['Picture', 'Item', 'Price', 'Availability', 'New picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu)))),
+      h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu, moveItem)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     categoriesSection(slug, current.token, menu, redraw),

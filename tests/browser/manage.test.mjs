@@ -167,6 +167,22 @@ test('categories are added by name, renamed, moved, and deleted after asking; on
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manage page');
 });
 
+test('a dish moved up comes before the other on the guest\'s menu', async () => {
+  const tab = await manager();
+  const names = () => tab.locator('table.manage tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+  const before = await names();
+  const last = before.at(-1);
+  await tab.getByRole('button', { name: `Move ${last} up` }).click();
+  await tab.getByTestId('manage-notice').filter({ hasText: `${last} moved.` }).waitFor();
+  const after = await names();
+  assert.deepEqual(after, [...before.slice(0, -2), last, before.at(-2)]);
+  const guest = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/`);
+  await guest.locator('.item h3').first().waitFor();
+  const shown = await guest.locator('.item h3').allInnerTexts();
+  assert.ok(shown.indexOf(last) < shown.indexOf(before.at(-2)), shown.join(', '));
+});
+
 test('no manager view is wider than the phone', async () => {
   const tab = await manager();
   const width = await tab.evaluate(() => document.documentElement.scrollWidth);

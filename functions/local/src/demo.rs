@@ -274,6 +274,7 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
             price: Money::price(dish.cents, restaurant.currency).map_err(invalid)?,
             image_key: dish.image.map(bistro_domain::menu::ImageKey::parse).transpose().map_err(invalid)?,
             image_variants: Vec::new(),
+            position: 0,
             allergens: dish.allergens.iter().copied().collect(),
             dietary: dish.dietary.iter().copied().collect(),
             sold_out: false,

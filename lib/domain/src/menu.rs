@@ -354,6 +354,10 @@ pub struct ItemDetails {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 7))]
     pub availability: Vec<AvailabilityWindow>,
+    /// Within its category, items are shown in ascending position, then by name.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = u64, maximum = 4_294_967_295.0))]
+    pub position: u32,
     /// Group ids unique within the item.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
@@ -528,7 +532,12 @@ impl Menu {
             |item: &MenuItem| self.categories.iter().position(|c| c.id == item.details.category).unwrap_or(usize::MAX);
         let mut items: Vec<&MenuItem> = self.items.values().collect();
         items.sort_by(|a, b| {
-            (position(a), a.details.name.as_str(), &a.id).cmp(&(position(b), b.details.name.as_str(), &b.id))
+            (position(a), a.details.position, a.details.name.as_str(), &a.id).cmp(&(
+                position(b),
+                b.details.position,
+                b.details.name.as_str(),
+                &b.id,
+            ))
         });
         items
     }
@@ -595,6 +604,39 @@ mod tests {
         assert!(croissant.is_served_at(&monday_morning));
         assert!(!croissant.is_served_at(&monday_noon));
         assert!(!croissant.is_served_at(&tuesday_morning));
+    }
+
+    #[test]
+    fn items_are_listed_by_their_position_in_the_category_then_by_name() {
+        let placed = |id: &str, position: u32| {
+            let mut details = item(id, 100).details().clone();
+            details.position = position;
+            MenuItem::new(ItemId::parse(id).expect("id"), details, 1).expect("valid")
+        };
+        let mains = Category {
+            id: CategoryId::parse("mains").expect("id"),
+            name: Name::parse("Mains").expect("name"),
+            description: Default::default(),
+            position: 1,
+        };
+        let menu = Menu::new(vec![mains], vec![placed("bread", 20), placed("soup", 10), placed("antipasti", 20)]);
+
+        let order: Vec<&str> = menu.items().iter().map(|i| i.id().as_str()).collect();
+
+        assert_eq!(order, ["soup", "antipasti", "bread"]);
+    }
+
+    #[test]
+    fn smaller_copies_of_a_picture_need_the_picture() {
+        let mut details = item("soup", 100).details().clone();
+        details.image_variants =
+            vec![ImageVariant { key: ImageKey::parse("r/roma/items/a.jpg").expect("key"), width: 320 }];
+        assert_eq!(
+            MenuItem::new(ItemId::parse("soup").expect("id"), details.clone(), 1),
+            Err(MenuError::ImageVariants)
+        );
+        details.image_key = Some(ImageKey::parse("r/roma/items/b.jpg").expect("key"));
+        assert!(MenuItem::new(ItemId::parse("soup").expect("id"), details, 1).is_ok());
     }
 
     #[test]

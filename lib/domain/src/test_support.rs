@@ -35,6 +35,7 @@ pub fn item(id: &str, price: i64) -> MenuItem {
         price: Money::new(price, eur()),
         image_key: None,
         image_variants: Vec::new(),
+        position: 0,
         allergens: BTreeSet::new(),
         dietary: BTreeSet::new(),
         sold_out: false,
