@@ -45,7 +45,7 @@ pub struct ColdStart {
     pub init_instructions: Option<u64>,
 }
 
-fn event(name: &str) -> Result<Value, String> {
+pub(crate) fn event(name: &str) -> Result<Value, String> {
     let path = crate::workspace().join("tests/events").join(format!("{name}.json"));
     let mut event: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?)
@@ -60,7 +60,7 @@ fn event(name: &str) -> Result<Value, String> {
 }
 
 /// A table in moto holding the restaurant the events name.
-async fn seeded_table() -> Result<String, String> {
+pub(crate) async fn seeded_table() -> Result<String, String> {
     let table = moto::unique_name("bench");
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
     let store = DynamoStore::new(client, table.clone());
@@ -82,7 +82,12 @@ async fn seeded_table() -> Result<String, String> {
 }
 
 /// The environment Lambda gives a function, and the one the CDK stack sets.
-fn lambda_command(program: &Path, runtime: &RuntimeApi, function: &str, table: &str) -> tokio::process::Command {
+pub(crate) fn lambda_command(
+    program: &Path,
+    runtime: &RuntimeApi,
+    function: &str,
+    table: &str,
+) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(program);
     command
         .env_clear()

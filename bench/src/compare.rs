@@ -58,6 +58,9 @@ fn figures(results: &Results) -> Vec<(String, f64, usize)> {
         out.push(("guest page LCP ms".to_owned(), page.lcp_ms, 0));
         out.push(("guest page first load, bytes".to_owned(), page.first_load_bytes as f64, 0));
     }
+    if let Some(resume) = &results.resume {
+        out.push((format!("{}-event resume answered, max ms", resume.events), resume.answered_ms_max, 0));
+    }
     if let Some(cost) = &results.cost {
         out.push(("dollars per 1,000 orders".to_owned(), cost.per_1000_orders, 3));
         out.push(("dollars a month idle".to_owned(), cost.idle_per_month, 2));
@@ -132,6 +135,7 @@ mod tests {
             sizes: None,
             load: None,
             page: None,
+            resume: None,
             cost: None,
         }
     }

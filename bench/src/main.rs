@@ -1,7 +1,7 @@
 //! `scripts/bench` builds what is measured and runs this: it measures Bistro and writes
 //! `docs/PERFORMANCE.md` and `docs/performance.json` (machine-readable, to compare two runs).
 //!
-//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load,page] [--out DIR]`: measure
+//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load,page,resume] [--out DIR]`: measure
 //! and write the report (into `docs/` unless `--out` says elsewhere).
 //! `bistro-bench cost [--write]`: the cost model from `docs/performance.json` and the synthesized
 //! templates in `target/cdk.out`, printed; with `--write`, also stored into `performance.json`
@@ -15,6 +15,7 @@
 //! also stored into `performance.json` (after a change of the pages alone; `render` then rewrites
 //! the report).
 //! `bistro-bench units`: only the request units, printed (quick, to check a change of the key design).
+//! `bistro-bench resume`: only the timing of a board's 1,000-event resume in the release `ws`, printed.
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
 
 mod cold_start;
@@ -25,6 +26,7 @@ mod load;
 mod page;
 mod report;
 mod request_units;
+mod resume;
 mod sizes;
 mod warm;
 
@@ -45,6 +47,9 @@ pub struct Results {
     /// Absent from runs before the page was audited.
     #[serde(default)]
     page: Option<page::PageAudit>,
+    /// Absent from runs before the resume was timed.
+    #[serde(default)]
+    resume: Option<resume::Resume>,
     cost: Option<cost::Cost>,
 }
 
@@ -71,6 +76,9 @@ fn markdown(results: &Results) -> String {
     if let Some(page) = &results.page {
         out += &page::section(page);
     }
+    if let Some(resume) = &results.resume {
+        out += &resume::section(resume);
+    }
     if let Some(cost) = &results.cost {
         out += &cost::section(cost);
     }
@@ -96,6 +104,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     };
     let page =
         if wanted("page") { Some(page::measure(&release.join("bistro-local"), &workspace()).await?) } else { None };
+    let resume = if wanted("resume") { Some(resume::measure(&release).await?) } else { None };
     let mut results = Results {
         date: report::today(),
         machine: report::machine(),
@@ -105,6 +114,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         sizes,
         load,
         page,
+        resume,
         cost: None,
     };
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
@@ -157,6 +167,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let path = workspace().join("docs/performance.json");
                 let mut results = read_results(&path)?;
                 results.page = Some(audit);
+                std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
+            }
+            Ok(())
+        }
+        Some("resume") => {
+            let release = workspace().join("target/release");
+            let resume = tokio::runtime::Runtime::new()?.block_on(resume::measure(&release))?;
+            print!("{}", resume::section(&resume));
+            if args.get(1).is_some_and(|a| a == "--write") {
+                let path = workspace().join("docs/performance.json");
+                let mut results = read_results(&path)?;
+                results.resume = Some(resume);
                 std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
             }
             Ok(())
