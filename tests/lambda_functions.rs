@@ -307,36 +307,8 @@ async fn the_ws_binary_replays_a_thousand_missed_events_to_a_board_as_one_frame_
         signed_in: None,
     };
     repos.connections.put(&bistro_realtime::connect::connection("board-1", admitted)).await.unwrap();
-    // A busy evening: 25 orders placed (events 1 to 25), then 39 changes of each (26 to 1,000),
-    // logged as the orders function logs them.
-    let mut orders = Vec::new();
-    for n in 0..25 {
-        let key = bistro_store::repo::IdempotencyKey { key: format!("k{n}"), fingerprint: "f".into() };
-        let day = bistro_domain::jiff::civil::date(2026, 12, 4);
-        orders.push(fixtures::place(&repos.orders, &key, fixtures::new_order("lambda-test", day)).await.unwrap().value);
-    }
-    for chunk in (26..=1000_u64).collect::<Vec<_>>().chunks(100) {
-        let writes = chunk
-            .iter()
-            .map(|&seq| {
-                let event = bistro_store::repo::OrderEvent::of(&orders[(seq % 25) as usize], seq);
-                let item = bistro_store::seam::Item::new(
-                    bistro_store::keys::event(&slug, seq),
-                    1,
-                    serde_json::to_string(&event).unwrap(),
-                );
-                bistro_store::seam::Write::Put { item, condition: bistro_store::seam::Condition::Absent }
-            })
-            .collect();
-        bistro_store::Store::transact(store.as_ref(), writes).await.unwrap();
-    }
-    let counter = bistro_store::seam::Write::Add {
-        key: bistro_store::keys::event_counter(&slug),
-        by: 975,
-        expires_at: None,
-        condition: bistro_store::seam::Condition::CounterIs(25),
-    };
-    bistro_store::Store::write(store.as_ref(), counter).await.unwrap();
+    // A busy evening: 25 orders placed (events 1 to 25), then 39 changes of each (26 to 1,000).
+    fixtures::busy_evening(store.as_ref(), &repos, "lambda-test", 25, 1000).await.unwrap();
     let mut resume = event("ws-connect-without-token");
     resume["requestContext"]["routeKey"] = "$default".into();
     resume["requestContext"]["eventType"] = "MESSAGE".into();

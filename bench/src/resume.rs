@@ -12,7 +12,6 @@ use axum::Router;
 use axum::routing::post;
 use bistro_store::Repos;
 use bistro_store::engine::dynamodb::DynamoStore;
-use bistro_store::seam::{Condition, Item, Write};
 use bistro_testkit::runtime_api::RuntimeApi;
 use bistro_testkit::{fixtures, moto};
 use serde::{Deserialize, Serialize};
@@ -71,31 +70,7 @@ async fn busy_evening() -> Result<String, String> {
         .put(&bistro_realtime::connect::connection("board-1", admitted))
         .await
         .map_err(|e| e.to_string())?;
-    let day = bistro_domain::jiff::civil::date(2026, 12, 4);
-    let mut orders = Vec::new();
-    for n in 0..ORDERS {
-        let key = bistro_store::repo::IdempotencyKey { key: format!("k{n}"), fingerprint: "f".into() };
-        let placed = fixtures::place(&repos.orders, &key, fixtures::new_order("lambda-test", day)).await;
-        orders.push(placed.map_err(|e| e.to_string())?.value);
-    }
-    let first = ORDERS as u64 + 1;
-    for chunk in (first..=EVENTS).collect::<Vec<_>>().chunks(100) {
-        let mut writes = Vec::new();
-        for &seq in chunk {
-            let event = bistro_store::repo::OrderEvent::of(&orders[(seq % ORDERS as u64) as usize], seq);
-            let body = serde_json::to_string(&event).map_err(|e| e.to_string())?;
-            let item = Item::new(bistro_store::keys::event(&slug, seq), 1, body);
-            writes.push(Write::Put { item, condition: Condition::Absent });
-        }
-        bistro_store::Store::transact(store.as_ref(), writes).await.map_err(|e| e.to_string())?;
-    }
-    let counter = Write::Add {
-        key: bistro_store::keys::event_counter(&slug),
-        by: (EVENTS - ORDERS as u64) as i64,
-        expires_at: None,
-        condition: Condition::CounterIs(ORDERS as i64),
-    };
-    bistro_store::Store::write(store.as_ref(), counter).await.map_err(|e| e.to_string())?;
+    fixtures::busy_evening(store.as_ref(), &repos, "lambda-test", ORDERS, EVENTS).await?;
     Ok(table)
 }
 

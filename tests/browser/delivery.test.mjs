@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, suite } from './harness.mjs';
+import { PHONE, call, managerOnPhone, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'osteria-delivery';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const world = suite(SLUG);
 
@@ -19,9 +18,7 @@ async function noViolations(tab, view) {
 }
 
 test('the manager sets the delivery fee, minimum and postcodes in the settings form', async () => {
-  const tab = await page(await world.chrome.newContext(PHONE), world.errors);
-  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
-  await logIn(tab, world.logins.owner);
+  const tab = await managerOnPhone(world, SLUG);
   await tab.getByLabel('Delivery fee (0 for free) (EUR)').fill('2,50');
   await tab.getByLabel('Least food a delivery is taken for (0 for any) (EUR)').fill('15');
   await tab.getByLabel('Postcodes delivered to (comma-separated; empty for anywhere)').fill('10435, 10437, Berlin Mitte');

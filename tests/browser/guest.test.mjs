@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
+import { PHONE, call, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-guest';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const world = suite(SLUG);
 

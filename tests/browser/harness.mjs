@@ -120,6 +120,18 @@ export function screenshot(tab, name) {
   return tab.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
+/** A phone as the guest and manager tests hold it. */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** The manage page of `slug` on a phone, logged in as its owner. */
+export async function managerOnPhone(world, slug, errors = world.errors) {
+  const tab = await page(await world.chrome.newContext(PHONE), errors);
+  await tab.goto(`${world.server.base}/r/${slug}/manage`);
+  await logIn(tab, world.logins.owner);
+  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
+  return tab;
+}
+
 export async function logIn(tab, { email, password }) {
   await tab.getByLabel('E-mail').fill(email);
   await tab.getByLabel('Password').fill(password);

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, screenshots, suite } from './harness.mjs';
+import { PHONE, call, managerOnPhone, page, screenshot, screenshots, suite } from './harness.mjs';
 
 const SLUG = 'osteria-hours';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const world = suite(SLUG);
 
@@ -19,13 +18,7 @@ function berlin(days) {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-async function manager(errors = world.errors) {
-  const tab = await page(await world.chrome.newContext(PHONE), errors);
-  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
-  await logIn(tab, world.logins.owner);
-  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
-  return tab;
-}
+const manager = (errors = world.errors) => managerOnPhone(world, SLUG, errors);
 
 test('the week\'s hours are set with time pickers, two openings a day and one past midnight', async () => {
   const errors = [];

@@ -6,20 +6,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, suite } from './harness.mjs';
+import { PHONE, call, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-manage';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const world = suite(SLUG);
 
-async function manager(errors = world.errors) {
-  const tab = await page(await world.chrome.newContext(PHONE), errors);
-  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
-  await logIn(tab, world.logins.owner);
-  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
-  return tab;
-}
+const manager = (errors = world.errors) => managerOnPhone(world, SLUG, errors);
 
 test('a dish with a group of choices built in the form prices right in a guest\'s cart', async () => {
   const tab = await manager();

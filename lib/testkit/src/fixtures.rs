@@ -167,3 +167,44 @@ pub fn tomorrow_evening() -> Timestamp {
 pub fn now_millis() -> i64 {
     Timestamp::now().as_millisecond()
 }
+
+/// A busy evening on the restaurant's event log: `orders` placed on 2026-12-04 (events 1 to
+/// `orders`), then changes of each in turn up to event `events`, logged as the orders function
+/// logs them and counted on the log's counter. Returns the orders.
+pub async fn busy_evening(
+    store: &dyn bistro_store::Store,
+    repos: &bistro_store::Repos,
+    raw_slug: &str,
+    orders: usize,
+    events: u64,
+) -> Result<Vec<Order>, String> {
+    use bistro_store::seam::{Condition, Item, Write};
+    let slug = slug(raw_slug);
+    let day = bistro_domain::jiff::civil::date(2026, 12, 4);
+    let mut placed = Vec::new();
+    for n in 0..orders {
+        let key = IdempotencyKey { key: format!("k{n}"), fingerprint: "f".into() };
+        placed.push(place(&repos.orders, &key, new_order(raw_slug, day)).await.map_err(|e| e.to_string())?.value);
+    }
+    let count = orders as u64;
+    for chunk in (count + 1..=events).collect::<Vec<_>>().chunks(100) {
+        let mut writes = Vec::new();
+        for &seq in chunk {
+            let event = bistro_store::repo::OrderEvent::of(&placed[(seq % count) as usize], seq);
+            let body = serde_json::to_string(&event).map_err(|e| e.to_string())?;
+            writes.push(Write::Put {
+                item: Item::new(bistro_store::keys::event(&slug, seq), 1, body),
+                condition: Condition::Absent,
+            });
+        }
+        store.transact(writes).await.map_err(|e| e.to_string())?;
+    }
+    let counter = Write::Add {
+        key: bistro_store::keys::event_counter(&slug),
+        by: i64::try_from(events - count).map_err(|e| e.to_string())?,
+        expires_at: None,
+        condition: Condition::CounterIs(i64::try_from(count).map_err(|e| e.to_string())?),
+    };
+    store.write(counter).await.map_err(|e| e.to_string())?;
+    Ok(placed)
+}
