@@ -264,6 +264,11 @@ mod tests {
         }
 
         #[test]
+        fn the_postcode_schema_takes_exactly_what_parse_takes(raw in tricky(14)) {
+            agrees(&raw, crate::delivery::Postcode::parse)?;
+        }
+
+        #[test]
         fn the_email_schema_takes_exactly_what_parse_takes(raw in tricky(30)) {
             agrees(&raw, Email::parse)?;
         }
