@@ -20,9 +20,17 @@ pub enum MoneyError {
 }
 
 /// An ISO 4217 currency that has minor units (EUR, USD, JPY, KWD…).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Currency(iso_currency::Currency);
+
+/// Written as its code, borrowed: every amount in every answer carries one, and an owned copy
+/// each time showed in the instructions of placing an order.
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
