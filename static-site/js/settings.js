@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
-import { h, toast } from './ui.js';
+import { h } from './ui.js';
 
 /** The timing fields: name, label, smallest and largest value. */
 const TIMING = [
@@ -63,6 +63,8 @@ function readDelivery(form, data, currency) {
 export async function settingsForm(slug, token) {
   const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
   const hours = hoursEditor(restaurant.hours);
+  // What the last save did, beside its button; a refusal goes beside the part it names.
+  const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'settings-status' });
   const form = h('form', { 'aria-label': 'Hours, ordering ahead, the kitchen board and delivery' },
     hours.element,
     h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
@@ -71,16 +73,20 @@ export async function settingsForm(slug, token) {
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
     h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
       TIMING.map(([name, label, min, max]) => h('label', {}, `${label} `,
-        h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] })))),
+        h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] }))),
+      h('p', { class: 'error', id: 'timing-error', role: 'alert', hidden: true })),
     h('fieldset', {}, h('legend', {}, 'The kitchen board'),
       ALERTS.map(([name, label, min, max]) => h('label', {}, `${label} `,
         h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.ticket_alerts ?? { amber_minutes: 10, red_minutes: 20 })[name] }))),
       h('p', { class: 'error', id: 'alerts-error', role: 'alert', hidden: true })),
     deliveryFields(restaurant),
+    said,
     h('button', { type: 'submit' }, 'Save settings'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    said.textContent = '';
+    form.querySelector('#timing-error').hidden = true;
     try {
       const openingHours = hours.read();
       const timing = Object.fromEntries(TIMING.map(([name]) => [name, Number(data.get(name))]));
@@ -95,10 +101,13 @@ export async function settingsForm(slug, token) {
       const latest = await api('GET', `/v1/restaurants/${slug}`);
       const changed = { ...latest.restaurant, hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
       await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version: latest.version } });
-      toast('Settings saved');
+      said.textContent = 'Settings saved';
     } catch (problem) {
-      if (problem.field?.startsWith('restaurant.hours')) hours.fail(problem.message);
-      else toast(problem.message);
+      const part = problem.field?.replace(/^restaurant\./, '').split('.')[0];
+      const box = { timing: '#timing-error', ticket_alerts: '#alerts-error', delivery: '#postcodes-error' }[part];
+      if (part === 'hours') hours.fail(problem.message);
+      else if (box) Object.assign(form.querySelector(box), { textContent: problem.message, hidden: false });
+      else said.textContent = problem.message;
     }
   });
   return form;
