@@ -215,7 +215,10 @@ impl From<OrderingError> for ApiError {
 impl From<bistro_domain::restaurant::SettingsError> for ApiError {
     fn from(error: bistro_domain::restaurant::SettingsError) -> Self {
         match &error {
-            bistro_domain::restaurant::SettingsError::CurrencyLocked(_) => Self::conflict("currency_locked", error),
+            bistro_domain::restaurant::SettingsError::CurrencyLocked(_)
+            | bistro_domain::restaurant::SettingsError::DeliveryInOldCurrency(_) => {
+                Self::conflict("currency_locked", error)
+            }
         }
     }
 }

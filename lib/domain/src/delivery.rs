@@ -145,6 +145,11 @@ impl DeliveryTerms {
         Ok(Self { fee, minimum, postcodes })
     }
 
+    /// Whether a delivery pays a fee or has a minimum (amounts that belong to one currency).
+    pub fn charges_anything(&self) -> bool {
+        self.fee > 0 || self.minimum > 0
+    }
+
     /// Whether a delivery to `postcode` of `food` (the lines' sum) is taken, and if so its fee
     /// (`None` when the restaurant charges none).
     pub fn charge(&self, postcode: Option<&Postcode>, food: Money) -> Result<Option<Money>, DeliveryError> {

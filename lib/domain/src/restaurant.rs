@@ -42,6 +42,8 @@ pub enum OrderingError {
 pub enum SettingsError {
     #[error("the menu has prices in {0}: change or remove its dishes first, then the currency")]
     CurrencyLocked(Currency),
+    #[error("the delivery fee and minimum are in {0}: set them to 0, change the currency, then set them again")]
+    DeliveryInOldCurrency(Currency),
 }
 
 /// Which kinds of order a restaurant takes.
@@ -187,6 +189,10 @@ impl Restaurant {
     pub fn may_become(&self, next: &Restaurant, dishes: usize) -> Result<(), SettingsError> {
         if next.currency != self.currency && dishes > 0 {
             return Err(SettingsError::CurrencyLocked(self.currency));
+        }
+        // The fee and minimum are minor units: in another currency they would mean other money.
+        if next.currency != self.currency && next.delivery.charges_anything() {
+            return Err(SettingsError::DeliveryInOldCurrency(self.currency));
         }
         Ok(())
     }
@@ -455,6 +461,17 @@ mod tests {
         assert_eq!(now.may_become(&dollars, 3), Err(SettingsError::CurrencyLocked(now.currency)));
         assert_eq!(now.may_become(&dollars, 0), Ok(()));
         assert_eq!(now.may_become(&now.clone(), 3), Ok(()), "other settings change with a full menu");
+    }
+
+    #[test]
+    fn the_currency_does_not_change_under_a_delivery_fee_or_minimum() {
+        let now = restaurant();
+        let mut dollars = now.clone();
+        dollars.currency = Currency::parse("USD").expect("USD");
+        dollars.delivery = DeliveryTerms::new(250, 0, BTreeSet::new()).expect("terms");
+        assert_eq!(now.may_become(&dollars, 0), Err(SettingsError::DeliveryInOldCurrency(now.currency)));
+        dollars.delivery = DeliveryTerms::default();
+        assert_eq!(now.may_become(&dollars, 0), Ok(()));
     }
 
     #[test]
