@@ -76,7 +76,10 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
         .kill_on_drop(true)
         .spawn()
         .expect("the function binary starts");
-    let answer = runtime.answer(Duration::from_secs(30)).await.expect("the function answers within 30 s");
+    // The invocation's deadline is 30 s after the event is handed out (the mock Runtime API's
+    // header); the wait also covers starting the binary, which on two busy cores running the
+    // other tests took long enough that a 30 s wait ran out while the notifier kept its deadline.
+    let answer = runtime.answer(Duration::from_secs(60)).await.expect("the function answers within 60 s");
     child.kill().await.unwrap();
     answer.posted
 }
