@@ -5,8 +5,21 @@ import { api } from './api.js';
 import { h } from './ui.js';
 import { idFrom } from './item-editor.js';
 
-/** The category as stored now, with the version an edit must name. */
-const fresh = (slug, id) => api('GET', `/v1/restaurants/${slug}/menu/categories/${id}`);
+/** Someone else changed a category this page shows; the page is drawn again as it is now. */
+class ChangedMeanwhile extends Error {}
+
+/**
+ * The category as stored now, with the version an edit must name (the menu lists categories
+ * without it), as long as it is still what this page shows: a change made elsewhere meanwhile
+ * is never written over.
+ */
+async function asShown(slug, shown) {
+  const found = await api('GET', `/v1/restaurants/${slug}/menu/categories/${shown.id}`);
+  if (found.category.name !== shown.name || found.category.position !== shown.position) {
+    throw new ChangedMeanwhile(`${shown.name} was changed meanwhile: here it is as it is now; make your change again.`);
+  }
+  return found;
+}
 
 // What the last change did: the page is drawn anew after each, and this is said on the new one.
 let lastSaid = '';
@@ -18,6 +31,7 @@ export function categoriesSection(slug, token, menu, redraw) {
   const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'categories-status' }, lastSaid);
   lastSaid = '';
   const say = (message, isError) => { said.textContent = message; said.classList.toggle('error', Boolean(isError)); };
+  const refused = (problem) => (problem instanceof ChangedMeanwhile ? reload(problem.message) : say(problem.message, true));
 
   /** Stores every category at its place in `order` (10, 20, …), writing only those that moved. */
   async function reorder(order, moved) {
@@ -25,11 +39,11 @@ export function categoriesSection(slug, token, menu, redraw) {
       for (const [index, category] of order.entries()) {
         const position = (index + 1) * 10;
         if (category.position === position) continue;
-        const { category: now, version } = await fresh(slug, category.id);
+        const { category: now, version } = await asShown(slug, category);
         await api('PUT', `/v1/restaurants/${slug}/menu/categories/${category.id}`, { token, body: { name: now.name, description: now.description, position, version } });
       }
       reload(`${moved} moved.`);
-    } catch (problem) { say(problem.message, true); }
+    } catch (problem) { refused(problem); }
   }
 
   function row(category, index) {
@@ -41,10 +55,10 @@ export function categoriesSection(slug, token, menu, redraw) {
       const wanted = name.value.trim();
       if (!wanted) return say('A category needs a name.', true);
       try {
-        const { category: now, version } = await fresh(slug, category.id);
+        const { category: now, version } = await asShown(slug, category);
         await api('PUT', `/v1/restaurants/${slug}/menu/categories/${category.id}`, { token, body: { name: wanted, description: now.description, position: now.position, version } });
         reload(`${category.name} is now called ${wanted}.`);
-      } catch (problem) { say(problem.message, true); }
+      } catch (problem) { refused(problem); }
     };
     const swap = (other) => {
       const order = [...ordered];
@@ -59,10 +73,10 @@ export function categoriesSection(slug, token, menu, redraw) {
       item.replaceChildren(h('p', {}, `Delete ${category.name}?`),
         h('button', { type: 'button', onclick: async () => {
           try {
-            const { version } = await fresh(slug, category.id);
+            const { version } = await asShown(slug, category);
             await api('DELETE', `/v1/restaurants/${slug}/menu/categories/${category.id}?version=${version}`, { token });
             reload(`${category.name} is deleted.`);
-          } catch (problem) { say(problem.message, true); }
+          } catch (problem) { refused(problem); }
         } }, 'Yes, delete'),
         h('button', { type: 'button', onclick: () => item.replaceWith(row(category, index)) }, 'Keep it'));
     };

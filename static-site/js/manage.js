@@ -156,14 +156,18 @@ export async function managePage(slug, notice = '') {
       for (const [n, dish] of same.entries()) {
         const position = (n + 1) * 10;
         if (dish.position === position) continue;
+        // Only the position changes, over the dish as stored now; another move made meanwhile
+        // is not written over: the page is drawn as it is now instead.
         const { id, version, ...details } = await api('GET', `/v1/restaurants/${slug}/menu/items/${dish.id}`);
+        if (details.position !== dish.position) return managePage(slug, `The order of ${dish.name} changed meanwhile: here it is as it is now.`);
         await api('PUT', `/v1/restaurants/${slug}/menu/items/${id}`, { token: current.token, body: { item: { ...details, position }, version } });
       }
       managePage(slug, `${item.name} moved.`);
     } catch (problem) { say(problem.message, true); }
   }
   const redraw = () => managePage(slug);
-  const [settings, { restaurant }] = await Promise.all([settingsForm(slug, current.token), api('GET', `/v1/restaurants/${slug}`)]);
+  // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
+  const shared = await api('GET', `/v1/restaurants/${slug}`);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
   show(h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
@@ -173,11 +177,11 @@ export async function managePage(slug, notice = '') {
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     categoriesSection(slug, current.token, menu, redraw),
     h('h2', {}, 'Your restaurant'),
-    basicsForm(slug, current.token, restaurant),
-    servingForm(slug, current.token, restaurant),
+    basicsForm(slug, current.token, shared),
+    servingForm(slug, current.token, shared),
     h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes')),
-    bookingsForm(slug, current.token, restaurant),
-    h('h2', {}, 'Opening hours, ordering ahead and delivery'), settings,
+    bookingsForm(slug, current.token, shared),
+    h('h2', {}, 'Opening hours, ordering ahead and delivery'), settingsForm(slug, current.token, shared),
     await teamSection(slug, current),
     await salesSection(slug, current.token));
 }

@@ -1,7 +1,9 @@
 // The restaurant's own settings as forms with an error beside each field: its name, address,
 // time zone, currency and tax; how guests order (kinds, tables); and how bookings work. Used by
-// the setup after sign-up and by the manage page. Each save reads the restaurant afresh and
-// writes only its own fields over that version, so two forms never undo each other.
+// the setup after sign-up and by the manage page. The forms of one page share the restaurant as
+// the page read it (`{ restaurant, version }`): each save writes its own fields over it and keeps
+// the answer, so two forms never undo each other, and a change made elsewhere meanwhile is
+// refused (409) and said, never silently overwritten.
 import { api } from './api.js';
 import { h } from './ui.js';
 
@@ -13,6 +15,21 @@ export const CURRENCIES = [['EUR', 'Euro'], ['USD', 'US dollar'], ['GBP', 'Pound
 export function zoneOptions(chosen) {
   const zones = Intl.supportedValuesOf?.('timeZone') ?? [chosen];
   return (zones.includes(chosen) ? zones : [chosen, ...zones]).map((zone) => h('option', { value: zone, selected: zone === chosen }, zone.replace(/_/g, ' ')));
+}
+
+/**
+ * Saves `change` over the page's copy of the restaurant, at the version the page read; the page's
+ * copy then holds what was stored. A change made elsewhere meanwhile is refused in words.
+ */
+export async function saveRestaurant(slug, token, shared, change) {
+  try {
+    const result = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: { ...shared.restaurant, ...change }, version: shared.version } });
+    Object.assign(shared, result);
+    return result.restaurant;
+  } catch (problem) {
+    if (problem.code === 'stale_version') problem.message = 'Someone changed the restaurant\'s settings meanwhile: reload the page to see their change, then make yours again.';
+    throw problem;
+  }
 }
 
 /** A labelled control with its own error line; `name` is also the API field it stands for. */
@@ -29,10 +46,10 @@ export function field(label, control, hint) {
  * A form of some of the restaurant's settings: `fields` draws its controls from the restaurant,
  * `read(form)` gives the changed fields (or a message per control name when something is wrong).
  */
-function settingsSection({ slug, token, title, restaurant, fields, read, saved }) {
+function settingsSection({ slug, token, title, shared, fields, read }) {
   const status = h('p', { role: 'status', class: 'row-status' });
   const button = h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`);
-  const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(restaurant), status, button);
+  const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(shared.restaurant), status, button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const control of form.elements) control.showError?.(null);
@@ -43,10 +60,8 @@ function settingsSection({ slug, token, title, restaurant, fields, read, saved }
     if (wrong.length) return form.elements[wrong[0][0]].focus();
     button.disabled = true;
     try {
-      const current = await api('GET', `/v1/restaurants/${slug}`);
-      const result = await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: { ...current.restaurant, ...change }, version: current.version } });
+      await saveRestaurant(slug, token, shared, change);
       status.textContent = `${title} saved.`;
-      saved?.(result.restaurant);
     } catch (problem) {
       // The server names the field it refused (restaurant.tax.rate): said beside that control.
       const name = problem.field?.replace(/^restaurant\./, '').split('.')[0];
@@ -58,8 +73,8 @@ function settingsSection({ slug, token, title, restaurant, fields, read, saved }
   return form;
 }
 
-export function basicsForm(slug, token, restaurant, saved) {
-  return settingsSection({ slug, token, restaurant, saved, title: 'Your restaurant',
+export function basicsForm(slug, token, shared) {
+  return settingsSection({ slug, token, shared, title: 'Your restaurant',
     fields: (r) => [
       field('Name', h('input', { name: 'name', value: r.name, required: true, maxlength: 100, autocomplete: 'organization' })),
       field('Address (on guests\' receipts)', Object.assign(h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }), { value: r.address ?? '' })),
@@ -81,8 +96,8 @@ export function basicsForm(slug, token, restaurant, saved) {
 
 const KINDS = [['dine_in', 'At a table (from the table\'s QR code)'], ['pickup', 'Pickup'], ['delivery', 'Delivery']];
 
-export function servingForm(slug, token, restaurant, saved) {
-  return settingsSection({ slug, token, restaurant, saved, title: 'How guests order',
+export function servingForm(slug, token, shared) {
+  return settingsSection({ slug, token, shared, title: 'How guests order',
     fields: (r) => [
       h('fieldset', {}, h('legend', {}, 'Guests may order'),
         KINDS.map(([kind, label]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: kind, checked: r.order_kinds[kind] }), ` ${label}`))),
@@ -109,8 +124,8 @@ const BOOKING = [
   ['horizon_days', 'Days ahead guests may book', 1, 366],
 ];
 
-export function bookingsForm(slug, token, restaurant, saved) {
-  return settingsSection({ slug, token, restaurant, saved, title: 'Bookings',
+export function bookingsForm(slug, token, shared) {
+  return settingsSection({ slug, token, shared, title: 'Bookings',
     fields: (r) => BOOKING.map(([name, label, min, max]) => field(label,
       h('input', { name, 'data-field': 'reservations', type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: r.reservations[name] }))),
     read: (form) => {

@@ -1,7 +1,7 @@
 // Restaurant settings a manager edits: opening hours, closure dates, tables, the guests' default
 // language, how long orders take (with the later slots guests may order pickup and delivery for),
 // and what a delivery costs, the least it is taken for and where it goes.
-import { api } from './api.js';
+import { saveRestaurant } from './restaurant-forms.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
 import { h } from './ui.js';
@@ -60,8 +60,9 @@ function readDelivery(form, data, currency) {
   return ok ? { fee, minimum, postcodes } : null;
 }
 
-export async function settingsForm(slug, token) {
-  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
+/** The form for the settings below; `shared` is the page's `{ restaurant, version }`. */
+export function settingsForm(slug, token, shared) {
+  const { restaurant } = shared;
   const hours = hoursEditor(restaurant.hours);
   // What the last save did, beside its button; a refusal goes beside the part it names.
   const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'settings-status' });
@@ -97,10 +98,7 @@ export async function settingsForm(slug, token) {
       alertsError.textContent = alertsError.hidden ? '' : 'A ticket turns red later than it turns amber.';
       if (!alertsError.hidden) form.elements.red_minutes.focus();
       if (!openingHours || !delivery || !alertsError.hidden) return;
-      // Read afresh, so that what another form saved meanwhile stays: only these fields change.
-      const latest = await api('GET', `/v1/restaurants/${slug}`);
-      const changed = { ...latest.restaurant, hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts };
-      await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: changed, version: latest.version } });
+      await saveRestaurant(slug, token, shared, { hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts });
       said.textContent = 'Settings saved';
     } catch (problem) {
       const part = problem.field?.replace(/^restaurant\./, '').split('.')[0];

@@ -6,7 +6,7 @@ import { api, saveSession, session } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
 import { idFrom } from './item-editor.js';
-import { CURRENCIES, basicsForm, bookingsForm, field, servingForm, zoneOptions } from './restaurant-forms.js';
+import { CURRENCIES, basicsForm, bookingsForm, field, saveRestaurant, servingForm, zoneOptions } from './restaurant-forms.js';
 import { loginForm } from './staff.js';
 import { h, show, useStaffStyles } from './ui.js';
 
@@ -138,7 +138,9 @@ export async function setupPage(slug) {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Set up your restaurant');
   const { token } = current;
-  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
+  // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
+  const shared = await api('GET', `/v1/restaurants/${slug}`);
+  const { restaurant } = shared;
   const hours = hoursEditor(restaurant.hours);
   const hoursStatus = h('p', { role: 'status', class: 'row-status' });
   const hoursForm = h('form', { 'aria-label': 'Opening hours' }, h('h3', {}, 'Opening hours'), hours.element, hoursStatus, h('button', { type: 'submit' }, 'Save opening hours'));
@@ -147,8 +149,7 @@ export async function setupPage(slug) {
     const openingHours = hours.read();
     if (!openingHours) return;
     try {
-      const latest = await api('GET', `/v1/restaurants/${slug}`);
-      await api('PUT', `/v1/restaurants/${slug}`, { token, body: { restaurant: { ...latest.restaurant, hours: openingHours }, version: latest.version } });
+      await saveRestaurant(slug, token, shared, { hours: openingHours });
       hoursStatus.textContent = 'Opening hours saved.';
     } catch (problem) { hours.fail(problem.message); }
   });
@@ -160,10 +161,10 @@ export async function setupPage(slug) {
       h('li', {}, h('a', { href: `/r/${slug}/manage` }, 'Manage the menu, staff and sales'))));
   const step = (n, title, ...content) => h('section', { class: 'step', 'aria-labelledby': `step-${n}` }, h('h2', { id: `step-${n}` }, `${n}. ${title}`), ...content);
   show(h('h1', {}, `Set up ${restaurant.name}`),
-    step(1, 'The basics', basicsForm(slug, token, restaurant)),
-    step(2, 'How guests order', servingForm(slug, token, restaurant), h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes'))),
+    step(1, 'The basics', basicsForm(slug, token, shared)),
+    step(2, 'How guests order', servingForm(slug, token, shared), h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes'))),
     step(3, 'When you are open', hoursForm),
-    step(4, 'Bookings', bookingsForm(slug, token, restaurant)),
+    step(4, 'Bookings', bookingsForm(slug, token, shared)),
     step(5, 'A first dish', firstDishForm(slug, token, restaurant.currency, () => { ready.hidden = false; ready.scrollIntoView(); })),
     ready);
 }

@@ -160,6 +160,22 @@ test('categories are added by name, renamed, moved, and deleted after asking; on
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manage page');
 });
 
+test('a category renamed elsewhere meanwhile is not renamed over, and the page shows it as it is now', async () => {
+  const tab = await manager();
+  await tab.getByLabel('Name of a new category').fill('Drinks');
+  await tab.getByRole('button', { name: 'Add category' }).click();
+  await tab.getByTestId('categories-status').filter({ hasText: 'Drinks is added.' }).waitFor();
+  const { category, version } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/categories/drinks`);
+  await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}/menu/categories/drinks`, { token: world.logins.owner.token, body: { name: 'Wines', position: category.position, version } });
+
+  await tab.getByLabel('Name of Drinks').fill('Soft drinks');
+  await tab.locator('li[data-category="drinks"]').getByRole('button', { name: 'Rename' }).click();
+
+  await tab.getByTestId('categories-status').filter({ hasText: 'Drinks was changed meanwhile: here it is as it is now; make your change again.' }).waitFor();
+  assert.equal(await tab.getByLabel('Name of Wines').inputValue(), 'Wines');
+  assert.equal((await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/categories/drinks`)).category.name, 'Wines');
+});
+
 test('a dish moved up comes before the other on the guest\'s menu', async () => {
   const tab = await manager();
   const names = () => tab.locator('table.manage tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
@@ -174,6 +190,40 @@ test('a dish moved up comes before the other on the guest\'s menu', async () => 
   await guest.locator('.item h3').first().waitFor();
   const shown = await guest.locator('.item h3').allInnerTexts();
   assert.ok(shown.indexOf(last) < shown.indexOf(before.at(-2)), shown.join(', '));
+});
+
+test('two forms saved one after the other on the page both keep their change', async () => {
+  const tab = await manager();
+  const basics = tab.getByRole('form', { name: 'Your restaurant' });
+  await basics.getByLabel('Address (on guests\' receipts)').fill('Kastanienallee 9\n10435 Berlin');
+  await basics.getByRole('button', { name: 'Save your restaurant' }).click();
+  await basics.getByText('Your restaurant saved.').waitFor();
+  const bookings = tab.getByRole('form', { name: 'Bookings' });
+  await bookings.getByLabel('Most guests in a booking').fill('6');
+  await bookings.getByRole('button', { name: 'Save bookings' }).click();
+  await bookings.getByText('Bookings saved.').waitFor();
+
+  const { restaurant } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  assert.equal(restaurant.address, 'Kastanienallee 9\n10435 Berlin');
+  assert.equal(restaurant.reservations.party_max, 6);
+});
+
+test('a settings change made elsewhere meanwhile is not written over, and the page says so', async () => {
+  // Chromium logs the refused save (409) as a console error: this page expects exactly that one.
+  const errors = [];
+  const tab = await manager(errors);
+  const current = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...current.restaurant, name: 'Osteria Elsewhere' }, version: current.version } });
+  const basics = tab.getByRole('form', { name: 'Your restaurant' });
+
+  await basics.getByLabel('Address (on guests\' receipts)').fill('Somewhere else 1');
+  await basics.getByRole('button', { name: 'Save your restaurant' }).click();
+
+  await basics.getByText('Someone changed the restaurant\'s settings meanwhile: reload the page to see their change, then make yours again.').waitFor();
+  const { restaurant } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  assert.equal(restaurant.name, 'Osteria Elsewhere');
+  assert.notEqual(restaurant.address, 'Somewhere else 1');
+  assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
 });
 
 test('no manager view is wider than the phone', async () => {
