@@ -139,6 +139,18 @@ fn read_results(path: &Path) -> Result<Results, Box<dyn std::error::Error>> {
     Ok(serde_json::from_str(&json).map_err(|e| format!("{}: {e}", path.display()))?)
 }
 
+/// With `--write`, stores one part measured alone into `docs/performance.json` (`render` then
+/// rewrites the report from it).
+fn write_one_part(args: &[String], store: impl FnOnce(&mut Results)) -> Result<(), Box<dyn std::error::Error>> {
+    if args.get(1).is_some_and(|a| a == "--write") {
+        let path = workspace().join("docs/performance.json");
+        let mut results = read_results(&path)?;
+        store(&mut results);
+        std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -163,25 +175,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let runtime = tokio::runtime::Runtime::new()?;
             let audit = runtime.block_on(page::measure(&release.join("bistro-local"), &workspace()))?;
             print!("{}", page::section(&audit));
-            if args.get(1).is_some_and(|a| a == "--write") {
-                let path = workspace().join("docs/performance.json");
-                let mut results = read_results(&path)?;
-                results.page = Some(audit);
-                std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
-            }
-            Ok(())
+            write_one_part(&args, |results| results.page = Some(audit))
         }
         Some("resume") => {
             let release = workspace().join("target/release");
             let resume = tokio::runtime::Runtime::new()?.block_on(resume::measure(&release))?;
             print!("{}", resume::section(&resume));
-            if args.get(1).is_some_and(|a| a == "--write") {
-                let path = workspace().join("docs/performance.json");
-                let mut results = read_results(&path)?;
-                results.resume = Some(resume);
-                std::fs::write(&path, serde_json::to_string_pretty(&results)? + "\n")?;
-            }
-            Ok(())
+            write_one_part(&args, |results| results.resume = Some(resume))
         }
         Some("units") => {
             let units = tokio::runtime::Runtime::new()?.block_on(request_units::measure())?;
