@@ -86,7 +86,7 @@ export function hoursEditor(hours) {
       const missing = openings.some(([from, to]) => !from || !to);
       error.hidden = !missing;
       error.textContent = missing ? `Give each of ${label}'s openings a time it opens and a time it closes.` : '';
-      if (missing && ok) list.querySelector('input:invalid, input[value=""]')?.focus();
+      if (missing && ok) [...list.querySelectorAll('input')].find((input) => !input.value)?.focus();
       ok &&= !missing;
       weekly[day] = openings.map(([opens, closes]) => ({ opens, closes }));
     }

@@ -34,6 +34,7 @@ test('the week\'s hours are set with time pickers, two openings a day and one pa
   await tab.getByLabel('Tuesday, opening 2 from').fill('');
   await tab.getByRole('button', { name: 'Save settings' }).click();
   await tab.locator('#tuesday-hours-error').filter({ hasText: 'Give each of Tuesday\'s openings a time it opens and a time it closes.' }).waitFor();
+  assert.equal(await tab.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Tuesday, opening 2 from', 'the empty time has the focus');
 
   await tab.getByRole('button', { name: 'Remove Tuesday\'s opening 2' }).click();
   // Friday's late opening runs into Saturday's, which opens at midnight: the server refuses it.
