@@ -114,6 +114,9 @@ async fn smaller_copies_without_the_picture_are_refused() {
         .await;
 
     assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_item").await;
+    let name = small.strip_prefix("uploads/orphans/").unwrap();
+    let copied = app.get(&format!("/media/r/orphans/items/{name}"), None).await;
+    assert_eq!(copied.status(), StatusCode::NOT_FOUND, "a refused item copies no picture");
 }
 
 #[tokio::test]

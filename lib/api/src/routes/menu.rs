@@ -351,9 +351,11 @@ pub async fn create_item(
             format!("a menu holds at most {MAX_MENU_ITEMS} items; remove one before adding another"),
         ));
     }
-    let details = check_item(&state, &slug, body.item, None).await?;
-    let id = body.id.unwrap_or_else(|| id_from_name(&details.name));
-    let item = MenuItem::new(id, details, 1).map_err(invalid_item)?;
+    let id = body.id.unwrap_or_else(|| id_from_name(&body.item.name));
+    // The item's own rules first: a refused item must not have copied its pictures.
+    let checked = MenuItem::new(id, body.item, 1).map_err(invalid_item)?;
+    let details = check_item(&state, &slug, checked.details().clone(), None).await?;
+    let item = MenuItem::new(checked.id().clone(), details, 1).map_err(invalid_item)?;
     state.repos.menus.create_item(&slug, &item).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
         other => other.into(),
@@ -397,7 +399,9 @@ pub async fn update_item(
     Json(body): Json<ItemUpdate>,
 ) -> Result<axum::Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
-    let details = check_item(&state, &slug, body.item, Some(current.details())).await?;
+    // The item's own rules first: a refused item must not have copied its pictures.
+    let checked = current.revised(body.item).map_err(invalid_item)?;
+    let details = check_item(&state, &slug, checked.details().clone(), Some(current.details())).await?;
     let revised = current.revised(details).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
     Ok(axum::Json(revised))
