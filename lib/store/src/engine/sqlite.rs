@@ -8,12 +8,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use tokio::sync::broadcast;
 
 use super::condition_holds;
 use crate::seam::{
-    Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction, now_unix,
+    Condition, Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction, now_unix,
 };
 
 /// One committed change to one item, with its images before and after (like a stream record).
@@ -46,7 +47,11 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
-CREATE INDEX IF NOT EXISTS expiry ON items (expires_at) WHERE expires_at IS NOT NULL;
+-- Expired items are invisible to every read already; only the hourly sweep looks for them, and
+-- scanning the table then is cheaper than keeping an index of expiries on every write (a claim,
+-- a cart, an event each added an entry: 29 k instructions of a placement's 413 k). Files made
+-- before that still have the index.
+DROP INDEX IF EXISTS expiry;
 ";
 
 /// The columns in `read_item`'s order; a macro so statements are literals, prepared once.
@@ -88,29 +93,29 @@ fn load(connection: &Connection, key: &Key, now: i64) -> rusqlite::Result<Option
         .optional()
 }
 
-fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
+/// Writes `item` as a row with `statement`, an INSERT of the columns in `read_item`'s order.
+fn write_row(connection: &Connection, statement: &str, item: &Item) -> rusqlite::Result<usize> {
     let index = |i: usize| item.index_keys[i].as_ref();
-    connection
-        .prepare_cached(concat!(
-            "INSERT OR REPLACE INTO items (",
-            columns!(),
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-        ))?
-        .execute(params![
-            item.key.pk,
-            item.key.sk,
-            index(0).map(|k| &k.pk),
-            index(0).map(|k| &k.sk),
-            index(1).map(|k| &k.pk),
-            index(1).map(|k| &k.sk),
-            index(2).map(|k| &k.pk),
-            index(2).map(|k| &k.sk),
-            item.expires_at,
-            i64::try_from(item.version).unwrap_or(i64::MAX),
-            item.counter,
-            item.body,
-        ])?;
-    Ok(())
+    connection.prepare_cached(statement)?.execute(params![
+        item.key.pk,
+        item.key.sk,
+        index(0).map(|k| &k.pk),
+        index(0).map(|k| &k.sk),
+        index(1).map(|k| &k.pk),
+        index(1).map(|k| &k.sk),
+        index(2).map(|k| &k.pk),
+        index(2).map(|k| &k.sk),
+        item.expires_at,
+        i64::try_from(item.version).unwrap_or(i64::MAX),
+        item.counter,
+        item.body,
+    ])
+}
+
+fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
+    const REPLACE: &str =
+        concat!("INSERT OR REPLACE INTO items (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    write_row(connection, REPLACE, item).map(drop)
 }
 
 fn remove(connection: &Connection, key: &Key) -> rusqlite::Result<()> {
@@ -118,13 +123,81 @@ fn remove(connection: &Connection, key: &Key) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Whether `write` creates an item that must not exist yet: most creating writes (a claim, an
+/// order, an event). Such a write is tried as a plain INSERT without reading the key first, and
+/// the key's uniqueness judges it; a conflict is then looked at (the item there may have expired).
+fn creates(write: &Write) -> bool {
+    matches!(write, Write::Put { condition: Condition::Absent, .. })
+}
+
+/// Inserts `item` where no row has its key: `false`, writing nothing, when one has.
+fn insert_new(connection: &Connection, item: &Item) -> rusqlite::Result<bool> {
+    const INSERT: &str =
+        concat!("INSERT INTO items (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    match write_row(connection, INSERT, item) {
+        Ok(_) => Ok(true),
+        Err(rusqlite::Error::SqliteFailure(error, _)) if error.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
 /// Applies one write inside an open transaction: `Ok(None)` when its condition failed.
 fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<Option<(Change, Option<i64>)>> {
+    if let Write::Put { item, .. } = write {
+        if creates(write) && insert_new(connection, item)? {
+            return Ok(Some((Change { key: item.key.clone(), old: None, new: Some(item.clone()) }, None)));
+        }
+    }
     let current = load(connection, write.key(), now)?;
     if !condition_holds(write.condition(), current.as_ref()) {
         return Ok(None);
     }
     apply_over(connection, write, current).map(Some)
+}
+
+/// Judges every write's condition against the items as they are before the transaction (as
+/// DynamoDB does), then applies them all: the changes, or which writes' conditions failed.
+///
+/// Unless `read_all`, creating writes are not read first; if one then finds its key taken (or
+/// another write's condition fails), everything is undone and judged again reading every item,
+/// so the answer is the one reading first gives, and a placement reads four items fewer.
+fn judge_and_apply(
+    connection: &Connection,
+    writes: &[Write],
+    now: i64,
+    read_all: bool,
+) -> rusqlite::Result<Result<Vec<Change>, Vec<usize>>> {
+    let unread = |write: &Write| !read_all && creates(write);
+    let mut currents = Vec::with_capacity(writes.len());
+    let mut failed = Vec::new();
+    for (i, write) in writes.iter().enumerate() {
+        let current = if unread(write) { None } else { load(connection, write.key(), now)? };
+        if !condition_holds(write.condition(), current.as_ref()) {
+            failed.push(i);
+        }
+        currents.push(current);
+    }
+    if !failed.is_empty() {
+        return if read_all { Ok(Err(failed)) } else { judge_and_apply(connection, writes, now, true) };
+    }
+    let mut changes = Vec::with_capacity(writes.len());
+    for (write, current) in writes.iter().zip(currents) {
+        let change = match write {
+            Write::Put { item, .. } if unread(write) => {
+                if !insert_new(connection, item)? {
+                    connection.prepare_cached("ROLLBACK")?.execute([])?;
+                    connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+                    return judge_and_apply(connection, writes, now, true);
+                }
+                Change { key: item.key.clone(), old: None, new: Some(item.clone()) }
+            }
+            _ => apply_over(connection, write, current)?.0,
+        };
+        if !matches!(write, Write::Check { .. }) {
+            changes.push(change);
+        }
+    }
+    Ok(Ok(changes))
 }
 
 /// Applies one write whose condition holds over `current`, the item as it is now.
@@ -344,31 +417,8 @@ impl Store for SqliteStore {
         check_transaction(&writes)?;
         let outcome = self
             .run(|connection| {
-                let outcome = immediate(connection, |connection| {
-                    let now = now_unix();
-                    // Every condition is judged against the state before the transaction, as
-                    // DynamoDB does; the items read for that are the old images of the changes.
-                    let mut currents = Vec::with_capacity(writes.len());
-                    let mut failed = Vec::new();
-                    for (i, write) in writes.iter().enumerate() {
-                        let current = load(connection, write.key(), now)?;
-                        if !condition_holds(write.condition(), current.as_ref()) {
-                            failed.push(i);
-                        }
-                        currents.push(current);
-                    }
-                    if !failed.is_empty() {
-                        return Ok(Err(failed));
-                    }
-                    let mut changes = Vec::with_capacity(writes.len());
-                    for (write, current) in writes.iter().zip(currents) {
-                        let (change, _) = apply_over(connection, write, current)?;
-                        if !matches!(write, Write::Check { .. }) {
-                            changes.push(change);
-                        }
-                    }
-                    Ok(Ok(changes))
-                })?;
+                let outcome =
+                    immediate(connection, |connection| judge_and_apply(connection, &writes, now_unix(), false))?;
                 Ok(outcome.map(|changes| publish(&self.changes, changes)))
             })
             .await?;
