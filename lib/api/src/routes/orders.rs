@@ -77,50 +77,55 @@ pub async fn place_order(
     let latest = state.repos.restaurants.latest(&slug).await.map_err(missing("restaurant"))?;
     let restaurant = &latest.settings.value;
     let token = id(&body.cart, "cart", Token::parse)?;
-    let cart = match state.repos.carts.get(&slug, &token).await {
-        Ok(cart) => cart,
-        // Placing consumes the cart: a retry finds it gone, and gets its first answer.
-        Err(RepoError::NotFound) => match state.repos.orders.earlier(&slug, &idempotency).await? {
-            Some(earlier) => return Ok(placed_response(earlier.value, StatusCode::OK)),
-            None => return Err(ApiError::NotFound("cart")),
-        },
-        Err(other) => return Err(other.into()),
-    };
-    if cart.value.is_empty() {
-        return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
-    }
-    let now = Timestamp::now();
-    let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
-    let agreed = restaurant.take_order(&body.kind, wanted, now)?;
-    restaurant.check_guest(&body.kind, &body.customer)?;
-    let priced = restaurant.charge(&body.kind, price(&state, &latest, &cart.value).await?)?;
-    let business_date = agreed.business_date;
-    let new = NewOrder {
-        restaurant: slug.clone(),
-        kind: body.kind,
-        customer: body.customer,
-        priced,
-        placed_at: now,
-        business_date,
-        promise: agreed.promise,
-    };
-    let per_slot = restaurant.timing.orders_per_slot();
-    let placed = state
-        .repos
-        .orders
-        .place(&idempotency, (&slug, business_date), Some((&token, cart.version)), per_slot, |number| {
+    let carts = &state.repos.carts;
+    // The first try prices the cart as this instance last saw it, if it did: the order removes
+    // the cart only at that version, so a cart changed (or ordered) elsewhere meanwhile fails it
+    // and is read afresh for the second try.
+    for remembered in [true, false] {
+        let found = if remembered { carts.to_change(&slug, &token).await } else { carts.get(&slug, &token).await };
+        let cart = match found {
+            Ok(cart) => cart,
+            // Placing consumes the cart: a retry finds it gone, and gets its first answer.
+            Err(RepoError::NotFound) => match state.repos.orders.earlier(&slug, &idempotency).await? {
+                Some(earlier) => return Ok(placed_response(earlier.value, StatusCode::OK)),
+                None => return Err(ApiError::NotFound("cart")),
+            },
+            Err(other) => return Err(other.into()),
+        };
+        if cart.value.is_empty() {
+            return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
+        }
+        let now = Timestamp::now();
+        let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
+        let agreed = restaurant.take_order(&body.kind, wanted, now)?;
+        restaurant.check_guest(&body.kind, &body.customer)?;
+        let priced = restaurant.charge(&body.kind, price(&state, &latest, &cart.value).await?)?;
+        let new = NewOrder {
+            restaurant: slug.clone(),
+            kind: body.kind.clone(),
+            customer: body.customer.clone(),
+            priced,
+            placed_at: now,
+            business_date: agreed.business_date,
+            promise: agreed.promise,
+        };
+        let per_slot = restaurant.timing.orders_per_slot();
+        let day = (&slug, agreed.business_date);
+        let placing = state.repos.orders.place(&idempotency, day, Some((&token, cart.version)), per_slot, |number| {
             Order::place(new.clone(), number)
-        })
-        .await
-        .map_err(|e| match e {
-            RepoError::StaleVersion => {
-                ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
+        });
+        match placing.await {
+            Ok(placed) => {
+                carts.forget(&slug, &token);
+                let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
+                return Ok(placed_response(placed.value, status));
             }
-            other => other.into(),
-        })?;
-    state.repos.carts.forget(&slug, &token);
-    let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok(placed_response(placed.value, status))
+            Err(RepoError::StaleVersion) if remembered => carts.forget(&slug, &token),
+            Err(RepoError::StaleVersion) => break,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again"))
 }
 
 /// The kinds of order that can be placed for a later time.
