@@ -49,8 +49,9 @@ CREATE INDEX IF NOT EXISTS gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk I
 CREATE INDEX IF NOT EXISTS gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
 -- Expired items are invisible to every read already; only the hourly sweep looks for them, and
 -- scanning the table then is cheaper than keeping an index of expiries on every write (a claim,
--- a cart, an event each added an entry: 29 k instructions of a placement's 413 k). Files made
--- before that still have the index.
+-- a cart, an event each added an entry: 29 k instructions of a placement's 413 k). Deleting the
+-- expired twentieth of 500,000 items by scanning took 0.4 s (263 MB file, this schema, WAL),
+-- once an hour. A file made before that loses its index here.
 DROP INDEX IF EXISTS expiry;
 ";
 
@@ -113,8 +114,11 @@ fn write_row(connection: &Connection, statement: &str, item: &Item) -> rusqlite:
 }
 
 fn store_item(connection: &Connection, item: &Item) -> rusqlite::Result<()> {
-    const REPLACE: &str =
-        concat!("INSERT OR REPLACE INTO items (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    const REPLACE: &str = concat!(
+        "INSERT OR REPLACE INTO items (",
+        columns!(),
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    );
     write_row(connection, REPLACE, item).map(drop)
 }
 
@@ -136,7 +140,9 @@ fn insert_new(connection: &Connection, item: &Item) -> rusqlite::Result<bool> {
         concat!("INSERT INTO items (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     match write_row(connection, INSERT, item) {
         Ok(_) => Ok(true),
-        Err(rusqlite::Error::SqliteFailure(error, _)) if error.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY => Ok(false),
+        Err(rusqlite::Error::SqliteFailure(error, _)) if error.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY => {
+            Ok(false)
+        }
         Err(other) => Err(other),
     }
 }
