@@ -109,3 +109,20 @@ async fn a_cart_ordered_through_another_instance_is_not_ordered_again_under_anot
     // Assert: the cart is gone, so nothing is ordered twice.
     assert_eq!(status, StatusCode::NOT_FOUND, "{refused}");
 }
+
+#[tokio::test]
+async fn a_cart_remembered_empty_is_ordered_with_what_was_added_through_another_instance() {
+    // Arrange: A opened the cart and remembers it empty; the pizza was added through B.
+    let (a, b) = two_instances().await;
+    let (_, opened) = call(&a, "/carts", None, json!({})).await;
+    let cart = opened["token"].as_str().unwrap().to_owned();
+    let (status, _) = call(&b, &format!("/carts/{cart}/lines"), None, json!({"item": "pizza", "quantity": 1})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Act
+    let (status, placed) = call(&a, "/orders", Some("order-1"), pickup(&cart)).await;
+
+    // Assert: the refusal the remembered copy would earn ("the cart is empty") is not given.
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    assert_eq!(dishes(&placed), ["pizza"]);
+}

@@ -9,6 +9,7 @@ use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use bistro_domain::cart::Cart;
 use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
@@ -16,6 +17,7 @@ use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderSta
 use bistro_domain::restaurant::Role;
 use bistro_domain::timing::Wanted;
 use bistro_store::RepoError;
+use bistro_store::repo::Versioned;
 
 use super::cart::price;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
@@ -78,11 +80,7 @@ pub async fn place_order(
     let restaurant = &latest.settings.value;
     let token = id(&body.cart, "cart", Token::parse)?;
     let carts = &state.repos.carts;
-    // The first try prices the cart as this instance last saw it, if it did: the order removes
-    // the cart only at that version, so a cart changed (or ordered) elsewhere meanwhile fails it
-    // and is read afresh for the second try.
-    for remembered in [true, false] {
-        let found = if remembered { carts.to_change(&slug, &token).await } else { carts.get(&slug, &token).await };
+    let attempt = async |found: Result<Versioned<Cart>, RepoError>| {
         let cart = match found {
             Ok(cart) => cart,
             // Placing consumes the cart: a retry finds it gone, and gets its first answer.
@@ -111,21 +109,34 @@ pub async fn place_order(
         };
         let per_slot = restaurant.timing.orders_per_slot();
         let day = (&slug, agreed.business_date);
-        let placing = state.repos.orders.place(&idempotency, day, Some((&token, cart.version)), per_slot, |number| {
-            Order::place(new.clone(), number)
-        });
-        match placing.await {
-            Ok(placed) => {
-                carts.forget(&slug, &token);
-                let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
-                return Ok(placed_response(placed.value, status));
-            }
-            Err(RepoError::StaleVersion) if remembered => carts.forget(&slug, &token),
-            Err(RepoError::StaleVersion) => break,
-            Err(other) => return Err(other.into()),
+        let placed = state
+            .repos
+            .orders
+            .place(&idempotency, day, Some((&token, cart.version)), per_slot, |number| {
+                Order::place(new.clone(), number)
+            })
+            .await
+            .map_err(|e| match e {
+                RepoError::StaleVersion => {
+                    ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
+                }
+                other => other.into(),
+            })?;
+        carts.forget(&slug, &token);
+        let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
+        Ok(placed_response(placed.value, status))
+    };
+    // The first try prices the cart as this instance last saw it, if it did. Only an order is
+    // taken from that copy: the order removes the cart only at the version priced, and whatever
+    // refuses the copy (changed or ordered elsewhere, emptied, below a minimum) is decided again
+    // on the cart as stored.
+    match attempt(carts.to_change(&slug, &token).await).await {
+        Ok(placed) => Ok(placed),
+        Err(_) => {
+            carts.forget(&slug, &token);
+            attempt(carts.get(&slug, &token).await).await
         }
     }
-    Err(ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again"))
 }
 
 /// The kinds of order that can be placed for a later time.

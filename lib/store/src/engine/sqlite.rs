@@ -25,6 +25,13 @@ pub struct Change {
     pub new: Option<Item>,
 }
 
+impl Change {
+    /// The change that made `item` where none was.
+    fn created(item: &Item) -> Self {
+        Self { key: item.key.clone(), old: None, new: Some(item.clone()) }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
@@ -151,7 +158,7 @@ fn insert_new(connection: &Connection, item: &Item) -> rusqlite::Result<bool> {
 fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<Option<(Change, Option<i64>)>> {
     if let Write::Put { item, .. } = write {
         if creates(write) && insert_new(connection, item)? {
-            return Ok(Some((Change { key: item.key.clone(), old: None, new: Some(item.clone()) }, None)));
+            return Ok(Some((Change::created(item), None)));
         }
     }
     let current = load(connection, write.key(), now)?;
@@ -195,7 +202,7 @@ fn judge_and_apply(
                     connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
                     return judge_and_apply(connection, writes, now, true);
                 }
-                Change { key: item.key.clone(), old: None, new: Some(item.clone()) }
+                Change::created(item)
             }
             _ => apply_over(connection, write, current)?.0,
         };
