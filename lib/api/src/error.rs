@@ -138,6 +138,8 @@ impl IntoResponse for ApiError {
                 _ => None,
             },
         };
+        // axum's own `Json`: an answer that cannot be written falls back to this one, which
+        // holds only strings and numbers and cannot fail.
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         let retry_after = match self {

@@ -3,16 +3,28 @@
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
 /// A JSON body: malformed JSON is a 400, a well-formed body that does not fit (unknown field,
-/// invalid value) a 422, an oversized one a 413.
+/// invalid value) a 422, an oversized one a 413. As an answer, the value written as JSON.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+/// Written into a `Vec`, which takes serde_json's many small writes inline; axum's own `Json`
+/// writes through a `BytesMut` writer, and its calls showed in every answer's instructions.
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
+            Err(error) => ApiError::Internal(format!("cannot write the answer: {error}")).into_response(),
+        }
+    }
+}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;

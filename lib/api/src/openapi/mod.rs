@@ -62,7 +62,7 @@ impl Modify for ProblemContentType {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+    Router::new().route("/v1/openapi.json", get(|| async { crate::extract::Json(ApiDoc::openapi()) }))
 }
 
 #[cfg(test)]

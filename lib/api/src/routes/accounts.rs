@@ -111,7 +111,7 @@ pub async fn create_restaurant(
     let token = state.auth.issue(&owner).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(SignedUp { restaurant: body.restaurant, session: Session { token, account: owner.into() } }),
+        Json(SignedUp { restaurant: body.restaurant, session: Session { token, account: owner.into() } }),
     ))
 }
 
@@ -120,9 +120,9 @@ pub async fn create_restaurant(
 pub async fn get_restaurant(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-) -> Result<axum::Json<RestaurantView>, ApiError> {
+) -> Result<Json<RestaurantView>, ApiError> {
     let found = restaurant(&state, &slug).await?;
-    Ok(axum::Json(RestaurantView { restaurant: found.value, version: found.version }))
+    Ok(Json(RestaurantView { restaurant: found.value, version: found.version }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,7 +143,7 @@ pub async fn update_restaurant(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
     Json(body): Json<RestaurantUpdate>,
-) -> Result<axum::Json<RestaurantView>, ApiError> {
+) -> Result<Json<RestaurantView>, ApiError> {
     if body.restaurant.slug != slug {
         return Err(ApiError::unprocessable("slug_mismatch", "a restaurant's slug cannot change"));
     }
@@ -152,7 +152,7 @@ pub async fn update_restaurant(
     current.value.may_become(&body.restaurant, menu.value.items().len())?;
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
-    Ok(axum::Json(RestaurantView { restaurant: body.restaurant, version }))
+    Ok(Json(RestaurantView { restaurant: body.restaurant, version }))
 }
 
 /// Wrong passwords in a row for one e-mail before logins as it wait.
@@ -181,7 +181,7 @@ pub async fn login(
     _: crate::extract::ClientBudget,
     client: Option<axum::Extension<ClientAddress>>,
     Json(body): Json<Credentials>,
-) -> Result<axum::Json<Session>, ApiError> {
+) -> Result<Json<Session>, ApiError> {
     restaurant(&state, &slug).await?;
     // Counted per e-mail as typed (trimmed, lower-cased), known or not, so the count says
     // nothing about which e-mails have accounts; and per client address. The two keys cannot
@@ -221,7 +221,7 @@ pub async fn login(
     if failures > 0 {
         state.repos.restaurants.clear_login_failures(&slug, who).await?;
     }
-    Ok(axum::Json(Session { token: state.auth.issue(&account).await?, account: account.into() }))
+    Ok(Json(Session { token: state.auth.issue(&account).await?, account: account.into() }))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
@@ -230,9 +230,9 @@ pub async fn login(
 pub async fn me(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
-) -> Result<axum::Json<AccountView>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
-    Ok(axum::Json(account.into()))
+    Ok(Json(account.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -254,7 +254,7 @@ pub async fn change_own_password(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
     Json(body): Json<PasswordChange>,
-) -> Result<axum::Json<Session>, ApiError> {
+) -> Result<Json<Session>, ApiError> {
     let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
     if !state.auth.password_matches(&body.current, Some(&account.password_hash)) {
         return Err(ApiError::unprocessable("wrong_password", "the current password is not right"));
@@ -265,7 +265,7 @@ pub async fn change_own_password(
     let decision =
         super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
     let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
-    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
+    Ok(Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/me/logout-everywhere", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
@@ -276,10 +276,10 @@ pub async fn change_own_password(
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
-) -> Result<axum::Json<Session>, ApiError> {
+) -> Result<Json<Session>, ApiError> {
     let change = vec![(staff.user.clone(), bistro_domain::staff::StaffChange::EndSessions)];
     let decision =
         super::staff::change(&state, &slug, |roster| bistro_domain::staff::decide(roster, change.clone())).await?;
     let now = decision.changed.into_iter().find(|a| a.id == staff.user).ok_or(ApiError::NotFound("account"))?;
-    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
+    Ok(Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
 }

@@ -95,7 +95,7 @@ pub async fn open_cart(
 ) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
-    Ok((StatusCode::CREATED, axum::Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
+    Ok((StatusCode::CREATED, Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),
@@ -104,11 +104,11 @@ pub async fn read_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Path((_slug, token)): Path<(String, String)>,
-) -> Result<axum::Json<CartView>, ApiError> {
+) -> Result<Json<CartView>, ApiError> {
     let token = cart_token(&token)?;
     let found = current(&state, &slug).await?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
-    Ok(axum::Json(priced_view(&state, &found, &token, cart.value, cart.version).await?))
+    Ok(Json(priced_view(&state, &found, &token, cart.value, cart.version).await?))
 }
 
 /// Applies `change` to the cart, checks the result prices (unless it only removes), and saves
@@ -154,9 +154,9 @@ pub async fn add_line(
     Tenant(slug): Tenant,
     Path((_slug, token)): Path<(String, String)>,
     Json(line): Json<CartLine>,
-) -> Result<axum::Json<CartView>, ApiError> {
+) -> Result<Json<CartView>, ApiError> {
     let token = cart_token(&token)?;
-    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.add(line.clone()), true).await?))
+    Ok(Json(change_cart(&state, &slug, &token, |cart| cart.add(line.clone()), true).await?))
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
@@ -168,9 +168,9 @@ pub async fn replace_line(
     Tenant(slug): Tenant,
     Path((_slug, token, index)): Path<(String, String, String)>,
     Json(line): Json<CartLine>,
-) -> Result<axum::Json<CartView>, ApiError> {
+) -> Result<Json<CartView>, ApiError> {
     let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
-    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.replace(index, line.clone()), true).await?))
+    Ok(Json(change_cart(&state, &slug, &token, |cart| cart.replace(index, line.clone()), true).await?))
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
@@ -180,7 +180,7 @@ pub async fn remove_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Path((_slug, token, index)): Path<(String, String, String)>,
-) -> Result<axum::Json<CartView>, ApiError> {
+) -> Result<Json<CartView>, ApiError> {
     let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
-    Ok(axum::Json(change_cart(&state, &slug, &token, |cart| cart.remove(index).map(|_| ()), false).await?))
+    Ok(Json(change_cart(&state, &slug, &token, |cart| cart.remove(index).map(|_| ()), false).await?))
 }

@@ -24,12 +24,12 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/health", tag = "health",
     responses((status = 200, description = "Up, store reachable", body = Health),
                (status = 503, description = "Up, store unreachable", body = Health)))]
-pub async fn health(State(state): State<AppState>) -> (StatusCode, axum::Json<Health>) {
+pub async fn health(State(state): State<AppState>) -> (StatusCode, crate::extract::Json<Health>) {
     match state.repos.store().ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(Health { status: "ok", store: "reachable" })),
+        Ok(()) => (StatusCode::OK, crate::extract::Json(Health { status: "ok", store: "reachable" })),
         Err(error) => {
             tracing::error!(%error, "health check: store unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Health { status: "degraded", store: "unreachable" }))
+            (StatusCode::SERVICE_UNAVAILABLE, crate::extract::Json(Health { status: "degraded", store: "unreachable" }))
         }
     }
 }

@@ -175,9 +175,9 @@ pub async fn read_item(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Path((_slug, item)): Path<(String, String)>,
-) -> Result<axum::Json<MenuItem>, ApiError> {
+) -> Result<Json<MenuItem>, ApiError> {
     let item = id(&item, "menu item", ItemId::parse)?;
-    Ok(axum::Json(state.repos.menus.item(&slug, &item).await.map_err(missing("menu item"))?))
+    Ok(Json(state.repos.menus.item(&slug, &item).await.map_err(missing("menu item"))?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -197,7 +197,7 @@ pub async fn create_category(
     Json(category): Json<Category>,
 ) -> Result<impl IntoResponse, ApiError> {
     let version = state.repos.menus.put_category(&slug, &category, None).await?;
-    Ok((StatusCode::CREATED, axum::Json(CategoryView { category, version })))
+    Ok((StatusCode::CREATED, Json(CategoryView { category, version })))
 }
 
 /// A category with the version an edit or a deletion names (the menu lists categories without it).
@@ -207,10 +207,10 @@ pub async fn read_category(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Path((_slug, category)): Path<(String, String)>,
-) -> Result<axum::Json<CategoryView>, ApiError> {
+) -> Result<Json<CategoryView>, ApiError> {
     let id = id(&category, "category", CategoryId::parse)?;
     let found = state.repos.menus.category(&slug, &id).await.map_err(missing("category"))?;
-    Ok(axum::Json(CategoryView { category: found.value, version: found.version }))
+    Ok(Json(CategoryView { category: found.value, version: found.version }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -234,12 +234,12 @@ pub async fn update_category(
     Manager { slug, .. }: Manager,
     Path((_slug, category)): Path<(String, String)>,
     Json(body): Json<CategoryUpdate>,
-) -> Result<axum::Json<CategoryView>, ApiError> {
+) -> Result<Json<CategoryView>, ApiError> {
     let id = id(&category, "category", CategoryId::parse)?;
     let category = Category { id, name: body.name, description: body.description, position: body.position };
     let version =
         state.repos.menus.put_category(&slug, &category, Some(body.version)).await.map_err(missing("category"))?;
-    Ok(axum::Json(CategoryView { category, version }))
+    Ok(Json(CategoryView { category, version }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -360,7 +360,7 @@ pub async fn create_item(
         bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
         other => other.into(),
     })?;
-    Ok((StatusCode::CREATED, axum::Json(item)))
+    Ok((StatusCode::CREATED, Json(item)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -397,14 +397,14 @@ pub async fn update_item(
     Manager { slug, .. }: Manager,
     Path((_slug, item)): Path<(String, String)>,
     Json(body): Json<ItemUpdate>,
-) -> Result<axum::Json<MenuItem>, ApiError> {
+) -> Result<Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
     // The item's own rules first: a refused item must not have copied its pictures.
     let checked = current.revised(body.item).map_err(invalid_item)?;
     let details = check_item(&state, &slug, checked.details().clone(), Some(current.details())).await?;
     let revised = current.revised(details).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
-    Ok(axum::Json(revised))
+    Ok(Json(revised))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -425,11 +425,11 @@ pub async fn set_sold_out(
     FloorStaff { slug, .. }: FloorStaff,
     Path((_slug, item)): Path<(String, String)>,
     Json(body): Json<SoldOut>,
-) -> Result<axum::Json<MenuItem>, ApiError> {
+) -> Result<Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
     let revised = current.with_sold_out(body.sold_out);
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
-    Ok(axum::Json(revised))
+    Ok(Json(revised))
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path), VersionParam),
@@ -522,7 +522,7 @@ pub async fn request_upload(
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(UploadGrant {
+        Json(UploadGrant {
             image_key: key,
             method: upload.method,
             url: upload.url,

@@ -94,7 +94,8 @@ pub async fn sales_report(
         return Ok((headers, csv(&orders, &restaurant.time_zone)).into_response());
     }
     let sales = sales(&orders, restaurant.currency, &restaurant.time_zone);
-    Ok(axum::Json(Report { from, to, time_zone: restaurant.time_zone.name().to_owned(), sales }).into_response())
+    Ok(crate::extract::Json(Report { from, to, time_zone: restaurant.time_zone.name().to_owned(), sales })
+        .into_response())
 }
 
 /// One row per order: what a spreadsheet sums. Amounts in the currency's major units.

@@ -80,7 +80,7 @@ pub async fn free_slots(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Query(query): Query<SlotQuery>,
-) -> Result<axum::Json<Slots>, ApiError> {
+) -> Result<Json<Slots>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let booked = covers_around(&state, &restaurant, query.date).await?;
     let zone = &restaurant.time_zone;
@@ -92,7 +92,7 @@ pub async fn free_slots(
         Timestamp::now(),
         &booked,
     )?;
-    Ok(axum::Json(Slots {
+    Ok(Json(Slots {
         date: query.date,
         party: query.party,
         time_zone: zone.name().to_owned(),
@@ -154,7 +154,7 @@ pub async fn book(
     let booked = state.repos.reservations.book(&idempotency, &reservation, settings.covers_per_slot()).await?;
     let status = if booked.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let token = booked.value.token.to_string();
-    Ok((status, axum::Json(Booked { reservation: ReservationView::new(booked.value, &restaurant.time_zone), token })))
+    Ok((status, Json(Booked { reservation: ReservationView::new(booked.value, &restaurant.time_zone), token })))
 }
 
 /// The booking, if the caller may see it: its guest (with the token) or the floor staff.
@@ -178,10 +178,10 @@ pub async fn read_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
     Path((_slug, reservation)): Path<(String, String)>,
-) -> Result<axum::Json<ReservationView>, ApiError> {
+) -> Result<Json<ReservationView>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let reservation = authorized(&state, &slug, &reservation, &caller).await?;
-    Ok(axum::Json(ReservationView::new(reservation, &restaurant.time_zone)))
+    Ok(Json(ReservationView::new(reservation, &restaurant.time_zone)))
 }
 
 async fn change_status(
@@ -215,9 +215,9 @@ pub async fn cancel_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
     Path((_slug, reservation)): Path<(String, String)>,
-) -> Result<axum::Json<ReservationView>, ApiError> {
+) -> Result<Json<ReservationView>, ApiError> {
     let reservation = authorized(&state, &slug, &reservation, &caller).await?;
-    Ok(axum::Json(change_status(&state, &slug, reservation, ReservationStatus::Cancelled).await?))
+    Ok(Json(change_status(&state, &slug, reservation, ReservationStatus::Cancelled).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,10 +237,10 @@ pub async fn set_status(
     staff: FloorStaff,
     Path((_slug, reservation)): Path<(String, String)>,
     Json(body): Json<StatusChange>,
-) -> Result<axum::Json<ReservationView>, ApiError> {
+) -> Result<Json<ReservationView>, ApiError> {
     let slug = staff.slug.clone();
     let reservation = authorized(&state, &slug, &reservation, &Caller::Staff(staff)).await?;
-    Ok(axum::Json(change_status(&state, &slug, reservation, body.status).await?))
+    Ok(Json(change_status(&state, &slug, reservation, body.status).await?))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/erase", tag = "reservations",
@@ -253,7 +253,7 @@ pub async fn erase_reservation(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
     Path((_slug, reservation)): Path<(String, String)>,
-) -> Result<axum::Json<ReservationView>, ApiError> {
+) -> Result<Json<ReservationView>, ApiError> {
     let zone = restaurant(&state, &slug).await?.value.time_zone;
     let id = id(&reservation, "reservation", ReservationId::parse)?;
     let booking = state.repos.reservations.get(&slug, &id).await.map_err(missing("reservation"))?;
@@ -272,7 +272,7 @@ pub async fn erase_reservation(
         }
     })
     .await?;
-    Ok(axum::Json(ReservationView::new(erased, &zone)))
+    Ok(Json(ReservationView::new(erased, &zone)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -301,7 +301,7 @@ pub async fn list_reservations(
     State(state): State<AppState>,
     FloorStaff { slug, .. }: FloorStaff,
     Query(listing): Query<DayListing>,
-) -> Result<axum::Json<ReservationPage>, ApiError> {
+) -> Result<Json<ReservationPage>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let date = listing.date.unwrap_or_else(|| restaurant.business_day(Timestamp::now()));
     let (reservations, next) = state
@@ -309,7 +309,7 @@ pub async fn list_reservations(
         .reservations
         .of_day(&slug, date, page_size(listing.limit)?, cursor(listing.cursor.as_deref())?)
         .await?;
-    Ok(axum::Json(ReservationPage {
+    Ok(Json(ReservationPage {
         reservations: reservations.into_iter().map(|r| ReservationView::new(r, &restaurant.time_zone)).collect(),
         next_cursor: next.map(|c| c.as_str().to_owned()),
     }))

@@ -40,9 +40,9 @@ pub fn router() -> Router<AppState> {
 pub async fn list_staff(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
-) -> Result<axum::Json<Vec<AccountView>>, ApiError> {
+) -> Result<Json<Vec<AccountView>>, ApiError> {
     let accounts = state.repos.restaurants.accounts(&slug).await?;
-    Ok(axum::Json(accounts.into_iter().map(AccountView::from).collect()))
+    Ok(Json(accounts.into_iter().map(AccountView::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -91,7 +91,7 @@ pub async fn add_staff(
         }
         other => missing("restaurant")(other),
     })?;
-    Ok((StatusCode::CREATED, axum::Json(AccountView::from(account))))
+    Ok((StatusCode::CREATED, Json(AccountView::from(account))))
 }
 
 /// Decides on the roster as stored and writes the decision once; when someone changed the roster
@@ -137,7 +137,7 @@ pub async fn change_staff(
     Owner { slug, .. }: Owner,
     Path((_slug, user)): Path<(String, String)>,
     Json(body): Json<StaffUpdate>,
-) -> Result<axum::Json<AccountView>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     let user = id(&user, "account", UserId::parse)?;
     let mut changes = Vec::new();
     if let Some(role) = body.role {
@@ -153,7 +153,7 @@ pub async fn change_staff(
         Some(changed) => changed,
         None => state.repos.restaurants.account(&slug, &user).await.map_err(missing("account"))?,
     };
-    Ok(axum::Json(account.into()))
+    Ok(Json(account.into()))
 }
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/staff/{user}", tag = "accounts",
@@ -209,9 +209,9 @@ pub async fn hand_over(
     State(state): State<AppState>,
     Owner { slug, staff: me, .. }: Owner,
     Path((_slug, user)): Path<(String, String)>,
-) -> Result<axum::Json<Session>, ApiError> {
+) -> Result<Json<Session>, ApiError> {
     let user = id(&user, "account", UserId::parse)?;
     let decision = change(&state, &slug, |roster| staff::hand_over(roster, &me.user, &user)).await?;
     let now = decision.changed.into_iter().find(|a| a.id == me.user).ok_or(ApiError::NotFound("account"))?;
-    Ok(axum::Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
+    Ok(Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
 }
