@@ -191,6 +191,6 @@ pub fn section(warm: &[WarmRequest]) -> String {
         crate::report::verdict(most_writes as f64, BUDGET_WRITES),
         crate::report::thousands(most_writes)
     );
-    out += "What the writes cost: each runs one SQLite transaction of three (a state change) to eight (a placement) writes into an indexed table; a staff request's token is verified once per instance and then found by its text (an Ed25519 check is about half a million instructions); a state change reads and rewrites only the order's small progress item, and logs a summary of the change rather than a copy of the order.\n\n";
+    out += "What the writes cost: each runs one SQLite transaction of three (a state change) to six (a placement: ticket, progress, day number, cart, event number, event) writes into an indexed table; a staff request's token is verified once per instance and then found by its text (an Ed25519 check is about half a million instructions); a state change reads and rewrites only the order's small progress item, and logs a summary of the change rather than a copy of the order.\n\n";
     out
 }

@@ -128,7 +128,13 @@ macro_rules! random_id {
 
         impl $name {
             pub fn generate() -> Self {
-                Self(hex(&random_bytes::<$bytes>()))
+                Self::from_bytes(random_bytes::<$bytes>())
+            }
+
+            /// The id written from `bytes` drawn elsewhere (a digest, for an id that must come
+            /// out the same for the same thing).
+            pub fn from_bytes(bytes: [u8; $bytes]) -> Self {
+                Self(hex(&bytes))
             }
 
             pub fn parse(raw: &str) -> Result<Self, IdError> {

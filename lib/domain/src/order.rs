@@ -246,9 +246,11 @@ pub struct NewOrder {
 }
 
 impl Order {
-    pub fn place(new: NewOrder, number: u32) -> Self {
+    /// The order `new` as placed under `id` (given by whoever keeps orders: the store makes it
+    /// from the guest's idempotency key) with the day's `number`.
+    pub fn place(id: OrderId, new: NewOrder, number: u32) -> Self {
         Self {
-            id: OrderId::generate(),
+            id,
             restaurant: new.restaurant,
             number,
             business_date: new.business_date,

@@ -7,7 +7,7 @@ use jiff::civil::time;
 
 use crate::cart::{CartLine, Choice, PricedCart, Quantity};
 use crate::hours::{Interval, OpeningHours, Zone};
-use crate::ids::{CategoryId, ItemId, OptionGroupId, OptionId, Slug, TableId, UserId};
+use crate::ids::{CategoryId, ItemId, OptionGroupId, OptionId, OrderId, Slug, TableId, UserId};
 use crate::menu::{ItemDetails, MenuItem, MenuOption, OptionGroup};
 use crate::money::{Currency, Money, TaxMode, TaxRate, Totals};
 use crate::order::{Actor, Customer, NewOrder, Order, OrderKind};
@@ -116,7 +116,7 @@ pub fn order_of_kind(kind: OrderKind) -> Order {
         business_date: jiff::civil::date(2026, 11, 23),
         promise: crate::timing::Promise { at: "2026-11-23T12:20:00Z".parse().unwrap(), scheduled: false },
     };
-    Order::place(new, 1)
+    Order::place(OrderId::generate(), new, 1)
 }
 
 pub fn staff(role: Role) -> Actor {

@@ -106,7 +106,7 @@ pub fn may_see(subscription: &Subscription, event: &OrderEvent) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use bistro_domain::ids::UserId;
+    use bistro_domain::ids::{OrderId, UserId};
     use bistro_domain::jiff::civil::date;
     use bistro_domain::order::{Order, OrderState};
     use bistro_domain::text::Note;
@@ -115,7 +115,7 @@ mod tests {
     use super::*;
 
     fn placed() -> Order {
-        Order::place(new_order("trattoria", date(2026, 12, 3)), 1)
+        Order::place(OrderId::generate(), new_order("trattoria", date(2026, 12, 3)), 1)
     }
 
     fn order_of(message: &ServerMessage) -> (&OrderView, bool) {
@@ -153,7 +153,7 @@ mod tests {
         let note = Note::parse(&"no onions, please ".repeat(15)).unwrap();
         new.priced.lines =
             (0..200).map(|_| bistro_domain::cart::PricedLine { note: Some(note.clone()), ..line.clone() }).collect();
-        let message = ServerMessage::order(7, Order::place(new, 1), &Subscription::Board);
+        let message = ServerMessage::order(7, Order::place(OrderId::generate(), new, 1), &Subscription::Board);
         let text = message.to_text();
         assert!(text.len() <= MAX_MESSAGE_BYTES, "{} bytes", text.len());
         let sent: ServerMessage = serde_json::from_str(&text).unwrap();

@@ -71,6 +71,7 @@ contract!(
     a_cursor_from_another_partition_is_refused,
     fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_order,
     the_same_idempotency_key_with_a_different_request_is_refused,
+    an_order_is_its_own_claim_on_its_key_so_a_placement_writes_no_idempotency_record,
     a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_slot,
     cancelling_a_booking_gives_its_covers_back,
     two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win,
@@ -259,6 +260,19 @@ async fn fifty_concurrent_placements_with_one_idempotency_key_store_exactly_one_
     assert_eq!(ids.len(), 1, "every caller got the same order");
     let (stored, _) = repos.orders.of_day(&slug("roma"), day, None, 100, None).await.unwrap();
     assert_eq!(stored.len(), 1, "exactly one order is stored");
+}
+
+async fn an_order_is_its_own_claim_on_its_key_so_a_placement_writes_no_idempotency_record(store: Arc<dyn Store>) {
+    let repos = Repos::new(Arc::clone(&store));
+    let day = date(2026, 11, 23);
+    let key = idempotency("k", "body");
+
+    let first = fixtures::place(&repos.orders, &key, new_order("roma", day)).await.unwrap();
+    let retry = fixtures::place(&repos.orders, &key, new_order("roma", day)).await.unwrap();
+
+    assert_eq!((first.replayed, retry.replayed), (false, true));
+    assert_eq!(retry.value, first.value);
+    assert_eq!(store.get(&bistro_store::keys::idempotency(&slug("roma"), "order", "k")).await.unwrap(), None);
 }
 
 async fn the_same_idempotency_key_with_a_different_request_is_refused(store: Arc<dyn Store>) {
@@ -778,7 +792,9 @@ async fn place_from_a_cart(
     let new = new_order("roma", day);
     let placed = repos
         .orders
-        .place(key, (&roma, day), Some((&cart, version)), 10, |n| bistro_domain::order::Order::place(new.clone(), n))
+        .place(key, (&roma, day), Some((&cart, version)), 10, |id, n| {
+            bistro_domain::order::Order::place(id, new.clone(), n)
+        })
         .await?;
     Ok(placed.value)
 }
@@ -823,8 +839,8 @@ async fn a_later_slot_takes_no_more_orders_than_its_cap_under_concurrency(store:
             let key = idempotency(&format!("slot{n}"), "b");
             repos
                 .orders
-                .place(&key, (&slug("roma"), day), None, 5, |number| {
-                    bistro_domain::order::Order::place(new.clone(), number)
+                .place(&key, (&slug("roma"), day), None, 5, |id, number| {
+                    bistro_domain::order::Order::place(id, new.clone(), number)
                 })
                 .await
         })
@@ -847,8 +863,8 @@ async fn a_cancelled_later_order_gives_its_place_in_the_slot_back(store: Arc<dyn
         async move {
             repos
                 .orders
-                .place(&idempotency(key, "b"), (&slug("roma"), day), None, 1, |n| {
-                    bistro_domain::order::Order::place(new.clone(), n)
+                .place(&idempotency(key, "b"), (&slug("roma"), day), None, 1, |id, n| {
+                    bistro_domain::order::Order::place(id, new.clone(), n)
                 })
                 .await
         }

@@ -130,7 +130,7 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
 /// Places `new` once under `key` without a cart, numbered by the store as the API does it.
 pub async fn place(orders: &Orders, key: &IdempotencyKey, new: NewOrder) -> Result<Idempotent<Order>, RepoError> {
     let (slug, day) = (new.restaurant.clone(), new.business_date);
-    orders.place(key, (&slug, day), None, 10, |number| Order::place(new.clone(), number)).await
+    orders.place(key, (&slug, day), None, 10, |id, number| Order::place(id, new.clone(), number)).await
 }
 
 pub fn contact() -> Contact {

@@ -112,8 +112,8 @@ pub async fn place_order(
         let placed = state
             .repos
             .orders
-            .place(&idempotency, day, Some((&token, cart.version)), per_slot, |number| {
-                Order::place(new.clone(), number)
+            .place(&idempotency, day, Some((&token, cart.version)), per_slot, |id, number| {
+                Order::place(id, new.clone(), number)
             })
             .await
             .map_err(|e| match e {
@@ -182,7 +182,7 @@ pub async fn later_slots(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     Query(query): Query<LaterQuery>,
-) -> Result<axum::Json<LaterSlots>, ApiError> {
+) -> Result<Json<LaterSlots>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let kind = match query.kind {
         LaterKind::Pickup => OrderKind::Pickup,
@@ -202,7 +202,7 @@ pub async fn later_slots(
             later.times.iter().map(|at| LaterSlot { at: *at, full: full(at) }).collect()
         })
         .unwrap_or_default();
-    Ok(axum::Json(LaterSlots {
+    Ok(Json(LaterSlots {
         ready_in_minutes: restaurant.timing.ready_in(&kind).as_mins(),
         now: restaurant.takes_now(&kind, now),
         date: later.map(|later| later.date),
@@ -211,9 +211,9 @@ pub async fn later_slots(
     }))
 }
 
-fn placed_response(order: Order, status: StatusCode) -> (StatusCode, axum::Json<PlacedOrder>) {
+fn placed_response(order: Order, status: StatusCode) -> (StatusCode, Json<PlacedOrder>) {
     let token = order.token.to_string();
-    (status, axum::Json(PlacedOrder { order: OrderView::seen_by(order, &Actor::Customer), token }))
+    (status, Json(PlacedOrder { order: OrderView::seen_by(order, &Actor::Customer), token }))
 }
 
 /// The order, if the caller may see it: its guest (with the token) or the restaurant's floor
@@ -244,9 +244,9 @@ pub async fn read_order(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<AnyRole>,
     Path((_slug, order)): Path<(String, String)>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     let (order, viewer) = authorized(&state, &slug, &order, &caller).await?;
-    Ok(axum::Json(OrderView::seen_by(order, &viewer)))
+    Ok(Json(OrderView::seen_by(order, &viewer)))
 }
 
 /// Re-reads and re-applies `change` when someone else moved the order first: the change is
@@ -287,14 +287,14 @@ pub async fn cancel_order(
     Tenant(slug): Tenant,
     Path((_slug, order)): Path<(String, String)>,
     Query(TokenParam { token }): Query<TokenParam>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     // Only the guest cancels: the kitchen refuses an order by moving it to `rejected`.
     let (order, actor) = authorized(&state, &slug, &order, &Caller::<AnyRole>::Guest { token }).await?;
     let order = change_order(&state, &slug, order, |o| {
         Ok(o.transition(OrderState::Cancelled, actor.clone(), Timestamp::now())?)
     })
     .await?;
-    Ok(axum::Json(OrderView::seen_by(order, &actor)))
+    Ok(Json(OrderView::seen_by(order, &actor)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -316,14 +316,14 @@ pub async fn move_order(
     staff: Staff,
     Path((_slug, order)): Path<(String, String)>,
     Json(body): Json<Move>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     let slug = staff.slug.clone();
     let (order, actor) = authorized(&state, &slug, &order, &Caller::Staff(staff)).await?;
     let order = change_order(&state, &slug, order, |o| {
         Ok(o.transition_because(body.to, actor.clone(), Timestamp::now(), body.reason.clone())?)
     })
     .await?;
-    Ok(axum::Json(OrderView::seen_by(order, &actor)))
+    Ok(Json(OrderView::seen_by(order, &actor)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -344,7 +344,7 @@ pub async fn assign_driver(
     manager: Manager,
     Path((_slug, order)): Path<(String, String)>,
     Json(body): Json<Assignment>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     let (slug, role) = (manager.slug.clone(), manager.staff.role);
     let driver_id =
         UserId::parse(&body.driver).map_err(|_| ApiError::unprocessable("unknown_driver", "no such driver here"))?;
@@ -354,7 +354,7 @@ pub async fn assign_driver(
     let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
     let order =
         change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver_id.clone(), driver_role, role)?)).await?;
-    Ok(axum::Json(OrderView::seen_by(order, &viewer)))
+    Ok(Json(OrderView::seen_by(order, &viewer)))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/erase", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
@@ -368,7 +368,7 @@ pub async fn erase_order(
     State(state): State<AppState>,
     owner: Owner,
     Path((_slug, order)): Path<(String, String)>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     let slug = owner.slug.clone();
     let viewer = Actor::Staff { user: owner.staff.user.clone(), role: owner.staff.role };
     let id = id(&order, "order", OrderId::parse)?;
@@ -388,7 +388,7 @@ pub async fn erase_order(
         }
     })
     .await?;
-    Ok(axum::Json(OrderView::seen_by(erased, &viewer)))
+    Ok(Json(OrderView::seen_by(erased, &viewer)))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -419,7 +419,7 @@ pub async fn list_orders(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
     Query(listing): Query<OrderListing>,
-) -> Result<axum::Json<OrderPage>, ApiError> {
+) -> Result<Json<OrderPage>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let (limit, cursor) = (page_size(listing.limit)?, cursor(listing.cursor.as_deref())?);
     let (orders, next) = if staff.role == Role::Driver {
@@ -431,7 +431,7 @@ pub async fn list_orders(
         let date = listing.date.unwrap_or_else(|| restaurant.business_day(Timestamp::now()));
         state.repos.orders.of_day(&slug, date, listing.state, limit, cursor).await?
     };
-    Ok(axum::Json(OrderPage {
+    Ok(Json(OrderPage {
         orders: orders.into_iter().map(|order| OrderView::seen_by(order, &staff.actor())).collect(),
         next_cursor: next.map(|c| c.as_str().to_owned()),
     }))

@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn an_event_is_a_summary_of_the_change_under_its_number() -> Result<(), RepoError> {
         let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
-        let order = Order::place(fixtures::new_order("roma", day), 7);
+        let order = Order::place(OrderId::generate(), fixtures::new_order("roma", day), 7);
 
         let [_, event] = event_writes(&order, 41)?;
 

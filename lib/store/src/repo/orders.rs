@@ -11,14 +11,17 @@ use bistro_domain::order::{Order, OrderState};
 use bistro_domain::timing::Promise;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
+use sha2::{Digest, Sha256};
 
 use super::events::{Sequencer, event_writes};
-use super::once::{CLAIM, Once, Refused, Transaction};
+use super::once::{Once, Refused, Transaction};
 use super::stored_order;
 use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, read_all, stale_or_missing};
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
 
+/// The ticket's write, only where none is: failing, the key's order was placed first.
+const TICKET: &str = "ticket";
 /// The event counter's write: failing, another change took the number.
 const EVENT_NUMBER: &str = "event number";
 const DAY_NUMBER: &str = "day number";
@@ -38,6 +41,21 @@ fn slot_write(order: &Order, promise: Promise, by: i64, orders_per_slot: u16) ->
     }
 }
 
+/// An order's id: made from the restaurant and the guest's idempotency key, so the order's ticket,
+/// written only where none is, is itself the claim on the key: of two placements under one key
+/// exactly one writes it, and a retry reads the order there. 128 bits of SHA-256, as random ids.
+fn order_id(slug: &Slug, idempotency: &IdempotencyKey) -> OrderId {
+    let digest = Sha256::new()
+        .chain_update(b"order\0")
+        .chain_update(slug.as_str())
+        .chain_update(b"\0")
+        .chain_update(&idempotency.key)
+        .finalize();
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    OrderId::from_bytes(id)
+}
+
 #[derive(Debug, Clone)]
 pub struct Orders {
     store: Arc<dyn Store>,
@@ -52,12 +70,30 @@ impl Orders {
         Self { store, sequencer: Arc::default() }
     }
 
-    async fn replay(
+    /// The order an earlier request under the key placed, if any: the order at the key's id, if
+    /// the same request placed it (else `IdempotencyMismatch`).
+    async fn replay(&self, slug: &Slug, idempotency: &IdempotencyKey) -> Result<Option<Idempotent<Order>>, RepoError> {
+        let page =
+            self.store.query(&Query::partition(keys::order_partition(slug, &order_id(slug, idempotency)))).await?;
+        let Some(order) = stored_order::order(&page.items)? else {
+            return self.replay_claimed(slug, idempotency).await;
+        };
+        if stored_order::request(&page.items)?.as_deref() != Some(idempotency.fingerprint.as_str()) {
+            return Err(RepoError::IdempotencyMismatch);
+        }
+        Ok(Some(Idempotent { value: order, replayed: true }))
+    }
+
+    /// An order placed while a separate record claimed its key (before an order's id came from
+    /// the key): found through that record, which expires within `IDEMPOTENCY_WINDOW`. Asked
+    /// only when no order is at the key's id, so only a retry that finds nothing pays for it;
+    /// a day after the change it finds nothing and can go.
+    async fn replay_claimed(
         &self,
         slug: &Slug,
-        once: &Once,
         idempotency: &IdempotencyKey,
     ) -> Result<Option<Idempotent<Order>>, RepoError> {
+        let once = Once::new(slug, "order", idempotency);
         let Some(target) = once.earlier(self.store.as_ref(), idempotency).await? else {
             return Ok(None);
         };
@@ -71,7 +107,7 @@ impl Orders {
         slug: &Slug,
         idempotency: &IdempotencyKey,
     ) -> Result<Option<Idempotent<Order>>, RepoError> {
-        self.replay(slug, &Once::new(slug, "order", idempotency), idempotency).await
+        self.replay(slug, idempotency).await
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
@@ -95,12 +131,12 @@ impl Orders {
         day: (&Slug, Date),
         cart: Option<(&Token, u64)>,
         orders_per_slot: u16,
-        numbered: impl Fn(u32) -> Order,
+        numbered: impl Fn(OrderId, u32) -> Order,
     ) -> Result<Idempotent<Order>, RepoError> {
         let (slug, business_date) = day;
-        let once = Once::new(slug, "order", idempotency);
+        let id = order_id(slug, idempotency);
         if cart.is_none() {
-            if let Some(placed) = self.replay(slug, &once, idempotency).await? {
+            if let Some(placed) = self.replay(slug, idempotency).await? {
                 return Ok(placed);
             }
         }
@@ -110,8 +146,8 @@ impl Orders {
             let last_number = lane.last_number(self.store.as_ref(), slug, business_date).await?;
             let number =
                 u32::try_from(last_number + 1).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?;
-            let order = numbered(number);
-            let [ticket, progress] = stored_order::items(&order)?;
+            let order = numbered(id.clone(), number);
+            let [ticket, progress] = stored_order::items(&order, Some(&idempotency.fingerprint))?;
             let day_number = Write::Add {
                 key: keys::order_counter(slug, business_date),
                 by: 1,
@@ -119,8 +155,7 @@ impl Orders {
                 condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
             };
             let mut writes = Transaction::new()
-                .with(CLAIM, once.claim(idempotency, order.id.as_str())?)
-                .with("order", Write::Put { item: ticket, condition: Condition::Absent })
+                .with(TICKET, Write::Put { item: ticket, condition: Condition::Absent })
                 .with("progress", Write::Put { item: progress, condition: Condition::Absent })
                 .with(DAY_NUMBER, day_number);
             if let Some((token, version)) = cart {
@@ -141,8 +176,8 @@ impl Orders {
                     lane.numbered(business_date, u64::from(number));
                     return Ok(Idempotent { value: order, replayed: false });
                 }
-                Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
-                    return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
+                Err(Refused::Conditions(failed)) if failed.contains(TICKET) => {
+                    return self.replay(slug, idempotency).await?.ok_or(RepoError::Busy);
                 }
                 Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
                 Err(Refused::Conditions(failed)) if failed.contains(SLOT) => return Err(RepoError::SlotFull),
@@ -227,7 +262,7 @@ impl Orders {
     /// domain) if nobody changed it since: the ticket without them, and the progress under the
     /// new version, together. No event: nobody follows an order that is over.
     pub async fn save_erased(&self, order: &Order) -> Result<(), RepoError> {
-        let [ticket, progress] = stored_order::items(order)?;
+        let [ticket, progress] = stored_order::items(order, None)?;
         let outcome = Transaction::new()
             .with("ticket", Write::Put { item: ticket, condition: Condition::Present })
             .with(
@@ -304,5 +339,33 @@ impl Orders {
         // The index may lag a reassignment by a moment; the order itself says whose it is.
         orders.retain(|order| order.driver.as_ref() == Some(driver));
         Ok((orders, page.next))
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use bistro_testkit::fixtures;
+
+    use super::*;
+    use crate::engine::sqlite::SqliteStore;
+
+    #[tokio::test]
+    async fn a_retry_finds_an_order_whose_key_a_separate_record_claimed() {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
+        let orders = Orders::new(Arc::clone(&store));
+        let slug = Slug::parse("roma").unwrap();
+        let key = IdempotencyKey { key: "k".into(), fingerprint: "body".into() };
+        let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
+        let order = Order::place(OrderId::generate(), fixtures::new_order("roma", day), 1);
+        let [ticket, progress] = stored_order::items(&order, None).unwrap();
+        let claim = Once::new(&slug, "order", &key).claim(&key, order.id.as_str()).unwrap();
+        let put = |item| Write::Put { item, condition: Condition::Absent };
+        store.transact(vec![claim, put(ticket), put(progress)]).await.unwrap();
+
+        let found = orders.earlier(&slug, &key).await.unwrap().unwrap();
+
+        assert_eq!((found.value, found.replayed), (order, true));
     }
 }

@@ -1,8 +1,10 @@
 //! How an order is laid out in the table: two items in the order's own partition, each in a
 //! compact JSON that `jq` still reads (`lib/store/KEYS.md` shows both).
 //!
-//! - The **ticket** (`ORDER`): what was ordered, by whom, for how much. Written at placement and
-//!   again only when the guest's personal data is erased.
+//! - The **ticket** (`ORDER`): what was ordered, by whom, for how much, and a fingerprint of the
+//!   request that placed it (the order's id comes from the guest's idempotency key, so a retry
+//!   finds the ticket and is compared with it). Written at placement and again only when the
+//!   guest's personal data is erased, which drops the fingerprint too.
 //! - The **progress** (`STATE`): state, history, driver; its item version is the order's. Every
 //!   change rewrites only this, which stays well under 1 KB, so a change costs one write unit
 //!   (twice, in its transaction) however long the order is.
@@ -59,6 +61,10 @@ struct Ticket {
     erased_at: Option<Timestamp>,
     #[serde(rename = "x")]
     token: Token,
+    /// The fingerprint of the request that placed the order (absent once erased, and on orders
+    /// placed when a separate record held it).
+    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    request: Option<String>,
 }
 
 /// Item, name, quantity, unit price, line total, choices (group, option, name, price delta), note.
@@ -80,12 +86,13 @@ struct Progress {
     reason: Option<Note>,
 }
 
-/// The order's two items: its ticket and its progress, with their index keys.
-pub(crate) fn items(order: &Order) -> Result<[Item; 2], RepoError> {
-    Ok([ticket_item(order)?, progress_item(order)?])
+/// The order's two items: its ticket (with the fingerprint of the `request` that placed it, if
+/// given) and its progress, with their index keys.
+pub(crate) fn items(order: &Order, request: Option<&str>) -> Result<[Item; 2], RepoError> {
+    Ok([ticket_item(order, request)?, progress_item(order)?])
 }
 
-pub(crate) fn ticket_item(order: &Order) -> Result<Item, RepoError> {
+fn ticket_item(order: &Order, request: Option<&str>) -> Result<Item, RepoError> {
     let slug = &order.restaurant;
     let currency = order.totals.total.currency;
     let amount = |money: &Money| money.minor;
@@ -124,6 +131,7 @@ pub(crate) fn ticket_item(order: &Order) -> Result<Item, RepoError> {
         promise: order.promise.map(|p| (p.at, p.scheduled)),
         erased_at: order.erased_at,
         token: order.token.clone(),
+        request: request.map(str::to_owned),
     };
     Ok(Item::new(keys::order(slug, &order.id), order.version, encode(&ticket)?)
         .with_index(Index::Gsi2, keys::order_in_day(slug, order.business_date, order.number)))
@@ -151,6 +159,19 @@ pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
         item = item.with_index(Index::Gsi1, keys::delivery(slug, driver, order.business_date, order.number));
     }
     Ok(item)
+}
+
+/// The fingerprint of the request that placed the order whose partition holds `items`.
+pub(crate) fn request(items: &[Item]) -> Result<Option<String>, RepoError> {
+    #[derive(Deserialize)]
+    struct Placed {
+        #[serde(rename = "i", default)]
+        request: Option<String>,
+    }
+    match items.iter().find(|i| i.key.sk == "ORDER") {
+        Some(ticket) => Ok(decode::<Placed>(ticket)?.request),
+        None => Ok(None),
+    }
 }
 
 /// The order from its partition's items (in any order); `None` when the partition is empty.
@@ -232,7 +253,7 @@ mod tests {
 
     fn accepted_order() -> Order {
         let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
-        let mut order = Order::place(fixtures::new_order("roma", day), 7);
+        let mut order = Order::place(OrderId::generate(), fixtures::new_order("roma", day), 7);
         order.transition(OrderState::Accepted, manager(), Timestamp::now()).unwrap();
         order
     }
@@ -240,22 +261,23 @@ mod tests {
     #[test]
     fn an_order_reads_back_from_its_two_items_as_it_was_written() {
         let order = accepted_order();
-        let [ticket, progress] = items(&order).unwrap();
-        assert_eq!(self::order(&[progress, ticket]).unwrap(), Some(order));
+        let [ticket, progress] = items(&order, Some("fingerprint")).unwrap();
+        assert_eq!(self::order(&[progress.clone(), ticket.clone()]).unwrap(), Some(order));
+        assert_eq!(request(&[progress, ticket]).unwrap().as_deref(), Some("fingerprint"));
     }
 
     #[test]
     fn an_open_order_is_in_the_open_index_and_a_finished_one_is_not() {
         assert!(progress_item(&accepted_order()).unwrap().index_keys[Index::Gsi3.position()].is_some());
         let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
-        let mut rejected = Order::place(fixtures::new_order("roma", day), 8);
+        let mut rejected = Order::place(OrderId::generate(), fixtures::new_order("roma", day), 8);
         rejected.transition(OrderState::Rejected, manager(), Timestamp::now()).unwrap();
         assert!(progress_item(&rejected).unwrap().index_keys[Index::Gsi3.position()].is_none());
     }
 
     #[test]
     fn a_partition_with_only_one_of_its_items_is_corrupt() {
-        let [ticket, _] = items(&accepted_order()).unwrap();
+        let [ticket, _] = items(&accepted_order(), None).unwrap();
         assert!(matches!(self::order(&[ticket]), Err(RepoError::Corrupt(_))));
         assert_eq!(self::order(&[]).unwrap(), None);
     }
