@@ -151,6 +151,10 @@ fn write_one_part(args: &[String], store: impl FnOnce(&mut Results)) -> Result<(
     Ok(())
 }
 
+/// The hosts' allocator (every `main.rs` of `functions/` sets it), so what the bench counts is what they run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
