@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request};
+use axum::http::{Method, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -241,6 +241,27 @@ impl Deployment {
         body: Option<Value>,
         key: &str,
     ) -> Value {
+        let (status, value) = self.send(method.clone(), path, token, body, key).await;
+        assert!(status.is_success(), "{method} {path}: {status} {value}");
+        self.succeeded.push((method, path.split('?').next().unwrap().to_owned()));
+        value
+    }
+
+    /// A request the API refuses, as the function serving it would make it; its status.
+    async fn refused(&mut self, method: Method, path: &str, body: Value, key: &str) -> StatusCode {
+        let (status, value) = self.send(method.clone(), path, None, Some(body), key).await;
+        assert!(status.is_client_error(), "{method} {path}: {status} {value}");
+        status
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        key: &str,
+    ) -> (StatusCode, Value) {
         let function = self.function_of(path);
         self.recording.acting_as(&function);
         let mut request = Request::builder()
@@ -260,10 +281,7 @@ impl Deployment {
         let response = self.routers[&function].clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path} ({function}): {status} {value}");
-        self.succeeded.push((method, path.split('?').next().unwrap().to_owned()));
-        value
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
     async fn ws(&self, route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> i64 {
@@ -458,8 +476,12 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let order = json!({"cart": cart, "kind": {"type": "delivery", "address": "Via Roma 1"}, "customer": {"name": "Ada", "phone": "+39 06 1234"}});
     let placed = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order.clone()), "ada-1").await;
     // The guest's phone sends it again: the same order comes back.
-    let again = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order), "ada-1").await;
+    let again = d.call_keyed(Method::POST, &format!("{base}/orders"), None, Some(order.clone()), "ada-1").await;
     assert_eq!(again["order"]["id"], placed["order"]["id"]);
+    // Her second phone orders the same cart under a key of its own: the cart is gone, and no
+    // order (nor a claim record written before orders claimed their keys themselves) has its key.
+    let second_phone = d.refused(Method::POST, &format!("{base}/orders"), order, "ada-2").await;
+    assert_eq!(second_phone, StatusCode::NOT_FOUND);
     let (order, token) =
         (placed["order"]["id"].as_str().unwrap().to_owned(), placed["token"].as_str().unwrap().to_owned());
     let follow = json!({"restaurant": "roma", "order": order, "order_token": token});
