@@ -151,7 +151,8 @@ fn write_one_part(args: &[String], store: impl FnOnce(&mut Results)) -> Result<(
     Ok(())
 }
 
-/// The hosts' allocator (every `main.rs` of `functions/` sets it), so what the bench counts is what they run.
+/// The Lambda functions' allocator (each function's `main.rs` sets it), so the instructions counted
+/// per request are what they run; the local server, measured under load, keeps glibc's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

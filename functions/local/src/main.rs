@@ -4,10 +4,6 @@ use std::process::ExitCode;
 
 use bistro_local::{LocalConfig, serve};
 
-/// mimalloc: with glibc's allocator, malloc and free were a tenth of a placement's instructions.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     bistro_api::telemetry::init_terminal_logs();
