@@ -12,13 +12,26 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 
 const world = suite(SLUG);
 
+/**
+ * Open every day for eight hours from the start of this hour in Berlin, so the tests find the free
+ * slots they take whatever the time they run at: an all-day opening ends at midnight, and late in
+ * the evening leaves only a few.
+ */
+function fromThisHour() {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+  const clock = (h) => `${String(h % 24).padStart(2, '0')}:00`;
+  const day = [{ opens: clock(hour), closes: clock(hour + 8) }];
+  return Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, day]));
+}
+
 /** Pickups take 25 minutes here, and each 15-minute slot takes one order (set once, by the first guest). */
 let timed = null;
 function timing() {
   timed ??= (async () => {
     const { base } = world.server;
     const current = await call(base, 'GET', `/v1/restaurants/${SLUG}`);
-    const restaurant = { ...current.restaurant, timing: { dine_in_minutes: 10, pickup_minutes: 25, delivery_minutes: 45, slot_minutes: 15, orders_per_slot: 1 } };
+    const hours = { ...current.restaurant.hours, weekly: fromThisHour() };
+    const restaurant = { ...current.restaurant, hours, timing: { dine_in_minutes: 10, pickup_minutes: 25, delivery_minutes: 45, slot_minutes: 15, orders_per_slot: 1 } };
     await call(base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant, version: current.version } });
   })();
   return timed;

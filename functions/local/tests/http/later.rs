@@ -18,6 +18,17 @@ async fn set_timing(app: &TestApp, slug: &str, owner: &str, timing: Value, weekl
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
 }
 
+/// Open every day for eight hours from the start of this hour (Berlin), so each test finds the
+/// later slots it counts on whatever the time it runs at: an all-day opening ends at midnight,
+/// and late in the evening leaves only a few.
+fn open_from_this_hour() -> Value {
+    let now = bistro_domain::jiff::Timestamp::now()
+        .to_zoned(bistro_domain::jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+    let closes = now.checked_add(bistro_domain::jiff::SignedDuration::from_hours(8)).unwrap();
+    let day = json!([{"opens": now.strftime("%H:00").to_string(), "closes": closes.strftime("%H:00").to_string()}]);
+    json!({"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day})
+}
+
 fn timing(pickup_minutes: u32, orders_per_slot: u32) -> Value {
     json!({"dine_in_minutes": 10, "pickup_minutes": pickup_minutes, "delivery_minutes": 45, "slot_minutes": 15, "orders_per_slot": orders_per_slot})
 }
@@ -56,7 +67,7 @@ async fn an_order_for_now_is_promised_its_preparation_time_after_placing() {
 async fn a_pickup_for_a_later_slot_is_promised_that_slot_and_the_kitchen_sees_it() {
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("later").await;
-    set_timing(&app, "later", &owner, timing(20, 3), None).await;
+    set_timing(&app, "later", &owner, timing(20, 3), Some(open_from_this_hour())).await;
     let offered = slots(&app, "later").await;
     assert_eq!(offered["ready_in_minutes"], 20);
     assert_eq!(offered["now"], true);
@@ -76,7 +87,7 @@ async fn a_pickup_for_a_later_slot_is_promised_that_slot_and_the_kitchen_sees_it
 async fn a_full_slot_is_marked_full_and_refuses_one_more_order() {
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("capped").await;
-    set_timing(&app, "capped", &owner, timing(20, 2), None).await;
+    set_timing(&app, "capped", &owner, timing(20, 2), Some(open_from_this_hour())).await;
     let slot = slots(&app, "capped").await["slots"][2]["at"].clone();
     for key in ["a", "b"] {
         let cart = app.cart_with_pizza("capped", 1).await;
@@ -98,7 +109,8 @@ async fn a_full_slot_is_marked_full_and_refuses_one_more_order() {
 #[tokio::test]
 async fn a_time_that_is_no_slot_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
-    app.restaurant_with_pizza("offgrid").await;
+    let owner = app.restaurant_with_pizza("offgrid").await;
+    set_timing(&app, "offgrid", &owner, timing(20, 10), Some(open_from_this_hour())).await;
     let slot = instant(&slots(&app, "offgrid").await["slots"][1]["at"]);
     let off_grid = json!(slot.checked_add(bistro_domain::jiff::SignedDuration::from_mins(7)).unwrap().to_string());
     let cart = app.cart_with_pizza("offgrid", 1).await;
@@ -112,7 +124,8 @@ async fn a_time_that_is_no_slot_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn a_table_cannot_order_for_later() {
     let app = spawn_app().await;
-    app.restaurant_with_pizza("tablelater").await;
+    let owner = app.restaurant_with_pizza("tablelater").await;
+    set_timing(&app, "tablelater", &owner, timing(20, 10), Some(open_from_this_hour())).await;
     let slot = slots(&app, "tablelater").await["slots"][1]["at"].clone();
     let cart = app.cart_with_pizza("tablelater", 1).await;
     let body =
@@ -152,7 +165,7 @@ async fn a_closed_restaurant_takes_pickups_for_its_next_opening_only() {
 async fn a_cancelled_later_order_frees_its_slot() {
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("freed").await;
-    set_timing(&app, "freed", &owner, timing(20, 1), None).await;
+    set_timing(&app, "freed", &owner, timing(20, 1), Some(open_from_this_hour())).await;
     let slot = slots(&app, "freed").await["slots"][1]["at"].clone();
     let cart = app.cart_with_pizza("freed", 1).await;
     let placed = json_of(place_at(&app, "freed", &cart, "k", &slot).await).await;
