@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -16,11 +17,43 @@ use bistro_api::{AppState, api};
 use bistro_domain::restaurant::Role;
 use bistro_store::Repos;
 use bistro_store::engine::sqlite::SqliteStore;
-use bistro_store::seam::Store;
+use bistro_store::seam::{Item, Key, Page, Query, SeamError, Store, Write};
 use bistro_testkit::fixtures;
 
+/// A store that counts the reads of carts, as an instance of the orders function makes them.
+#[derive(Debug)]
+struct CountingCartReads {
+    inner: SqliteStore,
+    cart_reads: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Store for CountingCartReads {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
+        if key.pk.contains("#CART#") {
+            self.cart_reads.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.get(key).await
+    }
+    async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
+        self.inner.write(write).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), SeamError> {
+        self.inner.transact(writes).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, SeamError> {
+        self.inner.query(query).await
+    }
+    async fn ping(&self) -> Result<(), SeamError> {
+        self.inner.ping().await
+    }
+}
+
 async fn two_instances() -> (Router, Router) {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
+    two_instances_over(Arc::new(SqliteStore::in_memory().unwrap())).await
+}
+
+async fn two_instances_over(store: Arc<dyn Store>) -> (Router, Router) {
     let repos = Repos::new(Arc::clone(&store));
     let restaurant = fixtures::restaurant("roma");
     repos.restaurants.create(&restaurant, &fixtures::account("roma", "chef@example.com", Role::Owner)).await.unwrap();
@@ -125,4 +158,24 @@ async fn a_cart_remembered_empty_is_ordered_with_what_was_added_through_another_
     // Assert: the refusal the remembered copy would earn ("the cart is empty") is not given.
     assert_eq!(status, StatusCode::CREATED, "{placed}");
     assert_eq!(dishes(&placed), ["pizza"]);
+}
+
+#[tokio::test]
+async fn an_instance_that_never_saw_the_cart_reads_it_once_even_for_a_refused_order() {
+    // Arrange: the cart was filled through A; B, which never saw it, places it, then is asked
+    // to place another cart under the same key (a refusal: the key is taken).
+    let store =
+        Arc::new(CountingCartReads { inner: SqliteStore::in_memory().unwrap(), cart_reads: AtomicUsize::new(0) });
+    let (a, b) = two_instances_over(store.clone()).await;
+    let (first, second) = (cart_with_pizza(&a).await, cart_with_pizza(&a).await);
+    let (status, placed) = call(&b, "/orders", Some("order-1"), pickup(&first)).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    let before = store.cart_reads.load(Ordering::SeqCst);
+
+    // Act
+    let (status, refused) = call(&b, "/orders", Some("order-1"), pickup(&second)).await;
+
+    // Assert
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(store.cart_reads.load(Ordering::SeqCst) - before, 1, "the refused placement read its cart once");
 }

@@ -126,17 +126,17 @@ pub async fn place_order(
         let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
         Ok(placed_response(placed.value, status))
     };
-    // The first try prices the cart as this instance last saw it, if it did. Only an order is
-    // taken from that copy: the order removes the cart only at the version priced, and whatever
-    // refuses the copy (changed or ordered elsewhere, emptied, below a minimum) is decided again
-    // on the cart as stored.
-    match attempt(carts.to_change(&slug, &token).await).await {
-        Ok(placed) => Ok(placed),
-        Err(_) => {
-            carts.forget(&slug, &token);
-            attempt(carts.get(&slug, &token).await).await
+    // If this instance saw the cart last, the first try prices that copy. Only an order is taken
+    // from it: the order removes the cart only at the version priced, and whatever refuses the
+    // copy (changed or ordered elsewhere, emptied, below a minimum) is decided again on the cart
+    // as stored. An instance that never saw the cart reads it once, and its refusal stands.
+    if let Some(copy) = carts.remembered(&slug, &token) {
+        if let Ok(placed) = attempt(Ok(copy)).await {
+            return Ok(placed);
         }
+        carts.forget(&slug, &token);
     }
+    attempt(carts.get(&slug, &token).await).await
 }
 
 /// The kinds of order that can be placed for a later time.

@@ -59,10 +59,15 @@ impl Carts {
     /// The cart to change: as this instance last saw it, else as stored. It may be out of date;
     /// [`Carts::save`] refuses it then, and the next call reads the stored cart.
     pub async fn to_change(&self, slug: &Slug, token: &Token) -> Result<Versioned<Cart>, RepoError> {
-        match self.remembered.at_least(&keys::cart(slug, token), 0) {
+        match self.remembered(slug, token) {
             Some(cart) => Ok(cart),
             None => self.get(slug, token).await,
         }
+    }
+
+    /// The cart as this instance last saw it, if it did (no read): possibly out of date.
+    pub fn remembered(&self, slug: &Slug, token: &Token) -> Option<Versioned<Cart>> {
+        self.remembered.at_least(&keys::cart(slug, token), 0)
     }
 
     /// Forgets this instance's copy of a cart that is gone (an order consumed it), so the
