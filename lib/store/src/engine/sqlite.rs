@@ -173,7 +173,7 @@ fn apply(connection: &Connection, write: &Write, now: i64) -> rusqlite::Result<O
 ///
 /// Unless `read_all`, creating writes are not read first; if one then finds its key taken (or
 /// another write's condition fails), everything is undone and judged again reading every item,
-/// so the answer is the one reading first gives, and a placement reads four items fewer.
+/// so the answer is the one reading first gives, and a placement reads three items fewer.
 fn judge_and_apply(
     connection: &Connection,
     writes: &[Write],

@@ -72,13 +72,17 @@ impl Orders {
 
     /// The order an earlier request under the key placed, if any: the order at the key's id, if
     /// the same request placed it (else `IdempotencyMismatch`).
-    async fn replay(&self, slug: &Slug, idempotency: &IdempotencyKey) -> Result<Option<Idempotent<Order>>, RepoError> {
+    pub async fn earlier(
+        &self,
+        slug: &Slug,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Idempotent<Order>>, RepoError> {
         let page =
             self.store.query(&Query::partition(keys::order_partition(slug, &order_id(slug, idempotency)))).await?;
-        let Some(order) = stored_order::order(&page.items)? else {
+        let Some((order, request)) = stored_order::placed(&page.items)? else {
             return self.replay_claimed(slug, idempotency).await;
         };
-        if stored_order::request(&page.items)?.as_deref() != Some(idempotency.fingerprint.as_str()) {
+        if request.as_deref() != Some(idempotency.fingerprint.as_str()) {
             return Err(RepoError::IdempotencyMismatch);
         }
         Ok(Some(Idempotent { value: order, replayed: true }))
@@ -99,15 +103,6 @@ impl Orders {
         };
         let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
         Ok(Some(Idempotent { value: self.get(slug, &id).await?, replayed: true }))
-    }
-
-    /// The order an earlier request with this idempotency key placed, if any.
-    pub async fn earlier(
-        &self,
-        slug: &Slug,
-        idempotency: &IdempotencyKey,
-    ) -> Result<Option<Idempotent<Order>>, RepoError> {
-        self.replay(slug, idempotency).await
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
@@ -136,7 +131,7 @@ impl Orders {
         let (slug, business_date) = day;
         let id = order_id(slug, idempotency);
         if cart.is_none() {
-            if let Some(placed) = self.replay(slug, idempotency).await? {
+            if let Some(placed) = self.earlier(slug, idempotency).await? {
                 return Ok(placed);
             }
         }
@@ -177,7 +172,7 @@ impl Orders {
                     return Ok(Idempotent { value: order, replayed: false });
                 }
                 Err(Refused::Conditions(failed)) if failed.contains(TICKET) => {
-                    return self.replay(slug, idempotency).await?.ok_or(RepoError::Busy);
+                    return self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy);
                 }
                 Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
                 Err(Refused::Conditions(failed)) if failed.contains(SLOT) => return Err(RepoError::SlotFull),

@@ -161,21 +161,13 @@ pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
     Ok(item)
 }
 
-/// The fingerprint of the request that placed the order whose partition holds `items`.
-pub(crate) fn request(items: &[Item]) -> Result<Option<String>, RepoError> {
-    #[derive(Deserialize)]
-    struct Placed {
-        #[serde(rename = "i", default)]
-        request: Option<String>,
-    }
-    match items.iter().find(|i| i.key.sk == "ORDER") {
-        Some(ticket) => Ok(decode::<Placed>(ticket)?.request),
-        None => Ok(None),
-    }
-}
-
 /// The order from its partition's items (in any order); `None` when the partition is empty.
 pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
+    Ok(placed(items)?.map(|(order, _)| order))
+}
+
+/// The order from its partition's items, with the fingerprint of the request that placed it.
+pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, RepoError> {
     let corrupt = |what: &str| RepoError::Corrupt(format!("order partition: {what}"));
     let (Some(ticket), Some(progress)) =
         (items.iter().find(|i| i.key.sk == "ORDER"), items.iter().find(|i| i.key.sk == "STATE"))
@@ -212,7 +204,7 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
             actor: actor.map_or(Actor::Customer, |(user, role)| Actor::Staff { user, role }),
         })
         .collect();
-    Ok(Some(Order {
+    let order = Order {
         id,
         restaurant,
         number: t.number,
@@ -237,7 +229,8 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
         driver: p.driver,
         token: t.token,
         version: progress.version,
-    }))
+    };
+    Ok(Some((order, t.request)))
 }
 
 #[cfg(test)]
@@ -262,8 +255,7 @@ mod tests {
     fn an_order_reads_back_from_its_two_items_as_it_was_written() {
         let order = accepted_order();
         let [ticket, progress] = items(&order, Some("fingerprint")).unwrap();
-        assert_eq!(self::order(&[progress.clone(), ticket.clone()]).unwrap(), Some(order));
-        assert_eq!(request(&[progress, ticket]).unwrap().as_deref(), Some("fingerprint"));
+        assert_eq!(placed(&[progress, ticket]).unwrap(), Some((order, Some("fingerprint".to_owned()))));
     }
 
     #[test]
