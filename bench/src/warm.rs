@@ -171,7 +171,7 @@ pub async fn measure(bench: &Path) -> Result<Vec<WarmRequest>, String> {
 
 pub fn section(warm: &[WarmRequest]) -> String {
     let mut out = format!(
-        "## Instructions per warm request\n\nThe real router over an in-process store (SQLite in memory, so no network), counted by callgrind: two runs that prepare the same data and then make the request {FEW} and {MANY} times; the difference divided by {}. It includes the store's own work (SQLite), routing, JSON and the domain rules. Two runs of the same code differ by up to 10 % (hash seeds and allocations differ per process): read a smaller change as noise.\n\n| operation | instructions per request |\n|---|---:|\n",
+        "## Instructions per warm request\n\nThe real router over an in-process store (SQLite in memory, so no network), allocating with mimalloc as the Lambda functions do, counted by callgrind: two runs that prepare the same data and then make the request {FEW} and {MANY} times; the difference divided by {}. It includes the store's own work (SQLite), routing, JSON and the domain rules. Two runs of the same code differ by up to 10 % (hash seeds and allocations differ per process): read a smaller change as noise.\n\n| operation | instructions per request |\n|---|---:|\n",
         MANY - FEW
     );
     for w in warm {

@@ -1,6 +1,6 @@
 //! The ws function: API Gateway WebSocket `$connect`, `$disconnect` and `$default`.
 
-/// mimalloc: with glibc's allocator, malloc and free were a tenth of a placement's instructions.
+/// mimalloc: a tenth fewer instructions to place an order than with glibc's allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
