@@ -15,9 +15,8 @@ export async function teamSection(slug, current) {
   async function change(account, method, path, body, done) {
     try {
       await api(method, `/v1/restaurants/${slug}/staff/${account.id}${path}`, { token, body });
-      say(done);
-      await load();
-    } catch (problem) { say(`${account.name}: ${problem.message}`, true); }
+    } catch (problem) { say(`${account.name}: ${problem.message}`, true); return; }
+    await load(done);
   }
 
   function row(account) {
@@ -49,13 +48,15 @@ export async function teamSection(slug, current) {
       h('td', {}, h('label', { for: roleId, class: 'visually-hidden' }, `Role of ${account.name}`), role), actions);
   }
 
-  async function load() {
+  // What a change confirms stands once the list shows it, so the two never disagree.
+  async function load(done) {
     try {
       const accounts = await api('GET', `/v1/restaurants/${slug}/staff`, { token });
       box.replaceChildren(h('table', { class: 'history', 'data-testid': 'team' },
         h('thead', {}, h('tr', {}, ['Name', 'Role', 'Change'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, accounts.map(row))));
-    } catch (problem) { say(problem.message, true); }
+      if (done) say(done);
+    } catch (problem) { say(done ? `${done} ${problem.message}` : problem.message, true); }
   }
 
   function hireForm() {
@@ -70,10 +71,9 @@ export async function teamSection(slug, current) {
       const data = Object.fromEntries(new FormData(form));
       try {
         await api('POST', `/v1/restaurants/${slug}/staff`, { token, body: data });
-        say(`${data.name} can sign in now as ${ROLES[data.role]}.`);
-        form.reset();
-        await load();
-      } catch (problem) { say(problem.message, true); }
+      } catch (problem) { say(problem.message, true); return; }
+      form.reset();
+      await load(`${data.name} can sign in now as ${ROLES[data.role]}.`);
     });
     return form;
   }
