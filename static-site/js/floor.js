@@ -77,11 +77,11 @@ export async function bookingsPage(slug) {
   async function step(reservation, status) {
     try {
       await api('POST', `/v1/restaurants/${slug}/reservations/${reservation.id}/status`, { token, body: { status } });
-      toast(`${reservation.contact?.name ?? 'The booking'}: ${BOOKING_STATES[status]}`);
-      await load();
-    } catch (problem) { toast(problem.message); }
+    } catch (problem) { toast(problem.message); return; }
+    await load(`${reservation.contact?.name ?? 'The booking'}: ${BOOKING_STATES[status]}`);
   }
-  async function load() {
+  // What a change confirms is shown once the list shows it, so the two never disagree.
+  async function load(done) {
     try {
       const first = date.value;
       const days = Array.from({ length: 7 }, (_, i) => addDays(first, i));
@@ -101,9 +101,10 @@ export async function bookingsPage(slug) {
             h('td', {}, r.status === 'confirmed' ? Object.entries(BOOKING_STEPS)
               .filter(([status]) => status !== 'no_show' || new Date(r.starts_at).getTime() <= Date.now())
               .map(([status, label]) => h('button', { type: 'button', onclick: () => step(r, status) }, `${label}: ${r.contact?.name ?? `#${r.party}`}`)) : ''))))));
-    } catch (problem) { toast(problem.message); }
+      if (done) toast(done);
+    } catch (problem) { toast(done ? `${done}. ${problem.message}` : problem.message); }
   }
-  date.addEventListener('change', load);
+  date.addEventListener('change', () => load());
   show(h('h1', {}, 'Bookings'), h('div', { class: 'filters' }, h('label', { for: 'bookings-date' }, 'From '), date), week, day);
   await load();
 }
