@@ -4,7 +4,7 @@
 import { saveRestaurant } from './restaurant-forms.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
-import { h } from './ui.js';
+import { h, money } from './ui.js';
 
 /** The timing fields: name, label, smallest and largest value. */
 const TIMING = [
@@ -24,6 +24,11 @@ const ALERTS = [
 ];
 
 const DELIVERY_AMOUNTS = [['delivery_fee', 'fee', 'Delivery fee (0 for free)'], ['delivery_minimum', 'minimum', 'Least food a delivery is taken for (0 for any)']];
+/** The server's bounds on delivery terms (`DeliveryTerms::MAX_AMOUNT`, `MAX_POSTCODES`). */
+const MAX_DELIVERY_AMOUNT = 100000000;
+const MAX_POSTCODES = 500;
+/** Where the server's refusal of a delivery field is shown; the terms as a whole go under the postcodes. */
+const DELIVERY_ERRORS = { fee: '#delivery_fee-error', minimum: '#delivery_minimum-error' };
 
 function deliveryFields(restaurant) {
   const terms = restaurant.delivery ?? { fee: 0, minimum: 0, postcodes: [] };
@@ -51,12 +56,15 @@ function readDelivery(form, data, currency) {
   };
   const [fee, minimum] = DELIVERY_AMOUNTS.map(([name]) => {
     const minor = parseAmount(data.get(name) || '0', currency);
-    show(name, minor === null ? `Write an amount like ${amountText(250, currency)}.` : null);
+    show(name, minor === null ? `Write an amount like ${amountText(250, currency)}.`
+      : minor > MAX_DELIVERY_AMOUNT ? `At most ${money({ minor: MAX_DELIVERY_AMOUNT, currency })}.` : null);
     return minor;
   });
   const postcodes = data.get('postcodes').split(/[,\n]/).map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean);
   const wrong = postcodes.filter((p) => !/^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$/.test(p));
-  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens.` : null);
+  const distinct = new Set(postcodes.map((p) => p.toUpperCase())).size;
+  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens.`
+    : distinct > MAX_POSTCODES ? `At most ${MAX_POSTCODES} postcodes; this lists ${distinct}.` : null);
   return ok ? { fee, minimum, postcodes } : null;
 }
 
@@ -101,8 +109,8 @@ export function settingsForm(slug, token, shared) {
       await saveRestaurant(slug, token, shared, { hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts });
       said.textContent = 'Settings saved';
     } catch (problem) {
-      const part = problem.field?.replace(/^restaurant\./, '').split('.')[0];
-      const box = { timing: '#timing-error', ticket_alerts: '#alerts-error', delivery: '#postcodes-error' }[part];
+      const [part, detail] = problem.field?.replace(/^restaurant\./, '').split('.') ?? [];
+      const box = { timing: '#timing-error', ticket_alerts: '#alerts-error', delivery: DELIVERY_ERRORS[detail] ?? '#postcodes-error' }[part];
       if (part === 'hours') hours.fail(problem.message);
       else if (box) Object.assign(form.querySelector(box), { textContent: problem.message, hidden: false });
       else said.textContent = problem.message;

@@ -35,6 +35,18 @@ test('the manager sets the delivery fee, minimum and postcodes in the settings f
   await screenshot(tab, 'manage-delivery-terms');
 });
 
+test('a delivery fee beyond what can be charged is refused beside the fee, and nothing is saved', async () => {
+  const tab = await managerOnPhone(world, SLUG);
+  const before = (await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`)).restaurant.delivery;
+  await tab.getByLabel('Delivery fee (0 for free) (EUR)').fill('1000000.01');
+  await tab.getByRole('button', { name: 'Save settings' }).click();
+
+  await tab.locator('#delivery_fee-error').filter({ hasText: 'At most €1,000,000.00.' }).waitFor();
+  assert.equal(await tab.evaluate(() => document.activeElement?.id), 'settings-delivery_fee');
+  await screenshot(tab, 'manage-delivery-fee-too-large');
+  assert.deepEqual((await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`)).restaurant.delivery, before);
+});
+
 test('a guest is told the minimum, refused a postcode outside the area, and pays the fee as its own line', async () => {
   // Chromium logs the refused order (422) as a console error: this page expects exactly that one.
   const errors = [];

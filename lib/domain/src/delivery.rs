@@ -98,18 +98,39 @@ pub struct DeliveryTerms {
 #[serde(deny_unknown_fields)]
 struct TermsRepr {
     /// Added to every delivery as its own line, in the currency's minor units (0 for none).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_amount")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     fee: u32,
     /// The least food (before the fee) a delivery is taken for, in minor units (0 for none).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_amount")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     minimum: u32,
     /// The postcodes the restaurant delivers to; empty for anywhere.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded_postcodes")]
     #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     postcodes: BTreeSet<Postcode>,
 }
+
+// Each bound is checked while its own field is read, so a refusal names that field
+// (`restaurant.delivery.fee`) and the settings page can show it beside that input.
+fn bounded_amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let amount = u32::deserialize(deserializer)?;
+    if amount > DeliveryTerms::MAX_AMOUNT {
+        return Err(serde::de::Error::custom(AMOUNT_TOO_LARGE));
+    }
+    Ok(amount)
+}
+
+fn bounded_postcodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<Postcode>, D::Error> {
+    let postcodes = BTreeSet::<Postcode>::deserialize(deserializer)?;
+    if postcodes.len() > DeliveryTerms::MAX_POSTCODES {
+        return Err(serde::de::Error::custom(TOO_MANY_POSTCODES));
+    }
+    Ok(postcodes)
+}
+
+const AMOUNT_TOO_LARGE: &str = "a delivery fee or minimum is at most 100000000 minor units";
+const TOO_MANY_POSTCODES: &str = "a restaurant lists at most 500 postcodes";
 
 #[cfg(feature = "openapi")]
 crate::schema::shaped_as!(DeliveryTerms, TermsRepr, "DeliveryTerms");
@@ -137,10 +158,10 @@ impl DeliveryTerms {
 
     pub fn new(fee: u32, minimum: u32, postcodes: BTreeSet<Postcode>) -> Result<Self, TermsError> {
         if fee > Self::MAX_AMOUNT || minimum > Self::MAX_AMOUNT {
-            return Err(TermsError("a delivery fee or minimum is at most 100,000,000 minor units"));
+            return Err(TermsError(AMOUNT_TOO_LARGE));
         }
         if postcodes.len() > Self::MAX_POSTCODES {
-            return Err(TermsError("a restaurant lists at most 500 postcodes"));
+            return Err(TermsError(TOO_MANY_POSTCODES));
         }
         Ok(Self { fee, minimum, postcodes })
     }

@@ -39,6 +39,31 @@ async fn the_restaurants_delivery_terms_are_public_with_its_settings() {
 }
 
 #[tokio::test]
+async fn terms_beyond_their_bounds_are_refused_naming_the_field_that_is_too_large() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("bounds").await;
+    let current = json_of(app.get("/v1/restaurants/bounds", None).await).await;
+    let many: Vec<String> = (0..501).map(|n| format!("{}", 10_000 + n)).collect();
+
+    for (terms, field) in [
+        (json!({"fee": 100_000_001}), "restaurant.delivery.fee"),
+        (json!({"minimum": 100_000_001}), "restaurant.delivery.minimum"),
+        (json!({"postcodes": many}), "restaurant.delivery.postcodes"),
+    ] {
+        let mut restaurant = current["restaurant"].clone();
+        restaurant["delivery"] = terms;
+        let update = json!({"restaurant": restaurant, "version": current["version"]});
+        let problem = json_of(app.send(Method::PUT, "/v1/restaurants/bounds", Some(&owner), &update).await).await;
+        assert_eq!(
+            (problem["code"].as_str(), problem["field"].as_str()),
+            (Some("invalid_body"), Some(field)),
+            "{problem}"
+        );
+    }
+    assert_eq!(json_of(app.get("/v1/restaurants/bounds", None).await).await, current, "nothing changed");
+}
+
+#[tokio::test]
 async fn a_delivery_below_the_minimum_is_refused_with_what_is_missing_and_keeps_the_cart() {
     let app = spawn_app().await;
     delivering(&app, "small").await;
