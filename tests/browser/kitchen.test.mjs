@@ -241,8 +241,11 @@ test('the history lists a day\'s orders in every state with totals per state, fi
   const results = await new AxeBuilder({ page: tab }).analyze();
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the history');
 
-  const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
-  await tab.getByLabel('Day').fill(yesterday);
+  // The day before the one shown: the restaurant's day changes at 05:00, so from midnight until
+  // then the page shows the calendar's yesterday.
+  const shown = await tab.getByLabel('Day').inputValue();
+  const dayBefore = new Date(Date.parse(`${shown}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  await tab.getByLabel('Day').fill(dayBefore);
   await tab.getByText('No orders on that day.').waitFor();
 });
 
