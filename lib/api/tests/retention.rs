@@ -76,6 +76,24 @@ async fn within_its_period_a_guests_personal_data_stays() {
 }
 
 #[tokio::test]
+async fn an_order_placed_after_midnight_on_the_restaurants_first_day_is_erased_with_the_day_before() {
+    let repos = Repos::new(Arc::new(SqliteStore::in_memory().unwrap()));
+    let mut roma = restaurant("roma");
+    roma.personal_data_days = RetentionDays::new(1).unwrap();
+    repos.restaurants.create(&roma, &account("roma", "owner@example.com", Role::Owner)).await.unwrap();
+    // Before the restaurant's day changes (05:00), a quarter past midnight is still yesterday's.
+    let yesterday = roma.time_zone.today(Timestamp::now()).yesterday().unwrap();
+    let key = IdempotencyKey { key: "night".into(), fingerprint: "night".into() };
+    fixtures::place(&repos.orders, &key, fixtures::new_order("roma", yesterday)).await.unwrap();
+
+    let swept = sweep(&repos, days_later(2)).await.unwrap();
+
+    let order = repos.orders.of_day(&slug("roma"), yesterday, None, 10, None).await.unwrap().0.remove(0);
+    assert_eq!(swept.orders, 1);
+    assert_eq!(order.customer, None);
+}
+
+#[tokio::test]
 async fn a_later_sweep_starts_after_the_last_day_erased_and_erases_nothing_twice() {
     let (repos, _) = restaurant_with_a_day_of_guests().await;
     sweep(&repos, days_later(2)).await.unwrap();
