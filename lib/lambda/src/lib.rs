@@ -22,7 +22,7 @@ use axum::http::HeaderValue;
 use bistro_api::AppState;
 use bistro_api::auth::Auth;
 use bistro_api::telemetry::REQUEST_ID;
-use bistro_store::engine::dynamodb::{Client, DynamoStore, load_aws_config};
+use bistro_store::engine::dynamodb::{Client, DynamoStore, lambda_aws_config};
 use lambda_http::RequestExt;
 
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +122,7 @@ fn with_media(state: AppState, _aws: &aws_config::SdkConfig) -> AppState {
 /// the function.
 pub async fn run_http(group: axum::Router<AppState>, tokens: Tokens) -> Result<(), lambda_http::Error> {
     bistro_api::telemetry::init_json_logs();
-    let state = state_from_env(&load_aws_config().await, tokens).await?;
+    let state = state_from_env(&lambda_aws_config().await, tokens).await?;
     lambda_http::run(http_app(group, state)).await
 }
 
@@ -188,7 +188,7 @@ fn client_address(request: &axum::extract::Request) -> Option<String> {
 /// What the realtime functions share: the state, and the sender that posts to sockets.
 async fn realtime_from_env(tokens: Tokens) -> Result<(AppState, apigw::ApiGatewaySender), ConfigError> {
     bistro_api::telemetry::init_json_logs();
-    let aws = load_aws_config().await;
+    let aws = lambda_aws_config().await;
     let state = state_from_env(&aws, tokens).await?;
     Ok((state, apigw::ApiGatewaySender::new(&aws, &var("WEBSOCKET_ENDPOINT")?)))
 }
@@ -230,7 +230,7 @@ pub async fn run_notifier() -> Result<(), lambda_runtime::Error> {
 /// invocation (a daily schedule; its event carries nothing the run needs).
 pub async fn run_retention() -> Result<(), lambda_runtime::Error> {
     bistro_api::telemetry::init_json_logs();
-    let state = &state_from_env(&load_aws_config().await, Tokens::Refuse).await?;
+    let state = &state_from_env(&lambda_aws_config().await, Tokens::Refuse).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
             let swept = bistro_api::retention::sweep(&state.repos, bistro_domain::jiff::Timestamp::now()).await?;

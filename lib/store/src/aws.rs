@@ -24,9 +24,24 @@ pub fn https_client() -> SharedHttpClient {
         .build_https()
 }
 
-/// Region and credentials from the environment, as Lambda provides them.
+/// Region and credentials found as the AWS CLI finds them (environment, profiles, SSO, instance
+/// roles): for a developer's tools, such as `bistro-keys`, and the local server.
 pub async fn load_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
+}
+
+/// Region and credentials from the environment, where Lambda always puts them. Named rather than
+/// left to the default chains, which at every start build an STS client and look in profile
+/// files, the container and the instance metadata service: a quarter of a function's init
+/// instructions (accounts 3.04 M -> 2.35 M, callgrind).
+pub async fn lambda_config() -> SdkConfig {
+    use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .region(EnvironmentVariableRegionProvider::new())
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .load()
+        .await
 }
 
 /// For an emulator such as moto server: its endpoint, a fixed region, dummy credentials.

@@ -167,9 +167,9 @@ fn add_expression(by: i64, expires_at: Option<i64>, condition: Condition, now: i
     expr
 }
 
-/// The AWS configuration from the environment (region, credentials, endpoint overrides): what a
-/// Lambda function uses. Load it once, at start.
-pub use crate::aws::load_config as load_aws_config;
+/// The AWS configuration: `lambda_aws_config` from the environment alone (what a Lambda function
+/// uses), `load_aws_config` as the AWS CLI finds it (a developer's tools). Load it once, at start.
+pub use crate::aws::{lambda_config as lambda_aws_config, load_config as load_aws_config};
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
