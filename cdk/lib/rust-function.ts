@@ -42,6 +42,7 @@ export class RustFunction extends Construct {
         // No key reaches a function through its configuration: verifiers read the public keys
         // from the table, and accounts reads the private ring from SSM (see api-stack.ts).
         TABLE_NAME: props.table.tableName,
+        // The lowest level that exists: debug and trace are compiled out (lib/lambda/Cargo.toml).
         RUST_LOG: 'info',
         ...props.environment,
       },
