@@ -43,6 +43,10 @@ pub struct ColdStart {
     /// What the function wrote to its log (stdout and stderr) from start to its first response.
     pub log_bytes: u64,
     pub init_instructions: Option<u64>,
+    /// Instructions of answering the event right after init (the first request, which sets up
+    /// what later ones reuse), counted by callgrind like init's.
+    #[serde(default)]
+    pub first_request_instructions: Option<u64>,
 }
 
 pub(crate) fn event(name: &str) -> Result<Value, String> {
@@ -145,10 +149,12 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// The instructions a function executes from process start to its first `/next`.
-async fn init_instructions(binary: &Path, function: &str, table: &str) -> Result<u64, String> {
+/// The instructions a function executes from process start to its first `/next` (no event), or
+/// until it has answered `event` and asked for the next.
+async fn counted_instructions(binary: &Path, function: &str, table: &str, event: Option<Value>) -> Result<u64, String> {
     let out = std::env::temp_dir().join(format!("bench-callgrind-{function}-{}.out", std::process::id()));
-    let mut runtime = RuntimeApi::start(None).await;
+    let answers = event.is_some();
+    let mut runtime = RuntimeApi::start(event).await;
     let mut command = lambda_command(Path::new("valgrind"), &runtime, function, table);
     command
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -160,6 +166,14 @@ async fn init_instructions(binary: &Path, function: &str, table: &str) -> Result
         .init_done(Duration::from_secs(300))
         .await
         .ok_or_else(|| format!("{function} under callgrind did not reach /next"))?;
+    if answers {
+        runtime
+            .answered(Duration::from_secs(300))
+            .await
+            .ok_or_else(|| format!("{function} under callgrind did not answer"))?;
+        // Its log line and the call for the next event follow the answer.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     // SIGTERM lets callgrind write its counts; SIGKILL would lose them.
     let pid = child.id().ok_or("valgrind exited early")?;
     std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().map_err(|e| e.to_string())?;
@@ -193,9 +207,15 @@ pub async fn measure(binaries: &Path, callgrind: bool) -> Result<Vec<ColdStart>,
             status = start.status;
             log_bytes = start.log_bytes;
         }
-        let instructions = if callgrind { Some(init_instructions(&binary, function, &table).await?) } else { None };
+        let (instructions, first_request) = if callgrind {
+            let at_init = counted_instructions(&binary, function, &table, None).await?;
+            let answered = counted_instructions(&binary, function, &table, Some(event.clone())).await?;
+            (Some(at_init), Some(answered.saturating_sub(at_init)))
+        } else {
+            (None, None)
+        };
         eprintln!(
-            "{function}: init {:.2} ms, first response {:.2} ms, init instructions {instructions:?}",
+            "{function}: init {:.2} ms, first response {:.2} ms, init instructions {instructions:?}, first request {first_request:?}",
             median(&mut init.clone()),
             median(&mut response.clone())
         );
@@ -210,6 +230,7 @@ pub async fn measure(binaries: &Path, callgrind: bool) -> Result<Vec<ColdStart>,
             status,
             log_bytes,
             init_instructions: instructions,
+            first_request_instructions: first_request,
         });
     }
     Ok(results)
@@ -217,12 +238,13 @@ pub async fn measure(binaries: &Path, callgrind: bool) -> Result<Vec<ColdStart>,
 
 pub fn section(starts: &[ColdStart]) -> String {
     let mut out = format!(
-        "## Cold start\n\nEach release `bootstrap` (x86_64, this machine) started {RUNS} times (after one start to warm the page cache) against a mock Lambda Runtime API handing it one real API Gateway event, with its data in moto server on loopback: time from spawn to its first `/next` (init) and to its posted response (init + one request, whose DynamoDB calls go to moto). Instructions at init are counted by callgrind from process start to the first `/next`.\n\n"
+        "## Cold start\n\nEach release `bootstrap` (x86_64, this machine) started {RUNS} times (after one start to warm the page cache) against a mock Lambda Runtime API handing it one real API Gateway event, with its data in moto server on loopback: time from spawn to its first `/next` (init) and to its posted response (init + one request, whose DynamoDB calls go to moto). Instructions at init are counted by callgrind from process start to the first `/next`; those of the first request from there until the function has answered and asks for the next event (a second run, less init's count).\n\n"
     );
-    out += "| function | event | init median ms | init max ms | first response median ms | max ms | status | init instructions |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
+    out += "| function | event | init median ms | init max ms | first response median ms | max ms | status | init instructions | first request instructions |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    let counted = |n: Option<u64>| n.map_or_else(|| "not measured".into(), crate::report::thousands);
     for s in starts {
         out += &format!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |\n",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |\n",
             s.function,
             s.event,
             s.init_ms_median,
@@ -230,7 +252,8 @@ pub fn section(starts: &[ColdStart]) -> String {
             s.first_response_ms_median,
             s.first_response_ms_max,
             s.status.map_or_else(|| "-".into(), |c| c.to_string()),
-            s.init_instructions.map_or_else(|| "not measured".into(), crate::report::thousands),
+            counted(s.init_instructions),
+            counted(s.first_request_instructions),
         );
     }
     let slowest = starts.iter().map(|s| s.init_ms_median).fold(0.0, f64::max);

@@ -30,6 +30,9 @@ fn figures(results: &Results) -> Vec<(String, f64, usize)> {
         if let Some(instructions) = start.init_instructions {
             out.push((format!("init instructions: {}", start.function), instructions as f64, 0));
         }
+        if let Some(instructions) = start.first_request_instructions {
+            out.push((format!("first request instructions: {}", start.function), instructions as f64, 0));
+        }
     }
     for warm in results.warm.iter().flatten() {
         out.push((format!("warm instructions: {}", warm.operation), warm.instructions as f64, 0));

@@ -91,6 +91,12 @@ impl RuntimeApi {
 
     /// Waits for the function's answer to the event.
     pub async fn answer(mut self, within: Duration) -> Option<Answer> {
+        self.answered(within).await
+    }
+
+    /// Waits for the function's answer to the event, and keeps serving: the function's next
+    /// `/next` waits rather than failing, so it stays as it was after answering.
+    pub async fn answered(&mut self, within: Duration) -> Option<Answer> {
         let first_next = self.init_done(within).await?;
         let (posted_at, posted) = tokio::time::timeout(within, &mut self.posted).await.ok()?.ok()?;
         Some(Answer { first_next, posted_at, posted })
