@@ -264,9 +264,9 @@ pub fn section(starts: &[ColdStart]) -> String {
         crate::report::verdict(most, INIT_BUDGET_INSTRUCTIONS),
         crate::report::thousands(most as u64),
     );
-    out += "How init got here (callgrind, the same binaries): 20.7 M instructions (21.6 M for ws and notifier) while the SDK loaded the system's certificate store; 3.2 M (notifier) once the AWS clients trusted Amazon's root CAs only (`lib/store/src/aws.rs`); 2.4 to 2.9 M with four roots instead of five and ring as the only crypto library. By callgrind's inclusive counts on an unstripped notifier, about 0.7 M of what remains is the dynamic loader's relocations and 0.6 M decoding the root certificates from PEM. ";
+    out += "How init got here (callgrind, the same binaries): 20.7 M instructions (21.6 M for ws and notifier) while the SDK loaded the system's certificate store; 3.2 M (notifier) once the AWS clients trusted Amazon's root CAs only (`lib/store/src/aws.rs`); 2.4 to 2.9 M with four roots instead of five and ring as the only crypto library; accounts 3.04 M -> 2.35 M once the functions took region and credentials from the environment alone instead of aws-config's default chains (which built an STS client at every start). By callgrind's inclusive counts on an unstripped notifier, about 0.7 M of what remains is the dynamic loader's relocations and 0.6 M decoding the root certificates from PEM. ";
     if most > INIT_BUDGET_INSTRUCTIONS || slowest > INIT_BUDGET_MS {
-        out += "The rest is building the SDK clients (aws-config's credential chain builds an STS client too) and the runtimes; times include spawning the process from this bench.";
+        out += "The rest is building the SDK clients and the runtimes; times include spawning the process from this bench.";
     }
     out + "\n\n"
 }
