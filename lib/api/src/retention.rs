@@ -63,7 +63,9 @@ async fn sweep_restaurant(
     let last = restaurant.personal_data_days.last_erased_day(restaurant.time_zone.today(now));
     let first = match listing.value.erased_through {
         Some(day) => day.checked_add(1.day()).map_err(|e| RepoError::Corrupt(e.to_string()))?,
-        None => listing.value.since,
+        // An order placed after midnight on the first day, before the restaurant's day changes,
+        // belongs to the calendar's yesterday (whatever `day_starts` is now or becomes).
+        None => listing.value.since.yesterday().map_err(|e| RepoError::Corrupt(e.to_string()))?,
     };
     let days: Vec<Date> = first.series(1.day()).take_while(|day| *day <= last).take(MAX_DAYS_PER_RUN).collect();
     let (mut orders, mut bookings) = (0, 0);

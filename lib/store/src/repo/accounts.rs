@@ -85,11 +85,7 @@ impl Restaurants {
             condition: Condition::Absent,
         };
         let [account, login, session] = Self::account_writes(owner)?;
-        // The first day whose guests' data the retention sweep erases. An order placed after
-        // midnight, before the restaurant's day changes, belongs to the calendar's yesterday,
-        // whatever `day_starts` is now or becomes: begin there, or such orders are never erased.
-        let today = restaurant.time_zone.today(bistro_domain::jiff::Timestamp::now());
-        let since = today.yesterday().map_err(|e| RepoError::Corrupt(e.to_string()))?;
+        let since = restaurant.time_zone.today(bistro_domain::jiff::Timestamp::now());
         let listing = super::Listing::write(&restaurant.slug, since)?;
         match self.store.transact(vec![profile, account, login, session, listing]).await {
             Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),
