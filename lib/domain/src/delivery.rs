@@ -114,23 +114,13 @@ struct TermsRepr {
 // Each bound is checked while its own field is read, so a refusal names that field
 // (`restaurant.delivery.fee`) and the settings page can show it beside that input.
 fn bounded_amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    let amount = u32::deserialize(deserializer)?;
-    if amount > DeliveryTerms::MAX_AMOUNT {
-        return Err(serde::de::Error::custom(AMOUNT_TOO_LARGE));
-    }
-    Ok(amount)
+    DeliveryTerms::amount_in_bounds(u32::deserialize(deserializer)?).map_err(serde::de::Error::custom)
 }
 
 fn bounded_postcodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<Postcode>, D::Error> {
-    let postcodes = BTreeSet::<Postcode>::deserialize(deserializer)?;
-    if postcodes.len() > DeliveryTerms::MAX_POSTCODES {
-        return Err(serde::de::Error::custom(TOO_MANY_POSTCODES));
-    }
-    Ok(postcodes)
+    DeliveryTerms::postcodes_in_bounds(BTreeSet::<Postcode>::deserialize(deserializer)?)
+        .map_err(serde::de::Error::custom)
 }
-
-const AMOUNT_TOO_LARGE: &str = "a delivery fee or minimum is at most 100000000 minor units";
-const TOO_MANY_POSTCODES: &str = "a restaurant lists at most 500 postcodes";
 
 #[cfg(feature = "openapi")]
 crate::schema::shaped_as!(DeliveryTerms, TermsRepr, "DeliveryTerms");
@@ -157,13 +147,25 @@ impl DeliveryTerms {
     pub const MAX_POSTCODES: usize = 500;
 
     pub fn new(fee: u32, minimum: u32, postcodes: BTreeSet<Postcode>) -> Result<Self, TermsError> {
-        if fee > Self::MAX_AMOUNT || minimum > Self::MAX_AMOUNT {
-            return Err(TermsError(AMOUNT_TOO_LARGE));
+        Ok(Self {
+            fee: Self::amount_in_bounds(fee)?,
+            minimum: Self::amount_in_bounds(minimum)?,
+            postcodes: Self::postcodes_in_bounds(postcodes)?,
+        })
+    }
+
+    fn amount_in_bounds(amount: u32) -> Result<u32, TermsError> {
+        if amount > Self::MAX_AMOUNT {
+            return Err(TermsError("a delivery fee or minimum is at most 100000000 minor units"));
         }
+        Ok(amount)
+    }
+
+    fn postcodes_in_bounds(postcodes: BTreeSet<Postcode>) -> Result<BTreeSet<Postcode>, TermsError> {
         if postcodes.len() > Self::MAX_POSTCODES {
-            return Err(TermsError(TOO_MANY_POSTCODES));
+            return Err(TermsError("a restaurant lists at most 500 postcodes"));
         }
-        Ok(Self { fee, minimum, postcodes })
+        Ok(postcodes)
     }
 
     /// Whether a delivery pays a fee or has a minimum (amounts that belong to one currency).
