@@ -168,11 +168,9 @@ async fn counted_instructions(binary: &Path, function: &str, table: &str, event:
         .ok_or_else(|| format!("{function} under callgrind did not reach /next"))?;
     if answers {
         runtime
-            .answered(Duration::from_secs(300))
+            .answered_and_idle(Duration::from_secs(300))
             .await
-            .ok_or_else(|| format!("{function} under callgrind did not answer"))?;
-        // Its log line and the call for the next event follow the answer.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+            .ok_or_else(|| format!("{function} under callgrind did not answer and ask for the next event"))?;
     }
     // SIGTERM lets callgrind write its counts; SIGKILL would lose them.
     let pid = child.id().ok_or("valgrind exited early")?;

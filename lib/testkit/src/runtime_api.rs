@@ -20,6 +20,8 @@ type AnswerSlot = Arc<Mutex<Option<oneshot::Sender<(Instant, Value)>>>>;
 struct Shared {
     event: Arc<Mutex<Option<Value>>>,
     first_next: watch::Sender<Option<Instant>>,
+    /// How many times the function has asked for work.
+    nexts: watch::Sender<usize>,
     posted: AnswerSlot,
 }
 
@@ -27,6 +29,7 @@ struct Shared {
 pub struct RuntimeApi {
     pub addr: SocketAddr,
     first_next: watch::Receiver<Option<Instant>>,
+    nexts: watch::Receiver<usize>,
     posted: oneshot::Receiver<(Instant, Value)>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -47,9 +50,11 @@ impl RuntimeApi {
     pub async fn start(event: Option<Value>) -> Self {
         let (posted_sender, posted) = oneshot::channel();
         let (first_next_sender, first_next) = watch::channel(None);
+        let (nexts_sender, nexts) = watch::channel(0);
         let shared = Shared {
             event: Arc::new(Mutex::new(event)),
             first_next: first_next_sender,
+            nexts: nexts_sender,
             posted: Arc::new(Mutex::new(Some(posted_sender))),
         };
         let app = Router::new()
@@ -63,7 +68,7 @@ impl RuntimeApi {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { addr, first_next, posted, server }
+        Self { addr, first_next, nexts, posted, server }
     }
 
     /// What Lambda sets in a function's sandbox, pointed at this mock, with the region and
@@ -94,9 +99,15 @@ impl RuntimeApi {
         self.answered(within).await
     }
 
-    /// Waits for the function's answer to the event, and keeps serving: the function's next
-    /// `/next` waits rather than failing, so it stays as it was after answering.
-    pub async fn answered(&mut self, within: Duration) -> Option<Answer> {
+    /// Waits for the function's answer to the event and then for it to ask for the next one, its
+    /// work for this event done; keeps serving, so that `/next` waits rather than failing.
+    pub async fn answered_and_idle(&mut self, within: Duration) -> Option<Answer> {
+        let answer = self.answered(within).await?;
+        tokio::time::timeout(within, self.nexts.wait_for(|&asked| asked >= 2)).await.ok()?.ok()?;
+        Some(answer)
+    }
+
+    async fn answered(&mut self, within: Duration) -> Option<Answer> {
         let first_next = self.init_done(within).await?;
         let (posted_at, posted) = tokio::time::timeout(within, &mut self.posted).await.ok()?.ok()?;
         Some(Answer { first_next, posted_at, posted })
@@ -110,6 +121,7 @@ impl Drop for RuntimeApi {
 }
 
 async fn next(State(shared): State<Shared>) -> (HeaderMap, String) {
+    shared.nexts.send_modify(|asked| *asked += 1);
     shared.first_next.send_if_modified(|seen| seen.is_none() && seen.replace(Instant::now()).is_none());
     let event = shared.event.lock().expect("not poisoned").take();
     let Some(event) = event else {
