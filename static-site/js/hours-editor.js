@@ -67,11 +67,9 @@ export function hoursEditor(hours) {
         drawClosures();
       } }, 'Add closed day'), closureError));
 
-  /** Says why the server refused the hours, in words, above the week. */
+  /** Says why the server refused the hours (its own words, written for whoever edits them), above the week. */
   function fail(message) {
-    const overlap = message.match(/overlap on (\w+)/);
-    const day = overlap && DAYS.find(([name]) => name === overlap[1].toLowerCase())?.[1];
-    refused.textContent = day ? `Two openings overlap on ${day}: an opening past midnight runs into the next day's.` : message;
+    refused.textContent = message;
     refused.hidden = false;
     refused.scrollIntoView({ block: 'center' });
   }

@@ -1,6 +1,7 @@
 //! The local server's stand-ins for S3 and CloudFront: uploads through signed URLs, pictures at
 //! `/media/…`, published menus at `/menus/{slug}.json` with the same cache headers.
 
+use bistro_api::error::ErrorCode;
 use std::sync::Arc;
 
 use axum::Router;
@@ -51,7 +52,7 @@ async fn upload(
             UploadRefused::BadSignature | UploadRefused::Expired => {
                 ApiError::Forbidden("the upload link is invalid or has expired").into_response()
             }
-            other => ApiError::unprocessable("upload_mismatch", other).into_response(),
+            other => ApiError::unprocessable(ErrorCode::UploadMismatch, other).into_response(),
         };
     }
     let blob = NewBlob { bytes: body.to_vec(), content_type, cache_control: Some(MEDIA_CACHE_CONTROL) };

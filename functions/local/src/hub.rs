@@ -1,6 +1,7 @@
 //! The local server's WebSocket side: an in-process hub of sockets that implements the same
 //! `Sender` the notifier uses, fed by the SQLite engine's change feed, and the `/ws` session.
 
+use bistro_api::error::ErrorCode;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -106,8 +107,11 @@ pub async fn upgrade(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let Ok(upgrade) = upgrade else {
-        return ApiError::bad_request("websocket_required", "open /ws as a WebSocket (an HTTP Upgrade request)")
-            .into_response();
+        return ApiError::bad_request(
+            ErrorCode::WebsocketRequired,
+            "open /ws as a WebSocket (an HTTP Upgrade request)",
+        )
+        .into_response();
     };
     match authorize(&params, async |token: &str| state.auth.verify(token).await.ok(), &state.repos).await {
         Ok(admitted) => upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, admitted)),

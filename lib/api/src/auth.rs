@@ -1,5 +1,6 @@
 //! Staff authentication: argon2 password hashes and Ed25519-signed JWTs scoped to one restaurant.
 
+use crate::error::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -260,7 +261,7 @@ pub fn check_password_rules(password: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::unprocessable(
-            "weak_password",
+            ErrorCode::WeakPassword,
             format!("a password needs {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
         ))
     }

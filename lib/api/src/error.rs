@@ -14,31 +14,33 @@ use bistro_domain::restaurant::OrderingError;
 use bistro_domain::staff::StaffError;
 use bistro_store::RepoError;
 
+pub use crate::code::ErrorCode;
+
 #[derive(Debug, Error)]
 pub enum ApiError {
     /// The request itself is malformed: bad JSON syntax, a bad query string, a bad header.
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: ErrorCode, detail: String },
     #[error("{0}")]
     Unauthenticated(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
     /// Forbidden for a reason the client can act on, named by its own code.
     #[error("{detail}")]
-    Refused { code: &'static str, detail: &'static str },
+    Refused { code: ErrorCode, detail: &'static str },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("this route does not take that method")]
     MethodNotAllowed,
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
     PayloadTooLarge,
     #[error("send the body as application/json")]
     UnsupportedMediaType,
     /// Well-formed but refused: a validation or business rule.
     #[error("{detail}")]
-    Unprocessable { code: &'static str, detail: String },
+    Unprocessable { code: ErrorCode, detail: String },
     /// A body that does not fit its schema, naming where (`restaurant.reservations`), so a page
     /// can show the error next to what caused it.
     #[error("{detail}")]
@@ -47,7 +49,7 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     /// A restaurant's allowance for the day is used up (429, its own code; try again in an hour).
     #[error("{detail}")]
-    Quota { code: &'static str, detail: String },
+    Quota { code: ErrorCode, detail: String },
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -55,38 +57,44 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn unprocessable(code: &'static str, detail: impl ToString) -> Self {
+    pub fn unprocessable(code: ErrorCode, detail: impl ToString) -> Self {
         Self::Unprocessable { code, detail: detail.to_string() }
     }
 
-    pub fn bad_request(code: &'static str, detail: impl ToString) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl ToString) -> Self {
         Self::BadRequest { code, detail: detail.to_string() }
     }
 
-    pub fn conflict(code: &'static str, detail: impl ToString) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl ToString) -> Self {
         Self::Conflict { code, detail: detail.to_string() }
     }
 
     /// Status, stable code and title: the one place errors meet HTTP.
-    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+    fn parts(&self) -> (StatusCode, ErrorCode, &'static str) {
         match self {
-            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, "Bad request"),
-            Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
-            Self::Refused { code, .. } => (StatusCode::FORBIDDEN, code, "Forbidden"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
-            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
-            Self::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type")
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code, "Bad request"),
+            Self::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "Authentication required")
             }
-            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, "Unprocessable request"),
-            Self::InvalidBody { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "Unprocessable request"),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
-            Self::Quota { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code, "Quota reached"),
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Forbidden"),
+            Self::Refused { code, .. } => (StatusCode::FORBIDDEN, *code, "Forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found"),
+            Self::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "Method not allowed")
+            }
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code, "Conflict"),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "Payload too large"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType, "Unsupported media type")
+            }
+            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code, "Unprocessable request"),
+            Self::InvalidBody { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody, "Unprocessable request")
+            }
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "Too many requests"),
+            Self::Quota { code, .. } => (StatusCode::TOO_MANY_REQUESTS, *code, "Quota reached"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "Service unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Internal error"),
         }
     }
 }
@@ -102,7 +110,7 @@ pub struct Problem {
     /// What went wrong, for a person to read.
     pub detail: String,
     /// A stable, machine-readable code.
-    pub code: String,
+    pub code: ErrorCode,
     /// Where in the request body the problem is, as a path (`restaurant.reservations`), when it
     /// is in one place.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,16 +131,16 @@ impl IntoResponse for ApiError {
                 self.to_string()
             }
             _ => {
-                tracing::debug!(code, detail = %self, "request refused");
+                tracing::debug!(code = code.as_str(), detail = %self, "request refused");
                 self.to_string()
             }
         };
         let problem = Problem {
-            kind: format!("urn:bistro:problem:{code}"),
+            kind: format!("urn:bistro:problem:{}", code.as_str()),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
-            code: code.to_owned(),
+            code,
             field: match &self {
                 Self::InvalidBody { field, .. } => field.clone(),
                 _ => None,
@@ -160,14 +168,14 @@ impl From<RepoError> for ApiError {
     fn from(error: RepoError) -> Self {
         match error {
             RepoError::NotFound => Self::NotFound("resource"),
-            RepoError::AlreadyExists => Self::conflict("already_exists", "it already exists"),
-            RepoError::StaleVersion => Self::conflict("stale_version", error.to_string()),
-            RepoError::IdempotencyMismatch => Self::unprocessable("idempotency_key_reused", error.to_string()),
-            RepoError::SlotFull => Self::conflict("slot_full", error.to_string()),
+            RepoError::AlreadyExists => Self::conflict(ErrorCode::AlreadyExists, "it already exists"),
+            RepoError::StaleVersion => Self::conflict(ErrorCode::StaleVersion, error.to_string()),
+            RepoError::IdempotencyMismatch => Self::unprocessable(ErrorCode::IdempotencyKeyReused, error.to_string()),
+            RepoError::SlotFull => Self::conflict(ErrorCode::SlotFull, error.to_string()),
             RepoError::Booking(booking) => booking.into(),
             RepoError::Busy => Self::Unavailable("too much contention".into()),
             RepoError::Store(bistro_store::seam::SeamError::InvalidCursor) => {
-                Self::bad_request("invalid_cursor", "the cursor is not valid here")
+                Self::bad_request(ErrorCode::InvalidCursor, "the cursor is not valid here")
             }
             RepoError::Store(e) => Self::Unavailable(e.to_string()),
             RepoError::Corrupt(cause) => Self::Internal(cause),
@@ -178,18 +186,18 @@ impl From<RepoError> for ApiError {
 impl From<CartError> for ApiError {
     fn from(error: CartError) -> Self {
         let code = match &error {
-            CartError::UnknownItem(_) => "unknown_item",
-            CartError::SoldOut(_) => "item_sold_out",
-            CartError::Unavailable(_) => "item_unavailable",
-            CartError::UnknownOption { .. } => "unknown_option",
-            CartError::DuplicateOption { .. } => "duplicate_option",
-            CartError::TooFewChoices { .. } => "too_few_choices",
-            CartError::TooManyChoices { .. } => "too_many_choices",
-            CartError::TooManyLines => "cart_full",
+            CartError::UnknownItem(_) => ErrorCode::UnknownItem,
+            CartError::SoldOut(_) => ErrorCode::ItemSoldOut,
+            CartError::Unavailable(_) => ErrorCode::ItemUnavailable,
+            CartError::UnknownOption { .. } => ErrorCode::UnknownOption,
+            CartError::DuplicateOption { .. } => ErrorCode::DuplicateOption,
+            CartError::TooFewChoices { .. } => ErrorCode::TooFewChoices,
+            CartError::TooManyChoices { .. } => ErrorCode::TooManyChoices,
+            CartError::TooManyLines => ErrorCode::CartFull,
             CartError::NoSuchLine(_) => return Self::NotFound("cart line"),
-            CartError::Empty => "cart_empty",
-            CartError::Quantity(_) => "too_many_of_one",
-            CartError::Money(_) => "invalid_amount",
+            CartError::Empty => ErrorCode::CartEmpty,
+            CartError::Quantity(_) => ErrorCode::TooManyOfOne,
+            CartError::Money(_) => ErrorCode::InvalidAmount,
         };
         Self::unprocessable(code, error)
     }
@@ -198,17 +206,17 @@ impl From<CartError> for ApiError {
 impl From<OrderingError> for ApiError {
     fn from(error: OrderingError) -> Self {
         let code = match &error {
-            OrderingError::Closed => "restaurant_closed",
-            OrderingError::KindNotOffered(_) => "order_type_not_offered",
-            OrderingError::UnknownTable(_) => "unknown_table",
-            OrderingError::AddressRequired => "address_required",
-            OrderingError::PhoneRequired => "phone_required",
-            OrderingError::LaterAtTable => "later_at_table",
-            OrderingError::SlotUnavailable => "slot_unavailable",
-            OrderingError::Delivery(DeliveryError::PostcodeRequired) => "postcode_required",
-            OrderingError::Delivery(DeliveryError::NotDelivered(_)) => "postcode_not_delivered",
-            OrderingError::Delivery(DeliveryError::BelowMinimum { .. }) => "below_delivery_minimum",
-            OrderingError::TooLarge => "amount_too_large",
+            OrderingError::Closed => ErrorCode::RestaurantClosed,
+            OrderingError::KindNotOffered(_) => ErrorCode::OrderTypeNotOffered,
+            OrderingError::UnknownTable(_) => ErrorCode::UnknownTable,
+            OrderingError::AddressRequired => ErrorCode::AddressRequired,
+            OrderingError::PhoneRequired => ErrorCode::PhoneRequired,
+            OrderingError::LaterAtTable => ErrorCode::LaterAtTable,
+            OrderingError::SlotUnavailable => ErrorCode::SlotUnavailable,
+            OrderingError::Delivery(DeliveryError::PostcodeRequired) => ErrorCode::PostcodeRequired,
+            OrderingError::Delivery(DeliveryError::NotDelivered(_)) => ErrorCode::PostcodeNotDelivered,
+            OrderingError::Delivery(DeliveryError::BelowMinimum { .. }) => ErrorCode::BelowDeliveryMinimum,
+            OrderingError::TooLarge => ErrorCode::AmountTooLarge,
         };
         Self::unprocessable(code, error)
     }
@@ -219,7 +227,7 @@ impl From<bistro_domain::restaurant::SettingsError> for ApiError {
         match &error {
             bistro_domain::restaurant::SettingsError::CurrencyLocked(_)
             | bistro_domain::restaurant::SettingsError::DeliveryInOldCurrency(_) => {
-                Self::conflict("currency_locked", error)
+                Self::conflict(ErrorCode::CurrencyLocked, error)
             }
         }
     }
@@ -228,15 +236,15 @@ impl From<bistro_domain::restaurant::SettingsError> for ApiError {
 impl From<OrderError> for ApiError {
     fn from(error: OrderError) -> Self {
         match &error {
-            OrderError::IllegalTransition { .. } => Self::conflict("illegal_transition", error),
+            OrderError::IllegalTransition { .. } => Self::conflict(ErrorCode::IllegalTransition, error),
             OrderError::NotPermitted { .. } | OrderError::NotAssigned => {
                 Self::Forbidden("this account may not make that change")
             }
             OrderError::NotADelivery | OrderError::NotADriver | OrderError::Finished => {
-                Self::unprocessable("invalid_assignment", error)
+                Self::unprocessable(ErrorCode::InvalidAssignment, error)
             }
-            OrderError::NotFinished => Self::conflict("not_finished", error),
-            OrderError::ReasonOnlyForRejection => Self::unprocessable("reason_not_expected", error),
+            OrderError::NotFinished => Self::conflict(ErrorCode::NotFinished, error),
+            OrderError::ReasonOnlyForRejection => Self::unprocessable(ErrorCode::ReasonNotExpected, error),
         }
     }
 }
@@ -245,9 +253,9 @@ impl From<StaffError> for ApiError {
     fn from(error: StaffError) -> Self {
         match &error {
             StaffError::UnknownAccount => Self::NotFound("account"),
-            StaffError::LastOwner => Self::conflict("last_owner", error),
-            StaffError::HandOverToSelf => Self::unprocessable("invalid_handover", error),
-            StaffError::DisabledOwner => Self::unprocessable("account_disabled", error),
+            StaffError::LastOwner => Self::conflict(ErrorCode::LastOwner, error),
+            StaffError::HandOverToSelf => Self::unprocessable(ErrorCode::InvalidHandover, error),
+            StaffError::DisabledOwner => Self::unprocessable(ErrorCode::AccountDisabled, error),
         }
     }
 }
@@ -255,16 +263,16 @@ impl From<StaffError> for ApiError {
 impl From<ReservationError> for ApiError {
     fn from(error: ReservationError) -> Self {
         let code = match &error {
-            ReservationError::Settings(_) | ReservationError::SeatingTooLong { .. } => "invalid_settings",
-            ReservationError::PartySize { .. } => "invalid_party_size",
-            ReservationError::NotASlot => "not_a_slot",
-            ReservationError::TooSoon(_) => "too_soon",
-            ReservationError::TooFarAhead(_) => "too_far_ahead",
-            ReservationError::SlotFull => return Self::conflict("slot_full", error),
-            ReservationError::IllegalTransition { .. } => return Self::conflict("illegal_transition", error),
-            ReservationError::NotStartedYet => "not_started_yet",
-            ReservationError::TooManyBookings(_) => "too_many_bookings",
-            ReservationError::NotFinished => return Self::conflict("not_finished", error),
+            ReservationError::Settings(_) | ReservationError::SeatingTooLong { .. } => ErrorCode::InvalidSettings,
+            ReservationError::PartySize { .. } => ErrorCode::InvalidPartySize,
+            ReservationError::NotASlot => ErrorCode::NotASlot,
+            ReservationError::TooSoon(_) => ErrorCode::TooSoon,
+            ReservationError::TooFarAhead(_) => ErrorCode::TooFarAhead,
+            ReservationError::SlotFull => return Self::conflict(ErrorCode::SlotFull, error),
+            ReservationError::IllegalTransition { .. } => return Self::conflict(ErrorCode::IllegalTransition, error),
+            ReservationError::NotStartedYet => ErrorCode::NotStartedYet,
+            ReservationError::TooManyBookings(_) => ErrorCode::TooManyBookings,
+            ReservationError::NotFinished => return Self::conflict(ErrorCode::NotFinished, error),
         };
         Self::unprocessable(code, error)
     }

@@ -1,5 +1,6 @@
 //! Request extractors whose failures are problem+json like every other error.
 
+use crate::error::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -37,14 +38,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge
             } else {
-                ApiError::bad_request("unreadable_body", rejection.body_text())
+                ApiError::bad_request(ErrorCode::UnreadableBody, rejection.body_text())
             }
         })?;
         // Every body this API takes is an object; serde would also fill a struct from an array.
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             serde_json::from_slice::<serde_json::Value>(&bytes)
-                .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
-            return Err(ApiError::unprocessable("invalid_body", "send the body as a JSON object: {…}"));
+                .map_err(|e| ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()))?;
+            return Err(ApiError::unprocessable(ErrorCode::InvalidBody, "send the body as a JSON object: {…}"));
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
@@ -53,7 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             // answer names the field and says what is wrong, without the parser's line and column.
             Err(JsonRejection::JsonDataError(_)) => {
                 let mut value: serde_json::Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+                    .map_err(|e| ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()))?;
                 whole_numbers_as_integers(&mut value);
                 serde_path_to_error::deserialize(value).map(Self).map_err(|e| {
                     let field = e.path().to_string();
@@ -61,8 +62,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                     ApiError::InvalidBody { field, detail: e.into_inner().to_string() }
                 })
             }
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request("malformed_json", e.body_text())),
-            Err(other) => Err(ApiError::bad_request("unreadable_body", other.body_text())),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(ApiError::bad_request(ErrorCode::MalformedJson, e.body_text()))
+            }
+            Err(other) => Err(ApiError::bad_request(ErrorCode::UnreadableBody, other.body_text())),
         }
     }
 }
@@ -119,7 +122,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|e: QueryRejection| ApiError::bad_request("invalid_query", e.body_text()))
+            .map_err(|e: QueryRejection| ApiError::bad_request(ErrorCode::InvalidQuery, e.body_text()))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Menu pictures: who may upload what, and the check before a picture is attached to an item.
 
+use crate::error::ErrorCode;
 use std::time::Duration;
 
 use bistro_domain::ids::Slug;
@@ -31,12 +32,12 @@ pub fn extension_for(content_type: &str) -> Result<&'static str, ApiError> {
         .iter()
         .find(|(known, _)| *known == content_type)
         .map(|(_, extension)| *extension)
-        .ok_or_else(|| ApiError::unprocessable("unsupported_image_type", "pictures must be JPEG, PNG or WebP"))
+        .ok_or_else(|| ApiError::unprocessable(ErrorCode::UnsupportedImageType, "pictures must be JPEG, PNG or WebP"))
 }
 
 pub fn check_size(size: u64) -> Result<(), ApiError> {
     if size == 0 || size > MAX_IMAGE_BYTES {
-        return Err(ApiError::unprocessable("image_too_large", "a picture must be between 1 byte and 5 MB"));
+        return Err(ApiError::unprocessable(ErrorCode::ImageTooLarge, "a picture must be between 1 byte and 5 MB"));
     }
     Ok(())
 }
@@ -77,23 +78,24 @@ pub async fn attach(media: &dyn BlobStore, slug: &Slug, key: &ImageKey) -> Resul
         return Ok(attached);
     }
     if !key.as_str().starts_with(&prefix(slug)) {
-        return Err(ApiError::unprocessable("foreign_image", "that picture does not belong to this restaurant"));
+        return Err(ApiError::unprocessable(
+            ErrorCode::ForeignImage,
+            "that picture does not belong to this restaurant",
+        ));
     }
     checked(media, key).await?;
     Ok(key.clone())
 }
 
 async fn checked(media: &dyn BlobStore, key: &ImageKey) -> Result<bistro_store::blob::Blob, ApiError> {
-    let blob = media
-        .get(key.as_str())
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?
-        .ok_or_else(|| ApiError::unprocessable("image_not_uploaded", "upload the picture before attaching it"))?;
+    let blob = media.get(key.as_str()).await.map_err(|e| ApiError::Unavailable(e.to_string()))?.ok_or_else(|| {
+        ApiError::unprocessable(ErrorCode::ImageNotUploaded, "upload the picture before attaching it")
+    })?;
     check_size(u64::try_from(blob.bytes.len()).unwrap_or(u64::MAX))?;
     extension_for(&blob.content_type)?;
     if sniff(&blob.bytes) != Some(blob.content_type.as_str()) {
         return Err(ApiError::unprocessable(
-            "invalid_image",
+            ErrorCode::InvalidImage,
             format!("the uploaded file is not a {} picture", blob.content_type),
         ));
     }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod code;
 pub mod error;
 pub mod extract;
 pub mod images;

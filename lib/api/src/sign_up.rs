@@ -1,6 +1,7 @@
 //! Who may create a restaurant: anyone on a laptop; on AWS only someone who has the deployment's
 //! sign-up code, or nobody when no code is set.
 
+use crate::error::ErrorCode;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -45,21 +46,21 @@ pub const MAX_CODE_CHARS: usize = 200;
 pub async fn check(policy: &dyn SignUpPolicy, offered: Option<&str>) -> Result<(), ApiError> {
     if offered.is_some_and(|code| code.chars().count() > MAX_CODE_CHARS) {
         return Err(ApiError::unprocessable(
-            "invalid_sign_up_code",
+            ErrorCode::InvalidSignUpCode,
             format!("a sign-up code has at most {MAX_CODE_CHARS} characters"),
         ));
     }
     match policy.rule().await? {
         SignUpRule::Open => Ok(()),
         SignUpRule::Closed => Err(ApiError::Refused {
-            code: "sign_up_closed",
+            code: ErrorCode::SignUpClosed,
             detail: "this service is not taking new restaurants; ask whoever runs it",
         }),
         // Digests of equal length compared with `==`: how long the comparison takes says
         // nothing about how much of the code was right.
         SignUpRule::Code(code) if offered.is_some_and(|offered| digest(offered) == digest(&code)) => Ok(()),
         SignUpRule::Code(_) => Err(ApiError::Refused {
-            code: "sign_up_code_invalid",
+            code: ErrorCode::SignUpCodeInvalid,
             detail: "creating a restaurant here needs the sign-up code from whoever runs this service",
         }),
     }

@@ -16,12 +16,18 @@ use thiserror::Error;
 pub enum HoursError {
     #[error("'{0}' is not an IANA time zone name")]
     UnknownTimeZone(String),
-    #[error("opening hours overlap on {0}")]
+    /// Written for the person editing the hours, who sees it next to the week as it stands.
+    #[error("Two openings overlap on {}: an opening past midnight runs into the next day's.", capitalized(.0))]
     Overlap(String),
     #[error("a day has at most {max} opening intervals", max = OpeningHours::MAX_INTERVALS_PER_DAY)]
     TooManyIntervals,
     #[error("at most {max} closure dates", max = OpeningHours::MAX_CLOSURES)]
     TooManyClosures,
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// A restaurant's IANA time zone ("Europe/Berlin").

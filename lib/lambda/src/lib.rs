@@ -16,6 +16,7 @@ pub mod keys;
 pub mod notifier;
 pub mod ws;
 
+use bistro_api::error::ErrorCode;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
@@ -146,7 +147,7 @@ async fn require_origin(
     match check.admits(secret).await {
         Ok(true) => next.run(request).await,
         Ok(false) => bistro_api::error::ApiError::Refused {
-            code: "not_through_site",
+            code: ErrorCode::NotThroughSite,
             detail: "this API answers only through the site's own address",
         }
         .into_response(),

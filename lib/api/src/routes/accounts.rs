@@ -1,5 +1,6 @@
 //! Restaurants and their staff: sign-up with an owner, log in, `me`, hiring.
 
+use crate::error::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::from_fn;
@@ -104,7 +105,7 @@ pub async fn create_restaurant(
     let owner = new_account(&body.restaurant.slug, body.owner, Role::Owner)?;
     state.repos.restaurants.create(&body.restaurant, &owner).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => {
-            ApiError::conflict("slug_taken", "a restaurant with this slug exists; choose another")
+            ApiError::conflict(ErrorCode::SlugTaken, "a restaurant with this slug exists; choose another")
         }
         other => other.into(),
     })?;
@@ -145,7 +146,7 @@ pub async fn update_restaurant(
     Json(body): Json<RestaurantUpdate>,
 ) -> Result<Json<RestaurantView>, ApiError> {
     if body.restaurant.slug != slug {
-        return Err(ApiError::unprocessable("slug_mismatch", "a restaurant's slug cannot change"));
+        return Err(ApiError::unprocessable(ErrorCode::SlugMismatch, "a restaurant's slug cannot change"));
     }
     let current = state.repos.restaurants.get(&slug).await.map_err(missing("restaurant"))?;
     let menu = state.repos.menus.menu(&slug).await?;
@@ -257,7 +258,7 @@ pub async fn change_own_password(
 ) -> Result<Json<Session>, ApiError> {
     let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
     if !state.auth.password_matches(&body.current, Some(&account.password_hash)) {
-        return Err(ApiError::unprocessable("wrong_password", "the current password is not right"));
+        return Err(ApiError::unprocessable(ErrorCode::WrongPassword, "the current password is not right"));
     }
     check_password_rules(&body.password)?;
     let hash = hash_password(&body.password)?;

@@ -1,5 +1,6 @@
 //! Guests' carts: no account, an unguessable token, prices only ever from the menu.
 
+use crate::error::ErrorCode;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartProblem {
-    pub code: String,
+    pub code: ErrorCode,
     pub detail: String,
 }
 
@@ -65,7 +66,7 @@ fn price_against(menu: &Menu, restaurant: &Restaurant, cart: &Cart) -> Result<Pr
 fn view(token: &Token, cart: Cart, version: u64, pricing: Result<PricedCart, ApiError>) -> Result<CartView, ApiError> {
     let (priced, problem) = match pricing {
         Ok(priced) => (Some(priced), None),
-        Err(ApiError::Unprocessable { code, detail }) => (None, Some(CartProblem { code: code.to_owned(), detail })),
+        Err(ApiError::Unprocessable { code, detail }) => (None, Some(CartProblem { code, detail })),
         Err(other) => return Err(other),
     };
     Ok(CartView { token: token.to_string(), lines: cart.lines().to_vec(), priced, problem, version })
@@ -123,7 +124,7 @@ async fn change_cart(
 ) -> Result<CartView, ApiError> {
     let found = &current(state, slug).await?;
     let change = &change;
-    let busy = || ApiError::conflict("busy_cart", "the cart is being changed elsewhere; try again");
+    let busy = || ApiError::conflict(ErrorCode::BusyCart, "the cart is being changed elsewhere; try again");
     // Each attempt reads the cart itself: a stale copy is forgotten by the store.
     retry_stale((), busy, |(), _| async move {
         let mut cart = state.repos.carts.to_change(slug, token).await.map_err(missing("cart"))?;

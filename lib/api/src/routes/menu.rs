@@ -1,5 +1,6 @@
 //! The menu: public reading with filters and pages; managers edit under optimistic concurrency.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeSet;
 
 use axum::Router;
@@ -95,7 +96,7 @@ fn parse_list<T: for<'de> Deserialize<'de> + Ord>(
         .filter(|word| !word.trim().is_empty())
         .map(|word| {
             serde_json::from_value(serde_json::Value::String(word.trim().to_owned()))
-                .map_err(|_| ApiError::bad_request("invalid_filter", format!("'{word}' is not a known {what}")))
+                .map_err(|_| ApiError::bad_request(ErrorCode::InvalidFilter, format!("'{word}' is not a known {what}")))
         })
         .collect()
 }
@@ -113,7 +114,7 @@ pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, O
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| text.strip_prefix("menu:").and_then(|n| n.parse::<usize>().ok()))
-            .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))?,
+            .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidCursor, "the cursor is not one this API issued"))?,
     };
     let matching: Vec<&MenuItem> = menu
         .items()
@@ -263,7 +264,7 @@ pub async fn delete_category(
     let id = id(&category, "category", CategoryId::parse)?;
     let menu = state.repos.menus.menu(&slug).await?.value;
     if menu.items().iter().any(|item| item.details().category == id) {
-        return Err(ApiError::conflict("category_not_empty", "move or delete the category's items first"));
+        return Err(ApiError::conflict(ErrorCode::CategoryNotEmpty, "move or delete the category's items first"));
     }
     state.repos.menus.delete_category(&slug, &id, param.version).await.map_err(missing("category"))?;
     Ok(StatusCode::NO_CONTENT)
@@ -300,19 +301,20 @@ async fn check_item(
             let media = state
                 .media
                 .as_ref()
-                .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
+                .ok_or_else(|| ApiError::unprocessable(ErrorCode::NoMediaStore, "this deployment takes no pictures"))?;
             *key = crate::images::attach(media.as_ref(), slug, key).await?;
         }
     }
     let currency = restaurant(state, slug).await?.value.currency;
     if details.price.currency != currency {
-        return Err(ApiError::unprocessable("wrong_currency", format!("prices here are in {currency}")));
+        return Err(ApiError::unprocessable(ErrorCode::WrongCurrency, format!("prices here are in {currency}")));
     }
     match state.repos.menus.category(slug, &details.category).await {
         Ok(_) => Ok(details),
-        Err(bistro_store::RepoError::NotFound) => {
-            Err(ApiError::unprocessable("unknown_category", format!("there is no category '{}'", details.category)))
-        }
+        Err(bistro_store::RepoError::NotFound) => Err(ApiError::unprocessable(
+            ErrorCode::UnknownCategory,
+            format!("there is no category '{}'", details.category),
+        )),
         Err(other) => Err(other.into()),
     }
 }
@@ -332,7 +334,7 @@ fn id_from_name(name: &Name) -> ItemId {
 }
 
 fn invalid_item(error: bistro_domain::menu::MenuError) -> ApiError {
-    ApiError::unprocessable("invalid_item", error)
+    ApiError::unprocessable(ErrorCode::InvalidItem, error)
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewItem,
@@ -347,7 +349,7 @@ pub async fn create_item(
 ) -> Result<impl IntoResponse, ApiError> {
     if state.repos.menus.menu(&slug).await?.value.items().len() >= MAX_MENU_ITEMS {
         return Err(ApiError::unprocessable(
-            "menu_full",
+            ErrorCode::MenuFull,
             format!("a menu holds at most {MAX_MENU_ITEMS} items; remove one before adding another"),
         ));
     }
@@ -357,7 +359,9 @@ pub async fn create_item(
     let details = check_item(&state, &slug, checked.details().clone(), None).await?;
     let item = MenuItem::new(checked.id().clone(), details, 1).map_err(invalid_item)?;
     state.repos.menus.create_item(&slug, &item).await.map_err(|e| match e {
-        bistro_store::RepoError::AlreadyExists => ApiError::conflict("item_exists", "an item with this id exists"),
+        bistro_store::RepoError::AlreadyExists => {
+            ApiError::conflict(ErrorCode::ItemExists, "an item with this id exists")
+        }
         other => other.into(),
     })?;
     Ok((StatusCode::CREATED, Json(item)))
@@ -376,7 +380,7 @@ async fn current_item(state: &AppState, slug: &Slug, raw_item: &str, version: u6
     let current = state.repos.menus.item(slug, &id).await.map_err(missing("menu item"))?;
     if current.version() != version {
         return Err(ApiError::conflict(
-            "stale_version",
+            ErrorCode::StaleVersion,
             format!("the item is at version {}; reload it and apply your change again", current.version()),
         ));
     }
@@ -500,11 +504,11 @@ pub async fn request_upload(
     let media = state
         .media
         .as_ref()
-        .ok_or_else(|| ApiError::unprocessable("no_media_store", "this deployment takes no pictures"))?;
+        .ok_or_else(|| ApiError::unprocessable(ErrorCode::NoMediaStore, "this deployment takes no pictures"))?;
     let today = restaurant(&state, &slug).await?.value.time_zone.today(Timestamp::now());
     if !state.repos.menus.count_upload(&slug, today, crate::images::MAX_UPLOADS_PER_DAY).await? {
         return Err(ApiError::Quota {
-            code: "too_many_uploads",
+            code: ErrorCode::TooManyUploads,
             detail: format!(
                 "a restaurant may upload {} pictures a day; try again tomorrow",
                 crate::images::MAX_UPLOADS_PER_DAY

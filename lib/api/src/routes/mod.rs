@@ -10,6 +10,7 @@ pub mod reports;
 pub mod reservations;
 pub mod staff;
 
+use crate::error::ErrorCode;
 use axum::http::HeaderMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -79,7 +80,7 @@ pub(crate) fn idempotency(headers: &HeaderMap, body: &impl Serialize) -> Result<
         .get("idempotency-key")
         .ok_or_else(|| {
             ApiError::bad_request(
-                "idempotency_key_required",
+                ErrorCode::IdempotencyKeyRequired,
                 "send an Idempotency-Key header (any unique string, e.g. a UUID) so a retry cannot order twice",
             )
         })?
@@ -87,7 +88,10 @@ pub(crate) fn idempotency(headers: &HeaderMap, body: &impl Serialize) -> Result<
         .ok()
         .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| {
-            ApiError::bad_request("invalid_idempotency_key", "an Idempotency-Key is 1 to 255 visible ASCII characters")
+            ApiError::bad_request(
+                ErrorCode::InvalidIdempotencyKey,
+                "an Idempotency-Key is 1 to 255 visible ASCII characters",
+            )
         })?;
     let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let fingerprint = bistro_domain::ids::hex(&Sha256::digest(&canonical));
@@ -96,7 +100,8 @@ pub(crate) fn idempotency(headers: &HeaderMap, body: &impl Serialize) -> Result<
 
 pub(crate) fn cursor(raw: Option<&str>) -> Result<Option<Cursor>, ApiError> {
     raw.map(|raw| {
-        Cursor::parse(raw).map_err(|_| ApiError::bad_request("invalid_cursor", "the cursor is not one this API issued"))
+        Cursor::parse(raw)
+            .map_err(|_| ApiError::bad_request(ErrorCode::InvalidCursor, "the cursor is not one this API issued"))
     })
     .transpose()
 }
@@ -104,6 +109,6 @@ pub(crate) fn cursor(raw: Option<&str>) -> Result<Option<Cursor>, ApiError> {
 pub(crate) fn page_size(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit.unwrap_or(DEFAULT_PAGE) {
         n @ 1..=MAX_PAGE => Ok(n),
-        _ => Err(ApiError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_PAGE}"))),
+        _ => Err(ApiError::bad_request(ErrorCode::InvalidLimit, format!("limit must be 1 to {MAX_PAGE}"))),
     }
 }

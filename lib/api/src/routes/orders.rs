@@ -1,6 +1,7 @@
 //! Orders: placed from a cart exactly once, followed by the customer with a token, moved along
 //! the state machine by staff and drivers.
 
+use crate::error::ErrorCode;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -91,7 +92,7 @@ pub async fn place_order(
             Err(other) => return Err(other.into()),
         };
         if cart.value.is_empty() {
-            return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
+            return Err(ApiError::unprocessable(ErrorCode::CartEmpty, "the cart is empty"));
         }
         let now = Timestamp::now();
         let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
@@ -117,9 +118,10 @@ pub async fn place_order(
             })
             .await
             .map_err(|e| match e {
-                RepoError::StaleVersion => {
-                    ApiError::conflict("cart_changed", "the cart changed while ordering; review it and order again")
-                }
+                RepoError::StaleVersion => ApiError::conflict(
+                    ErrorCode::CartChanged,
+                    "the cart changed while ordering; review it and order again",
+                ),
                 other => other.into(),
             })?;
         carts.forget(&slug, &token);
@@ -258,7 +260,7 @@ async fn change_order(
     change: impl Fn(&mut Order) -> Result<(), ApiError>,
 ) -> Result<Order, ApiError> {
     let change = &change;
-    let busy = || ApiError::conflict("busy_order", "the order is being changed elsewhere; try again");
+    let busy = || ApiError::conflict(ErrorCode::BusyOrder, "the order is being changed elsewhere; try again");
     retry_stale(order, busy, |mut order: Order, attempt| async move {
         if let Err(refused) = change(&mut order) {
             // The order may have been read a moment old: judge the change once more on the latest.
@@ -346,10 +348,10 @@ pub async fn assign_driver(
     Json(body): Json<Assignment>,
 ) -> Result<Json<OrderView>, ApiError> {
     let (slug, role) = (manager.slug.clone(), manager.staff.role);
-    let driver_id =
-        UserId::parse(&body.driver).map_err(|_| ApiError::unprocessable("unknown_driver", "no such driver here"))?;
+    let driver_id = UserId::parse(&body.driver)
+        .map_err(|_| ApiError::unprocessable(ErrorCode::UnknownDriver, "no such driver here"))?;
     // The account's public copy (`SESSION`): this function may not read accounts themselves.
-    let unknown = || ApiError::unprocessable("unknown_driver", "no such driver here");
+    let unknown = || ApiError::unprocessable(ErrorCode::UnknownDriver, "no such driver here");
     let driver_role = state.repos.restaurants.active_role(&slug, &driver_id).await?.ok_or_else(unknown)?;
     let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
     let order =
@@ -373,7 +375,7 @@ pub async fn erase_order(
     let viewer = Actor::Staff { user: owner.staff.user.clone(), role: owner.staff.role };
     let id = id(&order, "order", OrderId::parse)?;
     let order = state.repos.orders.get(&slug, &id).await.map_err(missing("order"))?;
-    let busy = || ApiError::conflict("busy_order", "the order is being changed elsewhere; try again");
+    let busy = || ApiError::conflict(ErrorCode::BusyOrder, "the order is being changed elsewhere; try again");
     let erased = retry_stale(order, busy, |mut order: Order, _| {
         let state = &state;
         async move {

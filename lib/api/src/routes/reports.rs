@@ -2,6 +2,7 @@
 //! or as CSV (one row per order, for a spreadsheet or the accountant). Served by the orders
 //! function, whose data it reads.
 
+use crate::error::ErrorCode;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -70,7 +71,7 @@ pub async fn sales_report(
     let days = from.until(to).map(|span| span.get_days()).unwrap_or(-1);
     if !(0..MAX_REPORT_DAYS).contains(&days) {
         return Err(ApiError::unprocessable(
-            "invalid_range",
+            ErrorCode::InvalidRange,
             "a report covers 1 to 31 days, from a day to a later one",
         ));
     }

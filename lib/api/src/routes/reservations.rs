@@ -1,5 +1,6 @@
 //! Table bookings: free slots, booking (idempotent), the guest's view and cancel, the staff list.
 
+use crate::error::ErrorCode;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -191,7 +192,7 @@ async fn change_status(
     to: ReservationStatus,
 ) -> Result<ReservationView, ApiError> {
     let restaurant = restaurant(state, slug).await?.value;
-    let busy = || ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again");
+    let busy = || ApiError::conflict(ErrorCode::BusyReservation, "the booking is being changed elsewhere; try again");
     let changed = retry_stale(reservation, busy, |mut reservation: Reservation, _| async move {
         let held = reservation.status.holds_covers();
         reservation.change_status(to, Timestamp::now())?;
@@ -257,7 +258,7 @@ pub async fn erase_reservation(
     let zone = restaurant(&state, &slug).await?.value.time_zone;
     let id = id(&reservation, "reservation", ReservationId::parse)?;
     let booking = state.repos.reservations.get(&slug, &id).await.map_err(missing("reservation"))?;
-    let busy = || ApiError::conflict("busy_reservation", "the booking is being changed elsewhere; try again");
+    let busy = || ApiError::conflict(ErrorCode::BusyReservation, "the booking is being changed elsewhere; try again");
     let erased = retry_stale(booking, busy, |mut booking: Reservation, _| {
         let state = &state;
         async move {

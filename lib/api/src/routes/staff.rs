@@ -2,6 +2,7 @@
 //! restaurant over. The domain (`bistro_domain::staff`) decides; every change that takes rights
 //! away ends the account's sessions, and none may leave the restaurant without an owner.
 
+use crate::error::ErrorCode;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -79,7 +80,7 @@ pub async fn add_staff(
 ) -> Result<impl IntoResponse, ApiError> {
     if body.role == Role::Owner {
         return Err(ApiError::unprocessable(
-            "invalid_role",
+            ErrorCode::InvalidRole,
             "hire a manager, staff or driver; make an account owner by handing ownership over",
         ));
     }
@@ -87,7 +88,7 @@ pub async fn add_staff(
         new_account(&slug, NewAccount { email: body.email, name: body.name, password: body.password }, body.role)?;
     state.repos.restaurants.add_account(&account).await.map_err(|e| match e {
         bistro_store::RepoError::AlreadyExists => {
-            ApiError::conflict("email_taken", "an account with this e-mail exists here")
+            ApiError::conflict(ErrorCode::EmailTaken, "an account with this e-mail exists here")
         }
         other => missing("restaurant")(other),
     })?;
@@ -101,7 +102,8 @@ pub(crate) async fn change(
     slug: &Slug,
     decide: impl Fn(&[Account]) -> Result<Decision, StaffError>,
 ) -> Result<Decision, ApiError> {
-    let busy = || ApiError::conflict("staff_changed", "the staff list is being changed by someone else; try again");
+    let busy =
+        || ApiError::conflict(ErrorCode::StaffChanged, "the staff list is being changed by someone else; try again");
     let roster = state.repos.restaurants.roster(slug).await?;
     let decide = &decide;
     retry_stale(roster, busy, |roster: Vec<Versioned<Account>>, _| async move {
