@@ -2,7 +2,7 @@
 //! `Sender` the notifier uses, fed by the SQLite engine's change feed, and the `/ws` session.
 
 use bistro_api::error::ErrorCode;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,17 +11,18 @@ use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
 use bistro_api::extract::Query;
 use bistro_api::{ApiError, AppState};
-use bistro_realtime::connect::{Admitted, ConnectError, authorize, connection, missed, session_ended, still_signed_in};
-use bistro_realtime::fanout::{SendError, Sender, close_ended_logins, fan_out};
-use bistro_realtime::protocol::{ClientMessage, ServerMessage};
+use bistro_realtime::connect::{Admitted, ConnectError, authorize, connection};
+use bistro_realtime::conversation::{Delivered, Reply, StoreChange, answer, dispatch};
+use bistro_realtime::fanout::{SendError, Sender};
+use bistro_realtime::protocol::ServerMessage;
 use bistro_store::Repos;
 use bistro_store::engine::sqlite::Change;
-use bistro_store::repo::Events;
 
 /// How often the server pings an idle socket, so proxies and browsers keep it open.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -78,23 +79,17 @@ pub fn spawn_feed(
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
-            let key = change.new.as_ref().or(change.old.as_ref()).map(|item| item.key.pk.as_str());
-            if let (Some(slug), Some(_)) = (key.and_then(bistro_store::keys::restaurant_of_session), &change.old) {
-                // An account's session moved on (or it was removed): its sockets close now.
-                if let Err(error) = close_ended_logins(&repos, hub.as_ref(), &slug).await {
-                    tracing::error!(%error, "cannot close the sockets of ended logins");
-                }
+            let Some(pk) = change.new.as_ref().or(change.old.as_ref()).map(|item| item.key.pk.as_str()) else {
                 continue;
-            }
-            let (None, Some(new)) = (&change.old, &change.new) else { continue };
-            let Some(event) = Events::from_item(new) else { continue };
-            match event {
-                Ok(event) => {
-                    if let Err(error) = fan_out(&repos, hub.as_ref(), &event).await {
-                        tracing::error!(%error, seq = event.seq, "fan-out failed");
+            };
+            match StoreChange::of(pk, change.old.is_none(), change.new.as_ref()) {
+                None => {}
+                Some(Ok(change)) => {
+                    if let Err(error) = dispatch(&repos, hub.as_ref(), &change).await {
+                        tracing::error!(%error, restaurant = %change.restaurant(), "cannot carry a change to live screens");
                     }
                 }
-                Err(error) => tracing::error!(%error, "unreadable event item"),
+                Some(Err(error)) => tracing::error!(%error, "unreadable event item"),
             }
         }
     })
@@ -123,8 +118,6 @@ pub async fn upgrade(
 
 async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admitted) {
     let id = bistro_domain::ids::Token::generate().to_string();
-    let (restaurant, subscription, signed_in) =
-        (admitted.restaurant.clone(), admitted.subscription.clone(), admitted.signed_in.clone());
     // Registered before anything is read, so no event falls between the replay and live.
     let mut live = hub.register(&id);
     if let Err(error) = repos.connections.put(&connection(&id, admitted)).await {
@@ -133,32 +126,16 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
         return;
     }
     let (mut outgoing, mut incoming) = socket.split();
-    // Sequence numbers this socket has been sent: a replayed event never goes out twice.
-    let mut sent: BTreeSet<u64> = BTreeSet::new();
+    let mut delivered = Delivered::default();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
         let frames: Vec<String> = tokio::select! {
             message = incoming.next() => match message {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
-                    Ok(ClientMessage::Ping) => vec![ServerMessage::Pong.to_text()],
-                    Ok(ClientMessage::Resume { last_seq }) => match still_signed_in(&repos, &restaurant, signed_in.as_ref()).await {
-                        Ok(false) => {
-                            let _ = outgoing.send(Message::Text(session_ended().to_text().into())).await;
-                            break;
-                        }
-                        Ok(true) => match missed(&repos, &restaurant, &subscription, last_seq).await {
-                            Ok(messages) => unsent(messages, &mut sent).iter().map(ServerMessage::to_text).collect(),
-                            Err(error) => {
-                                tracing::error!(%error, "cannot read missed events");
-                                vec![unavailable()]
-                            }
-                        },
-                        Err(error) => {
-                            tracing::error!(%error, "cannot check a connection's login");
-                            vec![unavailable()]
-                        }
-                    },
-                    Err(_) => vec![ServerMessage::Error { code: "invalid_message".into(), detail: "send {\"type\":\"resume\",\"last_seq\":N} or {\"type\":\"ping\"}".into() }.to_text()],
+                Some(Ok(Message::Text(text))) => match answer(&repos, hub.as_ref(), &id, &text).await {
+                    Reply::Send(replies) => delivered.unsent(replies).iter().map(ServerMessage::to_text).collect(),
+                    // Told through the hub, which then lets go of the socket: `live` ends the loop.
+                    Reply::Ended => Vec::new(),
+                    Reply::Unknown => break,
                 },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => Vec::new(),
@@ -166,7 +143,7 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
             text = live.recv() => match text {
                 Some(text) => {
                     let message: Option<ServerMessage> = serde_json::from_str(&text).ok();
-                    if message.as_ref().is_some_and(|m| fresh(m, &mut sent)) { vec![text] } else { Vec::new() }
+                    if message.as_ref().is_some_and(|m| delivered.fresh(m)) { vec![text] } else { Vec::new() }
                 }
                 // The hub let go of this socket: its login ended (the fan-out said so first).
                 None => break,
@@ -176,14 +153,7 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
                 Vec::new()
             },
         };
-        let mut closed = false;
-        for frame in frames {
-            if outgoing.send(Message::Text(frame.into())).await.is_err() {
-                closed = true;
-                break;
-            }
-        }
-        if closed {
+        if !send_all(&mut outgoing, frames).await {
             break;
         }
     }
@@ -194,28 +164,12 @@ async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admit
     }
 }
 
-fn unavailable() -> String {
-    ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }.to_text()
-}
-
-/// What of a replay this socket has not been sent yet, its `resumed` counting only those.
-fn unsent(messages: Vec<ServerMessage>, sent: &mut BTreeSet<u64>) -> Vec<ServerMessage> {
-    let mut fresh_orders = 0;
-    let mut kept: Vec<ServerMessage> = messages.into_iter().filter(|m| fresh(m, sent)).collect();
-    for message in &mut kept {
-        match message {
-            ServerMessage::Order { .. } => fresh_orders += 1,
-            ServerMessage::Resumed { sent, .. } => *sent = fresh_orders,
-            _ => {}
+/// Writes the frames in order; false once the socket is closed.
+async fn send_all(outgoing: &mut SplitSink<WebSocket, Message>, frames: Vec<String>) -> bool {
+    for frame in frames {
+        if outgoing.send(Message::Text(frame.into())).await.is_err() {
+            return false;
         }
     }
-    kept
-}
-
-/// Order events are sent once per socket; everything else always.
-fn fresh(message: &ServerMessage, sent: &mut BTreeSet<u64>) -> bool {
-    match message {
-        ServerMessage::Order { seq, .. } => sent.insert(*seq),
-        _ => true,
-    }
+    true
 }

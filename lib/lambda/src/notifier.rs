@@ -5,9 +5,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bistro_domain::ids::Slug;
-use bistro_realtime::fanout::{SendError, Sender, close_ended_logins, fan_out};
+use bistro_realtime::conversation::{StoreChange, dispatch};
+use bistro_realtime::fanout::{SendError, Sender};
 use bistro_store::engine::stream::item_from_image;
-use bistro_store::repo::Events;
 use bistro_store::{Repos, keys};
 
 /// A batch of stream records as Lambda delivers them.
@@ -55,39 +55,42 @@ pub async fn handle_until(
             continue;
         }
         let keys_image = serde_json::to_value(&record.change.keys).unwrap_or_default();
-        let pk = keys_image.get("pk").and_then(|pk| pk.get("S")).and_then(serde_json::Value::as_str);
-        if let Some(slug) = pk.and_then(keys::restaurant_of_session) {
-            // Read after the whole batch was written: one check per restaurant sees every change.
-            if record.event_name != "INSERT" && checked.insert(slug.clone()) {
-                if let Err(error) = close_ended_logins(repos, &sender, &slug).await {
-                    tracing::error!(%error, restaurant = %slug, "cannot close the sockets of ended logins");
-                    fail(&record);
-                }
-            }
+        let Some(pk) = keys_image.get("pk").and_then(|pk| pk.get("S")).and_then(serde_json::Value::as_str) else {
             continue;
-        }
-        let Some(restaurant) = pk.and_then(keys::restaurant_of_events) else { continue };
-        if record.event_name != "INSERT" {
-            continue;
-        }
-        if held.contains(&restaurant) {
-            fail(&record);
-            continue;
-        }
+        };
         // The image in DynamoDB's JSON form ({"S": …}), the form the store reads stream items in.
         let image = serde_json::to_value(&record.change.new_image).unwrap_or_default();
-        let Some(item) = item_from_image(&image) else { continue };
-        let Some(decoded) = Events::from_item(&item) else { continue };
-        if !seen.insert(item.key.clone()) {
+        let item = item_from_image(&image);
+        let change = match StoreChange::of(pk, record.event_name == "INSERT", item.as_ref()) {
+            None => continue,
+            Some(Ok(change)) => change,
+            Some(Err(error)) => {
+                tracing::error!(%error, pk, "an unreadable event; the restaurant's later records wait for it");
+                held.extend(keys::restaurant_of_events(pk));
+                fail(&record);
+                continue;
+            }
+        };
+        let restaurant = change.restaurant().clone();
+        let first_time = match &change {
+            // Read after the whole batch was written: one check per restaurant sees every change.
+            StoreChange::LoginsChanged(_) => checked.insert(restaurant.clone()),
+            StoreChange::Event(event) => {
+                if held.contains(&restaurant) {
+                    fail(&record);
+                    continue;
+                }
+                seen.insert((restaurant.clone(), event.seq))
+            }
+        };
+        if !first_time {
             continue;
         }
-        let outcome = match decoded {
-            Ok(order_event) => fan_out(repos, &sender, &order_event).await.map(|_| ()).map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = outcome {
-            tracing::error!(%error, key = ?item.key, "a stream record failed; the restaurant's later records wait for it");
-            held.insert(restaurant);
+        if let Err(error) = dispatch(repos, &sender, &change).await {
+            tracing::error!(%error, %restaurant, "a stream record failed; the restaurant's later records wait for it");
+            if matches!(change, StoreChange::Event(_)) {
+                held.insert(restaurant);
+            }
             fail(&record);
         }
     }

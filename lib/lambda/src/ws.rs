@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use bistro_api::auth::Auth;
-use bistro_realtime::connect::{ConnectError, authorize, connection, missed, still_signed_in};
-use bistro_realtime::fanout::{SendError, Sender, close_ended};
-use bistro_realtime::protocol::{ClientMessage, ServerMessage};
+use bistro_realtime::connect::{ConnectError, authorize, connection};
+use bistro_realtime::conversation::{Reply, answer};
+use bistro_realtime::fanout::{SendError, Sender};
+use bistro_realtime::protocol::ServerMessage;
 use bistro_store::Repos;
 use futures_util::StreamExt as _;
 
@@ -83,53 +84,13 @@ impl Handler<'_> {
     }
 
     async fn message(&self, id: &str, body: &str) -> WebSocketResponse {
-        let replies = match serde_json::from_str::<ClientMessage>(body) {
-            Ok(ClientMessage::Ping) => vec![ServerMessage::Pong],
-            Ok(ClientMessage::Resume { last_seq }) => {
-                let connection = match self.repos.connections.get(id).await {
-                    Ok(connection) => connection,
-                    Err(error) => {
-                        tracing::warn!(%error, "a message from an unknown connection");
-                        return respond(410, "unknown connection");
-                    }
-                };
-                match still_signed_in(self.repos, &connection.restaurant, connection.signed_in.as_ref()).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        if let Err(error) = close_ended(self.repos, self.sender, id).await {
-                            tracing::error!(%error, "cannot forget a connection whose login ended");
-                        }
-                        return respond(401, "this login has ended");
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "cannot check a connection's login");
-                        return respond(500, "internal error");
-                    }
-                }
-                match missed(self.repos, &connection.restaurant, &connection.subscription, last_seq).await {
-                    Ok(messages) => {
-                        // What it missed comes now: it need not be told to reload any more.
-                        if connection.missed {
-                            if let Err(error) = self.repos.connections.set_missed(&connection, false).await {
-                                tracing::warn!(%error, "cannot clear a connection's missed mark");
-                            }
-                        }
-                        messages
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "cannot read missed events");
-                        vec![ServerMessage::Error { code: "unavailable".into(), detail: "try again".into() }]
-                    }
-                }
-            }
-            Err(_) => vec![ServerMessage::Error {
-                code: "invalid_message".into(),
-                detail: "send {\"type\":\"resume\",\"last_seq\":N} or {\"type\":\"ping\"}".into(),
-            }],
+        let mut replies = match answer(self.repos, self.sender, id, body).await {
+            Reply::Send(replies) => replies,
+            Reply::Ended => return respond(401, "this login has ended"),
+            Reply::Unknown => return respond(410, "unknown connection"),
         };
         // The replayed events a few at a time (a client applies them in number order, whatever
         // order they arrive in), and whatever ends the answer (`resumed`) only after all of them.
-        let mut replies = replies;
         let last = replies.pop();
         let texts: Vec<String> = replies.iter().map(ServerMessage::to_text).collect();
         let posted: Vec<Result<(), SendError>> = futures_util::stream::iter(texts.iter())

@@ -4,5 +4,6 @@
 //! its own `Sender` and its own token authority.
 
 pub mod connect;
+pub mod conversation;
 pub mod fanout;
 pub mod protocol;

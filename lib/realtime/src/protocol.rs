@@ -58,6 +58,19 @@ pub enum ClientMessage {
 }
 
 impl ServerMessage {
+    /// The answer to a frame that is not a client message.
+    pub fn invalid_message() -> Self {
+        Self::Error {
+            code: "invalid_message".into(),
+            detail: r#"send {"type":"resume","last_seq":N} or {"type":"ping"}"#.into(),
+        }
+    }
+
+    /// The answer when the store cannot be read just now: the client tries again.
+    pub fn unavailable() -> Self {
+        Self::Error { code: "unavailable".into(), detail: "try again".into() }
+    }
+
     /// Event `seq` as a connection with `subscription` sees it: the order as it is now, which
     /// is at least as new as the change the event numbers.
     pub fn order(seq: u64, order: Order, subscription: &Subscription) -> Self {
