@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::hours::{OpeningHours, Zone};
+use crate::hours::{DayStart, OpeningHours, Zone};
 use crate::ids::Email;
 use crate::ids::{ReservationId, Slug, Token};
 use crate::text::{Name, Note, Phone};
@@ -94,6 +94,9 @@ crate::schema::shaped_as!(ReservationSettings, SettingsRepr, "ReservationSetting
 /// transaction holds at most 100 writes. Kept below that with room to spare.
 pub const MAX_SLOTS_PER_BOOKING: u16 = 96;
 
+/// The most guests seated at once, and so the largest party any restaurant can take.
+pub const MAX_COVERS_PER_SLOT: u16 = 5000;
+
 /// Open bookings one guest contact may hold on one day: enough for any family, too few to fill a
 /// grid anonymously.
 pub const MAX_BOOKINGS_PER_GUEST_AND_DAY: u16 = 5;
@@ -119,7 +122,7 @@ impl ReservationSettings {
         if slots > MAX_SLOTS_PER_BOOKING {
             return Err(ReservationError::SeatingTooLong { seating: seating_minutes, slot: slot_minutes, slots });
         }
-        if covers_per_slot == 0 || covers_per_slot > 5000 {
+        if covers_per_slot == 0 || covers_per_slot > MAX_COVERS_PER_SLOT {
             return fail("covers_per_slot must be 1 to 5000");
         }
         if party_min == 0 || party_min > party_max || party_max > covers_per_slot {
@@ -215,21 +218,32 @@ impl ReservationSettings {
         Ok(self.occupied_slots(start))
     }
 
-    /// The slots of `date` a party can still book, given the covers already booked per grid slot.
+    /// The slots of business day `date` a party can still book, given the covers already booked
+    /// per grid slot. `date` is the restaurant's day of service, as everywhere in the API: a start
+    /// before `day_starts` belongs to the day before, wherever its opening began.
+    #[expect(clippy::too_many_arguments, reason = "each is one of the facts a free slot depends on")]
     pub fn available_slots(
         &self,
         date: Date,
         party: u16,
         hours: &OpeningHours,
         zone: &Zone,
+        day_starts: DayStart,
         now: Timestamp,
         booked: &BTreeMap<Timestamp, u32>,
     ) -> Result<Vec<Timestamp>, ReservationError> {
         self.check_party(party)?;
         let capacity = u32::from(self.covers_per_slot);
-        Ok(self
-            .slot_starts(date, hours, zone)
+        // An opening of the calendar day before can reach past the next `day_starts`, and the
+        // small hours of the calendar day after belong to this one.
+        let calendar = [date.yesterday().ok(), Some(date), date.tomorrow().ok()];
+        let mut starts: Vec<Timestamp> =
+            calendar.into_iter().flatten().flat_map(|day| self.slot_starts(day, hours, zone)).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        Ok(starts
             .into_iter()
+            .filter(|start| day_starts.day_of(*start, zone) == date)
             .filter(|start| self.check_booking(*start, party, hours, zone, now).is_ok())
             .filter(|start| {
                 self.occupied_slots(*start)
@@ -491,8 +505,23 @@ mod tests {
         let (s, h, now) = (settings(), hours((18, 0), (21, 0)), early("2026-11-20T12:00:00Z"));
         // 19:00 local (18:00Z) is nearly full: a party of 4 starting 18:00, 18:30 or 19:00 would overlap it.
         let booked = BTreeMap::from([(early("2026-11-23T18:00:00Z"), 18)]);
-        let slots = s.available_slots(date(2026, 11, 23), 4, &h, &berlin(), now, &booked).expect("valid party");
+        let slots = s
+            .available_slots(date(2026, 11, 23), 4, &h, &berlin(), DayStart::default(), now, &booked)
+            .expect("valid party");
         assert_eq!(slots.into_iter().map(local).collect::<Vec<_>>(), ["19:30+01:00"]);
+    }
+
+    #[test]
+    fn the_slots_of_a_day_are_those_of_its_day_of_service_from_day_starts_to_the_next() {
+        let (s, all_day, now) = (settings(), hours((0, 0), (0, 0)), early("2026-11-20T12:00:00Z"));
+        let slots = s
+            .available_slots(date(2026, 11, 23), 2, &all_day, &berlin(), DayStart::default(), now, &BTreeMap::new())
+            .expect("valid party");
+        let days: Vec<String> = slots.iter().map(|t| berlin().at(*t).strftime("%d %H:%M").to_string()).collect();
+        assert_eq!(days.first().map(String::as_str), Some("23 05:00"));
+        assert_eq!(days.last().map(String::as_str), Some("24 04:30"));
+        // Every half hour but 23:00 and 23:30, whose seatings would outlast the calendar day's opening.
+        assert_eq!(days.len(), 46);
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub struct Restaurant {
     /// When the restaurant's day changes (`HH:MM`, 05:00 if not given): before it, orders and
     /// bookings belong to the day before.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::LocalTime>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::LocalTime, required = false))]
     pub day_starts: DayStart,
     /// A delivery's fee, the least food it is taken for, and the postcodes it goes to.
     #[serde(default)]

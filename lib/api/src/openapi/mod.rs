@@ -97,4 +97,51 @@ mod tests {
         assert!(!found.is_empty());
         assert_eq!(missing, Vec::<&String>::new());
     }
+
+    fn document() -> serde_json::Value {
+        serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+    }
+
+    fn bounds(schema: &serde_json::Value) -> (Option<u64>, Option<u64>) {
+        (schema["minimum"].as_u64(), schema["maximum"].as_u64())
+    }
+
+    #[test]
+    fn a_bookings_party_is_documented_within_the_largest_room_a_restaurant_can_have() {
+        use bistro_domain::reservation::{MAX_COVERS_PER_SLOT, ReservationSettings};
+        let document = document();
+        let booking = &document["components"]["schemas"]["Booking"]["properties"]["party"];
+        let slots = document["paths"]["/v1/restaurants/{slug}/reservations/slots"]["get"]["parameters"]
+            .as_array()
+            .and_then(|params| params.iter().find(|p| p["name"] == "party"))
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default();
+        let parser = (Some(1), Some(u64::from(MAX_COVERS_PER_SLOT)));
+        assert_eq!(bounds(booking), parser);
+        assert_eq!(bounds(&slots), parser);
+        // No restaurant can take a party past the bound, nor one of none.
+        assert!(ReservationSettings::new(30, 90, MAX_COVERS_PER_SLOT, 1, MAX_COVERS_PER_SLOT, 0, 30).is_ok());
+        assert!(ReservationSettings::new(30, 90, MAX_COVERS_PER_SLOT + 1, 1, MAX_COVERS_PER_SLOT + 1, 0, 30).is_err());
+        assert!(ReservationSettings::new(30, 90, 10, 0, 10, 0, 30).is_err());
+    }
+
+    #[test]
+    fn day_starts_is_documented_as_optional_never_as_null() {
+        let document = document();
+        let settings = &document["components"]["schemas"]["Restaurant"];
+        let day_starts = &settings["properties"]["day_starts"];
+        assert!(day_starts.is_object(), "{settings}");
+        assert!(!day_starts.to_string().contains("null"), "{day_starts}");
+        let required = settings["required"].as_array().cloned().unwrap_or_default();
+        assert!(!required.contains(&serde_json::Value::from("day_starts")));
+    }
+
+    #[test]
+    fn a_problems_code_is_documented_as_the_list_of_codes_the_api_sends() {
+        let document = document();
+        let code = &document["components"]["schemas"]["ErrorCode"];
+        let listed: Vec<&str> = code["enum"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect();
+        let sent: Vec<&str> = crate::code::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, sent);
+    }
 }

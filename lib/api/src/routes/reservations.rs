@@ -38,11 +38,12 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SlotQuery {
-    /// The restaurant's local date (YYYY-MM-DD).
+    /// The restaurant's day of service (YYYY-MM-DD), as in the staff's list of bookings: from its
+    /// `day_starts` to the next day's, so a start in the small hours belongs to the day before.
     #[param(value_type = bistro_domain::schema::LocalDate)]
     pub date: Date,
-    /// Guests; the restaurant's own settings bound it further.
-    #[param(minimum = 1)]
+    /// Guests; the restaurant's own `party_min`..`party_max` bound it further.
+    #[param(minimum = 1, maximum = 5000)]
     pub party: u16,
 }
 
@@ -90,6 +91,7 @@ pub async fn free_slots(
         query.party,
         &restaurant.hours,
         zone,
+        restaurant.day_starts,
         Timestamp::now(),
         &booked,
     )?;
@@ -107,6 +109,8 @@ pub struct Booking {
     /// One of the slots offered for the day.
     #[schema(value_type = bistro_domain::schema::Instant)]
     pub starts_at: Timestamp,
+    /// Guests; the restaurant's own `party_min`..`party_max` bound it further.
+    #[schema(minimum = 1, maximum = 5000)]
     pub party: u16,
     pub contact: Contact,
     #[serde(default)]
