@@ -15,19 +15,22 @@ function languagePicker() {
 }
 
 const token = () => new URLSearchParams(location.search).get('token') ?? '';
-const ROUTES = [
-  [/^\/r\/([a-z0-9_-]+)\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
-  [/^\/r\/([a-z0-9_-]+)\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
-  [/^\/r\/([a-z0-9_-]+)\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), null]],
-  [/^\/r\/([a-z0-9_-]+)\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
-  [/^\/r\/([a-z0-9_-]+)\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
-  [/^\/r\/([a-z0-9_-]+)\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],
-  [/^\/r\/([a-z0-9_-]+)\/history$/, (slug) => [import('./floor.js').then((m) => m.historyPage(slug)), 'History']],
-  [/^\/r\/([a-z0-9_-]+)\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
-  [/^\/r\/([a-z0-9_-]+)\/driver$/, (slug) => [import('./driver.js').then((m) => m.driverPage(slug)), 'My deliveries']],
-  [/^\/r\/([a-z0-9_-]+)\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
-  [/^\/r\/([a-z0-9_-]+)\/setup$/, (slug) => [import('./signup.js').then((m) => m.setupPage(slug)), 'Manage']],
-  [/^\/r\/([a-z0-9_-]+)\/tables$/, (slug) => [import('./signup.js').then((m) => m.tablesPage(slug)), 'Manage']],
+/** A restaurant's address, `/r/{slug}`, and the page's path within it: read in this one place. */
+const RESTAURANT_PATH = /^\/r\/([a-z0-9_-]+)(\/.*)?$/;
+/** A restaurant's pages, by their path within its address. */
+const PAGES = [
+  [/^\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
+  [/^\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
+  [/^\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), null]],
+  [/^\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
+  [/^\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
+  [/^\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],
+  [/^\/history$/, (slug) => [import('./floor.js').then((m) => m.historyPage(slug)), 'History']],
+  [/^\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
+  [/^\/driver$/, (slug) => [import('./driver.js').then((m) => m.driverPage(slug)), 'My deliveries']],
+  [/^\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
+  [/^\/setup$/, (slug) => [import('./signup.js').then((m) => m.setupPage(slug)), 'Manage']],
+  [/^\/tables$/, (slug) => [import('./signup.js').then((m) => m.tablesPage(slug)), 'Manage']],
 ];
 
 async function route() {
@@ -38,14 +41,14 @@ async function route() {
     document.title = 'Sign up your restaurant · Bistro';
     return;
   }
-  for (const [pattern, page] of ROUTES) {
-    const match = location.pathname.match(pattern);
+  const [, slug, within = ''] = location.pathname.match(RESTAURANT_PATH) ?? [];
+  for (const [pattern, page] of slug ? PAGES : []) {
+    const match = within.match(pattern);
     if (match) {
-      const [slug] = match.slice(1);
       // What the last page said belongs to it: a new page starts quiet, with its own title.
       document.getElementById('toast').classList.remove('visible');
       await loadWords();
-      const [loading, current] = page(...match.slice(1));
+      const [loading, current] = page(slug, ...match.slice(1));
       nav(slug, current, session(slug)?.account?.role, () => endSession(slug, 'logged_out'));
       document.getElementById('nav').append(languagePicker());
       document.getElementById('brand').href = `/r/${slug}/`;

@@ -2,7 +2,7 @@
 // totals per state), and the bookings of any day with a week's covers at a glance.
 import { api, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { KIND_NAMES, STATE_NAMES, addDays, businessToday, clock, everyPage } from './ticket.js';
+import { KIND_NAMES, STATE_NAMES, addDays, clock, everyPage } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
@@ -16,15 +16,17 @@ async function floorSession(slug, title) {
     show(h('h1', {}, title), h('p', { role: 'alert' }, 'This page is for the restaurant\'s floor staff.'));
     return null;
   }
-  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
-  return { token: current.token, timeZone: restaurant.time_zone, dayStarts: restaurant.day_starts };
+  // `today` is the restaurant's day of service as the server counts it (its day changes at
+  // `day_starts`), so the pages never work it out themselves.
+  const { restaurant, today } = await api('GET', `/v1/restaurants/${slug}`);
+  return { token: current.token, timeZone: restaurant.time_zone, today };
 }
 
 export async function historyPage(slug) {
   const floor = await floorSession(slug, 'Order history');
   if (!floor) return;
-  const { token, timeZone, dayStarts } = floor;
-  const date = h('input', { type: 'date', id: 'history-date', value: businessToday(timeZone, dayStarts), max: addDays(businessToday(timeZone, dayStarts), 7) });
+  const { token, timeZone, today } = floor;
+  const date = h('input', { type: 'date', id: 'history-date', value: today, max: addDays(today, 7) });
   const search = h('input', { type: 'search', id: 'history-search', placeholder: 'Number or name' });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
   const table = h('div');
@@ -69,8 +71,8 @@ const BOOKING_STATES = { confirmed: 'Confirmed', seated: 'Seated', no_show: 'No-
 export async function bookingsPage(slug) {
   const floor = await floorSession(slug, 'Bookings');
   if (!floor) return;
-  const { token, timeZone, dayStarts } = floor;
-  const date = h('input', { type: 'date', id: 'bookings-date', value: businessToday(timeZone, dayStarts) });
+  const { token, timeZone, today } = floor;
+  const date = h('input', { type: 'date', id: 'bookings-date', value: today });
   const week = h('div', { class: 'week' });
   const day = h('div');
   const covers = (list) => list.filter((r) => r.status === 'confirmed' || r.status === 'seated').reduce((sum, r) => sum + r.party, 0);

@@ -41,7 +41,8 @@ export async function orderPage(slug, id, token) {
   }
   function render() {
     if (['completed', 'cancelled', 'rejected'].includes(order.state)) forgetOrder(slug, id);
-    const steps = order.kind.type === 'delivery' ? ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery', 'completed'] : ['placed', 'accepted', 'preparing', 'ready', 'completed'];
+    // The path this kind of order takes, as the server's state machine walks it.
+    const steps = order.steps ?? [];
     const reached = steps.indexOf(order.state);
     body.replaceChildren(
       h('p', { class: 'order-state', 'data-testid': 'order-state', 'aria-live': 'polite' }, t(`state.${order.state}`)),

@@ -2,7 +2,6 @@
 // (the API's report), with a CSV of every order for a spreadsheet or the accountant.
 import { api, config } from './api.js';
 import { h, money } from './ui.js';
-import { businessToday } from './ticket.js';
 
 const KINDS = { dine_in: 'At tables', pickup: 'Pickup', delivery: 'Delivery' };
 
@@ -14,8 +13,7 @@ function table(caption, head, rows, testid) {
 }
 
 export async function salesSection(slug, token) {
-  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
-  const today = businessToday(restaurant.time_zone, restaurant.day_starts);
+  const { today } = await api('GET', `/v1/restaurants/${slug}`);
   const from = h('input', { type: 'date', id: 'sales-from', value: today });
   const to = h('input', { type: 'date', id: 'sales-to', value: today });
   const out = h('div', { 'aria-live': 'polite' });

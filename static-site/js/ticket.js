@@ -59,9 +59,6 @@ export function promised(order, timeZone) {
   return order.kind.type === 'delivery' ? `Deliver at ${at} (ordered ahead)` : `Pickup at ${at} (ordered ahead)`;
 }
 
-/** How close an open ticket is to its promised time: amber in its last 5 minutes, red once past. */
-const PREPARATION = { dine_in: 'dine_in_minutes', pickup: 'pickup_minutes', delivery: 'delivery_minutes' };
-
 /**
  * Amber (' due-soon') or red (' late') as the restaurant set them: minutes since the kitchen
  * should have started the order (when it was placed; for a later slot, its preparation time
@@ -72,8 +69,9 @@ export function urgency(order, now, restaurant) {
   const { amber_minutes: amber, red_minutes: red } = restaurant.ticket_alerts ?? { amber_minutes: 10, red_minutes: 20 };
   const due = order.promise ? new Date(order.promise.at).getTime() : null;
   if (due !== null && now > due) return ' late';
-  const preparation = (restaurant.timing?.[PREPARATION[order.kind.type]] ?? 0) * 60_000;
-  const start = order.promise?.scheduled ? due - preparation : new Date(order.placed_at).getTime();
+  // When the kitchen should have started, as the server agreed it at placement (orders placed
+  // before it said so: when placed, or for a later slot, the slot itself).
+  const start = new Date(order.promise?.start_by ?? (order.promise?.scheduled ? order.promise.at : order.placed_at)).getTime();
   const minutes = (now - start) / 60_000;
   return minutes >= red ? ' late' : minutes >= amber ? ' due-soon' : '';
 }
@@ -108,16 +106,6 @@ export async function everyPage(path, field, token) {
   return items;
 }
 
-/**
- * The restaurant's business day now (YYYY-MM-DD): its local date, or the day before until its
- * day changes at `dayStarts` ("05:00:00"), as the server counts it.
- */
-export function businessToday(timeZone, dayStarts = '05:00') {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-    .formatToParts(new Date()).map((p) => [p.type, p.value]));
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return `${parts.hour}:${parts.minute}` < dayStarts.slice(0, 5) ? addDays(date, -1) : date;
-}
 export const addDays = (date, days) => {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);

@@ -67,6 +67,17 @@ impl OrderState {
     }
 }
 
+/// The state machine's edges: whether an order of `kind` may go from `from` to `to`.
+fn edge(from: OrderState, to: OrderState, kind: &OrderKind) -> bool {
+    use OrderState::*;
+    match (from, to) {
+        (Placed, Accepted | Rejected | Cancelled) | (Accepted, Preparing) | (Preparing, Ready) => true,
+        (Ready, OutForDelivery) | (OutForDelivery, Completed) => kind.is_delivery(),
+        (Ready, Completed) => !kind.is_delivery(),
+        _ => false,
+    }
+}
+
 /// Which moves a staff role may make at all: only the guest cancels (the kitchen rejects), and
 /// drivers only take deliveries out and complete them.
 fn staff_may(role: Role, to: OrderState) -> Result<(), OrderError> {
@@ -331,16 +342,22 @@ impl Order {
 
     /// Whether the state machine has an edge from here to `to` for this kind of order.
     fn legal(&self, to: OrderState) -> Result<(), OrderError> {
-        use OrderState::*;
         let from = self.state;
-        let legal = match (from, to) {
-            (Placed, Accepted | Rejected | Cancelled) | (Accepted, Preparing) | (Preparing, Ready) => true,
-            (Ready, OutForDelivery) => self.kind.is_delivery(),
-            (Ready, Completed) => !self.kind.is_delivery(),
-            (OutForDelivery, Completed) => self.kind.is_delivery(),
-            _ => false,
-        };
-        if legal { Ok(()) } else { Err(OrderError::IllegalTransition { from, to }) }
+        if edge(from, to, &self.kind) { Ok(()) } else { Err(OrderError::IllegalTransition { from, to }) }
+    }
+
+    /// The states an order of this kind passes through when it is served, in order: the steps a
+    /// guest's page shows. Walked along the state machine's own edges.
+    pub fn steps(&self) -> Vec<OrderState> {
+        let mut steps = vec![OrderState::Placed];
+        let served = |to: &OrderState| !matches!(to, OrderState::Rejected | OrderState::Cancelled);
+        while let Some(next) = steps
+            .last()
+            .and_then(|from| OrderState::ALL.into_iter().filter(served).find(|to| edge(*from, *to, &self.kind)))
+        {
+            steps.push(next);
+        }
+        steps
     }
 
     /// Gives a delivery to a driver; only a manager or the owner may.
@@ -439,6 +456,10 @@ pub struct OrderView {
     pub version: u64,
     /// The states the viewer may move the order to now (the buttons to offer); empty when none.
     pub next: Vec<OrderState>,
+    /// The states this kind of order passes through when it is served, in order (the steps a
+    /// guest's page shows).
+    #[serde(default)]
+    pub steps: Vec<OrderState>,
 }
 
 /// One change in an order's history as its viewer is shown it.
@@ -480,6 +501,7 @@ impl OrderView {
     }
 
     fn with_next(o: Order, next: Vec<OrderState>, staff: bool) -> Self {
+        let steps = o.steps();
         let history = o
             .history
             .into_iter()
@@ -494,6 +516,7 @@ impl OrderView {
             })
             .collect();
         Self {
+            steps,
             id: o.id,
             restaurant: o.restaurant,
             number: o.number,
@@ -638,6 +661,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_delivery_is_served_through_its_drive_and_every_other_order_straight_from_ready() {
+        assert_eq!(order_of_kind(delivery()).steps(), [Placed, Accepted, Preparing, Ready, OutForDelivery, Completed]);
+        assert_eq!(order_of_kind(pickup()).steps(), [Placed, Accepted, Preparing, Ready, Completed]);
     }
 
     #[test]

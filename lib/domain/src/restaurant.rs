@@ -227,7 +227,8 @@ impl Restaurant {
                     return Err(OrderingError::Closed);
                 }
                 let at = now.checked_add(self.timing.ready_in(kind)).map_err(|_| OrderingError::SlotUnavailable)?;
-                Ok(Agreed { promise: Promise { at, scheduled: false }, business_date: self.business_day(now) })
+                let promise = Promise { at, scheduled: false, start_by: Some(now) };
+                Ok(Agreed { promise, business_date: self.business_day(now) })
             }
             Wanted::At(_) if matches!(kind, OrderKind::DineIn { .. }) => Err(OrderingError::LaterAtTable),
             Wanted::At(at) => {
@@ -235,7 +236,8 @@ impl Restaurant {
                 if !slots.times.contains(&at) {
                     return Err(OrderingError::SlotUnavailable);
                 }
-                Ok(Agreed { promise: Promise { at, scheduled: true }, business_date: slots.date })
+                let start_by = at.checked_sub(self.timing.ready_in(kind)).ok();
+                Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: slots.date })
             }
         }
     }
@@ -502,7 +504,14 @@ mod tests {
     #[test]
     fn an_order_taken_while_open_is_promised_its_preparation_time_from_now() {
         let agreed = restaurant().take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T12:00:00Z"));
-        assert_eq!(agreed.map(|a| a.promise), Ok(Promise { at: at("2026-11-23T12:20:00Z"), scheduled: false }));
+        assert_eq!(
+            agreed.map(|a| a.promise),
+            Ok(Promise {
+                at: at("2026-11-23T12:20:00Z"),
+                scheduled: false,
+                start_by: Some(at("2026-11-23T12:00:00Z"))
+            })
+        );
     }
 
     #[test]
@@ -512,7 +521,10 @@ mod tests {
             Wanted::At(at("2026-11-23T17:45:00Z")),
             at("2026-11-23T12:00:00Z"),
         );
-        assert_eq!(agreed.map(|a| a.promise), Ok(Promise { at: at("2026-11-23T17:45:00Z"), scheduled: true }));
+        assert_eq!(
+            agreed.map(|a| a.promise),
+            Ok(Promise { at: at("2026-11-23T17:45:00Z"), scheduled: true, start_by: Some(at("2026-11-23T17:25:00Z")) })
+        );
     }
 
     #[test]

@@ -114,7 +114,11 @@ pub fn order_of_kind(kind: OrderKind) -> Order {
         priced: PricedCart { lines: Vec::new(), delivery_fee: None, totals },
         placed_at: "2026-11-23T12:00:00Z".parse().unwrap(),
         business_date: jiff::civil::date(2026, 11, 23),
-        promise: crate::timing::Promise { at: "2026-11-23T12:20:00Z".parse().unwrap(), scheduled: false },
+        promise: crate::timing::Promise {
+            at: "2026-11-23T12:20:00Z".parse().unwrap(),
+            scheduled: false,
+            start_by: Some("2026-11-23T12:00:00Z".parse().unwrap()),
+        },
     };
     Order::place(OrderId::generate(), new, 1)
 }

@@ -188,6 +188,11 @@ pub struct Promise {
     pub at: Timestamp,
     /// The guest chose this time (a later slot) rather than "as soon as possible".
     pub scheduled: bool,
+    /// When the kitchen should start on it: when it was placed, or for a later slot the
+    /// preparation time before it. Absent on orders placed before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Instant>))]
+    pub start_by: Option<Timestamp>,
 }
 
 /// When a ticket on the kitchen's board turns amber and then red: minutes after the kitchen

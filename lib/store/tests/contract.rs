@@ -825,7 +825,8 @@ fn later_order(
     at: bistro_domain::jiff::Timestamp,
 ) -> bistro_domain::order::NewOrder {
     let mut new = new_order("roma", day);
-    new.promise = bistro_domain::timing::Promise { at, scheduled: true };
+    let start_by = at.checked_sub(bistro_domain::jiff::SignedDuration::from_mins(20)).ok();
+    new.promise = bistro_domain::timing::Promise { at, scheduled: true, start_by };
     new
 }
 

@@ -116,14 +116,15 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
         line_total: price,
     };
     let totals = Totals::compute(price, TaxRate::from_basis_points(1900).unwrap(), TaxMode::Inclusive).unwrap();
+    let now = Timestamp::now();
     NewOrder {
         restaurant: slug(raw_slug),
         kind: OrderKind::Pickup,
         customer: Customer { name: Name::parse("Ada").unwrap(), phone: None },
         priced: PricedCart { lines: vec![line], delivery_fee: None, totals },
-        placed_at: Timestamp::now(),
+        placed_at: now,
         business_date: date,
-        promise: Promise { at: Timestamp::now(), scheduled: false },
+        promise: Promise { at: now, scheduled: false, start_by: Some(now) },
     }
 }
 

@@ -61,6 +61,17 @@ pub struct RestaurantView {
     pub restaurant: Restaurant,
     /// Send it back when updating, so a concurrent change is not overwritten.
     pub version: u64,
+    /// The restaurant's day of service now (its local date, or the day before until the day
+    /// changes at `day_starts`): the day its orders and bookings are listed under.
+    #[schema(value_type = bistro_domain::schema::LocalDate)]
+    pub today: bistro_domain::jiff::civil::Date,
+}
+
+impl RestaurantView {
+    fn new(restaurant: Restaurant, version: u64) -> Self {
+        let today = restaurant.business_day(bistro_domain::jiff::Timestamp::now());
+        Self { restaurant, version, today }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -123,7 +134,7 @@ pub async fn get_restaurant(
     Tenant(slug): Tenant,
 ) -> Result<Json<RestaurantView>, ApiError> {
     let found = restaurant(&state, &slug).await?;
-    Ok(Json(RestaurantView { restaurant: found.value, version: found.version }))
+    Ok(Json(RestaurantView::new(found.value, found.version)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -153,7 +164,7 @@ pub async fn update_restaurant(
     current.value.may_become(&body.restaurant, menu.value.items().len())?;
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
-    Ok(Json(RestaurantView { restaurant: body.restaurant, version }))
+    Ok(Json(RestaurantView::new(body.restaurant, version)))
 }
 
 /// Wrong passwords in a row for one e-mail before logins as it wait.

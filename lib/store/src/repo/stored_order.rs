@@ -57,6 +57,9 @@ struct Ticket {
     /// The promised time, and whether the guest chose it (absent on orders older than promises).
     #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     promise: Option<(Timestamp, bool)>,
+    /// When the kitchen should start, kept only where it is not `placed_at` (a later slot's).
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    start_by: Option<Timestamp>,
     #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
     erased_at: Option<Timestamp>,
     #[serde(rename = "x")]
@@ -129,6 +132,7 @@ fn ticket_item(order: &Order, request: Option<&str>) -> Result<Item, RepoError> 
         tax_mode: order.totals.tax_mode,
         placed_at: order.placed_at,
         promise: order.promise.map(|p| (p.at, p.scheduled)),
+        start_by: order.promise.and_then(|p| p.start_by).filter(|start| *start != order.placed_at),
         erased_at: order.erased_at,
         token: order.token.clone(),
         request: request.map(str::to_owned),
@@ -225,7 +229,11 @@ pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, 
         reason: p.reason,
         erased_at: t.erased_at,
         placed_at: t.placed_at,
-        promise: t.promise.map(|(at, scheduled)| Promise { at, scheduled }),
+        promise: t.promise.map(|(at, scheduled)| Promise {
+            at,
+            scheduled,
+            start_by: t.start_by.or((!scheduled).then_some(t.placed_at)),
+        }),
         driver: p.driver,
         token: t.token,
         version: progress.version,
