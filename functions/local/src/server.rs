@@ -1,8 +1,9 @@
 //! The local server: every router, the static site and a per-client rate limit in one process
 //! over a SQLite file. The product's main command runs it.
 
+use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
@@ -128,41 +129,66 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
     let (store, feed) = open_store(config).await?;
-    let secret = upload_secret(&config.data_dir)?;
+    let files = local_files(&config.data_dir)?;
+    let state = app_state(config, store, &files)?;
+    let hub = Arc::new(Hub::default());
+    spawn_housekeeping(&state, &files, feed, &hub);
+    if config.seed_demo {
+        seed_demo(&state, &files).await?;
+    }
+    Ok(routes(config, state, files, hub))
+}
+
+fn local_files(data_dir: &Path) -> Result<LocalFiles, LocalError> {
+    let secret = upload_secret(data_dir)?;
+    Ok(LocalFiles {
+        media: Arc::new(FolderBlobs::new(data_dir.join("media"), "/media-upload", secret.as_bytes())),
+        site: Arc::new(FolderBlobs::new(data_dir.join("site"), "/site-upload", secret.as_bytes())),
+    })
+}
+
+fn app_state(config: &LocalConfig, store: Arc<dyn Store>, files: &LocalFiles) -> Result<AppState, LocalError> {
     let ring = key_ring(&config.data_dir)?;
-    let files = LocalFiles {
-        media: Arc::new(FolderBlobs::new(config.data_dir.join("media"), "/media-upload", secret.as_bytes())),
-        site: Arc::new(FolderBlobs::new(config.data_dir.join("site"), "/site-upload", secret.as_bytes())),
-    };
     let auth = Auth::with_key_ring(&ring).map_err(|e| LocalError::Keys(config.data_dir.join(KEY_RING_FILE), e))?;
     let sign_up = config.sign_up_code.clone().map_or(SignUpRule::Open, SignUpRule::Code);
     // `--rate-limit 0` turns off both per-client limits: requests a second, and creations a minute.
     let budget = (config.rate_limit > 0).then_some(bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE);
-    let state = AppState::new(store, auth)
+    Ok(AppState::new(store, auth)
         .with_sign_up(Arc::new(sign_up))
         .with_blobs(files.media.clone(), files.site.clone())
-        .with_client_budget(budget);
-    let hub = Arc::new(Hub::default());
-    // Uploads never attached go after a day, as the media bucket's lifecycle rule does on AWS;
-    // the first sweep runs at start.
-    let media = Arc::clone(&files.media);
+        .with_client_budget(budget))
+}
+
+/// Runs `chore` at start and then every hour, for as long as the server runs.
+fn every_hour<F: Future<Output = ()> + Send>(mut chore: impl FnMut() -> F + Send + 'static) {
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        let age = std::time::Duration::from_secs(bistro_api::images::UPLOAD_EXPIRY_DAYS * 24 * 3600);
+        let mut hours = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
-            every_hour.tick().await;
+            hours.tick().await;
+            chore().await;
+        }
+    });
+}
+
+/// What AWS does on a schedule, done hourly here: uploads never attached go after a day (the
+/// media bucket's lifecycle rule), guests' personal data past each restaurant's period is erased
+/// (the `retention` function), and with SQLite, the live feed runs and expired items' space is
+/// reclaimed (they are invisible already).
+fn spawn_housekeeping(state: &AppState, files: &LocalFiles, feed: Option<SqliteStore>, hub: &Arc<Hub>) {
+    let media = Arc::clone(&files.media);
+    every_hour(move || {
+        let media = Arc::clone(&media);
+        async move {
+            let age = std::time::Duration::from_secs(bistro_api::images::UPLOAD_EXPIRY_DAYS * 24 * 3600);
             if let Err(error) = media.expire("uploads/", age).await {
                 tracing::warn!(%error, "sweeping expired uploads failed");
             }
         }
     });
-    // Guests' personal data past each restaurant's retention period is erased, as the
-    // `retention` function does daily on AWS; the first sweep runs at start.
     let repos = state.repos.clone();
-    tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
+    every_hour(move || {
+        let repos = repos.clone();
+        async move {
             match bistro_api::retention::sweep(&repos, bistro_domain::jiff::Timestamp::now()).await {
                 Ok(swept) if swept.orders + swept.bookings > 0 => {
                     tracing::info!(orders = swept.orders, bookings = swept.bookings, "erased expired personal data");
@@ -173,30 +199,30 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
         }
     });
     if let Some(sqlite) = feed {
-        spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(&hub));
-        // Expired carts, idempotency records and connections are invisible already; this only
-        // reclaims their space.
-        tokio::spawn(async move {
-            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                every_hour.tick().await;
+        spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(hub));
+        every_hour(move || {
+            let sqlite = sqlite.clone();
+            async move {
                 if let Err(error) = sqlite.sweep_expired().await {
                     tracing::warn!(%error, "sweeping expired items failed");
                 }
             }
         });
     }
-    if config.seed_demo {
-        if crate::demo::seed(&state.repos).await? {
-            tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
-        }
-        crate::demo::store_pictures(files.media.as_ref()).await?;
-        bistro_api::publish::republish(
-            &state,
-            &bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?,
-        )
-        .await;
+}
+
+async fn seed_demo(state: &AppState, files: &LocalFiles) -> Result<(), LocalError> {
+    if crate::demo::seed(&state.repos).await? {
+        tracing::info!("seeded the demo restaurant '{}'", crate::demo::SLUG);
     }
+    crate::demo::store_pictures(files.media.as_ref()).await?;
+    let slug = bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?;
+    bistro_api::publish::republish(state, &slug).await;
+    Ok(())
+}
+
+/// The API (rate limited), the pages, the uploads and pictures, and live updates, with request ids.
+fn routes(config: &LocalConfig, state: AppState, files: LocalFiles, hub: Arc<Hub>) -> Router {
     let api = crate::rate_limit::limited(
         bistro_api::api_routes().route("/v1/{*rest}", any(bistro_api::not_found)),
         config.rate_limit,
@@ -215,13 +241,11 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     // Pages, scripts, menus and API answers go out gzipped to a browser that takes it (not the
     // socket's upgrade, which must stay as it is).
     let compressed = bistro_api::with_common_layers(routes, state).merge(files).layer(CompressionLayer::new());
-    Ok(compressed
+    let request_id = || REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"));
+    compressed
         .merge(live)
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"))))
-        .layer(SetRequestIdLayer::new(
-            REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name")),
-            MakeRequestUuid,
-        )))
+        .layer(PropagateRequestIdLayer::new(request_id()))
+        .layer(SetRequestIdLayer::new(request_id(), MakeRequestUuid))
 }
 
 /// Binds, seeds, prints where to go, and serves until Ctrl-C.

@@ -12,7 +12,7 @@ use bistro_domain::restaurant::Role;
 use bistro_domain::staff::{StaffChange, decide};
 use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::engine::sqlite::SqliteStore;
-use bistro_store::repo::IdempotencyKey;
+use bistro_store::repo::{CartAtVersion, IdempotencyKey, Placement};
 use bistro_store::seam::{Condition, Index, Item, Key, Query, SeamError, SortKey, Write, now_unix};
 use bistro_store::{Cursor, RepoError, Repos, Store};
 use bistro_testkit::fixtures::{
@@ -792,7 +792,7 @@ async fn place_from_a_cart(
     let new = new_order("roma", day);
     let placed = repos
         .orders
-        .place(key, (&roma, day), Some((&cart, version)), 10, |id, n| {
+        .place(placement(key, &roma, day, Some(CartAtVersion { token: &cart, version }), 10), |id, n| {
             bistro_domain::order::Order::place(id, new.clone(), n)
         })
         .await?;
@@ -819,6 +819,16 @@ fn tomorrows_slot() -> (bistro_domain::jiff::civil::Date, bistro_domain::jiff::T
     (fixtures::berlin().at(slot).date(), slot)
 }
 
+fn placement<'a>(
+    idempotency: &'a IdempotencyKey,
+    slug: &'a bistro_domain::ids::Slug,
+    business_date: bistro_domain::jiff::civil::Date,
+    cart: Option<CartAtVersion<'a>>,
+    orders_per_slot: u16,
+) -> Placement<'a> {
+    Placement { idempotency, slug, business_date, cart, orders_per_slot }
+}
+
 /// A pickup promised for the slot at `at` on `day`, as the API makes it for a later time.
 fn later_order(
     day: bistro_domain::jiff::civil::Date,
@@ -840,7 +850,7 @@ async fn a_later_slot_takes_no_more_orders_than_its_cap_under_concurrency(store:
             let key = idempotency(&format!("slot{n}"), "b");
             repos
                 .orders
-                .place(&key, (&slug("roma"), day), None, 5, |id, number| {
+                .place(placement(&key, &slug("roma"), day, None, 5), |id, number| {
                     bistro_domain::order::Order::place(id, new.clone(), number)
                 })
                 .await
@@ -864,7 +874,7 @@ async fn a_cancelled_later_order_gives_its_place_in_the_slot_back(store: Arc<dyn
         async move {
             repos
                 .orders
-                .place(&idempotency(key, "b"), (&slug("roma"), day), None, 1, |id, n| {
+                .place(placement(&idempotency(key, "b"), &slug("roma"), day, None, 1), |id, n| {
                     bistro_domain::order::Order::place(id, new.clone(), n)
                 })
                 .await

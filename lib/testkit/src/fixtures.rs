@@ -15,7 +15,7 @@ use bistro_domain::restaurant::{Account, OrderKinds, Restaurant, Role, Tax};
 use bistro_domain::text::{Name, Phone};
 use bistro_domain::timing::Promise;
 use bistro_store::RepoError;
-use bistro_store::repo::{IdempotencyKey, Idempotent, Orders};
+use bistro_store::repo::{IdempotencyKey, Idempotent, Orders, Placement};
 
 /// The origin secret the API Gateway events in `tests/events` carry, as the site's CloudFront
 /// would; a table the functions answer them from accepts it ([`accept_events_origin`]).
@@ -130,8 +130,10 @@ pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
 
 /// Places `new` once under `key` without a cart, numbered by the store as the API does it.
 pub async fn place(orders: &Orders, key: &IdempotencyKey, new: NewOrder) -> Result<Idempotent<Order>, RepoError> {
-    let (slug, day) = (new.restaurant.clone(), new.business_date);
-    orders.place(key, (&slug, day), None, 10, |id, number| Order::place(id, new.clone(), number)).await
+    let slug = new.restaurant.clone();
+    let placement =
+        Placement { idempotency: key, slug: &slug, business_date: new.business_date, cart: None, orders_per_slot: 10 };
+    orders.place(placement, |id, number| Order::place(id, new.clone(), number)).await
 }
 
 pub fn contact() -> Contact {

@@ -18,7 +18,7 @@ use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderSta
 use bistro_domain::restaurant::Role;
 use bistro_domain::timing::Wanted;
 use bistro_store::RepoError;
-use bistro_store::repo::Versioned;
+use bistro_store::repo::{CartAtVersion, Placement, Versioned};
 
 use super::cart::price;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
@@ -108,22 +108,23 @@ pub async fn place_order(
             business_date: agreed.business_date,
             promise: agreed.promise,
         };
-        let per_slot = restaurant.timing.orders_per_slot();
-        let day = (&slug, agreed.business_date);
-        let placed = state
-            .repos
-            .orders
-            .place(&idempotency, day, Some((&token, cart.version)), per_slot, |id, number| {
-                Order::place(id, new.clone(), number)
-            })
-            .await
-            .map_err(|e| match e {
-                RepoError::StaleVersion => ApiError::conflict(
-                    ErrorCode::CartChanged,
-                    "the cart changed while ordering; review it and order again",
-                ),
-                other => other.into(),
-            })?;
+        let placement = Placement {
+            idempotency: &idempotency,
+            slug: &slug,
+            business_date: agreed.business_date,
+            cart: Some(CartAtVersion { token: &token, version: cart.version }),
+            orders_per_slot: restaurant.timing.orders_per_slot(),
+        };
+        let placed =
+            state.repos.orders.place(placement, |id, number| Order::place(id, new.clone(), number)).await.map_err(
+                |e| match e {
+                    RepoError::StaleVersion => ApiError::conflict(
+                        ErrorCode::CartChanged,
+                        "the cart changed while ordering; review it and order again",
+                    ),
+                    other => other.into(),
+                },
+            )?;
         carts.forget(&slug, &token);
         let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
         Ok(placed_response(placed.value, status))

@@ -6,7 +6,7 @@ use bistro_domain::ids::{Email, Slug, UserId};
 use bistro_domain::restaurant::{Account, Restaurant, Role};
 use bistro_domain::staff::Decision;
 
-use super::once::{Refused, Transaction};
+use super::once::{Part, Refused, Transaction};
 use super::{
     RepoError, Versioned, counter_value, decode, encode, read_all, stale_or_missing, write_counting_menu_change,
 };
@@ -140,12 +140,12 @@ impl Restaurants {
         let exists = Write::Check { key: keys::restaurant(&account.restaurant), condition: Condition::Present };
         let [record, login, session] = Self::account_writes(account)?;
         let writes = Transaction::new()
-            .with("restaurant", exists)
-            .with("account", record)
-            .with("login", login)
-            .with("session", session);
+            .with(Part::Restaurant, exists)
+            .with(Part::Account, record)
+            .with(Part::Login, login)
+            .with(Part::Session, session);
         match writes.commit(self.store.as_ref()).await {
-            Err(Refused::Conditions(failed)) if failed.contains("restaurant") => Err(RepoError::NotFound),
+            Err(Refused::Conditions(failed)) if failed.contains(&Part::Restaurant) => Err(RepoError::NotFound),
             Err(Refused::Conditions(_)) => Err(RepoError::AlreadyExists),
             other => Ok(other?),
         }
@@ -197,23 +197,26 @@ impl Restaurants {
             let version = version_of(&account.id)?;
             let item = Item::new(keys::account(&account.restaurant, &account.id), version + 1, encode(account)?);
             writes = writes
-                .with("account", Write::Put { item, condition: Condition::Version(version) })
-                .with("session", Self::session_write(account)?);
+                .with(Part::Account, Write::Put { item, condition: Condition::Version(version) })
+                .with(Part::Session, Self::session_write(account)?);
         }
         for account in &decision.removed {
             let (slug, id) = (&account.restaurant, &account.id);
             writes = writes
                 .with(
-                    "account",
+                    Part::Account,
                     Write::Delete { key: keys::account(slug, id), condition: Condition::Version(version_of(id)?) },
                 )
-                .with("login", Write::Delete { key: keys::login(slug, &account.email), condition: Condition::Always })
-                .with("session", Write::Delete { key: keys::session(slug, id), condition: Condition::Always });
+                .with(
+                    Part::Login,
+                    Write::Delete { key: keys::login(slug, &account.email), condition: Condition::Always },
+                )
+                .with(Part::Session, Write::Delete { key: keys::session(slug, id), condition: Condition::Always });
         }
         for id in &decision.owners_kept {
             let Some(owner) = roster.iter().find(|a| &a.value.id == id) else { continue };
             let key = keys::account(&owner.value.restaurant, id);
-            writes = writes.with("owner kept", Write::Check { key, condition: Condition::Version(owner.version) });
+            writes = writes.with(Part::OwnerKept, Write::Check { key, condition: Condition::Version(owner.version) });
         }
         match writes.commit(self.store.as_ref()).await {
             Err(Refused::Conditions(_)) => Err(RepoError::StaleVersion),

@@ -29,7 +29,7 @@ pub use connections::{Connection, Connections, SignedIn, Subscription};
 pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;
-pub use orders::Orders;
+pub use orders::{CartAtVersion, Orders, Placement};
 pub use reservations::Reservations;
 pub use signing_keys::SigningKeys;
 

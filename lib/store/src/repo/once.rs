@@ -9,18 +9,55 @@ use super::{IDEMPOTENCY_WINDOW, IdempotencyKey, IdempotencyRecord, RepoError, de
 use crate::keys;
 use crate::seam::{Condition, Item, Key, SeamError, Store, Write, now_unix};
 
-/// The writes of one transaction, each under a name, so a cancellation is read by what failed
-/// ("the claim", "the cart") and not by position, which moves whenever a write is added.
+/// What a write of a transaction is for: a cancellation is read by what failed (the claim, the
+/// cart) and not by position, which moves whenever a write is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Part {
+    /// The claim on a client's idempotency key: failing, the key was taken first.
+    Claim,
+    /// An order's ticket, written only where none is: failing, the key's order was placed first.
+    Ticket,
+    Progress,
+    /// A day's order counter: failing, another order took the number.
+    DayNumber,
+    /// The cart an order consumes: failing, it changed since it was priced.
+    Cart,
+    /// A later slot's order counter: failing, the slot is full.
+    Slot,
+    /// The restaurant's event counter: failing, another change took the number.
+    EventNumber,
+    Event,
+    /// An order written over the version it was read at.
+    Order,
+    Booking,
+    /// The grid slots' covers a booking holds: failing, one is full.
+    SlotCovers,
+    /// A guest's count of open bookings that day: failing, they hold as many as one may.
+    GuestBookings,
+    /// The restaurant an account joins: failing, it does not exist.
+    Restaurant,
+    Account,
+    Login,
+    Session,
+    /// The owner's account, unchanged since read.
+    OwnerKept,
+    #[cfg(test)]
+    Fresh,
+    #[cfg(test)]
+    Taken,
+}
+
+/// The writes of one transaction, each with what it is for.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Transaction {
-    writes: Vec<(&'static str, Write)>,
+    writes: Vec<(Part, Write)>,
 }
 
 /// Why a transaction wrote nothing.
 #[derive(Debug)]
 pub(crate) enum Refused {
     /// The conditions of these named writes did not hold.
-    Conditions(BTreeSet<&'static str>),
+    Conditions(BTreeSet<Part>),
     /// The store refused or failed otherwise (a concurrent transaction, an outage).
     Store(SeamError),
 }
@@ -30,19 +67,19 @@ impl Transaction {
         Self::default()
     }
 
-    pub(crate) fn with(mut self, name: &'static str, write: Write) -> Self {
+    pub(crate) fn with(mut self, name: Part, write: Write) -> Self {
         self.writes.push((name, write));
         self
     }
 
     /// Several writes under one name (the slot counters of a booking).
-    pub(crate) fn with_all(mut self, name: &'static str, writes: impl IntoIterator<Item = Write>) -> Self {
+    pub(crate) fn with_all(mut self, name: Part, writes: impl IntoIterator<Item = Write>) -> Self {
         self.writes.extend(writes.into_iter().map(|write| (name, write)));
         self
     }
 
     pub(crate) async fn commit(self, store: &dyn Store) -> Result<(), Refused> {
-        let (names, writes): (Vec<&'static str>, Vec<Write>) = self.writes.into_iter().unzip();
+        let (names, writes): (Vec<Part>, Vec<Write>) = self.writes.into_iter().unzip();
         match store.transact(writes).await {
             Ok(()) => Ok(()),
             Err(SeamError::TransactionCancelled { failed }) => {
@@ -71,9 +108,6 @@ impl From<Refused> for RepoError {
 pub(crate) struct Once {
     key: Key,
 }
-
-/// The claim's name in a [`Transaction`]: its condition failing means the key was taken first.
-pub(crate) const CLAIM: &str = "idempotency claim";
 
 impl Once {
     /// `what` keeps the keys of different kinds of creates apart ("order", "booking").
@@ -123,12 +157,12 @@ mod tests {
         let store = SqliteStore::in_memory().expect("store");
         store.transact(vec![put("taken", Condition::Always)]).await.expect("seeded");
         let refused = Transaction::new()
-            .with("fresh", put("fresh", Condition::Absent))
-            .with("taken", put("taken", Condition::Absent))
+            .with(Part::Fresh, put("fresh", Condition::Absent))
+            .with(Part::Taken, put("taken", Condition::Absent))
             .commit(&store)
             .await;
         let Err(Refused::Conditions(failed)) = refused else { panic!("expected failed conditions, got {refused:?}") };
-        assert_eq!(failed.into_iter().collect::<Vec<_>>(), ["taken"]);
+        assert_eq!(failed.into_iter().collect::<Vec<_>>(), [Part::Taken]);
     }
 
     #[tokio::test]
@@ -136,9 +170,10 @@ mod tests {
         let store = SqliteStore::in_memory().expect("store");
         let key = IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
         let once = Once::new(&Slug::parse("roma").expect("slug"), "order", &key);
-        let claim = |target| Transaction::new().with(CLAIM, once.claim(&key, target).expect("claim")).commit(&store);
+        let claim =
+            |target| Transaction::new().with(Part::Claim, once.claim(&key, target).expect("claim")).commit(&store);
         claim("first").await.expect("the first claim holds");
-        assert!(matches!(claim("second").await, Err(Refused::Conditions(failed)) if failed.contains(CLAIM)));
+        assert!(matches!(claim("second").await, Err(Refused::Conditions(failed)) if failed.contains(&Part::Claim)));
         assert_eq!(once.earlier(&store, &key).await.expect("read").as_deref(), Some("first"));
     }
 }

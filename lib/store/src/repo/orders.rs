@@ -14,19 +14,12 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use sha2::{Digest, Sha256};
 
 use super::events::{Sequencer, event_writes};
-use super::once::{Once, Refused, Transaction};
+use super::once::{Once, Part, Refused, Transaction};
 use super::stored_order;
 use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, read_all, stale_or_missing};
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
 
-/// The ticket's write, only where none is: failing, the key's order was placed first.
-const TICKET: &str = "ticket";
-/// The event counter's write: failing, another change took the number.
-const EVENT_NUMBER: &str = "event number";
-const DAY_NUMBER: &str = "day number";
-/// The later slot's counter: failing, the slot is full.
-const SLOT: &str = "slot";
 /// A slot's counter is kept this long after its time, then expires.
 const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 2 * 24 * 3600;
 
@@ -54,6 +47,78 @@ fn order_id(slug: &Slug, idempotency: &IdempotencyKey) -> OrderId {
     let mut id = [0; 16];
     id.copy_from_slice(&digest[..16]);
     OrderId::from_bytes(id)
+}
+
+/// What an order is placed under: the guest's key, the restaurant's day of service, the cart it
+/// consumes (at the version priced), and how many orders its later slot takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    pub idempotency: &'a IdempotencyKey,
+    pub slug: &'a Slug,
+    pub business_date: Date,
+    pub cart: Option<CartAtVersion<'a>>,
+    pub orders_per_slot: u16,
+}
+
+/// A cart as it was priced for an order: removed with the order only at that version.
+#[derive(Debug, Clone, Copy)]
+pub struct CartAtVersion<'a> {
+    pub token: &'a Token,
+    pub version: u64,
+}
+
+impl Placement<'_> {
+    /// The one transaction that places `order`: its two items, its day's number (the counter
+    /// still at `last_number`), the cart, its later slot, and its event (numbered after `last`).
+    fn writes(&self, order: &Order, last_number: u64, last: u64) -> Result<Transaction, RepoError> {
+        let [ticket, progress] = stored_order::items(order, Some(&self.idempotency.fingerprint))?;
+        let day_number = Write::Add {
+            key: keys::order_counter(self.slug, self.business_date),
+            by: 1,
+            expires_at: None,
+            condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
+        };
+        let mut writes = Transaction::new()
+            .with(Part::Ticket, Write::Put { item: ticket, condition: Condition::Absent })
+            .with(Part::Progress, Write::Put { item: progress, condition: Condition::Absent })
+            .with(Part::DayNumber, day_number);
+        if let Some(cart) = self.cart {
+            let key = keys::cart(self.slug, cart.token);
+            writes = writes.with(Part::Cart, Write::Delete { key, condition: Condition::Version(cart.version) });
+        }
+        if let Some(promise) = order.promise.filter(|p| p.scheduled) {
+            writes = writes.with(Part::Slot, slot_write(order, promise, 1, self.orders_per_slot));
+        }
+        let [event_counter, event] = event_writes(order, last)?;
+        Ok(writes.with(Part::EventNumber, event_counter).with(Part::Event, event))
+    }
+}
+
+/// What a placement that wrote nothing does next.
+enum Retry {
+    /// The key's order was placed first: answer with it.
+    PlacedFirst,
+    /// Refused for a reason of its own (the cart changed, the slot is full); the numbers held.
+    Refused(RepoError),
+    /// Another change took the day's or the event's number: take the next ones.
+    NextNumbers,
+    /// The store failed: the numbers are read again next time.
+    Failed(RepoError),
+}
+
+fn placement_refused(refused: Refused) -> Retry {
+    match refused {
+        Refused::Conditions(failed) if failed.contains(&Part::Ticket) => Retry::PlacedFirst,
+        Refused::Conditions(failed) if failed.contains(&Part::Cart) => Retry::Refused(RepoError::StaleVersion),
+        Refused::Conditions(failed) if failed.contains(&Part::Slot) => Retry::Refused(RepoError::SlotFull),
+        Refused::Conditions(failed)
+            if failed.iter().all(|part| [Part::EventNumber, Part::Event, Part::DayNumber].contains(part)) =>
+        {
+            Retry::NextNumbers
+        }
+        Refused::Store(SeamError::TransactionConflict) => Retry::NextNumbers,
+        other => Retry::Failed(other.into()),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +171,7 @@ impl Orders {
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
-    /// With `cart`, the cart is consumed in the same transaction, and only if it is still at the
+    /// With a cart, the cart is consumed in the same transaction, and only if it is still at the
     /// version that was priced (else `StaleVersion`): one cart makes at most one order.
     ///
     /// The day's number is taken in the order's own transaction, from a counter that must still
@@ -115,22 +180,19 @@ impl Orders {
     /// takes no number, so the day's numbers have no gaps; a placement that loses the number to
     /// another is made again with the next one.
     ///
-    /// Without `cart`, an earlier order under the key is looked up first, so a retry takes no
-    /// number. With it, the caller looks only when the cart is gone: a retry finds it consumed.
+    /// Without a cart, an earlier order under the key is looked up first, so a retry takes no
+    /// number. With one, the caller looks only when the cart is gone: a retry finds it consumed.
     ///
     /// An order for a later slot is counted into the slot in the same transaction, only while
     /// the slot holds fewer than `orders_per_slot` (else `SlotFull`).
     pub async fn place(
         &self,
-        idempotency: &IdempotencyKey,
-        day: (&Slug, Date),
-        cart: Option<(&Token, u64)>,
-        orders_per_slot: u16,
+        placement: Placement<'_>,
         numbered: impl Fn(OrderId, u32) -> Order,
     ) -> Result<Idempotent<Order>, RepoError> {
-        let (slug, business_date) = day;
+        let Placement { idempotency, slug, business_date, .. } = placement;
         let id = order_id(slug, idempotency);
-        if cart.is_none() {
+        if placement.cart.is_none() {
             if let Some(placed) = self.earlier(slug, idempotency).await? {
                 return Ok(placed);
             }
@@ -142,55 +204,25 @@ impl Orders {
             let number =
                 u32::try_from(last_number + 1).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?;
             let order = numbered(id.clone(), number);
-            let [ticket, progress] = stored_order::items(&order, Some(&idempotency.fingerprint))?;
-            let day_number = Write::Add {
-                key: keys::order_counter(slug, business_date),
-                by: 1,
-                expires_at: None,
-                condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
-            };
-            let mut writes = Transaction::new()
-                .with(TICKET, Write::Put { item: ticket, condition: Condition::Absent })
-                .with("progress", Write::Put { item: progress, condition: Condition::Absent })
-                .with(DAY_NUMBER, day_number);
-            if let Some((token, version)) = cart {
-                writes = writes.with(
-                    "cart",
-                    Write::Delete { key: keys::cart(slug, token), condition: Condition::Version(version) },
-                );
-            }
-            if let Some(promise) = order.promise.filter(|p| p.scheduled) {
-                writes = writes.with(SLOT, slot_write(&order, promise, 1, orders_per_slot));
-            }
-            let [event_counter, event] = event_writes(&order, last)?;
-            let outcome =
-                writes.with(EVENT_NUMBER, event_counter).with("event", event).commit(self.store.as_ref()).await;
-            match outcome {
+            let writes = placement.writes(&order, last_number, last)?;
+            match writes.commit(self.store.as_ref()).await {
                 Ok(()) => {
                     lane.taken(last + 1);
                     lane.numbered(business_date, u64::from(number));
                     return Ok(Idempotent { value: order, replayed: false });
                 }
-                Err(Refused::Conditions(failed)) if failed.contains(TICKET) => {
-                    return self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy);
-                }
-                Err(Refused::Conditions(failed)) if failed.contains("cart") => return Err(RepoError::StaleVersion),
-                Err(Refused::Conditions(failed)) if failed.contains(SLOT) => return Err(RepoError::SlotFull),
-                // Another change took the event number or the day's number: take the next ones.
-                Err(Refused::Conditions(failed))
-                    if failed.iter().all(|name| [EVENT_NUMBER, "event", DAY_NUMBER].contains(name)) =>
-                {
-                    lane.forget();
-                    back_off(attempt).await;
-                }
-                Err(Refused::Store(SeamError::TransactionConflict)) => {
-                    lane.forget();
-                    back_off(attempt).await;
-                }
-                Err(other) => {
-                    lane.forget();
-                    return Err(other.into());
-                }
+                Err(refused) => match placement_refused(refused) {
+                    Retry::PlacedFirst => return self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy),
+                    Retry::Refused(error) => return Err(error),
+                    Retry::NextNumbers => {
+                        lane.forget();
+                        back_off(attempt).await;
+                    }
+                    Retry::Failed(error) => {
+                        lane.forget();
+                        return Err(error);
+                    }
+                },
             }
         }
         Err(RepoError::Busy)
@@ -225,18 +257,19 @@ impl Orders {
         for attempt in 0..ATTEMPTS {
             let last = last_seq.get(self.store.as_ref(), &order.restaurant).await?;
             let [counter, event] = event_writes(order, last)?;
-            let mut writes = Transaction::new().with("order", put.clone());
+            let mut writes = Transaction::new().with(Part::Order, put.clone());
             if let Some(release) = &release {
-                writes = writes.with(SLOT, release.clone());
+                writes = writes.with(Part::Slot, release.clone());
             }
-            let outcome = writes.with(EVENT_NUMBER, counter).with("event", event).commit(self.store.as_ref()).await;
+            let outcome =
+                writes.with(Part::EventNumber, counter).with(Part::Event, event).commit(self.store.as_ref()).await;
             match &outcome {
                 Ok(()) => last_seq.taken(last + 1),
                 Err(_) => last_seq.forget(),
             }
             match outcome {
                 Ok(()) => return Ok(()),
-                Err(Refused::Conditions(failed)) if failed.contains("order") => {
+                Err(Refused::Conditions(failed)) if failed.contains(&Part::Order) => {
                     return Err(self.stale_or_missing(order).await);
                 }
                 // Another change took the event number (or the event's slot): take the next one.
@@ -259,9 +292,9 @@ impl Orders {
     pub async fn save_erased(&self, order: &Order) -> Result<(), RepoError> {
         let [ticket, progress] = stored_order::items(order, None)?;
         let outcome = Transaction::new()
-            .with("ticket", Write::Put { item: ticket, condition: Condition::Present })
+            .with(Part::Ticket, Write::Put { item: ticket, condition: Condition::Present })
             .with(
-                "order",
+                Part::Order,
                 Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) },
             )
             .commit(self.store.as_ref())

@@ -11,7 +11,7 @@ use bistro_domain::jiff::civil::Date;
 use bistro_domain::reservation::{MAX_BOOKINGS_PER_GUEST_AND_DAY, Reservation, ReservationError};
 use sha2::{Digest, Sha256};
 
-use super::once::{CLAIM, Once, Refused, Transaction};
+use super::once::{Once, Part, Refused, Transaction};
 use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, decode, encode, read_all, stale_or_missing};
 use crate::keys;
 use crate::seam::{Condition, Cursor, Index, Item, Query, SeamError, SortKey, Store, Write};
@@ -91,22 +91,22 @@ impl Reservations {
             return Ok(booked);
         }
         let writes = Transaction::new()
-            .with(CLAIM, once.claim(idempotency, reservation.id.as_str())?)
-            .with("booking", Write::Put { item: stored(reservation)?, condition: Condition::Absent })
-            .with_all("guest's bookings", guest_write(reservation, 1))
-            .with_all("slot covers", slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
+            .with(Part::Claim, once.claim(idempotency, reservation.id.as_str())?)
+            .with(Part::Booking, Write::Put { item: stored(reservation)?, condition: Condition::Absent })
+            .with_all(Part::GuestBookings, guest_write(reservation, 1))
+            .with_all(Part::SlotCovers, slot_writes(reservation, i64::from(reservation.party), Some(capacity)));
         for attempt in 0..ATTEMPTS {
             match writes.clone().commit(self.store.as_ref()).await {
                 Ok(()) => {
                     return Ok(Idempotent { value: reservation.clone(), replayed: false });
                 }
-                Err(Refused::Conditions(failed)) if failed.contains(CLAIM) => {
+                Err(Refused::Conditions(failed)) if failed.contains(&Part::Claim) => {
                     return self.replay(slug, &once, idempotency).await?.ok_or(RepoError::Busy);
                 }
-                Err(Refused::Conditions(failed)) if failed.contains("guest's bookings") => {
+                Err(Refused::Conditions(failed)) if failed.contains(&Part::GuestBookings) => {
                     return Err(ReservationError::TooManyBookings(MAX_BOOKINGS_PER_GUEST_AND_DAY).into());
                 }
-                Err(Refused::Conditions(failed)) if failed.contains("slot covers") => {
+                Err(Refused::Conditions(failed)) if failed.contains(&Part::SlotCovers) => {
                     return Err(ReservationError::SlotFull.into());
                 }
                 Err(Refused::Store(SeamError::TransactionConflict)) => back_off(attempt).await,
