@@ -237,16 +237,7 @@ pub async fn store_pictures(media: &dyn bistro_store::blob::BlobStore) -> Result
 /// Creates the demo restaurant, its owner and menu, unless it exists. Returns whether it did.
 pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
     let restaurant = restaurant()?;
-    let owner = Account {
-        id: UserId::generate(),
-        restaurant: restaurant.slug.clone(),
-        email: Email::parse(OWNER_EMAIL).map_err(invalid)?,
-        name: Name::parse("Demo Owner").map_err(invalid)?,
-        role: Role::Owner,
-        password_hash: hash_password(OWNER_PASSWORD)?,
-        disabled: false,
-        sessions: 0,
-    };
+    let owner = account(&restaurant.slug, OWNER_EMAIL, "Demo Owner", Role::Owner, OWNER_PASSWORD)?;
     match repos.restaurants.create(&restaurant, &owner).await {
         Ok(()) => {}
         Err(RepoError::AlreadyExists) => return Ok(false),
@@ -267,33 +258,40 @@ pub async fn seed(repos: &Repos) -> Result<bool, DemoError> {
         repos.menus.put_category(slug, &category, None).await?;
     }
     for dish in DISHES {
-        let details = ItemDetails {
-            category: CategoryId::parse(dish.category).map_err(invalid)?,
-            name: Name::parse(dish.name).map_err(invalid)?,
-            description: Description::parse(dish.description).map_err(invalid)?,
-            price: Money::price(dish.cents, restaurant.currency).map_err(invalid)?,
-            image_key: dish.image.map(bistro_domain::menu::ImageKey::parse).transpose().map_err(invalid)?,
-            image_variants: Vec::new(),
-            position: 0,
-            allergens: dish.allergens.iter().copied().collect(),
-            dietary: dish.dietary.iter().copied().collect(),
-            sold_out: false,
-            availability: Vec::new(),
-            option_groups: options(restaurant.currency, dish.id)?,
-        };
-        let item = MenuItem::new(ItemId::parse(dish.id).map_err(invalid)?, details, 1).map_err(invalid)?;
-        repos.menus.create_item(slug, &item).await?;
+        repos.menus.create_item(slug, &menu_item(dish, restaurant.currency)?).await?;
     }
-    let kitchen = Account {
-        id: UserId::generate(),
-        restaurant: slug.clone(),
-        email: Email::parse(STAFF_EMAIL).map_err(invalid)?,
-        name: Name::parse("Demo Kitchen").map_err(invalid)?,
-        role: Role::Staff,
-        password_hash: hash_password(STAFF_PASSWORD)?,
-        disabled: false,
-        sessions: 0,
-    };
+    let kitchen = account(slug, STAFF_EMAIL, "Demo Kitchen", Role::Staff, STAFF_PASSWORD)?;
     repos.restaurants.add_account(&kitchen).await?;
     Ok(true)
+}
+
+fn account(slug: &Slug, email: &str, name: &str, role: Role, password: &str) -> Result<Account, DemoError> {
+    Ok(Account {
+        id: UserId::generate(),
+        restaurant: slug.clone(),
+        email: Email::parse(email).map_err(invalid)?,
+        name: Name::parse(name).map_err(invalid)?,
+        role,
+        password_hash: hash_password(password)?,
+        disabled: false,
+        sessions: 0,
+    })
+}
+
+fn menu_item(dish: &Dish, currency: Currency) -> Result<MenuItem, DemoError> {
+    let details = ItemDetails {
+        category: CategoryId::parse(dish.category).map_err(invalid)?,
+        name: Name::parse(dish.name).map_err(invalid)?,
+        description: Description::parse(dish.description).map_err(invalid)?,
+        price: Money::price(dish.cents, currency).map_err(invalid)?,
+        image_key: dish.image.map(bistro_domain::menu::ImageKey::parse).transpose().map_err(invalid)?,
+        image_variants: Vec::new(),
+        position: 0,
+        allergens: dish.allergens.iter().copied().collect(),
+        dietary: dish.dietary.iter().copied().collect(),
+        sold_out: false,
+        availability: Vec::new(),
+        option_groups: options(currency, dish.id)?,
+    };
+    MenuItem::new(ItemId::parse(dish.id).map_err(invalid)?, details, 1).map_err(invalid)
 }

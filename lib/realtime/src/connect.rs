@@ -143,8 +143,36 @@ pub async fn missed(
         let seq = last_seq.max(after);
         return Ok(vec![ServerMessage::order(seq, order, subscription), resumed(after, seq, 1)]);
     }
-    // Each order changed since, under the number of its last change: what a screen that keeps
-    // the newest version of each order needs, read once per order rather than once per event.
+    let (changed, until) = match changed_since(repos, restaurant, subscription, after, last_seq).await? {
+        Changed::Orders { changed, until } => (changed, until),
+        Changed::TooFarBehind { oldest_available } => return Ok(vec![ServerMessage::Resync { oldest_available }]),
+    };
+    let Some(mut messages) = replay(repos, restaurant, subscription, changed).await? else {
+        return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
+    };
+    let sent = messages.len();
+    messages.push(resumed(after, until.max(after), sent));
+    Ok(messages)
+}
+
+/// The orders a screen saw change since `after`, as far as the stored events reach.
+enum Changed {
+    /// Each order changed since, under the number of its last change, oldest first; the events
+    /// were read up to `until`.
+    Orders { changed: Vec<(u64, OrderId)>, until: u64 },
+    /// The events it needs are gone, or more than one resume covers: it reloads over HTTP.
+    TooFarBehind { oldest_available: u64 },
+}
+
+/// Each order changed since `after`, under the number of its last change: what a screen that
+/// keeps the newest version of each order needs, read once per order rather than once per event.
+async fn changed_since(
+    repos: &Repos,
+    restaurant: &Slug,
+    subscription: &Subscription,
+    after: u64,
+    last_seq: u64,
+) -> Result<Changed, RepoError> {
     let mut changed: HashMap<OrderId, u64> = HashMap::new();
     let mut visible = 0;
     let mut cursor = after;
@@ -153,7 +181,7 @@ pub async fn missed(
         if cursor == after && after < last_seq {
             // Events older than the retention window are gone: the client must reload instead.
             if let Some(first) = page.first().filter(|e| e.seq > after + 1) {
-                return Ok(vec![ServerMessage::Resync { oldest_available: first.seq }]);
+                return Ok(Changed::TooFarBehind { oldest_available: first.seq });
             }
         }
         let Some(last) = page.last().map(|e| e.seq) else { break };
@@ -163,11 +191,21 @@ pub async fn missed(
         }
         cursor = last;
         if visible > MAX_REPLAY {
-            return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
+            return Ok(Changed::TooFarBehind { oldest_available: after + 1 });
         }
     }
     let mut changed: Vec<(u64, OrderId)> = changed.into_iter().map(|(id, seq)| (seq, id)).collect();
     changed.sort_unstable();
+    Ok(Changed::Orders { changed, until: cursor })
+}
+
+/// Each changed order as it is now, under its number; `None` when they would not fit one resume.
+async fn replay(
+    repos: &Repos,
+    restaurant: &Slug,
+    subscription: &Subscription,
+    changed: Vec<(u64, OrderId)>,
+) -> Result<Option<Vec<ServerMessage>>, RepoError> {
     let orders: Vec<(u64, Option<Order>)> = stream::iter(changed)
         .map(|(seq, id)| async move {
             match repos.orders.get(restaurant, &id).await {
@@ -187,11 +225,9 @@ pub async fn missed(
         let message = ServerMessage::order(seq, order, subscription);
         bytes += message.to_text().len();
         if bytes > MAX_REPLAY_BYTES {
-            return Ok(vec![ServerMessage::Resync { oldest_available: after + 1 }]);
+            return Ok(None);
         }
         messages.push(message);
     }
-    let sent = messages.len();
-    messages.push(resumed(after, cursor.max(after), sent));
-    Ok(messages)
+    Ok(Some(messages))
 }

@@ -48,83 +48,113 @@ const CONCURRENCY: usize = 32;
 /// Sends event `event.seq` to the restaurant's screens that may see it, with the order read once
 /// (as it is now: at least as new as the change) for all of them.
 pub async fn fan_out(repos: &Repos, sender: &dyn Sender, event: &OrderEvent) -> Result<Delivery, RepoError> {
-    let restaurant = &event.restaurant;
-    let connections = repos.connections.of_restaurant(restaurant).await?;
-    let mut order: Option<Order> = None;
-    let mut logins = Logins::new(repos, restaurant);
-    let mut ended = Vec::new();
-    // Each kind of viewer is offered its own next moves, so the text is written once per
-    // subscription (the board's, each driver's, the customer's), not once per connection.
-    let mut texts: Vec<(Subscription, String)> = Vec::new();
-    let mut posts = Vec::new();
-    let mut resyncs = Vec::new();
-    for connection in connections {
-        // A login that ended gets nothing more, even where the stream missed its change.
-        if !logins.hold(&connection).await? {
-            ended.push(connection.id);
-            continue;
-        }
-        if !may_see(&connection.subscription, event) {
-            continue;
-        }
-        // It missed an update: this one alone would leave it behind, so it reloads instead.
-        if connection.missed {
-            resyncs.push(connection);
-            continue;
-        }
-        let index = match texts.iter().position(|(s, _)| *s == connection.subscription) {
-            Some(index) => index,
-            None => {
-                let current = match &order {
-                    Some(order) => order.clone(),
-                    None => order.insert(repos.orders.get(restaurant, &event.order).await?).clone(),
-                };
-                let text = ServerMessage::order(event.seq, current, &connection.subscription).to_text();
-                texts.push((connection.subscription.clone(), text));
-                texts.len() - 1
-            }
-        };
-        posts.push((connection, Some(index)));
-    }
-    posts.extend(resyncs.into_iter().map(|connection| (connection, None)));
-    let texts = &texts;
-    let resync = ServerMessage::Resync { oldest_available: event.seq }.to_text();
-    let resync = &resync;
-    let outcomes: Vec<(Connection, Result<(), SendError>)> = stream::iter(posts)
-        .map(|(connection, index)| async move {
-            let text = index.map_or(resync, |index| &texts[index].1);
-            let outcome = sender.send(&connection.id, text).await;
-            (connection, outcome)
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    let mut delivery = Delivery { ended: ended.len(), ..Delivery::default() };
-    for id in ended {
-        close_ended(repos, sender, &id).await?;
+    let plan = Plan::of(repos, event).await?;
+    let mut delivery = Delivery { ended: plan.ended.len(), ..Delivery::default() };
+    let outcomes = plan.post(sender, event.seq).await;
+    for id in &plan.ended {
+        close_ended(repos, sender, id).await?;
     }
     for (connection, outcome) in outcomes {
-        match outcome {
-            Ok(()) => {
-                delivery.sent += 1;
-                if connection.missed {
-                    repos.connections.set_missed(&connection, false).await?;
-                }
+        record(repos, &mut delivery, connection, outcome).await?;
+    }
+    Ok(delivery)
+}
+
+/// Who gets what of one event.
+#[derive(Default)]
+struct Plan {
+    /// Each kind of viewer is offered its own next moves, so the text is written once per
+    /// subscription (the board's, each driver's, the customer's), not once per connection.
+    texts: Vec<(Subscription, String)>,
+    /// Each connection with the index of its text, or none for a resync.
+    posts: Vec<(Connection, Option<usize>)>,
+    /// Connections whose staff login has ended.
+    ended: Vec<String>,
+}
+
+impl Plan {
+    async fn of(repos: &Repos, event: &OrderEvent) -> Result<Self, RepoError> {
+        let restaurant = &event.restaurant;
+        let mut plan = Plan::default();
+        let mut order: Option<Order> = None;
+        let mut logins = Logins::new(repos, restaurant);
+        let mut resyncs = Vec::new();
+        for connection in repos.connections.of_restaurant(restaurant).await? {
+            // A login that ended gets nothing more, even where the stream missed its change.
+            if !logins.hold(&connection).await? {
+                plan.ended.push(connection.id);
+                continue;
             }
-            Err(SendError::Gone) => {
-                delivery.gone += 1;
-                repos.connections.delete(&connection.id).await?;
+            if !may_see(&connection.subscription, event) {
+                continue;
             }
-            Err(SendError::Failed(error)) => {
-                delivery.failed += 1;
-                tracing::warn!(connection = %connection.id, %error, "could not deliver an order event");
-                if !connection.missed {
-                    repos.connections.set_missed(&connection, true).await?;
+            // It missed an update: this one alone would leave it behind, so it reloads instead.
+            if connection.missed {
+                resyncs.push((connection, None));
+                continue;
+            }
+            let index = match plan.texts.iter().position(|(s, _)| *s == connection.subscription) {
+                Some(index) => index,
+                None => {
+                    let current = match &order {
+                        Some(order) => order.clone(),
+                        None => order.insert(repos.orders.get(restaurant, &event.order).await?).clone(),
+                    };
+                    let text = ServerMessage::order(event.seq, current, &connection.subscription).to_text();
+                    plan.texts.push((connection.subscription.clone(), text));
+                    plan.texts.len() - 1
                 }
+            };
+            plan.posts.push((connection, Some(index)));
+        }
+        plan.posts.extend(resyncs);
+        Ok(plan)
+    }
+
+    /// Posts every text at once (up to `CONCURRENCY` in flight).
+    async fn post(&self, sender: &dyn Sender, seq: u64) -> Vec<(Connection, Result<(), SendError>)> {
+        let resync = ServerMessage::Resync { oldest_available: seq }.to_text();
+        let (texts, resync) = (&self.texts, &resync);
+        stream::iter(self.posts.iter().cloned())
+            .map(|(connection, index)| async move {
+                let text = index.map_or(resync, |index| &texts[index].1);
+                let outcome = sender.send(&connection.id, text).await;
+                (connection, outcome)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await
+    }
+}
+
+/// What one post did to its connection: a delivered one is no longer behind, a gone one is
+/// forgotten, a failed one is marked to resync at its next event.
+async fn record(
+    repos: &Repos,
+    delivery: &mut Delivery,
+    connection: Connection,
+    outcome: Result<(), SendError>,
+) -> Result<(), RepoError> {
+    match outcome {
+        Ok(()) => {
+            delivery.sent += 1;
+            if connection.missed {
+                repos.connections.set_missed(&connection, false).await?;
+            }
+        }
+        Err(SendError::Gone) => {
+            delivery.gone += 1;
+            repos.connections.delete(&connection.id).await?;
+        }
+        Err(SendError::Failed(error)) => {
+            delivery.failed += 1;
+            tracing::warn!(connection = %connection.id, %error, "could not deliver an order event");
+            if !connection.missed {
+                repos.connections.set_missed(&connection, true).await?;
             }
         }
     }
-    Ok(delivery)
+    Ok(())
 }
 
 /// Session numbers of the accounts connections were opened with, each read once.

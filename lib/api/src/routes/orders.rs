@@ -18,7 +18,7 @@ use bistro_domain::order::{Actor, Customer, NewOrder, Order, OrderKind, OrderSta
 use bistro_domain::restaurant::Role;
 use bistro_domain::timing::Wanted;
 use bistro_store::RepoError;
-use bistro_store::repo::{CartAtVersion, Placement, Versioned};
+use bistro_store::repo::{CartAtVersion, Current, IdempotencyKey, Placement, Versioned};
 
 use super::cart::price;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
@@ -78,14 +78,44 @@ pub async fn place_order(
 ) -> Result<impl IntoResponse, ApiError> {
     let idempotency = idempotency(&headers, &body)?;
     let latest = state.repos.restaurants.latest(&slug).await.map_err(missing("restaurant"))?;
-    let restaurant = &latest.settings.value;
     let token = id(&body.cart, "cart", Token::parse)?;
+    let ordering =
+        Ordering { state: &state, slug: &slug, latest: &latest, idempotency: &idempotency, token: &token, body: &body };
     let carts = &state.repos.carts;
-    let attempt = async |found: Result<Versioned<Cart>, RepoError>| {
+    // If this instance saw the cart last, the first try prices that copy. Only an order is taken
+    // from it: the order removes the cart only at the version priced, and whatever refuses the
+    // copy (changed or ordered elsewhere, emptied, below a minimum) is decided again on the cart
+    // as stored. An instance that never saw the cart reads it once, and its refusal stands.
+    if let Some(copy) = carts.remembered(&slug, &token) {
+        if let Ok(placed) = ordering.attempt(Ok(copy)).await {
+            return Ok(placed);
+        }
+        carts.forget(&slug, &token);
+    }
+    ordering.attempt(carts.get(&slug, &token).await).await
+}
+
+/// One guest's order being placed: what the request brought and the restaurant as it is now.
+struct Ordering<'a> {
+    state: &'a AppState,
+    slug: &'a Slug,
+    latest: &'a Current,
+    idempotency: &'a IdempotencyKey,
+    token: &'a Token,
+    body: &'a PlaceOrder,
+}
+
+impl Ordering<'_> {
+    /// Places the order from the cart as `found`: a cart already gone answers with the order an
+    /// earlier try under the key placed.
+    async fn attempt(
+        &self,
+        found: Result<Versioned<Cart>, RepoError>,
+    ) -> Result<(StatusCode, Json<PlacedOrder>), ApiError> {
         let cart = match found {
             Ok(cart) => cart,
             // Placing consumes the cart: a retry finds it gone, and gets its first answer.
-            Err(RepoError::NotFound) => match state.repos.orders.earlier(&slug, &idempotency).await? {
+            Err(RepoError::NotFound) => match self.state.repos.orders.earlier(self.slug, self.idempotency).await? {
                 Some(earlier) => return Ok(placed_response(earlier.value, StatusCode::OK)),
                 None => return Err(ApiError::NotFound("cart")),
             },
@@ -94,13 +124,36 @@ pub async fn place_order(
         if cart.value.is_empty() {
             return Err(ApiError::unprocessable(ErrorCode::CartEmpty, "the cart is empty"));
         }
+        let (new, business_date) = self.decide(&cart.value).await?;
+        let placement = Placement {
+            idempotency: self.idempotency,
+            slug: self.slug,
+            business_date,
+            cart: Some(CartAtVersion { token: self.token, version: cart.version }),
+            orders_per_slot: self.latest.settings.value.timing.orders_per_slot(),
+        };
+        let placed = self.state.repos.orders.place(placement, |id, number| Order::place(id, new.clone(), number));
+        let placed = placed.await.map_err(|e| match e {
+            RepoError::StaleVersion => {
+                ApiError::conflict(ErrorCode::CartChanged, "the cart changed while ordering; review it and order again")
+            }
+            other => other.into(),
+        })?;
+        self.state.repos.carts.forget(self.slug, self.token);
+        let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
+        Ok(placed_response(placed.value, status))
+    }
+
+    /// What the restaurant agrees to for this cart now: the order to number, and its day of service.
+    async fn decide(&self, cart: &Cart) -> Result<(NewOrder, Date), ApiError> {
+        let restaurant = &self.latest.settings.value;
+        let body = self.body;
         let now = Timestamp::now();
-        let wanted = body.at.map_or(Wanted::Soon, Wanted::At);
-        let agreed = restaurant.take_order(&body.kind, wanted, now)?;
+        let agreed = restaurant.take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
         restaurant.check_guest(&body.kind, &body.customer)?;
-        let priced = restaurant.charge(&body.kind, price(&state, &latest, &cart.value).await?)?;
+        let priced = restaurant.charge(&body.kind, price(self.state, self.latest, cart).await?)?;
         let new = NewOrder {
-            restaurant: slug.clone(),
+            restaurant: self.slug.clone(),
             kind: body.kind.clone(),
             customer: body.customer.clone(),
             priced,
@@ -108,38 +161,8 @@ pub async fn place_order(
             business_date: agreed.business_date,
             promise: agreed.promise,
         };
-        let placement = Placement {
-            idempotency: &idempotency,
-            slug: &slug,
-            business_date: agreed.business_date,
-            cart: Some(CartAtVersion { token: &token, version: cart.version }),
-            orders_per_slot: restaurant.timing.orders_per_slot(),
-        };
-        let placed =
-            state.repos.orders.place(placement, |id, number| Order::place(id, new.clone(), number)).await.map_err(
-                |e| match e {
-                    RepoError::StaleVersion => ApiError::conflict(
-                        ErrorCode::CartChanged,
-                        "the cart changed while ordering; review it and order again",
-                    ),
-                    other => other.into(),
-                },
-            )?;
-        carts.forget(&slug, &token);
-        let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
-        Ok(placed_response(placed.value, status))
-    };
-    // If this instance saw the cart last, the first try prices that copy. Only an order is taken
-    // from it: the order removes the cart only at the version priced, and whatever refuses the
-    // copy (changed or ordered elsewhere, emptied, below a minimum) is decided again on the cart
-    // as stored. An instance that never saw the cart reads it once, and its refusal stands.
-    if let Some(copy) = carts.remembered(&slug, &token) {
-        if let Ok(placed) = attempt(Ok(copy)).await {
-            return Ok(placed);
-        }
-        carts.forget(&slug, &token);
+        Ok((new, agreed.business_date))
     }
-    attempt(carts.get(&slug, &token).await).await
 }
 
 /// The kinds of order that can be placed for a later time.

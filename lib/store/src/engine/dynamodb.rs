@@ -320,6 +320,107 @@ impl DynamoStore {
     }
 }
 
+/// A query's key condition, the expiry filter, and the names and values they use.
+struct QueryExpression {
+    key_condition: String,
+    /// Whether expired items are filtered out (only whole items carry their expiry).
+    filter: bool,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl QueryExpression {
+    fn of(query: &Query, pk_name: &str, sk_name: &str, now: i64) -> Self {
+        let mut names = HashMap::from([("#pk".to_owned(), pk_name.to_owned())]);
+        let mut values = HashMap::from([(":pk".to_owned(), s(&query.pk))]);
+        let mut key_condition = "#pk = :pk".to_owned();
+        // Only whole items carry their expiry; a keys-only index holds items that never expire.
+        let filter = query.index.is_none_or(Index::holds_whole_items);
+        if filter {
+            names.insert("#exp".to_owned(), EXPIRES_AT.to_owned());
+            values.insert(":now".to_owned(), n(now));
+        }
+        if !matches!(query.sk, SortKey::Any) {
+            names.insert("#sk".to_owned(), sk_name.to_owned());
+        }
+        match &query.sk {
+            SortKey::Any => {}
+            SortKey::Equals(v) => {
+                key_condition += " AND #sk = :a";
+                values.insert(":a".to_owned(), s(v));
+            }
+            SortKey::BeginsWith(prefix) => {
+                key_condition += " AND begins_with(#sk, :a)";
+                values.insert(":a".to_owned(), s(prefix));
+            }
+            SortKey::Between(low, high) => {
+                key_condition += " AND #sk BETWEEN :a AND :b";
+                values.insert(":a".to_owned(), s(low));
+                values.insert(":b".to_owned(), s(high));
+            }
+        }
+        Self { key_condition, filter, names, values }
+    }
+}
+
+/// The single writes, each one request.
+impl DynamoStore {
+    async fn put_item(&self, item: &Item, condition: Condition, now: i64) -> Result<(), SeamError> {
+        let expr = expression(condition, now);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_attributes(item)))
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .set_condition_expression(expr.condition)
+            .send()
+            .await;
+        single_write(result).map(|_| ())
+    }
+
+    async fn delete_item(&self, key: &Key, condition: Condition, now: i64) -> Result<(), SeamError> {
+        let expr = expression(condition, now);
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .set_condition_expression(expr.condition)
+            .send()
+            .await;
+        single_write(result).map(|_| ())
+    }
+
+    /// Adds `by` to the counter at `key`: its new value, when the store says it.
+    async fn add_to(
+        &self,
+        key: &Key,
+        by: i64,
+        expires_at: Option<i64>,
+        condition: Condition,
+        now: i64,
+    ) -> Result<Option<i64>, SeamError> {
+        let expr = add_expression(by, expires_at, condition, now);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .set_update_expression(expr.update)
+            .set_condition_expression(expr.condition)
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        single_write(result).map(|output| output.attributes.as_ref().and_then(|a| number_of(a, "n")))
+    }
+}
+
 #[async_trait]
 impl Store for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
@@ -333,50 +434,9 @@ impl Store for DynamoStore {
     async fn write(&self, write: Write) -> Result<Option<i64>, SeamError> {
         let now = now_unix();
         match &write {
-            Write::Put { item, condition } => {
-                let expr = expression(*condition, now);
-                let result = self
-                    .client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(to_attributes(item)))
-                    .set_expression_attribute_names(expr.names())
-                    .set_expression_attribute_values(expr.values())
-                    .set_condition_expression(expr.condition)
-                    .send()
-                    .await;
-                single_write(result).map(|_| None)
-            }
-            Write::Delete { key, condition } => {
-                let expr = expression(*condition, now);
-                let result = self
-                    .client
-                    .delete_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_attributes(key)))
-                    .set_expression_attribute_names(expr.names())
-                    .set_expression_attribute_values(expr.values())
-                    .set_condition_expression(expr.condition)
-                    .send()
-                    .await;
-                single_write(result).map(|_| None)
-            }
-            Write::Add { key, by, expires_at, condition } => {
-                let expr = add_expression(*by, *expires_at, *condition, now);
-                let result = self
-                    .client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_attributes(key)))
-                    .set_expression_attribute_names(expr.names())
-                    .set_expression_attribute_values(expr.values())
-                    .set_update_expression(expr.update)
-                    .set_condition_expression(expr.condition)
-                    .return_values(ReturnValue::UpdatedNew)
-                    .send()
-                    .await;
-                single_write(result).map(|output| output.attributes.as_ref().and_then(|a| number_of(a, "n")))
-            }
+            Write::Put { item, condition } => self.put_item(item, *condition, now).await.map(|()| None),
+            Write::Delete { key, condition } => self.delete_item(key, *condition, now).await.map(|()| None),
+            Write::Add { key, by, expires_at, condition } => self.add_to(key, *by, *expires_at, *condition, now).await,
             Write::Check { .. } => match self.transact(vec![write]).await {
                 Ok(()) => Ok(None),
                 Err(SeamError::TransactionCancelled { .. }) => Err(SeamError::ConditionFailed),
@@ -420,36 +480,7 @@ impl Store for DynamoStore {
             None => ("pk".to_owned(), "sk".to_owned()),
             Some(index) => index_attributes(index),
         };
-        let now = now_unix();
-        let mut names =
-            HashMap::from([("#pk".to_owned(), pk_name.clone()), ("#exp".to_owned(), EXPIRES_AT.to_owned())]);
-        let mut values = HashMap::from([(":pk".to_owned(), s(&query.pk)), (":now".to_owned(), n(now))]);
-        let mut key_condition = "#pk = :pk".to_owned();
-        // Only whole items carry their expiry; a keys-only index holds items that never expire.
-        let filter = query.index.is_none_or(Index::holds_whole_items);
-        if !filter {
-            names.remove("#exp");
-            values.remove(":now");
-        }
-        if !matches!(query.sk, SortKey::Any) {
-            names.insert("#sk".to_owned(), sk_name.clone());
-        }
-        match &query.sk {
-            SortKey::Any => {}
-            SortKey::Equals(v) => {
-                key_condition += " AND #sk = :a";
-                values.insert(":a".to_owned(), s(v));
-            }
-            SortKey::BeginsWith(prefix) => {
-                key_condition += " AND begins_with(#sk, :a)";
-                values.insert(":a".to_owned(), s(prefix));
-            }
-            SortKey::Between(low, high) => {
-                key_condition += " AND #sk BETWEEN :a AND :b";
-                values.insert(":a".to_owned(), s(low));
-                values.insert(":b".to_owned(), s(high));
-            }
-        }
+        let expr = QueryExpression::of(query, &pk_name, &sk_name, now_unix());
         let mut start_key = position.map(|position| {
             let mut key = key_attributes(&Key { pk: position.pk, sk: position.sk });
             if let (Some(index_key), Some(_)) = (position.index_key, query.index) {
@@ -469,10 +500,10 @@ impl Store for DynamoStore {
                 .query()
                 .table_name(&self.table)
                 .set_index_name(query.index.map(|index| index.name().to_owned()))
-                .key_condition_expression(&key_condition)
-                .set_filter_expression(filter.then(|| "attribute_not_exists(#exp) OR #exp > :now".to_owned()))
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
+                .key_condition_expression(&expr.key_condition)
+                .set_filter_expression(expr.filter.then(|| "attribute_not_exists(#exp) OR #exp > :now".to_owned()))
+                .set_expression_attribute_names(Some(expr.names.clone()))
+                .set_expression_attribute_values(Some(expr.values.clone()))
                 .scan_index_forward(query.ascending)
                 .consistent_read(query.index.is_none() && query.consistent)
                 .limit(wanted)

@@ -170,6 +170,26 @@ pub(crate) fn order(items: &[Item]) -> Result<Option<Order>, RepoError> {
     Ok(placed(items)?.map(|(order, _)| order))
 }
 
+fn priced_line((item, name, quantity, unit, total, choices, note): Line, currency: Currency) -> PricedLine {
+    let money = |minor| Money::new(minor, currency);
+    PricedLine {
+        item,
+        name,
+        choices: choices
+            .into_iter()
+            .map(|(group, option, name, delta)| PricedChoice { group, option, name, price_delta: money(delta) })
+            .collect(),
+        quantity,
+        note,
+        unit_price: money(unit),
+        line_total: money(total),
+    }
+}
+
+fn transition((from, to, at, actor): Step) -> Transition {
+    Transition { from, to, at, actor: actor.map_or(Actor::Customer, |(user, role)| Actor::Staff { user, role }) }
+}
+
 /// The order from its partition's items, with the fingerprint of the request that placed it.
 pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, RepoError> {
     let corrupt = |what: &str| RepoError::Corrupt(format!("order partition: {what}"));
@@ -182,32 +202,8 @@ pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, 
     let t: Ticket = decode(ticket)?;
     let p: Progress = decode(progress)?;
     let money = |minor| Money::new(minor, t.currency);
-    let lines = t
-        .lines
-        .into_iter()
-        .map(|(item, name, quantity, unit, total, choices, note)| PricedLine {
-            item,
-            name,
-            choices: choices
-                .into_iter()
-                .map(|(group, option, name, delta)| PricedChoice { group, option, name, price_delta: money(delta) })
-                .collect(),
-            quantity,
-            note,
-            unit_price: money(unit),
-            line_total: money(total),
-        })
-        .collect();
-    let history = p
-        .history
-        .into_iter()
-        .map(|(from, to, at, actor)| Transition {
-            from,
-            to,
-            at,
-            actor: actor.map_or(Actor::Customer, |(user, role)| Actor::Staff { user, role }),
-        })
-        .collect();
+    let lines = t.lines.into_iter().map(|line| priced_line(line, t.currency)).collect();
+    let history = p.history.into_iter().map(transition).collect();
     let order = Order {
         id,
         restaurant,
