@@ -28,13 +28,20 @@ export async function bookingPage(slug) {
     try {
       const free = await api('GET', `/v1/restaurants/${slug}/reservations/slots?date=${data.get('date')}&party=${data.get('party')}`);
       slots.replaceChildren(free.slots.length === 0 ? h('p', { 'data-testid': 'no-tables' }, t('booking.none')) : h('div', { class: 'times' },
-        free.slots.map((slot) => h('button', { type: 'button', class: 'slot', onclick: () => slots.replaceChildren(contactForm(slug, restaurant, slot, Number(data.get('party')))) },
-          new Date(slot.starts_at).toLocaleTimeString(undefined, { timeZone: restaurant.time_zone, timeStyle: 'short' })))));
+        free.slots.map((slot) => h('button', { type: 'button', class: 'slot', 'data-date': slot.local.slice(0, 10), onclick: () => slots.replaceChildren(contactForm(slug, restaurant, slot, Number(data.get('party')))) },
+          slotTime(slot, free.date, restaurant.time_zone)))));
     } catch (problem) {
       slots.replaceChildren(h('p', { class: 'error', role: 'alert' }, guestMessage(problem)));
     }
   });
   show(h('h1', {}, t('booking.title', { name: restaurant.name })), form, slots);
+}
+
+/** A slot's time; one in the small hours after the chosen day (it still belongs to that day's
+ *  service) says its own weekday, so nobody books the night before by mistake. */
+function slotTime(slot, day, timeZone) {
+  const next = slot.local.slice(0, 10) !== day;
+  return new Date(slot.starts_at).toLocaleString(undefined, { timeZone, hour: 'numeric', minute: '2-digit', ...(next ? { weekday: 'short' } : {}) });
 }
 
 function contactForm(slug, restaurant, slot, party) {
