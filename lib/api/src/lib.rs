@@ -11,6 +11,7 @@ pub mod extract;
 pub mod images;
 pub mod openapi;
 pub mod origin;
+pub mod path;
 pub mod publish;
 pub mod retention;
 pub mod routes;

@@ -52,19 +52,26 @@ async fn a_booking_before_the_day_change_is_in_the_day_view_of_the_day_before() 
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("nightowl").await;
     set_day_start(&app, "nightowl", &owner, "23:59").await;
-    let tomorrow = business_day((0, 0)).tomorrow().unwrap();
+    let today = business_day((0, 0));
+    let tomorrow = today.tomorrow().unwrap();
+    // `date` is the day of service, here as in the staff's list: today's runs until tomorrow's
+    // day change at 23:59, so its slots hold tomorrow 00:30.
     let slots =
-        json_of(app.get(&format!("/v1/restaurants/nightowl/reservations/slots?date={tomorrow}&party=2"), None).await)
+        json_of(app.get(&format!("/v1/restaurants/nightowl/reservations/slots?date={today}&party=2"), None).await)
             .await;
-    // Tomorrow 00:30: before tomorrow's day change at 23:59, so it belongs to today.
-    let half_past_midnight = slots["slots"][1]["starts_at"].clone();
+    let half_past_midnight = slots["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|slot| slot["local"].as_str().unwrap().starts_with(&format!("{tomorrow}T00:30")))
+        .map(|slot| slot["starts_at"].clone())
+        .expect("today's service offers tomorrow 00:30");
     let booking =
         json!({"starts_at": half_past_midnight, "party": 2, "contact": {"name": "Noor", "phone": "+49 30 1234"}});
     let response = app.post_keyed("/v1/restaurants/nightowl/reservations", "noor", &booking).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let booked = json_of(response).await;
 
-    let today = tomorrow.yesterday().unwrap();
     assert_eq!(booked["reservation"]["date"], today.to_string());
     let listed =
         json_of(app.get(&format!("/v1/restaurants/nightowl/reservations?date={today}"), Some(&owner)).await).await;

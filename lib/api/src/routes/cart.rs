@@ -2,7 +2,7 @@
 
 use crate::error::ErrorCode;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -20,7 +20,8 @@ use bistro_store::repo::Current;
 use super::{Attempt, current, missing, retry_stale};
 use crate::access::Tenant;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, id};
+use crate::extract::Json;
+use crate::path::{LineIndex, PathId};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -83,10 +84,6 @@ async fn priced_view(
     view(token, cart, version, pricing)
 }
 
-fn cart_token(raw: &str) -> Result<Token, ApiError> {
-    id(raw, "cart", Token::parse)
-}
-
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
     responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn open_cart(
@@ -104,9 +101,8 @@ pub async fn open_cart(
 pub async fn read_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, token)): Path<(String, String)>,
+    PathId(token): PathId<Token>,
 ) -> Result<Json<CartView>, ApiError> {
-    let token = cart_token(&token)?;
     let found = current(&state, &slug).await?;
     let cart = state.repos.carts.get(&slug, &token).await.map_err(missing("cart"))?;
     Ok(Json(priced_view(&state, &found, &token, cart.value, cart.version).await?))
@@ -153,10 +149,9 @@ async fn change_cart(
 pub async fn add_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, token)): Path<(String, String)>,
+    PathId(token): PathId<Token>,
     Json(line): Json<CartLine>,
 ) -> Result<Json<CartView>, ApiError> {
-    let token = cart_token(&token)?;
     Ok(Json(change_cart(&state, &slug, &token, |cart| cart.add(line.clone()), true).await?))
 }
 
@@ -167,10 +162,10 @@ pub async fn add_line(
 pub async fn replace_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, token, index)): Path<(String, String, String)>,
+    PathId(token): PathId<Token>,
+    PathId(LineIndex(index)): PathId<LineIndex>,
     Json(line): Json<CartLine>,
 ) -> Result<Json<CartView>, ApiError> {
-    let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
     Ok(Json(change_cart(&state, &slug, &token, |cart| cart.replace(index, line.clone()), true).await?))
 }
 
@@ -180,8 +175,8 @@ pub async fn replace_line(
 pub async fn remove_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, token, index)): Path<(String, String, String)>,
+    PathId(token): PathId<Token>,
+    PathId(LineIndex(index)): PathId<LineIndex>,
 ) -> Result<Json<CartView>, ApiError> {
-    let (token, index) = (cart_token(&token)?, id(&index, "cart line", str::parse::<usize>)?);
     Ok(Json(change_cart(&state, &slug, &token, |cart| cart.remove(index).map(|_| ()), false).await?))
 }

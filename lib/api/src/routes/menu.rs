@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,8 @@ use bistro_store::repo::Versioned;
 use super::{current, missing, page_size, restaurant};
 use crate::access::{FloorStaff, Manager, Tenant};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, id};
+use crate::extract::{Json, Query};
+use crate::path::PathId;
 use crate::state::{AppState, EncodedMenuPage};
 
 /// Every change to the menu republishes it (`publish::after_change`); reads and upload grants
@@ -175,9 +176,8 @@ fn json_body(body: Bytes) -> Response {
 pub async fn read_item(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, item)): Path<(String, String)>,
+    PathId(item): PathId<ItemId>,
 ) -> Result<Json<MenuItem>, ApiError> {
-    let item = id(&item, "menu item", ItemId::parse)?;
     Ok(Json(state.repos.menus.item(&slug, &item).await.map_err(missing("menu item"))?))
 }
 
@@ -207,9 +207,8 @@ pub async fn create_category(
 pub async fn read_category(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, category)): Path<(String, String)>,
+    PathId(id): PathId<CategoryId>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    let id = id(&category, "category", CategoryId::parse)?;
     let found = state.repos.menus.category(&slug, &id).await.map_err(missing("category"))?;
     Ok(Json(CategoryView { category: found.value, version: found.version }))
 }
@@ -233,10 +232,9 @@ pub struct CategoryUpdate {
 pub async fn update_category(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
-    Path((_slug, category)): Path<(String, String)>,
+    PathId(id): PathId<CategoryId>,
     Json(body): Json<CategoryUpdate>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    let id = id(&category, "category", CategoryId::parse)?;
     let category = Category { id, name: body.name, description: body.description, position: body.position };
     let version =
         state.repos.menus.put_category(&slug, &category, Some(body.version)).await.map_err(missing("category"))?;
@@ -258,10 +256,9 @@ pub struct VersionParam {
 pub async fn delete_category(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
-    Path((_slug, category)): Path<(String, String)>,
+    PathId(id): PathId<CategoryId>,
     Query(param): Query<VersionParam>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id(&category, "category", CategoryId::parse)?;
     let menu = state.repos.menus.menu(&slug).await?.value;
     if menu.items().iter().any(|item| item.details().category == id) {
         return Err(ApiError::conflict(ErrorCode::CategoryNotEmpty, "move or delete the category's items first"));
@@ -375,9 +372,8 @@ pub struct ItemUpdate {
     pub version: u64,
 }
 
-async fn current_item(state: &AppState, slug: &Slug, raw_item: &str, version: u64) -> Result<MenuItem, ApiError> {
-    let id = id(raw_item, "menu item", ItemId::parse)?;
-    let current = state.repos.menus.item(slug, &id).await.map_err(missing("menu item"))?;
+async fn current_item(state: &AppState, slug: &Slug, id: &ItemId, version: u64) -> Result<MenuItem, ApiError> {
+    let current = state.repos.menus.item(slug, id).await.map_err(missing("menu item"))?;
     if current.version() != version {
         return Err(ApiError::conflict(
             ErrorCode::StaleVersion,
@@ -399,7 +395,7 @@ fn stored_or_conflict(error: bistro_store::RepoError) -> ApiError {
 pub async fn update_item(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
-    Path((_slug, item)): Path<(String, String)>,
+    PathId(item): PathId<ItemId>,
     Json(body): Json<ItemUpdate>,
 ) -> Result<Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
@@ -427,7 +423,7 @@ pub async fn set_sold_out(
     State(state): State<AppState>,
     // Floor staff may mark a dish sold out: they are the first to know.
     FloorStaff { slug, .. }: FloorStaff,
-    Path((_slug, item)): Path<(String, String)>,
+    PathId(item): PathId<ItemId>,
     Json(body): Json<SoldOut>,
 ) -> Result<Json<MenuItem>, ApiError> {
     let current = current_item(&state, &slug, &item, body.version).await?;
@@ -443,10 +439,9 @@ pub async fn set_sold_out(
 pub async fn delete_item(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
-    Path((_slug, item)): Path<(String, String)>,
+    PathId(id): PathId<ItemId>,
     Query(param): Query<VersionParam>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id(&item, "menu item", ItemId::parse)?;
     state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 
 use crate::error::ErrorCode;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -25,6 +25,7 @@ use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_
 use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
+use crate::path::PathId;
 use crate::state::AppState;
 use bistro_domain::order::OrderView;
 
@@ -247,11 +248,10 @@ fn placed_response(order: Order, status: StatusCode) -> (StatusCode, Json<Placed
 async fn authorized<C: Clearance>(
     state: &AppState,
     slug: &Slug,
-    raw_order: &str,
+    id: &OrderId,
     caller: &Caller<C>,
 ) -> Result<(Order, Actor), ApiError> {
-    let id = id(raw_order, "order", OrderId::parse)?;
-    let order = state.repos.orders.get_recent(slug, &id).await.map_err(missing("order"))?;
+    let order = state.repos.orders.get_recent(slug, id).await.map_err(missing("order"))?;
     let actor = caller.may_see(&order.token, "order", |staff| {
         if staff.role.works_the_floor() || order.driver.as_ref() == Some(&staff.user) {
             Ok(())
@@ -269,7 +269,7 @@ async fn authorized<C: Clearance>(
 pub async fn read_order(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<AnyRole>,
-    Path((_slug, order)): Path<(String, String)>,
+    PathId(order): PathId<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let (order, viewer) = authorized(&state, &slug, &order, &caller).await?;
     Ok(Json(OrderView::seen_by(order, &viewer)))
@@ -311,7 +311,7 @@ async fn change_order(
 pub async fn cancel_order(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    Path((_slug, order)): Path<(String, String)>,
+    PathId(order): PathId<OrderId>,
     Query(TokenParam { token }): Query<TokenParam>,
 ) -> Result<Json<OrderView>, ApiError> {
     // Only the guest cancels: the kitchen refuses an order by moving it to `rejected`.
@@ -340,7 +340,7 @@ pub struct Move {
 pub async fn move_order(
     State(state): State<AppState>,
     staff: Staff,
-    Path((_slug, order)): Path<(String, String)>,
+    PathId(order): PathId<OrderId>,
     Json(body): Json<Move>,
 ) -> Result<Json<OrderView>, ApiError> {
     let slug = staff.slug.clone();
@@ -368,7 +368,7 @@ pub struct Assignment {
 pub async fn assign_driver(
     State(state): State<AppState>,
     manager: Manager,
-    Path((_slug, order)): Path<(String, String)>,
+    PathId(order): PathId<OrderId>,
     Json(body): Json<Assignment>,
 ) -> Result<Json<OrderView>, ApiError> {
     let (slug, role) = (manager.slug.clone(), manager.staff.role);
@@ -393,11 +393,11 @@ pub async fn assign_driver(
 pub async fn erase_order(
     State(state): State<AppState>,
     owner: Owner,
-    Path((_slug, order)): Path<(String, String)>,
+    PathId(order): PathId<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let slug = owner.slug.clone();
     let viewer = Actor::Staff { user: owner.staff.user.clone(), role: owner.staff.role };
-    let id = id(&order, "order", OrderId::parse)?;
+    let id = order;
     let order = state.repos.orders.get(&slug, &id).await.map_err(missing("order"))?;
     let busy = || ApiError::conflict(ErrorCode::BusyOrder, "the order is being changed elsewhere; try again");
     let erased = retry_stale(order, busy, |mut order: Order, _| {

@@ -2,7 +2,7 @@
 
 use crate::error::ErrorCode;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -20,7 +20,8 @@ use bistro_store::RepoError;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
 use crate::access::{Asking, Caller, FloorStaff, Owner, Tenant, TokenParam, WorksTheFloor};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, id};
+use crate::extract::{Json, Query};
+use crate::path::PathId;
 use crate::state::AppState;
 use crate::views::ReservationView;
 
@@ -166,11 +167,10 @@ pub async fn book(
 async fn authorized(
     state: &AppState,
     slug: &Slug,
-    raw: &str,
+    id: &ReservationId,
     caller: &Caller<WorksTheFloor>,
 ) -> Result<Reservation, ApiError> {
-    let id = id(raw, "reservation", ReservationId::parse)?;
-    let reservation = state.repos.reservations.get(slug, &id).await.map_err(missing("reservation"))?;
+    let reservation = state.repos.reservations.get(slug, id).await.map_err(missing("reservation"))?;
     caller.may_see(&reservation.token, "reservation", |_| Ok(()))?;
     Ok(reservation)
 }
@@ -182,7 +182,7 @@ async fn authorized(
 pub async fn read_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
-    Path((_slug, reservation)): Path<(String, String)>,
+    PathId(reservation): PathId<ReservationId>,
 ) -> Result<Json<ReservationView>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
     let reservation = authorized(&state, &slug, &reservation, &caller).await?;
@@ -219,7 +219,7 @@ async fn change_status(
 pub async fn cancel_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
-    Path((_slug, reservation)): Path<(String, String)>,
+    PathId(reservation): PathId<ReservationId>,
 ) -> Result<Json<ReservationView>, ApiError> {
     let reservation = authorized(&state, &slug, &reservation, &caller).await?;
     Ok(Json(change_status(&state, &slug, reservation, ReservationStatus::Cancelled).await?))
@@ -240,7 +240,7 @@ pub struct StatusChange {
 pub async fn set_status(
     State(state): State<AppState>,
     staff: FloorStaff,
-    Path((_slug, reservation)): Path<(String, String)>,
+    PathId(reservation): PathId<ReservationId>,
     Json(body): Json<StatusChange>,
 ) -> Result<Json<ReservationView>, ApiError> {
     let slug = staff.slug.clone();
@@ -257,10 +257,10 @@ pub async fn set_status(
 pub async fn erase_reservation(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
-    Path((_slug, reservation)): Path<(String, String)>,
+    PathId(reservation): PathId<ReservationId>,
 ) -> Result<Json<ReservationView>, ApiError> {
     let zone = restaurant(&state, &slug).await?.value.time_zone;
-    let id = id(&reservation, "reservation", ReservationId::parse)?;
+    let id = reservation;
     let booking = state.repos.reservations.get(&slug, &id).await.map_err(missing("reservation"))?;
     let busy = || ApiError::conflict(ErrorCode::BusyReservation, "the booking is being changed elsewhere; try again");
     let erased = retry_stale(booking, busy, |mut booking: Reservation, _| {

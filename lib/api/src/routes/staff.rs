@@ -4,7 +4,7 @@
 
 use crate::error::ErrorCode;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post, put};
@@ -23,7 +23,8 @@ use super::{Attempt, missing, retry_stale};
 use crate::access::{Manager, Owner};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, id};
+use crate::extract::Json;
+use crate::path::PathId;
 use crate::state::AppState;
 use crate::views::AccountView;
 
@@ -137,10 +138,9 @@ pub struct StaffUpdate {
 pub async fn change_staff(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
-    Path((_slug, user)): Path<(String, String)>,
+    PathId(user): PathId<UserId>,
     Json(body): Json<StaffUpdate>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let user = id(&user, "account", UserId::parse)?;
     let mut changes = Vec::new();
     if let Some(role) = body.role {
         changes.push((user.clone(), StaffChange::Role(role)));
@@ -167,9 +167,8 @@ pub async fn change_staff(
 pub async fn remove_staff(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
-    Path((_slug, user)): Path<(String, String)>,
+    PathId(user): PathId<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let user = id(&user, "account", UserId::parse)?;
     change(&state, &slug, |roster| staff::decide(roster, vec![(user.clone(), StaffChange::Remove)])).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -190,10 +189,9 @@ pub struct PasswordReset {
 pub async fn reset_password(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
-    Path((_slug, user)): Path<(String, String)>,
+    PathId(user): PathId<UserId>,
     Json(body): Json<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
-    let user = id(&user, "account", UserId::parse)?;
     check_password_rules(&body.password)?;
     let hash = hash_password(&body.password)?;
     change(&state, &slug, |roster| staff::decide(roster, vec![(user.clone(), StaffChange::Password(hash.clone()))]))
@@ -210,9 +208,8 @@ pub async fn reset_password(
 pub async fn hand_over(
     State(state): State<AppState>,
     Owner { slug, staff: me, .. }: Owner,
-    Path((_slug, user)): Path<(String, String)>,
+    PathId(user): PathId<UserId>,
 ) -> Result<Json<Session>, ApiError> {
-    let user = id(&user, "account", UserId::parse)?;
     let decision = change(&state, &slug, |roster| staff::hand_over(roster, &me.user, &user)).await?;
     let now = decision.changed.into_iter().find(|a| a.id == me.user).ok_or(ApiError::NotFound("account"))?;
     Ok(Json(Session { token: state.auth.issue(&now).await?, account: now.into() }))
