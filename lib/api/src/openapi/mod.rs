@@ -1,5 +1,7 @@
 //! `/v1/openapi.json`, generated from the handlers' annotations.
 
+pub mod problem;
+
 use axum::Router;
 use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

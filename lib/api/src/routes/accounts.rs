@@ -18,6 +18,7 @@ use crate::access::{Manager, Staff, Tenant};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::ApiError;
 use crate::extract::{ClientAddress, Json};
+use crate::openapi::problem;
 use crate::state::AppState;
 use crate::views::AccountView;
 
@@ -103,11 +104,11 @@ pub(crate) fn new_account(slug: &Slug, new: NewAccount, role: Role) -> Result<Ac
 
 #[utoipa::path(post, path = "/v1/restaurants", tag = "accounts", request_body = NewRestaurant,
     responses((status = 201, description = "Created, with the owner logged in", body = SignedUp),
-              (status = 400, body = crate::error::Problem),
+              problem::BadRequest,
               (status = 403, description = "Sign-up is closed here, or needs a code this request did not carry", body = crate::error::Problem),
               (status = 409, description = "Slug taken", body = crate::error::Problem),
-              (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+              problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn create_restaurant(
     State(state): State<AppState>,
     Json(body): Json<NewRestaurant>,
@@ -128,7 +129,7 @@ pub async fn create_restaurant(
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
-    responses((status = 200, body = RestaurantView), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = RestaurantView), problem::NotFound, problem::TooMany))]
 pub async fn get_restaurant(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -147,10 +148,10 @@ pub struct RestaurantUpdate {
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = RestaurantUpdate,
     security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = RestaurantView), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, description = "Changed meanwhile, or a new currency while the menu has prices (currency_locked)", body = crate::error::Problem), (status = 413, body = crate::error::Problem),
-              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = RestaurantView), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound,
+              (status = 409, description = "Changed meanwhile, or a new currency while the menu has prices (currency_locked)", body = crate::error::Problem), problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn update_restaurant(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -184,9 +185,9 @@ pub struct Credentials {
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/login", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = Credentials,
-    responses((status = 200, body = Session), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = Session), problem::BadRequest, problem::Unauthenticated,
+              problem::NotFound, problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn login(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -237,8 +238,8 @@ pub async fn login(
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/me", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager", "staff", "driver"])),
-    responses((status = 200, body = AccountView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = AccountView), problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
 pub async fn me(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
@@ -259,9 +260,9 @@ pub struct PasswordChange {
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/me/password", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
     request_body = PasswordChange, security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, description = "Changed: every other session has ended; this is the new one", body = Session),
-              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
-              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn change_own_password(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
@@ -283,8 +284,8 @@ pub async fn change_own_password(
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/me/logout-everywhere", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)),
     security(("bearer" = ["owner", "manager", "staff", "driver"])),
     responses((status = 200, description = "Every session of the account has ended, this one too, on every device and live socket; the new session is for a page that stays signed in (a page logging out drops it)", body = Session),
-              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+              problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooMany))]
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,

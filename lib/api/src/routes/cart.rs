@@ -21,6 +21,7 @@ use super::{Attempt, current, missing, retry_stale};
 use crate::access::Tenant;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::openapi::problem;
 use crate::path::{LineIndex, PathId};
 use crate::state::AppState;
 
@@ -85,7 +86,7 @@ async fn priced_view(
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
-    responses((status = 201, body = CartView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = CartView), problem::NotFound, problem::TooMany))]
 pub async fn open_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -97,7 +98,7 @@ pub async fn open_cart(
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),
-    responses((status = 200, body = CartView), (status = 404, description = "No such cart, or expired", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CartView), (status = 404, description = "No such cart, or expired", body = Problem), problem::TooMany))]
 pub async fn read_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -143,9 +144,9 @@ async fn change_cart(
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts/{token}/lines", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),
     request_body = bistro_domain::cart::CartLine,
-    responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, description = "Unknown, sold-out or unavailable item, or invalid options", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CartView), problem::BadRequest, problem::NotFound, problem::Conflict,
+              problem::TooLarge, problem::NotJson,
+              (status = 422, description = "Unknown, sold-out or unavailable item, or invalid options", body = Problem), problem::TooMany))]
 pub async fn add_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -157,8 +158,8 @@ pub async fn add_line(
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
     params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path), ("index" = usize, Path)), request_body = bistro_domain::cart::CartLine,
-    responses((status = 200, body = CartView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CartView), problem::BadRequest, problem::NotFound, problem::Conflict,
+              problem::TooLarge, problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn replace_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -171,7 +172,7 @@ pub async fn replace_line(
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/carts/{token}/lines/{index}", tag = "cart",
     params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path), ("index" = usize, Path)),
-    responses((status = 200, body = CartView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CartView), problem::NotFound, problem::Conflict, problem::Unprocessable, problem::TooMany))]
 pub async fn remove_line(
     State(state): State<AppState>,
     Tenant(slug): Tenant,

@@ -25,6 +25,7 @@ use super::{current, missing, page_size, restaurant};
 use crate::access::{FloorStaff, Manager, Tenant};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
+use crate::openapi::problem;
 use crate::path::PathId;
 use crate::state::{AppState, EncodedMenuPage};
 
@@ -137,7 +138,7 @@ pub fn filter_menu(menu: &Menu, filter: &MenuFilter) -> Result<(Vec<MenuItem>, O
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/menu", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), MenuFilter),
-    responses((status = 200, body = MenuPage), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = MenuPage), problem::BadRequest, problem::NotFound, problem::TooMany))]
 pub async fn read_menu(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -172,7 +173,7 @@ fn json_body(body: Bytes) -> Response {
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
-    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = bistro_domain::menu::MenuItem), problem::NotFound, problem::TooMany))]
 pub async fn read_item(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -189,9 +190,9 @@ pub struct CategoryView {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/categories", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)),
     request_body = bistro_domain::menu::Category, security(("bearer" = ["owner", "manager"])),
-    responses((status = 201, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = CategoryView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn create_category(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -203,7 +204,7 @@ pub async fn create_category(
 
 /// A category with the version an edit or a deletion names (the menu lists categories without it).
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path)),
-    responses((status = 200, body = CategoryView), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CategoryView), problem::NotFound, problem::TooMany))]
 pub async fn read_category(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -226,9 +227,9 @@ pub struct CategoryUpdate {
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path)),
     request_body = CategoryUpdate, security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = CategoryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = CategoryView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn update_category(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -251,8 +252,8 @@ pub struct VersionParam {
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/categories/{category}", tag = "menu",
     params(("slug" = bistro_domain::ids::Slug, Path), ("category" = bistro_domain::ids::CategoryId, Path), VersionParam), security(("bearer" = ["owner", "manager"])),
-    responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, description = "Changed meanwhile, or still has items", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 204, description = "Deleted"), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, (status = 409, description = "Changed meanwhile, or still has items", body = Problem), problem::TooMany))]
 pub async fn delete_category(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -336,9 +337,9 @@ fn invalid_item(error: bistro_domain::menu::MenuError) -> ApiError {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/items", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewItem,
     security(("bearer" = ["owner", "manager"])),
-    responses((status = 201, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = bistro_domain::menu::MenuItem), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound, problem::Conflict, problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn create_item(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -389,9 +390,9 @@ fn stored_or_conflict(error: bistro_store::RepoError) -> ApiError {
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
     request_body = ItemUpdate, security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = bistro_domain::menu::MenuItem), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound, (status = 409, description = "Stale version", body = Problem),
+              problem::TooLarge, problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn update_item(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -416,9 +417,9 @@ pub struct SoldOut {
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/menu/items/{item}/sold-out", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path)),
     request_body = SoldOut, security(("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = bistro_domain::menu::MenuItem), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = bistro_domain::menu::MenuItem), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound, (status = 409, description = "Stale version", body = Problem),
+              problem::TooLarge, problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn set_sold_out(
     State(state): State<AppState>,
     // Floor staff may mark a dish sold out: they are the first to know.
@@ -434,8 +435,8 @@ pub async fn set_sold_out(
 
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/menu/items/{item}", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path), ("item" = bistro_domain::ids::ItemId, Path), VersionParam),
     security(("bearer" = ["owner", "manager"])),
-    responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, description = "Stale version", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 204, description = "Deleted"), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, (status = 409, description = "Stale version", body = Problem), problem::TooMany))]
 pub async fn delete_item(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -486,9 +487,9 @@ pub struct UploadGrant {
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/menu/images", tag = "menu", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = UploadRequest,
     security(("bearer" = ["owner", "manager"])),
     responses((status = 201, description = "Upload the picture to the URL, then attach its key to an item", body = UploadGrant),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, description = "Not JPEG/PNG/WebP, or over 5 MB", body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden, problem::NotFound,
+              problem::TooLarge, problem::NotJson,
+              (status = 422, description = "Not JPEG/PNG/WebP, or over 5 MB", body = Problem), problem::TooMany))]
 pub async fn request_upload(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,

@@ -25,6 +25,7 @@ use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_
 use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
+use crate::openapi::problem;
 use crate::path::PathId;
 use crate::state::AppState;
 use bistro_domain::order::OrderView;
@@ -66,10 +67,10 @@ pub struct PlacedOrder {
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders", tag = "orders", request_body = PlaceOrder,
     params(("slug" = bistro_domain::ids::Slug, Path), ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Unique per order attempt; a retry with the same key returns the first order")),
     responses((status = 201, description = "Placed", body = PlacedOrder), (status = 200, description = "Placed earlier with this key", body = PlacedOrder),
-              (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "The cart changed meanwhile", body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem),
+              problem::BadRequest, problem::NotFound, (status = 409, description = "The cart changed meanwhile", body = Problem),
+              problem::TooLarge, problem::NotJson,
               (status = 422, description = "Closed, sold out, empty cart, unknown table, key reused for another request", body = Problem),
-              (status = 429, body = Problem)))]
+              problem::TooMany))]
 pub async fn place_order(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -204,7 +205,7 @@ pub struct LaterSlots {
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/slots", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), LaterQuery),
-    responses((status = 200, body = LaterSlots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = LaterSlots), problem::BadRequest, problem::NotFound, problem::TooMany))]
 pub async fn later_slots(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -264,8 +265,8 @@ async fn authorized<C: Clearance>(
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/{order}", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path), TokenParam),
     security((), ("bearer" = ["owner", "manager", "staff", "driver"])),
-    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = OrderView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
 pub async fn read_order(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<AnyRole>,
@@ -306,8 +307,8 @@ async fn change_order(
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/cancel", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path), TokenParam),
-    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, description = "Already accepted", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = OrderView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, (status = 409, description = "Already accepted", body = Problem), problem::TooMany))]
 pub async fn cancel_order(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -334,9 +335,9 @@ pub struct Move {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/transitions", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
     request_body = Move, security(("bearer" = ["owner", "manager", "staff", "driver"])),
-    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, description = "Not a legal next state", body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = OrderView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, (status = 409, description = "Not a legal next state", body = Problem), problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn move_order(
     State(state): State<AppState>,
     staff: Staff,
@@ -362,9 +363,9 @@ pub struct Assignment {
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
     request_body = Assignment, security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = OrderView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = OrderView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn assign_driver(
     State(state): State<AppState>,
     manager: Manager,
@@ -386,8 +387,8 @@ pub async fn assign_driver(
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders/{order}/erase", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
     security(("bearer" = ["owner"])),
     responses((status = 200, description = "The guest's name, phone and address are gone; lines and totals stay", body = OrderView),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "The order is not finished yet", body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden, problem::NotFound,
+              (status = 409, description = "The order is not finished yet", body = Problem), problem::TooMany))]
 /// Erases the guest's personal data of one finished order now (a guest's request, say), ahead
 /// of the retention period.
 pub async fn erase_order(
@@ -439,8 +440,8 @@ pub struct OrderPage {
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), OrderListing), security(("bearer" = ["owner", "manager", "staff", "driver"])),
-    responses((status = 200, description = "Staff see every order of the day; drivers only theirs", body = OrderPage), (status = 400, body = Problem),
-              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, description = "Staff see every order of the day; drivers only theirs", body = OrderPage), problem::BadRequest,
+              problem::Unauthenticated, problem::Forbidden, problem::NotFound, problem::TooMany))]
 pub async fn list_orders(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,

@@ -18,6 +18,7 @@ use super::restaurant;
 use crate::access::Manager;
 use crate::error::{ApiError, Problem};
 use crate::extract::Query;
+use crate::openapi::problem;
 use crate::state::AppState;
 
 /// The most days one report covers: a month, read day by day.
@@ -58,8 +59,8 @@ pub struct Report {
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/orders/report", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ReportQuery),
     security(("bearer" = ["owner", "manager"])),
     responses((status = 200, description = "The report, or with format=csv one row per order", content((Report = "application/json"), (String = "text/csv"))),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, description = "to before from, or more than 31 days", body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, (status = 422, description = "to before from, or more than 31 days", body = Problem), problem::TooMany))]
 pub async fn sales_report(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,

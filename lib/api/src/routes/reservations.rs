@@ -21,6 +21,7 @@ use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_
 use crate::access::{Asking, Caller, FloorStaff, Owner, Tenant, TokenParam, WorksTheFloor};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
+use crate::openapi::problem;
 use crate::path::PathId;
 use crate::state::AppState;
 use crate::views::ReservationView;
@@ -78,7 +79,7 @@ async fn covers_around(
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/slots", tag = "reservations", params(("slug" = bistro_domain::ids::Slug, Path), SlotQuery),
-    responses((status = 200, body = Slots), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = Slots), problem::BadRequest, problem::NotFound, problem::Unprocessable, problem::TooMany))]
 pub async fn free_slots(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -127,9 +128,9 @@ pub struct Booked {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", request_body = Booking,
     params(("slug" = bistro_domain::ids::Slug, Path), ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Unique per booking attempt")),
-    responses((status = 201, body = Booked), (status = 200, description = "Booked earlier with this key", body = Booked), (status = 400, body = Problem),
-              (status = 404, body = Problem), (status = 409, description = "The slot is full", body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = Booked), (status = 200, description = "Booked earlier with this key", body = Booked), problem::BadRequest,
+              problem::NotFound, (status = 409, description = "The slot is full", body = Problem), problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn book(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
@@ -177,8 +178,8 @@ async fn authorized(
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations/{reservation}", tag = "reservations",
     params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = ReservationView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
 pub async fn read_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
@@ -214,8 +215,8 @@ async fn change_status(
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/cancel", tag = "reservations",
     params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path), TokenParam), security((), ("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = ReservationView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooMany))]
 pub async fn cancel_reservation(
     State(state): State<AppState>,
     Asking(slug, caller): Asking<WorksTheFloor>,
@@ -234,9 +235,9 @@ pub struct StatusChange {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/status", tag = "reservations",
     params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path)), request_body = StatusChange, security(("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = ReservationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = ReservationView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::Conflict, problem::TooLarge, problem::NotJson,
+              problem::Unprocessable, problem::TooMany))]
 pub async fn set_status(
     State(state): State<AppState>,
     staff: FloorStaff,
@@ -251,8 +252,8 @@ pub async fn set_status(
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/reservations/{reservation}/erase", tag = "reservations",
     params(("slug" = bistro_domain::ids::Slug, Path), ("reservation" = bistro_domain::ids::ReservationId, Path)), security(("bearer" = ["owner"])),
     responses((status = 200, description = "The guest's name, phone, e-mail and note are gone; party and time stay", body = ReservationView),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "The booking is still to come", body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden, problem::NotFound,
+              (status = 409, description = "The booking is still to come", body = Problem), problem::TooMany))]
 /// Erases the guest's personal data of one finished booking now, ahead of the retention period.
 pub async fn erase_reservation(
     State(state): State<AppState>,
@@ -300,8 +301,8 @@ pub struct ReservationPage {
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/reservations", tag = "reservations", params(("slug" = bistro_domain::ids::Slug, Path), DayListing), security(("bearer" = ["owner", "manager", "staff"])),
-    responses((status = 200, body = ReservationPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = ReservationPage), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
 pub async fn list_reservations(
     State(state): State<AppState>,
     FloorStaff { slug, .. }: FloorStaff,

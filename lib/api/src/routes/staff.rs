@@ -24,6 +24,7 @@ use crate::access::{Manager, Owner};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::openapi::problem;
 use crate::path::PathId;
 use crate::state::AppState;
 use crate::views::AccountView;
@@ -37,8 +38,8 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager"])),
-    responses((status = 200, body = Vec<AccountView>), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = Vec<AccountView>), problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
 pub async fn list_staff(
     State(state): State<AppState>,
     Manager { slug, .. }: Manager,
@@ -70,10 +71,10 @@ fn hireable_role() -> utoipa::openapi::Object {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/staff", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), request_body = NewStaff,
     security(("bearer" = ["owner"])),
-    responses((status = 201, body = AccountView), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "E-mail taken", body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = AccountView), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound,
+              (status = 409, description = "E-mail taken", body = Problem), problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn add_staff(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
@@ -132,9 +133,9 @@ pub struct StaffUpdate {
     params(("slug" = bistro_domain::ids::Slug, Path), ("user" = bistro_domain::ids::UserId, Path)), request_body = StaffUpdate,
     security(("bearer" = ["owner"])),
     responses((status = 200, description = "The account as it is now; a role change or disabling ended its sessions", body = AccountView),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "It would leave no owner who can sign in", body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden, problem::NotFound,
+              (status = 409, description = "It would leave no owner who can sign in", body = Problem), problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn change_staff(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
@@ -161,9 +162,9 @@ pub async fn change_staff(
 #[utoipa::path(delete, path = "/v1/restaurants/{slug}/staff/{user}", tag = "accounts",
     params(("slug" = bistro_domain::ids::Slug, Path), ("user" = bistro_domain::ids::UserId, Path)),
     security(("bearer" = ["owner"])),
-    responses((status = 204, description = "Removed; its sessions have ended"), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "It would leave no owner who can sign in", body = Problem), (status = 429, body = Problem)))]
+    responses((status = 204, description = "Removed; its sessions have ended"), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound,
+              (status = 409, description = "It would leave no owner who can sign in", body = Problem), problem::TooMany))]
 pub async fn remove_staff(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
@@ -183,9 +184,9 @@ pub struct PasswordReset {
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/staff/{user}/password", tag = "accounts",
     params(("slug" = bistro_domain::ids::Slug, Path), ("user" = bistro_domain::ids::UserId, Path)), request_body = PasswordReset,
     security(("bearer" = ["owner"])),
-    responses((status = 204, description = "Set; the account's sessions have ended"), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 204, description = "Set; the account's sessions have ended"), problem::BadRequest, problem::Unauthenticated,
+              problem::Forbidden, problem::NotFound, problem::Conflict, problem::TooLarge,
+              problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Owner { slug, .. }: Owner,
@@ -203,8 +204,8 @@ pub async fn reset_password(
     params(("slug" = bistro_domain::ids::Slug, Path), ("user" = bistro_domain::ids::UserId, Path)),
     security(("bearer" = ["owner"])),
     responses((status = 200, description = "The account named is owner; the caller is a manager now, signed in again as one", body = Session),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+              problem::BadRequest, problem::Unauthenticated, problem::Forbidden, problem::NotFound,
+              problem::Conflict, problem::Unprocessable, problem::TooMany))]
 pub async fn hand_over(
     State(state): State<AppState>,
     Owner { slug, staff: me, .. }: Owner,
