@@ -1,5 +1,5 @@
 //! Staff tokens this instance has verified, kept until they expire: an Ed25519 check costs
-//! about half a million instructions, and a kitchen screen sends the same token with every step
+//! more than the rest of most requests, and a kitchen screen sends the same token with every step
 //! of every order. A token is found only by its whole text, so a changed byte is verified anew;
 //! revocation does not depend on this (every request checks the account's session number).
 

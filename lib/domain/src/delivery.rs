@@ -105,9 +105,10 @@ struct TermsRepr {
     #[serde(default, deserialize_with = "bounded_amount")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     minimum: u32,
-    /// The postcodes the restaurant delivers to; empty for anywhere.
+    /// The postcodes the restaurant delivers to; empty for anywhere. A postcode listed twice
+    /// counts once (people paste lists with repeats).
     #[serde(default, deserialize_with = "bounded_postcodes")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Postcode>, max_items = 500))]
     postcodes: BTreeSet<Postcode>,
 }
 
@@ -117,9 +118,13 @@ fn bounded_amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u
     DeliveryTerms::amount_in_bounds(u32::deserialize(deserializer)?).map_err(serde::de::Error::custom)
 }
 
+/// The list as sent is bounded (repeats included), as its schema says; then repeats merge.
 fn bounded_postcodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<Postcode>, D::Error> {
-    DeliveryTerms::postcodes_in_bounds(BTreeSet::<Postcode>::deserialize(deserializer)?)
-        .map_err(serde::de::Error::custom)
+    let listed = Vec::<Postcode>::deserialize(deserializer)?;
+    if listed.len() > DeliveryTerms::MAX_POSTCODES {
+        return Err(serde::de::Error::custom(TermsError("a restaurant lists at most 500 postcodes")));
+    }
+    Ok(listed.into_iter().collect())
 }
 
 #[cfg(feature = "openapi")]
@@ -255,6 +260,14 @@ mod tests {
     #[test]
     fn a_listed_postcode_matches_however_it_is_written() {
         assert_eq!(terms(0, 0, &["SW1A 1AA"]).charge(Some(&code("sw1a 1aa")), eur(1000)), Ok(None));
+    }
+
+    #[test]
+    fn a_postcode_listed_twice_counts_once_but_the_list_as_sent_is_bounded() {
+        let twice: DeliveryTerms = serde_json::from_str(r#"{"postcodes": ["10115", "10115"]}"#).expect("terms");
+        assert_eq!(twice.postcodes.len(), 1);
+        let many = format!(r#"{{"postcodes": [{}]}}"#, vec![r#""10115""#; 501].join(","));
+        assert!(serde_json::from_str::<DeliveryTerms>(&many).is_err());
     }
 
     #[test]

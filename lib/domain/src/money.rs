@@ -24,8 +24,8 @@ pub enum MoneyError {
 #[serde(try_from = "String")]
 pub struct Currency(iso_currency::Currency);
 
-/// Written as its code, borrowed: every amount in every answer carries one, and an owned copy
-/// each time showed in the instructions of placing an order.
+/// Written as its code, borrowed: every amount in every answer carries one, so an owned copy
+/// each time would be paid many times per answer.
 impl Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.code())

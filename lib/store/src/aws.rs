@@ -1,8 +1,8 @@
 //! How Bistro's AWS clients are configured: region and credentials from the environment, and TLS
 //! that trusts Amazon's root certificate authorities only.
 //!
-//! Why not the system's trust store: loading and parsing it (about 140 certificates) was three
-//! quarters of every function's init, some 15 M instructions (callgrind, `docs/PERFORMANCE.md`).
+//! Why not the system's trust store: loading and parsing it (about 140 certificates) would be most
+//! of every function's init (the bench's cold-start section counts init's instructions).
 //! Every endpoint Bistro calls (DynamoDB, S3, API Gateway's management API) presents a chain to
 //! Amazon Trust Services, whose four roots (valid until 2038 and later) are compiled in here. The
 //! Starfield root that cross-signs them is left out: a path ends at the first trusted Amazon root.
@@ -32,8 +32,7 @@ pub async fn load_config() -> SdkConfig {
 
 /// Region and credentials from the environment, where Lambda always puts them. Named rather than
 /// left to the default chains, which at every start build an STS client and look in profile
-/// files, the container and the instance metadata service: a quarter of a function's init
-/// instructions (accounts 3.04 M -> 2.35 M, callgrind).
+/// files, the container and the instance metadata service, all of it work at every cold start.
 pub async fn lambda_config() -> SdkConfig {
     use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
     aws_config::defaults(BehaviorVersion::latest())

@@ -311,8 +311,7 @@ impl SqliteStore {
 
     /// Runs `work` on the calling thread. A statement here takes microseconds (WAL, no fsync
     /// per commit), less than handing it to a blocking thread and back, and one connection
-    /// serialises the work anyway: moving off `spawn_blocking` took the local server from
-    /// 25.5 k to 33.4 k menu reads/s and 1,770 to 1,967 orders/s (8 s bench load runs).
+    /// serialises the work anyway (the bench's load section shows the difference).
     async fn run<T>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, SeamError> {
         let mut guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         work(&mut guard).map_err(unavailable)

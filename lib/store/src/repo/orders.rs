@@ -14,7 +14,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use sha2::{Digest, Sha256};
 
 use super::events::{Sequencer, event_writes};
-use super::once::{Once, Part, Refused, Transaction};
+use super::once::{Part, Refused, Transaction};
 use super::stored_order;
 use super::{ATTEMPTS, IdempotencyKey, Idempotent, RepoError, back_off, read_all, stale_or_missing};
 use crate::keys;
@@ -144,30 +144,11 @@ impl Orders {
     ) -> Result<Option<Idempotent<Order>>, RepoError> {
         let page =
             self.store.query(&Query::partition(keys::order_partition(slug, &order_id(slug, idempotency)))).await?;
-        let Some((order, request)) = stored_order::placed(&page.items)? else {
-            return self.replay_claimed(slug, idempotency).await;
-        };
+        let Some((order, request)) = stored_order::placed(&page.items)? else { return Ok(None) };
         if request.as_deref() != Some(idempotency.fingerprint.as_str()) {
             return Err(RepoError::IdempotencyMismatch);
         }
         Ok(Some(Idempotent { value: order, replayed: true }))
-    }
-
-    /// An order placed while a separate record claimed its key (before an order's id came from
-    /// the key): found through that record, which expires within `IDEMPOTENCY_WINDOW`. Asked
-    /// only when no order is at the key's id, so only a retry that finds nothing pays for it;
-    /// a day after the change it finds nothing and can go.
-    async fn replay_claimed(
-        &self,
-        slug: &Slug,
-        idempotency: &IdempotencyKey,
-    ) -> Result<Option<Idempotent<Order>>, RepoError> {
-        let once = Once::new(slug, "order", idempotency);
-        let Some(target) = once.earlier(self.store.as_ref(), idempotency).await? else {
-            return Ok(None);
-        };
-        let id = OrderId::parse(&target).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-        Ok(Some(Idempotent { value: self.get(slug, &id).await?, replayed: true }))
     }
 
     /// Places the order once: a retry with the same key and request returns the first order.
@@ -367,33 +348,5 @@ impl Orders {
         // The index may lag a reassignment by a moment; the order itself says whose it is.
         orders.retain(|order| order.driver.as_ref() == Some(driver));
         Ok((orders, page.next))
-    }
-}
-
-#[cfg(all(test, feature = "sqlite"))]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use bistro_testkit::fixtures;
-
-    use super::*;
-    use crate::engine::sqlite::SqliteStore;
-
-    #[tokio::test]
-    async fn a_retry_finds_an_order_whose_key_a_separate_record_claimed() {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
-        let orders = Orders::new(Arc::clone(&store));
-        let slug = Slug::parse("roma").unwrap();
-        let key = IdempotencyKey { key: "k".into(), fingerprint: "body".into() };
-        let day = fixtures::berlin().at(fixtures::tomorrow_evening()).date();
-        let order = Order::place(OrderId::generate(), fixtures::new_order("roma", day), 1);
-        let [ticket, progress] = stored_order::items(&order, None).unwrap();
-        let claim = Once::new(&slug, "order", &key).claim(&key, order.id.as_str()).unwrap();
-        let put = |item| Write::Put { item, condition: Condition::Absent };
-        store.transact(vec![claim, put(ticket), put(progress)]).await.unwrap();
-
-        let found = orders.earlier(&slug, &key).await.unwrap().unwrap();
-
-        assert_eq!((found.value, found.replayed), (order, true));
     }
 }
