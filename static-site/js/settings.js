@@ -77,7 +77,7 @@ export function settingsForm(slug, token, shared) {
   const form = h('form', { 'aria-label': 'Hours, ordering ahead, the kitchen board and delivery' },
     hours.element,
     h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
-      h('input', { name: 'day_starts', type: 'time', required: true, value: (restaurant.day_starts ?? '05:00').slice(0, 5) })),
+      h('input', { name: 'day_starts', type: 'time', required: true, value: restaurant.day_starts.slice(0, 5) })),
     h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
     h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),

@@ -237,8 +237,7 @@ fn apply_over(
             }
             if exists {
                 // A counter that exists changes in place, its body and index keys as they are,
-                // rather than being deleted and inserted whole (the gain is within the bench's
-                // run-to-run spread of about 5 %, so it is not quoted).
+                // rather than being deleted and inserted whole.
                 connection
                     .prepare_cached("UPDATE items SET counter = ?3, expires_at = ?4 WHERE pk = ?1 AND sk = ?2")?
                     .execute(params![item.key.pk, item.key.sk, item.counter, item.expires_at])?;
