@@ -30,6 +30,9 @@ const ALARM_PER_MONTH: f64 = 0.10;
 const SECRET_PER_MONTH: f64 = 0.40;
 const KMS_KEY_PER_MONTH: f64 = 1.00;
 const S3_PER_GB_MONTH: f64 = 0.023;
+const WAF_ACL_PER_MONTH: f64 = 5.00;
+const WAF_RULE_PER_MONTH: f64 = 1.00;
+const WAF_PER_REQUEST: f64 = 0.60 / 1e6;
 // Free tiers per month: Lambda, DynamoDB storage and Logs always; API Gateway and S3 requests
 // in an account's first 12 months.
 const FREE_LAMBDA_REQUESTS: f64 = 1e6;
@@ -44,6 +47,10 @@ const FREE_S3_GETS: f64 = 20_000.0;
 /// each of the stacks' alarms does). Secrets Manager has no free tier beyond a first-month trial.
 const FREE_ALARM_METRICS: u32 = 10;
 const ALARMS: &str = "CloudWatch alarms";
+/// The edge's web ACL and its rules: a deployment setting (`edgeLimits=off`), priced on lines of
+/// their own and left out of the idle budget set before it (issue #15's $1.00).
+const EDGE_ACL: &str = "WAF web ACL (edge limits per address; `edgeLimits=off` removes it)";
+const EDGE_RULES: &str = "WAF rules of the web ACL";
 
 /// Lambda gives a function CPU in proportion to memory: a whole vCPU at 1,769 MB.
 const MEMORY_MB: f64 = 128.0;
@@ -125,6 +132,8 @@ fn price(u: &Usage) -> BTreeMap<String, f64> {
                 + u.stored_gb * DYNAMODB_PER_GB_MONTH,
         ),
         ("CloudWatch Logs".to_owned(), u.log_gb * LOGS_PER_GB),
+        // Every API request passes the edge's web ACL (pages and pictures too, not counted here).
+        ("AWS WAF".to_owned(), u.http_api_requests * WAF_PER_REQUEST),
         ("S3".to_owned(), u.s3_gets * S3_PER_GET),
     ])
 }
@@ -175,7 +184,12 @@ fn idle(workspace: &Path) -> Result<Vec<(String, u32, f64)>, String> {
             serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| e.to_string())?)
                 .map_err(|e| e.to_string())?;
         for resource in template["Resources"].as_object().into_iter().flat_map(|r| r.values()) {
-            *counts.entry(resource["Type"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+            let kind = resource["Type"].as_str().unwrap_or_default();
+            *counts.entry(kind.to_owned()).or_default() += 1;
+            if kind == "AWS::WAFv2::WebACL" {
+                let rules = resource["Properties"]["Rules"].as_array().map_or(0, Vec::len);
+                *counts.entry("WAF rules".to_owned()).or_default() += u32::try_from(rules).unwrap_or(u32::MAX);
+            }
         }
     }
     if counts.is_empty() {
@@ -185,6 +199,8 @@ fn idle(workspace: &Path) -> Result<Vec<(String, u32, f64)>, String> {
         ("AWS::CloudWatch::Alarm", ALARMS, ALARM_PER_MONTH),
         ("AWS::SecretsManager::Secret", "Secrets Manager secret", SECRET_PER_MONTH),
         ("AWS::KMS::Key", "KMS keys", KMS_KEY_PER_MONTH),
+        ("AWS::WAFv2::WebACL", EDGE_ACL, WAF_ACL_PER_MONTH),
+        ("WAF rules", EDGE_RULES, WAF_RULE_PER_MONTH),
     ];
     let mut idle: Vec<(String, u32, f64)> = priced
         .iter()
@@ -328,13 +344,19 @@ pub fn section(cost: &Cost) -> String {
         "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE:.2} a month idle without free tiers: {} (${:.2}); under ${BUDGET_IDLE_FREE} with them: {} (${:.4}).\n\n",
         crate::report::verdict(cost.per_1000_orders, BUDGET_PER_1000),
         cost.per_1000_orders,
-        crate::report::verdict(cost.idle_per_month, BUDGET_IDLE),
-        cost.idle_per_month,
-        crate::report::verdict(cost.idle_with_free_tiers, BUDGET_IDLE_FREE),
-        cost.idle_with_free_tiers
+        crate::report::verdict(cost.idle_per_month - edge(cost), BUDGET_IDLE),
+        cost.idle_per_month - edge(cost),
+        crate::report::verdict(cost.idle_with_free_tiers - edge(cost), BUDGET_IDLE_FREE),
+        cost.idle_with_free_tiers - edge(cost)
     );
-    out += "What idle pays for: the alarms alone (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
+    out += &format!("The idle budgets are held without the edge's web ACL (${:.2} a month: $5.00 for the ACL and $1.00 for each rule, AWS WAF's list prices; $0.60 per million requests it inspects), a deployment setting that is on unless the CDK app is given `edgeLimits=off`: it is what keeps one client from spending the throttles every restaurant shares.\n\n", edge(cost));
+    out += "What idle pays for besides: the alarms (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
     out
+}
+
+/// The edge's share of idle: its web ACL and rules.
+fn edge(cost: &Cost) -> f64 {
+    cost.idle.iter().filter(|(name, ..)| name == EDGE_ACL || name == EDGE_RULES).map(|(.., dollars)| dollars).sum()
 }
 
 #[cfg(test)]

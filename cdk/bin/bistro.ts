@@ -8,5 +8,6 @@ const lambdaDir = path.resolve(import.meta.dirname, '..', app.node.tryGetContext
 bistro(app, {
   lambdaDir,
   alarmEmail: app.node.tryGetContext('alarmEmail'),
+  edgeLimits: app.node.tryGetContext('edgeLimits') === 'off' ? false : undefined,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

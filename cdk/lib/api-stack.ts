@@ -39,12 +39,19 @@ export function deploymentParameters(name: string): DeploymentParameters {
   return { signingKey: `/bistro/${name}/signing-key`, signUpCode: `/bistro/${name}/sign-up-code` };
 }
 
-/** Requests per second and burst for the routes abuse would aim at, across all clients. */
+/**
+ * Requests per second and burst for the routes abuse would aim at, across all clients and all
+ * restaurants: a backstop far above legitimate traffic. Each client is limited before this, at
+ * the edge (edge-stack.ts), so one client cannot spend what every restaurant shares.
+ */
 export const ROUTE_THROTTLES: Record<string, [number, number]> = {
-  'ANY /v1/restaurants/{slug}/login': [5, 10],
-  'ANY /v1/restaurants': [1, 5],
-  'ANY /v1/restaurants/{slug}/reservations': [10, 20],
+  'ANY /v1/restaurants/{slug}/login': [50, 100],
+  'ANY /v1/restaurants': [10, 20],
+  'ANY /v1/restaurants/{slug}/reservations': [200, 400],
 };
+
+/** The stage's requests per second and burst: the same backstop for the whole API. */
+export const STAGE_THROTTLE = { rateLimit: 1000, burstLimit: 2000 };
 
 export class ApiStack extends Stack {
   readonly api: apigwv2.HttpApi;
@@ -59,11 +66,11 @@ export class ApiStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
+      throttle: { rateLimit: props.rateLimit ?? STAGE_THROTTLE.rateLimit, burstLimit: props.burstLimit ?? STAGE_THROTTLE.burstLimit },
     });
-    // Tighter budgets, across all clients, where one client could otherwise spend the stage's:
-    // guessing passwords, creating restaurants, filling the booking grid. (Per client: the
-    // accounts function counts failed logins per address; see README.)
+    // Tighter backstops where a flood would aim: guessing passwords, creating restaurants,
+    // filling the booking grid. (Per client: the edge's web ACL, and the accounts function
+    // counts failed logins per address; see README.)
     const routeSettings = Object.fromEntries(Object.entries(ROUTE_THROTTLES).map(([route, [rate, burst]]) =>
       [route, { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }]));
     (stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', routeSettings);

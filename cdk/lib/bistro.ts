@@ -1,8 +1,10 @@
-// The whole product as five stacks split by lifecycle: data (kept), api, realtime, site and monitoring.
+// The whole product as six stacks split by lifecycle: data (kept), api, realtime, edge (us-east-1),
+// site and monitoring.
 import * as path from 'node:path';
 import { App, StackProps } from 'aws-cdk-lib';
 import { ApiStack, deploymentParameters } from './api-stack.js';
 import { DataStack } from './data-stack.js';
+import { EDGE_LIMITS, EdgeLimits, EdgeStack } from './edge-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { RealtimeStack } from './realtime-stack.js';
 import { SiteStack } from './site-stack.js';
@@ -16,6 +18,11 @@ export interface BistroProps {
   readonly name?: string;
   /** Where alarms are mailed (context `alarmEmail`); AWS asks the address to confirm first. */
   readonly alarmEmail?: string;
+  /**
+   * The per-address limits of the WAF web ACL in front of the site (context `edgeLimits=off`
+   * turns the web ACL off: it is billed per ACL and rule, about $10 a month).
+   */
+  readonly edgeLimits?: EdgeLimits | false;
 }
 
 export function bistro(app: App, props: BistroProps) {
@@ -26,8 +33,14 @@ export function bistro(app: App, props: BistroProps) {
     parameters: deploymentParameters(props.name ?? 'Bistro'),
   });
   const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table });
+  const edgeLimits = props.edgeLimits ?? EDGE_LIMITS;
+  // The web ACL's stack is in us-east-1; the site's reads its ARN across regions.
+  const edge = edgeLimits === false ? undefined
+    : new EdgeStack(app, 'BistroEdge', { env: { account: env?.account, region: 'us-east-1' }, crossRegionReferences: true, limits: edgeLimits, alarmEmail: props.alarmEmail });
   const site = new SiteStack(app, 'BistroSite', {
     env,
+    crossRegionReferences: edge !== undefined,
+    webAclArn: edge?.webAclArn,
     siteBucket: data.siteBucket,
     mediaBucket: data.mediaBucket,
     apiDomain: api.domain,
@@ -38,5 +51,5 @@ export function bistro(app: App, props: BistroProps) {
     env, alarmEmail: props.alarmEmail, httpApiId: api.api.apiId, table: data.table,
     notifier: realtime.notifier, notifierFailures: realtime.notifierFailures,
   });
-  return { data, api, realtime, site, monitoring };
+  return { data, api, realtime, edge, site, monitoring };
 }

@@ -17,6 +17,8 @@ export interface SiteStackProps extends StackProps {
   readonly webSocketUrl: string;
   /** The static files to publish; `static-site/` of the repository. */
   readonly siteDir: string;
+  /** The WAF web ACL that limits each viewer address (the edge stack's), unless turned off. */
+  readonly webAclArn?: string;
 }
 
 /** Pages of the one-page app (/r/…, /signup) load index.html; /media/… is the media bucket's key. */
@@ -102,6 +104,7 @@ export class SiteStack extends Stack {
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Bistro',
+      webAclId: props.webAclArn,
       defaultRootObject: 'index.html',
       defaultBehavior: { origin: site, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED, functionAssociations: viewer(REWRITE, 'Pages'), ...secure },
       additionalBehaviors: {
@@ -117,7 +120,7 @@ export class SiteStack extends Stack {
       },
     });
     acceptFindings(this.distribution, {
-      CKV_AWS_68: 'A WAF web ACL costs $5/month plus rules while idle; the API behind it is throttled per stage.',
+      ...(props.webAclArn ? {} : { CKV_AWS_68: 'The deployment turned the edge web ACL off (edgeLimits=off); the API behind it is throttled per stage.' }),
       CKV_AWS_86: 'Standard logs need a log bucket and cost per request; enable them when a custom domain and logging budget exist.',
       CKV_AWS_174: 'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS floor it sets itself.',
     });

@@ -11,6 +11,8 @@ import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
 import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
+import { EDGE_LIMITS, EDGE_WINDOW_SECONDS } from '../lib/edge-stack.js';
+import { ROUTE_THROTTLES, STAGE_THROTTLE } from '../lib/api-stack.js';
 import { PersonalDataRetention } from '../lib/retention.js';
 import { Stack } from 'aws-cdk-lib';
 
@@ -31,7 +33,8 @@ const api = Template.fromStack(stacks.api);
 const realtime = Template.fromStack(stacks.realtime);
 const site = Template.fromStack(stacks.site);
 const monitoring = Template.fromStack(stacks.monitoring);
-const all = [data, api, realtime, site, monitoring];
+const edge = Template.fromStack(stacks.edge!);
+const all = [data, api, realtime, edge, site, monitoring];
 
 /** The logical id of the function built from `binary`. */
 function functionId(template: Template, binary: string): string {
@@ -264,19 +267,76 @@ test('the API cannot be used around CloudFront: its functions need a secret that
   site.hasOutput('OriginSecretStore', {});
 });
 
-test('login, sign-up and booking have throttles of their own below the stage\'s', () => {
+test('login, sign-up and booking have throttles of their own, backstops at or below the stage\'s', () => {
   const stage = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
   const routes = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
   for (const key of ['ANY /v1/restaurants/{slug}/login', 'ANY /v1/restaurants', 'ANY /v1/restaurants/{slug}/reservations']) {
     assert.ok(routes.includes(key), `${key} is a route`);
     const settings = stage.RouteSettings[key];
-    assert.ok(settings && settings.ThrottlingRateLimit < 200 && settings.ThrottlingBurstLimit < 400, key);
+    assert.deepEqual([settings?.ThrottlingRateLimit, settings?.ThrottlingBurstLimit], ROUTE_THROTTLES[key], key);
+    assert.ok(settings.ThrottlingRateLimit <= STAGE_THROTTLE.rateLimit && settings.ThrottlingBurstLimit <= STAGE_THROTTLE.burstLimit, key);
   }
 });
 
-test('the API is throttled per stage', () => {
-  api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
+test('the shared throttles are a backstop far above what one client may send at the edge', () => {
+  api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: STAGE_THROTTLE.rateLimit, ThrottlingBurstLimit: STAGE_THROTTLE.burstLimit } });
   realtime.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100 }) });
+  // One address at its edge limit sends at most this many requests a second to each route.
+  const perSecond = (limit: number) => limit / EDGE_WINDOW_SECONDS;
+  const [login] = ROUTE_THROTTLES['ANY /v1/restaurants/{slug}/login'];
+  const [booking] = ROUTE_THROTTLES['ANY /v1/restaurants/{slug}/reservations'];
+  assert.ok(login >= 100 * perSecond(EDGE_LIMITS.login), 'a hundred addresses at their login limit stay below the login throttle');
+  assert.ok(booking >= 100 * perSecond(EDGE_LIMITS.booking), 'and at their booking limit, below the booking throttle');
+  assert.ok(STAGE_THROTTLE.rateLimit >= 100 * perSecond(EDGE_LIMITS.perAddress), 'and at their overall limit, below the stage');
+});
+
+/** The web ACL's rule of this name. */
+function edgeRule(name: string): any {
+  const acl = Object.values(edge.findResources('AWS::WAFv2::WebACL'))[0].Properties;
+  const rule = acl.Rules.find((r: any) => r.Name === name);
+  assert.ok(rule, `rule ${name}`);
+  return rule;
+}
+
+test('the edge limits each viewer address over five minutes, all in all and tighter for login, sign-up, booking and ordering, answering 429', () => {
+  assert.equal(stacks.edge!.region, 'us-east-1');
+  edge.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+  const limits: Record<string, number> = { Login: EDGE_LIMITS.login, SignUp: EDGE_LIMITS.signUp, Booking: EDGE_LIMITS.booking, Ordering: EDGE_LIMITS.ordering, Everything: EDGE_LIMITS.perAddress };
+  for (const [name, limit] of Object.entries(limits)) {
+    const rule = edgeRule(name);
+    assert.deepEqual(rule.Action, { Block: { CustomResponse: { ResponseCode: 429 } } }, name);
+    const rate = rule.Statement.RateBasedStatement;
+    assert.deepEqual([rate.Limit, rate.AggregateKeyType, rate.EvaluationWindowSec], [limit, 'IP', EDGE_WINDOW_SECONDS], name);
+  }
+  const scoped = (name: string) => JSON.stringify(edgeRule(name).Statement.RateBasedStatement.ScopeDownStatement ?? null);
+  assert.match(scoped('Login'), /"SearchString":"POST".*"PositionalConstraint":"ENDS_WITH","SearchString":"\/login"/);
+  assert.match(scoped('SignUp'), /"PositionalConstraint":"EXACTLY","SearchString":"\/v1\/restaurants"/);
+  assert.match(scoped('Booking'), /"SearchString":"\/reservations"/);
+  assert.match(scoped('Ordering'), /"SearchString":"\/carts".*"SearchString":"\/orders"/);
+  assert.equal(scoped('Everything'), 'null', 'every request counts toward the overall limit');
+  // A busy restaurant's Wi-Fi at a peak: 40 guests, about 40 requests and 2 creations each.
+  assert.ok(EDGE_LIMITS.perAddress > 40 * 40 && EDGE_LIMITS.ordering > 40 * 2);
+});
+
+test('the site\'s distribution is behind the edge\'s web ACL, and turning the edge off leaves it without one', () => {
+  const distribution = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  assert.ok(distribution.WebACLId, 'the distribution names a web ACL');
+  assert.match(JSON.stringify(distribution.WebACLId), /WebACL|PerAddress/, 'the edge stack\'s');
+  const off = bistro(new App(), { lambdaDir: standInLambdaDir(), edgeLimits: false, env: { account: '123456789012', region: 'eu-central-1' } });
+  assert.equal(off.edge, undefined);
+  const bare = Object.values(Template.fromStack(off.site).findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  assert.equal(bare.WebACLId, undefined);
+});
+
+test('a limit WAF cannot take fails synth naming it', () => {
+  assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), edgeLimits: { ...EDGE_LIMITS, login: 5 }, env: { account: '123456789012', region: 'eu-central-1' } }), /edge limit login/);
+});
+
+test('many requests answered 429 at the edge alarm, mailed from the edge\'s own region', () => {
+  edge.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests', Dimensions: Match.arrayWith([{ Name: 'WebACL', Value: 'BistroEdge' }]) });
+  const topic = Object.keys(edge.findResources('AWS::SNS::Topic'));
+  const alarm = Object.values(edge.findResources('AWS::CloudWatch::Alarm'))[0];
+  assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic[0] }]);
 });
 
 test('every alarm mails the alarm topic, and all of them together stay within the free ten alarm metrics', () => {
@@ -285,7 +345,7 @@ test('every alarm mails the alarm topic, and all of them together stay within th
   assert.ok(metrics <= FREE_ALARM_METRICS, `${metrics} alarm metrics`);
   const topic = Object.keys(monitoring.findResources('AWS::SNS::Topic'));
   assert.equal(topic.length, 1);
-  for (const alarm of alarms) {
+  for (const alarm of all.filter((t) => t !== edge).flatMap((t) => Object.values(t.findResources('AWS::CloudWatch::Alarm')))) {
     assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic[0] }], alarm.Properties.AlarmDescription);
   }
   const watched = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
