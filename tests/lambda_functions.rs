@@ -125,6 +125,38 @@ async fn the_cart_function_opens_a_cart() {
     assert_eq!(body(&response)["token"].as_str().map(str::len), Some(64));
 }
 
+/// Opening a cart from `viewer`, the address the site's CloudFront function writes.
+fn open_cart_from(viewer: &str) -> Value {
+    let mut event = event("cart-open-cart");
+    event["headers"][bistro_lambda::VIEWER_ADDRESS] = viewer.into();
+    event
+}
+
+#[tokio::test]
+async fn two_viewer_addresses_in_one_ipv6_64_share_a_budget_and_another_64_has_its_own() {
+    let table = seeded_table().await;
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
+    // Not at the end of a minute: the budget counts per minute.
+    let second = bistro_domain::jiff::Timestamp::now().as_second();
+    if second.rem_euclid(60) > 45 {
+        tokio::time::sleep(Duration::from_secs(u64::try_from(61 - second.rem_euclid(60)).unwrap())).await;
+    }
+    let group = bistro_api::extract::ClientAddress::of("2001:db8:1:2::1").0;
+    let budget = bistro_api::extract::CLIENT_BUDGET;
+    let now = bistro_domain::jiff::Timestamp::now().as_second();
+    for _ in 0..budget.per_minute {
+        assert_eq!(repos.clients.count(&fixtures::slug("lambda-test"), &group, now, budget).await.unwrap(), Ok(()));
+    }
+
+    let same_64 = invoke("cart", open_cart_from("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), &table).await;
+    let other_64 = invoke("cart", open_cart_from("2001:db8:1:3::1"), &table).await;
+
+    assert_eq!(same_64["statusCode"], 429, "{same_64}");
+    assert_eq!(body(&same_64)["code"], "rate_limited");
+    assert_eq!(other_64["statusCode"], 201, "{other_64}");
+}
+
 #[tokio::test]
 async fn the_orders_function_hides_an_order_without_its_token() {
     let table = seeded_table().await;

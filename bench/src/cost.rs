@@ -349,7 +349,10 @@ pub fn section(cost: &Cost) -> String {
         crate::report::verdict(cost.idle_with_free_tiers - edge(cost), BUDGET_IDLE_FREE),
         cost.idle_with_free_tiers - edge(cost)
     );
-    out += &format!("The idle budgets are held without the edge's web ACL (${:.2} a month: $5.00 for the ACL and $1.00 for each rule, AWS WAF's list prices; $0.60 per million requests it inspects), a deployment setting that is on unless the CDK app is given `edgeLimits=off`: it is what keeps one client from spending the throttles every restaurant shares.\n\n", edge(cost));
+    out += &format!(
+        "The idle budgets are held without the edge's web ACL (${:.2} a month: $5.00 for the ACL and $1.00 for each rule, AWS WAF's list prices; $0.60 per million requests it inspects), a deployment setting that is on unless the CDK app is given `edgeLimits=off`: it is what keeps one client from spending the throttles every restaurant shares.\n\n",
+        edge(cost)
+    );
     out += "What idle pays for besides: the alarms (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
     out
 }

@@ -17,9 +17,12 @@ pub struct LocalConfig {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub store: StoreChoice,
-    /// Requests per second per client IP to `/v1`; 0 turns this limit and the per-minute budget
-    /// of carts, orders, bookings and logins per client off.
+    /// Requests per second per client IP to `/v1`; 0 turns this limit and the budget of carts,
+    /// orders, bookings and logins per client off.
     pub rate_limit: u32,
+    /// What one client may create at one restaurant a minute, an hour and a day (not a flag:
+    /// the deployment's own, `bistro_api::extract::CLIENT_BUDGET`; tests set smaller ones).
+    pub client_budget: bistro_store::repo::Budget,
     pub static_dir: PathBuf,
     /// When set, creating a restaurant needs this code; otherwise anyone may.
     pub sign_up_code: Option<String>,
@@ -35,7 +38,8 @@ Options (each also from the environment):
   --addr ADDR          listen address          BISTRO_ADDR        (default 127.0.0.1:8080)
   --data DIR           data directory          BISTRO_DATA        (default ./data)
   --rate-limit N       requests/s per client   BISTRO_RATE_LIMIT  (default 10; 0 = off, and
-                       so is the budget of 30 carts, orders, bookings and logins a minute)
+                       so is the budget of carts, orders, bookings and logins per client:
+                       90 a minute, 600 an hour, 2000 a day at each restaurant)
   --static DIR         static site directory   BISTRO_STATIC      (default ./static-site)
   --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
   --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
@@ -89,6 +93,7 @@ impl LocalConfig {
             rate_limit: rate_limit
                 .parse()
                 .map_err(|_| format!("'{rate_limit}' is not a number of requests per second"))?,
+            client_budget: bistro_api::extract::CLIENT_BUDGET,
             static_dir: get("static", "BISTRO_STATIC").unwrap_or_else(|| "static-site".into()).into(),
             sign_up_code: get("sign-up-code", "BISTRO_SIGN_UP_CODE").filter(|code| !code.trim().is_empty()),
             seed_demo,

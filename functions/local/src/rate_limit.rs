@@ -18,7 +18,7 @@ type Limiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;
 
 /// The TCP peer is the client: the local server has no proxy in front it could trust.
 async fn tag_client(ConnectInfo(peer): ConnectInfo<SocketAddr>, mut request: Request, next: Next) -> Response {
-    request.extensions_mut().insert(ClientAddress(peer.ip().to_string()));
+    request.extensions_mut().insert(ClientAddress::of(&peer.ip().to_string()));
     next.run(request).await
 }
 

@@ -151,8 +151,8 @@ fn app_state(config: &LocalConfig, store: Arc<dyn Store>, files: &LocalFiles) ->
     let ring = key_ring(&config.data_dir)?;
     let auth = Auth::with_key_ring(&ring).map_err(|e| LocalError::Keys(config.data_dir.join(KEY_RING_FILE), e))?;
     let sign_up = config.sign_up_code.clone().map_or(SignUpRule::Open, SignUpRule::Code);
-    // `--rate-limit 0` turns off both per-client limits: requests a second, and creations a minute.
-    let budget = (config.rate_limit > 0).then_some(bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE);
+    // `--rate-limit 0` turns off both per-client limits: requests a second, and creations.
+    let budget = (config.rate_limit > 0).then_some(config.client_budget);
     Ok(AppState::new(store, auth)
         .with_sign_up(Arc::new(sign_up))
         .with_blobs(files.media.clone(), files.site.clone())

@@ -25,9 +25,9 @@ pub struct AppState {
     pub site: Option<Arc<dyn BlobStore>>,
     /// The whole-menu page guests ask for, as sent: encoded once per menu version.
     pub(crate) menu_pages: Arc<VersionedCache<EncodedMenuPage>>,
-    /// What one client may create at a restaurant in a minute (`extract::ClientBudget`);
-    /// `None` counts nothing.
-    pub creations_per_client: Option<u32>,
+    /// What one client may create at a restaurant in a minute, an hour and a day
+    /// (`extract::ClientBudget`); `None` counts nothing.
+    pub client_budget: Option<bistro_store::repo::Budget>,
 }
 
 /// A menu page's JSON, and the currency it was priced in (settings may change it).
@@ -47,13 +47,13 @@ impl AppState {
             media: None,
             site: None,
             menu_pages: Arc::default(),
-            creations_per_client: Some(crate::extract::CREATIONS_PER_CLIENT_AND_MINUTE),
+            client_budget: Some(crate::extract::CLIENT_BUDGET),
         }
     }
 
-    /// Counts each client's creations per minute against `limit`, or (`None`) not at all.
-    pub fn with_client_budget(mut self, limit: Option<u32>) -> Self {
-        self.creations_per_client = limit;
+    /// Counts each client's creations against `budget`, or (`None`) not at all.
+    pub fn with_client_budget(mut self, budget: Option<bistro_store::repo::Budget>) -> Self {
+        self.client_budget = budget;
         self
     }
 

@@ -69,9 +69,10 @@ pub fn restaurant_of_session(pk: &str) -> Option<Slug> {
     pk.strip_prefix("R#")?.strip_suffix("#SESSION").and_then(|slug| Slug::parse(slug).ok())
 }
 
-/// What one client (a hash of its address) created at the restaurant in one Unix minute.
-pub fn client_minute(slug: &Slug, minute: i64, who: &str) -> Key {
-    Key::new(format!("R#{slug}#CLIENTS#{minute}"), who)
+/// What one client (a hash of its address) created at the restaurant on one UTC day, counted
+/// by minute, hour and day in this one item.
+pub fn client_budget(slug: &Slug, day: i64, who: &str) -> Key {
+    Key::new(format!("R#{slug}#CLIENTS#{day}"), who)
 }
 
 /// How many pictures a restaurant was granted uploads for on one local date.

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod metered;
 pub mod repo;
 pub mod seam;
+pub mod tally;
 
 pub use repo::{RepoError, Repos};
 pub use seam::{Cursor, Store};

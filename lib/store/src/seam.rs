@@ -11,6 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use crate::tally::{Counts, Tallied, Tier};
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Key {
     pub pk: String,
@@ -315,7 +317,40 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Whether the engine answers at all: for health checks.
     async fn ping(&self) -> Result<(), SeamError>;
+
+    /// Counts one more creation under `key` in each tier's window, unless a tier is full (then
+    /// nothing is counted and the answer names that tier); one item holds every tier, expiring at
+    /// `expires_at`. This default reads the item and writes it back over the version read
+    /// (a read and a write); an engine may do it in one conditional write.
+    async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
+        for _ in 0..TALLY_ATTEMPTS {
+            let current = self.get(key).await?;
+            let previous = current.as_ref().map(|item| serde_json::from_str::<Counts>(&item.body)).transpose();
+            let previous = previous.map_err(|e| SeamError::Invalid(format!("a tally item: {e}")))?;
+            let next = match Counts::counted(previous.as_ref(), tiers) {
+                Ok(next) => next,
+                Err(full) => return Ok(Err(full)),
+            };
+            let (version, condition) = match &current {
+                Some(item) => (item.version + 1, Condition::Version(item.version)),
+                None => (1, Condition::Absent),
+            };
+            let body = serde_json::to_string(&next).map_err(|e| SeamError::Invalid(e.to_string()))?;
+            let mut item = Item::new(key.clone(), version, body);
+            item.expires_at = Some(expires_at);
+            match self.write(Write::Put { item, condition }).await {
+                Ok(_) => return Ok(Ok(())),
+                // Another creation counted first: count again over what it wrote.
+                Err(SeamError::ConditionFailed) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Err(SeamError::TransactionConflict)
+    }
 }
+
+/// How often a tally tries again when other creations keep counting first.
+const TALLY_ATTEMPTS: usize = 8;
 
 #[cfg(any(feature = "sqlite", feature = "dynamodb"))]
 pub(crate) fn check_transaction(writes: &[Write]) -> Result<(), SeamError> {

@@ -60,6 +60,8 @@ macro_rules! contract {
 }
 
 contract!(
+    a_tally_counts_until_a_tier_is_full_and_starts_a_moved_window_again,
+    fifty_concurrent_tallies_count_exactly_up_to_the_limit,
     recent_reads_see_what_was_written_and_nothing_else,
     a_put_on_an_absent_condition_fails_when_the_item_exists,
     a_put_at_a_stale_version_fails_and_changes_nothing,
@@ -838,6 +840,43 @@ fn later_order(
     let start_by = at.checked_sub(bistro_domain::jiff::SignedDuration::from_mins(20)).ok();
     new.promise = bistro_domain::timing::Promise { at, scheduled: true, start_by };
     new
+}
+
+fn tiers(minute: i64, limits: [u32; 3]) -> [bistro_store::seam::Tier; 3] {
+    use bistro_store::seam::Tier;
+    [
+        Tier { window: minute, limit: limits[0] },
+        Tier { window: minute / 60, limit: limits[1] },
+        Tier { window: 0, limit: limits[2] },
+    ]
+}
+
+async fn a_tally_counts_until_a_tier_is_full_and_starts_a_moved_window_again(store: Arc<dyn Store>) {
+    let key = Key::new("R#roma#CLIENTS#1", "who");
+    let expires = now_unix() + 3600;
+    for _ in 0..2 {
+        assert_eq!(store.tally(&key, &tiers(600, [2, 3, 4]), expires).await.unwrap(), Ok(()));
+    }
+    assert_eq!(store.tally(&key, &tiers(600, [2, 3, 4]), expires).await.unwrap(), Err(0), "the minute is full");
+    assert_eq!(store.tally(&key, &tiers(601, [2, 3, 4]), expires).await.unwrap(), Ok(()), "a new minute");
+    assert_eq!(store.tally(&key, &tiers(602, [2, 3, 4]), expires).await.unwrap(), Err(1), "the hour is full");
+    assert_eq!(store.tally(&key, &tiers(660, [2, 3, 4]), expires).await.unwrap(), Ok(()), "a new hour");
+    assert_eq!(store.tally(&key, &tiers(720, [2, 3, 4]), expires).await.unwrap(), Err(2), "the day is full");
+}
+
+async fn fifty_concurrent_tallies_count_exactly_up_to_the_limit(store: Arc<dyn Store>) {
+    let key = Key::new("R#roma#CLIENTS#1", "crowd");
+    let expires = now_unix() + 3600;
+    let outcomes = join_all((0..50).map(|_| {
+        let (store, key) = (Arc::clone(&store), key.clone());
+        async move { store.tally(&key, &tiers(600, [20, 1000, 1000]), expires).await }
+    }))
+    .await;
+    let counted = outcomes.iter().filter(|o| matches!(o, Ok(Ok(())))).count();
+    let refused = outcomes.iter().filter(|o| matches!(o, Ok(Err(0)))).count();
+    // Under heavy contention a tally may give up (Busy) rather than count twice: never more than 20.
+    assert!(counted <= 20 && counted + refused + outcomes.iter().filter(|o| o.is_err()).count() == 50, "{outcomes:?}");
+    assert_eq!(counted, 20, "{outcomes:?}");
 }
 
 async fn a_later_slot_takes_no_more_orders_than_its_cap_under_concurrency(store: Arc<dyn Store>) {

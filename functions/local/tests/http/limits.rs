@@ -99,30 +99,56 @@ async fn a_menu_holds_five_hundred_items_and_refuses_the_next_with_a_reason() {
     assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "menu_full").await;
 }
 
+/// Opens carts at `slug` until one is refused or `most` are open; returns how many opened and
+/// the refusal.
+async fn open_until_refused(app: &TestApp, slug: &str, most: u32) -> (u32, Option<reqwest::Response>) {
+    let mut opened = 0;
+    for _ in 0..most {
+        let response = app.request(Method::POST, &format!("/v1/restaurants/{slug}/carts"), None).send().await.unwrap();
+        if response.status() != StatusCode::CREATED {
+            return (opened, Some(response));
+        }
+        opened += 1;
+    }
+    (opened, None)
+}
+
 #[tokio::test]
-async fn one_client_opens_thirty_carts_a_minute_at_one_restaurant_and_the_next_waits() {
+async fn one_client_opens_its_minutes_carts_at_one_restaurant_and_the_next_waits() {
     let app = spawn_app_with(|config| config.rate_limit = 1000).await;
     app.restaurant_with_pizza("crowd").await;
     app.restaurant_with_pizza("other").await;
-    let open = |slug: &'static str| app.request(Method::POST, &format!("/v1/restaurants/{slug}/carts"), None).send();
-    let mut opened = 0;
-    let mut refused = None;
+    let minute = bistro_api::extract::CLIENT_BUDGET.per_minute;
     // Twice the budget and one: a minute boundary in between starts the count again once.
-    for _ in 0..=2 * bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE {
-        let response = open("crowd").await.unwrap();
-        if response.status() == StatusCode::CREATED {
-            opened += 1;
-        } else {
-            refused = Some(response);
-            break;
-        }
-    }
+    let (opened, refused) = open_until_refused(&app, "crowd", 2 * minute + 1).await;
 
-    let elsewhere = open("other").await.unwrap();
+    let elsewhere = app.request(Method::POST, "/v1/restaurants/other/carts", None).send().await.unwrap();
 
-    assert!(opened >= bistro_api::extract::CREATIONS_PER_CLIENT_AND_MINUTE, "{opened}");
+    assert!(opened >= minute, "{opened}");
     let refused = refused.expect("the budget runs out within two minutes' worth");
     assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
     assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     assert_eq!(elsewhere.status(), StatusCode::CREATED, "another restaurant's budget is its own");
+}
+
+#[tokio::test]
+async fn past_the_days_budget_one_more_creation_waits_for_the_next_day_whatever_the_minute() {
+    let budget = bistro_store::repo::Budget { per_minute: 1000, per_hour: 1000, per_day: 40 };
+    let app = spawn_app_with(|config| {
+        config.rate_limit = 1000;
+        config.client_budget = budget;
+    })
+    .await;
+    app.restaurant_with_pizza("daily").await;
+
+    let (opened, refused) = open_until_refused(&app, "daily", budget.per_day + 1).await;
+
+    assert_eq!(opened, budget.per_day);
+    let refused = refused.expect("the day's budget + 1 is refused");
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        wait > 60 || bistro_domain::jiff::Timestamp::now().as_second().rem_euclid(86_400) > 86_400 - 60,
+        "until the day ends: {wait}"
+    );
+    assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }

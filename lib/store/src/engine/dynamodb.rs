@@ -15,19 +15,19 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::seam::{
-    Condition, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction,
-    now_unix,
+    Condition, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier, Write,
+    check_transaction, now_unix,
 };
 
 const EXPIRES_AT: &str = "expires_at";
 
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
-fn unavailable<E: std::error::Error + 'static>(error: E) -> SeamError {
+pub(super) fn unavailable<E: std::error::Error + 'static>(error: E) -> SeamError {
     SeamError::Unavailable(DisplayErrorContext(error).to_string())
 }
 
@@ -48,7 +48,7 @@ fn index_attributes(index: Index) -> (String, String) {
     (format!("{}pk", index.name()), format!("{}sk", index.name()))
 }
 
-fn key_attributes(key: &Key) -> HashMap<String, AttributeValue> {
+pub(super) fn key_attributes(key: &Key) -> HashMap<String, AttributeValue> {
     HashMap::from([("pk".to_owned(), s(&key.pk)), ("sk".to_owned(), s(&key.sk))])
 }
 
@@ -530,6 +530,10 @@ impl Store for DynamoStore {
             })
         });
         Ok(Page { items, next })
+    }
+
+    async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
+        self.tally_item(key, tiers, expires_at).await
     }
 
     async fn ping(&self) -> Result<(), SeamError> {

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+#[cfg(feature = "dynamodb")]
+mod dynamodb_tally;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod stream;

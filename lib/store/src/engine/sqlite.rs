@@ -14,7 +14,8 @@ use tokio::sync::broadcast;
 
 use super::condition_holds;
 use crate::seam::{
-    Condition, Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Write, check_transaction, now_unix,
+    Condition, Counts, Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier, Write,
+    check_transaction, now_unix,
 };
 
 /// One committed change to one item, with its images before and after (like a stream record).
@@ -439,6 +440,27 @@ impl Store for SqliteStore {
     async fn query(&self, query: &Query) -> Result<Page, SeamError> {
         let guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         run_query(&guard, query, now_unix())
+    }
+
+    /// Read and written under the one connection's lock: no other creation comes between.
+    /// Live screens care nothing for a client's count, so nothing is published.
+    async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
+        self.run(|connection| {
+            immediate(connection, |connection| {
+                let current = load(connection, key, now_unix())?;
+                let previous = current.as_ref().and_then(|item| serde_json::from_str::<Counts>(&item.body).ok());
+                let next = match Counts::counted(previous.as_ref(), tiers) {
+                    Ok(next) => next,
+                    Err(full) => return Ok(Err(full)),
+                };
+                let version = current.map_or(1, |item| item.version + 1);
+                let mut item = Item::new(key.clone(), version, serde_json::to_string(&next).unwrap_or_default());
+                item.expires_at = Some(expires_at);
+                store_item(connection, &item)?;
+                Ok(Ok(()))
+            })
+        })
+        .await
     }
 
     async fn ping(&self) -> Result<(), SeamError> {

@@ -24,7 +24,7 @@ use bistro_domain::reservation::ReservationError;
 
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
-pub use clients::Clients;
+pub use clients::{Budget, Clients, Spent};
 pub use connections::{Connection, Connections, SignedIn, Subscription};
 pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
