@@ -344,10 +344,10 @@ pub fn section(cost: &Cost) -> String {
         "Budgets: ≤ ${BUDGET_PER_1000} per 1,000 orders without free tiers: {} (${:.3}); ≤ ${BUDGET_IDLE:.2} a month idle without free tiers: {} (${:.2}); under ${BUDGET_IDLE_FREE} with them: {} (${:.4}).\n\n",
         crate::report::verdict(cost.per_1000_orders, BUDGET_PER_1000),
         cost.per_1000_orders,
-        crate::report::verdict(cost.idle_per_month - edge(cost), BUDGET_IDLE),
-        cost.idle_per_month - edge(cost),
-        crate::report::verdict(cost.idle_with_free_tiers - edge(cost), BUDGET_IDLE_FREE),
-        cost.idle_with_free_tiers - edge(cost)
+        crate::report::verdict(rounded(cost.idle_per_month - edge(cost)), BUDGET_IDLE),
+        rounded(cost.idle_per_month - edge(cost)),
+        crate::report::verdict(rounded(cost.idle_with_free_tiers - edge(cost)), BUDGET_IDLE_FREE),
+        rounded(cost.idle_with_free_tiers - edge(cost))
     );
     out += &format!(
         "The idle budgets are held without the edge's web ACL (${:.2} a month: $5.00 for the ACL and $1.00 for each rule, AWS WAF's list prices; $0.60 per million requests it inspects), a deployment setting that is on unless the CDK app is given `edgeLimits=off`: it is what keeps one client from spending the throttles every restaurant shares.\n\n",
@@ -360,6 +360,11 @@ pub fn section(cost: &Cost) -> String {
 /// The edge's share of idle: its web ACL and rules.
 fn edge(cost: &Cost) -> f64 {
     cost.idle.iter().filter(|(name, ..)| name == EDGE_ACL || name == EDGE_RULES).map(|(.., dollars)| dollars).sum()
+}
+
+/// Dollars to a hundredth of a cent, so that sums of prices compare with a budget as the bill does.
+fn rounded(dollars: f64) -> f64 {
+    (dollars * 10_000.0).round() / 10_000.0
 }
 
 #[cfg(test)]
