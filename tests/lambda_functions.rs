@@ -291,6 +291,38 @@ async fn the_ws_function_accepts_a_customer_following_their_order() {
 }
 
 #[tokio::test]
+async fn the_ws_function_refuses_a_fourth_socket_for_one_order_and_the_place_comes_back_when_one_closes() {
+    let table = seeded_table().await;
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
+    let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
+    let new = fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23));
+    let order = fixtures::place(&repos.orders, &key, new).await.unwrap().value;
+    let admitted = bistro_realtime::connect::Admitted {
+        restaurant: fixtures::slug("lambda-test"),
+        subscription: bistro_store::repo::Subscription::Customer { order: order.id.clone() },
+        signed_in: None,
+    };
+    for n in 0..bistro_store::repo::CAPS.per_order {
+        let open = bistro_realtime::connect::connection(&format!("guest-{n}"), admitted.clone());
+        assert_eq!(repos.connections.open(&open, &bistro_store::repo::CAPS).await.unwrap(), Ok(()));
+    }
+    let mut connect = event("ws-connect-without-token");
+    connect["queryStringParameters"] = serde_json::json!({"restaurant": "lambda-test", "order": order.id.as_str(), "order_token": order.token.as_str()});
+
+    let refused = invoke("ws", connect.clone(), &table).await;
+    let mut disconnect = event("ws-connect-without-token");
+    disconnect["requestContext"]["connectionId"] = "guest-0".into();
+    disconnect["requestContext"]["routeKey"] = "$disconnect".into();
+    disconnect["requestContext"]["eventType"] = "DISCONNECT".into();
+    assert_eq!(invoke("ws", disconnect, &table).await["statusCode"], 200);
+    let accepted = invoke("ws", connect, &table).await;
+
+    assert_eq!(refused["statusCode"], 429, "{refused}");
+    assert!(repos.connections.get("conn-0001").await.is_ok() && accepted["statusCode"] == 200, "{accepted}");
+}
+
+#[tokio::test]
 async fn the_notifier_function_answers_a_batch_with_its_failures() {
     let table = seeded_table().await;
     let response = invoke("notifier", event("notifier-unrelated-records"), &table).await;

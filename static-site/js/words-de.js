@@ -204,6 +204,7 @@ export default {
   'error.not_finished': 'Das ist noch nicht abgeschlossen und kann nicht gelöscht werden.',
   'error.invalid_settings': 'Bitte prüfen Sie die Reservierungseinstellungen.',
   'error.not_started_yet': 'Diese Reservierung hat noch nicht begonnen.',
+  'error.too_many_connections': 'Das ist schon auf so vielen Bildschirmen offen, wie es sein darf. Schließen Sie es auf einem anderen oder laden Sie später neu.',
   'nav.menu': 'Speisekarte',
   'nav.book': 'Tisch reservieren',
   'nav.staff': 'Personal',

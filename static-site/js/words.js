@@ -207,6 +207,7 @@ const WORDS = {
     'error.not_finished': 'This is not finished yet, so it cannot be erased.',
     'error.invalid_settings': 'Please check the booking settings.',
     'error.not_started_yet': 'That booking has not started yet.',
+    'error.too_many_connections': 'This is already open on as many screens as it may be. Close it on another, or reload in a while.',
     'nav.menu': 'Menu',
     'nav.book': 'Book a table',
     'nav.staff': 'Staff',

@@ -17,12 +17,13 @@ use tokio::sync::{broadcast, mpsc};
 
 use bistro_api::extract::Query;
 use bistro_api::{ApiError, AppState};
-use bistro_realtime::connect::{Admitted, ConnectError, authorize, connection};
+use bistro_realtime::connect::{ConnectError, authorize, capped_reason, connection};
 use bistro_realtime::conversation::{Delivered, Reply, StoreChange, answer, dispatch};
 use bistro_realtime::fanout::{SendError, Sender};
 use bistro_realtime::protocol::ServerMessage;
 use bistro_store::Repos;
 use bistro_store::engine::sqlite::Change;
+use bistro_store::repo::CAPS;
 
 /// How often the server pings an idle socket, so proxies and browsers keep it open.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -108,23 +109,39 @@ pub async fn upgrade(
         )
         .into_response();
     };
-    match authorize(&params, async |token: &str| state.auth.verify(token).await.ok(), &state.repos).await {
-        Ok(admitted) => upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, admitted)),
-        Err(ConnectError::Unauthenticated(why)) => ApiError::Unauthenticated(why).into_response(),
-        Err(ConnectError::Forbidden(why)) => ApiError::Forbidden(why).into_response(),
-        Err(ConnectError::Store(error)) => ApiError::from(error).into_response(),
+    let admitted = match authorize(&params, async |token: &str| state.auth.verify(token).await.ok(), &state.repos).await
+    {
+        Ok(admitted) => admitted,
+        Err(ConnectError::Unauthenticated(why)) => return ApiError::Unauthenticated(why).into_response(),
+        Err(ConnectError::Forbidden(why)) => return ApiError::Forbidden(why).into_response(),
+        Err(ConnectError::Store(error)) => return ApiError::from(error).into_response(),
+    };
+    // Recorded and counted against the caps before the upgrade, so a capped one is refused with
+    // an answer the page can read; registered with the hub first, so that no event sent to the
+    // recorded connection finds no socket (which would forget it).
+    let id = bistro_domain::ids::Token::generate().to_string();
+    let live = hub.register(&id);
+    match state.repos.connections.open(&connection(&id, admitted), &CAPS).await {
+        Ok(Ok(())) => upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, id, live)),
+        Ok(Err(capped)) => {
+            hub.unregister(&id);
+            let detail = capped_reason(capped).to_owned();
+            ApiError::Quota { code: ErrorCode::TooManyConnections, detail, retry_after_secs: 60 }.into_response()
+        }
+        Err(error) => {
+            hub.unregister(&id);
+            ApiError::from(error).into_response()
+        }
     }
 }
 
-async fn session(socket: WebSocket, repos: Repos, hub: Arc<Hub>, admitted: Admitted) {
-    let id = bistro_domain::ids::Token::generate().to_string();
-    // Registered before anything is read, so no event falls between the replay and live.
-    let mut live = hub.register(&id);
-    if let Err(error) = repos.connections.put(&connection(&id, admitted)).await {
-        tracing::error!(%error, "cannot record a connection");
-        hub.unregister(&id);
-        return;
-    }
+async fn session(
+    socket: WebSocket,
+    repos: Repos,
+    hub: Arc<Hub>,
+    id: String,
+    mut live: mpsc::UnboundedReceiver<String>,
+) {
     let (mut outgoing, mut incoming) = socket.split();
     let mut delivered = Delivered::default();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);

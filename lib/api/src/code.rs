@@ -49,6 +49,7 @@ error_codes! {
     RateLimited => "rate_limited",
     NotThroughSite => "not_through_site",
     WebsocketRequired => "websocket_required",
+    TooManyConnections => "too_many_connections",
     Unavailable => "unavailable",
     Internal => "internal",
     // Someone else changed it first.

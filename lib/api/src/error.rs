@@ -47,9 +47,9 @@ pub enum ApiError {
     InvalidBody { field: Option<String>, detail: String },
     #[error("too many requests; slow down")]
     RateLimited { retry_after_secs: u64 },
-    /// A restaurant's allowance for the day is used up (429, its own code; try again in an hour).
+    /// An allowance is used up (429, its own code, `Retry-After` when it may be tried again).
     #[error("{detail}")]
-    Quota { code: ErrorCode, detail: String },
+    Quota { code: ErrorCode, detail: String, retry_after_secs: u64 },
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -152,7 +152,7 @@ impl IntoResponse for ApiError {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         let retry_after = match self {
             Self::RateLimited { retry_after_secs } => Some(retry_after_secs),
-            Self::Quota { .. } => Some(3600),
+            Self::Quota { retry_after_secs, .. } => Some(retry_after_secs),
             _ => None,
         };
         if let Some(retry_after_secs) = retry_after {

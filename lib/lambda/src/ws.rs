@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 
 use bistro_api::auth::Auth;
+use bistro_realtime::connect::capped_reason;
 use bistro_realtime::connect::{ConnectError, authorize, connection};
 use bistro_realtime::conversation::{Reply, answer};
 use bistro_realtime::fanout::{SendError, Sender};
 use bistro_realtime::protocol::ServerMessage;
 use bistro_store::Repos;
+use bistro_store::repo::CAPS;
 use futures_util::StreamExt as _;
 
 /// What API Gateway expects back: a status, and for `$connect` whether it accepts.
@@ -67,8 +69,9 @@ impl Handler<'_> {
 
     async fn connect(&self, id: &str, params: &HashMap<String, String>) -> WebSocketResponse {
         match authorize(params, async |token: &str| self.auth.verify(token).await.ok(), self.repos).await {
-            Ok(admitted) => match self.repos.connections.put(&connection(id, admitted)).await {
-                Ok(()) => respond(200, "connected"),
+            Ok(admitted) => match self.repos.connections.open(&connection(id, admitted), &CAPS).await {
+                Ok(Ok(())) => respond(200, "connected"),
+                Ok(Err(capped)) => respond(429, capped_reason(capped)),
                 Err(error) => {
                     tracing::error!(%error, "cannot record a connection");
                     respond(500, "internal error")

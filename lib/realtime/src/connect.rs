@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use bistro_domain::ids::{OrderId, Slug};
 use bistro_domain::order::Order;
 use bistro_domain::restaurant::{Role, StaffIdentity};
-use bistro_store::repo::{Connection, SignedIn, Subscription};
+use bistro_store::repo::{Capped, Connection, SignedIn, Subscription};
 use bistro_store::{RepoError, Repos};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
@@ -88,6 +88,15 @@ pub async fn authorize(
     }
 }
 
+/// Why a connection was refused at a cap, in words for whoever reads the handshake's answer.
+pub fn capped_reason(capped: Capped) -> &'static str {
+    match capped {
+        Capped::Order => "this order is already followed on as many screens as it may be",
+        Capped::Login => "this login already has as many live screens as it may have",
+        Capped::Restaurant => "this restaurant already has as many live screens as it may have",
+    }
+}
+
 /// The record of a new connection.
 pub fn connection(id: &str, admitted: Admitted) -> Connection {
     Connection {
@@ -97,6 +106,7 @@ pub fn connection(id: &str, admitted: Admitted) -> Connection {
         signed_in: admitted.signed_in,
         expires_at: bistro_store::seam::now_unix() + CONNECTION_LIFETIME_SECS,
         missed: false,
+        resumes: Vec::new(),
     }
 }
 

@@ -79,7 +79,10 @@ impl Plan {
         let mut order: Option<Order> = None;
         let mut logins = Logins::new(repos, restaurant);
         let mut resyncs = Vec::new();
-        for connection in repos.connections.of_restaurant(restaurant).await? {
+        // The staff's screens, and the guests' following this order: never other guests'.
+        let mut connections = repos.connections.of_restaurant(restaurant).await?;
+        connections.extend(repos.connections.watching(restaurant, &event.order).await?);
+        for connection in connections {
             // A login that ended gets nothing more, even where the stream missed its change.
             if !logins.hold(&connection).await? {
                 plan.ended.push(connection.id);

@@ -66,6 +66,12 @@ impl ServerMessage {
         }
     }
 
+    /// The answer to a resume past the connection's allowance (`RESUMES_PER_WINDOW` in
+    /// `RESUME_WINDOW_MS`): it keeps the events it has and may resume again in a few seconds.
+    pub fn too_many_resumes() -> Self {
+        Self::Error { code: "too_many_resumes".into(), detail: "resume at most 5 times in 5 seconds".into() }
+    }
+
     /// The answer when the store cannot be read just now: the client tries again.
     pub fn unavailable() -> Self {
         Self::Error { code: "unavailable".into(), detail: "try again".into() }

@@ -45,6 +45,7 @@ fn board(id: &str, signed_in: Option<SignedIn>) -> Connection {
         signed_in,
         expires_at: bistro_domain::jiff::Timestamp::now().as_second() + 3600,
         missed: false,
+        resumes: Vec::new(),
     }
 }
 

@@ -124,3 +124,49 @@ async fn a_boards_resume_sends_each_changed_order_once_as_it_is_now_under_its_la
         "the counter, 31 events, 30 orders of two items"
     );
 }
+
+/// A sender every post reaches.
+#[derive(Debug)]
+struct Delivered;
+
+#[async_trait]
+impl bistro_realtime::fanout::Sender for Delivered {
+    async fn send(&self, _: &str, _: &str) -> Result<(), bistro_realtime::fanout::SendError> {
+        Ok(())
+    }
+    async fn close(&self, _: &str) -> Result<(), bistro_realtime::fanout::SendError> {
+        Ok(())
+    }
+}
+
+fn guest(id: &str, order: &bistro_domain::ids::OrderId) -> bistro_store::repo::Connection {
+    bistro_realtime::connect::connection(
+        id,
+        bistro_realtime::connect::Admitted {
+            restaurant: fixtures::slug("roma"),
+            subscription: Subscription::Customer { order: order.clone() },
+            signed_in: None,
+        },
+    )
+}
+
+/// Items read to fan one event of `order` out, with `others` guests following another order.
+async fn reads_of_one_event(others: usize) -> usize {
+    let (store, repos, first) = busy_evening().await;
+    let other = bistro_domain::ids::OrderId::generate();
+    for n in 0..others {
+        repos.connections.put(&guest(&format!("other-{n}"), &other)).await.unwrap();
+    }
+    repos.connections.put(&guest("mine", &first)).await.unwrap();
+    let order = repos.orders.get(&fixtures::slug("roma"), &first).await.unwrap();
+    store.items_read.store(0, Ordering::SeqCst);
+    let event = bistro_store::repo::OrderEvent::of(&order, 99);
+    let delivery = bistro_realtime::fanout::fan_out(&repos, &Delivered, &event).await.unwrap();
+    assert_eq!(delivery.sent, 1, "the order's own guest");
+    store.items_read.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn the_reads_of_an_event_do_not_grow_with_guests_following_other_orders() {
+    assert_eq!(reads_of_one_event(40).await, reads_of_one_event(0).await);
+}

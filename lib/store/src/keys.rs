@@ -231,6 +231,21 @@ pub fn connection_in_restaurant(slug: &Slug, id: &str) -> Key {
     Key::new(connections_of(slug), id.to_owned())
 }
 
+/// GSI1: the guests' connections following one order, so that an event reads only those of
+/// its own order, never every guest's of the restaurant.
+pub fn connections_watching(slug: &Slug, order: &bistro_domain::ids::OrderId) -> String {
+    format!("R#{slug}#CONNECTIONS#{order}")
+}
+
+pub fn connection_watching(slug: &Slug, order: &bistro_domain::ids::OrderId, id: &str) -> Key {
+    Key::new(connections_watching(slug, order), id.to_owned())
+}
+
+/// How many live connections count against one cap (`ALL`, `ORDER#{id}`, `USER#{id}`).
+pub fn connection_count(slug: &Slug, scope: &str) -> Key {
+    Key::new(format!("R#{slug}#CONNCOUNT"), scope.to_owned())
+}
+
 /// Every change to a restaurant's orders, by sequence number: what live screens resume from.
 /// The restaurant whose event log `pk` is (`R#{slug}#EVENTS`), if it is one.
 pub fn restaurant_of_events(pk: &str) -> Option<Slug> {

@@ -235,3 +235,78 @@ async fn a_second_resume_on_one_socket_sends_nothing_twice_and_counts_what_it_se
     assert_eq!(answer["type"], "resumed", "no order goes out twice: {answer}");
     assert_eq!((answer["sent"].as_u64(), answer["last_seq"].as_u64()), (Some(0), Some(3)));
 }
+
+#[tokio::test]
+async fn a_fourth_socket_for_one_order_is_refused_while_the_board_stays_connected() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("capped").await;
+    let (mut board, _) = subscribe(&app, &format!("restaurant=capped&token={owner}"), None).await;
+    let placed = placed_order(&app, "capped", "k1").await;
+    let _ = next(&mut board, Duration::from_secs(1)).await;
+    let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
+    let query = format!("restaurant=capped&order={id}&order_token={token}");
+    let mut guests = Vec::new();
+    for _ in 0..bistro_store::repo::CAPS.per_order {
+        guests.push(connect(&app, &query).await);
+    }
+
+    let url = format!("{}/ws?{query}", app.base.replace("http://", "ws://"));
+    let refused = connect_async(url).await.expect_err("the fourth socket is refused");
+
+    let tokio_tungstenite::tungstenite::Error::Http(response) = refused else { panic!("{refused:?}") };
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let problem: Value = serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+    assert_eq!(problem["code"], "too_many_connections");
+    placed_order(&app, "capped", "k2").await;
+    let heard = next(&mut board, Duration::from_secs(1)).await.expect("the board still hears new orders");
+    assert_eq!(heard["type"], "order");
+}
+
+#[tokio::test]
+async fn a_socket_closed_gives_its_place_back_to_the_next() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("freed").await;
+    let placed = placed_order(&app, "freed", "k1").await;
+    let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
+    let query = format!("restaurant=freed&order={id}&order_token={token}");
+    let mut guests = Vec::new();
+    for _ in 0..bistro_store::repo::CAPS.per_order {
+        guests.push(connect(&app, &query).await);
+    }
+    let mut first = guests.remove(0);
+    first.close(None).await.unwrap();
+
+    let mut opened = None;
+    for _ in 0..50 {
+        let url = format!("{}/ws?{query}", app.base.replace("http://", "ws://"));
+        if let Ok((socket, _)) = connect_async(url).await {
+            opened = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    assert!(opened.is_some(), "a closed socket's place is given back within a second");
+}
+
+#[tokio::test]
+async fn a_sixth_resume_within_five_seconds_is_refused_and_the_socket_stays_open() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("resumes").await;
+    let (mut board, _) = subscribe(&app, &format!("restaurant=resumes&token={owner}"), Some(0)).await;
+    for _ in 1..bistro_store::repo::RESUMES_PER_WINDOW {
+        board.send(Message::text(json!({"type": "resume", "last_seq": 0}).to_string())).await.unwrap();
+        assert_eq!(next(&mut board, Duration::from_secs(5)).await.unwrap()["type"], "resumed");
+    }
+
+    board.send(Message::text(json!({"type": "resume", "last_seq": 0}).to_string())).await.unwrap();
+    let answer = next(&mut board, Duration::from_secs(5)).await.expect("an answer to the sixth resume");
+
+    assert_eq!(
+        (answer["type"].as_str(), answer["code"].as_str()),
+        (Some("error"), Some("too_many_resumes")),
+        "{answer}"
+    );
+    placed_order(&app, "resumes", "k1").await;
+    assert_eq!(next(&mut board, Duration::from_secs(1)).await.expect("still live")["type"], "order");
+}

@@ -509,6 +509,7 @@ pub async fn request_upload(
                 "a restaurant may upload {} pictures a day; try again tomorrow",
                 crate::images::MAX_UPLOADS_PER_DAY
             ),
+            retry_after_secs: 3600,
         });
     }
     let key = format!(

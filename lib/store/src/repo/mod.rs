@@ -25,7 +25,9 @@ use bistro_domain::reservation::ReservationError;
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
 pub use clients::{Budget, Clients, Spent};
-pub use connections::{Connection, Connections, SignedIn, Subscription};
+pub use connections::{
+    CAPS, Capped, Caps, Connection, Connections, RESUME_WINDOW_MS, RESUMES_PER_WINDOW, SignedIn, Subscription,
+};
 pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
 pub use menu::Menus;

@@ -41,6 +41,10 @@ pub(crate) enum Part {
     Session,
     /// The owner's account, unchanged since read.
     OwnerKept,
+    /// A live connection's record.
+    Connection,
+    /// One of the counters a connection counts against (by its place in the list).
+    ConnectionCount(usize),
     #[cfg(test)]
     Fresh,
     #[cfg(test)]
