@@ -61,7 +61,7 @@ export async function driverPage(slug) {
     },
     onStatus: (state) => {
       if (location.pathname !== here || !session(slug)) { leave(); return; }
-      indicator.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
+      indicator.textContent = { live: 'Live', polling: 'Not live: checking every 15 s' }[state] ?? 'Reconnecting…';
     },
     onResync: () => load(),
     onEnded: () => endSession(slug, 'ended'),

@@ -6,6 +6,11 @@ import { config } from './api.js';
 
 /** How long a board waits for a missing number before it asks for the events again. */
 const GAP_WAIT_MS = 2000;
+/** Sockets refused in a row (the server's caps, a network that blocks them) before the page says so
+ *  and reads what it shows over HTTP instead, every `POLL_MS`, while it still tries now and then. */
+const REFUSALS_BEFORE_POLLING = 3;
+const POLL_MS = 15_000;
+const RETRY_WHILE_POLLING_MS = 30_000;
 
 /**
  * The numbers a socket has seen. `contiguous` is the highest number up to which nothing is
@@ -52,6 +57,18 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
   let everLive = false;
   let ping;
   let gapTimer;
+  let refusals = 0;
+  let poller;
+
+  function stopPolling() {
+    clearInterval(poller);
+    poller = undefined;
+  }
+  function startPolling() {
+    if (poller) return;
+    onResync();
+    poller = setInterval(() => (stopped ? stopPolling() : onResync()), POLL_MS);
+  }
 
   const resumePoint = () => (board ? seen.contiguous : seen.highest);
   const resume = (from) => socket.readyState === 1 && socket.send(JSON.stringify({ type: 'resume', last_seq: from }));
@@ -76,7 +93,11 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
     let buffered = [];
     onStatus(everLive ? 'reconnecting' : 'connecting');
     socket = new WebSocket(`${base}?${new URLSearchParams(query)}`);
+    let opened = false;
     socket.addEventListener('open', () => {
+      opened = true;
+      refusals = 0;
+      stopPolling();
       delay = 500;
       resume(resumePoint());
       // API Gateway closes sockets idle for 10 minutes.
@@ -114,12 +135,19 @@ export async function connectLive(query, { onOrder, onStatus = () => {}, onResyn
       clearInterval(ping);
       clearTimeout(gapTimer);
       gapTimer = undefined;
-      if (stopped) return;
+      if (stopped) { stopPolling(); return; }
+      refusals = opened ? 0 : refusals + 1;
+      if (refusals >= REFUSALS_BEFORE_POLLING) {
+        onStatus('polling');
+        startPolling();
+        setTimeout(open, RETRY_WHILE_POLLING_MS);
+        return;
+      }
       onStatus('reconnecting');
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 5000);
     });
   }
   open();
-  return { stop() { stopped = true; socket?.close(); }, get lastSeq() { return resumePoint(); } };
+  return { stop() { stopped = true; stopPolling(); socket?.close(); }, get lastSeq() { return resumePoint(); } };
 }

@@ -92,7 +92,7 @@ export async function orderPage(slug, id, token) {
     },
     onStatus: (state) => {
       if (location.pathname !== here) { live?.stop(); return; }
-      status.textContent = t(state === 'live' ? 'order.live' : state === 'connecting' ? 'order.connecting' : 'order.reconnecting');
+      status.textContent = t({ live: 'order.live', connecting: 'order.connecting', polling: 'order.polling' }[state] ?? 'order.reconnecting');
     },
     // An update did not reach this page: read the order as it is now.
     onResync: async () => {

@@ -191,7 +191,7 @@ export async function boardPage(slug) {
     onOrder: arrived,
     onStatus: (state) => {
       if (location.pathname !== here || !session(slug)) { leave(); return; }
-      indicator.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
+      indicator.textContent = { live: 'Live', polling: 'Not live: checking every 15 s' }[state] ?? 'Reconnecting…';
       indicator.className = `connection ${state}`;
     },
     onResync: () => load(),

@@ -97,6 +97,7 @@ export default {
   'order.title': 'Bestellung Nr. {number}',
   'order.connecting': 'Verbinde…',
   'order.live': 'Live-Updates an',
+  'order.polling': 'Live-Updates sind hier nicht verfügbar; diese Seite prüft alle 15 Sekunden auf Änderungen.',
   'order.reconnecting': 'Verbinde neu…',
   'order.placed_at': 'Bestellt {time}',
   'order.cancel': 'Bestellung stornieren',

@@ -100,6 +100,7 @@ const WORDS = {
     'order.title': 'Order #{number}',
     'order.connecting': 'Connecting…',
     'order.live': 'Live updates on',
+    'order.polling': 'Live updates are not available here; this page checks for changes every 15 seconds.',
     'order.reconnecting': 'Reconnecting…',
     'order.placed_at': 'Placed {time}',
     'order.cancel': 'Cancel order',

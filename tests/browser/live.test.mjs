@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { logIn, page, screenshot, suite } from './harness.mjs';
+import { PHONE, call, logIn, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'gaps';
 
@@ -69,4 +69,28 @@ test('a board given events out of order, twice and with a gap asks for the gap a
   assert.deepEqual(await placed.locator('h3').allInnerTexts(), ['#3 Table 3']);
   assert.equal(await tab.locator('.ticket').count(), 3, 'each order once');
   await screenshot(tab, 'board-after-a-gap');
+});
+
+test('a guest whose order is already followed on three screens is told live updates are off, and the page still follows the kitchen', async () => {
+  const { base } = world.server;
+  const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'lasagne', quantity: 1 } });
+  const placed = await call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key: 'capped-guest', body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: 'Ada' } } });
+  const address = `${base}/r/${SLUG}/order/${placed.order.id}?token=${placed.token}`;
+  const context = await world.chrome.newContext(PHONE);
+  for (let n = 0; n < 3; n += 1) {
+    const screen = await page(context, world.errors);
+    await screen.goto(address);
+    await screen.getByText('Live updates on').waitFor();
+  }
+  // Chromium logs each refused handshake (429) as a console error: only those here.
+  const refusedErrors = [];
+  const fourth = await page(await world.chrome.newContext(PHONE), refusedErrors);
+  await fourth.goto(address);
+
+  await fourth.getByText('Live updates are not available here; this page checks for changes every 15 seconds.').waitFor({ timeout: 20_000 });
+  await screenshot(fourth, 'guest-order-polling');
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed.order.id}/transitions`, { token: world.logins.owner.token, body: { to: 'accepted' } });
+  await fourth.getByTestId('order-state').filter({ hasText: 'Accepted' }).waitFor({ timeout: 20_000 });
+  assert.ok(refusedErrors.length > 0 && refusedErrors.every((e) => /WebSocket/.test(e) && /429/.test(e)), refusedErrors.join('\n'));
 });
