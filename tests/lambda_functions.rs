@@ -268,6 +268,19 @@ async fn the_ws_function_refuses_a_connection_without_credentials() {
 }
 
 #[tokio::test]
+async fn the_ws_function_refuses_a_connection_that_did_not_come_through_the_site() {
+    let table = seeded_table().await;
+    let mut connect = event("ws-connect-without-token");
+    connect["headers"].as_object_mut().unwrap().remove("x-bistro-origin");
+    let without = invoke("ws", connect.clone(), &table).await;
+    connect["headers"]["x-bistro-origin"] = "a-guessed-secret".into();
+    let guessed = invoke("ws", connect, &table).await;
+
+    assert_eq!(without["statusCode"], 403, "{without}");
+    assert_eq!(guessed["statusCode"], 403, "{guessed}");
+}
+
+#[tokio::test]
 async fn the_ws_function_accepts_a_customer_following_their_order() {
     let table = seeded_table().await;
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;

@@ -44,7 +44,7 @@ export function bistro(app: App, props: BistroProps) {
     siteBucket: data.siteBucket,
     mediaBucket: data.mediaBucket,
     apiDomain: api.domain,
-    webSocketUrl: realtime.url,
+    webSocketDomain: realtime.domain,
     siteDir: props.siteDir ?? path.join(import.meta.dirname, '../../static-site'),
   });
   const monitoring = new MonitoringStack(app, 'BistroMonitoring', {

@@ -29,7 +29,8 @@ export class RealtimeStack extends Stack {
     this.api = new apigwv2.WebSocketApi(this, 'WebSocketApi');
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
-      stageName: 'live',
+      // The pages open `/ws` on the site's own address; CloudFront passes the path on as it is.
+      stageName: 'ws',
       autoDeploy: true,
       throttle: { rateLimit: 100, burstLimit: 200 },
     });
@@ -64,10 +65,11 @@ export class RealtimeStack extends Stack {
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(failures),
     }));
-    new CfnOutput(this, 'WebSocketUrl', { value: this.stage.url });
+    new CfnOutput(this, 'WebSocketApiUrl', { value: this.stage.url, description: 'Answers only connections that come through the site (its /ws)' });
   }
 
-  get url(): string {
-    return this.stage.url;
+  /** The WebSocket API's origin host for CloudFront: `{id}.execute-api.{region}.amazonaws.com`. */
+  get domain(): string {
+    return `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
   }
 }

@@ -14,7 +14,8 @@ export interface SiteStackProps extends StackProps {
   readonly mediaBucket: s3.IBucket;
   /** The HTTP API's host, served under /v1 on the site's own origin. */
   readonly apiDomain: string;
-  readonly webSocketUrl: string;
+  /** The WebSocket API's host, served at /ws on the site's own origin. */
+  readonly webSocketDomain: string;
   /** The static files to publish; `static-site/` of the repository. */
   readonly siteDir: string;
   /** The WAF web ACL that limits each viewer address (the edge stack's), unless turned off. */
@@ -117,6 +118,10 @@ export class SiteStack extends Stack {
         },
         'v1/*': api,
         'health': api,
+        // Live updates on the site's own address: the viewer function adds the origin secret, so
+        // the ws function admits a $connect only from here (the WebSocket API's own address
+        // answers nobody) and counts it against the viewer's address like an API request.
+        'ws': { ...api, origin: new origins.HttpOrigin(props.webSocketDomain) },
       },
     });
     acceptFindings(this.distribution, {
@@ -128,8 +133,8 @@ export class SiteStack extends Stack {
       destinationBucket: siteBucket,
       sources: [
         s3deploy.Source.asset(props.siteDir, { exclude: ['config.json'] }),
-        // Same origin for the API and the menus; the WebSocket API has its own address.
-        s3deploy.Source.jsonData('config.json', { apiUrl: '', wsUrl: props.webSocketUrl, menuBaseUrl: '', mediaBaseUrl: '/media' }),
+        // Same origin for the API, the sockets (/ws) and the menus.
+        s3deploy.Source.jsonData('config.json', { apiUrl: '', wsUrl: '', menuBaseUrl: '', mediaBaseUrl: '/media' }),
       ],
       // Published menus live in the same bucket: a deployment must not delete them.
       prune: false,
@@ -144,6 +149,7 @@ export class SiteStack extends Stack {
     }
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiUrl', { value: `https://${this.distribution.distributionDomainName}/v1` });
+    new CfnOutput(this, 'WebSocketUrl', { value: `wss://${this.distribution.distributionDomainName}/ws` });
     new CfnOutput(this, 'OriginSecretStore', { value: originSecrets.keyValueStoreArn });
   }
 }

@@ -178,7 +178,7 @@ test('each function may write only its own partitions: the menu function cannot 
     assert.deepEqual(leadingKeys(templateOf(binary), binary, 'dynamodb:PutItem', 'table'), writes.length ? [writes] : [], binary);
   }
   assert.ok(!FUNCTIONS.menu.writes.some((pattern) => pattern.includes('ORDER')));
-  assert.deepEqual(FUNCTIONS.ws.writes, ['CONNECTION#*']);
+  assert.deepEqual(FUNCTIONS.ws.writes, ['CONNECTION#*', 'R#*#CONNCOUNT'], 'its connections and their counts against the caps');
 });
 
 test('each function may read only the partitions it needs, and only accounts reads the accounts', () => {
@@ -368,20 +368,31 @@ test('CloudFront serves HTTPS only through origin access control, with security 
   const behaviors = [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors];
   assert.ok(behaviors.every((b: any) => b.ViewerProtocolPolicy === 'redirect-to-https'));
   assert.ok(behaviors.every((b: any) => b.ResponseHeadersPolicyId));
-  assert.deepEqual(distribution.CacheBehaviors.map((b: any) => b.PathPattern).sort(), ['health', 'media/*', 'menus/*', 'v1/*']);
+  assert.deepEqual(distribution.CacheBehaviors.map((b: any) => b.PathPattern).sort(), ['health', 'media/*', 'menus/*', 'v1/*', 'ws']);
   site.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: 30, MaxTTL: 60 }) });
 });
 
-test("config.json is written at deploy time with the WebSocket API's address", () => {
+test('config.json sends the pages to the site\'s own address for the API, the sockets and the menus', () => {
   const deployment = Object.values(site.findResources('Custom::CDKBucketDeployment'))[0];
-  // The JSON's deploy-time values travel as markers filled in by CloudFormation.
-  assert.match(JSON.stringify(deployment.Properties.SourceMarkers), /BistroRealtime:ExportsOutputRefWebSocketApi/);
+  assert.doesNotMatch(JSON.stringify(deployment.Properties), /BistroRealtime|execute-api/, 'no other address than the site\'s');
   assert.equal(deployment.Properties.Prune, false, 'published menus in the bucket survive a deployment');
 });
 
+test('live updates are reached only through the site: /ws goes to the WebSocket API with the origin secret the ws function asks for', () => {
+  const config = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  const ws = config.CacheBehaviors.find((b: any) => b.PathPattern === 'ws');
+  assert.ok(ws, 'a /ws behaviour');
+  const origin = config.Origins.find((o: any) => o.Id === ws.TargetOriginId);
+  assert.match(JSON.stringify(origin.DomainName), /WebSocketApi/, 'the WebSocket API');
+  const functions = site.findResources('AWS::CloudFront::Function');
+  const tagger = ws.FunctionAssociations.map((a: any) => functions[a.FunctionARN['Fn::GetAtt'][0]]);
+  assert.ok(tagger.some((f: any) => f.Properties.FunctionCode.includes(ORIGIN_HEADER)), 'the viewer function adds the origin secret');
+  realtime.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'ws' });
+});
+
 test('the site, API and WebSocket URLs are outputs', () => {
-  for (const output of ['SiteUrl', 'ApiUrl']) site.hasOutput(output, {});
-  realtime.hasOutput('WebSocketUrl', {});
+  for (const output of ['SiteUrl', 'ApiUrl', 'WebSocketUrl']) site.hasOutput(output, {});
+  realtime.hasOutput('WebSocketApiUrl', {});
 });
 
 test('nothing costs money while nobody orders: no NAT, VPC endpoints, provisioned concurrency, databases or servers', () => {

@@ -213,9 +213,13 @@ async fn realtime_from_env(tokens: Tokens) -> Result<(AppState, apigw::ApiGatewa
 /// Serves the WebSocket routes until the runtime stops the function.
 pub async fn run_ws() -> Result<(), lambda_runtime::Error> {
     let (state, sender) = realtime_from_env(Tokens::Verify).await?;
-    let (state, sender) = (&state, &sender);
+    let origin = bistro_api::origin::OriginCheck::new(state.repos.signing_keys.clone());
+    let (state, sender, origin) = (&state, &sender, &origin);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ws::WebSocketEvent>| async move {
+            if let Some(refused) = ws::refused_unless_through_site(origin, &event.payload).await {
+                return Ok::<_, lambda_runtime::Error>(refused);
+            }
             let handler = ws::Handler { repos: &state.repos, auth: &state.auth, sender };
             Ok::<_, lambda_runtime::Error>(handler.handle(event.payload).await)
         },

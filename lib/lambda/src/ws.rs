@@ -38,6 +38,27 @@ fn first_values(query: &aws_lambda_events::query_map::QueryMap) -> HashMap<Strin
     params
 }
 
+/// A `$connect` that did not come through the site's CloudFront (no origin secret, or a wrong
+/// one) is refused (403), so the WebSocket API's own address answers nobody, as the HTTP API's
+/// does not ([`crate::http_app`]); later frames ride on a connection admitted this way.
+pub async fn refused_unless_through_site(
+    origin: &bistro_api::origin::OriginCheck,
+    event: &WebSocketEvent,
+) -> Option<WebSocketResponse> {
+    if event.request_context.route_key.as_deref() != Some("$connect") {
+        return None;
+    }
+    let secret = event.headers.get(bistro_api::origin::ORIGIN_HEADER).and_then(|value| value.to_str().ok());
+    match origin.admits(secret).await {
+        Ok(true) => None,
+        Ok(false) => Some(respond(403, "connect through the site's own address")),
+        Err(error) => {
+            tracing::error!(%error, "cannot check a connection's origin");
+            Some(respond(503, "try again"))
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Handler<'a> {
     pub repos: &'a Repos,
