@@ -152,3 +152,25 @@ async fn past_the_days_budget_one_more_creation_waits_for_the_next_day_whatever_
     );
     assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn forty_guests_behind_one_address_each_open_a_cart_and_order_within_a_minute() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.restaurant_with_pizza("wifi").await;
+    // Not across a minute boundary: the budget counts per minute.
+    let second = bistro_domain::jiff::Timestamp::now().as_second().rem_euclid(60);
+    if second > 40 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(61 - second).unwrap())).await;
+    }
+    let guests = (0..40).map(|n| {
+        let app = &app;
+        async move {
+            let cart = app.cart_with_pizza("wifi", 1).await;
+            app.place("wifi", &cart, &format!("guest-{n}")).await.status()
+        }
+    });
+
+    let placed = futures_util::future::join_all(guests).await;
+
+    assert!(placed.iter().all(|status| *status == StatusCode::CREATED), "{placed:?}");
+}
