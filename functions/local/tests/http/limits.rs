@@ -174,3 +174,18 @@ async fn forty_guests_behind_one_address_each_open_a_cart_and_order_within_a_min
 
     assert!(placed.iter().all(|status| *status == StatusCode::CREATED), "{placed:?}");
 }
+
+#[tokio::test]
+async fn a_flood_from_one_address_leaves_another_address_at_the_same_restaurant_served() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.restaurant_with_pizza("flooded").await;
+    let minute = bistro_api::extract::CLIENT_BUDGET.per_minute;
+    let (_, refused) = open_until_refused(&app, "flooded", 3 * minute).await;
+    assert!(refused.is_some(), "the flood from 127.0.0.1 is refused");
+
+    // Another client: the loopback network's 127.0.0.2, which the server sees as its own address.
+    let other = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build().unwrap();
+    let served = other.post(format!("{}/v1/restaurants/flooded/carts", app.base)).send().await.unwrap();
+
+    assert_eq!(served.status(), StatusCode::CREATED);
+}
