@@ -105,6 +105,17 @@ async fn seeded_table() -> String {
     table
 }
 
+/// A seeded table with one order placed, and the repositories over it.
+async fn table_with_an_order() -> (String, Repos, bistro_domain::order::Order) {
+    let table = seeded_table().await;
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
+    let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
+    let new = fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23));
+    let order = fixtures::place(&repos.orders, &key, new).await.unwrap().value;
+    (table, repos, order)
+}
+
 fn body(response: &Value) -> Value {
     serde_json::from_str(response["body"].as_str().unwrap_or_else(|| panic!("no body in {response}"))).unwrap()
 }
@@ -282,18 +293,7 @@ async fn the_ws_function_refuses_a_connection_that_did_not_come_through_the_site
 
 #[tokio::test]
 async fn the_ws_function_accepts_a_customer_following_their_order() {
-    let table = seeded_table().await;
-    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
-    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
-    let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
-    let order = fixtures::place(
-        &repos.orders,
-        &key,
-        fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23)),
-    )
-    .await
-    .unwrap()
-    .value;
+    let (table, repos, order) = table_with_an_order().await;
     let mut connect = event("ws-connect-without-token");
     connect["queryStringParameters"] = serde_json::json!({"restaurant": "lambda-test", "order": order.id.as_str(), "order_token": order.token.as_str()});
 
@@ -305,12 +305,7 @@ async fn the_ws_function_accepts_a_customer_following_their_order() {
 
 #[tokio::test]
 async fn the_ws_function_refuses_a_fourth_socket_for_one_order_and_the_place_comes_back_when_one_closes() {
-    let table = seeded_table().await;
-    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
-    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
-    let key = bistro_store::repo::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
-    let new = fixtures::new_order("lambda-test", bistro_domain::jiff::civil::date(2026, 11, 23));
-    let order = fixtures::place(&repos.orders, &key, new).await.unwrap().value;
+    let (table, repos, order) = table_with_an_order().await;
     let admitted = bistro_realtime::connect::Admitted {
         restaurant: fixtures::slug("lambda-test"),
         subscription: bistro_store::repo::Subscription::Customer { order: order.id.clone() },

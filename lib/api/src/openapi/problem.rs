@@ -6,47 +6,32 @@ use utoipa::IntoResponses;
 
 use crate::error::Problem;
 
-/// The request is malformed: bad JSON, a bad query string or header.
-#[derive(Debug, IntoResponses)]
-#[response(status = 400)]
-pub struct BadRequest(pub Problem);
+macro_rules! problems {
+    ($($(#[doc = $doc:literal])* $name:ident = $status:literal;)*) => {
+        $($(#[doc = $doc])*
+        #[derive(Debug, IntoResponses)]
+        #[response(status = $status)]
+        pub struct $name(pub Problem);)*
+    };
+}
 
-/// No valid staff login was sent.
-#[derive(Debug, IntoResponses)]
-#[response(status = 401)]
-pub struct Unauthenticated(pub Problem);
-
-/// The login is of another restaurant, or of a role the route does not let in.
-#[derive(Debug, IntoResponses)]
-#[response(status = 403)]
-pub struct Forbidden(pub Problem);
-
-/// Nothing of that name here (an id that cannot exist included).
-#[derive(Debug, IntoResponses)]
-#[response(status = 404)]
-pub struct NotFound(pub Problem);
-
-/// Someone changed it first: read it again and make the change again.
-#[derive(Debug, IntoResponses)]
-#[response(status = 409)]
-pub struct Conflict(pub Problem);
-
-/// The body is larger than the API takes.
-#[derive(Debug, IntoResponses)]
-#[response(status = 413)]
-pub struct TooLarge(pub Problem);
-
-/// The body is not JSON.
-#[derive(Debug, IntoResponses)]
-#[response(status = 415)]
-pub struct NotJson(pub Problem);
-
-/// Well-formed but refused by a rule; `field` names where when it is one place.
-#[derive(Debug, IntoResponses)]
-#[response(status = 422)]
-pub struct Unprocessable(pub Problem);
-
-/// Too many requests from this client, or a daily allowance used up (`Retry-After` says when).
-#[derive(Debug, IntoResponses)]
-#[response(status = 429)]
-pub struct TooMany(pub Problem);
+problems! {
+    /// The request is malformed: bad JSON, a bad query string or header.
+    BadRequest = 400;
+    /// No valid staff login was sent.
+    Unauthenticated = 401;
+    /// The login is of another restaurant, or of a role the route does not let in.
+    Forbidden = 403;
+    /// Nothing of that name here (an id that cannot exist included).
+    NotFound = 404;
+    /// Someone changed it first: read it again and make the change again.
+    Conflict = 409;
+    /// The body is larger than the API takes.
+    TooLarge = 413;
+    /// The body is not JSON.
+    NotJson = 415;
+    /// Well-formed but refused by a rule; `field` names where when it is one place.
+    Unprocessable = 422;
+    /// Too many requests from this client, or a daily allowance used up (`Retry-After` says when).
+    TooMany = 429;
+}

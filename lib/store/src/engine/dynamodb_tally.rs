@@ -59,23 +59,8 @@ impl DynamoStore {
             sets.push(format!("w{i} = :w{i}, c{i} = if_not_exists(c{i}, :zero) + :one"));
             same.push(format!("w{i} = :w{i} AND c{i} < :l{i}"));
         }
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(super::dynamodb::key_attributes(key)))
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .condition_expression(format!("attribute_not_exists(pk) OR ({})", same.join(" AND ")))
-            .set_expression_attribute_values(Some(values))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) => match error.into_service_error() {
-                UpdateItemError::ConditionalCheckFailedException(_) => Ok(false),
-                other => Err(super::dynamodb::unavailable(other)),
-            },
-        }
+        let condition = format!("attribute_not_exists(pk) OR ({})", same.join(" AND "));
+        self.set_if(key, &sets, condition, values).await
     }
 
     async fn read_counts(&self, key: &Key) -> Result<Option<Counts>, SeamError> {
@@ -114,6 +99,17 @@ impl DynamoStore {
         }
         let condition =
             if unchanged.is_empty() { "attribute_not_exists(pk)".to_owned() } else { unchanged.join(" AND ") };
+        self.set_if(key, &sets, condition, values).await
+    }
+
+    /// `SET sets` on the item at `key` if `condition` holds; `false` if it did not.
+    async fn set_if(
+        &self,
+        key: &Key,
+        sets: &[String],
+        condition: String,
+        values: HashMap<String, AttributeValue>,
+    ) -> Result<bool, SeamError> {
         let result = self
             .client
             .update_item()
