@@ -76,10 +76,9 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
         .kill_on_drop(true)
         .spawn()
         .expect("the function binary starts");
-    // The invocation's deadline is 30 s after the event is handed out (the mock Runtime API's
-    // header); the wait also covers starting the binary, which on two busy cores running the
-    // other tests took long enough that a 30 s wait ran out while the notifier kept its deadline.
-    let answer = runtime.answer(Duration::from_secs(60)).await.expect("the function answers within 60 s");
+    // The invocation's deadline is 120 s after the event is handed out (the mock Runtime API's
+    // header); the wait also covers starting the binary.
+    let answer = runtime.answer(Duration::from_secs(180)).await.expect("the function answers within 180 s");
     child.kill().await.unwrap();
     answer.posted
 }

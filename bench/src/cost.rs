@@ -262,10 +262,14 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
     // The connections (an index query, half a unit) and the order, read once (strongly: a unit).
     usage.read_units += events * 1.5;
     usage.websocket_messages += events * SCREENS_PER_EVENT;
-    // The customer's socket: connect and disconnect through the ws function, one connection item.
+    // The customer's socket: connect and disconnect through the ws function. Connecting records
+    // the connection and counts it against the restaurant's and the order's caps in one
+    // transaction (3 items, 2 units each); its resume counts itself (1); disconnecting reads the
+    // connection and gives its counts back in another transaction (1 read, 3 items × 2).
     usage.lambda_requests += 2.0;
     usage.lambda_gb_seconds += 2.0 * gb_seconds(billed_ms(notifier_cpu, 1.0));
-    usage.write_units += 4.0;
+    usage.write_units += 6.0 + 1.0 + 6.0;
+    usage.read_units += 1.0;
     usage.websocket_minutes += CUSTOMER_CONNECTED_MINUTES;
     // Few orders a day meet cold functions: count one init of each function the order touches.
     for function in ["cart", "orders", "notifier", "ws"] {

@@ -120,6 +120,12 @@ impl Drop for RuntimeApi {
     }
 }
 
+/// How long an invocation may take, from the event handed out: longer than a real function's
+/// timeout, so that two busy cores running every other test (and moto for all of them) never
+/// make a function give records up that it would finish on Lambda; the deadline's own rules are
+/// tested with a deadline of their own (`notifier::handle_until`).
+const DEADLINE_MS: u128 = 120_000;
+
 async fn next(State(shared): State<Shared>) -> (HeaderMap, String) {
     shared.nexts.send_modify(|asked| *asked += 1);
     shared.first_next.send_if_modified(|seen| seen.is_none() && seen.replace(Instant::now()).is_none());
@@ -128,7 +134,7 @@ async fn next(State(shared): State<Shared>) -> (HeaderMap, String) {
         std::future::pending::<()>().await;
         unreachable!("a pending future never completes")
     };
-    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()) + 30_000;
+    let deadline = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()) + DEADLINE_MS;
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-0001"));
     headers.insert("lambda-runtime-deadline-ms", HeaderValue::from(deadline as u64));
