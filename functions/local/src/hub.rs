@@ -1,7 +1,6 @@
 //! The local server's WebSocket side: an in-process hub of sockets that implements the same
 //! `Sender` the notifier uses, fed by the SQLite engine's change feed, and the `/ws` session.
 
-use bistro_api::error::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +14,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
+use bistro_api::error::ErrorCode;
 use bistro_api::extract::Query;
 use bistro_api::{ApiError, AppState};
 use bistro_realtime::connect::{ConnectError, authorize, capped_reason, connection};
@@ -122,7 +122,22 @@ pub async fn upgrade(
     let id = bistro_domain::ids::Token::generate().to_string();
     let live = hub.register(&id);
     match state.repos.connections.open(&connection(&id, admitted), &CAPS).await {
-        Ok(Ok(())) => upgrade.on_upgrade(move |socket| session(socket, state.repos, hub, id, live)),
+        Ok(Ok(())) => {
+            // A handshake that fails after the connection was counted gives its place back at once,
+            // rather than holding it until the record expires.
+            let (repos, unclaimed, gone) = (state.repos.clone(), Arc::clone(&hub), id.clone());
+            upgrade
+                .on_failed_upgrade(move |error| {
+                    tracing::warn!(%error, "a WebSocket upgrade failed");
+                    unclaimed.unregister(&gone);
+                    tokio::spawn(async move {
+                        if let Err(error) = repos.connections.delete(&gone).await {
+                            tracing::warn!(%error, "cannot forget a connection whose upgrade failed");
+                        }
+                    });
+                })
+                .on_upgrade(move |socket| session(socket, state.repos, hub, id, live))
+        }
         Ok(Err(capped)) => {
             hub.unregister(&id);
             let detail = capped_reason(capped).to_owned();
