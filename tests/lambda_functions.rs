@@ -12,7 +12,7 @@ use bistro_store::Repos;
 use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_testkit::runtime_api::RuntimeApi;
 use bistro_testkit::{fixtures, moto};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[path = "live_support.rs"]
 mod live_support;
@@ -147,13 +147,9 @@ async fn two_viewer_addresses_in_one_ipv6_64_share_a_budget_and_another_64_has_i
     let table = seeded_table().await;
     let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
     let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
-    // Not at the end of a minute: the budget counts per minute.
-    let second = bistro_domain::jiff::Timestamp::now().as_second();
-    if second.rem_euclid(60) > 45 {
-        tokio::time::sleep(Duration::from_secs(u64::try_from(61 - second.rem_euclid(60)).unwrap())).await;
-    }
-    let group = bistro_api::extract::ClientAddress::of("2001:db8:1:2::1").0;
-    let budget = bistro_api::extract::CLIENT_BUDGET;
+    within_one_minute(15).await;
+    let group = bistro_api::limits::ClientAddress::of("2001:db8:1:2::1").0;
+    let budget = bistro_api::limits::CLIENT_BUDGET;
     let now = bistro_domain::jiff::Timestamp::now().as_second();
     for _ in 0..budget.per_minute {
         assert_eq!(repos.clients.count(&fixtures::slug("lambda-test"), &group, now, budget).await.unwrap(), Ok(()));
@@ -165,6 +161,89 @@ async fn two_viewer_addresses_in_one_ipv6_64_share_a_budget_and_another_64_has_i
     assert_eq!(same_64["statusCode"], 429, "{same_64}");
     assert_eq!(body(&same_64)["code"], "rate_limited");
     assert_eq!(other_64["statusCode"], 201, "{other_64}");
+}
+
+/// Waits for a new minute unless `seconds` are left in this one (the binaries built first, which
+/// takes longer than that): a budget's minute tier counts per minute.
+async fn within_one_minute(seconds: i64) {
+    binaries();
+    let second = bistro_domain::jiff::Timestamp::now().as_second().rem_euclid(60);
+    if second > 60 - seconds {
+        tokio::time::sleep(Duration::from_secs(u64::try_from(61 - second).unwrap())).await;
+    }
+}
+
+/// A guest's request from `viewer` (the address CloudFront saw) holding `device`, if any.
+fn guest_event(method: &str, path: &str, body: Option<Value>, viewer: &str, device: Option<&str>) -> Value {
+    let mut event = http_event(method, path, body, None);
+    event["headers"][bistro_lambda::VIEWER_ADDRESS] = viewer.into();
+    if let Some(device) = device {
+        event["headers"][bistro_api::limits::DEVICE_HEADER] = device.into();
+    }
+    event
+}
+
+/// A guest holding `device` behind `viewer` opens a cart, puts a pizza in and orders it.
+async fn order_on_lambda(table: &str, viewer: &str, device: &str, key: &str) -> Value {
+    let carts = "/v1/restaurants/lambda-test/carts";
+    let opened = invoke("cart", guest_event("POST", carts, None, viewer, Some(device)), table).await;
+    if opened["statusCode"] != 201 {
+        return opened;
+    }
+    let cart = body(&opened)["token"].as_str().unwrap().to_owned();
+    let line = json!({"item": "pizza", "quantity": 1});
+    let path = format!("{carts}/{cart}/lines");
+    let added = invoke("cart", guest_event("POST", &path, Some(line), viewer, Some(device)), table).await;
+    assert_eq!(added["statusCode"], 200, "{added}");
+    let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}});
+    let mut placing = guest_event("POST", "/v1/restaurants/lambda-test/orders", Some(order), viewer, Some(device));
+    placing["headers"]["idempotency-key"] = key.into();
+    invoke("orders", placing, table).await
+}
+
+#[tokio::test]
+async fn forty_guests_behind_one_viewer_address_each_order_while_carts_flood_from_it_and_are_refused() {
+    let table = seeded_table().await;
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let repos = Repos::new(Arc::new(DynamoStore::new(client, table.clone())));
+    let (viewer, devices_path) = ("198.51.100.7", "/v1/restaurants/lambda-test/devices");
+    within_one_minute(50).await;
+    let issued = invoke("cart", guest_event("POST", devices_path, None, viewer, None), &table).await;
+    assert_eq!(issued["statusCode"], 204, "{issued}");
+    let flooder = issued["headers"][bistro_api::limits::DEVICE_HEADER].as_str().unwrap().to_owned();
+    // The other guests' devices, issued as the same function does (each counts on the address).
+    let slug = fixtures::slug("lambda-test");
+    let now = bistro_domain::jiff::Timestamp::now().as_second();
+    let mut devices = Vec::new();
+    for _ in 0..40 {
+        assert_eq!(repos.clients.count(&slug, viewer, now, bistro_api::limits::CLIENT_BUDGET).await.unwrap(), Ok(()));
+        devices.push(repos.clients.issue_device(&slug, now, bistro_api::limits::DEVICE_BUDGET).await.unwrap());
+    }
+    // The flood has spent the rest of the address's minute.
+    while repos.clients.count(&slug, viewer, now, bistro_api::limits::CLIENT_BUDGET).await.unwrap().is_ok() {}
+    let carts = "/v1/restaurants/lambda-test/carts";
+
+    let as_address = invoke("cart", guest_event("POST", carts, None, viewer, None), &table).await;
+    let mut as_device = Vec::new();
+    for _ in 0..bistro_api::limits::DEVICE_BUDGET.per_minute {
+        as_device.push(invoke("cart", guest_event("POST", carts, None, viewer, Some(&flooder)), &table).await);
+    }
+    let mut placed = Vec::new();
+    for (batch, devices) in devices.chunks(8).enumerate() {
+        let mut guests = tokio::task::JoinSet::new();
+        for (n, device) in devices.iter().enumerate() {
+            let (table, device) = (table.clone(), device.as_str().to_owned());
+            guests.spawn(async move { order_on_lambda(&table, viewer, &device, &format!("guest-{batch}-{n}")).await });
+        }
+        placed.extend(guests.join_all().await);
+    }
+
+    assert_eq!(as_address["statusCode"], 429, "{as_address}");
+    let statuses: Vec<_> = as_device.iter().map(|r| r["statusCode"].as_u64().unwrap()).collect();
+    // The issue counted one on the flooder's device: five carts, then a refusal.
+    assert_eq!(statuses, [201, 201, 201, 201, 201, 429], "{as_device:?}");
+    assert!(placed.iter().all(|r| r["statusCode"] == 201), "{placed:?}");
+    assert_eq!(placed.len(), 40);
 }
 
 #[tokio::test]

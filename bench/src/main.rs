@@ -191,7 +191,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("units") => {
             let units = tokio::runtime::Runtime::new()?.block_on(request_units::measure())?;
             print!("{}", request_units::section(&units));
-            Ok(())
+            write_one_part(&args, |results| results.request_units = units)
         }
         Some("render") => {
             let previous = read_results(Path::new(args.get(1).ok_or("render PREVIOUS.json")?))?;

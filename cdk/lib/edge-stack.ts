@@ -25,7 +25,8 @@ export interface EdgeLimits {
   readonly signUp: number;
   /** `POST …/reservations`: booking a table. */
   readonly booking: number;
-  /** `POST …/carts` and `POST …/orders`: opening a cart and ordering. */
+  /** `POST …/carts`, `POST …/orders` and `POST …/devices`: opening a cart, ordering, and a guest's
+   *  page asking for its device's token. */
   readonly ordering: number;
 }
 
@@ -84,7 +85,7 @@ export class EdgeStack extends Stack {
         rule('Login', 1, limits.login, posting(path('ENDS_WITH', '/login'))),
         rule('SignUp', 2, limits.signUp, posting(path('EXACTLY', '/v1/restaurants'))),
         rule('Booking', 3, limits.booking, posting(path('ENDS_WITH', '/reservations'))),
-        rule('Ordering', 4, limits.ordering, posting(path('ENDS_WITH', '/carts'), path('ENDS_WITH', '/orders'))),
+        rule('Ordering', 4, limits.ordering, posting(path('ENDS_WITH', '/carts'), path('ENDS_WITH', '/orders'), path('ENDS_WITH', '/devices'))),
         rule('Everything', 5, limits.perAddress),
       ],
     });

@@ -312,7 +312,7 @@ test('the edge limits each viewer address over five minutes, all in all and tigh
   assert.match(scoped('Login'), /"SearchString":"POST".*"PositionalConstraint":"ENDS_WITH","SearchString":"\/login"/);
   assert.match(scoped('SignUp'), /"PositionalConstraint":"EXACTLY","SearchString":"\/v1\/restaurants"/);
   assert.match(scoped('Booking'), /"SearchString":"\/reservations"/);
-  assert.match(scoped('Ordering'), /"SearchString":"\/carts".*"SearchString":"\/orders"/);
+  assert.match(scoped('Ordering'), /"SearchString":"\/carts".*"SearchString":"\/orders".*"SearchString":"\/devices"/);
   assert.equal(scoped('Everything'), 'null', 'every request counts toward the overall limit');
   // A busy restaurant's Wi-Fi at a peak: 40 guests, about 40 requests and 2 creations each.
   assert.ok(EDGE_LIMITS.perAddress > 40 * 40 && EDGE_LIMITS.ordering > 40 * 2);

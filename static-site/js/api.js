@@ -19,9 +19,35 @@ export class Problem extends Error {
 /** No answer at all (offline, the server down): a problem of its own, not the browser's text. */
 const OFFLINE = { code: 'offline', detail: 'We could not reach the restaurant. Check your connection and try again.' };
 
+const deviceKey = (slug) => `bistro.device.${slug}`;
+const slugOf = (path) => path.match(/^\/v1\/restaurants\/([a-z0-9_-]+)/)?.[1];
+
+/** Asks the restaurant once for this device's own token (the guest's pages do as they open):
+ *  the guest's carts, orders and bookings then count against the device, not against the address
+ *  it shares with everyone on the restaurant's Wi-Fi. Without one they count on the address. */
+export async function ensureDevice(slug) {
+  const kept = deviceOf(slug);
+  // A token lapses 30 days after its last use: one issued 25 days ago is asked for again.
+  if (kept && Date.now() - kept.at < 25 * 86_400_000) return;
+  const { apiUrl } = await config();
+  try {
+    const response = await fetch(`${apiUrl}/v1/restaurants/${slug}/devices`, { method: 'POST' });
+    const device = response.headers.get('bistro-device');
+    if (response.ok && device) localStorage.setItem(deviceKey(slug), JSON.stringify({ device, at: Date.now() }));
+  } catch { /* offline: the next page asks again */ }
+}
+
+function deviceOf(slug) {
+  try {
+    return JSON.parse(localStorage.getItem(deviceKey(slug)));
+  } catch { return null; }
+}
+
 export async function api(method, path, { body, token, headers = {} } = {}) {
   const { apiUrl } = await config();
   const init = { method, headers: { ...headers } };
+  const device = method !== 'GET' && deviceOf(slugOf(path))?.device;
+  if (device) init.headers['bistro-device'] = device;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['content-type'] = 'application/json';
@@ -35,7 +61,7 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
   }
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (response.status === 401 && token) endSession(path.match(/^\/v1\/restaurants\/([a-z0-9_-]+)/)?.[1], 'expired');
+  if (response.status === 401 && token) endSession(slugOf(path), 'expired');
   if (!response.ok) throw new Problem(response.status, data);
   return data;
 }

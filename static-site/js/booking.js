@@ -1,5 +1,5 @@
 // Table reservations: pick a day and party, see free times, book; view or cancel with the link.
-import { api } from './api.js';
+import { api, ensureDevice } from './api.js';
 import { h, show, submitOnce, localTime } from './ui.js';
 import { guestMessage, t } from './words.js';
 
@@ -10,6 +10,7 @@ export function localDate(timeZone, days = 0, now = Date.now()) {
 }
 
 export async function bookingPage(slug) {
+  ensureDevice(slug);
   const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
   const { lead_minutes: lead, horizon_days: horizon } = restaurant.reservations;
   // The earliest day a booking can start (after the lead time) and the last one it may be made for.

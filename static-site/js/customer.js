@@ -1,6 +1,6 @@
 // The guest's menu page: the menu (from the published JSON), the cart and checkout. The live
 // order page is order-view.js, fetched only when a guest follows an order.
-import { activeOrders, api, config, publishedMenu, rememberOrder } from './api.js';
+import { activeOrders, api, config, ensureDevice, publishedMenu, rememberOrder } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { isOpen, nextOpening } from './hours.js';
 import { menuView } from './menu-view.js';
@@ -33,6 +33,7 @@ async function loadCart(slug) {
 const MENU_CHECK_MS = 30_000;
 
 export async function menuPage(slug, rawTable) {
+  ensureDevice(slug);
   const [first, { mediaBaseUrl }, initialCart] = await Promise.all([publishedMenu(slug), config(), loadCart(slug)]);
   await useRestaurantLanguage(first.restaurant.language);
   let menu = first;

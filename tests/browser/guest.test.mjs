@@ -67,6 +67,24 @@ test('the cart bar follows the guest with the count and the total, and identical
   await noViolations(tab, 'cart');
 });
 
+test('a guest\'s page asks once for its device\'s own token and sends it when it opens a cart', async () => {
+  const context = await world.chrome.newContext(PHONE);
+  const tab = await page(context, world.errors);
+  const asked = [];
+  tab.on('request', (request) => { if (request.url().endsWith(`/v1/restaurants/${SLUG}/devices`)) asked.push(request); });
+  const issued = tab.waitForResponse((r) => r.url().endsWith(`/v1/restaurants/${SLUG}/devices`));
+  await tab.goto(`${world.server.base}/r/${SLUG}/t/4`);
+  const device = (await issued).headers()['bistro-device'];
+  assert.match(device, /^[0-9a-f]{64}$/);
+
+  const opened = tab.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/v1/restaurants/${SLUG}/carts`));
+  await addLasagne(tab);
+  assert.equal((await opened).headers()['bistro-device'], device, 'the cart counts against the device');
+  await tab.reload();
+  await tab.locator('.item h3').first().waitFor();
+  assert.equal(asked.length, 1, 'a device keeps its token');
+});
+
 test('a note on a line reaches the kitchen board', async () => {
   const staff = await page(await world.chrome.newContext(), world.errors);
   await staff.goto(`${world.server.base}/r/${SLUG}/staff`);

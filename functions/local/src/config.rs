@@ -21,7 +21,7 @@ pub struct LocalConfig {
     /// orders, bookings and logins per client off.
     pub rate_limit: u32,
     /// What one client may create at one restaurant a minute, an hour and a day (not a flag:
-    /// the deployment's own, `bistro_api::extract::CLIENT_BUDGET`; tests set smaller ones).
+    /// the deployment's own, `bistro_api::limits::CLIENT_BUDGET`; tests set smaller ones).
     pub client_budget: bistro_store::repo::Budget,
     pub static_dir: PathBuf,
     /// When set, creating a restaurant needs this code; otherwise anyone may.
@@ -93,7 +93,7 @@ impl LocalConfig {
             rate_limit: rate_limit
                 .parse()
                 .map_err(|_| format!("'{rate_limit}' is not a number of requests per second"))?,
-            client_budget: bistro_api::extract::CLIENT_BUDGET,
+            client_budget: bistro_api::limits::CLIENT_BUDGET,
             static_dir: get("static", "BISTRO_STATIC").unwrap_or_else(|| "static-site".into()).into(),
             sign_up_code: get("sign-up-code", "BISTRO_SIGN_UP_CODE").filter(|code| !code.trim().is_empty()),
             seed_demo,

@@ -11,7 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use bistro_api::extract::ClientAddress;
+use bistro_api::limits::ClientAddress;
 use bistro_api::{ApiError, AppState};
 
 type Limiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;

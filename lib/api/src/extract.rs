@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use bistro_store::repo::Budget;
 
 /// A JSON body: malformed JSON is a 400, a well-formed body that does not fit (unknown field,
 /// invalid value) a 422, an oversized one a 413. As an answer, the value written as JSON.
@@ -145,85 +144,9 @@ mod tests {
     }
 
     #[test]
-    fn two_addresses_of_one_ipv6_64_are_one_client_and_another_64_is_another() {
-        use super::ClientAddress;
-        assert_eq!(ClientAddress::of("2001:db8:1:2::1"), ClientAddress::of("2001:db8:1:2:ffff:ee:dd:cc"));
-        assert_eq!(ClientAddress::of("2001:db8:1:2::1").0, "2001:db8:1:2::/64");
-        assert_ne!(ClientAddress::of("2001:db8:1:2::1"), ClientAddress::of("2001:db8:1:3::1"));
-    }
-
-    #[test]
-    fn an_ipv4_address_is_its_own_client_however_it_is_written() {
-        use super::ClientAddress;
-        assert_eq!(ClientAddress::of("10.9.8.7").0, "10.9.8.7");
-        assert_eq!(ClientAddress::of("::ffff:10.9.8.7").0, "10.9.8.7");
-        assert_ne!(ClientAddress::of("10.9.8.7"), ClientAddress::of("10.9.8.8"));
-    }
-
-    #[test]
     fn a_fraction_stays_a_fraction_so_an_integer_field_still_refuses_it() {
         let mut body = json!({"quantity": 2.5});
         assert!(!whole_numbers_as_integers(&mut body));
         assert_eq!(body, json!({"quantity": 2.5}));
-    }
-}
-
-/// Where a request came from, as its host can vouch: the local server's TCP peer; on Lambda the
-/// viewer address the site's CloudFront function writes, else API Gateway's source IP. Hosts put
-/// it in the request's extensions; handlers read it as `Option<Extension<ClientAddress>>`, since a
-/// router driven directly (in tests) has none. Never read from a header a client can set where
-/// the host cannot vouch for it.
-///
-/// An IPv6 client is its /64: one subscriber line or LAN gets a /64 and picks addresses within it
-/// freely, so counting each address would give every device, or every request, a budget of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientAddress(pub String);
-
-impl ClientAddress {
-    /// The client that `address` (as its host saw it) belongs to: an IPv4 address, an IPv6
-    /// address's /64 (`2001:db8:1:2::/64`), or the text as given when it is not an address.
-    pub fn of(address: &str) -> Self {
-        match address.trim().parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-                let prefix = u128::from(v6) & !((1_u128 << 64) - 1);
-                Self(format!("{}/64", std::net::Ipv6Addr::from(prefix)))
-            }
-            Ok(std::net::IpAddr::V6(v6)) => {
-                Self(v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()))
-            }
-            Ok(std::net::IpAddr::V4(v4)) => Self(v4.to_string()),
-            Err(_) => Self(address.to_owned()),
-        }
-    }
-}
-
-/// What one client may create at one restaurant, across carts, orders, bookings and logins: set
-/// for a restaurant's own Wi-Fi at a peak (40 guests behind one address, each opening a cart and
-/// ordering within a minute, about 80 creations; an evening's few hundred guests), far below what
-/// filling a kitchen or a booking grid takes. A minute's flood is cut by the hour and the day.
-pub const CLIENT_BUDGET: Budget = Budget { per_minute: 90, per_hour: 600, per_day: 2000 };
-
-/// A route that creates something for anyone who asks takes this: it counts the request against
-/// the client's budget at the path's restaurant, and refuses it (429, `Retry-After` until the
-/// used-up tier's window ends) past [`CLIENT_BUDGET`]. A request without a vouched-for address
-/// (a router driven directly in tests) is not counted.
-#[derive(Debug)]
-pub struct ClientBudget;
-
-impl FromRequestParts<crate::AppState> for ClientBudget {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, ApiError> {
-        let (Some(ClientAddress(client)), Some(budget)) =
-            (parts.extensions.get::<ClientAddress>().cloned(), state.client_budget)
-        else {
-            return Ok(Self);
-        };
-        let crate::access::Tenant(slug) = crate::access::Tenant::from_request_parts(parts, state).await?;
-        let now = bistro_domain::jiff::Timestamp::now().as_second();
-        match state.repos.clients.count(&slug, &client, now, budget).await? {
-            Ok(()) => Ok(Self),
-            Err(spent) => Err(ApiError::RateLimited { retry_after_secs: spent.retry_after(now) }),
-        }
     }
 }

@@ -9,6 +9,7 @@ pub mod code;
 pub mod error;
 pub mod extract;
 pub mod images;
+pub mod limits;
 pub mod openapi;
 pub mod origin;
 pub mod path;

@@ -26,7 +26,7 @@ pub struct AppState {
     /// The whole-menu page guests ask for, as sent: encoded once per menu version.
     pub(crate) menu_pages: Arc<VersionedCache<EncodedMenuPage>>,
     /// What one client may create at a restaurant in a minute, an hour and a day
-    /// (`extract::ClientBudget`); `None` counts nothing.
+    /// (`limits::ClientBudget`, `limits::GuestBudget`); `None` counts nothing.
     pub client_budget: Option<bistro_store::repo::Budget>,
 }
 
@@ -47,7 +47,7 @@ impl AppState {
             media: None,
             site: None,
             menu_pages: Arc::default(),
-            client_budget: Some(crate::extract::CLIENT_BUDGET),
+            client_budget: Some(crate::limits::CLIENT_BUDGET),
         }
     }
 

@@ -187,7 +187,7 @@ async fn tag_request_id(mut request: axum::extract::Request, next: axum::middlew
         request.headers_mut().insert(REQUEST_ID, value);
     }
     if let Some(address) = client_address(&request) {
-        request.extensions_mut().insert(bistro_api::extract::ClientAddress::of(&address));
+        request.extensions_mut().insert(bistro_api::limits::ClientAddress::of(&address));
     }
     next.run(request).await
 }

@@ -41,14 +41,16 @@ pub async fn answer(repos: &Repos, sender: &dyn Sender, id: &str, text: &str) ->
         }
     };
     // A resume reads up to the restaurant's last thousand events: a few are plenty for any screen.
-    match repos.connections.count_resume(&connection, bistro_domain::jiff::Timestamp::now().as_millisecond()).await {
-        Ok(true) => {}
-        Ok(false) => return Reply::Send(vec![ServerMessage::too_many_resumes()]),
-        Err(error) => {
-            tracing::error!(%error, "cannot count a connection's resume");
-            return Reply::Send(vec![ServerMessage::unavailable()]);
-        }
-    }
+    let connection =
+        match repos.connections.count_resume(&connection, bistro_domain::jiff::Timestamp::now().as_millisecond()).await
+        {
+            Ok(Some(counted)) => counted,
+            Ok(None) => return Reply::Send(vec![ServerMessage::too_many_resumes()]),
+            Err(error) => {
+                tracing::error!(%error, "cannot count a connection's resume");
+                return Reply::Send(vec![ServerMessage::unavailable()]);
+            }
+        };
     match still_signed_in(repos, &connection.restaurant, connection.signed_in.as_ref()).await {
         Ok(true) => {}
         Ok(false) => {

@@ -78,6 +78,25 @@ async fn a_new_board_resumes_from_the_restaurants_last_number() {
 }
 
 #[tokio::test]
+async fn a_resume_that_clears_a_missed_mark_still_counts_toward_the_resume_limit() {
+    let repos = repos();
+    repos.connections.put(&board("c1", None)).await.unwrap();
+    let sender = Recorded::default();
+    let resume = || answer(&repos, &sender, "c1", r#"{"type":"resume","last_seq":null}"#);
+    for _ in 0..bistro_store::repo::RESUMES_PER_WINDOW {
+        // Each time, an update went past the board and it resumes to catch up.
+        let connection = repos.connections.get("c1").await.unwrap();
+        repos.connections.set_missed(&connection, true).await.unwrap();
+        let Reply::Send(messages) = resume().await else { panic!("the resume is answered") };
+        assert!(matches!(&messages[..], [ServerMessage::Resumed { .. }]), "{messages:?}");
+    }
+
+    let Reply::Send(messages) = resume().await else { panic!("the resume is answered") };
+
+    assert!(matches!(&messages[..], [ServerMessage::Error { code, .. }] if code == "too_many_resumes"), "{messages:?}");
+}
+
+#[tokio::test]
 async fn a_resume_under_an_ended_login_tells_the_socket_closes_it_and_forgets_it() {
     let repos = repos();
     let sender = Recorded::default();

@@ -75,6 +75,12 @@ pub fn client_budget(slug: &Slug, day: i64, who: &str) -> Key {
     Key::new(format!("R#{slug}#CLIENTS#{day}"), who)
 }
 
+/// What one guest's device (a hash of the token the restaurant issued it) created there, by
+/// minute, hour and day; the item is the token's issue too, so a made-up token finds none.
+pub fn device_budget(slug: &Slug, who: &str) -> Key {
+    Key::new(format!("R#{slug}#DEVICE#{who}"), "BUDGET")
+}
+
 /// How many pictures a restaurant was granted uploads for on one local date.
 pub fn uploads_of_day(slug: &Slug, date: Date) -> Key {
     Key::new(format!("R#{slug}#UPLOADS#{date}"), "COUNT")

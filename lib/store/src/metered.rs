@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::seam::{Index, Item, Key, Page, Query, SeamError, Store, Write};
+use crate::seam::{Counting, Index, Item, Key, Page, Query, SeamError, Store, Tallied, Tier, Write};
 
 /// Request units, in halves so that eventually consistent reads stay whole numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -189,6 +189,22 @@ impl Store for Metered {
 
     async fn ping(&self) -> Result<(), SeamError> {
         self.inner.ping().await
+    }
+
+    /// Charged as the DynamoDB engine spends it in the usual case, whatever the engine beneath
+    /// does: one conditional UpdateItem, billed on the item's size whether it counted or not, and
+    /// no read (a read comes only when a window moved on, once a minute).
+    async fn tally_as(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<Option<Tallied>, SeamError> {
+        let result = self.inner.tally_as(key, tiers, expires_at, counting).await;
+        let size = self.inner.get(key).await?.as_ref().map_or(0, item_size);
+        self.charge(Units { write: size.div_ceil(1024).max(1), largest_item: size, ..Units::default() });
+        result
     }
 }
 

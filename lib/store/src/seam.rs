@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use crate::tally::{Counts, Tallied, Tier};
+pub use crate::tally::{Counting, Counts, Tallied, Tier};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Key {
@@ -320,16 +320,38 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Counts one more creation under `key` in each tier's window, unless a tier is full (then
     /// nothing is counted and the answer names that tier); one item holds every tier, expiring at
-    /// `expires_at`. This default reads the item and writes it back over the version read
-    /// (a read and a write); an engine may do it in one conditional write.
+    /// `expires_at`.
     async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
+        Ok(self.tally_as(key, tiers, expires_at, Counting::AnyItem).await?.unwrap_or(Ok(())))
+    }
+
+    /// [`Store::tally`], but only where an item already is: `None`, counting nothing, where no
+    /// tally was ever started under `key` (or it expired). What an issued token's budget needs,
+    /// so that a made-up token gets none.
+    async fn tally_known(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Option<Tallied>, SeamError> {
+        self.tally_as(key, tiers, expires_at, Counting::KnownItem).await
+    }
+
+    /// What `tally` and `tally_known` share, and what an engine overrides. This default reads
+    /// the item and writes it back over the version read (a read and a write); an engine may do
+    /// it in one conditional write.
+    async fn tally_as(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<Option<Tallied>, SeamError> {
         for _ in 0..TALLY_ATTEMPTS {
             let current = self.get(key).await?;
+            if current.is_none() && counting == Counting::KnownItem {
+                return Ok(None);
+            }
             let previous = current.as_ref().map(|item| serde_json::from_str::<Counts>(&item.body)).transpose();
             let previous = previous.map_err(|e| SeamError::Invalid(format!("a tally item: {e}")))?;
             let next = match Counts::counted(previous.as_ref(), tiers) {
                 Ok(next) => next,
-                Err(full) => return Ok(Err(full)),
+                Err(full) => return Ok(Some(Err(full))),
             };
             let (version, condition) = match &current {
                 Some(item) => (item.version + 1, Condition::Version(item.version)),
@@ -339,7 +361,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
             let mut item = Item::new(key.clone(), version, body);
             item.expires_at = Some(expires_at);
             match self.write(Write::Put { item, condition }).await {
-                Ok(_) => return Ok(Ok(())),
+                Ok(_) => return Ok(Some(Ok(()))),
                 // Another creation counted first: count again over what it wrote.
                 Err(SeamError::ConditionFailed) => {}
                 Err(other) => return Err(other),

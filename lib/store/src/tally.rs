@@ -13,6 +13,13 @@ pub struct Tier {
 /// What a tally did: counted one more, or refused because the tier of this index is full.
 pub type Tallied = Result<(), usize>;
 
+/// Whether a tally may start a new item, or counts only under one already started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    AnyItem,
+    KnownItem,
+}
+
 /// What a tally item holds: each tier's window and its count in it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {

@@ -61,6 +61,7 @@ macro_rules! contract {
 
 contract!(
     a_tally_counts_until_a_tier_is_full_and_starts_a_moved_window_again,
+    a_tally_of_known_items_counts_nothing_where_no_tally_was_started,
     fifty_concurrent_tallies_count_exactly_up_to_the_limit,
     recent_reads_see_what_was_written_and_nothing_else,
     a_put_on_an_absent_condition_fails_when_the_item_exists,
@@ -862,6 +863,21 @@ async fn a_tally_counts_until_a_tier_is_full_and_starts_a_moved_window_again(sto
     assert_eq!(store.tally(&key, &tiers(602, [2, 3, 4]), expires).await.unwrap(), Err(1), "the hour is full");
     assert_eq!(store.tally(&key, &tiers(660, [2, 3, 4]), expires).await.unwrap(), Ok(()), "a new hour");
     assert_eq!(store.tally(&key, &tiers(720, [2, 3, 4]), expires).await.unwrap(), Err(2), "the day is full");
+}
+
+async fn a_tally_of_known_items_counts_nothing_where_no_tally_was_started(store: Arc<dyn Store>) {
+    let (never, started) = (Key::new("R#roma#DEVICE#never", "BUDGET"), Key::new("R#roma#DEVICE#issued", "BUDGET"));
+    let expires = now_unix() + 3600;
+    assert_eq!(store.tally_known(&never, &tiers(600, [2, 3, 4]), expires).await.unwrap(), None);
+    assert_eq!(store.get(&never).await.unwrap(), None, "nothing was written for a token never issued");
+    assert_eq!(store.tally(&started, &tiers(600, [2, 3, 4]), expires).await.unwrap(), Ok(()));
+    assert_eq!(store.tally_known(&started, &tiers(600, [2, 3, 4]), expires).await.unwrap(), Some(Ok(())));
+    assert_eq!(store.tally_known(&started, &tiers(600, [2, 3, 4]), expires).await.unwrap(), Some(Err(0)));
+    assert_eq!(
+        store.tally_known(&started, &tiers(601, [2, 3, 4]), expires).await.unwrap(),
+        Some(Ok(())),
+        "a new minute"
+    );
 }
 
 async fn fifty_concurrent_tallies_count_exactly_up_to_the_limit(store: Arc<dyn Store>) {

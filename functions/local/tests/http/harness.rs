@@ -25,7 +25,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
         data_dir: data.path().to_owned(),
         store: StoreChoice::Sqlite,
         rate_limit: 0,
-        client_budget: bistro_api::extract::CLIENT_BUDGET,
+        client_budget: bistro_api::limits::CLIENT_BUDGET,
         static_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static-site"),
         sign_up_code: None,
         seed_demo: false,

@@ -118,7 +118,7 @@ async fn one_client_opens_its_minutes_carts_at_one_restaurant_and_the_next_waits
     let app = spawn_app_with(|config| config.rate_limit = 1000).await;
     app.restaurant_with_pizza("crowd").await;
     app.restaurant_with_pizza("other").await;
-    let minute = bistro_api::extract::CLIENT_BUDGET.per_minute;
+    let minute = bistro_api::limits::CLIENT_BUDGET.per_minute;
     // Twice the budget and one: a minute boundary in between starts the count again once.
     let (opened, refused) = open_until_refused(&app, "crowd", 2 * minute + 1).await;
 
@@ -153,33 +153,87 @@ async fn past_the_days_budget_one_more_creation_waits_for_the_next_day_whatever_
     assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
-#[tokio::test]
-async fn forty_guests_behind_one_address_each_open_a_cart_and_order_within_a_minute() {
-    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
-    app.restaurant_with_pizza("wifi").await;
-    // Not across a minute boundary: the budget counts per minute.
+/// Waits for a new minute unless `seconds` are left in this one: the minute's tier counts per
+/// minute, and a test that means one minute must not run across two.
+async fn within_one_minute(seconds: i64) {
     let second = bistro_domain::jiff::Timestamp::now().as_second().rem_euclid(60);
-    if second > 40 {
+    if second > 60 - seconds {
         tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(61 - second).unwrap())).await;
     }
-    let guests = (0..40).map(|n| {
-        let app = &app;
-        async move {
-            let cart = app.cart_with_pizza("wifi", 1).await;
-            app.place("wifi", &cart, &format!("guest-{n}")).await.status()
-        }
-    });
+}
 
-    let placed = futures_util::future::join_all(guests).await;
+/// A token of a guest's device's own at `slug`, as the menu page asks for one.
+async fn device(app: &TestApp, slug: &str) -> String {
+    let response = app.request(Method::POST, &format!("/v1/restaurants/{slug}/devices"), None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    response.headers()[bistro_api::limits::DEVICE_HEADER].to_str().unwrap().to_owned()
+}
+
+/// A guest holding `device` opens a cart, puts a pizza in and orders it pickup.
+async fn order_from_device(app: &TestApp, slug: &str, device: &str, key: String) -> StatusCode {
+    let header = bistro_api::limits::DEVICE_HEADER;
+    let opened = app.request(Method::POST, &format!("/v1/restaurants/{slug}/carts"), None).header(header, device);
+    let opened = opened.send().await.unwrap();
+    if opened.status() != StatusCode::CREATED {
+        return opened.status();
+    }
+    let cart = json_of(opened).await["token"].as_str().unwrap().to_owned();
+    let line = json!({"item": "pizza", "choices": [{"group": "size", "option": "regular"}], "quantity": 1});
+    let added = app.send(Method::POST, &format!("/v1/restaurants/{slug}/carts/{cart}/lines"), None, &line).await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}});
+    let placed = app.request(Method::POST, &format!("/v1/restaurants/{slug}/orders"), None).header(header, device);
+    placed.header("Idempotency-Key", key).json(&body).send().await.unwrap().status()
+}
+
+/// Opens carts at `slug` holding `device` (none: as the address) until one is refused or `most`
+/// are open; returns how many opened.
+async fn flood(app: &TestApp, slug: &str, device: Option<&str>, most: u32) -> u32 {
+    let mut opened = 0;
+    for _ in 0..most {
+        let mut request = app.request(Method::POST, &format!("/v1/restaurants/{slug}/carts"), None);
+        if let Some(device) = device {
+            request = request.header(bistro_api::limits::DEVICE_HEADER, device);
+        }
+        if request.send().await.unwrap().status() != StatusCode::CREATED {
+            return opened;
+        }
+        opened += 1;
+    }
+    opened
+}
+
+#[tokio::test]
+async fn forty_guests_behind_one_address_each_order_within_a_minute_while_a_flood_from_it_is_refused() {
+    let app = spawn_app_with(|config| config.rate_limit = 10_000).await;
+    app.restaurant_with_pizza("wifi").await;
+    within_one_minute(40).await;
+    // Each guest's page asked for its device's token when the menu opened.
+    let mut devices = Vec::new();
+    for _ in 0..40 {
+        devices.push(device(&app, "wifi").await);
+    }
+    let flooder = device(&app, "wifi").await;
+    let guests = devices.iter().enumerate().map(|(n, device)| order_from_device(&app, "wifi", device, format!("g{n}")));
+    // Carts that never become orders, from the same address: as the address, and holding a token.
+    let floods = async { (flood(&app, "wifi", None, 500).await, flood(&app, "wifi", Some(&flooder), 500).await) };
+    let made_up = bistro_domain::ids::Token::generate();
+
+    let (placed, (as_address, as_device)) = tokio::join!(futures_util::future::join_all(guests), floods);
+    let with_made_up_token = flood(&app, "wifi", Some(made_up.as_str()), 500).await;
 
     assert!(placed.iter().all(|status| *status == StatusCode::CREATED), "{placed:?}");
+    let minute = bistro_api::limits::CLIENT_BUDGET.per_minute;
+    assert!(as_address < minute, "the address's minute was spent on 41 issues and {as_address} carts");
+    assert!(as_device < bistro_api::limits::DEVICE_BUDGET.per_minute, "one device: {as_device} carts");
+    assert_eq!(with_made_up_token, 0, "a token the restaurant never issued counts as the spent address");
 }
 
 #[tokio::test]
 async fn a_flood_from_one_address_leaves_another_address_at_the_same_restaurant_served() {
     let app = spawn_app_with(|config| config.rate_limit = 1000).await;
     app.restaurant_with_pizza("flooded").await;
-    let minute = bistro_api::extract::CLIENT_BUDGET.per_minute;
+    let minute = bistro_api::limits::CLIENT_BUDGET.per_minute;
     let (_, refused) = open_until_refused(&app, "flooded", 3 * minute).await;
     assert!(refused.is_some(), "the flood from 127.0.0.1 is refused");
 

@@ -20,7 +20,7 @@ use crate::state::AppState;
         staff::reset_password, staff::hand_over,
         menu::read_menu, menu::read_item, menu::create_category, menu::read_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
-        cart::open_cart, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
+        cart::open_cart, cart::issue_device, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
         orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, orders::erase_order,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status, reservations::erase_reservation,

@@ -17,7 +17,8 @@ use super::{missing, restaurant};
 use crate::access::{Manager, Staff, Tenant};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::ApiError;
-use crate::extract::{ClientAddress, Json};
+use crate::extract::Json;
+use crate::limits::ClientAddress;
 use crate::openapi::problem;
 use crate::state::AppState;
 use crate::views::AccountView;
@@ -191,7 +192,7 @@ pub struct Credentials {
 pub async fn login(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    _: crate::extract::ClientBudget,
+    _: crate::limits::ClientBudget,
     client: Option<axum::Extension<ClientAddress>>,
     Json(body): Json<Credentials>,
 ) -> Result<Json<Session>, ApiError> {

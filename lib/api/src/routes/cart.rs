@@ -28,6 +28,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/restaurants/{slug}/carts", post(open_cart))
+        .route("/v1/restaurants/{slug}/devices", post(issue_device))
         .route("/v1/restaurants/{slug}/carts/{token}", get(read_cart))
         .route("/v1/restaurants/{slug}/carts/{token}/lines", post(add_line))
         .route("/v1/restaurants/{slug}/carts/{token}/lines/{index}", put(replace_line).delete(remove_line))
@@ -90,11 +91,25 @@ async fn priced_view(
 pub async fn open_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    _: crate::extract::ClientBudget,
+    _: crate::limits::GuestBudget,
 ) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
     let token = state.repos.carts.open(&slug).await?;
     Ok((StatusCode::CREATED, Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
+}
+
+#[utoipa::path(post, path = "/v1/restaurants/{slug}/devices", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
+    responses((status = 204, description = "A token of the guest's device's own, in the `Bistro-Device` header: sent back in that header when the guest opens a cart, orders or books, those count against the device's budget at the restaurant, not its address's.",
+        headers(("Bistro-Device" = String, description = "The device's token (64 hex digits)"))), problem::NotFound, problem::TooMany))]
+pub async fn issue_device(
+    State(state): State<AppState>,
+    Tenant(slug): Tenant,
+    _: crate::limits::ClientBudget,
+) -> Result<impl IntoResponse, ApiError> {
+    current(&state, &slug).await?;
+    let now = bistro_domain::jiff::Timestamp::now().as_second();
+    let token = state.repos.clients.issue_device(&slug, now, crate::limits::DEVICE_BUDGET).await?;
+    Ok((crate::limits::IssuedDevice(token), StatusCode::NO_CONTENT))
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/carts/{token}", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path), ("token" = bistro_domain::ids::Token, Path)),

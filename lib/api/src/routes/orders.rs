@@ -74,7 +74,7 @@ pub struct PlacedOrder {
 pub async fn place_order(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    _: crate::extract::ClientBudget,
+    _: crate::limits::GuestBudget,
     headers: HeaderMap,
     Json(body): Json<PlaceOrder>,
 ) -> Result<impl IntoResponse, ApiError> {

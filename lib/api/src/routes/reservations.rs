@@ -134,7 +134,7 @@ pub struct Booked {
 pub async fn book(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
-    _: crate::extract::ClientBudget,
+    _: crate::limits::GuestBudget,
     headers: HeaderMap,
     Json(body): Json<Booking>,
 ) -> Result<impl IntoResponse, ApiError> {

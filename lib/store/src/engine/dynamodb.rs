@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::seam::{
-    Condition, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier, Write,
-    check_transaction, now_unix,
+    Condition, Counting, Cursor, Index, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier,
+    Write, check_transaction, now_unix,
 };
 
 const EXPIRES_AT: &str = "expires_at";
@@ -532,8 +532,14 @@ impl Store for DynamoStore {
         Ok(Page { items, next })
     }
 
-    async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
-        self.tally_item(key, tiers, expires_at).await
+    async fn tally_as(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<Option<Tallied>, SeamError> {
+        self.tally_item(key, tiers, expires_at, counting).await
     }
 
     async fn ping(&self) -> Result<(), SeamError> {

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::dynamodb::DynamoStore;
 use crate::seam::{Key, SeamError};
-use crate::tally::{Counts, Tallied, Tier};
+use crate::tally::{Counting, Counts, Tallied, Tier};
 
 const ATTEMPTS: usize = 8;
 const WINDOWS: [&str; 3] = ["w0", "w1", "w2"];
@@ -30,25 +30,41 @@ fn counts_of(attributes: &HashMap<String, AttributeValue>) -> Option<Counts> {
 }
 
 impl DynamoStore {
-    pub(super) async fn tally_item(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
-        if self.count_in_same_windows(key, tiers, expires_at).await? {
-            return Ok(Ok(()));
+    pub(super) async fn tally_item(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<Option<Tallied>, SeamError> {
+        if self.count_in_same_windows(key, tiers, expires_at, counting).await? {
+            return Ok(Some(Ok(())));
         }
         for _ in 0..ATTEMPTS {
             let previous = self.read_counts(key).await?;
+            if previous.is_none() && counting == Counting::KnownItem {
+                return Ok(None);
+            }
             let next = match Counts::counted(previous.as_ref(), tiers) {
                 Ok(next) => next,
-                Err(full) => return Ok(Err(full)),
+                Err(full) => return Ok(Some(Err(full))),
             };
             if self.write_counts(key, previous.as_ref(), &next, expires_at).await? {
-                return Ok(Ok(()));
+                return Ok(Some(Ok(())));
             }
         }
         Err(SeamError::TransactionConflict)
     }
 
-    /// One more in every tier, if the item is new or its windows are these and none is full.
-    async fn count_in_same_windows(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<bool, SeamError> {
+    /// One more in every tier, if the item is new (and may be) or its windows are these and none
+    /// is full.
+    async fn count_in_same_windows(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<bool, SeamError> {
         let mut values =
             HashMap::from([(":one".to_owned(), n(1)), (":zero".to_owned(), n(0)), (":exp".to_owned(), n(expires_at))]);
         let mut sets = vec!["expires_at = :exp".to_owned()];
@@ -59,7 +75,11 @@ impl DynamoStore {
             sets.push(format!("w{i} = :w{i}, c{i} = if_not_exists(c{i}, :zero) + :one"));
             same.push(format!("w{i} = :w{i} AND c{i} < :l{i}"));
         }
-        let condition = format!("attribute_not_exists(pk) OR ({})", same.join(" AND "));
+        let same = same.join(" AND ");
+        let condition = match counting {
+            Counting::AnyItem => format!("attribute_not_exists(pk) OR ({same})"),
+            Counting::KnownItem => same,
+        };
         self.set_if(key, &sets, condition, values).await
     }
 

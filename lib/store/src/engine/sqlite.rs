@@ -14,8 +14,8 @@ use tokio::sync::broadcast;
 
 use super::condition_holds;
 use crate::seam::{
-    Condition, Counts, Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier, Write,
-    check_transaction, now_unix,
+    Condition, Counting, Counts, Cursor, Item, Key, Page, Position, Query, SeamError, SortKey, Store, Tallied, Tier,
+    Write, check_transaction, now_unix,
 };
 
 /// One committed change to one item, with its images before and after (like a stream record).
@@ -444,20 +444,29 @@ impl Store for SqliteStore {
 
     /// Read and written under the one connection's lock: no other creation comes between.
     /// Live screens care nothing for a client's count, so nothing is published.
-    async fn tally(&self, key: &Key, tiers: &[Tier; 3], expires_at: i64) -> Result<Tallied, SeamError> {
+    async fn tally_as(
+        &self,
+        key: &Key,
+        tiers: &[Tier; 3],
+        expires_at: i64,
+        counting: Counting,
+    ) -> Result<Option<Tallied>, SeamError> {
         self.run(|connection| {
             immediate(connection, |connection| {
                 let current = load(connection, key, now_unix())?;
+                if current.is_none() && counting == Counting::KnownItem {
+                    return Ok(None);
+                }
                 let previous = current.as_ref().and_then(|item| serde_json::from_str::<Counts>(&item.body).ok());
                 let next = match Counts::counted(previous.as_ref(), tiers) {
                     Ok(next) => next,
-                    Err(full) => return Ok(Err(full)),
+                    Err(full) => return Ok(Some(Err(full))),
                 };
                 let version = current.map_or(1, |item| item.version + 1);
                 let mut item = Item::new(key.clone(), version, serde_json::to_string(&next).unwrap_or_default());
                 item.expires_at = Some(expires_at);
                 store_item(connection, &item)?;
-                Ok(Ok(()))
+                Ok(Some(Ok(())))
             })
         })
         .await

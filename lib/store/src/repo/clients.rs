@@ -1,10 +1,12 @@
-//! What one client address created at one restaurant (carts, orders, bookings, logins), counted
-//! by minute, hour and day in one item per client, restaurant and day, so that no client can take
-//! a restaurant's table, grid or kitchen for itself, and each creation costs one write.
+//! What one client created at one restaurant (carts, orders, bookings, logins), counted by minute,
+//! hour and day in one item, so that no client can take a restaurant's table, grid or kitchen for
+//! itself, and each creation costs one write. A client is an address, or a guest's device holding
+//! a token the restaurant issued it: guests behind one address (a restaurant's Wi-Fi) each count
+//! on their own device, so a flood from that address does not spend their budget.
 
 use std::sync::Arc;
 
-use bistro_domain::ids::Slug;
+use bistro_domain::ids::{Slug, Token};
 use sha2::{Digest, Sha256};
 
 use super::RepoError;
@@ -58,15 +60,58 @@ impl Clients {
         now: i64,
         budget: Budget,
     ) -> Result<Result<(), Spent>, RepoError> {
-        let who = bistro_domain::ids::hex(&Sha256::digest(client.as_bytes())[..16]);
         let day = now.div_euclid(86_400);
-        let tiers = [
-            Tier { window: now.div_euclid(60), limit: budget.per_minute },
-            Tier { window: now.div_euclid(3600), limit: budget.per_hour },
-            Tier { window: day, limit: budget.per_day },
-        ];
-        let tallied =
-            self.store.tally(&keys::client_budget(slug, day, &who), &tiers, (day + 1) * 86_400 + 3600).await?;
-        Ok(tallied.map_err(|full| [Spent::Minute, Spent::Hour, Spent::Day][full.min(2)]))
+        let key = keys::client_budget(slug, day, &hashed(client));
+        let tallied = self.store.tally(&key, &budget.tiers(now), (day + 1) * 86_400 + 3600).await?;
+        Ok(tallied.map_err(Spent::of))
+    }
+
+    /// Issues a guest's device a token of its own at the restaurant: its creations count against
+    /// the token's `budget` from then on (this issue is the first), not its address's. The token
+    /// lapses 30 days after its last creation.
+    pub async fn issue_device(&self, slug: &Slug, now: i64, budget: Budget) -> Result<Token, RepoError> {
+        let token = Token::generate();
+        let key = keys::device_budget(slug, &hashed(token.as_str()));
+        // A new random key: its first count cannot find a full tier.
+        let _fresh = self.store.tally(&key, &budget.tiers(now), now + DEVICE_LIFETIME_SECS).await?;
+        Ok(token)
+    }
+
+    /// Counts one more creation of the device holding `token`, unless a tier of `budget` is used
+    /// up; `None` (counting nothing) when the restaurant never issued the token, or it lapsed.
+    pub async fn count_device(
+        &self,
+        slug: &Slug,
+        token: &Token,
+        now: i64,
+        budget: Budget,
+    ) -> Result<Option<Result<(), Spent>>, RepoError> {
+        let key = keys::device_budget(slug, &hashed(token.as_str()));
+        let tallied = self.store.tally_known(&key, &budget.tiers(now), now + DEVICE_LIFETIME_SECS).await?;
+        Ok(tallied.map(|tallied| tallied.map_err(Spent::of)))
+    }
+}
+
+/// How long an issued device token lasts after its last creation.
+pub const DEVICE_LIFETIME_SECS: i64 = 30 * 86_400;
+
+/// What the store keeps of an address or a token: never itself.
+fn hashed(raw: &str) -> String {
+    bistro_domain::ids::hex(&Sha256::digest(raw.as_bytes())[..16])
+}
+
+impl Budget {
+    fn tiers(self, now: i64) -> [Tier; 3] {
+        [
+            Tier { window: now.div_euclid(60), limit: self.per_minute },
+            Tier { window: now.div_euclid(3600), limit: self.per_hour },
+            Tier { window: now.div_euclid(86_400), limit: self.per_day },
+        ]
+    }
+}
+
+impl Spent {
+    fn of(full_tier: usize) -> Self {
+        [Self::Minute, Self::Hour, Self::Day][full_tier.min(2)]
     }
 }

@@ -163,13 +163,14 @@ impl Connections {
             .expiring_at(connection.expires_at))
     }
 
-    /// Counts one more resume of `connection` at `now_ms`; `false` (nothing written) when it
-    /// resumed [`RESUMES_PER_WINDOW`] times in the last [`RESUME_WINDOW_MS`].
-    pub async fn count_resume(&self, connection: &Connection, now_ms: i64) -> Result<bool, RepoError> {
-        let Some(resumed) = connection.resumed_at(now_ms) else { return Ok(false) };
+    /// Counts one more resume of `connection` at `now_ms`, and answers the connection as counted
+    /// (what a later write of it must start from, so the count is not lost); `None` (nothing
+    /// written) when it resumed [`RESUMES_PER_WINDOW`] times in the last [`RESUME_WINDOW_MS`].
+    pub async fn count_resume(&self, connection: &Connection, now_ms: i64) -> Result<Option<Connection>, RepoError> {
+        let Some(resumed) = connection.resumed_at(now_ms) else { return Ok(None) };
         let put = Write::Put { item: Self::item(&resumed)?, condition: Condition::Present };
         match self.store.write(put).await {
-            Ok(_) | Err(crate::seam::SeamError::ConditionFailed) => Ok(true),
+            Ok(_) | Err(crate::seam::SeamError::ConditionFailed) => Ok(Some(resumed)),
             Err(e) => Err(e.into()),
         }
     }
