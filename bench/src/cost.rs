@@ -64,6 +64,9 @@ const BOARDS: f64 = 2.0;
 const OPEN_HOURS_PER_DAY: f64 = 12.0;
 /// Lambda's own START, END and REPORT lines per invocation.
 const PLATFORM_LOG_BYTES: f64 = 330.0;
+/// One line of the HTTP API's access log (cdk/lib/api-stack.ts `ACCESS_LOG_FORMAT`) with a
+/// request id as API Gateway writes them and the longest route filled in, and its newline.
+const ACCESS_LOG_BYTES: f64 = 117.0;
 const DAYS_PER_MONTH: f64 = 30.4;
 const BUDGET_PER_1000: f64 = 0.50;
 /// Idle, per month (issue #15): at most this without free tiers, and under `BUDGET_IDLE_FREE`
@@ -251,7 +254,7 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
         usage.read_units += op.read;
         usage.write_units += (op.write + op.index_write) as f64;
         let log = starts.iter().find(|s| s.function == function_of(&op.name)).map_or(0.0, |s| s.log_bytes as f64);
-        usage.log_gb += count * (log + PLATFORM_LOG_BYTES) / 1e9;
+        usage.log_gb += count * (log + PLATFORM_LOG_BYTES + ACCESS_LOG_BYTES) / 1e9;
     }
     // The notifier: one invocation per order event (placement and each state change), each
     // reading the restaurant's connections (an index query) and posting to every screen.

@@ -2,9 +2,12 @@
 // partitions of the table that access.ts names for it; and the daily erasure of expired
 // personal data, which works on the same data.
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -53,28 +56,56 @@ export const ROUTE_THROTTLES: Record<string, [number, number]> = {
 /** The stage's requests per second and burst: the same backstop for the whole API. */
 export const STAGE_THROTTLE = { rateLimit: 1000, burstLimit: 2000 };
 
+/**
+ * One access log line per request, with nothing of the viewer in it (no address, no path with a
+ * token): what API Gateway did. Requests its throttles refused never reach a function, so they
+ * appear in no function's log: this is where they are counted. The status is a number, so a
+ * filter can compare it.
+ */
+export const ACCESS_LOG_FORMAT =
+  '{"requestId":"$context.requestId","route":"$context.routeKey","status":$context.status,"error":"$context.error.responseType"}';
+
 export class ApiStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly functions: Record<string, RustFunction> = {};
+  /** Requests API Gateway answered 5xx, or its own throttles 429 (a backstop no client should reach). */
+  readonly troubled: cloudwatch.IMetric;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     // No CORS: the site reaches the API through its own CloudFront distribution (same origin),
     // so browsers refuse every other origin.
     this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
+    const accessLog = new logs.LogGroup(this, 'AccessLog', { retention: logs.RetentionDays.ONE_MONTH });
+    acceptFindings(accessLog, { CKV_AWS_158: 'Encrypted by CloudWatch Logs\' own key; a customer-managed KMS key would cost $1/month while idle, and the lines hold no personal data.' });
     const stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimit ?? STAGE_THROTTLE.rateLimit, burstLimit: props.burstLimit ?? STAGE_THROTTLE.burstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLog),
+        format: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
     });
+    // Published only when a line matches: nothing is billed while all is well. One metric for
+    // both, so that the alarms stay within CloudWatch's ten free alarm metrics.
+    this.troubled = new logs.MetricFilter(this, 'Troubled', {
+      logGroup: accessLog,
+      filterPattern: logs.FilterPattern.any(
+        logs.FilterPattern.stringValue('$.error', '=', 'THROTTLED'),
+        logs.FilterPattern.numberValue('$.status', '>=', 500),
+      ),
+      metricNamespace: 'Bistro',
+      metricName: 'ApiTrouble',
+      metricValue: '1',
+    }).metric({ statistic: 'Sum', period: Duration.minutes(5) });
     // Tighter backstops where a flood would aim: guessing passwords, creating restaurants,
     // filling the booking grid. (Per client: the edge's web ACL, and the accounts function
     // counts failed logins per address; see README.)
     const routeSettings = Object.fromEntries(Object.entries(ROUTE_THROTTLES).map(([route, [rate, burst]]) =>
       [route, { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }]));
     (stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', routeSettings);
-    acceptFindings(stage, { CKV_AWS_95: 'Every function logs each request with its request id (JSON, 30 days); access logs would pay for the same lines twice.' });
     for (const binary of HTTP_FUNCTIONS) {
       const publishesMenu = binary === 'menu' || binary === 'accounts';
       const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {

@@ -48,8 +48,8 @@ export function bistro(app: App, props: BistroProps) {
     siteDir: props.siteDir ?? path.join(import.meta.dirname, '../../static-site'),
   });
   const monitoring = new MonitoringStack(app, 'BistroMonitoring', {
-    env, alarmEmail: props.alarmEmail, httpApiId: api.api.apiId, table: data.table,
-    notifier: realtime.notifier, notifierFailures: realtime.notifierFailures,
+    env, alarmEmail: props.alarmEmail, table: data.table,
+    notifier: realtime.notifier, notifierFailures: realtime.notifierFailures, apiTrouble: api.troubled,
   });
   return { data, api, realtime, edge, site, monitoring };
 }

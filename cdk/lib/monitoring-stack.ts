@@ -19,12 +19,12 @@ export const FREE_ALARM_METRICS = 10;
 export interface MonitoringStackProps extends StackProps {
   /** Where alarms are mailed (the `alarmEmail` context value); without one the topic has no subscriber. */
   readonly alarmEmail?: string;
-  /** The HTTP API's id. */
-  readonly httpApiId: string;
   readonly table: dynamodb.ITable;
   readonly notifier: lambda.IFunction;
   /** Stream records the notifier gave up on. */
   readonly notifierFailures: sqs.IQueue;
+  /** Requests the API answered 5xx or API Gateway's own throttles refused (from its access log). */
+  readonly apiTrouble: cloudwatch.IMetric;
 }
 
 export class MonitoringStack extends Stack {
@@ -45,7 +45,7 @@ export class MonitoringStack extends Stack {
       new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic, period: minutes(5) });
     const table = { TableName: props.table.tableName };
     const watched: [string, cloudwatch.IMetric, number, string][] = [
-      ['Api5xx', metric('AWS/ApiGateway', '5xx', { ApiId: props.httpApiId }), 1, 'The API answered 5xx'],
+      ['ApiTrouble', props.apiTrouble, 1, 'The API answered 5xx, or API Gateway\'s own throttles answered 429 (traffic got past the per-address limits at the edge, or the backstop is set too low)'],
       ['FunctionErrors', metric('AWS/Lambda', 'Errors'), 1, 'A function failed (any function of the account and region)'],
       ['FunctionThrottles', metric('AWS/Lambda', 'Throttles'), 1, 'A function was throttled (any function of the account and region)'],
       ['TableReadThrottles', metric('AWS/DynamoDB', 'ReadThrottleEvents', table), 1, 'Reads of the table were throttled'],

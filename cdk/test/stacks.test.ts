@@ -349,10 +349,21 @@ test('every alarm mails the alarm topic, and all of them together stay within th
     assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic[0] }], alarm.Properties.AlarmDescription);
   }
   const watched = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
-  for (const needed of ['AWS/ApiGateway/5xx', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/DynamoDB/ReadThrottleEvents',
+  for (const needed of ['Bistro/ApiTrouble', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/DynamoDB/ReadThrottleEvents',
     'AWS/DynamoDB/WriteThrottleEvents', 'AWS/DynamoDB/SystemErrors', 'AWS/Lambda/IteratorAge', 'AWS/SQS/ApproximateNumberOfMessagesVisible']) {
     assert.ok(watched.includes(needed), needed);
   }
+});
+
+test('requests API Gateway\'s own throttles refuse are counted from its access log, which holds nothing of the viewer, and alarm', () => {
+  const stage = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'))[0];
+  const format = JSON.parse(stage.Properties.AccessLogSettings.Format.replace('$context.status', '0'));
+  assert.deepEqual(Object.keys(format), ['requestId', 'route', 'status', 'error']);
+  api.hasResourceProperties('AWS::Logs::MetricFilter', {
+    FilterPattern: '{ ($.error = "THROTTLED") || ($.status >= 500) }',
+    MetricTransformations: [{ MetricNamespace: 'Bistro', MetricName: 'ApiTrouble', MetricValue: '1' }],
+  });
+  monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Bistro', MetricName: 'ApiTrouble', Threshold: 1 });
 });
 
 test('the alarm e-mail is a context value: with one the topic mails it, and a malformed one is refused', () => {
