@@ -52,9 +52,10 @@ pub fn login(slug: &Slug, email: &Email) -> Key {
     Key::new(staff_partition(slug), format!("LOGIN#{email}"))
 }
 
-/// Counts the failed logins of one e-mail (or one client) until it expires.
-pub fn failed_logins(slug: &Slug, who: &str) -> Key {
-    Key::new(staff_partition(slug), format!("FAILED#{who}"))
+/// Login attempts of one kind (`P`: an e-mail and a client, hashed; `C`: a client, hashed;
+/// `E`: an e-mail's failures from everyone), each kind under a prefix of its own.
+pub fn login_attempts(slug: &Slug, kind: &str, who: &str) -> Key {
+    Key::new(staff_partition(slug), format!("LOGINTRY#{kind}#{who}"))
 }
 
 /// An account's current session number, which every function that checks staff tokens reads:

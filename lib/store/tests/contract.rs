@@ -92,7 +92,8 @@ contract!(
     of_two_owners_demoting_each_other_at_once_only_one_wins,
     a_removed_account_takes_its_login_and_session_with_it,
     a_staff_decision_that_changes_nothing_writes_nothing,
-    failed_logins_add_up_until_cleared,
+    fifty_login_attempts_at_once_from_one_client_are_let_through_at_most_ten_times,
+    past_the_free_failures_each_attempt_at_an_email_takes_a_turn_and_a_success_starts_again,
     a_saved_cart_keeps_its_lines_and_refuses_a_stale_save,
     every_order_change_is_logged_as_the_next_event,
     concurrent_placements_get_gapless_event_numbers_each_once,
@@ -632,17 +633,45 @@ async fn a_staff_decision_that_changes_nothing_writes_nothing(store: Arc<dyn Sto
     assert_eq!(repos.restaurants.roster(&slug("roma")).await.unwrap(), roster);
 }
 
-async fn failed_logins_add_up_until_cleared(store: Arc<dyn Store>) {
+async fn fifty_login_attempts_at_once_from_one_client_are_let_through_at_most_ten_times(store: Arc<dyn Store>) {
+    let repos = Arc::new(Repos::new(store));
+    let (roma, olga) = (slug("roma"), bistro_domain::ids::Email::parse("olga@example.com").unwrap());
+    let now = now_unix();
+    let attempts = join_all((0..50).map(|_| {
+        let (repos, roma, olga) = (Arc::clone(&repos), roma.clone(), olga.clone());
+        async move { repos.logins.begin(&roma, &olga, Some("203.0.113.9"), now).await }
+    }))
+    .await;
+    let through = attempts.iter().filter(|a| matches!(a, Ok(Ok(_)))).count();
+    assert!(through <= 10, "{through} of 50 let through");
+    assert!(through >= 1);
+    let other_client = repos.logins.begin(&roma, &olga, Some("198.51.100.1"), now).await.unwrap();
+    assert!(other_client.is_ok(), "another address has its own attempts at the same e-mail");
+}
+
+async fn past_the_free_failures_each_attempt_at_an_email_takes_a_turn_and_a_success_starts_again(
+    store: Arc<dyn Store>,
+) {
     let repos = Repos::new(store);
-    let (roma, who) = (slug("roma"), "olga@example.com");
-    for so_far in 0..3 {
-        assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), so_far);
-        repos.restaurants.count_login_failure(&roma, who, so_far, 900).await.unwrap();
+    let (roma, olga) = (slug("roma"), bistro_domain::ids::Email::parse("olga@example.com").unwrap());
+    let now = now_unix();
+    // Many addresses, each within its own attempts, together fail the free number of times.
+    for n in 0..bistro_store::repo::FREE_FAILURES_PER_EMAIL + 1 {
+        let attempt = repos.logins.begin(&roma, &olga, Some(&format!("10.0.0.{n}")), now).await.unwrap().unwrap();
+        repos.logins.failed(attempt, now).await.unwrap();
     }
-    assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), 3);
-    assert_eq!(repos.restaurants.login_failures(&roma, "otto@example.com").await.unwrap(), 0);
-    repos.restaurants.clear_login_failures(&roma, who).await.unwrap();
-    assert_eq!(repos.restaurants.login_failures(&roma, who).await.unwrap(), 0);
+
+    let turn = repos.logins.begin(&roma, &olga, Some("10.1.0.1"), now).await.unwrap();
+    let at_once = repos.logins.begin(&roma, &olga, Some("10.1.0.2"), now).await.unwrap();
+    let a_second_later = repos.logins.begin(&roma, &olga, Some("10.1.0.3"), now + 1).await.unwrap();
+
+    assert!(turn.is_ok(), "the first attempt takes the turn");
+    assert_eq!(at_once.err(), Some(1), "the next waits out the delay");
+    repos.logins.succeeded(a_second_later.expect("the delay has passed")).await.unwrap();
+    assert!(
+        repos.logins.begin(&roma, &olga, Some("10.1.0.4"), now + 1).await.unwrap().is_ok(),
+        "a success starts again"
+    );
 }
 
 async fn a_saved_cart_keeps_its_lines_and_refuses_a_stale_save(store: Arc<dyn Store>) {

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, assert_problem, json_of, spawn_app};
+use crate::harness::{TestApp, assert_problem, json_of, spawn_app, spawn_app_with};
 
 const STAFF_PASSWORD: &str = "a long staff password";
 
@@ -239,31 +239,85 @@ async fn a_change_to_an_account_of_another_restaurant_finds_nothing() {
     assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-#[tokio::test]
-async fn the_eleventh_wrong_password_in_a_row_is_told_to_wait_even_with_the_right_one() {
-    let app = spawn_app().await;
-    app.sign_up("lido").await;
-    let attempt = |password: &str| json!({"email": "owner@lido.test", "password": password});
-    for _ in 0..10 {
-        let wrong = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt("not the password")).await;
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    }
-    let locked = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt("correct horse battery")).await;
-    let wait: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(wait > 0, "Retry-After {wait}");
-    assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+/// Logs in at lido as `email` with `password` from the loopback address `127.0.0.{last}`.
+async fn login_from(app: &TestApp, last: u8, email: &str, password: &str) -> reqwest::Response {
+    let client = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, last])).build().unwrap();
+    let body = json!({"email": email, "password": password});
+    client.post(format!("{}/v1/restaurants/lido/login", app.base)).json(&body).send().await.unwrap()
 }
 
 #[tokio::test]
-async fn an_unknown_e_mail_is_counted_and_locked_like_a_known_one() {
+async fn a_flood_of_wrong_guesses_from_one_address_waits_while_the_owner_logs_in_from_another() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.sign_up("lido").await;
+    for _ in 0..bistro_store::repo::ATTEMPTS_PER_EMAIL_AND_CLIENT.per_minute {
+        let wrong = login_from(&app, 1, "owner@lido.test", "not the password").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    let guesser = login_from(&app, 1, "owner@lido.test", "correct horse battery").await;
+    let owner = login_from(&app, 2, "owner@lido.test", "correct horse battery").await;
+
+    let wait: u64 = guesser.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0, "Retry-After {wait}");
+    assert_problem(guesser, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert_eq!(owner.status(), StatusCode::OK, "the owner is not locked out by someone else's guesses");
+}
+
+#[tokio::test]
+async fn fifty_wrong_guesses_at_once_are_checked_at_most_ten_times() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.sign_up("lido").await;
+    let guesses = (0..50).map(|_| login_from(&app, 1, "owner@lido.test", "not the password"));
+
+    let answers = futures_util::future::join_all(guesses).await;
+
+    let checked = answers.iter().filter(|a| a.status() == StatusCode::UNAUTHORIZED).count();
+    let waiting = answers.iter().filter(|a| a.status() == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(checked <= 10, "{checked} checked");
+    assert_eq!(checked + waiting, 50);
+}
+
+#[tokio::test]
+async fn an_e_mail_written_like_a_client_key_is_not_counted_anywhere() {
+    let app = spawn_app_with(|config| config.rate_limit = 1000).await;
+    app.sign_up("lido").await;
+    for _ in 0..40 {
+        let odd = login_from(&app, 2, "client 127.0.0.1", "whatever it is").await;
+        assert_eq!(odd.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    let owner = login_from(&app, 1, "owner@lido.test", "correct horse battery").await;
+
+    assert_eq!(owner.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unknown_e_mail_is_counted_like_a_known_one() {
     let app = spawn_app().await;
     app.sign_up("lido").await;
     let attempt = json!({"email": "nobody@lido.test", "password": "whatever it is"});
     for _ in 0..10 {
         app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt).await;
     }
-    let locked = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt).await;
-    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let waits = app.send(Method::POST, "/v1/restaurants/lido/login", None, &attempt).await;
+    assert_eq!(waits.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_in_a_password_change_are_counted_like_logins() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let change = json!({"current": "not the password", "password": "a new long password"});
+    for _ in 0..10 {
+        let wrong = app.send(Method::PUT, "/v1/restaurants/lido/me/password", Some(&owner), &change).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    let right = json!({"current": "correct horse battery", "password": "a new long password"});
+    let waits = app.send(Method::PUT, "/v1/restaurants/lido/me/password", Some(&owner), &right).await;
+
+    assert_problem(waits, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
 #[tokio::test]
@@ -282,7 +336,7 @@ async fn a_successful_login_starts_the_count_of_wrong_passwords_again() {
 }
 
 #[tokio::test]
-async fn thirty_failed_logins_from_one_address_over_many_e_mails_make_its_next_login_wait() {
+async fn thirty_logins_a_minute_from_one_address_over_many_e_mails_make_its_next_login_wait() {
     let app = spawn_app().await;
     app.sign_up("lido").await;
     for n in 0..30 {

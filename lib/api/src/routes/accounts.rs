@@ -169,14 +169,23 @@ pub async fn update_restaurant(
     Ok(Json(RestaurantView::new(body.restaurant, version)))
 }
 
-/// Wrong passwords in a row for one e-mail before logins as it wait.
-pub const MAX_FAILED_LOGINS: u64 = 10;
-/// Failed logins from one client address, whatever the e-mails, before its logins wait: one
-/// address trying a common password on many e-mails. Higher than the per-e-mail limit because a
-/// whole kitchen may share one address.
-pub const MAX_FAILED_LOGINS_PER_CLIENT: u64 = 30;
-/// How long after the last wrong password the count is kept (and a locked e-mail waits).
-pub const FAILED_LOGIN_WINDOW_SECS: u64 = 15 * 60;
+/// Lets one try at `email`'s password from `client` through, counted before the password is
+/// checked (`bistro_store::repo::Logins`), or answers 429 with how long to wait.
+async fn gate(
+    state: &AppState,
+    slug: &Slug,
+    email: &Email,
+    client: Option<&str>,
+) -> Result<bistro_store::repo::Attempt, ApiError> {
+    match state.repos.logins.begin(slug, email, client, now()).await? {
+        Ok(attempt) => Ok(attempt),
+        Err(wait) => Err(ApiError::RateLimited { retry_after_secs: wait.max(1) }),
+    }
+}
+
+fn now() -> i64 {
+    bistro_domain::jiff::Timestamp::now().as_second()
+}
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -197,44 +206,28 @@ pub async fn login(
     Json(body): Json<Credentials>,
 ) -> Result<Json<Session>, ApiError> {
     restaurant(&state, &slug).await?;
-    // Counted per e-mail as typed (trimmed, lower-cased), known or not, so the count says
-    // nothing about which e-mails have accounts; and per client address. The two keys cannot
-    // meet: an e-mail has an '@' and no "client ", a client key is "client " and an address.
-    let who: String = body.email.trim().to_lowercase().chars().take(320).collect();
-    let who = who.as_str();
-    let client = client.map(|axum::Extension(ClientAddress(address))| format!("client {address}"));
-    let failures = state.repos.restaurants.login_failures(&slug, who).await?;
-    let client_failures = match &client {
-        Some(client) => state.repos.restaurants.login_failures(&slug, client).await?,
-        None => 0,
+    let client = client.map(|axum::Extension(ClientAddress(address))| address);
+    let Ok(email) = Email::parse(&body.email) else {
+        // No account has it, so nothing is counted; the same work and answer as a wrong password.
+        state.auth.password_matches(&body.password, None);
+        return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     };
-    if failures >= MAX_FAILED_LOGINS || client_failures >= MAX_FAILED_LOGINS_PER_CLIENT {
-        return Err(ApiError::RateLimited { retry_after_secs: FAILED_LOGIN_WINDOW_SECS });
-    }
-    let account = match Email::parse(&body.email) {
-        Ok(email) => match state.repos.restaurants.account_by_email(&slug, &email).await {
-            Ok(account) => Some(account),
-            Err(bistro_store::RepoError::NotFound) => None,
-            Err(other) => return Err(other.into()),
-        },
-        Err(_) => None,
+    let attempt = gate(&state, &slug, &email, client.as_deref()).await?;
+    let account = match state.repos.restaurants.account_by_email(&slug, &email).await {
+        Ok(account) => Some(account),
+        Err(bistro_store::RepoError::NotFound) => None,
+        Err(other) => return Err(other.into()),
     };
     // Same work and same answer whether the e-mail or the password was wrong.
     if !state.auth.password_matches(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
-        state.repos.restaurants.count_login_failure(&slug, who, failures, FAILED_LOGIN_WINDOW_SECS).await?;
-        if let Some(client) = &client {
-            let window = FAILED_LOGIN_WINDOW_SECS;
-            state.repos.restaurants.count_login_failure(&slug, client, client_failures, window).await?;
-        }
+        state.repos.logins.failed(attempt, now()).await?;
         return Err(ApiError::Unauthenticated("wrong e-mail or password"));
     }
     let account = account.ok_or(ApiError::Unauthenticated("wrong e-mail or password"))?;
     if account.disabled {
         return Err(ApiError::Forbidden("this account is disabled; ask the restaurant's owner"));
     }
-    if failures > 0 {
-        state.repos.restaurants.clear_login_failures(&slug, who).await?;
-    }
+    state.repos.logins.succeeded(attempt).await?;
     Ok(Json(Session { token: state.auth.issue(&account).await?, account: account.into() }))
 }
 
@@ -267,12 +260,18 @@ pub struct PasswordChange {
 pub async fn change_own_password(
     State(state): State<AppState>,
     Staff { slug, staff, .. }: Staff,
+    client: Option<axum::Extension<ClientAddress>>,
     Json(body): Json<PasswordChange>,
 ) -> Result<Json<Session>, ApiError> {
     let account = state.repos.restaurants.account(&slug, &staff.user).await.map_err(missing("account"))?;
+    // A stolen token must not make guessing the password any cheaper than logging in does.
+    let client = client.map(|axum::Extension(ClientAddress(address))| address);
+    let attempt = gate(&state, &slug, &account.email, client.as_deref()).await?;
     if !state.auth.password_matches(&body.current, Some(&account.password_hash)) {
+        state.repos.logins.failed(attempt, now()).await?;
         return Err(ApiError::unprocessable(ErrorCode::WrongPassword, "the current password is not right"));
     }
+    state.repos.logins.succeeded(attempt).await?;
     check_password_rules(&body.password)?;
     let hash = hash_password(&body.password)?;
     let change = vec![(staff.user.clone(), bistro_domain::staff::StaffChange::Password(hash))];

@@ -237,39 +237,4 @@ impl Restaurants {
         let session: Session = decode(&item)?;
         Ok(session.role.filter(|_| !session.disabled))
     }
-
-    /// How many logins as `who` (an e-mail) failed in a row lately: 0 once the count expired.
-    pub async fn login_failures(&self, slug: &Slug, who: &str) -> Result<u64, RepoError> {
-        Ok(counter_value(self.store.get(&keys::failed_logins(slug, who)).await?.as_ref()))
-    }
-
-    /// Counts one more failed login as `who` after `so_far` (what `login_failures` read); the
-    /// count is forgotten `window_secs` after the last failure.
-    pub async fn count_login_failure(
-        &self,
-        slug: &Slug,
-        who: &str,
-        so_far: u64,
-        window_secs: u64,
-    ) -> Result<(), RepoError> {
-        let key = keys::failed_logins(slug, who);
-        let expires_at = crate::seam::now_unix().saturating_add(i64::try_from(window_secs).unwrap_or(i64::MAX));
-        // An expired count may linger until DynamoDB deletes it: start afresh rather than add to it.
-        let write = if so_far > 0 {
-            Write::Add { key, by: 1, expires_at: Some(expires_at), condition: Condition::Always }
-        } else {
-            let mut first = Item::new(key, 1, String::new()).expiring_at(expires_at);
-            first.counter = 1;
-            Write::Put { item: first, condition: Condition::Always }
-        };
-        self.store.write(write).await?;
-        Ok(())
-    }
-
-    /// A successful login starts the count again.
-    pub async fn clear_login_failures(&self, slug: &Slug, who: &str) -> Result<(), RepoError> {
-        let key = keys::failed_logins(slug, who);
-        self.store.write(Write::Delete { key, condition: Condition::Always }).await?;
-        Ok(())
-    }
 }

@@ -96,12 +96,12 @@ impl Clients {
 pub const DEVICE_LIFETIME_SECS: i64 = 30 * 86_400;
 
 /// What the store keeps of an address or a token: never itself.
-fn hashed(raw: &str) -> String {
+pub(crate) fn hashed(raw: &str) -> String {
     bistro_domain::ids::hex(&Sha256::digest(raw.as_bytes())[..16])
 }
 
 impl Budget {
-    fn tiers(self, now: i64) -> [Tier; 3] {
+    pub(crate) fn tiers(self, now: i64) -> [Tier; 3] {
         [
             Tier { window: now.div_euclid(60), limit: self.per_minute },
             Tier { window: now.div_euclid(3600), limit: self.per_hour },
@@ -111,7 +111,7 @@ impl Budget {
 }
 
 impl Spent {
-    fn of(full_tier: usize) -> Self {
+    pub(crate) fn of(full_tier: usize) -> Self {
         [Self::Minute, Self::Hour, Self::Day][full_tier.min(2)]
     }
 }

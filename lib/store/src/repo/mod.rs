@@ -6,6 +6,7 @@ mod clients;
 mod connections;
 mod directory;
 mod events;
+mod logins;
 mod menu;
 mod once;
 mod orders;
@@ -30,6 +31,10 @@ pub use connections::{
 };
 pub use directory::{Directory, Listing};
 pub use events::{EVENT_RETENTION, Events, OrderEvent};
+pub use logins::{
+    ATTEMPTS_PER_CLIENT, ATTEMPTS_PER_EMAIL_AND_CLIENT, FREE_FAILURES_PER_EMAIL, MAX_DELAY_SECS, delay_after,
+};
+pub use logins::{Attempt, Logins};
 pub use menu::Menus;
 pub use orders::{CartAtVersion, Orders, Placement};
 pub use reservations::Reservations;
@@ -177,6 +182,7 @@ pub struct Repos {
     pub signing_keys: SigningKeys,
     pub directory: Directory,
     pub clients: Clients,
+    pub logins: Logins,
     store: Arc<dyn Store>,
 }
 
@@ -193,6 +199,7 @@ impl Repos {
             signing_keys: SigningKeys::new(Arc::clone(&store)),
             directory: Directory::new(Arc::clone(&store)),
             clients: Clients::new(Arc::clone(&store)),
+            logins: Logins::new(Arc::clone(&store)),
             store,
         }
     }
