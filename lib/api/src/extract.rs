@@ -47,6 +47,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 .map_err(|e| ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()))?;
             return Err(ApiError::unprocessable(ErrorCode::InvalidBody, "send the body as a JSON object: {…}"));
         }
+        // A key twice in one object would reach a struct's field (or a map) with its last value
+        // when read through `serde_json::Value` below: a body says each thing once.
+        if let Some(key) = duplicated_key(&bytes) {
+            return Err(ApiError::InvalidBody { field: Some(key.clone()), detail: format!("`{key}` is given twice") });
+        }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             // Nearly every body fits as sent; one that did not is read once more, with its whole
@@ -67,6 +72,68 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             }
             Err(other) => Err(ApiError::bad_request(ErrorCode::UnreadableBody, other.body_text())),
         }
+    }
+}
+
+/// The first key found twice in one object anywhere in `bytes`; `None` for a body without one
+/// (or one that is no JSON, which the reading after says).
+fn duplicated_key(bytes: &[u8]) -> Option<String> {
+    use serde::de::DeserializeSeed as _;
+    let mut found = None;
+    let _ = Unique(&mut found).deserialize(&mut serde_json::Deserializer::from_slice(bytes));
+    found
+}
+
+/// Walks a JSON value, stopping at the first object that holds a key twice (and keeping it).
+struct Unique<'a>(&'a mut Option<String>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Unique<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Unique<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(Unique(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut fields: A) -> Result<(), A::Error> {
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = fields.next_key::<String>()? {
+            if seen.contains(&key) {
+                *self.0 = Some(key);
+                return Err(serde::de::Error::custom("a key given twice"));
+            }
+            fields.next_value_seed(Unique(&mut *self.0))?;
+            seen.push(key);
+        }
+        Ok(())
     }
 }
 
@@ -141,6 +208,18 @@ mod tests {
         let mut body = json!({"quantity": 2.0, "lines": [{"minor": -1250.0}]});
         assert!(whole_numbers_as_integers(&mut body));
         assert_eq!(body, json!({"quantity": 2, "lines": [{"minor": -1250}]}));
+    }
+
+    #[test]
+    fn a_key_twice_in_one_object_is_found_at_any_depth_and_the_same_key_in_two_objects_is_not() {
+        use super::duplicated_key;
+        assert_eq!(duplicated_key(br#"{"quantity":1,"quantity":50}"#).as_deref(), Some("quantity"));
+        assert_eq!(
+            duplicated_key(br#"{"customer":{"name":"A"},"customer":{"name":"B"}}"#).as_deref(),
+            Some("customer")
+        );
+        assert_eq!(duplicated_key(br#"{"lines":[{"item":"a","note":"x","note":"y"}]}"#).as_deref(), Some("note"));
+        assert_eq!(duplicated_key(br#"{"a":{"name":"A"},"b":{"name":"B"},"c":[1,2.5,null,true,"s"]}"#), None);
     }
 
     #[test]

@@ -21,6 +21,45 @@ async fn a_price_sent_by_the_client_is_refused_and_the_cart_is_unchanged() {
 }
 
 #[tokio::test]
+async fn a_key_given_twice_in_a_body_is_refused_naming_it_and_nothing_changes() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("twice").await;
+    let cart = app.cart_with_pizza("twice", 1).await;
+    let lines = format!("{}/v1/restaurants/twice/carts/{cart}/lines", app.base);
+    let doubled = r#"{"item":"pizza","choices":[{"group":"size","option":"regular"}],"quantity":1,"quantity":50}"#;
+    let two_customers = format!(
+        r#"{{"cart":"{cart}","kind":{{"type":"pickup"}},"customer":{{"name":"Ada"}},"customer":{{"name":"Eve"}}}}"#
+    );
+    let send = |method: Method, url: String, body: String, token: Option<&str>| {
+        let mut request = reqwest::Client::new().request(method, url).header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.header("Idempotency-Key", "twice").body(body).send()
+    };
+
+    let line = send(Method::POST, lines, doubled.to_owned(), None).await.unwrap();
+    let order = send(Method::POST, format!("{}/v1/restaurants/twice/orders", app.base), two_customers, None);
+    let order = order.await.unwrap();
+    let category = r#"{"id":"desserts","name":"Desserts","name":"Dolci","position":2}"#.to_owned();
+    let staff =
+        send(Method::POST, format!("{}/v1/restaurants/twice/menu/categories", app.base), category, Some(&owner));
+    let staff = staff.await.unwrap();
+
+    for (response, key) in [(line, "quantity"), (order, "customer"), (staff, "name")] {
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem = json_of(response).await;
+        assert_eq!(
+            (problem["code"].as_str(), problem["field"].as_str()),
+            (Some("invalid_body"), Some(key)),
+            "{problem}"
+        );
+    }
+    let stored = json_of(app.get(&format!("/v1/restaurants/twice/carts/{cart}"), None).await).await;
+    assert_eq!(stored["lines"][0]["quantity"], 1, "the cart is as it was");
+}
+
+#[tokio::test]
 async fn a_token_of_another_restaurant_is_forbidden() {
     let app = spawn_app().await;
     app.restaurant_with_pizza("alpha").await;
