@@ -452,6 +452,7 @@ pub struct OrderView {
     /// When the order is to be ready (or at the door); absent on orders placed before restaurants
     /// promised times.
     pub promise: Option<Promise>,
+    /// The driver's account; absent when a guest looks.
     pub driver: Option<UserId>,
     pub version: u64,
     /// The states the viewer may move the order to now (the buttons to offer); empty when none.
@@ -532,7 +533,9 @@ impl OrderView {
             erased_at: o.erased_at,
             placed_at: o.placed_at,
             promise: o.promise,
-            driver: o.driver,
+            // Staff ids are the restaurant's own: a guest sees that a driver has the order by its
+            // state, never which account.
+            driver: o.driver.filter(|_| staff),
             version: o.version,
             next,
         }
@@ -722,6 +725,24 @@ mod tests {
         order.assign_driver(user, Role::Driver, Role::Manager).expect("manager assigns");
         order.transition(OutForDelivery, driver.clone(), now()).expect("assigned driver");
         order.transition(Completed, driver, now()).expect("assigned driver");
+    }
+
+    #[test]
+    fn a_guest_sees_no_staff_account_in_the_order_and_staff_see_the_driver() {
+        let mut order = order_of_kind(delivery());
+        order.state = Ready;
+        let driver = staff(Role::Driver);
+        let Actor::Staff { user, .. } = driver.clone() else { unreachable!() };
+        order.assign_driver(user.clone(), Role::Driver, Role::Manager).expect("manager assigns");
+        order.transition(OutForDelivery, driver, now()).expect("assigned driver");
+
+        let guest = OrderView::seen_by(order.clone(), &Actor::Customer);
+        let floor = OrderView::seen_by_floor(order);
+
+        assert_eq!(guest.driver, None);
+        let text = serde_json::to_string(&guest).expect("json");
+        assert!(!text.contains(user.as_str()), "{text}");
+        assert_eq!(floor.driver, Some(user));
     }
 
     #[test]
