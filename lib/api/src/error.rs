@@ -229,6 +229,9 @@ impl From<bistro_domain::restaurant::SettingsError> for ApiError {
             | bistro_domain::restaurant::SettingsError::DeliveryInOldCurrency(_) => {
                 Self::conflict(ErrorCode::CurrencyLocked, error)
             }
+            bistro_domain::restaurant::SettingsError::RetentionOwnerOnly => {
+                Self::Forbidden("only the restaurant's owner may change how long guests' personal data is kept")
+            }
         }
     }
 }

@@ -27,16 +27,17 @@ pub struct Swept {
     pub failed: usize,
 }
 
-/// Erases what every restaurant's retention period says is due at `now`.
+/// Erases what every restaurant's retention period says is due at `now`: one day of each
+/// restaurant in turn, its progress saved after each day, so that one restaurant's long backlog
+/// takes its turns and keeps no other waiting, and a run cut short loses no day it finished.
 pub async fn sweep(repos: &Repos, now: Timestamp) -> Result<Swept, RepoError> {
     let mut swept = Swept::default();
+    let mut due = Vec::new();
     for listing in repos.directory.all().await? {
-        match sweep_restaurant(repos, &listing, now).await {
-            Ok((days, orders, bookings)) => {
+        match days_due(repos, &listing, now).await {
+            Ok(days) => {
                 swept.restaurants += 1;
-                swept.days += days;
-                swept.orders += orders;
-                swept.bookings += bookings;
+                due.push((listing, days.into_iter()));
             }
             Err(error) => {
                 tracing::error!(%error, restaurant = %listing.value.slug, "cannot erase personal data");
@@ -44,20 +45,35 @@ pub async fn sweep(repos: &Repos, now: Timestamp) -> Result<Swept, RepoError> {
             }
         }
     }
+    while !due.is_empty() {
+        let mut next_round = Vec::with_capacity(due.len());
+        for (listing, mut days) in due {
+            let Some(day) = days.next() else { continue };
+            match erase_day(repos, &listing, day, now).await {
+                Ok((saved, orders, bookings)) => {
+                    swept.days += 1;
+                    swept.orders += orders;
+                    swept.bookings += bookings;
+                    next_round.push((saved, days));
+                }
+                Err(error) => {
+                    tracing::error!(%error, restaurant = %listing.value.slug, %day, "cannot erase personal data");
+                    swept.failed += 1;
+                }
+            }
+        }
+        due = next_round;
+    }
     Ok(swept)
 }
 
-/// The days due in one restaurant; returns how many days, orders and bookings were erased.
-async fn sweep_restaurant(
-    repos: &Repos,
-    listing: &Versioned<Listing>,
-    now: Timestamp,
-) -> Result<(usize, usize, usize), RepoError> {
+/// The days of one restaurant due for erasure at `now`, oldest first, at most a run's worth.
+async fn days_due(repos: &Repos, listing: &Versioned<Listing>, now: Timestamp) -> Result<Vec<Date>, RepoError> {
     let slug = &listing.value.slug;
     let restaurant = match repos.restaurants.get(slug).await {
         Ok(restaurant) => restaurant.value,
         // Listed but never completed (its creation failed after the listing): nothing to erase.
-        Err(RepoError::NotFound) => return Ok((0, 0, 0)),
+        Err(RepoError::NotFound) => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
     let last = restaurant.personal_data_days.last_erased_day(restaurant.time_zone.today(now));
@@ -67,16 +83,22 @@ async fn sweep_restaurant(
         // belongs to the calendar's yesterday (whatever `day_starts` is now or becomes).
         None => listing.value.since.yesterday().map_err(|e| RepoError::Corrupt(e.to_string()))?,
     };
-    let days: Vec<Date> = first.series(1.day()).take_while(|day| *day <= last).take(MAX_DAYS_PER_RUN).collect();
-    let (mut orders, mut bookings) = (0, 0);
-    for day in &days {
-        orders += erase_orders(repos, slug, *day, now).await?;
-        bookings += erase_bookings(repos, slug, *day, now).await?;
-    }
-    if let Some(day) = days.last() {
-        repos.directory.erased_through(listing, *day).await?;
-    }
-    Ok((days.len(), orders, bookings))
+    Ok(first.series(1.day()).take_while(|day| *day <= last).take(MAX_DAYS_PER_RUN).collect())
+}
+
+/// Erases one day of one restaurant and saves that it did; returns the listing as saved and how
+/// many orders and bookings were erased.
+async fn erase_day(
+    repos: &Repos,
+    listing: &Versioned<Listing>,
+    day: Date,
+    now: Timestamp,
+) -> Result<(Versioned<Listing>, usize, usize), RepoError> {
+    let slug = &listing.value.slug;
+    let orders = erase_orders(repos, slug, day, now).await?;
+    let bookings = erase_bookings(repos, slug, day, now).await?;
+    let saved = repos.directory.erased_through(listing, day).await?;
+    Ok((saved, orders, bookings))
 }
 
 async fn erase_orders(

@@ -105,3 +105,27 @@ async fn a_later_sweep_starts_after_the_last_day_erased_and_erases_nothing_twice
     let today = restaurant("roma").time_zone.today(Timestamp::now());
     assert_eq!(listed.erased_through, Some(today.tomorrow().unwrap()));
 }
+
+#[tokio::test]
+async fn a_day_that_cannot_be_erased_keeps_the_days_before_it_erased_and_saved() {
+    let store: Arc<dyn bistro_store::seam::Store> = Arc::new(SqliteStore::in_memory().unwrap());
+    let repos = Repos::new(Arc::clone(&store));
+    let mut roma = restaurant("roma");
+    roma.personal_data_days = RetentionDays::new(1).unwrap();
+    repos.restaurants.create(&roma, &account("roma", "owner@example.com", Role::Owner)).await.unwrap();
+    let today = roma.time_zone.today(Timestamp::now());
+    let key = IdempotencyKey { key: "b".into(), fingerprint: "b".into() };
+    let booked = repos.reservations.book(&key, &booking(&roma, tomorrow_evening(), 2), 20).await.unwrap();
+    // Tomorrow's booking cannot be read: erasing that day fails.
+    let booking_key = bistro_store::keys::reservation(&slug("roma"), &booked.value.id);
+    let mut broken = store.get(&booking_key).await.unwrap().unwrap();
+    broken.body = "{}".into();
+    let write = bistro_store::seam::Write::Put { item: broken, condition: bistro_store::seam::Condition::Always };
+    store.write(write).await.unwrap();
+
+    let swept = sweep(&repos, days_later(5)).await.unwrap();
+
+    assert_eq!(swept.failed, 1);
+    let listing = repos.directory.all().await.unwrap().remove(0).value;
+    assert_eq!(listing.erased_through, Some(today), "yesterday and today were erased and saved before tomorrow failed");
+}

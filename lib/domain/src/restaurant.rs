@@ -44,6 +44,10 @@ pub enum SettingsError {
     CurrencyLocked(Currency),
     #[error("the delivery fee and minimum are in {0}: set them to 0, change the currency, then set them again")]
     DeliveryInOldCurrency(Currency),
+    /// Shortening it erases every past guest's data sooner, which only the owner may decide (as
+    /// erasing one order is the owner's).
+    #[error("only the restaurant's owner may change how long guests' personal data is kept")]
+    RetentionOwnerOnly,
 }
 
 /// Which kinds of order a restaurant takes.
@@ -183,10 +187,14 @@ impl Restaurant {
         PricingRules { currency: self.currency, tax_rate: self.tax.rate, tax_mode: self.tax.mode }
     }
 
-    /// Whether the restaurant's settings may become `next` while its menu holds `dishes` dishes:
-    /// a menu's prices are in the restaurant's currency, so the currency changes only on an
-    /// empty menu (else every price would read in the wrong money and no cart could be priced).
-    pub fn may_become(&self, next: &Restaurant, dishes: usize) -> Result<(), SettingsError> {
+    /// Whether the restaurant's settings may become `next`, changed by someone in role `by`, while
+    /// its menu holds `dishes` dishes: a menu's prices are in the restaurant's currency, so the
+    /// currency changes only on an empty menu (else every price would read in the wrong money and
+    /// no cart could be priced); how long guests' data is kept is the owner's to say.
+    pub fn may_become(&self, next: &Restaurant, dishes: usize, by: Role) -> Result<(), SettingsError> {
+        if next.personal_data_days != self.personal_data_days && by != Role::Owner {
+            return Err(SettingsError::RetentionOwnerOnly);
+        }
         if next.currency != self.currency && dishes > 0 {
             return Err(SettingsError::CurrencyLocked(self.currency));
         }
@@ -456,13 +464,23 @@ mod tests {
     }
 
     #[test]
+    fn only_the_owner_changes_how_long_guests_data_is_kept() {
+        let now = restaurant();
+        let mut one_day = restaurant();
+        one_day.personal_data_days = RetentionDays::new(1).expect("days");
+        assert_eq!(now.may_become(&one_day, 3, Role::Manager), Err(SettingsError::RetentionOwnerOnly));
+        assert_eq!(now.may_become(&one_day, 3, Role::Owner), Ok(()));
+        assert_eq!(now.may_become(&now.clone(), 3, Role::Manager), Ok(()), "a manager changes the other settings");
+    }
+
+    #[test]
     fn the_currency_changes_only_while_the_menu_is_empty() {
         let now = restaurant();
         let mut dollars = restaurant();
         dollars.currency = Currency::parse("USD").expect("currency");
-        assert_eq!(now.may_become(&dollars, 3), Err(SettingsError::CurrencyLocked(now.currency)));
-        assert_eq!(now.may_become(&dollars, 0), Ok(()));
-        assert_eq!(now.may_become(&now.clone(), 3), Ok(()), "other settings change with a full menu");
+        assert_eq!(now.may_become(&dollars, 3, Role::Manager), Err(SettingsError::CurrencyLocked(now.currency)));
+        assert_eq!(now.may_become(&dollars, 0, Role::Manager), Ok(()));
+        assert_eq!(now.may_become(&now.clone(), 3, Role::Manager), Ok(()), "other settings change with a full menu");
     }
 
     #[test]
@@ -471,9 +489,9 @@ mod tests {
         let mut dollars = now.clone();
         dollars.currency = Currency::parse("USD").expect("USD");
         dollars.delivery = DeliveryTerms::new(250, 0, BTreeSet::new()).expect("terms");
-        assert_eq!(now.may_become(&dollars, 0), Err(SettingsError::DeliveryInOldCurrency(now.currency)));
+        assert_eq!(now.may_become(&dollars, 0, Role::Manager), Err(SettingsError::DeliveryInOldCurrency(now.currency)));
         dollars.delivery = DeliveryTerms::default();
-        assert_eq!(now.may_become(&dollars, 0), Ok(()));
+        assert_eq!(now.may_become(&dollars, 0, Role::Manager), Ok(()));
     }
 
     #[test]

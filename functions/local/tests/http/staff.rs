@@ -351,3 +351,21 @@ async fn thirty_logins_a_minute_from_one_address_over_many_e_mails_make_its_next
     assert!(locked.headers().contains_key("retry-after"));
     assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn a_manager_may_not_shorten_how_long_guests_data_is_kept_and_the_owner_may() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("lido").await;
+    let (manager, _) = app.hire("lido", &owner, "manager").await;
+    let mut restaurant = json_of(app.get("/v1/restaurants/lido", None).await).await;
+    restaurant["restaurant"]["personal_data_days"] = json!(1);
+    let update = json!({"restaurant": restaurant["restaurant"], "version": restaurant["version"]});
+
+    let by_manager = app.send(Method::PUT, "/v1/restaurants/lido", Some(&manager), &update).await;
+    let unchanged = json_of(app.get("/v1/restaurants/lido", None).await).await;
+    let by_owner = app.send(Method::PUT, "/v1/restaurants/lido", Some(&owner), &update).await;
+
+    assert_problem(by_manager, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_ne!(unchanged["restaurant"]["personal_data_days"], 1);
+    assert_eq!(by_owner.status(), StatusCode::OK);
+}

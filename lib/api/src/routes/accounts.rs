@@ -155,7 +155,7 @@ pub struct RestaurantUpdate {
               problem::NotJson, problem::Unprocessable, problem::TooMany))]
 pub async fn update_restaurant(
     State(state): State<AppState>,
-    Manager { slug, .. }: Manager,
+    Manager { slug, staff, .. }: Manager,
     Json(body): Json<RestaurantUpdate>,
 ) -> Result<Json<RestaurantView>, ApiError> {
     if body.restaurant.slug != slug {
@@ -163,7 +163,7 @@ pub async fn update_restaurant(
     }
     let current = state.repos.restaurants.get(&slug).await.map_err(missing("restaurant"))?;
     let menu = state.repos.menus.menu(&slug).await?;
-    current.value.may_become(&body.restaurant, menu.value.items().len())?;
+    current.value.may_become(&body.restaurant, menu.value.items().len(), staff.role)?;
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
     Ok(Json(RestaurantView::new(body.restaurant, version)))

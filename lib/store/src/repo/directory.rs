@@ -46,12 +46,16 @@ impl Directory {
 
     /// Records that the restaurant's personal data is erased through `day`, unless another
     /// sweep recorded something since `listing` was read.
-    pub async fn erased_through(&self, listing: &Versioned<Listing>, day: Date) -> Result<(), RepoError> {
+    pub async fn erased_through(
+        &self,
+        listing: &Versioned<Listing>,
+        day: Date,
+    ) -> Result<Versioned<Listing>, RepoError> {
         let key = keys::listing(&listing.value.slug);
         let next = Listing { erased_through: Some(day), ..listing.value.clone() };
         let item = Item::new(key.clone(), listing.version + 1, encode(&next)?);
         match self.store.write(Write::Put { item, condition: Condition::Version(listing.version) }).await {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Versioned { value: next, version: listing.version + 1 }),
             Err(SeamError::ConditionFailed) => Err(stale_or_missing(self.store.as_ref(), &key).await),
             Err(e) => Err(e.into()),
         }
