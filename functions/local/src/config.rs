@@ -29,6 +29,9 @@ pub struct LocalConfig {
     pub seed_demo: bool,
     /// Only make a new signing key, then exit.
     pub rotate_signing_key: bool,
+    /// Serve on an address other machines reach even while the demo's published passwords work
+    /// or anyone may create a restaurant (`--expose`): refused without it.
+    pub expose: bool,
 }
 
 pub const USAGE: &str = "\
@@ -45,6 +48,8 @@ Options (each also from the environment):
   --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
   --sign-up-code CODE  creating a restaurant needs CODE   BISTRO_SIGN_UP_CODE (default: anyone may)
   --no-demo            do not seed the demo restaurant
+  --expose             serve on an address other machines reach although the demo's published
+                       passwords still work or sign-up needs no code (refused without it)
   --rotate-signing-key make a new token signing key in the data directory and exit (logins go on
                        working until they expire; the server takes the key when it next starts)
   The signing key is made once into DIR/signing-key.json, readable by you only.";
@@ -58,11 +63,13 @@ impl LocalConfig {
         let mut flags = std::collections::HashMap::new();
         let mut seed_demo = true;
         let mut rotate_signing_key = false;
+        let mut expose = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--no-demo" => seed_demo = false,
                 "--rotate-signing-key" => rotate_signing_key = true,
+                "--expose" => expose = true,
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 flag @ ("--addr"
                 | "--data"
@@ -98,6 +105,7 @@ impl LocalConfig {
             sign_up_code: get("sign-up-code", "BISTRO_SIGN_UP_CODE").filter(|code| !code.trim().is_empty()),
             seed_demo,
             rotate_signing_key,
+            expose,
         })
     }
 }

@@ -40,6 +40,8 @@ pub enum LocalError {
     Demo(#[from] crate::demo::DemoError),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("not serving on {0}, which other machines reach: {1} (or start with --expose if that is what you want)")]
+    Exposed(SocketAddr, &'static str),
 }
 
 /// Writes a file only its owner can read or write (0600 from the moment it exists).
@@ -59,6 +61,20 @@ fn replace_private(path: &std::path::Path, contents: &str) -> std::io::Result<()
 }
 
 const KEY_RING_FILE: &str = "signing-key.json";
+const DATABASE_FILE: &str = "bistro.db";
+
+/// Makes the data directory only its owner may enter (0700) and the database only its owner may
+/// read (0600, which SQLite's journal files take from it): it holds guests' names and phones,
+/// and the signing key beside it.
+fn private_data_dir(data_dir: &Path) -> Result<(), LocalError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let refused = |e| LocalError::DataDir(data_dir.to_owned(), e);
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(data_dir).map_err(refused)?;
+    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(refused)?;
+    let database = data_dir.join(DATABASE_FILE);
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&database).map_err(refused)?;
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o600)).map_err(refused)
+}
 
 /// The ring staff tokens are signed with, made on first start into the data directory (0600).
 fn key_ring(data_dir: &std::path::Path) -> Result<KeyRing, LocalError> {
@@ -77,7 +93,7 @@ fn key_ring(data_dir: &std::path::Path) -> Result<KeyRing, LocalError> {
 /// A new signing key for the local server; tokens of the one it replaces stay valid until they
 /// expire. The running server takes it at its next start.
 pub fn rotate_signing_key(data_dir: &std::path::Path) -> Result<KeyRing, LocalError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| LocalError::DataDir(data_dir.to_owned(), e))?;
+    private_data_dir(data_dir)?;
     let path = data_dir.join(KEY_RING_FILE);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let ring = key_ring(data_dir)?.rotated(now).map_err(|e| LocalError::Keys(path.clone(), e))?;
@@ -103,8 +119,8 @@ fn upload_secret(data_dir: &std::path::Path) -> Result<String, LocalError> {
 async fn open_store(config: &LocalConfig) -> Result<(Arc<dyn Store>, Option<SqliteStore>), LocalError> {
     Ok(match &config.store {
         StoreChoice::Sqlite => {
-            let store =
-                SqliteStore::open(&config.data_dir.join("bistro.db")).map_err(|e| LocalError::Store(e.to_string()))?;
+            let store = SqliteStore::open(&config.data_dir.join(DATABASE_FILE))
+                .map_err(|e| LocalError::Store(e.to_string()))?;
             (Arc::new(store.clone()), Some(store))
         }
         StoreChoice::DynamoDb { endpoint, table } => {
@@ -127,7 +143,7 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
 
 /// The whole local application: API (rate limited), static site, request ids.
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
+    private_data_dir(&config.data_dir)?;
     let (store, feed) = open_store(config).await?;
     let files = local_files(&config.data_dir)?;
     let state = app_state(config, store, &files)?;
@@ -136,6 +152,7 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     if config.seed_demo {
         seed_demo(&state, &files).await?;
     }
+    refuse_exposure(config, &state).await?;
     Ok(routes(config, state, files, hub))
 }
 
@@ -218,6 +235,36 @@ async fn seed_demo(state: &AppState, files: &LocalFiles) -> Result<(), LocalErro
     crate::demo::store_pictures(files.media.as_ref()).await?;
     let slug = bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?;
     bistro_api::publish::republish(state, &slug).await;
+    Ok(())
+}
+
+/// Refuses to serve other machines while anyone there could log in with the demo's published
+/// passwords or create restaurants without a code, unless the config says `expose`.
+async fn refuse_exposure(config: &LocalConfig, state: &AppState) -> Result<(), LocalError> {
+    if config.expose || config.addr.ip().is_loopback() {
+        return Ok(());
+    }
+    if config.sign_up_code.is_none() {
+        return Err(LocalError::Exposed(config.addr, "anyone could create a restaurant; set --sign-up-code"));
+    }
+    let slug = bistro_domain::ids::Slug::parse(crate::demo::SLUG).map_err(|e| LocalError::Store(e.to_string()))?;
+    for (email, password) in [
+        (crate::demo::OWNER_EMAIL, crate::demo::OWNER_PASSWORD),
+        (crate::demo::STAFF_EMAIL, crate::demo::STAFF_PASSWORD),
+    ] {
+        let email = bistro_domain::ids::Email::parse(email).map_err(|e| LocalError::Store(e.to_string()))?;
+        let account = match state.repos.restaurants.account_by_email(&slug, &email).await {
+            Ok(account) => account,
+            Err(bistro_store::RepoError::NotFound) => continue,
+            Err(e) => return Err(LocalError::Store(e.to_string())),
+        };
+        if state.auth.password_matches(password, Some(&account.password_hash)) {
+            return Err(LocalError::Exposed(
+                config.addr,
+                "the demo restaurant's published passwords still work; change them, or start with --no-demo on a new data directory",
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -18,11 +18,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    let mut config = LocalConfig {
+/// What the tests' servers run with: loopback, SQLite in `data`, no demo, no limits.
+pub fn test_config(data: &std::path::Path) -> LocalConfig {
+    LocalConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().to_owned(),
+        data_dir: data.to_owned(),
         store: StoreChoice::Sqlite,
         rate_limit: 0,
         client_budget: bistro_api::limits::CLIENT_BUDGET,
@@ -30,7 +30,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
         sign_up_code: None,
         seed_demo: false,
         rotate_signing_key: false,
-    };
+        expose: false,
+    }
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path());
     adjust(&mut config);
     let router = app(&config).await.expect("the app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

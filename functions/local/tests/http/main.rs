@@ -3,6 +3,7 @@
 
 mod business_day;
 mod delivery;
+mod exposure;
 mod harness;
 mod hostile;
 mod later;
