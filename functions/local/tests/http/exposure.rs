@@ -27,7 +27,7 @@ async fn another_machines_address_is_refused_while_sign_up_needs_no_code() {
     let mut config = test_config(data.path());
     config.addr = "0.0.0.0:0".parse().unwrap();
 
-    let refused = app(&config).await.err().expect("refused").to_string();
+    let refused = app(&config).await.expect_err("refused").to_string();
 
     assert!(refused.contains("--sign-up-code"), "{refused}");
 }
@@ -40,7 +40,7 @@ async fn another_machines_address_is_refused_while_the_demos_published_passwords
     config.sign_up_code = Some("a code only the team knows".into());
     config.seed_demo = true;
 
-    let refused = app(&config).await.err().expect("refused").to_string();
+    let refused = app(&config).await.expect_err("refused").to_string();
     config.expose = true;
     let told_to = app(&config).await;
 
