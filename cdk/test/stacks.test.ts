@@ -1,7 +1,7 @@
 // The synthesized stacks, checked without a Rust build or an AWS account: stand-in bootstraps
 // take the place of the cargo lambda output.
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -446,4 +446,11 @@ test('pages, scripts and published menus go out compressed', () => {
     .find((p: any) => p.Properties.CachePolicyConfig.Comment?.startsWith('Published menus'));
   const encodings = policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
   assert.deepEqual([encodings.EnableAcceptEncodingGzip, encodings.EnableAcceptEncodingBrotli], [true, true]);
+});
+
+test('every deploy command in the README names the alarm e-mail, so alarms reach someone', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const deploys = readme.split('\n').filter((line) => /^\s*npx cdk deploy\b/.test(line));
+  assert.ok(deploys.length > 0, 'the README deploys');
+  for (const line of deploys) assert.match(line, /-c alarmEmail=\S+@\S+/, line);
 });
