@@ -141,6 +141,8 @@ export class ApiStack extends Stack {
         // under uploads/; attaching copies a checked upload under r/.
         props.mediaBucket.grantPut(rust.fn, 'uploads/*');
         props.mediaBucket.grantPut(rust.fn, 'r/*');
+        // A picture no dish shows any more is removed (its version expires with the bucket's rule).
+        props.mediaBucket.grantDelete(rust.fn, 'r/*');
       }
       const integration = new HttpLambdaIntegration(`${binary}Integration`, rust.fn);
       for (const path of FUNCTIONS[binary].routes) {

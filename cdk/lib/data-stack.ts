@@ -24,6 +24,9 @@ function privateBucket(scope: Construct, id: string, cors?: s3.CorsRule[]): s3.B
 /** Where browsers upload pictures before they are attached (lib/api images::upload_prefix). */
 export const UPLOADS_PREFIX = 'uploads/';
 export const UPLOAD_EXPIRY_DAYS = 1;
+/** Where attached pictures live (lib/api images::prefix), and how long a removed one's old version stays. */
+export const ATTACHED_PREFIX = 'r/';
+export const REMOVED_PICTURE_DAYS = 30;
 
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
@@ -72,6 +75,15 @@ export class DataStack extends Stack {
       noncurrentVersionExpiration: Duration.days(UPLOAD_EXPIRY_DAYS),
     });
     this.mediaBucket.addLifecycleRule({ id: 'ForgetExpiredUploadMarkers', prefix: UPLOADS_PREFIX, expiredObjectDeleteMarker: true });
+    // An attached picture stays while a dish shows it; one the menu function removed (its dish
+    // deleted, or its picture replaced) keeps its old version a month, for a restaurant that
+    // changes its mind, then it is gone. lib/api routes::menu remove_unshown_pictures.
+    this.mediaBucket.addLifecycleRule({
+      id: 'ExpireRemovedPictures',
+      prefix: ATTACHED_PREFIX,
+      noncurrentVersionExpiration: Duration.days(REMOVED_PICTURE_DAYS),
+    });
+    this.mediaBucket.addLifecycleRule({ id: 'ForgetRemovedPictureMarkers', prefix: ATTACHED_PREFIX, expiredObjectDeleteMarker: true });
     this.siteBucket = privateBucket(this, 'Site');
     // CloudFront reads both buckets through origin access control. The distribution lives in the
     // site stack, which depends on this one, so the policy names this account's distributions by

@@ -65,13 +65,15 @@ test('the table is on demand with the key design (whole items in gsi1, keys only
   });
 });
 
-test('an upload never attached, and every replaced version of one, expires after a day; only attached pictures are served', () => {
+test('an upload never attached, and every replaced version of one, expires after a day; a removed picture\'s version after a month; only attached pictures are served', () => {
   const buckets = Object.values(data.findResources('AWS::S3::Bucket'));
   const rules = buckets.flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? []);
   const expiry = rules.find((r: any) => r.Id === 'ExpireUnattachedUploads');
   assert.deepEqual([expiry.Prefix, expiry.ExpirationInDays, expiry.NoncurrentVersionExpiration.NoncurrentDays, expiry.Status], ['uploads/', 1, 1, 'Enabled']);
   assert.ok(rules.some((r: any) => r.Prefix === 'uploads/' && r.ExpiredObjectDeleteMarker === true));
-  assert.ok(!rules.some((r: any) => !String(r.Prefix).startsWith('uploads/')), 'attached pictures never expire');
+  assert.ok(!rules.some((r: any) => r.Prefix === 'r/' && r.ExpirationInDays), 'attached pictures never expire while current');
+  const removed = rules.find((r: any) => r.Id === 'ExpireRemovedPictures');
+  assert.deepEqual([removed.Prefix, removed.NoncurrentVersionExpiration.NoncurrentDays], ['r/', 30], 'a removed picture\'s old version goes after a month');
   const media = Object.values(site.findResources('AWS::CloudFront::Function')).find((f) => f.Properties.FunctionCode.includes('/media/r/'));
   assert.ok(media, 'the media behaviour answers 404 outside /media/r/');
 });
@@ -453,4 +455,15 @@ test('every deploy command in the README names the alarm e-mail, so alarms reach
   const deploys = readme.split('\n').filter((line) => /^\s*npx cdk deploy\b/.test(line));
   assert.ok(deploys.length > 0, 'the README deploys');
   for (const line of deploys) assert.match(line, /-c alarmEmail=\S+@\S+/, line);
+});
+
+test('only the menu function may remove pictures, and only attached ones', () => {
+  // Of the media bucket (publishing a menu also rewrites the site bucket's menus/).
+  const deletes = (binary: string) => statements(api, binary)
+    .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:DeleteObject')))
+    .filter((s) => /Media/.test(JSON.stringify(s.Resource)));
+  const menu = deletes('menu');
+  assert.equal(menu.length, 1);
+  assert.match(JSON.stringify(menu[0].Resource), /\/r\/\*"/);
+  for (const binary of ['cart', 'orders', 'reservations', 'accounts']) assert.deepEqual(deletes(binary), [], binary);
 });

@@ -364,6 +364,13 @@ pub struct ItemDetails {
     pub option_groups: Vec<OptionGroup>,
 }
 
+impl ItemDetails {
+    /// Every picture file the item shows: its picture and the smaller copies.
+    pub fn pictures(&self) -> impl Iterator<Item = &ImageKey> {
+        self.image_key.iter().chain(self.image_variants.iter().map(|v| &v.key))
+    }
+}
+
 /// A dish or drink. `version` rises by one with every change, so two managers editing the same
 /// item cannot overwrite each other unnoticed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,6 +58,47 @@ async fn an_uploaded_picture_is_attached_and_shows_at_its_media_url() {
     assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
 }
 
+#[tokio::test]
+async fn a_replaced_picture_and_a_deleted_dishs_picture_are_no_longer_served() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("gone").await;
+    let first = uploaded(&app, "gone", &owner, JPEG).await;
+    let first = json_of(attach(&app, "gone", &owner, &first).await).await["image_key"].as_str().unwrap().to_owned();
+    let second = uploaded(&app, "gone", &owner, JPEG).await;
+
+    let replaced = json_of(attach(&app, "gone", &owner, &second).await).await;
+    let second = replaced["image_key"].as_str().unwrap().to_owned();
+    let first_after_replacing = app.get(&format!("/media/{first}"), None).await.status();
+    let path = format!("/v1/restaurants/gone/menu/items/pizza?version={}", replaced["version"]);
+    let deleted = app.request(Method::DELETE, &path, Some(&owner)).send().await.unwrap();
+    let second_after_deleting = app.get(&format!("/media/{second}"), None).await.status();
+
+    assert_eq!(first_after_replacing, StatusCode::NOT_FOUND, "the replaced picture");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(second_after_deleting, StatusCode::NOT_FOUND, "the deleted dish's picture");
+}
+
+#[tokio::test]
+async fn a_picture_another_dish_still_shows_stays_when_one_dish_lets_it_go() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("shared").await;
+    let key = uploaded(&app, "shared", &owner, JPEG).await;
+    let attached = json_of(attach(&app, "shared", &owner, &key).await).await;
+    let key = attached["image_key"].as_str().unwrap().to_owned();
+    let mut twin = pizza_json();
+    twin["id"] = json!("twin");
+    twin["item"]["name"] = json!("Twin");
+    twin["item"]["image_key"] = json!(key);
+    let created = app.send(Method::POST, "/v1/restaurants/shared/menu/items", Some(&owner), &twin).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    let path = format!("/v1/restaurants/shared/menu/items/pizza?version={}", attached["version"]);
+    let deleted = app.request(Method::DELETE, &path, Some(&owner)).send().await.unwrap();
+
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/media/{key}"), None).await.status(), StatusCode::OK, "the twin still shows it");
+}
+
 /// Grants and uploads `bytes` as a JPEG; returns its upload key.
 async fn uploaded(app: &TestApp, slug: &str, owner: &str, bytes: &[u8]) -> String {
     let granted = json_of(grant(app, slug, owner, "image/jpeg", bytes.len()).await).await;

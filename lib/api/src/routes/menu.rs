@@ -405,7 +405,31 @@ pub async fn update_item(
     let details = check_item(&state, &slug, checked.details().clone(), Some(current.details())).await?;
     let revised = current.revised(details).map_err(invalid_item)?;
     state.repos.menus.update_item(&slug, &revised).await.map_err(stored_or_conflict)?;
+    remove_unshown_pictures(&state, &slug, current.details()).await;
     Ok(Json(revised))
+}
+
+/// Removes the picture files `before` showed that no item of the menu shows now that a change
+/// was stored (a replaced or deleted dish's): a guest's data is not at stake, but a restaurant's
+/// pictures should not stay public after it took them down. The bucket keeps a removed file's
+/// version until its lifecycle rule expires it. A file that cannot be removed now is logged and
+/// left; the change stands.
+async fn remove_unshown_pictures(state: &AppState, slug: &Slug, before: &bistro_domain::menu::ItemDetails) {
+    let Some(media) = &state.media else { return };
+    if before.pictures().next().is_none() {
+        return;
+    }
+    let menu = match state.repos.menus.menu(slug).await {
+        Ok(menu) => menu.value,
+        Err(error) => return tracing::warn!(%error, "cannot tell which pictures are still shown"),
+    };
+    let shown: std::collections::BTreeSet<&str> =
+        menu.items().into_iter().flat_map(|item| item.details().pictures()).map(ImageKey::as_str).collect();
+    for key in before.pictures().filter(|key| !shown.contains(key.as_str())) {
+        if let Err(error) = media.delete(key.as_str()).await {
+            tracing::warn!(%error, key = key.as_str(), "cannot remove a picture no dish shows");
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -443,7 +467,9 @@ pub async fn delete_item(
     PathId(id): PathId<ItemId>,
     Query(param): Query<VersionParam>,
 ) -> Result<StatusCode, ApiError> {
+    let before = state.repos.menus.item(&slug, &id).await.map_err(missing("menu item"))?;
     state.repos.menus.delete_item(&slug, &id, param.version).await.map_err(stored_or_conflict)?;
+    remove_unshown_pictures(&state, &slug, before.details()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
