@@ -6,8 +6,17 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { FUNCTION_FINDINGS, acceptFindings } from './checkov.js';
+
+/**
+ * The headers every answer carries, here and from the local server (which reads the same file):
+ * a Content-Security-Policy that lets the pages load and connect only to their own origin (the
+ * API, the socket at /ws, the menus and pictures all live there) and be framed by no one.
+ */
+export const SECURITY_HEADERS: Record<string, string> =
+  JSON.parse(readFileSync(new URL('./security-headers.json', import.meta.url), 'utf8'));
 
 export interface SiteStackProps extends StackProps {
   readonly siteBucket: s3.IBucket;
@@ -77,9 +86,19 @@ export class SiteStack extends Stack {
     const originSecrets = new cloudfront.KeyValueStore(this, 'OriginSecrets', {
       comment: 'The secret CloudFront sends the API with every request (bistro-keys origin-secret)',
     });
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Bistro: CSP to its own origin, no framing, no sniffing, HTTPS only',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: SECURITY_HEADERS['content-security-policy'], override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+      },
+    });
     const secure = {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      responseHeadersPolicy: headers,
     };
     // Imported by name, so that CloudFront's access is granted by the data stack's bucket policy
     // instead of a new policy here that would point back at this stack.

@@ -9,7 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
 import { bistro } from '../lib/bistro.js';
-import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
+import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, SECURITY_HEADERS, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 import { EDGE_LIMITS, EDGE_WINDOW_SECONDS } from '../lib/edge-stack.js';
 import { ROUTE_THROTTLES, STAGE_THROTTLE } from '../lib/api-stack.js';
@@ -383,6 +383,28 @@ test('CloudFront serves HTTPS only through origin access control, with security 
   assert.ok(behaviors.every((b: any) => b.ResponseHeadersPolicyId));
   assert.deepEqual(distribution.CacheBehaviors.map((b: any) => b.PathPattern).sort(), ['health', 'media/*', 'menus/*', 'v1/*', 'ws']);
   site.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: Match.objectLike({ DefaultTTL: 30, MaxTTL: 60 }) });
+});
+
+test('every answer of the site carries the CSP (own origin only, no plugins, framed by no one) and the other security headers', () => {
+  const csp = SECURITY_HEADERS['content-security-policy'];
+  for (const directive of ["default-src 'self'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'"]) {
+    assert.ok(csp.split('; ').includes(directive), directive);
+  }
+  const [id] = Object.keys(site.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+  site.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+    ResponseHeadersPolicyConfig: Match.objectLike({
+      SecurityHeadersConfig: Match.objectLike({
+        ContentSecurityPolicy: { ContentSecurityPolicy: csp, Override: true },
+        FrameOptions: { FrameOption: 'DENY', Override: true },
+        ContentTypeOptions: { Override: true },
+        StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 63072000 }),
+      }),
+    }),
+  });
+  const distribution = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  for (const behavior of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+    assert.deepEqual(behavior.ResponseHeadersPolicyId, { Ref: id }, behavior.PathPattern ?? 'default');
+  }
 });
 
 test('config.json sends the pages to the site\'s own address for the API, the sockets and the menus', () => {

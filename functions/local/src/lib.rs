@@ -6,6 +6,7 @@
 pub mod config;
 pub mod demo;
 pub mod files;
+mod headers;
 pub mod hub;
 pub mod rate_limit;
 pub mod server;

@@ -289,8 +289,13 @@ fn routes(config: &LocalConfig, state: AppState, files: LocalFiles, hub: Arc<Hub
     // socket's upgrade, which must stay as it is).
     let compressed = bistro_api::with_common_layers(routes, state).merge(files).layer(CompressionLayer::new());
     let request_id = || REQUEST_ID.parse().unwrap_or_else(|_| unreachable!("a valid header name"));
+    let headers = Arc::new(crate::headers::security_headers());
     compressed
         .merge(live)
+        .layer(axum::middleware::map_response(move |response| {
+            let headers = Arc::clone(&headers);
+            async move { crate::headers::with_security_headers(&headers, response) }
+        }))
         .layer(PropagateRequestIdLayer::new(request_id()))
         .layer(SetRequestIdLayer::new(request_id(), MakeRequestUuid))
 }

@@ -57,3 +57,20 @@ async fn another_machines_address_is_served_with_a_sign_up_code_and_no_demo() {
 
     assert!(app(&config).await.is_ok());
 }
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_the_content_security_policy_and_the_other_security_headers() {
+    let app = spawn_app().await;
+
+    for path in ["/", "/r/somewhere/", "/js/app.js", "/health", "/v1/restaurants/nowhere/menu"] {
+        let response = app.get(path, None).await;
+        let headers = response.headers();
+        let csp = headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        for directive in ["default-src 'self'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'"] {
+            assert!(csp.split("; ").any(|d| d == directive), "{path}: {directive} in {csp:?}");
+        }
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+    }
+}
