@@ -90,10 +90,22 @@ function expiresAt(token) {
   } catch { return 0; }
 }
 
-/** The staff login kept for this restaurant in this tab, unless it has expired. */
+/*
+ * Where a staff login lives: the browser's localStorage, so that every tab of the same browser
+ * shares it (a second tab of the board or the menu editor stays logged in) and logging out in
+ * one logs out all. An HttpOnly cookie would keep the token from the page's scripts, but every
+ * state-changing route would then need CSRF protection and CloudFront would have to pass cookies
+ * to the API; instead the Content-Security-Policy lets only the site's own script files run (no
+ * inline script, no other origin), which is what a stolen token would need, and a token lives
+ * 12 hours, ended at once by "log out everywhere" or a change to the account.
+ */
+const sessionKey = (slug) => `bistro.session.${slug}`;
+
+/** The staff login kept for this restaurant in this browser, unless it has expired. */
 export function session(slug) {
-  const raw = sessionStorage.getItem(`bistro.session.${slug}`);
-  const kept = raw ? JSON.parse(raw) : null;
+  const raw = localStorage.getItem(sessionKey(slug));
+  let kept = null;
+  try { kept = raw ? JSON.parse(raw) : null; } catch { kept = null; }
   if (kept && expiresAt(kept.token) * 1000 <= Date.now()) {
     // Found out by a page about to draw: it draws the login form itself, so no one is told.
     forget(slug, 'expired');
@@ -103,7 +115,7 @@ export function session(slug) {
 }
 
 function forget(slug, why) {
-  sessionStorage.removeItem(`bistro.session.${slug}`);
+  localStorage.removeItem(sessionKey(slug));
   sessionStorage.setItem(`bistro.ended.${slug}`, why);
 }
 
@@ -113,10 +125,18 @@ function forget(slug, why) {
  * tells the page (`bistro:session-ended`) so that it stops what needs the login and asks again.
  */
 export function endSession(slug, why) {
-  if (!slug || !sessionStorage.getItem(`bistro.session.${slug}`)) return;
+  if (!slug || !localStorage.getItem(sessionKey(slug))) return;
   forget(slug, why);
   window.dispatchEvent(new CustomEvent('bistro:session-ended', { detail: { slug, why } }));
 }
+
+// Another tab logged out (or its login ended): this tab's pages stop and ask again too.
+window.addEventListener('storage', (event) => {
+  const slug = event.key?.startsWith('bistro.session.') && event.newValue === null && event.key.slice('bistro.session.'.length);
+  if (!slug) return;
+  sessionStorage.setItem(`bistro.ended.${slug}`, 'logged_out');
+  window.dispatchEvent(new CustomEvent('bistro:session-ended', { detail: { slug, why: 'logged_out' } }));
+});
 
 /** Why the last login of this restaurant ended, once: the login form says it. */
 export function takeEndedReason(slug) {
@@ -126,8 +146,8 @@ export function takeEndedReason(slug) {
 }
 
 export function saveSession(slug, value) {
-  if (value) sessionStorage.setItem(`bistro.session.${slug}`, JSON.stringify(value));
-  else sessionStorage.removeItem(`bistro.session.${slug}`);
+  if (value) localStorage.setItem(sessionKey(slug), JSON.stringify(value));
+  else localStorage.removeItem(sessionKey(slug));
 }
 
 /** The guest's orders at this restaurant that may still be under way, newest first. */

@@ -14,13 +14,13 @@ const DESKTOP = { viewport: { width: 1280, height: 800 } };
 
 const world = suite(SLUG);
 
-/** A tab whose sessionStorage holds `token` for this restaurant once, as a tab left open would. */
+/** A tab whose browser holds `token` for this restaurant once, as a login left open would. */
 async function tabWithLogin(token, role = 'staff', errors = world.errors) {
   const context = await world.chrome.newContext(DESKTOP);
   await context.addInitScript(([slug, kept]) => {
     if (sessionStorage.getItem('test.seeded')) return;
     sessionStorage.setItem('test.seeded', '1');
-    sessionStorage.setItem(`bistro.session.${slug}`, JSON.stringify(kept));
+    localStorage.setItem(`bistro.session.${slug}`, JSON.stringify(kept));
   }, [SLUG, { token, account: { role } }]);
   return page(context, errors);
 }
@@ -30,6 +30,23 @@ function forged(exp) {
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part({ sub: 'x', exp })}.${Buffer.from('not a signature').toString('base64url')}`;
 }
+
+test('a second tab of the same browser is logged in already, and logging out in one logs out both', async () => {
+  const context = await world.chrome.newContext(DESKTOP);
+  const first = await page(context, world.errors);
+  await first.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(first, world.logins.staff);
+  await first.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+
+  const second = await page(context, world.errors);
+  await second.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await second.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  assert.equal(await second.getByLabel('Password').count(), 0, 'no password asked in the second tab');
+
+  await first.getByRole('button', { name: 'Log out' }).click();
+  await second.getByLabel('Password').waitFor();
+  await context.close();
+});
 
 async function board(login = world.logins.staff) {
   const tab = await page(await world.chrome.newContext(DESKTOP), world.errors);
