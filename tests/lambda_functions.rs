@@ -328,6 +328,28 @@ async fn after_a_new_origin_secret_the_functions_accept_it_and_the_one_before_it
 }
 
 #[tokio::test]
+async fn a_revoked_origin_secret_is_refused_at_once_by_a_new_instance_and_the_new_one_accepted() {
+    let table = seeded_table().await;
+    let store = DynamoStore::new(DynamoStore::emulator_client(&moto::server().endpoint).await, table.clone());
+    let keys = Repos::new(Arc::new(store)).signing_keys;
+    let with_secret = |secret: &str| {
+        let mut request = event("any-health");
+        request["headers"][bistro_api::origin::ORIGIN_HEADER] = secret.into();
+        request
+    };
+    let new = "the new origin secret, 32 characters or more";
+    // `bistro-keys origin-secret --revoke-previous`: the secret that leaked is no longer accepted.
+    keys.accept_only_origin_digest(&bistro_api::origin::digest_of(new)).await.unwrap();
+
+    let leaked = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+    let accepted = invoke("cart", with_secret(new), &table).await;
+
+    assert_eq!(leaked["statusCode"], 403, "{leaked}");
+    assert_eq!(accepted["statusCode"], 200, "{accepted}");
+    assert_eq!(bistro_api::origin::TRUST_FOR, Duration::from_secs(30), "a warm instance re-reads within 30 s");
+}
+
+#[tokio::test]
 async fn a_function_answers_routes_of_other_groups_with_not_found() {
     let table = seeded_table().await;
     let response = invoke("menu", event("cart-open-cart"), &table).await;
@@ -490,11 +512,46 @@ async fn ssm() -> (aws_config::SdkConfig, aws_sdk_ssm::Client) {
 
 /// A fresh stack's signing key, rotated into moto's SSM and the table as `bistro-keys rotate` does.
 async fn rotate(stack: &str, table: &str) -> bistro_api::signing::KeyRing {
+    rotate_revoking(stack, table, false).await
+}
+
+/// The same, maybe with `--revoke-previous`.
+async fn rotate_revoking(stack: &str, table: &str, revoke_previous: bool) -> bistro_api::signing::KeyRing {
     let (aws, client) = ssm().await;
     let store = DynamoStore::new(bistro_store::engine::dynamodb::Client::new(&aws), table.to_owned());
     let public = Repos::new(Arc::new(store)).signing_keys;
     let name = bistro_lambda::keys::signing_key_parameter(stack);
-    bistro_lambda::keys::rotate(&client, &name, &public, 2_000_000_000).await.unwrap()
+    bistro_lambda::keys::rotate(&client, &name, &public, 2_000_000_000, revoke_previous).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_token_signed_with_a_revoked_key_is_refused_by_a_lambda_verifier_within_thirty_seconds() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("revoke"));
+    let leaked = rotate(&stack, &table).await;
+    let token = bistro_api::auth::Auth::with_key_ring(&leaked)
+        .unwrap()
+        .issue(&fixtures::account("lambda-test", "owner@lambda.test", Role::Owner))
+        .await
+        .unwrap();
+    let client = DynamoStore::emulator_client(&moto::server().endpoint).await;
+    let public = Arc::new(Repos::new(Arc::new(DynamoStore::new(client, table.clone()))).signing_keys);
+    // As a Lambda function verifies (bistro_lambda::state, Tokens::Verify), on a clock the test moves.
+    let (start, seconds) = (std::time::Instant::now(), Arc::new(std::sync::atomic::AtomicU64::new(0)));
+    let elapsed = Arc::clone(&seconds);
+    let clock = Arc::new(move || start + Duration::from_secs(elapsed.load(std::sync::atomic::Ordering::SeqCst)));
+    let verifier = bistro_api::auth::Auth::from_sources(None, public).with_clock(clock);
+    assert!(verifier.verify(&token).await.is_ok(), "valid before the revocation");
+
+    let replacing = rotate_revoking(&stack, &table, true).await;
+    seconds.store(29, std::sync::atomic::Ordering::SeqCst);
+    let just_before = verifier.verify(&token).await;
+    seconds.store(30, std::sync::atomic::Ordering::SeqCst);
+    let at_thirty = verifier.verify(&token).await;
+
+    assert!(just_before.is_ok(), "an instance re-reads the keys every 30 s, not on every request");
+    assert!(at_thirty.is_err(), "the revoked key is refused");
+    assert_ne!(replacing.current_kid(), leaked.current_kid());
+    assert_eq!(replacing.kids().count(), 1, "the new ring keeps nothing of the leaked one");
 }
 
 /// An API Gateway event for `method path` with a JSON body and maybe a bearer token.

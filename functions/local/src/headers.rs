@@ -8,8 +8,7 @@ const SECURITY_HEADERS: &str = include_str!("../../../cdk/lib/security-headers.j
 
 /// The headers, parsed once; a malformed file is a build mistake a test catches.
 pub fn security_headers() -> HeaderMap {
-    let pairs: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(SECURITY_HEADERS).unwrap_or_default();
+    let pairs: std::collections::BTreeMap<String, String> = serde_json::from_str(SECURITY_HEADERS).unwrap_or_default();
     pairs
         .into_iter()
         .filter_map(|(name, value)| Some((HeaderName::try_from(name).ok()?, HeaderValue::try_from(value).ok()?)))
@@ -32,6 +31,6 @@ mod tests {
     fn the_file_the_site_stack_deploys_gives_every_header() {
         let headers = super::security_headers();
         assert_eq!(headers.len(), 4);
-        assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(headers["content-security-policy"].to_str().expect("text").contains("frame-ancestors 'none'"));
     }
 }

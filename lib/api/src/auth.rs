@@ -16,7 +16,9 @@ pub use bistro_domain::restaurant::StaffIdentity;
 use bistro_domain::restaurant::{Account, Role};
 
 use crate::error::ApiError;
-use crate::signing::{KeyError, KeyRing, KeySource, PublicKeySource, PublicKeys, SIGNER_REFRESH, Signer, Verifiers};
+use crate::signing::{
+    KeyError, KeyRing, KeySource, PublicKeySource, PublicKeys, SIGNER_REFRESH, Signer, VERIFIER_REFRESH, Verifiers,
+};
 use crate::verified::Verified;
 
 /// How long a login lasts: one working day and then some.
@@ -25,6 +27,9 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// A token naming a key this host does not know makes it re-read the public keys (a rotation
 /// elsewhere), at most this often, so that made-up key ids cannot make it read on every request.
 const UNKNOWN_KEY_RELOAD: Duration = Duration::from_secs(30);
+
+/// What tells an instance the time for its key refreshes: the monotonic clock, or a test's.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 /// How far past its expiry a token is still accepted: clocks differ a little.
 const LEEWAY_SECS: u64 = 30;
@@ -43,6 +48,7 @@ pub struct Auth {
     /// use: hashing is deliberately slow, and most functions never see a login.
     dummy_hash: std::sync::OnceLock<String>,
     verified: Verified,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Auth {
@@ -78,6 +84,7 @@ impl Auth {
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
             verified: Verified::default(),
+            clock: Arc::new(Instant::now),
         })
     }
 
@@ -89,6 +96,7 @@ impl Auth {
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
             verified: Verified::default(),
+            clock: Arc::new(Instant::now),
         })
     }
 
@@ -100,6 +108,7 @@ impl Auth {
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
             verified: Verified::default(),
+            clock: Arc::new(Instant::now),
         }
     }
 
@@ -123,7 +132,15 @@ impl Auth {
             unknown_key_reread: std::sync::Mutex::default(),
             dummy_hash: std::sync::OnceLock::new(),
             verified: Verified::default(),
+            clock: Arc::new(Instant::now),
         }
+    }
+
+    /// Times its key refreshes by `clock` instead of the monotonic clock (tests).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub async fn issue(&self, account: &Account) -> Result<String, ApiError> {
@@ -131,7 +148,7 @@ impl Auth {
         let max_age = if held.is_some() { SIGNER_REFRESH } else { MISSING_KEY_RELOAD };
         let signer = self
             .signing
-            .fresh(max_age)
+            .fresh(max_age, (self.clock)())
             .await
             .map_err(|e| ApiError::Unavailable(e.to_string()))?
             .ok_or_else(|| ApiError::Unavailable("no signing key is set up yet (run bistro-keys rotate)".into()))?;
@@ -155,9 +172,12 @@ impl Auth {
         let header = jsonwebtoken::decode_header(token).map_err(|_| INVALID)?;
         let kid = header.kid.ok_or(INVALID)?;
         let unavailable = |e: KeyError| ApiError::Unavailable(e.to_string());
-        let mut keys = self.verifying.fresh(Duration::MAX).await.map_err(unavailable)?;
-        if keys.as_ref().and_then(|keys| keys.find(&kid)).is_none() && self.may_reread_for_unknown_key() {
-            keys = self.verifying.fresh(Duration::ZERO).await.map_err(unavailable)?;
+        let now = (self.clock)();
+        // Read again every so often, not only for a key id it does not know: a revoked key must
+        // stop working here although this instance knows its id.
+        let mut keys = self.verifying.fresh(VERIFIER_REFRESH, now).await.map_err(unavailable)?;
+        if keys.as_ref().and_then(|keys| keys.find(&kid)).is_none() && self.may_reread_for_unknown_key(now) {
+            keys = self.verifying.fresh(Duration::ZERO, now).await.map_err(unavailable)?;
         }
         let key = keys.as_ref().and_then(|keys| keys.find(&kid)).ok_or(INVALID)?;
         let now = unix_now();
@@ -174,12 +194,12 @@ impl Auth {
         Ok(identity)
     }
 
-    fn may_reread_for_unknown_key(&self) -> bool {
+    fn may_reread_for_unknown_key(&self, now: Instant) -> bool {
         let mut last = self.unknown_key_reread.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if last.is_some_and(|at| at.elapsed() < UNKNOWN_KEY_RELOAD) {
+        if last.is_some_and(|at| now.saturating_duration_since(at) < UNKNOWN_KEY_RELOAD) {
             return false;
         }
-        *last = Some(Instant::now());
+        *last = Some(now);
         true
     }
 
@@ -221,18 +241,18 @@ impl<T> Refreshing<T> {
         self.held.read().map_or(None, |held| held.value.clone())
     }
 
-    fn is_older_than(&self, max_age: Duration) -> bool {
-        self.held.read().map_or(true, |held| held.read_at.is_none_or(|at| at.elapsed() >= max_age))
+    fn is_older_than(&self, max_age: Duration, now: Instant) -> bool {
+        self.held.read().map_or(true, |held| held.read_at.is_none_or(|at| now.saturating_duration_since(at) >= max_age))
     }
 
-    /// What is held, read again first if it is older than `max_age` (or was never read).
-    async fn fresh(&self, max_age: Duration) -> Result<Option<Arc<T>>, KeyError> {
+    /// What is held, read again first if at `now` it is older than `max_age` (or was never read).
+    async fn fresh(&self, max_age: Duration, now: Instant) -> Result<Option<Arc<T>>, KeyError> {
         let Some(load) = &self.load else { return Ok(self.held()) };
-        if !self.is_older_than(max_age) {
+        if !self.is_older_than(max_age, now) {
             return Ok(self.held());
         }
         let _reading = self.one_read_at_a_time.lock().await;
-        if !self.is_older_than(max_age) {
+        if !self.is_older_than(max_age, now) {
             return Ok(self.held());
         }
         let read = load().await;
@@ -247,7 +267,7 @@ impl<T> Refreshing<T> {
             }
             Err(error) => return Err(error),
         }
-        held.read_at = Some(Instant::now());
+        held.read_at = Some(now);
         Ok(held.value.clone())
     }
 }

@@ -18,8 +18,9 @@ pub const ORIGIN_HEADER: &str = "x-bistro-origin";
 /// How often an unknown secret may make an instance read the digests again: a rotation is seen
 /// within this, and a flood of wrong secrets costs at most one read per instance per period.
 const REREAD_UNKNOWN: Duration = Duration::from_secs(30);
-/// How long an instance trusts the digests it read: a retired secret stops working within it.
-const TRUST_FOR: Duration = Duration::from_secs(300);
+/// How long an instance trusts the digests it read: a retired or revoked secret stops working
+/// within it (one read of a small item per instance per period, while it serves).
+pub const TRUST_FOR: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 pub struct OriginCheck {

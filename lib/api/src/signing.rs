@@ -21,8 +21,13 @@ use serde::{Deserialize, Serialize};
 use crate::auth::TOKEN_LIFETIME;
 
 /// How long an issuing instance may go on signing with a key after it was rotated away: it
-/// re-reads its key ring this often.
-pub const SIGNER_REFRESH: Duration = Duration::from_secs(5 * 60);
+/// re-reads its key ring this often (a revoked key must stop signing as soon as verifiers stop
+/// accepting it).
+pub const SIGNER_REFRESH: Duration = Duration::from_secs(30);
+
+/// How often a verifying instance reads the public keys again while it serves: a key revoked
+/// with `bistro-keys rotate --revoke-previous` is refused everywhere within this.
+pub const VERIFIER_REFRESH: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -120,6 +125,12 @@ impl KeyRing {
         let kept = self.previous.iter().filter(|key| key.retired_at + keep_for > now).cloned();
         let fresh = Self::generate()?;
         Ok(Self { current: fresh.current, previous: std::iter::once(retiring).chain(kept).collect() })
+    }
+
+    /// A fresh current key with every key before it revoked (a key that leaked): tokens those
+    /// signed are refused once verifiers re-read the keys, within [`VERIFIER_REFRESH`].
+    pub fn rotated_revoking(&self) -> Result<Self, KeyError> {
+        Self::generate()
     }
 
     /// What verifiers need: the public half of every key the ring still accepts.

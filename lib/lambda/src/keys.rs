@@ -100,9 +100,19 @@ pub enum RotateError {
 /// write conditionally; the table can. So the published set only grows by rotations (each adds
 /// its ring's keys over the version it read, reading again if another came first) and loses
 /// only the keys this rotation retired for good: a key that ever reached SSM is always in the set.
-pub async fn rotate(client: &Client, name: &str, public: &SigningKeys, now: u64) -> Result<KeyRing, RotateError> {
+///
+/// `revoke_previous` (a key that leaked) retires every key before the new one at once: the
+/// published set loses them, and verifiers refuse their tokens within `VERIFIER_REFRESH`.
+pub async fn rotate(
+    client: &Client,
+    name: &str,
+    public: &SigningKeys,
+    now: u64,
+    revoke_previous: bool,
+) -> Result<KeyRing, RotateError> {
     let old = read(client, name).await.map_err(RotateError::Ssm)?.map(|json| KeyRing::parse(&json)).transpose()?;
     let ring = match &old {
+        Some(old) if revoke_previous => old.rotated_revoking()?,
         Some(old) => old.rotated(now)?,
         None => KeyRing::generate()?,
     };
@@ -143,17 +153,21 @@ pub async fn set_sign_up_code(client: &Client, name: &str, code: Option<&str>) -
 pub const USAGE: &str = "\
 bistro-keys: the deployment's signing keys and sign-up code, in SSM Parameter Store.
 
-  bistro-keys rotate --stack STACK --table TABLE
+  bistro-keys rotate --stack STACK --table TABLE [--revoke-previous]
       Makes a new signing key (the first one, after the first deploy). Logins go on working:
-      tokens signed with the key it replaces stay valid until they expire (12 hours).
+      tokens signed with the key it replaces stay valid until they expire (12 hours). With
+      --revoke-previous (a key that leaked) they are refused everywhere within 30 seconds, and
+      everyone logs in again.
   bistro-keys sign-up-code --stack STACK
       Reads a code from standard input; creating a restaurant then needs it.
   bistro-keys sign-up-code --stack STACK --close
       Closes sign-up: nobody can create a restaurant.
-  bistro-keys origin-secret --table TABLE
+  bistro-keys origin-secret --table TABLE [--revoke-previous]
       Reads the secret the site's CloudFront sends (at least 32 characters) from standard input;
       the API then accepts it and the one before it, and nothing else. Put the same secret into
-      CloudFront's key value store (the OriginSecretStore output) after this, never before.
+      CloudFront's key value store (the OriginSecretStore output) after this, never before. With
+      --revoke-previous (a secret that leaked; run it again once CloudFront sends the new one)
+      the one before is refused everywhere within 30 seconds.
 
 STACK is the CDK stack's name (Bistro unless you named it); TABLE its table (the TableName output).
 Credentials and region come from the environment, as for the AWS CLI.";
@@ -161,35 +175,37 @@ Credentials and region come from the environment, as for the AWS CLI.";
 /// What one command line asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    Rotate { stack: String, table: String },
+    Rotate { stack: String, table: String, revoke_previous: bool },
     SetSignUpCode { stack: String },
     CloseSignUp { stack: String },
-    AcceptOriginSecret { table: String },
+    AcceptOriginSecret { table: String, revoke_previous: bool },
 }
 
 impl Command {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut args = args.into_iter();
         let verb = args.next().ok_or_else(|| USAGE.to_owned())?;
-        let (mut stack, mut table, mut close) = (None, None, false);
+        let (mut stack, mut table, mut close, mut revoke_previous) = (None, None, false, false);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--stack" => stack = args.next(),
                 "--table" => table = args.next(),
                 "--close" => close = true,
+                "--revoke-previous" => revoke_previous = true,
                 other => return Err(format!("unknown argument '{other}'\n\n{USAGE}")),
             }
         }
         if verb == "origin-secret" {
             return match (table, stack, close) {
-                (Some(table), None, false) => Ok(Self::AcceptOriginSecret { table }),
+                (Some(table), None, false) => Ok(Self::AcceptOriginSecret { table, revoke_previous }),
                 (None, _, _) => Err(format!("name the table: --table TABLE\n\n{USAGE}")),
                 _ => Err(USAGE.to_owned()),
             };
         }
         let stack = stack.ok_or_else(|| format!("name the stack: --stack STACK\n\n{USAGE}"))?;
         match (verb.as_str(), table, close) {
-            ("rotate", Some(table), false) => Ok(Self::Rotate { stack, table }),
+            ("rotate", Some(table), false) => Ok(Self::Rotate { stack, table, revoke_previous }),
+            (_, _, _) if revoke_previous => Err(USAGE.to_owned()),
             ("rotate", None, _) => Err(format!("name the table: --table TABLE\n\n{USAGE}")),
             ("sign-up-code", None, false) => Ok(Self::SetSignUpCode { stack }),
             ("sign-up-code", None, true) => Ok(Self::CloseSignUp { stack }),
@@ -202,14 +218,15 @@ impl Command {
     pub async fn run(self, aws: &aws_config::SdkConfig, input: &str) -> Result<String, String> {
         let client = Client::new(aws);
         match self {
-            Self::Rotate { stack, table } => {
+            Self::Rotate { stack, table, revoke_previous } => {
                 let store = bistro_store::engine::dynamodb::DynamoStore::new(
                     bistro_store::engine::dynamodb::Client::new(aws),
                     table,
                 );
                 let public = bistro_store::Repos::new(std::sync::Arc::new(store)).signing_keys;
                 let name = signing_key_parameter(&stack);
-                let ring = rotate(&client, &name, &public, unix_now()).await.map_err(|e| e.to_string())?;
+                let ring =
+                    rotate(&client, &name, &public, unix_now(), revoke_previous).await.map_err(|e| e.to_string())?;
                 let kept: Vec<&str> = ring.kids().skip(1).collect();
                 Ok(format!(
                     "signing with key {} now (in {name}); still accepted: {}",
@@ -226,7 +243,7 @@ impl Command {
                 set_sign_up_code(&client, &name, Some(code)).await.map_err(|e| e.to_string())?;
                 Ok(format!("creating a restaurant now needs the code kept in {name}"))
             }
-            Self::AcceptOriginSecret { table } => {
+            Self::AcceptOriginSecret { table, revoke_previous } => {
                 let secret = input.trim();
                 if secret.chars().count() < 32 {
                     return Err("an origin secret needs at least 32 characters (openssl rand -hex 32 makes one)".into());
@@ -236,7 +253,15 @@ impl Command {
                     table,
                 );
                 let keys = bistro_store::Repos::new(std::sync::Arc::new(store)).signing_keys;
-                keys.accept_origin_digest(&bistro_api::origin::digest_of(secret)).await.map_err(|e| e.to_string())?;
+                let digest = bistro_api::origin::digest_of(secret);
+                if revoke_previous {
+                    keys.accept_only_origin_digest(&digest).await.map_err(|e| e.to_string())?;
+                    return Ok(
+                        "the API accepts only this origin secret now: the one before it is refused within 30 seconds"
+                            .into(),
+                    );
+                }
+                keys.accept_origin_digest(&digest).await.map_err(|e| e.to_string())?;
                 Ok("the API accepts this origin secret now (and the one before it); put it into CloudFront's key value store next".into())
             }
             Self::CloseSignUp { stack } => {
@@ -249,4 +274,26 @@ impl Command {
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Command;
+
+    fn parse(line: &str) -> Result<Command, String> {
+        Command::parse(line.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn revoke_previous_is_read_for_a_rotation_and_an_origin_secret_and_refused_elsewhere() {
+        let rotation = parse("rotate --stack Bistro --table T --revoke-previous");
+        assert_eq!(rotation, Ok(Command::Rotate { stack: "Bistro".into(), table: "T".into(), revoke_previous: true }));
+        let secret = parse("origin-secret --table T --revoke-previous");
+        assert_eq!(secret, Ok(Command::AcceptOriginSecret { table: "T".into(), revoke_previous: true }));
+        assert_eq!(
+            parse("rotate --stack Bistro --table T"),
+            Ok(Command::Rotate { stack: "Bistro".into(), table: "T".into(), revoke_previous: false })
+        );
+        assert!(parse("sign-up-code --stack Bistro --revoke-previous").is_err());
+    }
 }

@@ -49,10 +49,21 @@ impl SigningKeys {
     /// any older one is dropped. Set before CloudFront sends the new secret, so no request is
     /// refused in between.
     pub async fn accept_origin_digest(&self, digest: &str) -> Result<(), RepoError> {
+        self.accept_origin_digests_up_to(digest, 2).await
+    }
+
+    /// Accepts only the secret whose digest is `digest`, the one before it revoked (it leaked):
+    /// every instance refuses that one within its re-read period. CloudFront must send the new
+    /// secret already, or the site's requests are refused meanwhile.
+    pub async fn accept_only_origin_digest(&self, digest: &str) -> Result<(), RepoError> {
+        self.accept_origin_digests_up_to(digest, 1).await
+    }
+
+    async fn accept_origin_digests_up_to(&self, digest: &str, kept: usize) -> Result<(), RepoError> {
         let mut digests = self.origin_digests().await?;
-        digests.retain(|kept| kept != digest);
+        digests.retain(|known| known != digest);
         digests.insert(0, digest.to_owned());
-        digests.truncate(2);
+        digests.truncate(kept);
         let item = Item::new(keys::origin_digests(), 0, super::encode(&digests)?);
         self.store.write(Write::Put { item, condition: Condition::Always }).await?;
         Ok(())
