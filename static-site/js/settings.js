@@ -40,7 +40,9 @@ function deliveryFields(restaurant) {
       errorFor(name))),
     h('div', { class: 'field' },
       h('label', { for: 'settings-postcodes' }, 'Postcodes delivered to (comma-separated; empty for anywhere)'),
-      h('textarea', { id: 'settings-postcodes', name: 'postcodes', rows: 2, 'aria-describedby': 'postcodes-error' }, terms.postcodes.join(', ')),
+      h('textarea', { id: 'settings-postcodes', name: 'postcodes', rows: 2, 'aria-describedby': 'postcodes-hint postcodes-error' }, terms.postcodes.join(', ')),
+      h('p', { class: 'note', id: 'postcodes-hint' },
+        'A postcode matches exactly (10115). A UK district such as E1 takes every postcode in it (E1 6QF, not E14 or E1W). End with * to take every postcode that starts so: 101* takes 10115 and 10117.'),
       errorFor('postcodes')));
 }
 
@@ -61,9 +63,10 @@ function readDelivery(form, data, currency) {
     return minor;
   });
   const postcodes = data.get('postcodes').split(/[,\n]/).map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean);
-  const wrong = postcodes.filter((p) => !/^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$/.test(p));
+  // DeliveryArea::PATTERN: a postcode, or the start of one followed by *.
+  const wrong = postcodes.filter((p) => !/^([A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]|[A-Za-z0-9]([A-Za-z0-9 -]{0,7}[A-Za-z0-9])?\*)$/.test(p));
   const distinct = new Set(postcodes.map((p) => p.toUpperCase())).size;
-  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens.`
+  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens; the start of one may end with *.`
     : distinct > MAX_POSTCODES ? `At most ${MAX_POSTCODES} postcodes; this lists ${distinct}.` : null);
   return ok ? { fee, minimum, postcodes } : null;
 }

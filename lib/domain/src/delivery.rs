@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::delivery_area::DeliveryArea;
+
 use crate::money::{Currency, Money};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -90,7 +92,7 @@ pub enum DeliveryError {
 pub struct DeliveryTerms {
     fee: u32,
     minimum: u32,
-    postcodes: BTreeSet<Postcode>,
+    postcodes: BTreeSet<DeliveryArea>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -105,11 +107,11 @@ struct TermsRepr {
     #[serde(default, deserialize_with = "bounded_amount")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     minimum: u32,
-    /// The postcodes the restaurant delivers to; empty for anywhere. A postcode listed twice
-    /// counts once (people paste lists with repeats).
+    /// Where the restaurant delivers: postcodes, UK outward codes ("E1") and prefixes ("101*");
+    /// empty for anywhere. One listed twice counts once (people paste lists with repeats).
     #[serde(default, deserialize_with = "bounded_postcodes")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Postcode>, max_items = 500))]
-    postcodes: BTreeSet<Postcode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<DeliveryArea>, max_items = 500))]
+    postcodes: BTreeSet<DeliveryArea>,
 }
 
 // Each bound is checked while its own field is read, so a refusal names that field
@@ -119,8 +121,8 @@ fn bounded_amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u
 }
 
 /// The list as sent is bounded (repeats included), as its schema says; then repeats merge.
-fn bounded_postcodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<Postcode>, D::Error> {
-    let listed = Vec::<Postcode>::deserialize(deserializer)?;
+fn bounded_postcodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeSet<DeliveryArea>, D::Error> {
+    let listed = Vec::<DeliveryArea>::deserialize(deserializer)?;
     if listed.len() > DeliveryTerms::MAX_POSTCODES {
         return Err(serde::de::Error::custom(TermsError("a restaurant lists at most 500 postcodes")));
     }
@@ -151,7 +153,7 @@ impl DeliveryTerms {
     pub const MAX_AMOUNT: u32 = 100_000_000;
     pub const MAX_POSTCODES: usize = 500;
 
-    pub fn new(fee: u32, minimum: u32, postcodes: BTreeSet<Postcode>) -> Result<Self, TermsError> {
+    pub fn new(fee: u32, minimum: u32, postcodes: BTreeSet<DeliveryArea>) -> Result<Self, TermsError> {
         Ok(Self {
             fee: Self::amount_in_bounds(fee)?,
             minimum: Self::amount_in_bounds(minimum)?,
@@ -166,7 +168,7 @@ impl DeliveryTerms {
         Ok(amount)
     }
 
-    fn postcodes_in_bounds(postcodes: BTreeSet<Postcode>) -> Result<BTreeSet<Postcode>, TermsError> {
+    fn postcodes_in_bounds(postcodes: BTreeSet<DeliveryArea>) -> Result<BTreeSet<DeliveryArea>, TermsError> {
         if postcodes.len() > Self::MAX_POSTCODES {
             return Err(TermsError("a restaurant lists at most 500 postcodes"));
         }
@@ -183,7 +185,7 @@ impl DeliveryTerms {
     pub fn charge(&self, postcode: Option<&Postcode>, food: Money) -> Result<Option<Money>, DeliveryError> {
         if !self.postcodes.is_empty() {
             let postcode = postcode.ok_or(DeliveryError::PostcodeRequired)?;
-            if !self.postcodes.contains(postcode) {
+            if !self.postcodes.iter().any(|area| area.covers(postcode)) {
                 return Err(DeliveryError::NotDelivered(postcode.clone()));
             }
         }
@@ -213,7 +215,8 @@ mod tests {
     }
 
     fn terms(fee: u32, minimum: u32, postcodes: &[&str]) -> DeliveryTerms {
-        DeliveryTerms::new(fee, minimum, postcodes.iter().map(|p| code(p)).collect()).expect("terms in bounds")
+        let areas = postcodes.iter().map(|p| DeliveryArea::parse(p).expect("an area")).collect();
+        DeliveryTerms::new(fee, minimum, areas).expect("terms in bounds")
     }
 
     #[test]
@@ -283,6 +286,6 @@ mod tests {
     #[test]
     fn terms_are_read_with_every_field_optional() {
         let terms: DeliveryTerms = serde_json::from_str(r#"{"postcodes": ["10115"]}"#).expect("terms");
-        assert_eq!(terms, super::DeliveryTerms::new(0, 0, [code("10115")].into()).expect("terms"));
+        assert_eq!(terms, super::DeliveryTerms::new(0, 0, [DeliveryArea::Code(code("10115"))].into()).expect("terms"));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cart;
 pub mod delivery;
+pub mod delivery_area;
 pub mod hours;
 pub mod ids;
 pub mod menu;

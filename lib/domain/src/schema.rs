@@ -269,6 +269,11 @@ mod tests {
         }
 
         #[test]
+        fn the_delivery_area_schema_takes_exactly_what_parse_takes(raw in "[a-z0-9 *-]{0,12}") {
+            agrees(&raw, crate::delivery_area::DeliveryArea::parse)?;
+        }
+
+        #[test]
         fn the_email_schema_takes_exactly_what_parse_takes(raw in tricky(30)) {
             agrees(&raw, Email::parse)?;
         }

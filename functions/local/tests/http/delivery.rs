@@ -150,6 +150,25 @@ async fn a_postcode_matches_however_the_guest_writes_it() {
 }
 
 #[tokio::test]
+async fn a_restaurant_delivering_to_e1_takes_e1_6qf_and_refuses_e14_5ab() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("east").await;
+    let mut current = json_of(app.get("/v1/restaurants/east", None).await).await;
+    current["restaurant"]["delivery"] = json!({"postcodes": ["E1", "E2", "101*"]});
+    let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
+    assert_eq!(app.send(Method::PUT, "/v1/restaurants/east", Some(&owner), &update).await.status(), StatusCode::OK);
+    let (in_e1, in_e14) = (app.cart_with_pizza("east", 1).await, app.cart_with_pizza("east", 1).await);
+
+    let taken = app.post_keyed("/v1/restaurants/east/orders", "e1", &delivery(&in_e1, Some("E1 6QF"))).await;
+    let refused = app.post_keyed("/v1/restaurants/east/orders", "e14", &delivery(&in_e14, Some("E14 5AB"))).await;
+
+    assert_eq!(taken.status(), StatusCode::CREATED);
+    assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "postcode_not_delivered").await;
+    let saved = json_of(app.get("/v1/restaurants/east", None).await).await;
+    assert_eq!(saved["restaurant"]["delivery"]["postcodes"], json!(["E1", "E2", "101*"]), "a prefix keeps its star");
+}
+
+#[tokio::test]
 async fn pickup_pays_no_delivery_fee_and_has_no_minimum() {
     let app = spawn_app().await;
     delivering(&app, "pickup").await;
