@@ -43,7 +43,7 @@ function optionsForm(item, onAdd) {
 function itemCard(item, mediaBaseUrl, add) {
   const holder = h('div');
   const feedback = h('p', { class: 'feedback', role: 'status' });
-  const tags = [...item.dietary.map((d) => t(`diet.${d}`)), ...(item.allergens.length ? [t('menu.contains', { list: item.allergens.join(', ') })] : [])];
+  const tags = [...item.dietary.map((d) => t(`diet.${d}`)), ...(item.allergens.length ? [t('menu.contains', { list: item.allergens.map((a) => t(`allergen.${a}`)).join(', ') })] : [])];
   return h('article', { class: `item${item.sold_out ? ' sold-out' : ''}`, 'data-item': item.id, 'data-dietary': item.dietary.join(' ') },
     picture(item, mediaBaseUrl),
     h('div', { class: 'details' },

@@ -33,3 +33,19 @@ fn the_pages_know_every_language_file_the_test_reads() {
     let (_, english) = &word_files()[0];
     assert!(english.contains("de: () => import('./words-de.js')"), "words.js no longer loads words-de.js");
 }
+
+#[test]
+fn every_dietary_tag_and_allergen_has_words_in_every_language_the_pages_speak() {
+    let name = |value: serde_json::Value| value.as_str().map(str::to_owned).unwrap_or_default();
+    let diets = bistro_domain::menu::DietaryTag::ALL.map(|tag| format!("diet.{}", name(serde_json::json!(tag))));
+    let allergens = bistro_domain::menu::Allergen::ALL.map(|a| format!("allergen.{}", name(serde_json::json!(a))));
+    let mut missing = Vec::new();
+    for (language, words) in word_files() {
+        for key in diets.iter().chain(allergens.iter()) {
+            if !words.contains(&format!("'{key}':")) {
+                missing.push(format!("{language}: {key}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "shown to guests without words: {missing:?}");
+}
