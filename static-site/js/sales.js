@@ -30,7 +30,8 @@ export async function salesSection(slug, token) {
           h('dt', {}, 'Average order'), h('dd', {}, money(sales.average)),
           sales.tax.map((line) => [h('dt', {}, `Tax at ${line.rate / 100} %`), h('dd', {}, money(line.amount))]),
           h('dt', {}, 'Cancelled by guests'), h('dd', {}, String(sales.cancelled)),
-          h('dt', {}, 'Rejected'), h('dd', {}, String(sales.rejected))),
+          h('dt', {}, 'Rejected'), h('dd', {}, String(sales.rejected)),
+          h('dt', {}, 'Never accepted (not in the revenue)'), h('dd', {}, sales.unaccepted ? `${sales.unaccepted} (${money(sales.unaccepted_total)})` : '0')),
         sales.by_kind.length ? table('By kind of order', ['Kind', 'Orders', 'Revenue'], sales.by_kind.map((k) => [KINDS[k.kind] ?? k.kind, String(k.orders), money(k.revenue)]), 'sales-kinds') : '',
         sales.by_item.length ? table('By dish', ['Dish', 'Sold', 'Revenue'], sales.by_item.map((i) => [i.name, String(i.quantity), money(i.revenue)]), 'sales-items') : '',
         sales.by_hour.length ? table('By hour', ['Hour', 'Orders', 'Revenue'], sales.by_hour.map((x) => [x.local.slice(0, 5), String(x.orders), money(x.revenue)]), 'sales-hours') : '');

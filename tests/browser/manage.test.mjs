@@ -257,7 +257,7 @@ test('the owner hires a cook, who signs in, and removes them after asking, which
   await cook.getByTestId('login-notice').filter({ hasText: 'Your login has ended' }).waitFor({ timeout: 3000 });
 });
 
-test('the day\'s sales equal the orders placed, cancelled apart, and the CSV has a row for each', async () => {
+test('the day\'s sales equal the orders accepted, cancelled apart, and the CSV has a row for each', async () => {
   const { base } = world.server;
   const placed = [];
   for (const key of ['sale-1', 'sale-2', 'sale-3']) {
@@ -266,6 +266,9 @@ test('the day\'s sales equal the orders placed, cancelled apart, and the CSV has
     placed.push(await call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'pickup' }, customer: { name: 'Buyer' } } }));
   }
   await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[0].order.id}/cancel?token=${placed[0].token}`);
+  // An order sells once the kitchen accepted it: the third waits and is shown apart.
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[1].order.id}/transitions`, { token: world.logins.owner.token, body: { to: 'accepted' } });
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[2].order.id}/transitions`, { token: world.logins.owner.token, body: { to: 'accepted' } });
   const tab = await manager();
 
   const figures = tab.getByTestId('sales-figures');

@@ -1,5 +1,6 @@
 //! What a restaurant sold: orders, revenue, tax per rate, average order, by kind, by dish and by
-//! hour, from its stored orders. Cancelled and rejected orders are counted apart and sell nothing.
+//! hour, from its stored orders. An order sells once the restaurant accepted it: cancelled and
+//! rejected orders, and those nobody accepted (still placed at closing), are counted apart.
 //!
 //! Hours are the restaurant's local hours, each named with its offset: a night when the clocks go
 //! back has two hours that start at 02:00 (2026-10-25 in Berlin has 25), and they stay apart.
@@ -18,7 +19,7 @@ use crate::text::Name;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesReport {
-    /// Orders that were not cancelled or rejected.
+    /// Orders the restaurant accepted and did not reject (the guest did not cancel them).
     pub orders: u32,
     pub revenue: Money,
     /// Revenue divided by orders, rounded down to the currency's minor unit; zero without orders.
@@ -26,6 +27,10 @@ pub struct SalesReport {
     pub tax: Vec<TaxLine>,
     pub cancelled: u32,
     pub rejected: u32,
+    /// Orders still placed, nobody accepted them: not in the revenue until someone does.
+    pub unaccepted: u32,
+    /// What those would come to.
+    pub unaccepted_total: Money,
     pub by_kind: Vec<Share>,
     pub by_item: Vec<ItemShare>,
     pub by_hour: Vec<HourShare>,
@@ -79,6 +84,8 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
         tax: Vec::new(),
         cancelled: 0,
         rejected: 0,
+        unaccepted: 0,
+        unaccepted_total: zero,
         by_kind: Vec::new(),
         by_item: Vec::new(),
         by_hour: Vec::new(),
@@ -91,6 +98,10 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
         match order.state {
             OrderState::Cancelled => report.cancelled += 1,
             OrderState::Rejected => report.rejected += 1,
+            OrderState::Placed => {
+                report.unaccepted += 1;
+                report.unaccepted_total = add(report.unaccepted_total, order.totals.total);
+            }
             _ => {
                 let total = order.totals.total;
                 report.orders += 1;
@@ -157,9 +168,11 @@ mod tests {
         rfc3339.parse().expect("timestamp")
     }
 
+    /// An order placed at `when` that the restaurant accepted and served.
     fn placed(when: &str) -> Order {
         let mut order = order_of_kind(OrderKind::Pickup);
         order.placed_at = at(when);
+        order.state = OrderState::Completed;
         order
     }
 
@@ -188,6 +201,18 @@ mod tests {
         assert_eq!(report.revenue, sold.totals.total);
         assert_eq!(report.average, sold.totals.total);
         assert_eq!(report.tax, vec![TaxLine { rate: 1900, amount: sold.totals.tax }]);
+    }
+
+    #[test]
+    fn an_order_nobody_accepted_is_shown_apart_and_sells_nothing() {
+        let mut waiting = placed("2026-11-23T12:00:00Z");
+        waiting.state = OrderState::Placed;
+        let sold = placed("2026-11-23T12:20:00Z");
+        let report = sales(&[waiting.clone(), sold.clone()], sold.totals.total.currency, &berlin());
+        assert_eq!((report.orders, report.unaccepted), (1, 1));
+        assert_eq!(report.revenue, sold.totals.total);
+        assert_eq!(report.unaccepted_total, waiting.totals.total);
+        assert_eq!(report.by_hour.iter().map(|h| h.orders).sum::<u32>(), 1);
     }
 
     #[test]

@@ -23,8 +23,26 @@ async fn orders_on_the_night_the_clocks_go_back(data: &std::path::Path, slug: &s
         let mut new = fixtures::new_order(slug, date(2026, 10, 25));
         new.placed_at = instant.parse::<Timestamp>().unwrap();
         let key = IdempotencyKey { key: format!("dst-{n}"), fingerprint: "f".into() };
-        fixtures::place(&repos.orders, &key, new).await.unwrap();
+        // Served: an order sells once the restaurant accepted it.
+        let mut order = fixtures::place(&repos.orders, &key, new).await.unwrap().value;
+        order.state = bistro_domain::order::OrderState::Completed;
+        order.version += 1;
+        repos.orders.save(&order).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn orders_nobody_accepted_are_not_revenue_and_are_shown_apart() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("waiting").await;
+    let cart = app.cart_with_pizza("waiting", 1).await;
+    assert_eq!(app.place("waiting", &cart, "w").await.status(), StatusCode::CREATED);
+
+    let report = json_of(app.get("/v1/restaurants/waiting/orders/report", Some(&owner)).await).await;
+
+    let sales = &report["sales"];
+    assert_eq!((sales["orders"].as_u64(), sales["revenue"]["minor"].as_i64()), (Some(0), Some(0)));
+    assert_eq!((sales["unaccepted"].as_u64(), sales["unaccepted_total"]["minor"].as_i64()), (Some(1), Some(900)));
 }
 
 #[tokio::test]
@@ -56,7 +74,7 @@ async fn a_day_with_twenty_five_hours_reports_both_hours_that_start_at_two() {
 }
 
 #[tokio::test]
-async fn the_report_counts_what_was_placed_today_and_cancelled_orders_apart_and_its_csv_has_a_row_each() {
+async fn the_report_counts_what_was_accepted_today_and_cancelled_orders_apart_and_its_csv_has_a_row_each() {
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("ledger").await;
     let mut placed = Vec::new();
@@ -71,6 +89,11 @@ async fn the_report_counts_what_was_placed_today_and_cancelled_orders_apart_and_
         .await
         .unwrap();
     assert_eq!(cancel.status(), StatusCode::OK);
+    for sold in &placed[1..] {
+        let path = format!("/v1/restaurants/ledger/orders/{}/transitions", sold["order"]["id"].as_str().unwrap());
+        let accepted = app.send(Method::POST, &path, Some(&owner), &json!({"to": "accepted"})).await;
+        assert_eq!(accepted.status(), StatusCode::OK);
+    }
 
     let report = json_of(app.get("/v1/restaurants/ledger/orders/report", Some(&owner)).await).await;
 
