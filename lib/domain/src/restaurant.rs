@@ -81,7 +81,9 @@ pub struct Restaurant {
     pub time_zone: Zone,
     pub hours: OpeningHours,
     pub order_kinds: OrderKinds,
+    /// Written in the order people count them (1, 2, 10, terrace-2, terrace-10).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<TableId>))]
+    #[serde(serialize_with = "tables_as_counted")]
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
     pub reservations: ReservationSettings,
@@ -369,6 +371,42 @@ pub struct Account {
     pub sessions: u64,
 }
 
+/// The tables in the order people count them: runs of digits compare as numbers.
+fn tables_as_counted<S: serde::Serializer>(tables: &BTreeSet<TableId>, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut counted: Vec<&TableId> = tables.iter().collect();
+    counted.sort_by(|a, b| as_counted(a.as_str(), b.as_str()));
+    serializer.collect_seq(counted)
+}
+
+/// Compares two labels as people count: "2" before "10", "terrace-2" before "terrace-10"; the
+/// same labels otherwise as text.
+pub fn as_counted(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(label: &str) -> Vec<(bool, &str)> {
+        let mut runs = Vec::new();
+        let mut rest = label;
+        while let Some(first) = rest.chars().next() {
+            let digits = first.is_ascii_digit();
+            let end = rest.find(|c: char| c.is_ascii_digit() != digits).unwrap_or(rest.len());
+            runs.push((digits, &rest[..end]));
+            rest = &rest[end..];
+        }
+        runs
+    }
+    let number = |run: &str| run.trim_start_matches('0').len();
+    for (x, y) in runs(a).into_iter().zip(runs(b)) {
+        let order = match (x, y) {
+            ((true, x), (true, y)) => {
+                number(x).cmp(&number(y)).then_with(|| x.trim_start_matches('0').cmp(y.trim_start_matches('0')))
+            }
+            ((_, x), (_, y)) => x.cmp(y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    runs(a).len().cmp(&runs(b).len()).then_with(|| a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +499,17 @@ mod tests {
         r.order_kinds.delivery = false;
         assert!(!r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
         assert_eq!(r.later_slots(&delivery, at("2026-11-23T12:00:00Z")), None);
+    }
+
+    #[test]
+    fn tables_are_written_in_the_order_people_count_them() {
+        let mut r = restaurant();
+        r.tables = ["10", "2", "1", "terrace-10", "terrace-2", "bar"]
+            .iter()
+            .map(|t| TableId::parse(t).expect("table"))
+            .collect();
+        let written = serde_json::to_value(&r).expect("json");
+        assert_eq!(written["tables"], serde_json::json!(["1", "2", "10", "bar", "terrace-2", "terrace-10"]));
     }
 
     #[test]
