@@ -21,9 +21,9 @@ const RESTAURANT_PATH = /^\/r\/([a-z0-9_-]+)(\/.*)?$/;
 const PAGES = [
   [/^\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
   [/^\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
-  [/^\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), null]],
+  [/^\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), 'Your order']],
   [/^\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
-  [/^\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), null]],
+  [/^\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), 'Your booking']],
   [/^\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],
   [/^\/history$/, (slug) => [import('./floor.js').then((m) => m.historyPage(slug)), 'History']],
   [/^\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
@@ -55,7 +55,10 @@ async function route() {
       try {
         await loading;
       } catch (problem) {
-        show(h('h1', {}, 'Sorry'), h('p', { role: 'alert' }, guestMessage(problem)));
+        // A page that cannot load what its address names (a mistyped restaurant, an order gone)
+        // says so in the guest's words, not as a reload that would find nothing either.
+        const said = problem?.status === 404 ? t('page.not_found') : guestMessage(problem);
+        show(h('h1', {}, t('page.sorry')), h('p', { role: 'alert' }, said));
       }
       const heading = document.querySelector('main h1');
       document.title = heading ? `${heading.textContent} · Bistro` : 'Bistro';

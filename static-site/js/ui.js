@@ -64,7 +64,9 @@ export function localTime(iso, timeZone) {
 export function nav(slug, current, role, logout) {
   // The guest's links speak the guest's language; `current` names a page in English either way.
   const links = [['Menu', `/r/${slug}/`, t('nav.menu')], ['Book a table', `/r/${slug}/book`, t('nav.book')]];
-  if (!role) links.push(['Staff', `/r/${slug}/staff`, t('nav.staff')]);
+  // Guests' pages offer guests' links only; the staff's way in shows on the staff's pages.
+  const guestsPage = ['Menu', 'Book a table', 'Your order', 'Your booking'].includes(current);
+  if (!role && !guestsPage) links.push(['Staff', `/r/${slug}/staff`, t('nav.staff')]);
   if (['owner', 'manager', 'staff'].includes(role)) {
     links.push(['Orders', `/r/${slug}/staff`], ['History', `/r/${slug}/history`], ['Bookings', `/r/${slug}/bookings`]);
   }

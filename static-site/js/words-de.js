@@ -81,6 +81,8 @@ export default {
   'error.rate_limited': 'Zu viele Versuche auf einmal. Bitte warten Sie eine Minute.',
   'error.field': 'Bitte prüfen Sie dieses Feld.',
   'error.generic': 'Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.',
+  'page.sorry': 'Entschuldigung',
+  'page.not_found': 'Unter dieser Adresse gibt es nichts. Prüfen Sie den Link oder scannen Sie den QR-Code des Restaurants noch einmal.',
   'error.slot_full': 'Diese Zeit ist gerade voll geworden. Bitte wählen Sie eine andere.',
   'error.slot_unavailable': 'Diese Zeit kann nicht mehr gewählt werden. Bitte wählen Sie eine andere.',
   'error.later_at_table': 'Eine Bestellung am Tisch wird sofort zubereitet.',

@@ -84,6 +84,8 @@ const WORDS = {
     'error.rate_limited': 'Too many tries at once. Wait a minute and try again.',
     'error.field': 'Please check this field.',
     'error.generic': 'Something went wrong. Please try again.',
+    'page.sorry': 'Sorry',
+    'page.not_found': 'There is nothing at this address. Check the link, or scan the restaurant\'s QR code again.',
     'error.slot_full': 'That time has just filled up. Please choose another.',
     'error.slot_unavailable': 'That time can no longer be chosen. Please choose another.',
     'error.later_at_table': 'An order at a table is made right away.',

@@ -125,6 +125,19 @@ test('a dish sold out while it is in the cart is named on its line and the order
   await soldOut(false, marked.version);
 });
 
+test('a mistyped restaurant address says so in the guest\'s words and language, and guests\' pages show no staff link', async () => {
+  const context = await world.chrome.newContext({ ...PHONE, locale: 'de-DE' });
+  // The browser logs the 404 of the missing restaurant's menu itself: not the page's error.
+  const tab = await page(context, []);
+  await tab.goto(`${world.server.base}/r/no-such-trattoria/`);
+  await tab.getByRole('heading', { name: 'Entschuldigung' }).waitFor();
+  await tab.getByRole('alert').filter({ hasText: 'Unter dieser Adresse gibt es nichts' }).waitFor();
+
+  const menu = await guest(`/r/${SLUG}/`);
+  await menu.locator('.item h3').first().waitFor();
+  assert.deepEqual(await menu.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts(), ['Menu', 'Book a table']);
+});
+
 test('a table link for a table the restaurant does not have says so at once', async () => {
   const tab = await guest(`/r/${SLUG}/t/99`);
   await tab.getByRole('alert').filter({ hasText: 'This restaurant has no table 99' }).waitFor();
