@@ -15,10 +15,16 @@ function field(label, control, error) {
 }
 
 // What the guest typed and chose at checkout: the panel is drawn again on every change to the
-// cart, and adding a dish must not undo the choice of delivery or the address typed.
-const draft = {};
+// cart, and adding a dish must not undo the choice of delivery or the address typed; nor must a
+// reload. Kept in the tab's sessionStorage (gone with the tab), and forgotten once ordered.
+const draftKey = (slug) => `bistro.checkout.${slug}`;
+
+function draftOf(slug) {
+  try { return JSON.parse(sessionStorage.getItem(draftKey(slug))) ?? {}; } catch { return {}; }
+}
 
 export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
+  const draft = draftOf(slug);
   const kinds = menu.restaurant.order_kinds;
   const offered = table ? [['dine_in', t('checkout.at_table', { table })]]
     : [['pickup', t('checkout.pickup')], ['delivery', t('checkout.delivery')]].filter(([kind]) => kinds[kind]);
@@ -83,7 +89,11 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     blockedNote,
     button);
   for (const control of [name, phone, address, postcode]) control.value = draft[control.name] ?? '';
-  form.addEventListener('input', (event) => { if (event.target.name) draft[event.target.name] = event.target.value; });
+  form.addEventListener('input', (event) => {
+    if (!event.target.name) return;
+    draft[event.target.name] = event.target.value;
+    sessionStorage.setItem(draftKey(slug), JSON.stringify(draft));
+  });
   showKind();
   const idempotencyKey = crypto.randomUUID();
   const fail = (where, message) => {
@@ -111,6 +121,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
       const at = when?.value();
       const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}) };
       const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body, headers: { 'idempotency-key': idempotencyKey } });
+      sessionStorage.removeItem(draftKey(slug));
       placed(result);
     } catch (problem) {
       button.disabled = false;

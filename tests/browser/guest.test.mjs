@@ -138,6 +138,21 @@ test('a mistyped restaurant address says so in the guest\'s words and language, 
   assert.deepEqual(await menu.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts(), ['Menu', 'Book a table']);
 });
 
+test('a reload keeps the name and address typed at checkout', async () => {
+  const tab = await guest(`/r/${SLUG}/`);
+  await addLasagne(tab);
+  await tab.getByRole('radio', { name: 'Delivery' }).check();
+  await tab.getByLabel('Your name').fill('Ada');
+  await tab.getByLabel('Delivery address').fill('Kastanienallee 9');
+
+  await tab.reload();
+  await tab.getByLabel('Your name').waitFor();
+
+  assert.equal(await tab.getByLabel('Your name').inputValue(), 'Ada');
+  assert.equal(await tab.getByLabel('Delivery address').inputValue(), 'Kastanienallee 9');
+  assert.ok(await tab.getByRole('radio', { name: 'Delivery' }).isChecked(), 'delivery is still chosen');
+});
+
 test('a table link for a table the restaurant does not have says so at once', async () => {
   const tab = await guest(`/r/${SLUG}/t/99`);
   await tab.getByRole('alert').filter({ hasText: 'This restaurant has no table 99' }).waitFor();
