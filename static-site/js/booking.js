@@ -19,13 +19,24 @@ export async function bookingPage(slug) {
   const tomorrow = localDate(restaurant.time_zone, 1);
   const initial = tomorrow > latest ? earliest : tomorrow;
   const slots = h('div', { class: 'slots', 'aria-live': 'polite' });
-  const form = h('form', { 'aria-label': t('booking.find') },
+  const { party_min: fewest, party_max: most } = restaurant.reservations;
+  // The page says what is wrong beside the field, in the guest's words: not the browser's bubble.
+  const partyError = h('p', { class: 'error', id: 'party-error', role: 'alert', hidden: true });
+  const party = h('input', { type: 'number', name: 'party', min: fewest, max: most, value: 2, required: true, 'aria-describedby': 'party-error' });
+  const form = h('form', { 'aria-label': t('booking.find'), novalidate: true },
     h('label', {}, `${t('booking.date')} `, h('input', { type: 'date', name: 'date', value: initial, min: earliest, max: latest, required: true })),
-    h('label', {}, `${t('booking.party')} `, h('input', { type: 'number', name: 'party', min: restaurant.reservations.party_min, max: restaurant.reservations.party_max, value: 2, required: true })),
+    h('label', {}, `${t('booking.party')} `, party), partyError,
     h('button', { type: 'submit' }, t('booking.show_times')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    const guests = Number(data.get('party'));
+    partyError.hidden = Number.isInteger(guests) && guests >= fewest && guests <= most;
+    if (!partyError.hidden) {
+      partyError.textContent = t('booking.party_range', { min: fewest, max: most });
+      slots.replaceChildren();
+      return party.focus();
+    }
     try {
       const free = await api('GET', `/v1/restaurants/${slug}/reservations/slots?date=${data.get('date')}&party=${data.get('party')}`);
       slots.replaceChildren(free.slots.length === 0 ? h('p', { 'data-testid': 'no-tables' }, t('booking.none')) : h('div', { class: 'times' },

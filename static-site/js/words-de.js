@@ -127,6 +127,7 @@ export default {
   'booking.find': 'Tisch finden',
   'booking.date': 'Datum',
   'booking.party': 'Personen',
+  'booking.party_range': 'Wir nehmen Reservierungen für {min} bis {max} Gäste an. Für mehr rufen Sie uns bitte an.',
   'booking.show_times': 'Zeiten zeigen',
   'booking.none': 'An diesem Tag ist kein Tisch frei; bitte wählen Sie einen anderen.',
   'booking.your_details': 'Ihre Angaben',

@@ -130,6 +130,7 @@ const WORDS = {
     'booking.find': 'Find a table',
     'booking.date': 'Date',
     'booking.party': 'Guests',
+    'booking.party_range': 'We take bookings for {min} to {max} guests. For more, please call us.',
     'booking.show_times': 'Show times',
     'booking.none': 'No free table that day; try another.',
     'booking.your_details': 'Your details',

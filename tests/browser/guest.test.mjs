@@ -153,6 +153,15 @@ test('a reload keeps the name and address typed at checkout', async () => {
   assert.ok(await tab.getByRole('radio', { name: 'Delivery' }).isChecked(), 'delivery is still chosen');
 });
 
+test('a party above the restaurant\'s largest is told beside the field, in words', async () => {
+  const tab = await guest(`/r/${SLUG}/book`);
+  await tab.getByLabel('Guests').fill('12');
+  await tab.getByRole('button', { name: 'Show times' }).click();
+
+  await tab.locator('#party-error').filter({ hasText: 'We take bookings for 1 to 8 guests' }).waitFor();
+  assert.equal(await tab.locator('.slot').count(), 0);
+});
+
 test('a table link for a table the restaurant does not have says so at once', async () => {
   const tab = await guest(`/r/${SLUG}/t/99`);
   await tab.getByRole('alert').filter({ hasText: 'This restaurant has no table 99' }).waitFor();
