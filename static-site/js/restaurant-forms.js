@@ -43,6 +43,28 @@ export function field(label, control, hint) {
 }
 
 /**
+ * Says beside a section's save button, as soon as something is typed in it, that it is not saved
+ * yet (each section saves only its own fields: saving another one leaves these as typed), and
+ * asks before the page is left with a section unsaved. `saved()` clears it.
+ */
+export function watchUnsaved(form, status, title) {
+  let unsaved = false;
+  const leaving = (event) => { event.preventDefault(); };
+  form.addEventListener('input', () => {
+    if (unsaved) return;
+    unsaved = true;
+    status.textContent = `${title}: not saved yet.`;
+    window.addEventListener('beforeunload', leaving);
+  });
+  return {
+    saved() {
+      unsaved = false;
+      window.removeEventListener('beforeunload', leaving);
+    },
+  };
+}
+
+/**
  * A form of some of the restaurant's settings: `fields` draws its controls from the restaurant,
  * `read(form)` gives the changed fields (or a message per control name when something is wrong).
  */
@@ -50,6 +72,7 @@ function settingsSection({ slug, token, title, shared, fields, read }) {
   const status = h('p', { role: 'status', class: 'row-status' });
   const button = h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`);
   const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(shared.restaurant), status, button);
+  const unsaved = watchUnsaved(form, status, title);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const control of form.elements) control.showError?.(null);
@@ -61,6 +84,7 @@ function settingsSection({ slug, token, title, shared, fields, read }) {
     button.disabled = true;
     try {
       await saveRestaurant(slug, token, shared, change);
+      unsaved.saved();
       status.textContent = `${title} saved.`;
     } catch (problem) {
       // The server names the field it refused (restaurant.tax.rate): said beside that control.

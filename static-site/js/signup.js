@@ -6,7 +6,7 @@ import { api, saveSession, session } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
 import { idFrom } from './item-editor.js';
-import { CURRENCIES, basicsForm, bookingsForm, field, saveRestaurant, servingForm, zoneOptions } from './restaurant-forms.js';
+import { CURRENCIES, basicsForm, bookingsForm, field, saveRestaurant, servingForm, watchUnsaved, zoneOptions } from './restaurant-forms.js';
 import { loginForm } from './staff.js';
 import { h, show, useStaffStyles } from './ui.js';
 
@@ -144,12 +144,14 @@ export async function setupPage(slug) {
   const hours = hoursEditor(restaurant.hours);
   const hoursStatus = h('p', { role: 'status', class: 'row-status' });
   const hoursForm = h('form', { 'aria-label': 'Opening hours' }, h('h3', {}, 'Opening hours'), hours.element, hoursStatus, h('button', { type: 'submit' }, 'Save opening hours'));
+  const hoursUnsaved = watchUnsaved(hoursForm, hoursStatus, 'Opening hours');
   hoursForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const openingHours = hours.read();
     if (!openingHours) return;
     try {
       await saveRestaurant(slug, token, shared, { hours: openingHours });
+      hoursUnsaved.saved();
       hoursStatus.textContent = 'Opening hours saved.';
     } catch (problem) { hours.fail(problem.message); }
   });

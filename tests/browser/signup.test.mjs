@@ -44,6 +44,12 @@ test('a restaurant signs up, sets itself up, prints its QR codes, and a guest or
   await owner.getByRole('heading', { name: 'Set up Trattoria Nuova' }).waitFor();
   const basics = owner.getByRole('form', { name: 'Your restaurant' });
   await basics.getByLabel('Address (on guests\' receipts)').fill('Via Nuova 1\n10115 Berlin');
+  // Saving another section first leaves this one as typed, and says it is not saved yet.
+  const bookingsSection = owner.getByRole('form', { name: 'Bookings' });
+  await bookingsSection.getByRole('button', { name: 'Save bookings' }).click();
+  await bookingsSection.getByText('Bookings saved.').waitFor();
+  await basics.getByText('Your restaurant: not saved yet.').waitFor();
+  assert.equal(await basics.getByLabel('Address (on guests\' receipts)').inputValue(), 'Via Nuova 1\n10115 Berlin');
   await basics.getByRole('button', { name: 'Save your restaurant' }).click();
   await basics.getByText('Your restaurant saved.').waitFor();
   const serving = owner.getByRole('form', { name: 'How guests order' });
