@@ -132,7 +132,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
         : ['postcode_required', 'postcode_not_delivered'].includes(problem.code) || problem.field?.startsWith('kind.postcode') ? 'postcode'
         : problem.field?.startsWith('customer.name') ? 'name'
           : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind' : 'general';
-      fail(where, guestMessage(problem));
+      fail(where, where === 'phone' && problem.code === 'invalid_body' ? t('checkout.phone_invalid') : guestMessage(problem));
     }
   });
   return form;

@@ -79,6 +79,7 @@ export default {
   'error.cart_changed': 'Ihre Bestellung hat sich beim Bestellen geändert. Bitte prüfen und noch einmal bestellen.',
   'error.not_found': 'Das gibt es nicht mehr. Bitte laden Sie die Seite neu.',
   'error.rate_limited': 'Zu viele Versuche auf einmal. Bitte warten Sie eine Minute.',
+  'checkout.phone_invalid': 'Schreiben Sie die Telefonnummer in Ziffern, etwa +49 30 1234567.',
   'error.field': 'Bitte prüfen Sie dieses Feld.',
   'error.generic': 'Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.',
   'page.sorry': 'Entschuldigung',

@@ -82,6 +82,7 @@ const WORDS = {
     'error.cart_changed': 'Your order changed while you were ordering. Check it and order again.',
     'error.not_found': 'We could not find this any more. Reload the page.',
     'error.rate_limited': 'Too many tries at once. Wait a minute and try again.',
+    'checkout.phone_invalid': 'Write the phone number in digits, like +44 20 7946 0000.',
     'error.field': 'Please check this field.',
     'error.generic': 'Something went wrong. Please try again.',
     'page.sorry': 'Sorry',

@@ -10,12 +10,19 @@ pub enum TextError {
     TooLong { field: &'static str, max: usize },
     #[error("{field} must not contain control characters")]
     ControlCharacter { field: &'static str },
+    #[error(
+        "a phone number is 5 to 32 digits, spaces and + ( ) - . /, starting with a digit, + or ( and ending with a digit"
+    )]
+    NotAPhone { field: &'static str },
 }
 
 impl TextError {
     pub fn field(&self) -> &'static str {
         match self {
-            Self::Empty { field } | Self::TooLong { field, .. } | Self::ControlCharacter { field } => field,
+            Self::Empty { field }
+            | Self::TooLong { field, .. }
+            | Self::ControlCharacter { field }
+            | Self::NotAPhone { field } => field,
         }
     }
 }
@@ -117,10 +124,77 @@ bounded_text!(
     /// A delivery address as the customer writes it.
     Address, field = "address", max = 300, allow_empty = false, multiline = true
 );
-bounded_text!(
-    /// A phone number as the customer writes it; only its shape is checked elsewhere.
-    Phone, field = "phone", max = 32, allow_empty = false, multiline = false
-);
+/// A phone number as the customer writes it ("+49 30 1234567", "(030) 123-4567"): digits and
+/// the marks people write between them, so that a driver or the restaurant can dial it; words
+/// ("call me maybe") are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    pub const MAX_CHARS: usize = 32;
+    const MIN_CHARS: usize = 5;
+    /// What `parse` takes, as the OpenAPI document states it (spaces either side are trimmed).
+    #[cfg(feature = "openapi")]
+    pub(crate) fn pattern() -> String {
+        let space = crate::schema::white_space();
+        format!("^[{space}]*[+(0-9][0-9 ()./+-]{{{},{}}}[0-9][{space}]*$", Self::MIN_CHARS - 2, Self::MAX_CHARS - 2)
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        let field = "phone";
+        let text = checked(raw, field, Self::MAX_CHARS, false, false)?;
+        let marks = |c: char| c.is_ascii_digit() || " ()./+-".contains(c);
+        let starts = text.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(');
+        let ends = text.ends_with(|c: char| c.is_ascii_digit());
+        if text.chars().count() < Self::MIN_CHARS || !text.chars().all(marks) || !starts || !ends {
+            return Err(TextError::NotAPhone { field });
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = TextError;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(value: Phone) -> String {
+        value.0
+    }
+}
+
+impl AsRef<str> for Phone {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Phone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::string(
+            Self::pattern(),
+            "A phone number: 5 to 32 digits, spaces and + ( ) - . /, starting with a digit, + or ( and ending with a digit, once spaces either side are trimmed.",
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Phone {}
 
 #[cfg(test)]
 mod tests {
@@ -149,6 +223,22 @@ mod tests {
     #[test]
     fn an_address_may_span_lines() {
         assert!(Address::parse("Hauptstr. 1\n10115 Berlin").is_ok());
+    }
+
+    #[test]
+    fn a_phone_is_digits_and_the_marks_people_write_between_them() {
+        for ok in ["+49 30 1234567", "(030) 123-4567", "030/1234.567", "12345"] {
+            assert!(Phone::parse(ok).is_ok(), "{ok}");
+        }
+        for wrong in ["call me maybe", "1234", "+49 30 12345 ext", "-12345", "12345-", "+49\t30 12345"] {
+            assert!(
+                matches!(
+                    Phone::parse(wrong),
+                    Err(TextError::NotAPhone { .. }) | Err(TextError::ControlCharacter { .. })
+                ),
+                "{wrong}"
+            );
+        }
     }
 
     #[test]

@@ -60,6 +60,20 @@ async fn a_key_given_twice_in_a_body_is_refused_naming_it_and_nothing_changes() 
 }
 
 #[tokio::test]
+async fn a_phone_written_in_words_is_refused_naming_the_phone() {
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("dial").await;
+    let cart = app.cart_with_pizza("dial", 1).await;
+    let body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada", "phone": "call me maybe"}});
+
+    let refused = app.post_keyed("/v1/restaurants/dial/orders", "words", &body).await;
+
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = json_of(refused).await;
+    assert_eq!((problem["code"].as_str(), problem["field"].as_str()), (Some("invalid_body"), Some("customer.phone")));
+}
+
+#[tokio::test]
 async fn a_token_of_another_restaurant_is_forbidden() {
     let app = spawn_app().await;
     app.restaurant_with_pizza("alpha").await;
