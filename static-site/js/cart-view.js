@@ -1,7 +1,7 @@
 // The guest's cart: lines with steppers and notes, what stops it from being ordered said next to
 // the line that causes it, and a bar that stays at the bottom of the phone's screen with the
 // count and the total. The checkout is checkout.js, fetched once the cart has something in it.
-import { h, money } from './ui.js';
+import { NOTE_MAX, h, money } from './ui.js';
 import { guestMessage, t } from './words.js';
 
 /** What stops line `line` from being ordered, judged against the menu the page shows. */
@@ -40,12 +40,18 @@ export function cartPanel({ slug, cart, menu, table, change, placed, closed }) {
     const choices = priced[index]?.choices.map((c) => c.name) ?? choiceNames(line, menu);
     const noteBox = h('div', { class: 'line-note' });
     const editNote = () => {
-      const input = h('input', { name: 'note', maxlength: 200, value: line.note ?? '', 'aria-label': `${t('cart.note')}: ${name}` });
+      const noteError = h('p', { class: 'error', id: `line-note-error-${index}`, role: 'alert', hidden: true });
+      const input = h('input', { name: 'note', value: line.note ?? '', 'aria-label': `${t('cart.note')}: ${name}`, 'aria-describedby': noteError.id });
       noteBox.replaceChildren(h('form', { class: 'inline', onsubmit: (event) => {
         event.preventDefault();
         const note = input.value.trim();
+        noteError.hidden = [...note].length <= NOTE_MAX;
+        if (!noteError.hidden) {
+          noteError.textContent = t('options.note_too_long', { max: NOTE_MAX, length: [...note].length });
+          return input.focus();
+        }
         change('PUT', `${base}/${index}`, { ...line, note: note || null }, noteBox);
-      } }, input, h('button', { type: 'submit' }, t('cart.save_note'))));
+      } }, input, h('button', { type: 'submit' }, t('cart.save_note')), noteError));
       input.focus();
     };
     noteBox.append(line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note} `, h('button', { type: 'button', class: 'link', onclick: editNote }, t('cart.add_note')))

@@ -1,6 +1,6 @@
 // The menu as a guest browses it: a bar of categories to jump to, a search, dietary filters,
 // and each item with its picture, price and tags; sold-out items say so and cannot be added.
-import { h, money } from './ui.js';
+import { NOTE_MAX, h, money } from './ui.js';
 import { t } from './words.js';
 
 function picture(item, mediaBaseUrl) {
@@ -26,7 +26,9 @@ function optionsForm(item, onAdd) {
         h('input', { type, name: group.id, value: option.id, checked: type === 'radio' && group.min_choices > 0 && index === 0 }),
         ` ${option.name}`, option.price_delta.minor ? ` (${option.price_delta.minor > 0 ? '+' : ''}${money(option.price_delta)})` : ''))));
   }
-  form.append(h('label', {}, t('options.note'), h('input', { name: 'note', maxlength: 200, autocomplete: 'off' })));
+  // No maxlength: the browser would cut a pasted note without a word. Too long is said instead.
+  const noteError = h('p', { class: 'error', id: `note-error-${item.id}`, role: 'alert', hidden: true });
+  form.append(h('label', {}, t('options.note'), h('input', { name: 'note', autocomplete: 'off', 'aria-describedby': noteError.id })), noteError);
   form.append(h('label', {}, `${t('options.quantity')} `, h('input', { type: 'number', name: 'quantity', min: 1, max: 99, value: 1, required: true, inputmode: 'numeric' })));
   form.append(h('button', { type: 'submit', class: 'primary' }, t('options.add')));
   form.addEventListener('submit', (event) => {
@@ -34,6 +36,11 @@ function optionsForm(item, onAdd) {
     const data = new FormData(form);
     const choices = item.option_groups.flatMap((group) => data.getAll(group.id).map((option) => ({ group: group.id, option })));
     const note = String(data.get('note') ?? '').trim();
+    noteError.hidden = [...note].length <= NOTE_MAX;
+    if (!noteError.hidden) {
+      noteError.textContent = t('options.note_too_long', { max: NOTE_MAX, length: [...note].length });
+      return form.elements.note.focus();
+    }
     onAdd({ item: item.id, choices, quantity: Number(data.get('quantity')), ...(note ? { note } : {}) }, form);
   });
   return form;

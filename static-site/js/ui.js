@@ -97,3 +97,6 @@ export function submitOnce(form, button, action, fail = (problem) => toast(probl
     }
   });
 }
+
+/** The longest note a cart line or a reason takes (the domain's `Note::MAX_CHARS`). */
+export const NOTE_MAX = 280;

@@ -21,6 +21,7 @@ export default {
   'options.choose_between': '{min}–{max} wählen',
   'options.up_to': 'bis zu {max}',
   'options.note': 'Hinweis für die Küche (optional)',
+  'options.note_too_long': 'Eine Notiz hat höchstens {max} Zeichen; diese hat {length}.',
   'options.quantity': 'Menge',
   'options.add': 'Zur Bestellung',
   'cart.title': 'Ihre Bestellung',

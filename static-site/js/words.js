@@ -24,6 +24,7 @@ const WORDS = {
     'options.choose_between': 'choose {min}–{max}',
     'options.up_to': 'up to {max}',
     'options.note': 'Note for the kitchen (optional)',
+    'options.note_too_long': 'A note takes at most {max} characters; this one has {length}.',
     'options.quantity': 'Quantity',
     'options.add': 'Add to order',
     'cart.title': 'Your order',

@@ -153,6 +153,17 @@ test('a reload keeps the name and address typed at checkout', async () => {
   assert.ok(await tab.getByRole('radio', { name: 'Delivery' }).isChecked(), 'delivery is still chosen');
 });
 
+test('a note longer than a line takes is told beside it, never cut without a word', async () => {
+  const tab = await guest(`/r/${SLUG}/t/3`);
+  await tab.getByRole('button', { name: 'Add Pizza' }).click();
+  await tab.getByLabel('Note for the kitchen (optional)').fill('x'.repeat(300));
+  await tab.getByRole('button', { name: 'Add to order' }).click();
+
+  await tab.getByText('A note takes at most 280 characters; this one has 300.').waitFor();
+  assert.equal((await tab.getByLabel('Note for the kitchen (optional)').inputValue()).length, 300, 'nothing was cut');
+  assert.equal(await tab.locator('#cart ul.lines > li').count(), 0, 'nothing was added');
+});
+
 test('a party above the restaurant\'s largest is told beside the field, in words', async () => {
   const tab = await guest(`/r/${SLUG}/book`);
   await tab.getByLabel('Guests').fill('12');
