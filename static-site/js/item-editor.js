@@ -1,7 +1,7 @@
 // Creating and editing a menu item in full: text, category, allergens, dietary tags, options.
 import { api } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
-import { h, toast } from './ui.js';
+import { decimalsOf, h, money, toast } from './ui.js';
 
 const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk', 'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
 const DIETARY = ['vegetarian', 'vegan', 'gluten_free', 'dairy_free', 'halal', 'kosher', 'spicy'];
@@ -96,6 +96,9 @@ export function itemEditor(slug, token, categories, currency, item, onSaved) {
     h('fieldset', {}, h('legend', {}, 'Choices guests make (size, extras…)'), options.element, errors.options),
     errors.general,
     h('button', { type: 'submit' }, item ? 'Save item' : 'Add item'), status);
+  // A price of nothing, or of more than a thousand, is asked about once: a slip of the keyboard
+  // would put it before every guest. Saving the same price again means it is meant.
+  let asked = null;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const box of Object.values(errors)) box.hidden = true;
@@ -104,6 +107,11 @@ export function itemEditor(slug, token, categories, currency, item, onSaved) {
     const data = new FormData(form);
     const minor = parseAmount(data.get('price'), currency);
     if (minor === null) return fail('price', data.get('price').trim() ? `Write the price as an amount in ${currency}, like ${amountText(1250, currency)}.` : 'Every dish needs a price.');
+    const unusual = minor === 0 ? 'Free of charge?' : minor > 1000 * 10 ** decimalsOf(currency) ? `${money({ minor, currency })} for one dish?` : null;
+    if (unusual && asked !== minor) {
+      asked = minor;
+      return fail('price', `${unusual} Press ${item ? 'Save item' : 'Add item'} again if that is the price.`);
+    }
     const read = options.read();
     if (read.problem) return fail('options', read.problem);
     try {

@@ -61,6 +61,21 @@ test('an empty or malformed price is refused next to the price, and nothing is s
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manager\'s menu');
 });
 
+test('a price of nothing or of more than a thousand is asked about once, and saved when asked again', async () => {
+  const tab = await manager();
+  await tab.getByText('Add an item').click();
+  const form = tab.getByRole('form', { name: 'New item' });
+  await form.getByLabel('Name').fill('Water jug');
+  await form.getByLabel('Price (EUR)').fill('0');
+
+  await form.getByRole('button', { name: 'Add item' }).click();
+  await form.getByText('Free of charge? Press Add item again if that is the price.').waitFor();
+  assert.equal(await tab.getByRole('row', { name: /Water jug/ }).count(), 0, 'not saved yet');
+  await form.getByRole('button', { name: 'Add item' }).click();
+
+  await tab.getByTestId('manage-notice').filter({ hasText: 'Water jug is on the menu.' }).waitFor();
+});
+
 test('a file that is not the picture it claims is refused with the server\'s reason on its row', async () => {
   // Chromium logs the refused request as a console error: exactly that one.
   const errors = [];
