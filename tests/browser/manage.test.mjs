@@ -84,7 +84,7 @@ test('a file that is not the picture it claims is refused with the server\'s rea
 
   await row.getByLabel('Picture for Lasagne').setInputFiles({ name: 'lasagne.png', mimeType: 'image/png', buffer: Buffer.from('this is text, not a picture') });
 
-  await row.getByText('The picture was refused: the uploaded file is not a image/png picture').waitFor();
+  await row.getByText('The picture was refused: the file is not the PNG picture it was sent as').waitFor();
   assert.equal(await row.getByText('is updated').count(), 0);
   assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
 });

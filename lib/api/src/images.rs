@@ -27,6 +27,16 @@ pub const MAX_UPLOADS_PER_DAY: u32 = 600;
 /// The picture types a menu takes, with their file endings.
 pub const IMAGE_TYPES: [(&str, &str); 3] = [("image/jpeg", "jpg"), ("image/png", "png"), ("image/webp", "webp")];
 
+/// A picture type as people name it: JPEG, PNG, WebP.
+fn kind_of(content_type: &str) -> &str {
+    match content_type {
+        "image/jpeg" => "JPEG",
+        "image/png" => "PNG",
+        "image/webp" => "WebP",
+        other => other,
+    }
+}
+
 pub fn extension_for(content_type: &str) -> Result<&'static str, ApiError> {
     IMAGE_TYPES
         .iter()
@@ -96,7 +106,7 @@ async fn checked(media: &dyn BlobStore, key: &ImageKey) -> Result<bistro_store::
     if sniff(&blob.bytes) != Some(blob.content_type.as_str()) {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidImage,
-            format!("the uploaded file is not a {} picture", blob.content_type),
+            format!("the file is not the {} picture it was sent as", kind_of(&blob.content_type)),
         ));
     }
     Ok(blob)

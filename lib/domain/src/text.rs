@@ -4,11 +4,11 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TextError {
-    #[error("{field} must not be empty")]
+    #[error("the {field} is missing")]
     Empty { field: &'static str },
-    #[error("{field} must be at most {max} characters")]
+    #[error("the {field} is longer than {max} characters")]
     TooLong { field: &'static str, max: usize },
-    #[error("{field} must not contain control characters")]
+    #[error("the {field} has characters that cannot be shown (such as a tab)")]
     ControlCharacter { field: &'static str },
     #[error(
         "a phone number is 5 to 32 digits, spaces and + ( ) - . /, starting with a digit, + or ( and ending with a digit"

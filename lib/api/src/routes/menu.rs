@@ -378,7 +378,7 @@ async fn current_item(state: &AppState, slug: &Slug, id: &ItemId, version: u64) 
     if current.version() != version {
         return Err(ApiError::conflict(
             ErrorCode::StaleVersion,
-            format!("the item is at version {}; reload it and apply your change again", current.version()),
+            "someone changed this dish meanwhile: reload the page to see their change, then make yours again",
         ));
     }
     Ok(current)
