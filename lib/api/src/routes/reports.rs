@@ -100,10 +100,12 @@ pub async fn sales_report(
         .into_response())
 }
 
-/// One row per order: what a spreadsheet sums. Amounts in the currency's major units.
+/// One row per order: what a spreadsheet sums, and what was ordered by whom. Amounts in the
+/// currency's major units.
 fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
-    let mut out =
-        String::from("business_day,number,placed_local,kind,state,currency,subtotal,tax,tax_rate_percent,total\n");
+    let mut out = String::from(
+        "business_day,number,placed_local,kind,state,currency,subtotal,delivery_fee,tax,tax_rate_percent,total,customer,phone,lines\n",
+    );
     for order in orders {
         // Display writes "12.50 EUR" with the currency's own decimals: the number part.
         let amount =
@@ -113,19 +115,55 @@ fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
             bistro_domain::order::OrderKind::Pickup => "pickup",
             bistro_domain::order::OrderKind::Delivery { .. } => "delivery",
         };
-        out += &format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            order.business_date,
-            order.number,
-            zone.at(order.placed_at).strftime("%Y-%m-%dT%H:%M:%S%:z"),
-            kind,
-            order.state.as_str(),
-            order.totals.total.currency,
+        let lines: Vec<String> = order
+            .lines
+            .iter()
+            .map(|line| {
+                let choices: Vec<&str> = line.choices.iter().map(|c| c.name.as_str()).collect();
+                let choices = if choices.is_empty() { String::new() } else { format!(" ({})", choices.join(", ")) };
+                format!("{} x {}{choices}", line.quantity.get(), line.name)
+            })
+            .collect();
+        let customer = order.customer.as_ref();
+        out += &[
+            order.business_date.to_string(),
+            order.number.to_string(),
+            zone.at(order.placed_at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            kind.to_owned(),
+            order.state.as_str().to_owned(),
+            order.totals.total.currency.to_string(),
             amount(order.totals.subtotal),
+            order.delivery_fee.map(amount).unwrap_or_else(|| "0".into()),
             amount(order.totals.tax),
-            f64::from(order.totals.tax_rate.basis_points()) / 100.0,
+            (f64::from(order.totals.tax_rate.basis_points()) / 100.0).to_string(),
             amount(order.totals.total),
-        );
+            cell(customer.map_or("", |c| c.name.as_str())),
+            cell(customer.and_then(|c| c.phone.as_ref()).map_or("", |p| p.as_str())),
+            cell(&lines.join("; ")),
+        ]
+        .join(",");
+        out.push('\n');
     }
     out
+}
+
+/// A cell as spreadsheets read it: quoted when it holds a comma, quote or line break, and never
+/// starting with what a spreadsheet would take for a formula (a guest's name is the guest's).
+fn cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn a_cell_is_quoted_when_it_must_be_and_never_read_as_a_formula() {
+        assert_eq!(cell("Ada"), "Ada");
+        assert_eq!(cell("Smith, Ada"), "\"Smith, Ada\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("+49 30 1234"), "'+49 30 1234");
+    }
 }
