@@ -63,10 +63,16 @@ function contactForm(slug, restaurant, slot, party) {
     h('p', {}, t('booking.summary', { party, time: localTime(slot.starts_at, restaurant.time_zone) })),
     h('label', {}, `${t('booking.name')} `, h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'name' })),
     h('label', {}, `${t('booking.phone')} `, h('input', { name: 'phone', type: 'tel', required: true, maxlength: 32, autocomplete: 'tel' })),
+    h('label', {}, `${t('booking.email')} `, h('input', { name: 'email', type: 'email', maxlength: 254, autocomplete: 'email' })),
+    h('label', {}, `${t('booking.note')} `, h('input', { name: 'note', autocomplete: 'off' })),
     error, button);
   submitOnce(form, button, async (data, idempotencyKey) => {
     const booked = await api('POST', `/v1/restaurants/${slug}/reservations`, {
-      body: { starts_at: slot.starts_at, party, contact: { name: data.get('name'), phone: data.get('phone') } },
+      body: {
+        starts_at: slot.starts_at, party,
+        contact: { name: data.get('name'), phone: data.get('phone'), ...(data.get('email').trim() ? { email: data.get('email').trim() } : {}) },
+        ...(data.get('note').trim() ? { note: data.get('note').trim() } : {}),
+      },
       headers: { 'idempotency-key': idempotencyKey },
     });
     return `/r/${slug}/booking/${booked.reservation.id}?token=${booked.token}`;
@@ -87,7 +93,8 @@ export function calendarFile(booking, restaurant, now = new Date()) {
   return [
     'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Bistro//Bookings//EN', 'BEGIN:VEVENT',
     `UID:${booking.id}@${restaurant.slug}.bistro`, `DTSTAMP:${stamp(now)}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`,
-    `SUMMARY:${text(`Table for ${booking.party} at ${restaurant.name}`)}`,
+    `SUMMARY:${text(t('booking.calendar_summary', { party: booking.party, name: restaurant.name }))}`,
+    ...(restaurant.address ? [`LOCATION:${text(restaurant.address)}`] : []),
     'END:VEVENT', 'END:VCALENDAR', '',
   ].join('\r\n');
 }

@@ -255,8 +255,13 @@ test('a booking comes with a calendar file for the guest\'s calendar', async () 
   await tab.locator('.slot').nth(4).click();
   await tab.getByLabel('Name').fill('Grace');
   await tab.getByLabel('Phone').fill('+49 30 7654321');
+  await tab.getByLabel('E-mail (optional, for the restaurant to reach you)').fill('grace@example.com');
+  await tab.getByLabel('Note for the restaurant (optional)').fill('A high chair, please');
   await tab.getByRole('button', { name: 'Book' }).click();
   await tab.getByTestId('booking-status').filter({ hasText: 'confirmed' }).waitFor();
+  const [id, token] = [new URL(tab.url()).pathname.split('/').pop(), new URL(tab.url()).searchParams.get('token')];
+  const stored = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/reservations/${id}?token=${token}`);
+  assert.deepEqual([stored.contact.email, stored.note], ['grace@example.com', 'A high chair, please']);
 
   const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByRole('link', { name: 'Add to my calendar' }).click()]);
   const { readFile } = await import('node:fs/promises');
@@ -264,6 +269,7 @@ test('a booking comes with a calendar file for the guest\'s calendar', async () 
   assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
   assert.match(ics, /DTSTART:\d{8}T\d{6}Z\r\n/);
   assert.match(ics, /SUMMARY:Table for 2 at Osteria Browser\r\n/);
+  assert.match(ics, /LOCATION:Kastanienallee 7\\n10435 Berlin\r\n/, 'the restaurant\'s address');
   const [start, end] = [/DTSTART:(\S+)/, /DTEND:(\S+)/].map((re) => ics.match(re)[1]);
   const parse = (s) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13));
   assert.equal((parse(end) - parse(start)) / 60000, 90, 'as long as the restaurant seats a table');
