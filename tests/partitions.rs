@@ -498,6 +498,9 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     assert_eq!(d.ws("$connect", "guest", Some(follow), None).await, 200);
     d.call(Method::GET, &format!("{base}/orders?state=placed"), staff, None).await;
     d.call(Method::GET, &format!("{base}/orders/report"), owner, None).await;
+    // The board slows the kitchen down for a moment, then takes orders at the usual pace again.
+    d.call(Method::PUT, &format!("{base}/pace"), staff, Some(json!({"busy_minutes": 15}))).await;
+    d.call(Method::PUT, &format!("{base}/pace"), staff, Some(json!({}))).await;
     for state in ["accepted", "preparing", "ready"] {
         d.call(Method::POST, &format!("{base}/orders/{order}/transitions"), staff, Some(json!({"to": state}))).await;
     }

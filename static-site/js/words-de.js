@@ -67,6 +67,7 @@ export default {
   'error.below_delivery_minimum': 'Ihre Bestellung liegt unter dem Mindestbestellwert für Lieferungen. Fügen Sie etwas hinzu oder wählen Sie Abholung.',
   'error.name_required': 'Bitte geben Sie Ihren Namen an, damit wir Sie aufrufen können.',
   'error.restaurant_closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',
+  'error.ordering_paused': 'Die Küche nimmt gerade keine neuen Bestellungen an. Bitte versuchen Sie es gleich noch einmal.',
   'error.order_type_not_offered': 'Das bietet das Restaurant gerade nicht an. Bitte wählen Sie etwas anderes.',
   'error.unknown_table': 'Diesen Tisch gibt es hier nicht. Fragen Sie das Personal nach dem Code des Tisches.',
   'error.item_sold_out': 'Etwas in Ihrer Bestellung ist jetzt ausverkauft. Bitte entfernen, um zu bestellen.',

@@ -70,6 +70,7 @@ const WORDS = {
     'error.below_delivery_minimum': 'Your order is below the least we deliver. Add something, or choose pickup.',
     'error.name_required': 'Tell us your name, so we can call you.',
     'error.restaurant_closed': 'The restaurant is closed right now, so it cannot take orders.',
+    'error.ordering_paused': 'The kitchen is not taking new orders just now. Please try again in a little while.',
     'error.order_type_not_offered': 'The restaurant does not offer this right now. Choose another way.',
     'error.unknown_table': 'This restaurant has no such table. Ask the staff for the table’s code.',
     'error.item_sold_out': 'Something in your order is sold out now. Remove it to order.',

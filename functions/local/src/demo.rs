@@ -55,6 +55,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
+        pace: Default::default(),
         day_starts: Default::default(),
         delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
         ticket_alerts: Default::default(),

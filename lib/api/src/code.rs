@@ -103,6 +103,7 @@ error_codes! {
     CartChanged => "cart_changed",
     // Placing an order.
     RestaurantClosed => "restaurant_closed",
+    OrderingPaused => "ordering_paused",
     OrderTypeNotOffered => "order_type_not_offered",
     UnknownTable => "unknown_table",
     AddressRequired => "address_required",

@@ -207,6 +207,7 @@ impl From<OrderingError> for ApiError {
     fn from(error: OrderingError) -> Self {
         let code = match &error {
             OrderingError::Closed => ErrorCode::RestaurantClosed,
+            OrderingError::Paused { .. } => ErrorCode::OrderingPaused,
             OrderingError::KindNotOffered(_) => ErrorCode::OrderTypeNotOffered,
             OrderingError::UnknownTable(_) => ErrorCode::UnknownTable,
             OrderingError::AddressRequired => ErrorCode::AddressRequired,

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod menu;
 pub mod money;
 pub mod order;
+pub mod pace;
 pub mod report;
 pub mod reservation;
 pub mod restaurant;

@@ -20,6 +20,9 @@ use crate::timing::{Promise, TicketAlerts, Timing, Wanted};
 pub enum OrderingError {
     #[error("the restaurant is closed now")]
     Closed,
+    /// The kitchen paused new orders from the board; `until` says when they are taken again.
+    #[error("the kitchen is not taking new orders just now")]
+    Paused { until: Option<jiff::Timestamp> },
     #[error("the restaurant does not take {0} orders")]
     KindNotOffered(&'static str),
     #[error("table '{0}' does not exist here")]
@@ -96,6 +99,9 @@ pub struct Restaurant {
     /// Preparation time per kind of order, and the later slots pickup and delivery may be ordered for.
     #[serde(default)]
     pub timing: Timing,
+    /// The pace the board set: a pause of new orders, a busy delay (`PUT …/pace`, floor staff).
+    #[serde(default)]
+    pub pace: crate::pace::Pace,
     /// When the restaurant's day changes (`HH:MM`, 05:00 if not given): before it, orders and
     /// bookings belong to the day before.
     #[serde(default)]
@@ -231,12 +237,19 @@ impl Restaurant {
             OrderKind::Delivery { address: None, .. } => return Err(OrderingError::AddressRequired),
             _ => {}
         }
+        // A pause from the board holds every new order, for now and for later.
+        if let Some(pause) = self.pace.paused_at(now) {
+            return Err(OrderingError::Paused { until: pause.until });
+        }
         match wanted {
             Wanted::Soon => {
                 if !self.is_open_at(now) {
                     return Err(OrderingError::Closed);
                 }
-                let at = now.checked_add(self.timing.ready_in(kind)).map_err(|_| OrderingError::SlotUnavailable)?;
+                // A busy kitchen promises new orders later; those placed keep their promises.
+                let ready_in =
+                    self.timing.ready_in(kind).checked_add(self.pace.delay()).unwrap_or(self.timing.ready_in(kind));
+                let at = now.checked_add(ready_in).map_err(|_| OrderingError::SlotUnavailable)?;
                 let promise = Promise { at, scheduled: false, start_by: Some(now) };
                 Ok(Agreed { promise, business_date: self.business_day(now) })
             }
@@ -578,6 +591,47 @@ mod tests {
                 scheduled: false,
                 start_by: Some(at("2026-11-23T12:00:00Z"))
             })
+        );
+    }
+
+    #[test]
+    fn a_busy_kitchen_promises_new_orders_later_and_a_later_slot_as_chosen() {
+        let mut busy = restaurant();
+        busy.pace = crate::pace::Pace::new(None, 25).expect("pace");
+        let now = at("2026-11-23T12:00:00Z");
+        let soon = busy.take_order(&OrderKind::Pickup, Wanted::Soon, now).map(|a| a.promise.at);
+        let later =
+            busy.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now).map(|a| a.promise.at);
+        assert_eq!(soon, Ok(at("2026-11-23T12:45:00Z")), "20 minutes' preparation and 25 busy");
+        assert_eq!(later, Ok(at("2026-11-23T17:45:00Z")));
+    }
+
+    #[test]
+    fn a_pause_refuses_new_orders_now_and_for_later_until_its_time() {
+        let mut paused = restaurant();
+        let until = at("2026-11-23T12:30:00Z");
+        paused.pace = crate::pace::Pace::new(Some(crate::pace::Pause { until: Some(until) }), 0).expect("pace");
+        let now = at("2026-11-23T12:00:00Z");
+        assert_eq!(
+            paused.take_order(&OrderKind::Pickup, Wanted::Soon, now),
+            Err(OrderingError::Paused { until: Some(until) })
+        );
+        assert_eq!(
+            paused.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now),
+            Err(OrderingError::Paused { until: Some(until) })
+        );
+        assert!(paused.take_order(&OrderKind::Pickup, Wanted::Soon, until).is_ok(), "taken again at its time");
+    }
+
+    #[test]
+    fn a_pause_comes_after_what_the_restaurant_does_not_offer_at_all() {
+        let mut paused = restaurant();
+        paused.pace = crate::pace::Pace::new(Some(crate::pace::Pause { until: None }), 0).expect("pace");
+        paused.order_kinds.delivery = false;
+        let delivery = OrderKind::Delivery { address: None, postcode: None };
+        assert_eq!(
+            paused.take_order(&delivery, Wanted::Soon, at("2026-11-23T12:00:00Z")),
+            Err(OrderingError::KindNotOffered("delivery"))
         );
     }
 

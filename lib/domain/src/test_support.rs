@@ -98,6 +98,7 @@ pub fn restaurant() -> Restaurant {
         personal_data_days: Default::default(),
         language: crate::restaurant::Language::default(),
         timing: Default::default(),
+        pace: Default::default(),
         day_starts: Default::default(),
         delivery: Default::default(),
         ticket_alerts: Default::default(),

@@ -57,6 +57,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         personal_data_days: Default::default(),
         language: bistro_domain::restaurant::Language::default(),
         timing: Default::default(),
+        pace: Default::default(),
         day_starts: Default::default(),
         delivery: Default::default(),
         ticket_alerts: Default::default(),

@@ -10,6 +10,7 @@ mod later;
 mod limits;
 mod live;
 mod media;
+mod pace;
 mod privacy;
 mod rejection;
 mod reports;

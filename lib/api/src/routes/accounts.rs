@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/me/password", put(change_own_password))
         .route("/v1/restaurants/{slug}/me/logout-everywhere", post(logout_everywhere))
         .merge(super::staff::router())
+        .merge(super::pace::router())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ pub mod cart;
 pub mod health;
 pub mod menu;
 pub mod orders;
+pub mod pace;
 pub mod reports;
 pub mod reservations;
 pub mod staff;
