@@ -2,7 +2,8 @@
 // fee and minimum), when, and who it is for; every refusal said next to what caused it, in the
 // guest's words. What the guest typed survives the cart being drawn again.
 import { api } from './api.js';
-import { h, money } from './ui.js';
+import { h, localTime, money } from './ui.js';
+import { pausedUntil } from './pace.js';
 import { guestMessage, t } from './words.js';
 
 /** A few postcodes in full, a long list cut short. */
@@ -52,8 +53,11 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   let time = { ok: open, why: '' };
   const food = cart.priced ? cart.priced.lines.reduce((sum, line) => sum + line.line_total.minor, 0) : 0;
   const short = () => (form.elements.kind?.value === 'delivery' ? terms.minimum - food : 0);
+  const paused = pausedUntil(menu.restaurant.pace);
+  const pausedWhy = paused && (paused.until ? t('menu.paused_until', { time: localTime(paused.until, menu.restaurant.time_zone) }) : t('menu.paused'));
   const update = () => {
     const why = blocked ? t('cart.cannot_order')
+      : pausedWhy ? pausedWhy
       : short() > 0 ? t('checkout.below_minimum', { minimum: amount(terms.minimum), short: amount(short()) })
         : time.ok ? '' : time.why;
     button.disabled = Boolean(why);

@@ -3,6 +3,7 @@
 import { activeOrders, api, config, ensureDevice, publishedMenu, rememberOrder } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { isOpen, nextOpening } from './hours.js';
+import { pausedUntil } from './pace.js';
 import { menuView } from './menu-view.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
@@ -92,6 +93,7 @@ export async function menuPage(slug, rawTable) {
     h('h1', {}, menu.restaurant.name),
     mine.length ? h('p', { class: 'note' }, `${t('menu.open_orders')}: `, mine.map((o, i) => [i ? ', ' : '', h('a', { href: `/r/${slug}/order/${o.id}?token=${o.token}` }, `#${o.number}`)])) : '',
     closed() ? h('p', { class: 'closed', role: 'status', 'data-testid': 'closed' }, when ? t('menu.closed', { when }) : t('menu.closed_for_now')) : '',
+    pausedNote(menu.restaurant),
     table ? h('p', { class: 'note' }, t('menu.table', { table })) : '',
     known ? '' : h('p', { class: 'error', role: 'alert' }, t('menu.unknown_table', { table: rawTable })),
     h('div', { class: 'layout' }, menuHolder, cartHolder),
@@ -117,3 +119,10 @@ export async function menuPage(slug, rawTable) {
   document.addEventListener('visibilitychange', onVisible);
 }
 
+/** What a guest is told while the kitchen paused new orders from the board. */
+function pausedNote(restaurant) {
+  const paused = pausedUntil(restaurant.pace);
+  if (!paused) return '';
+  const said = paused.until ? t('menu.paused_until', { time: localTime(paused.until, restaurant.time_zone) }) : t('menu.paused');
+  return h('p', { class: 'closed', role: 'status', 'data-testid': 'paused' }, said);
+}

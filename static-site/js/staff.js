@@ -1,6 +1,7 @@
 // The staff board: orders in columns by state, filled live, one click to move an order on.
 import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
+import { paceControls } from './pace.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { COLUMNS, KIND_LABEL, STATE_NAMES, everyPage, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
 
@@ -176,7 +177,7 @@ export async function boardPage(slug) {
   const bookings = await reservations(slug, token);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
-  show(h('h1', {}, 'Orders'), indicator,
+  show(h('h1', {}, 'Orders'), indicator, paceControls(slug, token, restaurant),
     h('p', { class: 'board-options' }, h('label', { for: 'sound', class: 'choice' }, sound, ' Sound for new orders and cancellations'),
       h('label', { for: 'auto-print', class: 'choice' }, autoPrint, ' Print new tickets as they arrive')),
     alerts, board, h('h2', {}, "Today's reservations"), bookings);

@@ -16,6 +16,8 @@ export default {
   'menu.open_orders': 'Ihre Bestellungen',
   'menu.closed': 'Gerade geschlossen. Öffnet {when}.',
   'menu.closed_for_now': 'Gerade geschlossen.',
+  'menu.paused': 'Die Küche nimmt gerade keine neuen Bestellungen an.',
+  'menu.paused_until': 'Die Küche nimmt bis {time} keine neuen Bestellungen an.',
   'options.for': 'Auswahl für {name}',
   'options.choose_exactly': '{n} wählen',
   'options.choose_between': '{min}–{max} wählen',

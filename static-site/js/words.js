@@ -19,6 +19,8 @@ const WORDS = {
     'menu.open_orders': 'Your orders',
     'menu.closed': 'Closed now. Opens {when}.',
     'menu.closed_for_now': 'Closed now.',
+    'menu.paused': 'The kitchen is not taking new orders just now.',
+    'menu.paused_until': 'The kitchen is not taking new orders until {time}.',
     'options.for': 'Options for {name}',
     'options.choose_exactly': 'choose {n}',
     'options.choose_between': 'choose {min}–{max}',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, screenshots, seedRestaurant, suite } from './harness.mjs';
+import { PHONE, call, logIn, page, screenshot, screenshots, seedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-kitchen';
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -111,6 +111,31 @@ test('the navigation shows only what the role may open, and logging out leads to
   await logIn(tab, world.logins.owner);
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
   assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Menu', 'Book a table', 'Orders', 'History', 'Bookings', 'Manage']);
+});
+
+test('a pause from the board holds a guest\'s order with the time it ends, and taking orders again frees it', async () => {
+  const tab = await board();
+  await tab.getByTestId('pause').click();
+  await tab.getByTestId('pace-status').filter({ hasText: 'New orders are paused until' }).waitFor();
+  const guestTab = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guestTab.goto(`${world.server.base}/r/${SLUG}/t/1`);
+  await guestTab.getByTestId('paused').filter({ hasText: 'The kitchen is not taking new orders until' }).waitFor();
+  await guestTab.getByRole('button', { name: 'Add Lasagne' }).click();
+  const order = guestTab.getByRole('button', { name: 'Order', exact: true });
+  await order.waitFor();
+  assert.ok(await order.isDisabled(), 'the Order button waits');
+
+  await tab.getByRole('button', { name: 'Take new orders again' }).click();
+  await tab.getByTestId('pace-status').filter({ hasText: 'Taking new orders.' }).waitFor();
+  // A guest who opens the menu now (an open one checks the menu every 30 s) may order.
+  await guestTab.context().close();
+  const next = await page(await world.chrome.newContext(PHONE), world.errors);
+  await next.goto(`${world.server.base}/r/${SLUG}/t/1`);
+  await next.getByRole('button', { name: 'Add Lasagne' }).click();
+  await next.getByRole('button', { name: 'Order', exact: true }).waitFor();
+  assert.equal(await next.getByTestId('paused').count(), 0);
+  assert.ok(!(await next.getByRole('button', { name: 'Order', exact: true }).isDisabled()));
+  await next.context().close();
 });
 
 test('a delivery ticket shows the address, the phone, when it was placed, its age and its promised time', async () => {

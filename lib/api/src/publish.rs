@@ -41,6 +41,7 @@ pub struct PublicRestaurant {
     pub time_zone: Zone,
     pub hours: OpeningHours,
     pub order_kinds: OrderKinds,
+    #[serde(serialize_with = "bistro_domain::restaurant::tables_as_counted")]
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
     /// The guest's pages speak this to a guest whose browser asks for none of their languages.
@@ -51,6 +52,9 @@ pub struct PublicRestaurant {
     /// The delivery fee, minimum and postcodes, said before the guest orders.
     #[serde(default)]
     pub delivery: bistro_domain::delivery::DeliveryTerms,
+    /// A pause of new orders from the board, said before the guest orders.
+    #[serde(default)]
+    pub pace: bistro_domain::pace::Pace,
 }
 
 impl From<Restaurant> for PublicRestaurant {
@@ -68,6 +72,7 @@ impl From<Restaurant> for PublicRestaurant {
             language: r.language,
             timing: r.timing,
             delivery: r.delivery,
+            pace: r.pace,
         }
     }
 }

@@ -121,9 +121,7 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
             }
         }
     }
-    if report.orders > 0 {
-        report.average = Money::new(report.revenue.minor / i64::from(report.orders), currency);
-    }
+    report.average = Money::new(report.revenue.minor.checked_div(i64::from(report.orders)).unwrap_or(0), currency);
     report.tax = tax.into_iter().map(|(rate, amount)| TaxLine { rate, amount }).collect();
     report.by_kind =
         kinds.into_iter().map(|(kind, (orders, revenue))| Share { kind: kind.to_owned(), orders, revenue }).collect();
@@ -133,11 +131,15 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
         .collect();
     by_item.sort_by(|a, b| b.revenue.minor.cmp(&a.revenue.minor).then_with(|| a.item.cmp(&b.item)));
     report.by_item = by_item;
-    report.by_hour = hours
+    report.by_hour = by_hour(hours);
+    report
+}
+
+fn by_hour(hours: BTreeMap<Timestamp, (String, u32, Money)>) -> Vec<HourShare> {
+    hours
         .into_iter()
         .map(|(starts_at, (local, orders, revenue))| HourShare { starts_at, local, orders, revenue })
-        .collect();
-    report
+        .collect()
 }
 
 fn kind_key(order: &Order) -> &'static str {

@@ -385,7 +385,7 @@ pub struct Account {
 }
 
 /// The tables in the order people count them: runs of digits compare as numbers.
-fn tables_as_counted<S: serde::Serializer>(tables: &BTreeSet<TableId>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn tables_as_counted<S: serde::Serializer>(tables: &BTreeSet<TableId>, serializer: S) -> Result<S::Ok, S::Error> {
     let mut counted: Vec<&TableId> = tables.iter().collect();
     counted.sort_by(|a, b| as_counted(a.as_str(), b.as_str()));
     serializer.collect_seq(counted)

@@ -1,0 +1,54 @@
+// The pace the kitchen takes new orders at, set from the board: pause them (for a while, or
+// until resumed) and add a busy delay to what new orders are promised. Guests' pages read it
+// from the published menu (`pausedUntil`).
+import { api } from './api.js';
+import { h, localTime } from './ui.js';
+
+/** Whether new orders are paused at `now`: `null` when not, else `{ until }` (null: until resumed). */
+export function pausedUntil(pace, now = Date.now()) {
+  const pause = pace?.pause;
+  if (!pause) return null;
+  if (pause.until && new Date(pause.until).getTime() <= now) return null;
+  return { until: pause.until ?? null };
+}
+
+const PAUSES = [['15', '15 minutes'], ['30', '30 minutes'], ['60', 'an hour'], ['', 'until resumed']];
+const DELAYS = [0, 10, 20, 30, 45, 60];
+
+/** The board's pace controls, starting from `restaurant.pace`. */
+export function paceControls(slug, token, restaurant) {
+  let pace = restaurant.pace ?? { busy_minutes: 0 };
+  const status = h('p', { role: 'status', class: 'row-status', 'data-testid': 'pace-status' });
+  const length = h('select', { id: 'pause-length', 'aria-label': 'Pause for' }, PAUSES.map(([value, label]) => h('option', { value }, label)));
+  const pauseButton = h('button', { type: 'button', 'data-testid': 'pause' });
+  const delay = h('select', { id: 'busy-delay' }, DELAYS.map((minutes) => h('option', { value: minutes }, minutes ? `+${minutes} minutes` : 'none')));
+  const say = () => {
+    const paused = pausedUntil(pace);
+    pauseButton.textContent = paused ? 'Take new orders again' : 'Pause new orders';
+    length.hidden = Boolean(paused);
+    delay.value = String(pace.busy_minutes ?? 0);
+    status.textContent = paused
+      ? (paused.until ? `New orders are paused until ${localTime(paused.until, restaurant.time_zone)}.` : 'New orders are paused until you take them again.')
+      : pace.busy_minutes ? `Taking new orders, promised ${pace.busy_minutes} minutes later than usual.` : 'Taking new orders.';
+  };
+  async function save(next) {
+    try {
+      pace = await api('PUT', `/v1/restaurants/${slug}/pace`, { token, body: next });
+      say();
+    } catch (problem) {
+      status.textContent = problem.message;
+    }
+  }
+  pauseButton.addEventListener('click', () => {
+    if (pausedUntil(pace)) return save({ busy_minutes: pace.busy_minutes ?? 0 });
+    const minutes = Number(length.value);
+    const until = minutes ? new Date(Date.now() + minutes * 60_000).toISOString() : undefined;
+    return save({ busy_minutes: pace.busy_minutes ?? 0, pause: until ? { until } : {} });
+  });
+  delay.addEventListener('change', () => save({ ...(pace.pause ? { pause: pace.pause } : {}), busy_minutes: Number(delay.value) }));
+  say();
+  return h('div', { class: 'pace board-options' },
+    h('span', {}, pauseButton, ' ', length),
+    h('label', { for: 'busy-delay', class: 'choice' }, 'Busy: promise new orders ', delay),
+    status);
+}
