@@ -309,22 +309,24 @@ async fn after_a_new_origin_secret_the_functions_accept_it_and_the_one_before_it
     let table = seeded_table().await;
     let store = DynamoStore::new(DynamoStore::emulator_client(&moto::server().endpoint).await, table.clone());
     let keys = Repos::new(Arc::new(store)).signing_keys;
-    let with_secret = |secret: &str| {
-        let mut request = event("any-health");
-        request["headers"][bistro_api::origin::ORIGIN_HEADER] = secret.into();
-        request
-    };
     let (second, third) =
         ("the second origin secret, 32 characters or more", "the third origin secret, 32 characters or more");
     keys.accept_origin_digest(&bistro_api::origin::digest_of(second)).await.unwrap();
-    let before = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
-    let new = invoke("cart", with_secret(second), &table).await;
+    let before = invoke("cart", health_through_site_with(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+    let new = invoke("cart", health_through_site_with(second), &table).await;
     keys.accept_origin_digest(&bistro_api::origin::digest_of(third)).await.unwrap();
 
-    let retired = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+    let retired = invoke("cart", health_through_site_with(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
 
     assert_eq!((before["statusCode"].as_u64(), new["statusCode"].as_u64()), (Some(200), Some(200)));
     assert_eq!(retired["statusCode"], 403, "{retired}");
+}
+
+/// A health check as CloudFront sends it, with `secret` as the origin secret.
+fn health_through_site_with(secret: &str) -> Value {
+    let mut request = event("any-health");
+    request["headers"][bistro_api::origin::ORIGIN_HEADER] = secret.into();
+    request
 }
 
 #[tokio::test]
@@ -332,17 +334,12 @@ async fn a_revoked_origin_secret_is_refused_at_once_by_a_new_instance_and_the_ne
     let table = seeded_table().await;
     let store = DynamoStore::new(DynamoStore::emulator_client(&moto::server().endpoint).await, table.clone());
     let keys = Repos::new(Arc::new(store)).signing_keys;
-    let with_secret = |secret: &str| {
-        let mut request = event("any-health");
-        request["headers"][bistro_api::origin::ORIGIN_HEADER] = secret.into();
-        request
-    };
     let new = "the new origin secret, 32 characters or more";
     // `bistro-keys origin-secret --revoke-previous`: the secret that leaked is no longer accepted.
     keys.accept_only_origin_digest(&bistro_api::origin::digest_of(new)).await.unwrap();
 
-    let leaked = invoke("cart", with_secret(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
-    let accepted = invoke("cart", with_secret(new), &table).await;
+    let leaked = invoke("cart", health_through_site_with(fixtures::EVENTS_ORIGIN_SECRET), &table).await;
+    let accepted = invoke("cart", health_through_site_with(new), &table).await;
 
     assert_eq!(leaked["statusCode"], 403, "{leaked}");
     assert_eq!(accepted["statusCode"], 200, "{accepted}");
