@@ -23,7 +23,7 @@ pub struct Pause {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "PaceRepr")]
+#[serde(deny_unknown_fields, try_from = "PaceRepr")]
 pub struct Pace {
     /// New orders, now and for later, are refused while a pause lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
