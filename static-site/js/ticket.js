@@ -16,11 +16,16 @@ export const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_del
 
 /** A short tone, at most once a second however many orders arrive together. */
 let lastBeep = 0;
+let audio = null;
+
 export function beep() {
   if (Date.now() - lastBeep < 1000) return;
   lastBeep = Date.now();
   try {
-    const audio = new AudioContext();
+    // One audio context for the page's life: a board open all evening would otherwise open one
+    // per new order, and the browser gives up on audio after a handful.
+    audio ??= new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
     const tone = audio.createOscillator();
     tone.connect(audio.destination);
     tone.frequency.value = 880;

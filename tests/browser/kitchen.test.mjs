@@ -136,6 +136,7 @@ test('a pause from the board holds a guest\'s order with the time it ends, and t
   assert.equal(await next.getByTestId('paused').count(), 0);
   assert.ok(!(await next.getByRole('button', { name: 'Order', exact: true }).isDisabled()));
   await next.context().close();
+  await tab.context().close();
 });
 
 test('a delivery ticket shows the address, the phone, when it was placed, its age and its promised time', async () => {
