@@ -56,11 +56,11 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(`${apiUrl}${path}`, init);
-    // A read refused for coming too fast (a manager adding dishes quickly, whose page reads the
-    // menu again after each) is asked again once the server says, if that is soon: what was
-    // saved is then confirmed rather than reported as a refusal.
+    // A request refused for coming too fast (a manager adding dishes quickly, whose page reads
+    // the menu again after each) is sent again once the server says, if that is soon. A 429
+    // changed nothing, so sending it again cannot make anything twice.
     const wait = Number(response.headers.get('retry-after'));
-    if (response.status === 429 && method === 'GET' && wait > 0 && wait <= 5) {
+    if (response.status === 429 && wait > 0 && wait <= 5) {
       await new Promise((done) => setTimeout(done, wait * 1000));
       response = await fetch(`${apiUrl}${path}`, init);
     }
