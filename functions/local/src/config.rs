@@ -32,6 +32,8 @@ pub struct LocalConfig {
     /// Serve on an address other machines reach even while the demo's published passwords work
     /// or anyone may create a restaurant (`--expose`): refused without it.
     pub expose: bool,
+    /// What this deployment holds back for every restaurant (`--hold delivery,booking`).
+    pub held: bistro_domain::offer::Held,
 }
 
 pub const USAGE: &str = "\
@@ -47,6 +49,8 @@ Options (each also from the environment):
   --dynamodb-table T   use DynamoDB table T    BISTRO_DYNAMODB_TABLE
   --dynamodb-endpoint URL (e.g. moto server)   BISTRO_DYNAMODB_ENDPOINT
   --sign-up-code CODE  creating a restaurant needs CODE   BISTRO_SIGN_UP_CODE (default: anyone may)
+  --hold FEATURES      hold capabilities back for every restaurant, comma-separated from
+                       ordering, dine_in, pickup, delivery, ahead, booking   BISTRO_HELD_FEATURES
   --no-demo            do not seed the demo restaurant
   --expose             serve on an address other machines reach although the demo's published
                        passwords still work or sign-up needs no code (refused without it)
@@ -77,7 +81,8 @@ impl LocalConfig {
                 | "--static"
                 | "--dynamodb-table"
                 | "--dynamodb-endpoint"
-                | "--sign-up-code") => {
+                | "--sign-up-code"
+                | "--hold") => {
                     let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
                     flags.insert(flag.trim_start_matches("--").to_owned(), value);
                 }
@@ -93,7 +98,10 @@ impl LocalConfig {
             }
             None => StoreChoice::Sqlite,
         };
+        let held = bistro_domain::offer::Held::parse(&get("hold", "BISTRO_HELD_FEATURES").unwrap_or_default())
+            .map_err(|e| format!("--hold: {e}"))?;
         Ok(Self {
+            held,
             addr: addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8080"))?,
             data_dir: get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into(),
             store,

@@ -49,6 +49,7 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         time_zone: Zone::parse("Europe/Berlin").map_err(invalid)?,
         hours: OpeningHours::new(weekly, BTreeSet::new()).map_err(invalid)?,
         order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        switches: Default::default(),
         tables: (1..=12).map(|n| TableId::parse(&n.to_string())).collect::<Result<_, _>>().map_err(invalid)?,
         tax: Tax { rate: TaxRate::from_basis_points(1900).map_err(invalid)?, mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 24, 1, 8, 60, 60).map_err(invalid)?,

@@ -173,7 +173,8 @@ fn app_state(config: &LocalConfig, store: Arc<dyn Store>, files: &LocalFiles) ->
     Ok(AppState::new(store, auth)
         .with_sign_up(Arc::new(sign_up))
         .with_blobs(files.media.clone(), files.site.clone())
-        .with_client_budget(budget))
+        .with_client_budget(budget)
+        .with_held(config.held))
 }
 
 /// Runs `chore` at start and then every hour, for as long as the server runs.

@@ -102,6 +102,10 @@ error_codes! {
     InvalidAmount => "invalid_amount",
     CartChanged => "cart_changed",
     // Placing an order.
+    FeatureHeld => "feature_held",
+    OrderingOff => "ordering_off",
+    OrderingAheadOff => "ordering_ahead_off",
+    BookingOff => "booking_off",
     RestaurantClosed => "restaurant_closed",
     OrderingPaused => "ordering_paused",
     OrderTypeNotOffered => "order_type_not_offered",

@@ -206,6 +206,10 @@ impl From<CartError> for ApiError {
 impl From<OrderingError> for ApiError {
     fn from(error: OrderingError) -> Self {
         let code = match &error {
+            OrderingError::Held(_) => ErrorCode::FeatureHeld,
+            OrderingError::OrderingOff => ErrorCode::OrderingOff,
+            OrderingError::AheadOff => ErrorCode::OrderingAheadOff,
+            OrderingError::BookingOff => ErrorCode::BookingOff,
             OrderingError::Closed => ErrorCode::RestaurantClosed,
             OrderingError::Paused { .. } => ErrorCode::OrderingPaused,
             OrderingError::KindNotOffered(_) => ErrorCode::OrderTypeNotOffered,

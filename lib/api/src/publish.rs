@@ -16,7 +16,8 @@ use bistro_domain::hours::{OpeningHours, Zone};
 use bistro_domain::ids::{Slug, TableId};
 use bistro_domain::menu::{Category, MenuItem};
 use bistro_domain::money::Currency;
-use bistro_domain::restaurant::{Language, OrderKinds, Restaurant, Tax};
+use bistro_domain::offer::{Held, Offered};
+use bistro_domain::restaurant::{Language, Restaurant, Tax};
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_store::{RepoError, Repos};
 
@@ -40,7 +41,8 @@ pub struct PublicRestaurant {
     pub currency: Currency,
     pub time_zone: Zone,
     pub hours: OpeningHours,
-    pub order_kinds: OrderKinds,
+    /// What guests may do here: order (and how), order ahead, book; switches and held features applied.
+    pub offered: Offered,
     #[serde(serialize_with = "bistro_domain::restaurant::tables_as_counted")]
     pub tables: BTreeSet<TableId>,
     pub tax: Tax,
@@ -57,8 +59,10 @@ pub struct PublicRestaurant {
     pub pace: bistro_domain::pace::Pace,
 }
 
-impl From<Restaurant> for PublicRestaurant {
-    fn from(r: Restaurant) -> Self {
+impl PublicRestaurant {
+    /// What guests see of `r` while the deployment holds `held` back.
+    pub fn new(r: Restaurant, held: Held) -> Self {
+        let offered = r.terms(held).offered();
         Self {
             slug: r.slug,
             name: r.name,
@@ -66,7 +70,7 @@ impl From<Restaurant> for PublicRestaurant {
             currency: r.currency,
             time_zone: r.time_zone,
             hours: r.hours,
-            order_kinds: r.order_kinds,
+            offered,
             tables: r.tables,
             tax: r.tax,
             language: r.language,
@@ -96,13 +100,13 @@ pub enum PublishError {
 }
 
 /// Builds the document from the store as it is now.
-pub async fn current_menu(repos: &Repos, slug: &Slug) -> Result<PublishedMenu, RepoError> {
+pub async fn current_menu(repos: &Repos, slug: &Slug, held: Held) -> Result<PublishedMenu, RepoError> {
     // Settings and menu at least as new as the restaurant's change count, read now.
     let latest = repos.restaurants.latest(slug).await?;
     let menu = repos.menus.menu_as_of(slug, latest.changes).await?;
     Ok(PublishedMenu {
         version: menu.version,
-        restaurant: latest.settings.value.into(),
+        restaurant: PublicRestaurant::new(latest.settings.value, held),
         categories: menu.value.categories().to_vec(),
         items: menu.value.items().into_iter().cloned().collect(),
     })
@@ -110,10 +114,10 @@ pub async fn current_menu(repos: &Repos, slug: &Slug) -> Result<PublishedMenu, R
 
 /// Publishes the menu unless a version at least as new is already out; returns the version
 /// that is published afterwards.
-pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug) -> Result<u64, PublishError> {
+pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug, held: Held) -> Result<u64, PublishError> {
     let key = menu_key(slug);
     for _ in 0..10 {
-        let menu = current_menu(repos, slug).await?;
+        let menu = current_menu(repos, slug, held).await?;
         let published = site.get(&key).await?;
         let published_version = published
             .as_ref()
@@ -155,7 +159,7 @@ pub async fn after_change(
 /// change (or the next start of the local server) publishes again.
 pub async fn republish(state: &crate::AppState, slug: &Slug) {
     if let Some(site) = &state.site {
-        if let Err(error) = publish_menu(&state.repos, site.as_ref(), slug).await {
+        if let Err(error) = publish_menu(&state.repos, site.as_ref(), slug, state.held).await {
             tracing::error!(%error, %slug, "publishing the menu failed");
         }
     }

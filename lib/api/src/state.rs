@@ -28,6 +28,8 @@ pub struct AppState {
     /// What one client may create at a restaurant in a minute, an hour and a day
     /// (`limits::ClientBudget`, `limits::GuestBudget`); `None` counts nothing.
     pub client_budget: Option<bistro_store::repo::Budget>,
+    /// What the deployment holds back for every restaurant (`BISTRO_HELD_FEATURES`).
+    pub held: bistro_domain::offer::Held,
 }
 
 /// A menu page's JSON, and the currency it was priced in (settings may change it).
@@ -48,7 +50,14 @@ impl AppState {
             site: None,
             menu_pages: Arc::default(),
             client_budget: Some(crate::limits::CLIENT_BUDGET),
+            held: bistro_domain::offer::Held::NONE,
         }
+    }
+
+    /// Holds `held` back for every restaurant, whatever their switches say.
+    pub fn with_held(mut self, held: bistro_domain::offer::Held) -> Self {
+        self.held = held;
+        self
     }
 
     /// Counts each client's creations against `budget`, or (`None`) not at all.

@@ -12,6 +12,7 @@ pub mod hours;
 pub mod ids;
 pub mod menu;
 pub mod money;
+pub mod offer;
 pub mod order;
 pub mod pace;
 pub mod report;

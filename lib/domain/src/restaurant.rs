@@ -7,39 +7,16 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::cart::{PricedCart, PricingRules};
-use crate::delivery::{DeliveryError, DeliveryTerms};
+use crate::delivery::DeliveryTerms;
 use crate::hours::{DayStart, OpeningHours, Zone};
 use crate::ids::{Email, Slug, TableId, UserId};
 use crate::money::{Currency, TaxMode, TaxRate};
 use crate::order::OrderKind;
 use crate::reservation::ReservationSettings;
 use crate::text::{Address, Name};
-use crate::timing::{Promise, TicketAlerts, Timing, Wanted};
+use crate::timing::{Promise, TicketAlerts, Timing};
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum OrderingError {
-    #[error("the restaurant is closed now")]
-    Closed,
-    /// The kitchen paused new orders from the board; `until` says when they are taken again.
-    #[error("the kitchen is not taking new orders just now")]
-    Paused { until: Option<jiff::Timestamp> },
-    #[error("the restaurant does not take {0} orders")]
-    KindNotOffered(&'static str),
-    #[error("table '{0}' does not exist here")]
-    UnknownTable(TableId),
-    #[error("a delivery needs the address to deliver to")]
-    AddressRequired,
-    #[error("a delivery needs a phone number the driver can call")]
-    PhoneRequired,
-    #[error("an order at a table is made now; only pickup and delivery can be ordered for later")]
-    LaterAtTable,
-    #[error("the restaurant does not take orders for that time")]
-    SlotUnavailable,
-    #[error(transparent)]
-    Delivery(#[from] DeliveryError),
-    #[error("the order's total is too large")]
-    TooLarge,
-}
+pub use crate::offer::OrderingError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SettingsError {
@@ -84,6 +61,9 @@ pub struct Restaurant {
     pub time_zone: Zone,
     pub hours: OpeningHours,
     pub order_kinds: OrderKinds,
+    /// Ordering as a whole, ordering ahead and table booking, each on unless switched off.
+    #[serde(default)]
+    pub switches: crate::offer::Switches,
     /// Written in the order people count them (1, 2, 10, terrace-2, terrace-10).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<TableId>))]
     #[serde(serialize_with = "tables_as_counted")]
@@ -223,48 +203,6 @@ impl Restaurant {
         self.hours.is_open_at(instant, &self.time_zone)
     }
 
-    /// Whether an order of this kind may be placed at `now` for when the guest wants it, and if
-    /// so, the time it is promised for: as soon as possible while open, or a later slot of pickup
-    /// and delivery (also while closed, for the next opening).
-    pub fn take_order(&self, kind: &OrderKind, wanted: Wanted, now: Timestamp) -> Result<Agreed, OrderingError> {
-        if !self.offers(kind) {
-            return Err(OrderingError::KindNotOffered(kind.name()));
-        }
-        match kind {
-            OrderKind::DineIn { table } if !self.tables.contains(table) => {
-                return Err(OrderingError::UnknownTable(table.clone()));
-            }
-            OrderKind::Delivery { address: None, .. } => return Err(OrderingError::AddressRequired),
-            _ => {}
-        }
-        // A pause from the board holds every new order, for now and for later.
-        if let Some(pause) = self.pace.paused_at(now) {
-            return Err(OrderingError::Paused { until: pause.until });
-        }
-        match wanted {
-            Wanted::Soon => {
-                if !self.is_open_at(now) {
-                    return Err(OrderingError::Closed);
-                }
-                // A busy kitchen promises new orders later; those placed keep their promises.
-                let ready_in =
-                    self.timing.ready_in(kind).checked_add(self.pace.delay()).unwrap_or(self.timing.ready_in(kind));
-                let at = now.checked_add(ready_in).map_err(|_| OrderingError::SlotUnavailable)?;
-                let promise = Promise { at, scheduled: false, start_by: Some(now) };
-                Ok(Agreed { promise, business_date: self.business_day(now) })
-            }
-            Wanted::At(_) if matches!(kind, OrderKind::DineIn { .. }) => Err(OrderingError::LaterAtTable),
-            Wanted::At(at) => {
-                let slots = self.later_slots(kind, now).ok_or(OrderingError::SlotUnavailable)?;
-                if !slots.times.contains(&at) {
-                    return Err(OrderingError::SlotUnavailable);
-                }
-                let start_by = at.checked_sub(self.timing.ready_in(kind)).ok();
-                Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: slots.date })
-            }
-        }
-    }
-
     /// The order as the guest pays it: a delivery within the restaurant's postcodes and above its
     /// minimum, with its fee as a line of its own; any other order as priced.
     pub fn charge(&self, kind: &OrderKind, priced: PricedCart) -> Result<PricedCart, OrderingError> {
@@ -284,29 +222,6 @@ impl Restaurant {
             return Err(OrderingError::PhoneRequired);
         }
         Ok(())
-    }
-
-    fn offers(&self, kind: &OrderKind) -> bool {
-        match kind {
-            OrderKind::DineIn { .. } => self.order_kinds.dine_in,
-            OrderKind::Pickup => self.order_kinds.pickup,
-            OrderKind::Delivery { .. } => self.order_kinds.delivery,
-        }
-    }
-
-    /// Whether an order of this kind can be placed for as soon as possible at `now`: the
-    /// restaurant takes the kind and is open (the guest's own details are judged at placement).
-    pub fn takes_now(&self, kind: &OrderKind, now: Timestamp) -> bool {
-        self.offers(kind) && self.is_open_at(now)
-    }
-
-    /// The later times an order of `kind` may be placed for now (none for a table or a kind the
-    /// restaurant does not take).
-    pub fn later_slots(&self, kind: &OrderKind, now: Timestamp) -> Option<crate::timing::Slots> {
-        if matches!(kind, OrderKind::DineIn { .. }) || !self.offers(kind) {
-            return None;
-        }
-        self.timing.later_slots(kind, &self.hours, &self.time_zone, now)
     }
 }
 
@@ -437,53 +352,6 @@ mod tests {
     }
 
     #[test]
-    fn a_dine_in_order_needs_a_table_the_restaurant_has() {
-        let table = TableId::parse("99").expect("id");
-        assert_eq!(
-            restaurant().take_order(
-                &OrderKind::DineIn { table: table.clone() },
-                Wanted::Soon,
-                at("2026-11-23T12:00:00Z")
-            ),
-            Err(OrderingError::UnknownTable(table))
-        );
-    }
-
-    #[test]
-    fn no_order_is_taken_while_closed() {
-        assert_eq!(
-            restaurant().take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T04:00:00Z")),
-            Err(OrderingError::Closed)
-        );
-    }
-
-    #[test]
-    fn a_kind_the_restaurant_does_not_offer_is_refused() {
-        let mut r = restaurant();
-        r.order_kinds.delivery = false;
-        let kind = OrderKind::Delivery {
-            address: Some(crate::text::Address::parse("Hauptstr. 1").expect("address")),
-            postcode: None,
-        };
-        assert_eq!(
-            r.take_order(&kind, Wanted::Soon, at("2026-11-23T12:00:00Z")),
-            Err(OrderingError::KindNotOffered("delivery"))
-        );
-    }
-
-    #[test]
-    fn a_delivery_without_an_address_is_refused() {
-        assert_eq!(
-            restaurant().take_order(
-                &OrderKind::Delivery { address: None, postcode: None },
-                Wanted::Soon,
-                at("2026-11-23T12:00:00Z")
-            ),
-            Err(OrderingError::AddressRequired)
-        );
-    }
-
-    #[test]
     fn an_order_after_midnight_belongs_to_the_evening_before_until_the_day_changes() {
         // Berlin is UTC+1 in November: 00:30 local on the 24th is 23:30 UTC on the 23rd.
         let r = restaurant();
@@ -501,17 +369,6 @@ mod tests {
         // 2026-03-29 springs forward at 02:00 CET; 05:00 CEST is 03:00 UTC.
         assert_eq!(r.business_day(at("2026-03-29T02:59:00Z")), jiff::civil::date(2026, 3, 28));
         assert_eq!(r.business_day(at("2026-03-29T03:00:00Z")), jiff::civil::date(2026, 3, 29));
-    }
-
-    #[test]
-    fn a_closed_restaurant_takes_no_delivery_for_now_and_a_kind_it_does_not_take_has_no_later_slots() {
-        let delivery = OrderKind::Delivery { address: None, postcode: None };
-        let mut r = restaurant();
-        assert!(!r.takes_now(&delivery, at("2026-11-23T04:00:00Z")), "closed at 05:00 Berlin");
-        assert!(r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
-        r.order_kinds.delivery = false;
-        assert!(!r.takes_now(&delivery, at("2026-11-23T12:00:00Z")));
-        assert_eq!(r.later_slots(&delivery, at("2026-11-23T12:00:00Z")), None);
     }
 
     #[test]
@@ -581,102 +438,4 @@ mod tests {
         assert_eq!(RetentionDays::new(3651), Err(RetentionDaysError(3651)));
     }
 
-    #[test]
-    fn an_order_taken_while_open_is_promised_its_preparation_time_from_now() {
-        let agreed = restaurant().take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T12:00:00Z"));
-        assert_eq!(
-            agreed.map(|a| a.promise),
-            Ok(Promise {
-                at: at("2026-11-23T12:20:00Z"),
-                scheduled: false,
-                start_by: Some(at("2026-11-23T12:00:00Z"))
-            })
-        );
-    }
-
-    #[test]
-    fn a_busy_kitchen_promises_new_orders_later_and_a_later_slot_as_chosen() {
-        let mut busy = restaurant();
-        busy.pace = crate::pace::Pace::new(None, 25).expect("pace");
-        let now = at("2026-11-23T12:00:00Z");
-        let soon = busy.take_order(&OrderKind::Pickup, Wanted::Soon, now).map(|a| a.promise.at);
-        let later =
-            busy.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now).map(|a| a.promise.at);
-        assert_eq!(soon, Ok(at("2026-11-23T12:45:00Z")), "20 minutes' preparation and 25 busy");
-        assert_eq!(later, Ok(at("2026-11-23T17:45:00Z")));
-    }
-
-    #[test]
-    fn a_pause_refuses_new_orders_now_and_for_later_until_its_time() {
-        let mut paused = restaurant();
-        let until = at("2026-11-23T12:30:00Z");
-        paused.pace = crate::pace::Pace::new(Some(crate::pace::Pause { until: Some(until) }), 0).expect("pace");
-        let now = at("2026-11-23T12:00:00Z");
-        assert_eq!(
-            paused.take_order(&OrderKind::Pickup, Wanted::Soon, now),
-            Err(OrderingError::Paused { until: Some(until) })
-        );
-        assert_eq!(
-            paused.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now),
-            Err(OrderingError::Paused { until: Some(until) })
-        );
-        assert!(paused.take_order(&OrderKind::Pickup, Wanted::Soon, until).is_ok(), "taken again at its time");
-    }
-
-    #[test]
-    fn a_pause_comes_after_what_the_restaurant_does_not_offer_at_all() {
-        let mut paused = restaurant();
-        paused.pace = crate::pace::Pace::new(Some(crate::pace::Pause { until: None }), 0).expect("pace");
-        paused.order_kinds.delivery = false;
-        let delivery = OrderKind::Delivery { address: None, postcode: None };
-        assert_eq!(
-            paused.take_order(&delivery, Wanted::Soon, at("2026-11-23T12:00:00Z")),
-            Err(OrderingError::KindNotOffered("delivery"))
-        );
-    }
-
-    #[test]
-    fn a_pickup_for_a_later_slot_is_promised_that_slot() {
-        let agreed = restaurant().take_order(
-            &OrderKind::Pickup,
-            Wanted::At(at("2026-11-23T17:45:00Z")),
-            at("2026-11-23T12:00:00Z"),
-        );
-        assert_eq!(
-            agreed.map(|a| a.promise),
-            Ok(Promise { at: at("2026-11-23T17:45:00Z"), scheduled: true, start_by: Some(at("2026-11-23T17:25:00Z")) })
-        );
-    }
-
-    #[test]
-    fn a_closed_restaurant_takes_a_pickup_for_its_next_opening_dated_that_day() {
-        // 04:00 UTC is 05:00 in Berlin: closed until 11:00.
-        let agreed = restaurant()
-            .take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T10:30:00Z")), at("2026-11-23T04:00:00Z"))
-            .expect("taken");
-        assert_eq!(agreed.business_date, jiff::civil::date(2026, 11, 23));
-    }
-
-    #[test]
-    fn a_time_off_the_slot_grid_or_too_soon_is_refused() {
-        let r = restaurant();
-        let now = at("2026-11-23T12:00:00Z");
-        assert_eq!(
-            r.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:47:00Z")), now),
-            Err(OrderingError::SlotUnavailable)
-        );
-        assert_eq!(
-            r.take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T12:15:00Z")), now),
-            Err(OrderingError::SlotUnavailable)
-        );
-    }
-
-    #[test]
-    fn a_table_cannot_order_for_later() {
-        let table = OrderKind::DineIn { table: TableId::parse("4").expect("id") };
-        assert_eq!(
-            restaurant().take_order(&table, Wanted::At(at("2026-11-23T17:45:00Z")), at("2026-11-23T12:00:00Z")),
-            Err(OrderingError::LaterAtTable)
-        );
-    }
 }

@@ -92,6 +92,7 @@ pub fn restaurant() -> Restaurant {
         time_zone: Zone::parse("Europe/Berlin").unwrap(),
         hours: OpeningHours::new(std::array::from_fn(|_| vec![interval]), BTreeSet::new()).unwrap(),
         order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        switches: Default::default(),
         tables: (1..=10).map(|n| TableId::parse(&n.to_string()).unwrap()).collect(),
         tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 60, 30).unwrap(),

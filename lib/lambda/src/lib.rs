@@ -75,6 +75,14 @@ fn session_window() -> Result<std::time::Duration, ConfigError> {
     }
 }
 
+/// What the deployment holds back for every restaurant: `BISTRO_HELD_FEATURES`, none unless set.
+fn held_features() -> Result<bistro_domain::offer::Held, ConfigError> {
+    let raw = std::env::var("BISTRO_HELD_FEATURES").unwrap_or_default();
+    bistro_domain::offer::Held::parse(&raw).map_err(|_| {
+        ConfigError::Invalid("BISTRO_HELD_FEATURES", "comma-separated: ordering, dine_in, pickup, delivery, ahead, booking")
+    })
+}
+
 fn var(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).map_err(|_| ConfigError::Missing(name))
 }
@@ -89,7 +97,7 @@ pub async fn state_from_env(aws: &aws_config::SdkConfig, tokens: Tokens) -> Resu
         Tokens::Verify => (Auth::from_sources(None, public), None),
         Tokens::Issue => issuer(aws, public)?,
     };
-    let mut state = AppState::new(store, auth).with_session_cache(session_window()?);
+    let mut state = AppState::new(store, auth).with_session_cache(session_window()?).with_held(held_features()?);
     if let Some(sign_up) = sign_up {
         state = state.with_sign_up(sign_up);
     }

@@ -51,6 +51,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         time_zone: berlin(),
         hours: OpeningHours::new(std::array::from_fn(|_| vec![around_the_clock]), BTreeSet::new()).unwrap(),
         order_kinds: OrderKinds { dine_in: true, pickup: true, delivery: true },
+        switches: Default::default(),
         tables: (1..=5).map(|n| TableId::parse(&n.to_string()).unwrap()).collect(),
         tax: Tax { rate: TaxRate::from_basis_points(1900).unwrap(), mode: TaxMode::Inclusive },
         reservations: ReservationSettings::new(30, 90, 20, 1, 8, 0, 60).unwrap(),

@@ -31,6 +31,7 @@ pub fn test_config(data: &std::path::Path) -> LocalConfig {
         seed_demo: false,
         rotate_signing_key: false,
         expose: false,
+        held: bistro_domain::offer::Held::NONE,
     }
 }
 

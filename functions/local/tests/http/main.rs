@@ -17,4 +17,5 @@ mod reports;
 mod sign_up;
 mod staff;
 mod story;
+mod switches;
 mod tenancy;

@@ -68,12 +68,18 @@ pub struct RestaurantView {
     /// changes at `day_starts`): the day its orders and bookings are listed under.
     #[schema(value_type = bistro_domain::schema::LocalDate)]
     pub today: bistro_domain::jiff::civil::Date,
+    /// What guests may do here now: the restaurant's switches with the held features taken out.
+    pub offered: bistro_domain::offer::Offered,
+    /// What this deployment holds back for every restaurant, whatever its switches say (not
+    /// available yet).
+    pub held: Vec<bistro_domain::offer::Feature>,
 }
 
 impl RestaurantView {
-    fn new(restaurant: Restaurant, version: u64) -> Self {
+    fn new(restaurant: Restaurant, version: u64, held: bistro_domain::offer::Held) -> Self {
         let today = restaurant.business_day(bistro_domain::jiff::Timestamp::now());
-        Self { restaurant, version, today }
+        let offered = restaurant.terms(held).offered();
+        Self { restaurant, version, today, offered, held: held.features() }
     }
 }
 
@@ -137,7 +143,7 @@ pub async fn get_restaurant(
     Tenant(slug): Tenant,
 ) -> Result<Json<RestaurantView>, ApiError> {
     let found = restaurant(&state, &slug).await?;
-    Ok(Json(RestaurantView::new(found.value, found.version)))
+    Ok(Json(RestaurantView::new(found.value, found.version, state.held)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -167,7 +173,7 @@ pub async fn update_restaurant(
     current.value.may_become(&body.restaurant, menu.value.items().len(), staff.role)?;
     let version =
         state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
-    Ok(Json(RestaurantView::new(body.restaurant, version)))
+    Ok(Json(RestaurantView::new(body.restaurant, version, state.held)))
 }
 
 /// Lets one try at `email`'s password from `client` through, counted before the password is

@@ -87,13 +87,15 @@ async fn priced_view(
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/carts", tag = "cart", params(("slug" = bistro_domain::ids::Slug, Path)),
-    responses((status = 201, body = CartView), problem::NotFound, problem::TooMany))]
+    responses((status = 201, body = CartView), problem::NotFound, (status = 422, description = "The restaurant takes no orders online (ordering_off, feature_held)", body = crate::error::Problem), problem::TooMany))]
 pub async fn open_cart(
     State(state): State<AppState>,
     Tenant(slug): Tenant,
     _: crate::limits::GuestBudget,
 ) -> Result<impl IntoResponse, ApiError> {
     let found = current(&state, &slug).await?;
+    // A menu to read only takes no cart: nothing could be ordered from it.
+    found.settings.value.terms(state.held).take_cart()?;
     let token = state.repos.carts.open(&slug).await?;
     Ok((StatusCode::CREATED, Json(priced_view(&state, &found, &token, Cart::default(), 1).await?)))
 }

@@ -151,7 +151,7 @@ impl Ordering<'_> {
         let restaurant = &self.latest.settings.value;
         let body = self.body;
         let now = Timestamp::now();
-        let agreed = restaurant.take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
+        let agreed = restaurant.terms(self.state.held).take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
         restaurant.check_guest(&body.kind, &body.customer)?;
         let priced = restaurant.charge(&body.kind, price(self.state, self.latest, cart).await?)?;
         let new = NewOrder {
@@ -217,7 +217,8 @@ pub async fn later_slots(
         LaterKind::Delivery => OrderKind::Delivery { address: None, postcode: None },
     };
     let now = Timestamp::now();
-    let later = restaurant.later_slots(&kind, now);
+    let terms = restaurant.terms(state.held);
+    let later = terms.later_slots(&kind, now);
     let taken = match &later {
         Some(later) => state.repos.orders.slot_counts(&slug, later.date).await?,
         None => Default::default(),
@@ -232,7 +233,7 @@ pub async fn later_slots(
         .unwrap_or_default();
     Ok(Json(LaterSlots {
         ready_in_minutes: restaurant.timing.ready_in(&kind).as_mins(),
-        now: restaurant.takes_now(&kind, now),
+        now: terms.takes_now(&kind, now),
         date: later.map(|later| later.date),
         time_zone: restaurant.time_zone.name().to_owned(),
         slots,

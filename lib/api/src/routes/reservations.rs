@@ -86,6 +86,7 @@ pub async fn free_slots(
     Query(query): Query<SlotQuery>,
 ) -> Result<Json<Slots>, ApiError> {
     let restaurant = restaurant(&state, &slug).await?.value;
+    restaurant.terms(state.held).take_booking()?;
     let booked = covers_around(&state, &restaurant, query.date).await?;
     let zone = &restaurant.time_zone;
     let starts = restaurant.reservations.available_slots(
@@ -140,6 +141,7 @@ pub async fn book(
 ) -> Result<impl IntoResponse, ApiError> {
     let idempotency = idempotency(&headers, &body)?;
     let restaurant = restaurant(&state, &slug).await?.value;
+    restaurant.terms(state.held).take_booking()?;
     let settings = &restaurant.reservations;
     let slots = settings.check_booking(
         body.starts_at,
