@@ -8,6 +8,7 @@ const lambdaDir = path.resolve(import.meta.dirname, '..', app.node.tryGetContext
 bistro(app, {
   lambdaDir,
   alarmEmail: app.node.tryGetContext('alarmEmail'),
+  heldFeatures: String(app.node.tryGetContext('heldFeatures') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
   edgeLimits: app.node.tryGetContext('edgeLimits') === 'off' ? false : undefined,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -26,6 +26,20 @@ export interface ApiStackProps extends StackProps {
   /** Requests per second across the API, and the burst above it. */
   readonly rateLimit?: number;
   readonly burstLimit?: number;
+  /** Capabilities held back for every restaurant, so they ship dark (see `HELDABLE`). */
+  readonly heldFeatures?: readonly string[];
+}
+
+/** What a deployment may hold back (`bistro_domain::offer::Feature`). */
+export const HELDABLE = ['ordering', 'dine_in', 'pickup', 'delivery', 'ahead', 'booking'] as const;
+
+/** `BISTRO_HELD_FEATURES` for the functions, or nothing when none is held (the template stays as it was). */
+function heldEnvironment(held: readonly string[] = []): Record<string, string> {
+  const unknown = held.filter((feature) => !(HELDABLE as readonly string[]).includes(feature));
+  if (unknown.length > 0) {
+    throw new Error(`heldFeatures may name ${HELDABLE.join(', ')}; not: ${unknown.join(', ')}`);
+  }
+  return held.length > 0 ? { BISTRO_HELD_FEATURES: held.join(',') } : {};
 }
 
 /** The names of the deployment's secret parameters: names only, never values, in any template. */
@@ -106,6 +120,7 @@ export class ApiStack extends Stack {
     const routeSettings = Object.fromEntries(Object.entries(ROUTE_THROTTLES).map(([route, [rate, burst]]) =>
       [route, { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }]));
     (stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', routeSettings);
+    const held = heldEnvironment(props.heldFeatures);
     for (const binary of HTTP_FUNCTIONS) {
       const publishesMenu = binary === 'menu' || binary === 'accounts';
       const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {
@@ -115,6 +130,7 @@ export class ApiStack extends Stack {
         access: FUNCTIONS[binary],
         timeout: Duration.seconds(10),
         environment: {
+          ...held,
           ...(publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
           ...(binary === 'accounts' ? {
             BISTRO_SIGNING_KEY_PARAMETER: props.parameters.signingKey,

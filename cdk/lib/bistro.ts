@@ -23,6 +23,8 @@ export interface BistroProps {
    * turns the web ACL off: it is billed per ACL and rule, about $10 a month).
    */
   readonly edgeLimits?: EdgeLimits | false;
+  /** Capabilities held back for every restaurant (context `heldFeatures=delivery,booking`). */
+  readonly heldFeatures?: readonly string[];
 }
 
 export function bistro(app: App, props: BistroProps) {
@@ -30,7 +32,7 @@ export function bistro(app: App, props: BistroProps) {
   const data = new DataStack(app, 'BistroData', { env });
   const api = new ApiStack(app, 'BistroApi', {
     env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
-    parameters: deploymentParameters(props.name ?? 'Bistro'),
+    parameters: deploymentParameters(props.name ?? 'Bistro'), heldFeatures: props.heldFeatures,
   });
   const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table });
   const edgeLimits = props.edgeLimits ?? EDGE_LIMITS;

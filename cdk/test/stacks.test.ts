@@ -375,6 +375,17 @@ test('the alarm e-mail is a context value: with one the topic mails it, and a ma
   assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), alarmEmail: 'not an address' }), /alarmEmail/);
 });
 
+test('a held feature reaches every HTTP function as BISTRO_HELD_FEATURES, none by default, and an unknown one is refused', () => {
+  const dark = Template.fromStack(bistro(new App(), { lambdaDir: standInLambdaDir(), heldFeatures: ['delivery', 'booking'], env: { account: '123456789012', region: 'eu-central-1' } }).api);
+  for (const binary of ['menu', 'cart', 'orders', 'reservations', 'accounts']) {
+    const fn = dark.findResources('AWS::Lambda::Function')[functionId(dark, binary)];
+    assert.equal(fn.Properties.Environment.Variables.BISTRO_HELD_FEATURES, 'delivery,booking', binary);
+    const plain = api.findResources('AWS::Lambda::Function')[functionId(api, binary)];
+    assert.equal(plain.Properties.Environment.Variables.BISTRO_HELD_FEATURES, undefined, binary);
+  }
+  assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), heldFeatures: ['deliveries'] }), /heldFeatures/);
+});
+
 test('CloudFront serves HTTPS only through origin access control, with security headers and short-cached menus', () => {
   site.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2);
   const distribution = Object.values(site.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
