@@ -11,7 +11,13 @@ export function localDate(timeZone, days = 0, now = Date.now()) {
 
 export async function bookingPage(slug) {
   ensureDevice(slug);
-  const restaurant = (await api('GET', `/v1/restaurants/${slug}`)).restaurant;
+  const found = await api('GET', `/v1/restaurants/${slug}`);
+  const restaurant = found.restaurant;
+  if (!found.offered.booking) {
+    return show(h('h1', {}, t('booking.title', { name: restaurant.name })),
+      h('p', { class: 'closed', role: 'status', 'data-testid': 'no-booking' }, t('error.booking_off')),
+      h('p', {}, h('a', { href: `/r/${slug}/` }, t('booking.to_menu'))));
+  }
   const { lead_minutes: lead, horizon_days: horizon } = restaurant.reservations;
   // The earliest day a booking can start (after the lead time) and the last one it may be made for.
   const earliest = localDate(restaurant.time_zone, 0, Date.now() + lead * 60_000);

@@ -3,6 +3,7 @@
 // guest's words. What the guest typed survives the cart being drawn again.
 import { api } from './api.js';
 import { h, localTime, money } from './ui.js';
+import { waysToOrder } from './offer.js';
 import { pausedUntil } from './pace.js';
 import { guestMessage, t } from './words.js';
 
@@ -26,9 +27,8 @@ function draftOf(slug) {
 
 export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   const draft = draftOf(slug);
-  const kinds = menu.restaurant.order_kinds;
-  const offered = table ? [['dine_in', t('checkout.at_table', { table })]]
-    : [['pickup', t('checkout.pickup')], ['delivery', t('checkout.delivery')]].filter(([kind]) => kinds[kind]);
+  const labels = { dine_in: t('checkout.at_table', { table }), pickup: t('checkout.pickup'), delivery: t('checkout.delivery') };
+  const offered = waysToOrder(menu.restaurant, table).map((way) => [way, labels[way]]);
   const form = h('form', { class: 'checkout', 'aria-labelledby': 'checkout-title', novalidate: true });
   const chosen = offered.some(([kind]) => kind === draft.kind) ? draft.kind : offered[0]?.[0];
   const errors = {};

@@ -3,6 +3,7 @@
 import { activeOrders, api, config, ensureDevice, publishedMenu, rememberOrder } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { isOpen, nextOpening } from './hours.js';
+import { takesBookings, waysToOrder } from './offer.js';
 import { pausedUntil } from './pace.js';
 import { menuView } from './menu-view.js';
 import { h, localTime, money, show } from './ui.js';
@@ -42,15 +43,18 @@ export async function menuPage(slug, rawTable) {
   const known = !rawTable || menu.restaurant.tables.includes(rawTable);
   const table = known ? rawTable : null;
   const menuHolder = h('div', { class: 'menu-holder' });
+  const notesHolder = h('div');
   const cartHolder = h('div');
   const barHolder = h('div');
   let barMessage = null;
-  const renderBar = () => barHolder.replaceChildren(cartBar(cart, barMessage));
-  const { hours, time_zone: timeZone } = menu.restaurant;
-  const closed = () => !isOpen(hours, timeZone, Date.now());
+  // A restaurant that takes no order here (a menu to read only, or no way of ordering this
+  // guest could use) shows its menu without Add buttons or a cart.
+  const orders = () => waysToOrder(menu.restaurant, table).length > 0;
+  const renderBar = () => barHolder.replaceChildren(orders() ? cartBar(cart, barMessage) : '');
+  const closed = () => !isOpen(menu.restaurant.hours, menu.restaurant.time_zone, Date.now());
   const renderCart = (next) => {
     cart = next;
-    cartHolder.replaceChildren(cartPanel({ slug, cart, menu, table, change, placed, closed: closed() }));
+    cartHolder.replaceChildren(orders() ? cartPanel({ slug, cart, menu, table, change, placed, closed: closed() }) : '');
     renderBar();
   };
   const say = (where, message, isError) => {
@@ -83,18 +87,17 @@ export async function menuPage(slug, rawTable) {
     history.pushState({}, '', `/r/${slug}/order/${order.id}?token=${token}`);
     window.dispatchEvent(new PopStateEvent('popstate'));
   }
-  const renderMenu = () => menuHolder.replaceChildren(menuView(menu, mediaBaseUrl, add));
+  const renderMenu = () => {
+    menuHolder.replaceChildren(menuView(menu, mediaBaseUrl, orders() ? add : null));
+    notesHolder.replaceChildren(...notes(menu.restaurant, table, orders(), closed()));
+  };
   renderMenu();
   renderCart(cart);
   const mine = activeOrders(slug);
-  const opens = closed() ? nextOpening(hours, timeZone) : null;
-  const when = opens && new Intl.DateTimeFormat(document.documentElement.lang || undefined, { timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(opens);
   show(
     h('h1', {}, menu.restaurant.name),
     mine.length ? h('p', { class: 'note' }, `${t('menu.open_orders')}: `, mine.map((o, i) => [i ? ', ' : '', h('a', { href: `/r/${slug}/order/${o.id}?token=${o.token}` }, `#${o.number}`)])) : '',
-    closed() ? h('p', { class: 'closed', role: 'status', 'data-testid': 'closed' }, when ? t('menu.closed', { when }) : t('menu.closed_for_now')) : '',
-    pausedNote(menu.restaurant),
-    table ? h('p', { class: 'note' }, t('menu.table', { table })) : '',
+    notesHolder,
     known ? '' : h('p', { class: 'error', role: 'alert' }, t('menu.unknown_table', { table: rawTable })),
     h('div', { class: 'layout' }, menuHolder, cartHolder),
     barHolder,
@@ -119,10 +122,20 @@ export async function menuPage(slug, rawTable) {
   document.addEventListener('visibilitychange', onVisible);
 }
 
-/** What a guest is told while the kitchen paused new orders from the board. */
-function pausedNote(restaurant) {
-  const paused = pausedUntil(restaurant.pace);
-  if (!paused) return '';
-  const said = paused.until ? t('menu.paused_until', { time: localTime(paused.until, restaurant.time_zone) }) : t('menu.paused');
-  return h('p', { class: 'closed', role: 'status', 'data-testid': 'paused' }, said);
+/** What the guest is told above the menu, drawn again whenever the published menu changes. */
+function notes(restaurant, table, orders, closed) {
+  const { slug, time_zone: timeZone } = restaurant;
+  const said = [];
+  if (!orders) {
+    said.push(h('p', { class: 'closed', role: 'status', 'data-testid': 'menu-only' }, table && restaurant.offered?.ordering ? t('menu.no_table_orders') : t('menu.menu_only')));
+  } else {
+    const opens = closed ? nextOpening(restaurant.hours, timeZone) : null;
+    const when = opens && new Intl.DateTimeFormat(document.documentElement.lang || undefined, { timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(opens);
+    if (closed) said.push(h('p', { class: 'closed', role: 'status', 'data-testid': 'closed' }, when ? t('menu.closed', { when }) : t('menu.closed_for_now')));
+    const paused = pausedUntil(restaurant.pace);
+    if (paused) said.push(h('p', { class: 'closed', role: 'status', 'data-testid': 'paused' }, paused.until ? t('menu.paused_until', { time: localTime(paused.until, timeZone) }) : t('menu.paused')));
+    if (table) said.push(h('p', { class: 'note' }, t('menu.table', { table })));
+  }
+  if (!table && takesBookings(restaurant)) said.push(h('p', {}, h('a', { href: `/r/${slug}/book`, 'data-testid': 'book-link' }, t('menu.book'))));
+  return said;
 }

@@ -58,6 +58,7 @@ function itemCard(item, mediaBaseUrl, add) {
       tags.length ? h('p', { class: 'tags' }, tags.join(' · ')) : '',
       h('p', { class: 'price' }, money(item.price)),
       item.sold_out ? h('p', { class: 'badge' }, t('menu.sold_out'))
+        : !add ? ''
         : h('button', { type: 'button', class: 'add', 'aria-label': t('menu.add_named', { name: item.name }), onclick: () => {
           if (item.option_groups.length === 0) add({ item: item.id, quantity: 1 }, feedback);
           else if (holder.firstChild) holder.replaceChildren();

@@ -71,7 +71,7 @@ export function watchUnsaved(form, status, title) {
 function settingsSection({ slug, token, title, shared, fields, read }) {
   const status = h('p', { role: 'status', class: 'row-status' });
   const button = h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`);
-  const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(shared.restaurant), status, button);
+  const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(shared.restaurant, shared), status, button);
   const unsaved = watchUnsaved(form, status, title);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -118,23 +118,37 @@ export function basicsForm(slug, token, shared) {
     } });
 }
 
+// Each switch: its name in the API (under `order_kinds` or `switches`) and what it means to a manager.
 const KINDS = [['dine_in', 'At a table (from the table\'s QR code)'], ['pickup', 'Pickup'], ['delivery', 'Delivery']];
+const SWITCHES = [['ordering', 'Take orders online (off: guests see the menu only)'], ['ahead', 'Pickup and delivery for later (ordering ahead)'],
+  ['booking', 'Table bookings online']];
+
+/** A switch's checkbox, said to be "not available yet" where the deployment holds it back. */
+function switchBox(name, label, on, held) {
+  const box = h('input', { type: 'checkbox', name, checked: on, 'aria-describedby': held ? `${name}-held` : undefined });
+  return h('label', { class: 'inline' }, box, ` ${label}`,
+    held ? h('small', { class: 'note', id: `${name}-held`, 'data-testid': 'held' }, ' Not available yet: switching it on takes effect once Bistro offers it.') : '');
+}
 
 export function servingForm(slug, token, shared) {
   return settingsSection({ slug, token, shared, title: 'How guests order',
-    fields: (r) => [
+    fields: (r, { held = [] }) => [
+      switchBox('ordering', SWITCHES[0][1], r.switches.ordering, held.includes('ordering')),
       h('fieldset', {}, h('legend', {}, 'Guests may order'),
-        KINDS.map(([kind, label]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: kind, checked: r.order_kinds[kind] }), ` ${label}`))),
+        KINDS.map(([kind, label]) => switchBox(kind, label, r.order_kinds[kind], held.includes(kind))),
+        switchBox('ahead', SWITCHES[1][1], r.switches.ahead, held.includes('ahead'))),
+      switchBox('booking', SWITCHES[2][1], r.switches.booking, held.includes('booking')),
       field('Tables (their labels, comma-separated)', h('input', { name: 'tables', value: r.tables.join(', ') }), 'Letters, digits and hyphens, like 1, 2, terrace-1.'),
     ],
     read: (form) => {
       const tables = form.elements.tables.value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
       const wrong = tables.filter((t) => !/^[a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?$/.test(t));
       const kinds = Object.fromEntries(KINDS.map(([kind]) => [kind, form.elements[kind].checked]));
+      const switches = Object.fromEntries(SWITCHES.map(([name]) => [name, form.elements[name].checked]));
       const errors = {};
       if (wrong.length) errors.tables = `Not a table label: ${wrong.join(', ')}.`;
       else if (kinds.dine_in && tables.length === 0) errors.tables = 'Ordering at a table needs at least one table.';
-      return { errors, change: { order_kinds: kinds, tables } };
+      return { errors, change: { order_kinds: kinds, switches, tables } };
     } });
 }
 
