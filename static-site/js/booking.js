@@ -1,6 +1,6 @@
 // Table reservations: pick a day and party, see free times, book; view or cancel with the link.
 import { api, ensureDevice } from './api.js';
-import { h, show, submitOnce, localTime } from './ui.js';
+import { h, show, showBookingLink, submitOnce, localTime } from './ui.js';
 import { guestMessage, t } from './words.js';
 
 /** The calendar date `days` after today where the restaurant is (YYYY-MM-DD), not where the guest is. */
@@ -13,6 +13,7 @@ export async function bookingPage(slug) {
   ensureDevice(slug);
   const found = await api('GET', `/v1/restaurants/${slug}`);
   const restaurant = found.restaurant;
+  showBookingLink(found.offered.booking);
   if (!found.offered.booking) {
     return show(h('h1', {}, t('booking.title', { name: restaurant.name })),
       h('p', { class: 'closed', role: 'status', 'data-testid': 'no-booking' }, t('error.booking_off')),

@@ -6,7 +6,7 @@ import { isOpen, nextOpening } from './hours.js';
 import { takesBookings, waysToOrder } from './offer.js';
 import { pausedUntil } from './pace.js';
 import { menuView } from './menu-view.js';
-import { h, localTime, money, show } from './ui.js';
+import { h, localTime, money, show, showBookingLink } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
 const cartKey = (slug) => `bistro.cart.${slug}`;
@@ -90,6 +90,7 @@ export async function menuPage(slug, rawTable) {
   const renderMenu = () => {
     menuHolder.replaceChildren(menuView(menu, mediaBaseUrl, orders() ? add : null));
     notesHolder.replaceChildren(...notes(menu.restaurant, table, orders(), closed()));
+    showBookingLink(takesBookings(menu.restaurant));
   };
   renderMenu();
   renderCart(cart);
@@ -124,7 +125,7 @@ export async function menuPage(slug, rawTable) {
 
 /** What the guest is told above the menu, drawn again whenever the published menu changes. */
 function notes(restaurant, table, orders, closed) {
-  const { slug, time_zone: timeZone } = restaurant;
+  const { time_zone: timeZone } = restaurant;
   const said = [];
   if (!orders) {
     said.push(h('p', { class: 'closed', role: 'status', 'data-testid': 'menu-only' }, table && restaurant.offered?.ordering ? t('menu.no_table_orders') : t('menu.menu_only')));
@@ -136,6 +137,5 @@ function notes(restaurant, table, orders, closed) {
     if (paused) said.push(h('p', { class: 'closed', role: 'status', 'data-testid': 'paused' }, paused.until ? t('menu.paused_until', { time: localTime(paused.until, timeZone) }) : t('menu.paused')));
     if (table) said.push(h('p', { class: 'note' }, t('menu.table', { table })));
   }
-  if (!table && takesBookings(restaurant)) said.push(h('p', {}, h('a', { href: `/r/${slug}/book`, 'data-testid': 'book-link' }, t('menu.book'))));
   return said;
 }

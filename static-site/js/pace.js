@@ -31,21 +31,30 @@ export function paceControls(slug, token, restaurant) {
       ? (paused.until ? `New orders are paused until ${localTime(paused.until, restaurant.time_zone)}.` : 'New orders are paused until you take them again.')
       : pace.busy_minutes ? `Taking new orders, promised ${pace.busy_minutes} minutes later than usual.` : 'Taking new orders.';
   };
-  async function save(next) {
-    try {
-      pace = await api('PUT', `/v1/restaurants/${slug}/pace`, { token, body: next });
-      say();
-    } catch (problem) {
-      status.textContent = problem.message;
-    }
+  // One change at a time, each made from what the one before left: a pause taken back and a
+  // delay chosen in quick succession must not put the pause back.
+  let saving = Promise.resolve();
+  function save(change) {
+    saving = saving.then(async () => {
+      try {
+        pace = await api('PUT', `/v1/restaurants/${slug}/pace`, { token, body: change(pace) });
+        say();
+      } catch (problem) {
+        status.textContent = problem.message;
+      }
+    });
+    return saving;
   }
   pauseButton.addEventListener('click', () => {
-    if (pausedUntil(pace)) return save({ busy_minutes: pace.busy_minutes ?? 0 });
     const minutes = Number(length.value);
     const until = minutes ? new Date(Date.now() + minutes * 60_000).toISOString() : undefined;
-    return save({ busy_minutes: pace.busy_minutes ?? 0, pause: until ? { until } : {} });
+    return save((now) => (pausedUntil(now) ? { busy_minutes: now.busy_minutes ?? 0 }
+      : { busy_minutes: now.busy_minutes ?? 0, pause: until ? { until } : {} }));
   });
-  delay.addEventListener('change', () => save({ ...(pace.pause ? { pause: pace.pause } : {}), busy_minutes: Number(delay.value) }));
+  delay.addEventListener('change', () => {
+    const minutes = Number(delay.value);
+    return save((now) => ({ ...(now.pause ? { pause: now.pause } : {}), busy_minutes: minutes }));
+  });
   say();
   return h('div', { class: 'pace board-options' },
     h('span', {}, pauseButton, ' ', length),

@@ -2,6 +2,7 @@
 import { api, endSession, saveSession, session, takeEndedReason } from './api.js';
 import { connectLive } from './live.js';
 import { paceControls } from './pace.js';
+import { soldOutPanel } from './sold-out.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { COLUMNS, KIND_LABEL, STATE_NAMES, everyPage, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
 
@@ -140,10 +141,12 @@ export async function boardPage(slug) {
 
   function render() {
     const now = Date.now();
-    const columns = [...COLUMNS.map((state) => [state, STATE_NAMES[state], (o) => o.state === state]),
+    const later = (o) => waitsForLater(o, now);
+    const columns = [['later', 'Later (ordered ahead)', later],
+      ...COLUMNS.map((state) => [state, STATE_NAMES[state], (o) => o.state === state && !later(o)]),
       ['closed', 'Cancelled and rejected', (o) => o.state === 'cancelled' || o.state === 'rejected']];
     board.replaceChildren(...columns.map(([id, name, holds]) => {
-      const held = [...orders.values()].filter(holds).sort((a, b) => a.number - b.number);
+      const held = [...orders.values()].filter(holds).sort(byDue);
       return h('section', { class: 'column', 'aria-labelledby': `col-${id}`, 'data-state': id },
         h('h2', { id: `col-${id}` }, `${name} `, h('span', { class: 'count' }, `(${held.length})`)),
         held.map((order) => ticket(order, now)));
@@ -174,26 +177,43 @@ export async function boardPage(slug) {
     try { upsert(await api('GET', `/v1/restaurants/${slug}/orders/${order.id}`, { token })); } catch (problem) { toast(problem.message); }
   }
 
-  const bookings = await reservations(slug, token);
+  const [bookings, soldOut] = await Promise.all([reservations(slug, token), soldOutPanel(slug, token)]);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
-  show(h('h1', {}, 'Orders'), indicator, paceControls(slug, token, restaurant),
+  // Offline, the board may be out of date and a click may not reach the server: every action is
+  // off, and said loudly, until the board is live (or checking over HTTP) again.
+  const offlineBanner = h('p', { class: 'offline-banner', role: 'alert', 'data-testid': 'offline', hidden: true },
+    'Offline: this board may be out of date, and its buttons are off until it is connected again.');
+  const actions = h('fieldset', { class: 'board-actions' }, h('legend', { class: 'visually-hidden' }, 'Orders and the kitchen\'s pace'),
+    paceControls(slug, token, restaurant), soldOut, board);
+  let lastStatus = 'connecting';
+  const setOffline = () => {
+    const offline = lastStatus === 'reconnecting' || !navigator.onLine;
+    offlineBanner.hidden = !offline;
+    indicator.textContent = offline ? 'Offline' : { live: 'Live', polling: 'Not live: checking every 15 s' }[lastStatus] ?? 'Reconnecting…';
+    indicator.className = `connection ${offline ? 'reconnecting' : lastStatus}`;
+    actions.disabled = offline;
+    document.body.classList.toggle('offline', offline);
+  };
+  window.addEventListener('offline', setOffline);
+  window.addEventListener('online', setOffline);
+  show(h('h1', {}, 'Orders'), indicator, offlineBanner,
     h('p', { class: 'board-options' }, h('label', { for: 'sound', class: 'choice' }, sound, ' Sound for new orders and cancellations'),
       h('label', { for: 'auto-print', class: 'choice' }, autoPrint, ' Print new tickets as they arrive')),
-    alerts, board, h('h2', {}, "Today's reservations"), bookings);
+    alerts, actions, h('h2', {}, "Today's reservations"), bookings);
   // Ages and colours move on while nothing else happens.
   const here = location.pathname;
   const ticking = setInterval(() => (location.pathname === here && session(slug) ? render() : clearInterval(ticking)), 30_000);
   // Live first, then today's orders over HTTP: nothing falls between the two.
   let live = null;
-  const leave = () => { live?.stop(); clearInterval(ticking); };
+  const leave = () => { live?.stop(); clearInterval(ticking); window.removeEventListener('offline', setOffline); window.removeEventListener('online', setOffline); };
   window.addEventListener('bistro:session-ended', leave, { once: true });
   live = await connectLive({ restaurant: slug, token }, {
     onOrder: arrived,
     onStatus: (state) => {
       if (location.pathname !== here || !session(slug)) { leave(); return; }
-      indicator.textContent = { live: 'Live', polling: 'Not live: checking every 15 s' }[state] ?? 'Reconnecting…';
-      indicator.className = `connection ${state}`;
+      lastStatus = state;
+      setOffline();
     },
     onResync: () => load(),
     onEnded: () => endSession(slug, 'ended'),
@@ -202,6 +222,22 @@ export async function boardPage(slug) {
     (await everyPage(`/v1/restaurants/${slug}/orders`, 'orders', token)).forEach(upsert);
   }
   await load();
+}
+
+/**
+ * Whether an order for a later slot still waits in its own lane: until its preparation should
+ * start (the promise's `start_by`, as the server agreed it), while nobody has started it.
+ */
+function waitsForLater(order, now) {
+  if (!order.promise?.scheduled || !['placed', 'accepted'].includes(order.state)) return false;
+  const start = order.promise.start_by ?? order.promise.at;
+  return new Date(start).getTime() > now;
+}
+
+/** Soonest due first; orders without a promise by number. */
+function byDue(a, b) {
+  const due = (o) => (o.promise ? new Date(o.promise.at).getTime() : Infinity);
+  return due(a) - due(b) || a.number - b.number;
 }
 
 async function reservations(slug, token) {

@@ -78,6 +78,12 @@ export function nav(slug, current, role, logout) {
   );
 }
 
+/** Shows the navigation's "Book a table" only where the restaurant takes bookings online. */
+export function showBookingLink(offered) {
+  const link = document.querySelector('#nav a[href$="/book"]');
+  if (link) link.hidden = !offered;
+}
+
 /// Makes `form` submit through `action` at most once at a time, with one idempotency key for
 /// all its attempts: a double click or a retry after a timeout cannot create two of anything.
 /// `action(data, idempotencyKey)` returns the path to go to next; `fail(problem)` says why not.

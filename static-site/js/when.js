@@ -6,10 +6,13 @@ import { api } from './api.js';
 import { h } from './ui.js';
 import { t } from './words.js';
 
-/** The slots offered for `kind`, asked at most once a minute per kind while the page is open. */
+/**
+ * The slots offered for `kind`, asked at most once a minute per kind while the page is open, and
+ * again at once when the kitchen's busy delay changed (it moves how soon an order is ready).
+ */
 const asked = new Map();
-function laterSlots(slug, kind, { fresh = false } = {}) {
-  const key = `${slug}/${kind}`;
+function laterSlots(slug, kind, { fresh = false, busy = 0 } = {}) {
+  const key = `${slug}/${kind}/${busy}`;
   const kept = asked.get(key);
   if (!fresh && kept && Date.now() - kept.at < 60_000) return kept.slots;
   const slots = api('GET', `/v1/restaurants/${slug}/orders/slots?kind=${kind}`);
@@ -34,7 +37,9 @@ export function clock(iso, timeZone) {
  * to show an error next to it and offer the slots again.
  */
 export function whenField({ slug, restaurant, kind, open, onChange }) {
-  const minutes = restaurant.timing?.[`${kind}_minutes`];
+  // A busy kitchen (set from the board) promises new orders later by its delay.
+  const usual = restaurant.timing?.[`${kind}_minutes`];
+  const minutes = usual === undefined ? undefined : usual + (restaurant.pace?.busy_minutes ?? 0);
   const hint = h('p', { class: 'note', id: 'when-hint', 'data-testid': 'ready-in' });
   const error = h('p', { class: 'error', id: 'when-error', role: 'alert', hidden: true });
   const box = h('div', { class: 'field when' });
@@ -57,7 +62,7 @@ export function whenField({ slug, restaurant, kind, open, onChange }) {
 
   async function offer({ fresh = false } = {}) {
     try {
-      const offered = await laterSlots(slug, kind, { fresh });
+      const offered = await laterSlots(slug, kind, { fresh, busy: restaurant.pace?.busy_minutes ?? 0 });
       const chosen = select.value;
       const options = [];
       if (offered.now) options.push(h('option', { value: '' }, t('when.soon', { minutes: offered.ready_in_minutes })));

@@ -18,7 +18,6 @@ export default {
   'menu.closed_for_now': 'Gerade geschlossen.',
   'menu.menu_only': 'Dieses Restaurant zeigt hier seine Karte, nimmt aber keine Bestellungen online an.',
   'menu.no_table_orders': 'Am Tisch kann hier nicht online bestellt werden. Bitte bestellen Sie beim Personal.',
-  'menu.book': 'Tisch reservieren',
   'menu.paused': 'Die Küche nimmt gerade keine neuen Bestellungen an.',
   'menu.paused_until': 'Die Küche nimmt bis {time} keine neuen Bestellungen an.',
   'options.for': 'Auswahl für {name}',

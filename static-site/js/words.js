@@ -21,7 +21,6 @@ const WORDS = {
     'menu.closed_for_now': 'Closed now.',
     'menu.menu_only': 'This restaurant shows its menu here but does not take orders online.',
     'menu.no_table_orders': 'Ordering from the table is not available here. Please order with the staff.',
-    'menu.book': 'Book a table',
     'menu.paused': 'The kitchen is not taking new orders just now.',
     'menu.paused_until': 'The kitchen is not taking new orders until {time}.',
     'options.for': 'Options for {name}',

@@ -101,6 +101,18 @@ export async function seedClosedRestaurant(base, slug, name) {
   await call(base, 'POST', `/v1/restaurants/${slug}/menu/items`, { token: owner.session.token, body: { id: 'soup', item: { category: 'mains', name: 'Soup', price: { minor: 700, currency: 'EUR' } } } });
 }
 
+/**
+ * Open every day for eight hours from the start of this hour in Berlin, so the tests find the free
+ * slots they take whatever the time they run at: an all-day opening ends at midnight, and late in
+ * the evening leaves only a few.
+ */
+export function fromThisHour() {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+  const clock = (h) => `${String(h % 24).padStart(2, '0')}:00`;
+  const day = [{ opens: clock(hour), closes: clock(hour + 8) }];
+  return Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, day]));
+}
+
 export async function browser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

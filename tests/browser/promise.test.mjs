@@ -5,24 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { call, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
+import { call, fromThisHour, logIn, page, screenshot, seedClosedRestaurant, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-later';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const world = suite(SLUG);
-
-/**
- * Open every day for eight hours from the start of this hour in Berlin, so the tests find the free
- * slots they take whatever the time they run at: an all-day opening ends at midnight, and late in
- * the evening leaves only a few.
- */
-function fromThisHour() {
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
-  const clock = (h) => `${String(h % 24).padStart(2, '0')}:00`;
-  const day = [{ opens: clock(hour), closes: clock(hour + 8) }];
-  return Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, day]));
-}
 
 /** Pickups take 25 minutes here, and each 15-minute slot takes one order (set once, by the first guest). */
 let timed = null;

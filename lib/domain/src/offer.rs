@@ -293,9 +293,7 @@ impl Terms<'_> {
                 if !r.is_open_at(now) {
                     return Err(OrderingError::Closed);
                 }
-                // A busy kitchen promises new orders later; those placed keep their promises.
-                let ready_in = r.timing.ready_in(kind).checked_add(r.pace.delay()).unwrap_or(r.timing.ready_in(kind));
-                let at = now.checked_add(ready_in).map_err(|_| OrderingError::SlotUnavailable)?;
+                let at = now.checked_add(self.ready_in(kind)).map_err(|_| OrderingError::SlotUnavailable)?;
                 let promise = Promise { at, scheduled: false, start_by: Some(now) };
                 Ok(Agreed { promise, business_date: r.business_day(now) })
             }
@@ -309,6 +307,13 @@ impl Terms<'_> {
                 Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: slots.date })
             }
         }
+    }
+
+    /// How long an order of `kind` placed now for as soon as possible takes: its preparation, and
+    /// a busy kitchen's delay (orders placed earlier keep their promises).
+    pub fn ready_in(&self, kind: &OrderKind) -> jiff::SignedDuration {
+        let r = self.restaurant;
+        r.timing.ready_in(kind).checked_add(r.pace.delay()).unwrap_or(r.timing.ready_in(kind))
     }
 
     /// Whether an order of this kind can be placed for as soon as possible at `now`: offered,

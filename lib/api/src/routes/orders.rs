@@ -193,7 +193,7 @@ pub struct LaterSlot {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LaterSlots {
-    /// Minutes an order of this kind placed now takes.
+    /// Minutes an order of this kind placed now takes (a busy kitchen's delay included).
     pub ready_in_minutes: i64,
     /// It can be ordered for as soon as possible now (the restaurant is open).
     pub now: bool,
@@ -232,7 +232,7 @@ pub async fn later_slots(
         })
         .unwrap_or_default();
     Ok(Json(LaterSlots {
-        ready_in_minutes: restaurant.timing.ready_in(&kind).as_mins(),
+        ready_in_minutes: terms.ready_in(&kind).as_mins(),
         now: terms.takes_now(&kind, now),
         date: later.map(|later| later.date),
         time_zone: restaurant.time_zone.name().to_owned(),
