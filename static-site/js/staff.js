@@ -190,7 +190,8 @@ export async function boardPage(slug) {
   const setOffline = () => {
     const offline = lastStatus === 'reconnecting' || !navigator.onLine;
     offlineBanner.hidden = !offline;
-    indicator.textContent = offline ? 'Offline' : { live: 'Live', polling: 'Not live: checking every 15 s' }[lastStatus] ?? 'Reconnecting…';
+    indicator.textContent = offline ? (lastStatus === 'reconnecting' ? 'Offline: reconnecting…' : 'Offline')
+      : { live: 'Live', polling: 'Not live: checking every 15 s' }[lastStatus] ?? 'Connecting…';
     indicator.className = `connection ${offline ? 'reconnecting' : lastStatus}`;
     actions.disabled = offline;
     document.body.classList.toggle('offline', offline);
