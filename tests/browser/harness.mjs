@@ -20,12 +20,15 @@ function freePort() {
   });
 }
 
-/** The local server; `rateLimit` requests a second per client (0, the tests' default: none). */
-export async function startServer(existing, { rateLimit = 0 } = {}) {
+/**
+ * The local server; `rateLimit` requests a second per client (0, the tests' default: none);
+ * `hold` the capabilities it holds back for every restaurant (`--hold`).
+ */
+export async function startServer(existing, { rateLimit = 0, hold = '' } = {}) {
   const port = existing?.port ?? await freePort();
   const data = existing?.data ?? mkdtempSync(join(tmpdir(), 'bistro-browser-'));
   const child = spawn(join(root, 'target/debug/bistro-local'),
-    ['--addr', `127.0.0.1:${port}`, '--data', data, '--rate-limit', String(rateLimit), '--static', join(root, 'static-site'), '--no-demo'],
+    ['--addr', `127.0.0.1:${port}`, '--data', data, '--rate-limit', String(rateLimit), '--static', join(root, 'static-site'), '--no-demo', ...(hold ? ['--hold', hold] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', BISTRO_JWT_SECRET: 'browser tests secret, long enough for HS256' } });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i += 1) {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { PHONE, call, fromThisHour, logIn, page, screenshot, suite } from './harness.mjs';
+import { join } from 'node:path';
+
+import { PHONE, call, fromThisHour, logIn, page, screenshot, screenshots, seedRestaurant, startServer, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-switches';
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
@@ -188,4 +190,32 @@ test('an offline board says so loudly and turns its buttons off until it is conn
   await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
   assert.ok(!(await accept.isDisabled()));
   await tab.context().close();
+});
+
+test('a deployment that holds delivery back: the manage page says it is not available yet and guests are not offered it', async () => {
+  const dark = await startServer(null, { hold: 'delivery' });
+  try {
+    const logins = await seedRestaurant(dark.base, 'held-back');
+    const manager = await page(await world.chrome.newContext(PHONE), world.errors);
+    await manager.goto(`${dark.base}/r/held-back/manage`);
+    await logIn(manager, logins.owner);
+    const delivery = manager.locator('input[name="delivery"]');
+    await delivery.waitFor();
+    assert.ok(await delivery.isChecked(), 'the restaurant\'s own switch is kept');
+    assert.match(await manager.locator('#delivery-held').innerText(), /Not available yet/);
+    await delivery.scrollIntoViewIfNeeded();
+    await noViolations(manager);
+    await manager.getByRole('form', { name: 'How guests order' }).screenshot({ path: join(screenshots, 'manage-held-feature.png') });
+
+    const guestTab = await page(await world.chrome.newContext(PHONE), world.errors);
+    await guestTab.goto(`${dark.base}/r/held-back/`);
+    await guestTab.getByRole('button', { name: 'Add Lasagne' }).click();
+    await guestTab.getByRole('button', { name: 'Order', exact: true }).waitFor();
+    const ways = guestTab.getByRole('group', { name: 'How would you like it?' }).getByRole('radio');
+    assert.deepEqual(await ways.evaluateAll((radios) => radios.map((r) => r.value)), ['pickup']);
+    await manager.context().close();
+    await guestTab.context().close();
+  } finally {
+    await dark.stop();
+  }
 });

@@ -123,10 +123,8 @@ impl Held {
     /// `delivery,booking`; blanks and empty items are ignored, so an empty setting holds nothing.
     pub fn parse(list: &str) -> Result<Self, UnknownFeature> {
         list.split(',').map(str::trim).filter(|name| !name.is_empty()).try_fold(Self::NONE, |held, name| {
-            let feature = Feature::ALL
-                .into_iter()
-                .find(|f| f.as_str() == name)
-                .ok_or_else(|| UnknownFeature(name.to_owned()))?;
+            let feature =
+                Feature::ALL.into_iter().find(|f| f.as_str() == name).ok_or_else(|| UnknownFeature(name.to_owned()))?;
             Ok(held.with(feature))
         })
     }

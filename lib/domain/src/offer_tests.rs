@@ -78,14 +78,11 @@ fn a_closed_restaurant_takes_no_delivery_for_now_and_a_kind_it_does_not_take_has
 
 #[test]
 fn an_order_taken_while_open_is_promised_its_preparation_time_from_now() {
-    let agreed = restaurant().terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T12:00:00Z"));
+    let agreed =
+        restaurant().terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::Soon, at("2026-11-23T12:00:00Z"));
     assert_eq!(
         agreed.map(|a| a.promise),
-        Ok(Promise {
-            at: at("2026-11-23T12:20:00Z"),
-            scheduled: false,
-            start_by: Some(at("2026-11-23T12:00:00Z"))
-        })
+        Ok(Promise { at: at("2026-11-23T12:20:00Z"), scheduled: false, start_by: Some(at("2026-11-23T12:00:00Z")) })
     );
 }
 
@@ -95,8 +92,10 @@ fn a_busy_kitchen_promises_new_orders_later_and_a_later_slot_as_chosen() {
     busy.pace = crate::pace::Pace::new(None, 25).expect("pace");
     let now = at("2026-11-23T12:00:00Z");
     let soon = busy.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::Soon, now).map(|a| a.promise.at);
-    let later =
-        busy.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now).map(|a| a.promise.at);
+    let later = busy
+        .terms(Held::NONE)
+        .take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now)
+        .map(|a| a.promise.at);
     assert_eq!(soon, Ok(at("2026-11-23T12:45:00Z")), "20 minutes' preparation and 25 busy");
     assert_eq!(later, Ok(at("2026-11-23T17:45:00Z")));
 }
@@ -115,7 +114,10 @@ fn a_pause_refuses_new_orders_now_and_for_later_until_its_time() {
         paused.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T17:45:00Z")), now),
         Err(OrderingError::Paused { until: Some(until) })
     );
-    assert!(paused.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::Soon, until).is_ok(), "taken again at its time");
+    assert!(
+        paused.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::Soon, until).is_ok(),
+        "taken again at its time"
+    );
 }
 
 #[test]
@@ -171,7 +173,11 @@ fn a_time_off_the_slot_grid_or_too_soon_is_refused() {
 fn a_table_cannot_order_for_later() {
     let table = OrderKind::DineIn { table: TableId::parse("4").expect("id") };
     assert_eq!(
-        restaurant().terms(Held::NONE).take_order(&table, Wanted::At(at("2026-11-23T17:45:00Z")), at("2026-11-23T12:00:00Z")),
+        restaurant().terms(Held::NONE).take_order(
+            &table,
+            Wanted::At(at("2026-11-23T17:45:00Z")),
+            at("2026-11-23T12:00:00Z")
+        ),
         Err(OrderingError::LaterAtTable)
     );
 }
@@ -192,7 +198,10 @@ fn a_held_feature_stays_off_where_the_restaurant_switched_it_on() {
     let r = restaurant();
     let terms = r.terms(Held::parse("delivery, booking").expect("held"));
     assert!(r.order_kinds.delivery && r.switches.booking);
-    assert_eq!(terms.take_order(&delivery_to_somewhere(), Wanted::Soon, noon()), Err(OrderingError::Held(Feature::Delivery)));
+    assert_eq!(
+        terms.take_order(&delivery_to_somewhere(), Wanted::Soon, noon()),
+        Err(OrderingError::Held(Feature::Delivery))
+    );
     assert_eq!(terms.take_booking(), Err(OrderingError::Held(Feature::Booking)));
     let offered = terms.offered();
     assert!(!offered.delivery && !offered.booking && offered.pickup && offered.ordering);

@@ -437,5 +437,4 @@ mod tests {
         assert_eq!(RetentionDays::new(0), Err(RetentionDaysError(0)));
         assert_eq!(RetentionDays::new(3651), Err(RetentionDaysError(3651)));
     }
-
 }

@@ -79,7 +79,10 @@ fn session_window() -> Result<std::time::Duration, ConfigError> {
 fn held_features() -> Result<bistro_domain::offer::Held, ConfigError> {
     let raw = std::env::var("BISTRO_HELD_FEATURES").unwrap_or_default();
     bistro_domain::offer::Held::parse(&raw).map_err(|_| {
-        ConfigError::Invalid("BISTRO_HELD_FEATURES", "comma-separated: ordering, dine_in, pickup, delivery, ahead, booking")
+        ConfigError::Invalid(
+            "BISTRO_HELD_FEATURES",
+            "comma-separated: ordering, dine_in, pickup, delivery, ahead, booking",
+        )
     })
 }
 

@@ -33,6 +33,20 @@ async fn a_pause_from_the_board_refuses_new_orders_until_resumed() {
 }
 
 #[tokio::test]
+async fn a_pause_refuses_an_order_for_a_later_slot_too() {
+    let app = spawn_app().await;
+    let owner = app.restaurant_with_pizza("pass").await;
+    let cart = app.cart_with_pizza("pass", 1).await;
+    let later = bistro_domain::jiff::Timestamp::now() + bistro_domain::jiff::SignedDuration::from_hours(3);
+
+    assert_eq!(set_pace(&app, &owner, &json!({"pause": {}})).await.status(), StatusCode::OK);
+    let body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}, "at": later});
+    let ahead = app.post_keyed("/v1/restaurants/pass/orders", "ahead", &body).await;
+
+    assert_problem(ahead, StatusCode::UNPROCESSABLE_ENTITY, "ordering_paused").await;
+}
+
+#[tokio::test]
 async fn a_pause_until_a_time_is_over_at_that_time() {
     let app = spawn_app().await;
     let owner = app.restaurant_with_pizza("pass").await;

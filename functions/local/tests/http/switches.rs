@@ -68,7 +68,8 @@ async fn ordering_ahead_switched_off_refuses_a_later_slot_and_lists_none() {
     let owner = app.restaurant_with_pizza("ahead").await;
     set(&app, "ahead", &owner, "switches", switches(true, false, true)).await;
     let cart = app.cart_with_pizza("ahead", 1).await;
-    let later = (bistro_domain::jiff::Timestamp::now() + bistro_domain::jiff::SignedDuration::from_hours(3)).to_string();
+    let later =
+        (bistro_domain::jiff::Timestamp::now() + bistro_domain::jiff::SignedDuration::from_hours(3)).to_string();
 
     let ahead = place(&app, "ahead", &cart, json!({"type": "pickup"}), Some(&later)).await;
     let slots = json_of(app.get("/v1/restaurants/ahead/orders/slots?kind=pickup", None).await).await;

@@ -151,7 +151,8 @@ impl Ordering<'_> {
         let restaurant = &self.latest.settings.value;
         let body = self.body;
         let now = Timestamp::now();
-        let agreed = restaurant.terms(self.state.held).take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
+        let agreed =
+            restaurant.terms(self.state.held).take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
         restaurant.check_guest(&body.kind, &body.customer)?;
         let priced = restaurant.charge(&body.kind, price(self.state, self.latest, cart).await?)?;
         let new = NewOrder {
