@@ -71,6 +71,8 @@ export default {
   'error.below_delivery_minimum': 'Ihre Bestellung liegt unter dem Mindestbestellwert für Lieferungen. Fügen Sie etwas hinzu oder wählen Sie Abholung.',
   'error.name_required': 'Bitte geben Sie Ihren Namen an, damit wir Sie aufrufen können.',
   'error.restaurant_closed': 'Das Restaurant ist gerade geschlossen und nimmt keine Bestellungen an.',
+  'error.delivery_taken': 'Diese Lieferung hat schon eine andere Fahrerin oder ein anderer Fahrer übernommen.',
+  'error.delivery_out': 'Diese Lieferung ist schon unterwegs.',
   'error.feature_held': 'Das gibt es hier noch nicht.',
   'error.ordering_off': 'Dieses Restaurant zeigt hier seine Karte, nimmt aber keine Bestellungen online an.',
   'error.ordering_ahead_off': 'Das Restaurant nimmt Bestellungen nur für so bald wie möglich an, nicht für später.',

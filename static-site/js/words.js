@@ -74,6 +74,8 @@ const WORDS = {
     'error.below_delivery_minimum': 'Your order is below the least we deliver. Add something, or choose pickup.',
     'error.name_required': 'Tell us your name, so we can call you.',
     'error.restaurant_closed': 'The restaurant is closed right now, so it cannot take orders.',
+    'error.delivery_taken': 'Another driver has taken this delivery.',
+    'error.delivery_out': 'This delivery is on its way already.',
     'error.feature_held': 'This is not available here yet.',
     'error.ordering_off': 'This restaurant shows its menu here, but does not take orders online.',
     'error.ordering_ahead_off': 'The restaurant takes orders for as soon as possible only, not for later.',

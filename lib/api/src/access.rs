@@ -54,6 +54,9 @@ pub enum Manages {}
 /// The owner alone: hiring.
 #[derive(Debug)]
 pub enum Hires {}
+/// Drivers alone: taking a delivery.
+#[derive(Debug)]
+pub enum Drives {}
 
 impl Clearance for AnyRole {
     const ROLES: &'static [Role] = &[Role::Owner, Role::Manager, Role::Staff, Role::Driver];
@@ -66,6 +69,9 @@ impl Clearance for Manages {
 }
 impl Clearance for Hires {
     const ROLES: &'static [Role] = &[Role::Owner];
+}
+impl Clearance for Drives {
+    const ROLES: &'static [Role] = &[Role::Driver];
 }
 
 /// A signed-in account of the path's restaurant whose role passes `C`.
@@ -81,6 +87,7 @@ pub type Staff = Member<AnyRole>;
 pub type FloorStaff = Member<WorksTheFloor>;
 pub type Manager = Member<Manages>;
 pub type Owner = Member<Hires>;
+pub type Driver = Member<Drives>;
 
 impl<C: Clearance> FromRequestParts<AppState> for Member<C> {
     type Rejection = ApiError;

@@ -107,6 +107,8 @@ error_codes! {
     OrderingAheadOff => "ordering_ahead_off",
     BookingOff => "booking_off",
     RestaurantClosed => "restaurant_closed",
+    DeliveryTaken => "delivery_taken",
+    DeliveryOut => "delivery_out",
     OrderingPaused => "ordering_paused",
     OrderTypeNotOffered => "order_type_not_offered",
     UnknownTable => "unknown_table",

@@ -251,6 +251,8 @@ impl From<OrderError> for ApiError {
             OrderError::NotADelivery | OrderError::NotADriver | OrderError::Finished => {
                 Self::unprocessable(ErrorCode::InvalidAssignment, error)
             }
+            OrderError::AlreadyTaken => Self::conflict(ErrorCode::DeliveryTaken, error),
+            OrderError::AlreadyOut => Self::conflict(ErrorCode::DeliveryOut, error),
             OrderError::NotFinished => Self::conflict(ErrorCode::NotFinished, error),
             OrderError::ReasonOnlyForRejection => Self::unprocessable(ErrorCode::ReasonNotExpected, error),
         }

@@ -197,6 +197,11 @@ pub enum OrderError {
     NotADriver,
     #[error("a finished order cannot be reassigned")]
     Finished,
+    /// Another driver took the delivery first.
+    #[error("another driver has taken this delivery")]
+    AlreadyTaken,
+    #[error("the delivery is on its way already")]
+    AlreadyOut,
     #[error("the order is still open; its guest's details are erased once it is finished")]
     NotFinished,
     #[error("a reason is given only when the restaurant rejects an order")]
@@ -360,11 +365,34 @@ impl Order {
         steps
     }
 
-    /// Gives a delivery to a driver; only a manager or the owner may.
+    /// Gives a delivery to a driver: anyone on the floor may (the cook at the pass knows who is
+    /// back), until it is out for delivery.
     pub fn assign_driver(&mut self, driver: UserId, driver_role: Role, by: Role) -> Result<(), OrderError> {
-        if !by.can_manage() {
+        if !by.works_the_floor() {
             return Err(OrderError::NotPermitted { to: self.state });
         }
+        self.give_to(driver, driver_role)
+    }
+
+    /// A driver takes a delivery that waits for one: once, however many drivers try at once
+    /// (the store writes an order only over the version it read).
+    pub fn take_delivery(&mut self, driver: UserId, driver_role: Role) -> Result<(), OrderError> {
+        match &self.driver {
+            Some(taker) if *taker == driver => Ok(()),
+            Some(_) => Err(OrderError::AlreadyTaken),
+            None => self.give_to(driver, driver_role),
+        }
+    }
+
+    /// Whether the delivery waits for a driver: not given to one, neither out nor finished.
+    pub fn waits_for_driver(&self) -> bool {
+        self.kind.is_delivery()
+            && self.driver.is_none()
+            && !self.state.is_final()
+            && self.state != OrderState::OutForDelivery
+    }
+
+    fn give_to(&mut self, driver: UserId, driver_role: Role) -> Result<(), OrderError> {
         if !self.kind.is_delivery() {
             return Err(OrderError::NotADelivery);
         }
@@ -373,6 +401,10 @@ impl Order {
         }
         if self.state.is_final() {
             return Err(OrderError::Finished);
+        }
+        // A delivery on its way stays with the driver carrying it.
+        if self.state == OrderState::OutForDelivery {
+            return Err(OrderError::AlreadyOut);
         }
         self.driver = Some(driver);
         self.version += 1;
@@ -755,10 +787,35 @@ mod tests {
     }
 
     #[test]
-    fn only_managers_assign_drivers_and_only_to_drivers() {
+    fn a_driver_takes_a_waiting_delivery_once_and_not_one_another_driver_took() {
+        let mut order = order_of_kind(delivery());
+        let (first, second) = (UserId::generate(), UserId::generate());
+        assert!(order.waits_for_driver());
+        order.take_delivery(first.clone(), Role::Driver).expect("taken");
+        assert!(!order.waits_for_driver());
+        assert_eq!(order.take_delivery(second, Role::Driver), Err(OrderError::AlreadyTaken));
+        assert_eq!(order.take_delivery(first.clone(), Role::Driver), Ok(()), "taking one's own again changes nothing");
+        assert_eq!(order.driver, Some(first));
+    }
+
+    #[test]
+    fn a_cook_assigns_a_driver_and_a_delivery_on_its_way_keeps_its_driver() {
+        let mut order = order_of_kind(delivery());
+        let (driver, other) = (staff(Role::Driver), UserId::generate());
+        let Actor::Staff { user, .. } = driver.clone() else { unreachable!() };
+        order.assign_driver(user, Role::Driver, Role::Staff).expect("the cook assigns");
+        for to in [Accepted, Preparing, Ready] {
+            order.transition(to, staff(Role::Staff), now()).expect("the kitchen moves it on");
+        }
+        order.transition(OutForDelivery, driver, now()).expect("out");
+        assert_eq!(order.assign_driver(other, Role::Driver, Role::Manager), Err(OrderError::AlreadyOut));
+    }
+
+    #[test]
+    fn only_the_floor_assigns_drivers_and_only_to_drivers() {
         let mut order = order_of_kind(delivery());
         let user = UserId::generate();
-        assert!(order.assign_driver(user.clone(), Role::Driver, Role::Staff).is_err());
+        assert!(order.assign_driver(user.clone(), Role::Driver, Role::Driver).is_err(), "a driver takes, not assigns");
         assert_eq!(order.assign_driver(user.clone(), Role::Staff, Role::Owner), Err(OrderError::NotADriver));
         assert_eq!(
             order_of_kind(pickup()).assign_driver(user, Role::Driver, Role::Owner),

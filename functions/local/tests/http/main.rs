@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod business_day;
+mod deliveries;
 mod delivery;
 mod exposure;
 mod harness;

@@ -7,7 +7,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, cart, health, menu, orders, pace, reports, reservations, staff};
+use crate::routes::{accounts, cart, deliveries, health, menu, orders, pace, reports, reservations, staff};
 use crate::state::AppState;
 
 #[derive(Debug, OpenApi)]
@@ -16,12 +16,12 @@ use crate::state::AppState;
     paths(
         health::health,
         accounts::create_restaurant, accounts::get_restaurant, accounts::update_restaurant, accounts::login, accounts::me,
-        accounts::change_own_password, accounts::logout_everywhere, pace::set_pace, staff::list_staff, staff::add_staff, staff::change_staff, staff::remove_staff,
+        accounts::change_own_password, accounts::logout_everywhere, pace::set_pace, staff::list_staff, staff::list_drivers, staff::add_staff, staff::change_staff, staff::remove_staff,
         staff::reset_password, staff::hand_over,
         menu::read_menu, menu::read_item, menu::create_category, menu::read_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
         cart::open_cart, cart::issue_device, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
-        orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, orders::erase_order,
+        orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, deliveries::waiting_deliveries, deliveries::take_delivery, orders::erase_order,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status, reservations::erase_reservation,
     ),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cart;
+pub mod deliveries;
 pub mod health;
 pub mod menu;
 pub mod orders;

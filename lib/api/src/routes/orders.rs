@@ -22,7 +22,7 @@ use bistro_store::repo::{CartAtVersion, Current, IdempotencyKey, Placement, Vers
 
 use super::cart::price;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
-use crate::access::{AnyRole, Asking, Caller, Clearance, Manager, Owner, Staff, Tenant, TokenParam};
+use crate::access::{AnyRole, Asking, Caller, Clearance, FloorStaff, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, id};
 use crate::openapi::problem;
@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/orders/{order}/transitions", post(move_order))
         .route("/v1/restaurants/{slug}/orders/{order}/driver", put(assign_driver))
         .route("/v1/restaurants/{slug}/orders/{order}/erase", post(erase_order))
+        .merge(super::deliveries::router())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -280,7 +281,7 @@ pub async fn read_order(
 
 /// Re-reads and re-applies `change` when someone else moved the order first: the change is
 /// judged against the order as it is, never written over a state it did not see.
-async fn change_order(
+pub(super) async fn change_order(
     state: &AppState,
     slug: &Slug,
     order: Order,
@@ -364,23 +365,23 @@ pub struct Assignment {
 }
 
 #[utoipa::path(put, path = "/v1/restaurants/{slug}/orders/{order}/driver", tag = "orders", params(("slug" = bistro_domain::ids::Slug, Path), ("order" = bistro_domain::ids::OrderId, Path)),
-    request_body = Assignment, security(("bearer" = ["owner", "manager"])),
+    request_body = Assignment, security(("bearer" = ["owner", "manager", "staff"])),
     responses((status = 200, body = OrderView), problem::BadRequest, problem::Unauthenticated, problem::Forbidden,
               problem::NotFound, problem::Conflict, problem::TooLarge, problem::NotJson,
               problem::Unprocessable, problem::TooMany))]
 pub async fn assign_driver(
     State(state): State<AppState>,
-    manager: Manager,
+    floor: FloorStaff,
     PathId(order): PathId<OrderId>,
     Json(body): Json<Assignment>,
 ) -> Result<Json<OrderView>, ApiError> {
-    let (slug, role) = (manager.slug.clone(), manager.staff.role);
+    let (slug, role) = (floor.slug.clone(), floor.staff.role);
     let driver_id = UserId::parse(&body.driver)
         .map_err(|_| ApiError::unprocessable(ErrorCode::UnknownDriver, "no such driver here"))?;
     // The account's public copy (`SESSION`): this function may not read accounts themselves.
     let unknown = || ApiError::unprocessable(ErrorCode::UnknownDriver, "no such driver here");
     let driver_role = state.repos.restaurants.active_role(&slug, &driver_id).await?.ok_or_else(unknown)?;
-    let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(manager)).await?;
+    let (order, viewer) = authorized(&state, &slug, &order, &Caller::Staff(floor)).await?;
     let order =
         change_order(&state, &slug, order, |o| Ok(o.assign_driver(driver_id.clone(), driver_role, role)?)).await?;
     Ok(Json(OrderView::seen_by(order, &viewer)))

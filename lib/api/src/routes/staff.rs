@@ -20,7 +20,7 @@ use bistro_store::repo::Versioned;
 
 use super::accounts::{NewAccount, Session, new_account};
 use super::{Attempt, missing, retry_stale};
-use crate::access::{Manager, Owner};
+use crate::access::{FloorStaff, Manager, Owner};
 use crate::auth::{check_password_rules, hash_password};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
@@ -32,6 +32,7 @@ use crate::views::AccountView;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/restaurants/{slug}/staff", get(list_staff).post(add_staff))
+        .route("/v1/restaurants/{slug}/drivers", get(list_drivers))
         .route("/v1/restaurants/{slug}/staff/{user}", patch(change_staff).delete(remove_staff))
         .route("/v1/restaurants/{slug}/staff/{user}/password", put(reset_password))
         .route("/v1/restaurants/{slug}/staff/{user}/ownership", post(hand_over))
@@ -46,6 +47,30 @@ pub async fn list_staff(
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
     let accounts = state.repos.restaurants.accounts(&slug).await?;
     Ok(Json(accounts.into_iter().map(AccountView::from).collect()))
+}
+
+/// A driver as the floor sees one: whom to give a delivery to, and whose name a ticket shows.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct DriverView {
+    pub id: UserId,
+    pub name: Name,
+}
+
+#[utoipa::path(get, path = "/v1/restaurants/{slug}/drivers", tag = "accounts", params(("slug" = bistro_domain::ids::Slug, Path)), security(("bearer" = ["owner", "manager", "staff"])),
+    responses((status = 200, description = "The restaurant's drivers who may sign in, by name", body = Vec<DriverView>), problem::Unauthenticated, problem::Forbidden,
+              problem::NotFound, problem::TooMany))]
+pub async fn list_drivers(
+    State(state): State<AppState>,
+    FloorStaff { slug, .. }: FloorStaff,
+) -> Result<Json<Vec<DriverView>>, ApiError> {
+    let accounts = state.repos.restaurants.accounts(&slug).await?;
+    let mut drivers: Vec<_> = accounts
+        .into_iter()
+        .filter(|a| a.role == Role::Driver && !a.disabled)
+        .map(|a| DriverView { id: a.id, name: a.name })
+        .collect();
+    drivers.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    Ok(Json(drivers))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

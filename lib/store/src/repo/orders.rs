@@ -287,6 +287,14 @@ impl Orders {
         }
     }
 
+    /// Every open order of a day of service, whole: few at any time (the index holds only those
+    /// not yet finished).
+    pub async fn open_of_day(&self, slug: &Slug, date: Date) -> Result<Vec<Order>, RepoError> {
+        let items =
+            read_all(self.store.as_ref(), Query::partition(keys::open_orders(slug, date)).on(Index::Gsi3)).await?;
+        self.read_listed(&items).await
+    }
+
     /// The orders an index page points at, read a few at a time, in the page's order.
     async fn read_listed(&self, page: &[Item]) -> Result<Vec<Order>, RepoError> {
         let ids = page
