@@ -1,42 +1,64 @@
-// A driver's deliveries on their phone: where to go (with a map link), whom to call, and the two
-// steps a driver takes: out for delivery, then delivered. Followed live, as the board is.
+// A driver's deliveries on their phone: the ones waiting for a driver (take one), and their own:
+// when each is due, what is in the bag (choices and notes), where to go (with a map link), whom
+// to call, and the two steps a driver takes: out for delivery, then delivered. Followed live, as
+// the board is.
 import { api, endSession, session } from './api.js';
 import { connectLive } from './live.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { STATE_NAMES, everyPage } from './ticket.js';
+import { STATE_NAMES, byDue, everyPage, orderLines, promised } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
 
 const STEP_LABELS = { out_for_delivery: 'Out for delivery', completed: 'Delivered' };
 
-function delivery(order, move) {
+/** How often the list of deliveries waiting for a driver is asked again while the page is open. */
+const WAITING_CHECK_MS = 30_000;
+
+function delivery(order, timeZone, actions) {
   const address = [order.kind.address, order.kind.postcode].filter(Boolean).join('\n');
   const phone = order.customer?.phone;
   return h('article', { class: 'ticket', 'data-order': order.id },
-    h('h2', {}, `#${order.number} `, h('small', {}, STATE_NAMES[order.state])),
+    h('h3', {}, `#${order.number} `, h('small', {}, STATE_NAMES[order.state])),
+    order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
     h('p', { class: 'address' }, address),
     address ? h('p', {}, h('a', { href: `https://www.openstreetmap.org/search?query=${encodeURIComponent(address.replace(/\n/g, ', '))}`, target: '_blank', rel: 'noopener' }, 'Open in a map')) : '',
     h('p', {}, order.customer?.name ?? 'Guest details erased', phone ? [' · ', h('a', { href: `tel:${phone.replace(/[^+\d]/g, '')}` }, phone)] : ''),
-    h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`))),
+    orderLines(order),
     h('p', {}, money(order.totals.total)),
-    h('div', { class: 'ticket-actions' }, order.next.filter((to) => STEP_LABELS[to]).map((to) =>
-      h('button', { type: 'button', class: 'primary', onclick: () => move(order, to) }, STEP_LABELS[to]))));
+    h('div', { class: 'ticket-actions' }, actions));
 }
 
 export async function driverPage(slug) {
   const current = session(slug);
   if (!current) return loginForm(slug, 'My deliveries');
   const { token } = current;
+  const { restaurant } = await api('GET', `/v1/restaurants/${slug}`);
+  const timeZone = restaurant.time_zone;
   const orders = new Map();
+  let waiting = [];
   const list = h('div', { class: 'deliveries' });
+  const waitingList = h('div', { class: 'deliveries', 'data-testid': 'waiting' });
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
   async function move(order, to) {
     try { upsert(await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/transitions`, { token, body: { to } })); } catch (problem) { toast(problem.message); }
   }
+  async function take(order) {
+    try {
+      upsert(await api('POST', `/v1/restaurants/${slug}/orders/${order.id}/take`, { token }));
+      toast(`Order #${order.number} is yours`);
+    } catch (problem) { toast(problem.message); }
+    await checkWaiting();
+  }
   function render() {
-    const open = [...orders.values()].filter((o) => !['completed', 'cancelled', 'rejected'].includes(o.state)).sort((a, b) => a.number - b.number);
-    list.replaceChildren(...(open.length ? open.map((o) => delivery(o, move)) : [h('p', {}, 'No deliveries for you right now.')]));
+    const open = [...orders.values()].filter((o) => !['completed', 'cancelled', 'rejected'].includes(o.state)).sort(byDue);
+    list.replaceChildren(...(open.length ? open.map((o) => delivery(o, timeZone, o.next.filter((to) => STEP_LABELS[to]).map((to) =>
+      h('button', { type: 'button', class: 'primary', onclick: () => move(o, to) }, STEP_LABELS[to]))))
+      : [h('p', {}, 'No deliveries for you right now.')]));
+    const others = waiting.filter((o) => !orders.has(o.id));
+    waitingList.replaceChildren(...(others.length ? others.map((o) => delivery(o, timeZone,
+      h('button', { type: 'button', class: 'primary', onclick: () => take(o) }, `Take #${o.number}`)))
+      : [h('p', {}, 'No delivery is waiting for a driver.')]));
   }
   function upsert(order) {
     const known = orders.get(order.id);
@@ -44,14 +66,22 @@ export async function driverPage(slug) {
     orders.set(order.id, order);
     render();
   }
+  async function checkWaiting() {
+    try {
+      waiting = await api('GET', `/v1/restaurants/${slug}/orders/waiting`, { token });
+      render();
+    } catch { /* offline for a moment: the next check tries again */ }
+  }
   async function load() {
     (await everyPage(`/v1/restaurants/${slug}/orders`, 'orders', token)).forEach(upsert);
+    await checkWaiting();
   }
   render();
-  show(h('h1', {}, 'My deliveries'), indicator, list);
+  show(h('h1', {}, 'My deliveries'), indicator, h('h2', {}, 'Taken by you'), list, h('h2', {}, 'Waiting for a driver'), waitingList);
   const here = location.pathname;
   let live = null;
-  const leave = () => live?.stop();
+  const timer = setInterval(() => (location.pathname === here && session(slug) ? checkWaiting() : clearInterval(timer)), WAITING_CHECK_MS);
+  const leave = () => { live?.stop(); clearInterval(timer); };
   window.addEventListener('bistro:session-ended', leave, { once: true });
   live = await connectLive({ restaurant: slug, token }, {
     // A driver's socket carries only their deliveries; an update may lack lines: read it whole.

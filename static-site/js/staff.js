@@ -4,7 +4,7 @@ import { connectLive } from './live.js';
 import { paceControls } from './pace.js';
 import { soldOutPanel } from './sold-out.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { COLUMNS, KIND_LABEL, STATE_NAMES, everyPage, age, announcements, beep, clock, guestDetails, promised, urgency } from './ticket.js';
+import { COLUMNS, KIND_LABEL, STATE_NAMES, everyPage, age, announcements, beep, byDue, clock, guestDetails, orderLines, promised, urgency } from './ticket.js';
 
 useStaffStyles();
 
@@ -48,13 +48,12 @@ export async function boardPage(slug) {
     return;
   }
   const token = current.token;
-  const canAssign = ['owner', 'manager'].includes(current.account.role);
-  const [{ restaurant }, staff] = await Promise.all([
+  // Anyone on the floor gives a delivery to a driver: the cook at the pass sees who is back.
+  const [{ restaurant }, drivers] = await Promise.all([
     api('GET', `/v1/restaurants/${slug}`),
-    canAssign ? api('GET', `/v1/restaurants/${slug}/staff`, { token }).catch(() => []) : [],
+    api('GET', `/v1/restaurants/${slug}/drivers`, { token }).catch(() => []),
   ]);
   const timeZone = restaurant.time_zone;
-  const drivers = staff.filter((account) => account.role === 'driver' && !account.disabled);
   const orders = new Map();
   const indicator = h('p', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'Connecting…');
   const alerts = h('div', { class: 'alerts', role: 'alert' });
@@ -93,10 +92,10 @@ export async function boardPage(slug) {
     reason.focus();
   }
 
-  /** Who takes a delivery: managers choose the driver; the rest of the floor sees whether one is set. */
+  /** Who takes a delivery: the floor chooses the driver until it is out; then the ticket names them. */
   function driverPart(order) {
-    const open = COLUMNS.includes(order.state);
-    if (!canAssign || !open) return order.driver ? h('p', { class: 'driver' }, `Driver: ${drivers.find((d) => d.id === order.driver)?.name ?? 'assigned'}`) : '';
+    const open = COLUMNS.includes(order.state) && order.state !== 'out_for_delivery';
+    if (!open) return order.driver ? h('p', { class: 'driver' }, `Driver: ${drivers.find((d) => d.id === order.driver)?.name ?? 'no longer on the team'}`) : '';
     const id = `driver-${order.id}`;
     const select = h('select', { id, onchange: async () => {
       try {
@@ -131,8 +130,7 @@ export async function boardPage(slug) {
       h('h3', {}, `#${order.number} `, h('small', {}, KIND_LABEL(order))),
       h('p', { class: 'placed', 'data-testid': 'age' }, `Placed ${clock(order.placed_at, timeZone)} · ${age(order, now)}`),
       order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
-      h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
-        line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : ''))),
+      orderLines(order),
       guestDetails(order),
       h('p', {}, money(order.totals.total), order.delivery_fee ? ` (delivery ${money(order.delivery_fee)})` : ''),
       order.kind.type === 'delivery' ? driverPart(order) : '',
@@ -233,12 +231,6 @@ function waitsForLater(order, now) {
   if (!order.promise?.scheduled || !['placed', 'accepted'].includes(order.state)) return false;
   const start = order.promise.start_by ?? order.promise.at;
   return new Date(start).getTime() > now;
-}
-
-/** Soonest due first; orders without a promise by number. */
-function byDue(a, b) {
-  const due = (o) => (o.promise ? new Date(o.promise.at).getTime() : Infinity);
-  return due(a) - due(b) || a.number - b.number;
 }
 
 async function reservations(slug, token) {

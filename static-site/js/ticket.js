@@ -58,6 +58,18 @@ export function announcements(slug) {
 export const clock = (iso, timeZone) => new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 
 /** When the ticket is due: a time the guest chose, or the preparation time after ordering. */
+/** Soonest due first; orders without a promise by number. */
+export function byDue(a, b) {
+  const due = (o) => (o.promise ? new Date(o.promise.at).getTime() : Infinity);
+  return due(a) - due(b) || a.number - b.number;
+}
+
+/** An order's lines as the kitchen and the driver read them: quantity, dish, choices, note. */
+export function orderLines(order) {
+  return h('ul', {}, order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}`, line.choices.length ? ` (${line.choices.map((c) => c.name).join(', ')})` : '',
+    line.note ? h('strong', { class: 'line-note' }, ` — ${line.note}`) : '')));
+}
+
 export function promised(order, timeZone) {
   const at = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(order.promise.at));
   if (!order.promise.scheduled) return `Due ${at}`;

@@ -263,6 +263,45 @@ test('a manager assigns a driver from the board, and the driver takes the delive
   assert.equal(stored.state, 'completed');
 });
 
+test('a cook gives a delivery to a driver from the board, which names the driver; the driver sees when it is due, its choices and notes, and takes one that waits', async () => {
+  const { base } = world.server;
+  const owner = world.logins.owner.token;
+  await call(base, 'POST', `/v1/restaurants/${SLUG}/staff`, { token: owner, body: { email: `eve@${SLUG}.test`, name: 'Eve', password: 'driver password 123', role: 'driver' } });
+  const withChoices = async (key, name) => {
+    const cart = await call(base, 'POST', `/v1/restaurants/${SLUG}/carts`);
+    await call(base, 'POST', `/v1/restaurants/${SLUG}/carts/${cart.token}/lines`, { body: { item: 'pizza', quantity: 1, choices: [{ group: 'size', option: 'large' }], note: 'no basil' } });
+    return call(base, 'POST', `/v1/restaurants/${SLUG}/orders`, { key, body: { cart: cart.token, kind: { type: 'delivery', address: 'Invalidenstr. 9\n10115 Berlin' }, customer: { name, phone: '+49 30 555 0303' } } });
+  };
+  const given = await withChoices('given-by-cook', 'Given Gus');
+  const waiting = await withChoices('waits-for-eve', 'Waiting Wim');
+  const cook = await board();
+  await cook.locator(`[data-order="${given.order.id}"]`).getByLabel('Driver').selectOption({ label: 'Eve' });
+  await cook.getByText(`Order #${given.order.number} goes with Eve`).waitFor();
+
+  const driver = await page(await world.chrome.newContext(PHONE), world.errors);
+  await driver.goto(`${base}/r/${SLUG}/driver`);
+  await logIn(driver, { email: `eve@${SLUG}.test`, password: 'driver password 123' });
+  const mine = driver.locator('.deliveries').first().locator(`[data-order="${given.order.id}"]`);
+  await mine.waitFor();
+  assert.match(await mine.getByTestId('promise').innerText(), /^Due /);
+  assert.match(await mine.innerText(), /1 × Pizza \(Large\) — no basil/);
+  const other = driver.getByTestId('waiting').locator(`[data-order="${waiting.order.id}"]`);
+  await other.getByRole('button', { name: `Take #${waiting.order.number}` }).click();
+  await driver.locator('.deliveries').first().locator(`[data-order="${waiting.order.id}"]`).waitFor();
+  await driver.getByText('No delivery is waiting for a driver.').waitFor();
+  await screenshot(driver, 'driver-list');
+  const results = await new AxeBuilder({ page: driver }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the driver list');
+
+  for (const to of ['accepted', 'preparing', 'ready']) {
+    await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${waiting.order.id}/transitions`, { token: owner, body: { to } });
+  }
+  await driver.locator(`[data-order="${waiting.order.id}"]`).getByRole('button', { name: 'Out for delivery' }).click();
+  await cook.locator(`[data-order="${waiting.order.id}"]`).getByText('Driver: Eve').waitFor();
+  await driver.context().close();
+  await cook.context().close();
+});
+
 test('the history lists a day\'s orders in every state with totals per state, finds one by name, and shows another day', async () => {
   const { base } = world.server;
   const kept = await order({ type: 'pickup' }, { name: 'History Ada' }, 'history-kept');
