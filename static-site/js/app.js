@@ -28,7 +28,7 @@ const PAGES = [
   [/^\/history$/, (slug) => [import('./floor.js').then((m) => m.historyPage(slug)), 'History']],
   [/^\/bookings$/, (slug) => [import('./floor.js').then((m) => m.bookingsPage(slug)), 'Bookings']],
   [/^\/driver$/, (slug) => [import('./driver.js').then((m) => m.driverPage(slug)), 'My deliveries']],
-  [/^\/manage$/, (slug) => [import('./manage.js').then((m) => m.managePage(slug)), 'Manage']],
+  [/^\/manage(?:\/(menu|settings|hours|staff|reports))?$/, (slug, section) => [import('./manage.js').then((m) => m.managePage(slug, '', section ?? 'menu')), 'Manage']],
   [/^\/setup$/, (slug) => [import('./signup.js').then((m) => m.setupPage(slug)), 'Manage']],
   [/^\/tables$/, (slug) => [import('./signup.js').then((m) => m.tablesPage(slug)), 'Manage']],
 ];

@@ -38,7 +38,12 @@ export function hoursEditor(hours) {
     };
     for (const o of openings) opening(hhmm(o.opens), hhmm(o.closes));
     refresh();
-    days.set(day, { list, error, label });
+    const setOpenings = (pairs) => {
+      list.replaceChildren();
+      for (const [opens, closes] of pairs) opening(opens, closes);
+      refresh();
+    };
+    days.set(day, { list, error, label, setOpenings });
     return h('fieldset', { class: 'day' }, h('legend', {}, label), closedNote, list, error,
       h('button', { type: 'button', onclick: () => opening('12:00', '15:00') }, `Add hours on ${label}`));
   }
@@ -53,9 +58,17 @@ export function hoursEditor(hours) {
   drawClosures();
 
   const refused = h('p', { class: 'error', id: 'hours-error', role: 'alert', hidden: true });
+  const copied = h('p', { role: 'status', class: 'row-status', 'data-testid': 'hours-copied' });
+  /** Most restaurants keep the same hours most days: Monday's, as typed, become every day's. */
+  function copyMonday() {
+    const monday = [...days.get('monday').list.children].map((row) => row.times());
+    for (const [day, { setOpenings }] of days) if (day !== 'monday') setOpenings(monday);
+    copied.textContent = monday.length ? 'Monday\'s hours are copied to every day: save to keep them.' : 'Every day is closed now, as Monday is: save to keep it.';
+  }
   const element = h('div', { class: 'hours-editor' },
     h('fieldset', {}, h('legend', {}, 'Opening hours (local time; an opening that closes at or before it opens runs past midnight)'), refused,
-      DAYS.map(([day, label]) => dayRow(day, label, hours.weekly[day] ?? []))),
+      DAYS.map(([day, label]) => dayRow(day, label, hours.weekly[day] ?? [])),
+      h('button', { type: 'button', onclick: copyMonday }, 'Copy Monday\'s hours to every day'), copied),
     h('fieldset', {}, h('legend', {}, 'Closed on (holidays)'), closureList,
       h('label', { for: 'closure-date' }, 'Date '), picker,
       h('button', { type: 'button', onclick: () => {

@@ -138,12 +138,21 @@ function itemRow(slug, token, start, mediaBaseUrl, menu, move) {
   return row;
 }
 
-export async function managePage(slug, notice = '') {
+/** The manager's sections, each at its own address (`/manage/{section}`; the menu at `/manage`). */
+export const SECTIONS = [['menu', 'Edit the menu'], ['settings', 'Settings'], ['hours', 'Hours and delivery'], ['staff', 'Staff'], ['reports', 'Sales']];
+
+function sectionNav(slug, section) {
+  return h('nav', { class: 'sections', 'aria-label': 'Manage' }, SECTIONS.map(([id, label]) =>
+    h('a', { href: `/r/${slug}/manage/${id}`, 'aria-current': id === section ? 'page' : null }, label)));
+}
+
+export async function managePage(slug, notice = '', section = 'menu') {
   const current = session(slug);
   if (!current) return loginForm(slug, 'Manage');
   if (!['owner', 'manager'].includes(current.account.role)) {
     return show(h('h1', {}, 'Manage'), h('p', { role: 'alert' }, 'This page is for the restaurant\'s managers. ', h('a', { href: `/r/${slug}/staff` }, 'Open the orders')));
   }
+  if (section !== 'menu') return otherSection(slug, current, section);
   const { mediaBaseUrl } = await config();
   const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
   const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
@@ -166,22 +175,30 @@ export async function managePage(slug, notice = '') {
     } catch (problem) { say(problem.message, true); }
   }
   const redraw = () => managePage(slug);
-  // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
-  const shared = await api('GET', `/v1/restaurants/${slug}`);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
-  show(h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
+  show(sectionNav(slug, 'menu'), h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
     h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['Picture', 'Item', 'Price', 'Availability', 'New picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu, moveItem)))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
-    categoriesSection(slug, current.token, menu, redraw),
-    h('h2', {}, 'Your restaurant'),
-    basicsForm(slug, current.token, shared),
-    servingForm(slug, current.token, shared),
-    h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes')),
-    bookingsForm(slug, current.token, shared),
-    h('h2', {}, 'Opening hours, ordering ahead and delivery'), settingsForm(slug, current.token, shared),
-    await teamSection(slug, current),
-    await salesSection(slug, current.token));
+    categoriesSection(slug, current.token, menu, redraw));
+}
+
+/** The sections other than the menu: the restaurant's settings, its hours, its staff, its sales. */
+async function otherSection(slug, current, section) {
+  const { token } = current;
+  // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
+  const shared = ['settings', 'hours'].includes(section) ? await api('GET', `/v1/restaurants/${slug}`) : null;
+  const parts = {
+    settings: () => [h('h1', {}, 'Settings'), h('h2', {}, 'Your restaurant and how guests order'), basicsForm(slug, token, shared), servingForm(slug, token, shared),
+      h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes')), bookingsForm(slug, token, shared)],
+    hours: () => [h('h1', {}, 'Hours and delivery'), settingsForm(slug, token, shared)],
+    staff: async () => [h('h1', {}, 'Your team'), await teamSection(slug, current)],
+    reports: async () => [h('h1', {}, 'Reports'), await salesSection(slug, token)],
+  };
+  const shown = await (parts[section] ?? parts.settings)();
+  // The login ended while this page was reading: the login form is drawn instead.
+  if (!session(slug)) return;
+  show(sectionNav(slug, section), ...shown);
 }

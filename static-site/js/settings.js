@@ -121,3 +121,26 @@ export function settingsForm(slug, token, shared) {
   });
   return form;
 }
+
+/** The delivery terms alone, as the setup asks for them: fee, minimum and postcodes. */
+export function deliveryForm(slug, token, shared) {
+  const { restaurant } = shared;
+  const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'delivery-status' });
+  const form = h('form', { 'aria-label': 'Delivery terms' }, deliveryFields(restaurant), said, h('button', { type: 'submit' }, 'Save delivery terms'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    said.textContent = '';
+    const delivery = readDelivery(form, new FormData(form), restaurant.currency);
+    if (!delivery) return;
+    try {
+      await saveRestaurant(slug, token, shared, { delivery });
+      said.textContent = 'Delivery terms saved.';
+    } catch (problem) {
+      const detail = problem.field?.replace(/^restaurant\.delivery\.?/, '');
+      const box = form.querySelector(DELIVERY_ERRORS[detail] ?? '#postcodes-error');
+      if (problem.field?.startsWith('restaurant.delivery')) Object.assign(box, { textContent: problem.message, hidden: false });
+      else said.textContent = problem.message;
+    }
+  });
+  return form;
+}

@@ -5,6 +5,7 @@
 import { api, saveSession, session } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
+import { deliveryForm } from './settings.js';
 import { idFrom } from './item-editor.js';
 import { CURRENCIES, basicsForm, bookingsForm, field, saveRestaurant, servingForm, watchUnsaved, zoneOptions } from './restaurant-forms.js';
 import { loginForm } from './staff.js';
@@ -166,8 +167,10 @@ export async function setupPage(slug) {
     step(1, 'The basics', basicsForm(slug, token, shared)),
     step(2, 'How guests order', servingForm(slug, token, shared), h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes'))),
     step(3, 'When you are open', hoursForm),
-    step(4, 'Bookings', bookingsForm(slug, token, shared)),
-    step(5, 'A first dish', firstDishForm(slug, token, restaurant.currency, () => { ready.hidden = false; ready.scrollIntoView(); })),
+    step(4, 'Delivery', h('p', { class: 'note' }, 'If you deliver: what it costs, the least food you deliver, and where to. Leave it as it is if you do not.'),
+      deliveryForm(slug, token, shared)),
+    step(5, 'Bookings', bookingsForm(slug, token, shared)),
+    step(6, 'A first dish', firstDishForm(slug, token, restaurant.currency, () => { ready.hidden = false; ready.scrollIntoView(); })),
     ready);
 }
 

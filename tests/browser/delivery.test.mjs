@@ -18,7 +18,7 @@ async function noViolations(tab, view) {
 }
 
 test('the manager sets the delivery fee, minimum and postcodes in the settings form', async () => {
-  const tab = await managerOnPhone(world, SLUG);
+  const tab = await managerOnPhone(world, SLUG, world.errors, 'hours');
   await tab.getByLabel('Delivery fee (0 for free) (EUR)').fill('2,50');
   await tab.getByLabel('Least food a delivery is taken for (0 for any) (EUR)').fill('15');
   await tab.getByLabel('Postcodes delivered to (comma-separated; empty for anywhere)').fill('10435, 10437, Berlin Mitte');
@@ -36,7 +36,7 @@ test('the manager sets the delivery fee, minimum and postcodes in the settings f
 });
 
 test('a delivery fee beyond what can be charged is refused beside the fee, and nothing is saved', async () => {
-  const tab = await managerOnPhone(world, SLUG);
+  const tab = await managerOnPhone(world, SLUG, world.errors, 'hours');
   const before = (await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`)).restaurant.delivery;
   await tab.getByLabel('Delivery fee (0 for free) (EUR)').fill('1000000.01');
   await tab.getByRole('button', { name: 'Save settings' }).click();

@@ -139,12 +139,15 @@ export function screenshot(tab, name) {
 /** A phone as the guest and manager tests hold it. */
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-/** The manage page of `slug` on a phone, logged in as its owner. */
-export async function managerOnPhone(world, slug, errors = world.errors) {
+/** Each manage section's address under `/manage/` and its page's heading. */
+export const MANAGE_SECTIONS = { menu: 'Menu', settings: 'Settings', hours: 'Hours and delivery', staff: 'Your team', reports: 'Reports' };
+
+/** The manage page's `section` of `slug` on a phone, logged in as its owner. */
+export async function managerOnPhone(world, slug, errors = world.errors, section = 'menu') {
   const tab = await page(await world.chrome.newContext(PHONE), errors);
-  await tab.goto(`${world.server.base}/r/${slug}/manage`);
+  await tab.goto(`${world.server.base}/r/${slug}/manage/${section}`);
   await logIn(tab, world.logins.owner);
-  await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
+  await tab.getByRole('heading', { name: MANAGE_SECTIONS[section], level: 1 }).waitFor();
   return tab;
 }
 

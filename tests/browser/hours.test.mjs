@@ -18,7 +18,7 @@ function berlin(days) {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-const manager = (errors = world.errors) => managerOnPhone(world, SLUG, errors);
+const manager = (errors = world.errors) => managerOnPhone(world, SLUG, errors, 'hours');
 
 test('the week\'s hours are set with time pickers, two openings a day and one past midnight', async () => {
   const errors = [];
@@ -57,6 +57,30 @@ test('the week\'s hours are set with time pickers, two openings a day and one pa
 
   assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
   // Back to around the clock, so that the next test finds the restaurant open but for its holiday.
+  const around = Object.fromEntries(Object.keys(restaurant.hours.weekly).map((day) => [day, [{ opens: '00:00', closes: '00:00' }]]));
+  const current = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...current.restaurant, hours: { weekly: around, closures: [] } }, version: current.version } });
+});
+
+test('Monday\'s hours, copied to every day, are every day\'s once saved', async () => {
+  const tab = await manager();
+  await tab.getByLabel('Monday, opening 1 from').fill('11:30');
+  await tab.getByLabel('Monday, opening 1 until').fill('14:00');
+  await tab.getByRole('button', { name: 'Add hours on Monday' }).click();
+  await tab.getByLabel('Monday, opening 2 from').fill('17:30');
+  await tab.getByLabel('Monday, opening 2 until').fill('22:30');
+
+  await tab.getByRole('button', { name: 'Copy Monday\'s hours to every day' }).click();
+  await tab.getByTestId('hours-copied').filter({ hasText: 'copied to every day' }).waitFor();
+  assert.equal(await tab.getByLabel('Sunday, opening 2 until').inputValue(), '22:30');
+  await tab.getByRole('button', { name: 'Save settings' }).click();
+  await tab.getByText('Settings saved').waitFor();
+
+  const { restaurant } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
+  const monday = [{ opens: '11:30', closes: '14:00' }, { opens: '17:30', closes: '22:30' }];
+  for (const day of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']) {
+    assert.deepEqual(restaurant.hours.weekly[day].map(({ opens, closes }) => ({ opens: opens.slice(0, 5), closes: closes.slice(0, 5) })), monday, day);
+  }
   const around = Object.fromEntries(Object.keys(restaurant.hours.weekly).map((day) => [day, [{ opens: '00:00', closes: '00:00' }]]));
   const current = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
   await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...current.restaurant, hours: { weekly: around, closures: [] } }, version: current.version } });

@@ -6,13 +6,16 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { PHONE, call, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
+import { MANAGE_SECTIONS, PHONE, call, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-manage';
 
 const world = suite(SLUG);
 
-const manager = (errors = world.errors) => managerOnPhone(world, SLUG, errors);
+/** What the manage page's own navigation calls each section. */
+const SECTION_LINKS = { menu: 'Edit the menu', settings: 'Settings', hours: 'Hours and delivery', staff: 'Staff', reports: 'Sales' };
+
+const manager = (errors = world.errors, section = 'menu') => managerOnPhone(world, SLUG, errors, section);
 
 test('a dish with a group of choices built in the form prices right in a guest\'s cart', async () => {
   const tab = await manager();
@@ -208,7 +211,7 @@ test('a dish moved up comes before the other on the guest\'s menu', async () => 
 });
 
 test('two forms saved one after the other on the page both keep their change', async () => {
-  const tab = await manager();
+  const tab = await manager(world.errors, 'settings');
   const basics = tab.getByRole('form', { name: 'Your restaurant' });
   await basics.getByLabel('Address (on guests\' receipts)').fill('Kastanienallee 9\n10435 Berlin');
   await basics.getByRole('button', { name: 'Save your restaurant' }).click();
@@ -226,7 +229,7 @@ test('two forms saved one after the other on the page both keep their change', a
 test('a settings change made elsewhere meanwhile is not written over, and the page says so', async () => {
   // Chromium logs the refused save (409) as a console error: this page expects exactly that one.
   const errors = [];
-  const tab = await manager(errors);
+  const tab = await manager(errors, 'settings');
   const current = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}`);
   await call(world.server.base, 'PUT', `/v1/restaurants/${SLUG}`, { token: world.logins.owner.token, body: { restaurant: { ...current.restaurant, name: 'Osteria Elsewhere' }, version: current.version } });
   const basics = tab.getByRole('form', { name: 'Your restaurant' });
@@ -241,15 +244,24 @@ test('a settings change made elsewhere meanwhile is not written over, and the pa
   assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
 });
 
-test('no manager view is wider than the phone', async () => {
+test('each manage section is at its own address, reached from the others, and none is wider than the phone', async () => {
   const tab = await manager();
-  const width = await tab.evaluate(() => document.documentElement.scrollWidth);
-  await screenshot(tab, 'manage-phone');
-  assert.ok(width <= 390, `the manager's page is ${width} px wide on a 390 px phone`);
+  for (const [section, heading] of Object.entries(MANAGE_SECTIONS)) {
+    await tab.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: SECTION_LINKS[section] }).click();
+    await tab.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    assert.equal(new URL(tab.url()).pathname, `/r/${SLUG}/manage/${section}`);
+    const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+    await screenshot(tab, `manage-${section}-phone`);
+    assert.ok(width <= 390, `the manager's ${section} is ${width} px wide on a 390 px phone`);
+    const { violations } = await new AxeBuilder({ page: tab }).analyze();
+    assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `axe on ${section}`);
+  }
+  await tab.reload();
+  await tab.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
 });
 
 test('the owner hires a cook, who signs in, and removes them after asking, which ends their login', async () => {
-  const tab = await manager();
+  const tab = await manager(world.errors, 'staff');
   await tab.getByText('Add a staff account').click();
   const form = tab.getByRole('form', { name: 'Add a staff account' });
   await form.getByLabel('E-mail').fill(`cook@${SLUG}.test`);
@@ -284,7 +296,7 @@ test('the day\'s sales equal the orders accepted, cancelled apart, and the CSV h
   // An order sells once the kitchen accepted it: the third waits and is shown apart.
   await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[1].order.id}/transitions`, { token: world.logins.owner.token, body: { to: 'accepted' } });
   await call(base, 'POST', `/v1/restaurants/${SLUG}/orders/${placed[2].order.id}/transitions`, { token: world.logins.owner.token, body: { to: 'accepted' } });
-  const tab = await manager();
+  const tab = await manager(world.errors, 'reports');
 
   const figures = tab.getByTestId('sales-figures');
   await figures.waitFor();

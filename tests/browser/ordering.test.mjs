@@ -135,9 +135,11 @@ test('a manager edits an item, the opening hours and the tables', async () => {
   await pizza.getByLabel('sesame').check();
   await pizza.getByRole('button', { name: 'Save item' }).click();
   await manager.getByText('Pizza saved').waitFor();
+  await manager.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Settings' }).click();
   await manager.getByLabel('Tables (their labels, comma-separated)').fill('1, 2, 7, terrace-1');
   await manager.getByRole('button', { name: 'Save how guests order' }).click();
   await manager.getByText('How guests order saved.').waitFor();
+  await manager.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Hours and delivery' }).click();
   await manager.getByLabel('Sunday, opening 1 from').fill('12:00');
   await manager.getByLabel('Sunday, opening 1 until').fill('15:00');
   await manager.getByRole('button', { name: 'Add hours on Sunday' }).click();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { PHONE, page, screenshot, suite } from './harness.mjs';
+import { PHONE, call, page, screenshot, suite } from './harness.mjs';
 
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -59,6 +59,13 @@ test('a restaurant signs up, sets itself up, prints its QR codes, and a guest or
   await serving.getByLabel('Tables (their labels, comma-separated)').fill('1, 2, terrace-3');
   await serving.getByRole('button', { name: 'Save how guests order' }).click();
   await serving.getByText('How guests order saved.').waitFor();
+  const terms = owner.getByRole('form', { name: 'Delivery terms' });
+  await terms.getByLabel('Delivery fee (0 for free) (EUR)').fill('3');
+  await terms.getByLabel('Postcodes delivered to (comma-separated; empty for anywhere)').fill('10115, 10117');
+  await terms.getByRole('button', { name: 'Save delivery terms' }).click();
+  await terms.getByText('Delivery terms saved.').waitFor();
+  const { restaurant: set } = await call(world.server.base, 'GET', '/v1/restaurants/trattoria-nuova');
+  assert.deepEqual(set.delivery, { fee: 300, minimum: 0, postcodes: ['10115', '10117'] });
   // Open around the clock, so that the guest below can order whenever the test runs.
   const hours = owner.getByRole('form', { name: 'Opening hours' });
   for (const day of DAYS) {

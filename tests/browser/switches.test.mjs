@@ -197,7 +197,7 @@ test('a deployment that holds delivery back: the manage page says it is not avai
   try {
     const logins = await seedRestaurant(dark.base, 'held-back');
     const manager = await page(await world.chrome.newContext(PHONE), world.errors);
-    await manager.goto(`${dark.base}/r/held-back/manage`);
+    await manager.goto(`${dark.base}/r/held-back/manage/settings`);
     await logIn(manager, logins.owner);
     const delivery = manager.locator('input[name="delivery"]');
     await delivery.waitFor();
