@@ -1,6 +1,5 @@
 // Manager tools: prices, sold-out, pictures, and staff accounts.
 import { api, config, session } from './api.js';
-import { amountText, parseAmount } from './amounts.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { itemEditor } from './item-editor.js';
 import { categoriesSection } from './categories.js';
@@ -57,15 +56,37 @@ async function uploadOne(slug, token, file, progress) {
   return grant.image_key;
 }
 
-function itemRow(slug, token, start, mediaBaseUrl, menu, move) {
+/**
+ * One dish in the manager's list: its picture, name, price and sold-out switch at a glance, and
+ * an edit panel (opened by "Edit …") with the price, the picture, its place in the category, every
+ * detail, and deleting it.
+ */
+function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
   let item = start;
-  const row = h('tr');
-  // What the last action on this row did, said next to it.
+  let open = false;
+  const card = h('li', { class: 'dish', 'data-item': item.id });
+  // What the last action on this dish did, said next to it.
   const said = h('p', { role: 'status', class: 'row-status' });
   const say = (message, isError) => { said.textContent = message; said.classList.toggle('error', Boolean(isError)); };
   function render() {
-    const currency = item.price.currency;
-    const price = h('input', { inputmode: 'decimal', value: amountText(item.price.minor, currency), 'aria-label': `Price of ${item.name} (${currency})` });
+    const panelId = `dish-panel-${item.id}`;
+    const head = h('div', { class: 'dish-head' },
+      item.image_key ? h('img', { class: 'thumb', src: `${mediaBaseUrl}/${item.image_key}`, alt: '' }) : h('span', { class: 'thumb no-picture', 'aria-hidden': 'true' }),
+      h('h3', {}, item.name),
+      h('span', { class: 'price' }, money(item.price)),
+      h('label', { class: 'choice' }, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out'),
+      h('button', { type: 'button', 'aria-expanded': String(open), 'aria-controls': panelId, onclick: () => { open = !open; render(); } }, open ? `Close ${item.name}` : `Edit ${item.name}`));
+    card.replaceChildren(head, said, open ? panel(panelId) : '');
+  }
+  function panel(id) {
+    return h('div', { class: 'dish-panel', id },
+      pictureField(),
+      moveButtons(),
+      itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); }),
+      h('p', { class: 'remove' }, h('button', { type: 'button', class: 'link', onclick: (event) => removeAsk(event.target.parentElement) }, `Delete ${item.name}`)));
+  }
+  /** The picture, chosen in the panel: uploaded with smaller copies for phones, then attached. */
+  function pictureField() {
     const progress = h('progress', { max: 1, value: 0, hidden: true });
     const file = h('input', { type: 'file', accept: TYPES.join(','), 'aria-label': `Picture for ${item.name}` });
     file.addEventListener('change', async () => {
@@ -81,30 +102,17 @@ function itemRow(slug, token, start, mediaBaseUrl, menu, move) {
         if (await save({ image_key: imageKey, image_variants: variants }, 'The picture was refused: ')) say(`The picture of ${item.name} is updated.`);
       } catch (problem) { say(`The picture was refused: ${problem.message}`, true); } finally { progress.hidden = true; }
     });
-    const savePrice = () => {
-      const minor = parseAmount(price.value, currency);
-      if (minor === null) return say(price.value.trim() ? `Write the price as an amount in ${currency}, like ${amountText(1250, currency)}.` : 'Every dish needs a price.', true);
-      save({ price: { minor, currency } }).then((ok) => ok && say(`${item.name} now costs ${money(item.price)}.`));
-    };
-    row.replaceChildren(
-      h('td', {}, item.image_key ? h('img', { class: 'thumb', src: `${mediaBaseUrl}/${item.image_key}`, alt: '' }) : ''),
-      h('th', { scope: 'row' }, item.name, ' ', moveButtons(), said),
-      h('td', {}, price, h('button', { type: 'button', onclick: savePrice }, 'Save')),
-      h('td', {}, h('label', {}, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out')),
-      h('td', {}, file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB')),
-      h('td', {}, h('details', {}, h('summary', {}, 'Edit'),
-        itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); })),
-      h('button', { type: 'button', class: 'link', onclick: () => removeAsk() }, `Delete ${item.name}`)));
+    return h('p', { class: 'field' }, h('span', {}, 'Picture '), file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB'));
   }
   /** Up and down within its category: the guest's menu shows the dishes in this order. */
   function moveButtons() {
     const same = menu.items.filter((i) => i.category === item.category);
     const index = same.findIndex((i) => i.id === item.id);
-    return h('span', { class: 'move' },
+    return h('p', { class: 'move' }, 'Place in its category ',
       h('button', { type: 'button', disabled: index <= 0, 'aria-label': `Move ${item.name} up`, onclick: () => move(item, -1, say) }, '↑'),
       h('button', { type: 'button', disabled: index === same.length - 1, 'aria-label': `Move ${item.name} down`, onclick: () => move(item, 1, say) }, '↓'));
   }
-  /** Saves a change; true when stored, else the reason is said on the row. */
+  /** Saves a change; true when stored, else the reason is said beside the dish. */
   async function save(change, refused = '') {
     const { id, version, ...details } = item;
     try {
@@ -123,19 +131,18 @@ function itemRow(slug, token, start, mediaBaseUrl, menu, move) {
       say(soldOut ? `${item.name} is sold out` : `${item.name} is back`);
     } catch (problem) { say(problem.message, true); }
   }
-  function removeAsk() {
-    const cell = row.lastElementChild;
-    cell.replaceChildren(h('p', {}, `Delete ${item.name} from the menu?`),
+  function removeAsk(place) {
+    place.replaceChildren(`Delete ${item.name} from the menu? `,
       h('button', { type: 'button', class: 'danger', onclick: async () => {
         try {
           await api('DELETE', `/v1/restaurants/${slug}/menu/items/${item.id}?version=${item.version}`, { token });
-          row.replaceChildren(h('td', { colspan: 6 }, h('p', { role: 'status' }, `${item.name} is deleted.`)));
+          card.replaceChildren(h('p', { role: 'status' }, `${item.name} is deleted.`));
         } catch (problem) { say(problem.message, true); render(); }
       } }, 'Yes, delete'),
       h('button', { type: 'button', onclick: () => render() }, 'Keep it'));
   }
   render();
-  return row;
+  return card;
 }
 
 /** The manager's sections, each at its own address (`/manage/{section}`; the menu at `/manage`). */
@@ -178,8 +185,8 @@ export async function managePage(slug, notice = '', section = 'menu') {
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
   show(sectionNav(slug, 'menu'), h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
-    h('table', { class: 'manage' }, h('thead', {}, h('tr', {}, ['Picture', 'Item', 'Price', 'Availability', 'New picture', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, menu.items.map((item) => itemRow(slug, current.token, item, mediaBaseUrl, menu, moveItem)))),
+    h('h2', {}, 'Dishes'),
+    h('ul', { class: 'dishes', 'data-testid': 'dishes' }, menu.items.map((item) => dishCard(slug, current.token, item, mediaBaseUrl, menu, moveItem))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
     h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
     categoriesSection(slug, current.token, menu, redraw));

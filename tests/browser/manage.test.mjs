@@ -15,6 +15,15 @@ const world = suite(SLUG);
 /** What the manage page's own navigation calls each section. */
 const SECTION_LINKS = { menu: 'Edit the menu', settings: 'Settings', hours: 'Hours and delivery', staff: 'Staff', reports: 'Sales' };
 
+/** A dish in the manager's list, by its name. */
+const dish = (tab, name) => tab.getByTestId('dishes').locator('li.dish').filter({ has: tab.getByRole('heading', { name, exact: true }) });
+
+/** A dish's edit panel, opened. */
+async function editPanel(tab, name) {
+  await dish(tab, name).getByRole('button', { name: `Edit ${name}` }).click();
+  return dish(tab, name);
+}
+
 const manager = (errors = world.errors, section = 'menu') => managerOnPhone(world, SLUG, errors, section);
 
 test('a dish with a group of choices built in the form prices right in a guest\'s cart', async () => {
@@ -35,7 +44,7 @@ test('a dish with a group of choices built in the form prices right in a guest\'
   await screenshot(tab, 'manage-option-form');
   await form.getByRole('button', { name: 'Add item' }).click();
   await tab.getByTestId('manage-notice').filter({ hasText: 'Risotto is on the menu.' }).waitFor();
-  await tab.getByRole('row', { name: /Risotto/ }).waitFor();
+  await dish(tab, 'Risotto').waitFor();
 
   const guest = await page(await world.chrome.newContext(PHONE), world.errors);
   await guest.goto(`${world.server.base}/r/${SLUG}/t/1`);
@@ -59,7 +68,7 @@ test('an empty or malformed price is refused next to the price, and nothing is s
 
   await tab.reload();
   await tab.getByRole('heading', { name: 'Menu', level: 1 }).waitFor();
-  assert.equal(await tab.getByRole('row', { name: /Free lunch/ }).count(), 0);
+  assert.equal(await dish(tab, 'Free lunch').count(), 0);
   const results = await new AxeBuilder({ page: tab }).analyze();
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the manager\'s menu');
 });
@@ -73,7 +82,7 @@ test('a price of nothing or of more than a thousand is asked about once, and sav
 
   await form.getByRole('button', { name: 'Add item' }).click();
   await form.getByText('Free of charge? Press Add item again if that is the price.').waitFor();
-  assert.equal(await tab.getByRole('row', { name: /Water jug/ }).count(), 0, 'not saved yet');
+  assert.equal(await dish(tab, 'Water jug').count(), 0, 'not saved yet');
   await form.getByRole('button', { name: 'Add item' }).click();
 
   await tab.getByTestId('manage-notice').filter({ hasText: 'Water jug is on the menu.' }).waitFor();
@@ -83,7 +92,7 @@ test('a file that is not the picture it claims is refused with the server\'s rea
   // Chromium logs the refused request as a console error: exactly that one.
   const errors = [];
   const tab = await manager(errors);
-  const row = tab.getByRole('row', { name: /Lasagne/ });
+  const row = await editPanel(tab, 'Lasagne');
 
   await row.getByLabel('Picture for Lasagne').setInputFiles({ name: 'lasagne.png', mimeType: 'image/png', buffer: Buffer.from('this is text, not a picture') });
 
@@ -94,7 +103,7 @@ test('a file that is not the picture it claims is refused with the server\'s rea
 
 test('a picture is uploaded with smaller copies, and a guest\'s phone loads a copy, not the original', async () => {
   const tab = await manager();
-  const row = tab.getByRole('row', { name: /Lasagne/ });
+  const row = await editPanel(tab, 'Lasagne');
   // A 1200 × 800 photo-sized PNG, drawn by the browser itself.
   const png = await tab.evaluate(() => {
     const canvas = document.createElement('canvas');
@@ -127,13 +136,33 @@ test('a picture is uploaded with smaller copies, and a guest\'s phone loads a co
   await screenshot(guest, 'guest-menu-picture');
 });
 
+test('a dish is edited in its own panel, and the list shows its new price', async () => {
+  const tab = await manager();
+  await editPanel(tab, 'Lasagne');
+  const form = tab.getByRole('form', { name: 'Edit Lasagne' });
+  await form.getByLabel('Price (EUR)').fill('13.50');
+  await form.getByLabel('Description').fill('Baked in house, with ragù');
+  await form.getByRole('button', { name: 'Save item' }).click();
+  await dish(tab, 'Lasagne').getByText('Lasagne saved.').waitFor();
+  await screenshot(tab, 'manage-dish-panel');
+
+  assert.match(await dish(tab, 'Lasagne').locator('.price').innerText(), /€13\.50/);
+  const item = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/lasagne`);
+  assert.equal(item.price.minor, 1350);
+  assert.equal(item.description, 'Baked in house, with ragù');
+  // Back to its price: the sales test below counts in it.
+  await form.getByLabel('Price (EUR)').fill('13.00');
+  await form.getByRole('button', { name: 'Save item' }).click();
+  await dish(tab, 'Lasagne').locator('.price').filter({ hasText: '€13.00' }).waitFor();
+});
+
 test('deleting a dish asks first, then the menu no longer has it', async () => {
   const tab = await manager();
-  const row = tab.getByRole('row', { name: /Pizza/ });
+  const row = await editPanel(tab, 'Pizza');
 
   await row.getByRole('button', { name: 'Delete Pizza' }).click();
   await row.getByRole('button', { name: 'Keep it' }).click();
-  await tab.getByRole('row', { name: /Pizza/ }).getByRole('button', { name: 'Delete Pizza' }).click();
+  await row.getByRole('button', { name: 'Delete Pizza' }).click();
   await tab.getByRole('button', { name: 'Yes, delete' }).click();
 
   await tab.getByText('Pizza is deleted.').waitFor();
@@ -196,10 +225,10 @@ test('a category renamed elsewhere meanwhile is not renamed over, and the page s
 
 test('a dish moved up comes before the other on the guest\'s menu', async () => {
   const tab = await manager();
-  const names = () => tab.locator('table.manage tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+  const names = () => tab.getByTestId('dishes').locator('li.dish h3').allInnerTexts();
   const before = await names();
   const last = before.at(-1);
-  await tab.getByRole('button', { name: `Move ${last} up` }).click();
+  await (await editPanel(tab, last)).getByRole('button', { name: `Move ${last} up` }).click();
   await tab.getByTestId('manage-notice').filter({ hasText: `${last} moved.` }).waitFor();
   const after = await names();
   assert.deepEqual(after, [...before.slice(0, -2), last, before.at(-2)]);

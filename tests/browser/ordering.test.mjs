@@ -80,7 +80,7 @@ test('a manager marks an item sold out and the customer cannot order it', async 
   const manager = await page(await world.chrome.newContext(), world.errors);
   await manager.goto(`${world.server.base}/r/${SLUG}/manage`);
   await logIn(manager, world.logins.owner);
-  await manager.getByRole('row', { name: /Lasagne/ }).getByLabel('Sold out').check();
+  await manager.locator('li.dish[data-item="lasagne"]').getByLabel('Sold out').check();
   await manager.getByText('Lasagne is sold out').waitFor();
   await screenshot(manager, 'manager');
 
@@ -129,8 +129,8 @@ test('a manager edits an item, the opening hours and the tables', async () => {
   const manager = await page(await world.chrome.newContext(), world.errors);
   await manager.goto(`${world.server.base}/r/${SLUG}/manage`);
   await logIn(manager, world.logins.owner);
-  const pizza = manager.getByRole('row', { name: /Pizza/ });
-  await pizza.getByText('Edit').click();
+  const pizza = manager.locator('li.dish[data-item="pizza"]');
+  await pizza.getByRole('button', { name: 'Edit Pizza' }).click();
   await pizza.getByLabel('Description').fill('Wood-fired, San Marzano tomatoes');
   await pizza.getByLabel('sesame').check();
   await pizza.getByRole('button', { name: 'Save item' }).click();
