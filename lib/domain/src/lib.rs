@@ -18,6 +18,7 @@ pub mod pace;
 pub mod report;
 pub mod reservation;
 pub mod restaurant;
+pub mod saved_group;
 #[cfg(feature = "openapi")]
 pub mod schema;
 pub mod staff;

@@ -29,6 +29,8 @@ pub enum MenuError {
     WindowWithoutDays,
     #[error("image key '{0}' must be a relative path of a-z, 0-9, '/', '.', '-' and '_' (at most 256)")]
     ImageKey(String),
+    #[error("there is no saved group of choices '{0}'")]
+    UnknownSavedGroup(OptionGroupId),
     #[error("smaller copies of a picture need the picture, at most {max} of them, each 16 to 4096 pixels wide and of another width", max = MenuItem::MAX_VARIANTS)]
     ImageVariants,
 }
@@ -247,6 +249,7 @@ pub struct OptionGroup {
     min_choices: u8,
     max_choices: u8,
     options: Vec<MenuOption>,
+    saved: bool,
 }
 
 /// A choice on an item: its guest picks `min_choices` to `max_choices` of its options, with
@@ -262,6 +265,10 @@ struct OptionGroupRepr {
     max_choices: u8,
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 30))]
     options: Vec<MenuOption>,
+    /// A copy of the restaurant's saved group of this id (`…/menu/option-groups`): it changes
+    /// with that group, on every dish that has it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    saved: bool,
 }
 
 #[cfg(feature = "openapi")]
@@ -288,7 +295,17 @@ impl OptionGroup {
         if unique.len() != options.len() {
             return fail("option ids must be unique within the group");
         }
-        Ok(Self { id, name, min_choices, max_choices, options })
+        Ok(Self { id, name, min_choices, max_choices, options, saved: false })
+    }
+
+    /// This group as a dish's copy of the saved group of its id.
+    pub fn as_saved(self) -> Self {
+        Self { saved: true, ..self }
+    }
+
+    /// Whether this is a dish's copy of a saved group.
+    pub fn is_saved(&self) -> bool {
+        self.saved
     }
 
     pub fn id(&self) -> &OptionGroupId {
@@ -314,13 +331,21 @@ impl OptionGroup {
 impl TryFrom<OptionGroupRepr> for OptionGroup {
     type Error = MenuError;
     fn try_from(r: OptionGroupRepr) -> Result<Self, MenuError> {
-        Self::new(r.id, r.name, r.min_choices, r.max_choices, r.options)
+        let group = Self::new(r.id, r.name, r.min_choices, r.max_choices, r.options)?;
+        Ok(if r.saved { group.as_saved() } else { group })
     }
 }
 
 impl From<OptionGroup> for OptionGroupRepr {
     fn from(g: OptionGroup) -> Self {
-        Self { id: g.id, name: g.name, min_choices: g.min_choices, max_choices: g.max_choices, options: g.options }
+        Self {
+            id: g.id,
+            name: g.name,
+            min_choices: g.min_choices,
+            max_choices: g.max_choices,
+            options: g.options,
+            saved: g.saved,
+        }
     }
 }
 

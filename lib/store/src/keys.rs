@@ -4,7 +4,7 @@
 //! Every partition of a restaurant's data starts with `R#{slug}`; a slug cannot contain `#`, so no
 //! key of one restaurant can be built from another's, and no query can reach across restaurants.
 
-use bistro_domain::ids::{CategoryId, Email, ItemId, OrderId, ReservationId, Slug, Token, UserId};
+use bistro_domain::ids::{CategoryId, Email, ItemId, OptionGroupId, OrderId, ReservationId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 
@@ -98,6 +98,13 @@ pub fn category(slug: &Slug, id: &CategoryId) -> Key {
 pub fn menu_item(slug: &Slug, id: &ItemId) -> Key {
     Key::new(menu_partition(slug), format!("ITEM#{id}"))
 }
+
+/// A group of choices the restaurant saved to give to many dishes.
+pub fn saved_group(slug: &Slug, id: &OptionGroupId) -> Key {
+    Key::new(menu_partition(slug), format!("{SAVED_GROUP_PREFIX}{id}"))
+}
+
+pub const SAVED_GROUP_PREFIX: &str = "GROUP#";
 
 /// Counts every change to what the published menu shows (items, categories, restaurant settings).
 pub fn menu_version(slug: &Slug) -> Key {

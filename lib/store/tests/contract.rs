@@ -16,7 +16,8 @@ use bistro_store::repo::{CartAtVersion, IdempotencyKey, Placement};
 use bistro_store::seam::{Condition, Index, Item, Key, Query, SeamError, SortKey, Write, now_unix};
 use bistro_store::{Cursor, RepoError, Repos, Store};
 use bistro_testkit::fixtures::{
-    self, account, booking, booking_by, guest, menu_item, new_order, restaurant, slug, tomorrow_evening,
+    self, account, booking, booking_by, dish_with_saved_spice, guest, menu_item, new_order, restaurant, slug,
+    spice_group, tomorrow_evening,
 };
 use bistro_testkit::moto;
 use futures::future::join_all;
@@ -78,6 +79,7 @@ contract!(
     a_hundred_concurrent_bookings_never_put_more_than_twenty_covers_in_a_slot,
     cancelling_a_booking_gives_its_covers_back,
     two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_win,
+    a_saved_group_and_every_dish_s_copy_change_together_or_not_at_all,
     a_menu_one_instance_has_read_shows_another_instances_change_at_once,
     settings_one_instance_has_read_show_another_instances_change_at_once,
     a_cart_change_started_from_a_copy_another_instance_outdated_is_refused_then_made_on_the_stored_cart,
@@ -363,6 +365,38 @@ async fn two_concurrent_edits_of_one_item_at_the_same_version_let_exactly_one_wi
     let stored = repos.menus.item(&roma, pizza.id()).await.unwrap();
     let winner = if a.is_ok() { 1000 } else { 1100 };
     assert_eq!((stored.price().minor, stored.version()), (winner, 2));
+}
+
+async fn a_saved_group_and_every_dish_s_copy_change_together_or_not_at_all(store: Arc<dyn Store>) {
+    let repos = Repos::new(store);
+    let roma = slug("roma");
+    let (curry, dal) = (dish_with_saved_spice("curry", 0), dish_with_saved_spice("dal", 0));
+    repos.menus.create_item(&roma, &curry).await.unwrap();
+    repos.menus.create_item(&roma, &dal).await.unwrap();
+    assert_eq!(repos.menus.save_group(&roma, &spice_group(0), None, &[]).await.unwrap(), 1);
+    let hotter = spice_group(150);
+    let changed = |dish: &bistro_domain::menu::MenuItem| dish.with_saved_group(&hotter).unwrap().unwrap();
+
+    // The dal changed meanwhile: nothing is written, not even the curry's copy or the group.
+    let mut renamed = dal.details().clone();
+    renamed.description = bistro_domain::text::Description::parse("with lentils").unwrap();
+    repos.menus.update_item(&roma, &dal.revised(renamed).unwrap()).await.unwrap();
+    let refused = repos.menus.save_group(&roma, &hotter, Some(1), &[changed(&curry), changed(&dal)]).await;
+    let group_after_refusal = repos.menus.saved_group(&roma, hotter.id()).await.unwrap();
+    let curry_after_refusal = repos.menus.item(&roma, curry.id()).await.unwrap();
+    let dal_now = repos.menus.item(&roma, dal.id()).await.unwrap();
+    let saved = repos.menus.save_group(&roma, &hotter, Some(1), &[changed(&curry), changed(&dal_now)]).await;
+
+    assert!(matches!(refused, Err(RepoError::StaleVersion)), "{refused:?}");
+    assert_eq!((group_after_refusal.version, curry_after_refusal.version()), (1, 1));
+    assert_eq!(saved.unwrap(), 2);
+    let menu = repos.menus.menu(&roma).await.unwrap().value;
+    let hot = bistro_domain::ids::OptionId::parse("hot").unwrap();
+    for id in [curry.id(), dal.id()] {
+        let group = &menu.item(id).unwrap().details().option_groups[0];
+        assert_eq!(group.option(&hot).unwrap().price_delta.minor, 150, "{id}");
+    }
+    assert_eq!(repos.menus.saved_groups(&roma).await.unwrap().len(), 1);
 }
 
 async fn a_menu_one_instance_has_read_shows_another_instances_change_at_once(store: Arc<dyn Store>) {

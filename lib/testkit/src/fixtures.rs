@@ -105,6 +105,30 @@ pub fn menu_item(id: &str, price: i64) -> MenuItem {
     MenuItem::new(ItemId::parse(id).unwrap(), details, 1).unwrap()
 }
 
+/// "Spice level": mild, or hot for `hot_costs` more (in euro cents).
+pub fn spice_group(hot_costs: i64) -> bistro_domain::menu::OptionGroup {
+    let option = |id: &str, minor| bistro_domain::menu::MenuOption {
+        id: bistro_domain::ids::OptionId::parse(id).unwrap(),
+        name: Name::parse(id).unwrap(),
+        price_delta: Money::new(minor, eur()),
+    };
+    bistro_domain::menu::OptionGroup::new(
+        bistro_domain::ids::OptionGroupId::parse("spice").unwrap(),
+        Name::parse("Spice level").unwrap(),
+        1,
+        1,
+        vec![option("mild", 0), option("hot", hot_costs)],
+    )
+    .unwrap()
+}
+
+/// A dish at 12.00 with a copy of the saved spice group at `hot_costs`.
+pub fn dish_with_saved_spice(id: &str, hot_costs: i64) -> MenuItem {
+    let mut details = menu_item(id, 1200).details().clone();
+    details.option_groups = vec![spice_group(hot_costs).as_saved()];
+    MenuItem::new(ItemId::parse(id).unwrap(), details, 1).unwrap()
+}
+
 /// A pickup order of one 9.00 pizza, placed on `date`.
 pub fn new_order(raw_slug: &str, date: Date) -> NewOrder {
     let price = Money::new(900, eur());

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use bistro_domain::ids::{CategoryId, ItemId, Slug};
+use bistro_domain::ids::{CategoryId, ItemId, OptionGroupId, Slug};
 use bistro_domain::jiff::civil::Date;
-use bistro_domain::menu::{Category, Menu, MenuItem};
+use bistro_domain::menu::{Category, Menu, MenuItem, OptionGroup};
 
 use super::{
     RepoError, Versioned, counter_value, decode, encode, read_all, stale_or_missing, write_counting_menu_change,
 };
 use crate::cache::VersionedCache;
 use crate::keys;
-use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
+use crate::seam::{Condition, Item, Query, SeamError, SortKey, Store, Write};
 
 #[derive(Debug, Clone)]
 pub struct Menus {
@@ -161,6 +161,72 @@ impl Menus {
 
     pub async fn delete_item(&self, slug: &Slug, id: &ItemId, expected_version: u64) -> Result<(), RepoError> {
         let key = keys::menu_item(slug, id);
+        self.guarded_change(
+            slug,
+            &key,
+            Write::Delete { key: key.clone(), condition: Condition::Version(expected_version) },
+        )
+        .await
+    }
+
+    /// The restaurant's saved groups of choices, each at its version.
+    pub async fn saved_groups(&self, slug: &Slug) -> Result<Vec<Versioned<OptionGroup>>, RepoError> {
+        let query = Query::partition(keys::menu_partition(slug))
+            .sort_key(SortKey::BeginsWith(keys::SAVED_GROUP_PREFIX.to_owned()));
+        read_all(self.store.as_ref(), query)
+            .await?
+            .iter()
+            .map(|item| Ok(Versioned { value: decode(item)?, version: item.version }))
+            .collect()
+    }
+
+    pub async fn saved_group(&self, slug: &Slug, id: &OptionGroupId) -> Result<Versioned<OptionGroup>, RepoError> {
+        let item = self.store.get(&keys::saved_group(slug, id)).await?.ok_or(RepoError::NotFound)?;
+        Ok(Versioned { value: decode(&item)?, version: item.version })
+    }
+
+    /// Saves `group` (new when `expected_version` is `None`, else over the version read) and,
+    /// in the same transaction, the dishes' copies of it: `dishes` at their next versions, each
+    /// written over the version before, so a dish changed meanwhile fails it all (`StaleVersion`)
+    /// and no dish keeps an old copy. At most [`Self::MAX_DISHES_PER_GROUP`] dishes.
+    pub async fn save_group(
+        &self,
+        slug: &Slug,
+        group: &OptionGroup,
+        expected_version: Option<u64>,
+        dishes: &[MenuItem],
+    ) -> Result<u64, RepoError> {
+        let key = keys::saved_group(slug, group.id());
+        let (condition, version) = match expected_version {
+            None => (Condition::Absent, 1),
+            Some(v) => (Condition::Version(v), v + 1),
+        };
+        let mut writes = vec![Write::Put { item: Item::new(key.clone(), version, encode(group)?), condition }];
+        for dish in dishes {
+            let dish_key = keys::menu_item(slug, dish.id());
+            let condition = Condition::Version(dish.version().saturating_sub(1));
+            writes.push(Write::Put { item: Item::new(dish_key, dish.version(), encode(dish)?), condition });
+        }
+        writes.push(Write::Add { key: keys::menu_version(slug), by: 1, expires_at: None, condition: Condition::Always });
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(version),
+            Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) && expected_version.is_none() => {
+                Err(RepoError::AlreadyExists)
+            }
+            Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                Err(stale_or_missing(self.store.as_ref(), &key).await)
+            }
+            Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::StaleVersion),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Dishes one saved group may be on: a change writes them all with the group and the menu's
+    /// count in one transaction of at most 100 writes.
+    pub const MAX_DISHES_PER_GROUP: usize = 98;
+
+    pub async fn delete_group(&self, slug: &Slug, id: &OptionGroupId, expected_version: u64) -> Result<(), RepoError> {
+        let key = keys::saved_group(slug, id);
         self.guarded_change(
             slug,
             &key,
