@@ -5,7 +5,7 @@
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
-use bistro_domain::ids::{CategoryId, ItemId, OrderId, ReservationId, Token, UserId};
+use bistro_domain::ids::{CategoryId, ItemId, OptionGroupId, OrderId, ReservationId, Token, UserId};
 
 use crate::error::ApiError;
 
@@ -57,6 +57,7 @@ from_path! {
     LineIndex => "index", "cart line", |raw: &str| raw.parse().map(LineIndex);
     ItemId => "item", "menu item", ItemId::parse;
     CategoryId => "category", "category", CategoryId::parse;
+    OptionGroupId => "group", "saved group", OptionGroupId::parse;
     OrderId => "order", "order", OrderId::parse;
     ReservationId => "reservation", "reservation", ReservationId::parse;
     UserId => "user", "account", UserId::parse;

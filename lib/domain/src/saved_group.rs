@@ -99,7 +99,10 @@ mod tests {
         let stored = details.clone().with_saved_groups(&[spice(150)]).expect("saved exists");
         let hot = stored.option_groups[0].option(&OptionId::parse("hot").expect("id")).expect("hot");
         assert_eq!(hot.price_delta, eur(150), "the saved group's price, not the copy's");
-        assert_eq!(details.with_saved_groups(&[]), Err(MenuError::UnknownSavedGroup(OptionGroupId::parse("spice").expect("id"))));
+        assert_eq!(
+            details.with_saved_groups(&[]),
+            Err(MenuError::UnknownSavedGroup(OptionGroupId::parse("spice").expect("id")))
+        );
     }
 
     #[test]

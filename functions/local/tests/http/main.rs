@@ -11,6 +11,7 @@ mod later;
 mod limits;
 mod live;
 mod media;
+mod option_groups;
 mod pace;
 mod privacy;
 mod rejection;

@@ -7,7 +7,9 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, cart, deliveries, health, menu, orders, pace, reports, reservations, staff};
+use crate::routes::{
+    accounts, cart, deliveries, health, menu, option_groups, orders, pace, reports, reservations, staff,
+};
 use crate::state::AppState;
 
 #[derive(Debug, OpenApi)]
@@ -20,6 +22,7 @@ use crate::state::AppState;
         staff::reset_password, staff::hand_over,
         menu::read_menu, menu::read_item, menu::create_category, menu::read_category, menu::update_category, menu::delete_category,
         menu::create_item, menu::update_item, menu::set_sold_out, menu::delete_item, menu::request_upload,
+        option_groups::list_groups, option_groups::create_group, option_groups::change_group, option_groups::delete_group,
         cart::open_cart, cart::issue_device, cart::read_cart, cart::add_line, cart::replace_line, cart::remove_line,
         orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, deliveries::waiting_deliveries, deliveries::take_delivery, orders::erase_order,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/restaurants/{slug}/menu/items/{item}/sold-out", put(set_sold_out).route_layer(publishes()))
         .route("/v1/restaurants/{slug}/menu/images", post(request_upload))
+        .merge(super::option_groups::router())
 }
 
 #[derive(Debug, Default, PartialEq, Eq, Deserialize, IntoParams)]
@@ -302,6 +303,12 @@ async fn check_item(
                 .ok_or_else(|| ApiError::unprocessable(ErrorCode::NoMediaStore, "this deployment takes no pictures"))?;
             *key = crate::images::attach(media.as_ref(), slug, key).await?;
         }
+    }
+    // A dish's copy of a saved group is the saved group as it is now.
+    if details.option_groups.iter().any(|g| g.is_saved()) {
+        let saved: Vec<_> = state.repos.menus.saved_groups(slug).await?.into_iter().map(|g| g.value).collect();
+        details =
+            details.with_saved_groups(&saved).map_err(|e| ApiError::unprocessable(ErrorCode::UnknownSavedGroup, e))?;
     }
     let currency = restaurant(state, slug).await?.value.currency;
     if details.price.currency != currency {

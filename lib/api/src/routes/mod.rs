@@ -6,6 +6,7 @@ pub mod cart;
 pub mod deliveries;
 pub mod health;
 pub mod menu;
+pub mod option_groups;
 pub mod orders;
 pub mod pace;
 pub mod reports;

@@ -207,7 +207,12 @@ impl Menus {
             let condition = Condition::Version(dish.version().saturating_sub(1));
             writes.push(Write::Put { item: Item::new(dish_key, dish.version(), encode(dish)?), condition });
         }
-        writes.push(Write::Add { key: keys::menu_version(slug), by: 1, expires_at: None, condition: Condition::Always });
+        writes.push(Write::Add {
+            key: keys::menu_version(slug),
+            by: 1,
+            expires_at: None,
+            condition: Condition::Always,
+        });
         match self.store.transact(writes).await {
             Ok(()) => Ok(version),
             Err(SeamError::TransactionCancelled { failed }) if failed.contains(&0) && expected_version.is_none() => {
