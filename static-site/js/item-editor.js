@@ -21,15 +21,31 @@ export function idFrom(name, taken) {
 
 /**
  * Option groups edited as a form: each group's name and how many choices a guest makes (at least,
- * at most), and its options with their price difference. Returns the element and `read()`, which
- * gives the groups as the API takes them or a message saying what to fix.
+ * at most), and its options with their price difference. A dish's copy of a saved group is shown,
+ * not edited (it changes with the saved group), and saved groups not on the dish may be added.
+ * Returns the element and `read()`, which gives the groups as the API takes them or a message
+ * saying what to fix. `single`: one group, edited alone (a saved group itself).
  */
-function optionGroupsEditor(groups, currency) {
+export function optionGroupsEditor(groups, currency, { saved = [], single = false } = {}) {
   // Working copies: ids stay as they were for what exists, new ones come from the names.
   const state = (groups ?? []).map((g) => ({ ...g, options: g.options.map((o) => ({ ...o, price: amountText(o.price_delta.minor, currency) })) }));
   const box = h('div', { class: 'option-groups' });
+  const savedCopy = (group, gi) => h('fieldset', { class: 'option-group saved' }, h('legend', {}, group.name),
+    h('p', { class: 'note' }, `Saved group: ${group.options.map((o) => o.name).join(', ')}. Change it under Saved groups of choices.`),
+    h('button', { type: 'button', class: 'link', onclick: () => { state.splice(gi, 1); render(); } }, `Remove the group ${group.name}`));
+  const addSaved = () => {
+    const unused = saved.filter((g) => !state.some((s) => s.id === g.id));
+    if (!unused.length) return '';
+    const select = h('select', { 'aria-label': 'A saved group of choices' }, unused.map((g) => h('option', { value: g.id }, g.name)));
+    return h('span', { class: 'inline-field' }, select, h('button', { type: 'button', onclick: () => {
+      const group = unused.find((g) => g.id === select.value);
+      state.push({ ...group, saved: true, options: group.options.map((o) => ({ ...o, price: amountText(o.price_delta.minor, currency) })) });
+      render();
+    } }, 'Add the saved group'));
+  };
   const render = () => {
     box.replaceChildren(...state.map((group, gi) => {
+      if (group.saved) return savedCopy(group, gi);
       const field = (label, value, onInput, attrs = {}) => {
         const id = `g${gi}-${label.replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 7)}`;
         return h('span', { class: 'inline-field' }, h('label', { for: id }, label), h('input', { id, value, oninput: (e) => onInput(e.target.value), ...attrs }));
@@ -43,14 +59,21 @@ function optionGroupsEditor(groups, currency) {
           field(`Price difference (${currency})`, option.price, (v) => { option.price = v; }, { inputmode: 'decimal' }),
           h('button', { type: 'button', class: 'link', onclick: () => { group.options.splice(oi, 1); render(); } }, `Remove ${option.name || 'option'}`)))),
         h('button', { type: 'button', onclick: () => { group.options.push({ name: '', price: amountText(0, currency) }); render(); } }, 'Add an option'),
-        h('button', { type: 'button', class: 'link', onclick: () => { state.splice(gi, 1); render(); } }, `Remove the group ${group.name}`));
-    }), h('button', { type: 'button', onclick: () => { state.push({ name: '', min_choices: 0, max_choices: 1, options: [{ name: '', price: amountText(0, currency) }] }); render(); } }, 'Add a group of options'));
+        single ? '' : h('button', { type: 'button', class: 'link', onclick: () => { state.splice(gi, 1); render(); } }, `Remove the group ${group.name}`));
+    }), single && state.length ? '' : h('button', { type: 'button', onclick: () => { state.push({ name: '', min_choices: 0, max_choices: 1, options: [{ name: '', price: amountText(0, currency) }] }); render(); } }, 'Add a group of options'),
+    single ? '' : addSaved());
   };
   render();
   function read() {
     const groupIds = [];
     const out = [];
     for (const group of state) {
+      // A saved group's copy is the saved group: the server writes it as it is now.
+      if (group.saved) {
+        groupIds.push(group.id);
+        out.push({ id: group.id, name: group.name, min_choices: group.min_choices, max_choices: group.max_choices, options: group.options.map(({ id, name, price_delta }) => ({ id, name, price_delta })), saved: true });
+        continue;
+      }
       if (!group.name.trim()) return { problem: 'Every group of options needs a name.' };
       if (group.options.length === 0) return { problem: `"${group.name}" needs at least one option.` };
       if (!(group.min_choices <= group.max_choices && group.max_choices <= group.options.length)) {
@@ -76,12 +99,12 @@ function optionGroupsEditor(groups, currency) {
 }
 
 /// A form for `item` (or a new one when `item` is null); `onSaved` gets the stored item.
-export function itemEditor(slug, token, categories, currency, item, onSaved) {
+export function itemEditor(slug, token, categories, currency, item, onSaved, savedGroups = []) {
   const details = item ?? { category: categories[0]?.id, name: '', description: '', price: null, allergens: [], dietary: [], option_groups: [] };
   const key = item?.id ?? 'new';
   const errorFor = (name) => h('p', { class: 'error', id: `${key}-${name}-error`, role: 'alert', hidden: true });
   const errors = { price: errorFor('price'), options: errorFor('options'), general: errorFor('general') };
-  const options = optionGroupsEditor(details.option_groups, currency);
+  const options = optionGroupsEditor(details.option_groups, currency, { saved: savedGroups });
   const status = h('p', { role: 'status', class: 'saved' });
   const priceId = `${key}-price`;
   const form = h('form', { class: 'editor', 'aria-label': item ? `Edit ${item.name}` : 'New item', novalidate: true },

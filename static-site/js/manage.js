@@ -3,6 +3,7 @@ import { api, config, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { itemEditor } from './item-editor.js';
 import { categoriesSection } from './categories.js';
+import { savedGroupsSection } from './saved-groups.js';
 import { settingsForm } from './settings.js';
 import { basicsForm, bookingsForm, servingForm } from './restaurant-forms.js';
 import { salesSection } from './sales.js';
@@ -82,7 +83,7 @@ function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
     return h('div', { class: 'dish-panel', id },
       pictureField(),
       moveButtons(),
-      itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); }),
+      itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); }, menu.savedGroups),
       h('p', { class: 'remove' }, h('button', { type: 'button', class: 'link', onclick: (event) => removeAsk(event.target.parentElement) }, `Delete ${item.name}`)));
   }
   /** The picture, chosen in the panel: uploaded with smaller copies for phones, then attached. */
@@ -161,7 +162,8 @@ export async function managePage(slug, notice = '', section = 'menu') {
   }
   if (section !== 'menu') return otherSection(slug, current, section);
   const { mediaBaseUrl } = await config();
-  const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
+  const [menu, saved] = await Promise.all([api('GET', `/v1/restaurants/${slug}/menu?limit=200`), api('GET', `/v1/restaurants/${slug}/menu/option-groups`, { token: current.token })]);
+  menu.savedGroups = saved.map((entry) => entry.group);
   const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
   /** Moves a dish one place within its category, numbering the category's dishes 10, 20, …. */
   async function moveItem(item, step, say) {
@@ -188,8 +190,9 @@ export async function managePage(slug, notice = '', section = 'menu') {
     h('h2', {}, 'Dishes'),
     h('ul', { class: 'dishes', 'data-testid': 'dishes' }, menu.items.map((item) => dishCard(slug, current.token, item, mediaBaseUrl, menu, moveItem))),
     h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
-    h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload)),
-    categoriesSection(slug, current.token, menu, redraw));
+    h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload, menu.savedGroups)),
+    categoriesSection(slug, current.token, menu, redraw),
+    savedGroupsSection(slug, current.token, menu, saved, (said) => managePage(slug, said)));
 }
 
 /** The sections other than the menu: the restaurant's settings, its hours, its staff, its sales. */

@@ -156,6 +156,43 @@ test('a dish is edited in its own panel, and the list shows its new price', asyn
   await dish(tab, 'Lasagne').locator('.price').filter({ hasText: '€13.00' }).waitFor();
 });
 
+test('a saved group of choices written once is given to two dishes and changed once for both', async () => {
+  const tab = await manager();
+  await tab.getByText('Save a new group').click();
+  const form = tab.getByRole('form', { name: 'New saved group' });
+  await form.getByRole('button', { name: 'Add a group of options' }).click();
+  await form.getByLabel('Group name').fill('Spice level');
+  await form.getByLabel('At least').fill('0');
+  await form.getByLabel('At most').fill('1');
+  await form.getByLabel('Option', { exact: true }).fill('Mild');
+  await form.getByRole('button', { name: 'Add an option' }).click();
+  await form.getByLabel('Option', { exact: true }).nth(1).fill('Hot');
+  await form.getByLabel('Price difference (EUR)').nth(1).fill('1.00');
+  await form.getByRole('button', { name: 'Save the group' }).click();
+  await tab.getByTestId('manage-notice').filter({ hasText: 'Spice level is saved' }).waitFor();
+  for (const name of ['Lasagne', 'Pizza']) {
+    await editPanel(tab, name);
+    const editor = tab.getByRole('form', { name: `Edit ${name}` });
+    await editor.getByLabel('A saved group of choices').selectOption({ label: 'Spice level' });
+    await editor.getByRole('button', { name: 'Add the saved group' }).click();
+    await editor.getByRole('button', { name: 'Save item' }).click();
+    await dish(tab, name).getByText(`${name} saved.`).waitFor();
+  }
+  await tab.reload();
+  await tab.getByText('Spice level (on 2 dishes)').click();
+  const saved = tab.getByRole('form', { name: 'Saved group Spice level' });
+  await saved.getByLabel('Price difference (EUR)').nth(1).fill('1.50');
+  await saved.getByRole('button', { name: 'Save Spice level for every dish' }).click();
+
+  await tab.getByTestId('manage-notice').filter({ hasText: 'Spice level is saved on 2 dishes.' }).waitFor();
+  await screenshot(tab, 'manage-saved-groups');
+  for (const id of ['lasagne', 'pizza']) {
+    const item = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/menu/items/${id}`);
+    const spice = item.option_groups.find((g) => g.id === 'spice-level');
+    assert.equal(spice.options.find((o) => o.name === 'Hot').price_delta.minor, 150, id);
+  }
+});
+
 test('deleting a dish asks first, then the menu no longer has it', async () => {
   const tab = await manager();
   const row = await editPanel(tab, 'Pizza');
