@@ -5,7 +5,7 @@ const guest = () => import('./customer.js');
 const booking = () => import('./booking.js');
 import { endSession, session } from './api.js';
 import { h, nav, show, toast } from './ui.js';
-import { LANGUAGES, guestMessage, lang, loadWords, setLang, t } from './words.js';
+import { LANGUAGES, guestMessage, lang, loadStaffWords, loadWords, setLang, t } from './words.js';
 
 /** The guest's language, switchable on every page; the page is drawn again in it. */
 function languagePicker() {
@@ -17,6 +17,8 @@ function languagePicker() {
 const token = () => new URLSearchParams(location.search).get('token') ?? '';
 /** A restaurant's address, `/r/{slug}`, and the page's path within it: read in this one place. */
 const RESTAURANT_PATH = /^\/r\/([a-z0-9_-]+)(\/.*)?$/;
+/** The pages of a restaurant's staff (their first path segment): they speak the staff's words. */
+const STAFF_PAGES = new Set(['staff', 'driver', 'history', 'bookings', 'manage', 'setup', 'tables']);
 /** A restaurant's pages, by their path within its address. */
 const PAGES = [
   [/^\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
@@ -48,6 +50,8 @@ async function route() {
       // What the last page said belongs to it: a new page starts quiet, with its own title.
       document.getElementById('toast').classList.remove('visible');
       await loadWords();
+      // A staff member's screen speaks their language on the staff's links and pages too.
+      if (session(slug) || STAFF_PAGES.has(match[0].split('/')[1])) await loadStaffWords();
       const [loading, current] = page(slug, ...match.slice(1));
       nav(slug, current, session(slug)?.account?.role, () => endSession(slug, 'logged_out'));
       document.getElementById('nav').append(languagePicker());

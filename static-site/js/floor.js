@@ -2,7 +2,7 @@
 // totals per state), and the bookings of any day with a week's covers at a glance.
 import { api, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
-import { KIND_NAMES, STATE_NAMES, addDays, clock, everyPage } from './ticket.js';
+import { addDays, clock, everyPage, kindName, stateName } from './ticket.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
@@ -42,14 +42,14 @@ export async function historyPage(slug) {
         h('tbody', {}, states.map((state) => {
           const of = orders.filter((o) => o.state === state);
           const sum = { minor: of.reduce((s, o) => s + o.totals.total.minor, 0), currency: of[0].totals.total.currency };
-          return h('tr', { 'data-state': state }, h('th', { scope: 'row' }, STATE_NAMES[state]), h('td', {}, String(of.length)), h('td', {}, money(sum)));
+          return h('tr', { 'data-state': state }, h('th', { scope: 'row' }, stateName(state)), h('td', {}, String(of.length)), h('td', {}, money(sum)));
         }))));
     table.replaceChildren(shown.length === 0 ? '' : h('table', { class: 'history', 'data-testid': 'history' },
       h('thead', {}, h('tr', {}, ['#', 'Placed', 'How', 'Guest', 'State', 'Total'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, shown.map((o) => h('tr', { 'data-order': o.id },
         h('td', {}, `#${o.number}`), h('td', {}, clock(o.placed_at, timeZone)),
-        h('td', {}, o.kind.type === 'dine_in' ? `Table ${o.kind.table}` : KIND_NAMES[o.kind.type]),
-        h('td', {}, o.customer?.name ?? 'Guest details erased'), h('td', {}, STATE_NAMES[o.state]), h('td', {}, money(o.totals.total)))))));
+        h('td', {}, o.kind.type === 'dine_in' ? `Table ${o.kind.table}` : kindName(o.kind.type)),
+        h('td', {}, o.customer?.name ?? 'Guest details erased'), h('td', {}, stateName(o.state)), h('td', {}, money(o.totals.total)))))));
   }
   async function load() {
     try {

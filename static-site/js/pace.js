@@ -3,6 +3,7 @@
 // from the published menu (`pausedUntil`).
 import { api } from './api.js';
 import { h, localTime } from './ui.js';
+import { guestMessage, t } from './words.js';
 
 /** Whether new orders are paused at `now`: `null` when not, else `{ until }` (null: until resumed). */
 export function pausedUntil(pace, now = Date.now()) {
@@ -12,24 +13,24 @@ export function pausedUntil(pace, now = Date.now()) {
   return { until: pause.until ?? null };
 }
 
-const PAUSES = [['15', '15 minutes'], ['30', '30 minutes'], ['60', 'an hour'], ['', 'until resumed']];
+const PAUSES = [['15', 'staff.pause.15'], ['30', 'staff.pause.30'], ['60', 'staff.pause.60'], ['', 'staff.pause.resumed']];
 const DELAYS = [0, 10, 20, 30, 45, 60];
 
 /** The board's pace controls, starting from `restaurant.pace`. */
 export function paceControls(slug, token, restaurant) {
   let pace = restaurant.pace ?? { busy_minutes: 0 };
   const status = h('p', { role: 'status', class: 'row-status', 'data-testid': 'pace-status' });
-  const length = h('select', { id: 'pause-length', 'aria-label': 'Pause for' }, PAUSES.map(([value, label]) => h('option', { value }, label)));
+  const length = h('select', { id: 'pause-length', 'aria-label': t('staff.pause_for') }, PAUSES.map(([value, label]) => h('option', { value }, t(label))));
   const pauseButton = h('button', { type: 'button', 'data-testid': 'pause' });
-  const delay = h('select', { id: 'busy-delay' }, DELAYS.map((minutes) => h('option', { value: minutes }, minutes ? `+${minutes} minutes` : 'none')));
+  const delay = h('select', { id: 'busy-delay' }, DELAYS.map((minutes) => h('option', { value: minutes }, minutes ? t('staff.busy_minutes', { minutes }) : t('staff.busy_none'))));
   const say = () => {
     const paused = pausedUntil(pace);
-    pauseButton.textContent = paused ? 'Take new orders again' : 'Pause new orders';
+    pauseButton.textContent = paused ? t('staff.resume') : t('staff.pause');
     length.hidden = Boolean(paused);
     delay.value = String(pace.busy_minutes ?? 0);
     status.textContent = paused
-      ? (paused.until ? `New orders are paused until ${localTime(paused.until, restaurant.time_zone)}.` : 'New orders are paused until you take them again.')
-      : pace.busy_minutes ? `Taking new orders, promised ${pace.busy_minutes} minutes later than usual.` : 'Taking new orders.';
+      ? (paused.until ? t('staff.paused_until', { time: localTime(paused.until, restaurant.time_zone) }) : t('staff.paused'))
+      : pace.busy_minutes ? t('staff.taking_later', { minutes: pace.busy_minutes }) : t('staff.taking');
   };
   // One change at a time, each made from what the one before left: a pause taken back and a
   // delay chosen in quick succession must not put the pause back.
@@ -40,7 +41,7 @@ export function paceControls(slug, token, restaurant) {
         pace = await api('PUT', `/v1/restaurants/${slug}/pace`, { token, body: change(pace) });
         say();
       } catch (problem) {
-        status.textContent = problem.message;
+        status.textContent = guestMessage(problem);
       }
     });
     return saving;
@@ -58,6 +59,6 @@ export function paceControls(slug, token, restaurant) {
   say();
   return h('div', { class: 'pace board-options' },
     h('span', {}, pauseButton, ' ', length),
-    h('label', { for: 'busy-delay', class: 'choice' }, 'Busy: promise new orders ', delay),
+    h('label', { for: 'busy-delay', class: 'choice' }, `${t('staff.busy')} `, delay),
     status);
 }

@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { everyPage } from './ticket.js';
 import { h } from './ui.js';
+import { guestMessage, t } from './words.js';
 
 /** A folding list of the menu's dishes, each with its sold-out switch. */
 export async function soldOutPanel(slug, token) {
@@ -12,7 +13,7 @@ export async function soldOutPanel(slug, token) {
   try {
     items = await everyPage(`/v1/restaurants/${slug}/menu`, 'items', token);
   } catch (problem) {
-    status.textContent = problem.message;
+    status.textContent = guestMessage(problem);
   }
   const row = (item) => {
     const id = `sold-out-${item.id}`;
@@ -21,11 +22,10 @@ export async function soldOutPanel(slug, token) {
       try {
         const saved = await api('PUT', `/v1/restaurants/${slug}/menu/items/${item.id}/sold-out`, { token, body: { sold_out: box.checked, version: item.version } });
         Object.assign(item, saved);
-        status.textContent = saved.sold_out ? `${saved.name} is sold out: guests cannot order it.` : `${saved.name} is back on the menu.`;
+        status.textContent = t(saved.sold_out ? 'staff.is_sold_out' : 'staff.is_back', { name: saved.name });
       } catch (problem) {
         box.checked = item.sold_out;
-        status.textContent = problem.code === 'stale_version'
-          ? `${item.name} was changed meanwhile: reload the board, then try again.` : problem.message;
+        status.textContent = problem.code === 'stale_version' ? t('staff.changed_meanwhile', { name: item.name }) : guestMessage(problem);
       } finally { box.disabled = false; }
     } });
     return h('li', {}, h('label', { for: id, class: 'choice' }, box, ` ${item.name}`));
@@ -33,6 +33,6 @@ export async function soldOutPanel(slug, token) {
   list.replaceChildren(...items.map(row));
   const soldOut = items.filter((item) => item.sold_out).length;
   return h('details', { class: 'sold-out' },
-    h('summary', {}, soldOut ? `Sold out (${soldOut} now)` : 'Sold out'),
-    items.length ? list : h('p', {}, 'The menu has no dishes yet.'), status);
+    h('summary', {}, soldOut ? t('staff.sold_out_count', { count: soldOut }) : t('staff.sold_out')),
+    items.length ? list : h('p', {}, t('staff.no_dishes')), status);
 }

@@ -2,14 +2,13 @@
 // age, the promised time and how close it is, who the order is for, and the tone for new orders.
 import { api } from './api.js';
 import { h } from './ui.js';
+import { t } from './words.js';
 
-/** What the staff's pages call each state and kind of order. */
-export const STATE_NAMES = {
-  placed: 'Placed', accepted: 'Accepted', rejected: 'Rejected', cancelled: 'Cancelled', preparing: 'Preparing',
-  ready: 'Ready', out_for_delivery: 'Out for delivery', completed: 'Completed',
-};
+/** What the staff's pages call each state of an order: the guests' own words for it. */
+export const stateName = (state) => t(`state.${state}`);
 
-export const KIND_NAMES = { dine_in: 'Dine-in', pickup: 'Pickup', delivery: 'Delivery' };
+/** What the staff's pages call each kind of order. */
+export const kindName = (type) => t(`staff.kind.${type}`);
 
 /** The states whose tickets are still being worked on: the board's columns. */
 export const COLUMNS = ['placed', 'accepted', 'preparing', 'ready', 'out_for_delivery'];
@@ -72,8 +71,8 @@ export function orderLines(order) {
 
 export function promised(order, timeZone) {
   const at = new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short' }).format(new Date(order.promise.at));
-  if (!order.promise.scheduled) return `Due ${at}`;
-  return order.kind.type === 'delivery' ? `Deliver at ${at} (ordered ahead)` : `Pickup at ${at} (ordered ahead)`;
+  if (!order.promise.scheduled) return t('staff.due', { time: at });
+  return order.kind.type === 'delivery' ? t('staff.deliver_ahead', { time: at }) : t('staff.pickup_ahead', { time: at });
 }
 
 /**
@@ -95,14 +94,14 @@ export function urgency(order, now, restaurant) {
 
 export function age(order, now) {
   const minutes = Math.max(0, Math.floor((now - new Date(order.placed_at).getTime()) / 60_000));
-  return minutes === 0 ? 'just now' : `${minutes} min ago`;
+  return minutes === 0 ? t('staff.just_now') : t('staff.minutes_ago', { minutes });
 }
 
-export const KIND_LABEL = (order) => (order.kind.type === 'dine_in' ? `Table ${order.kind.table}` : KIND_NAMES[order.kind.type]);
+export const KIND_LABEL = (order) => (order.kind.type === 'dine_in' ? t('staff.table', { table: order.kind.table }) : kindName(order.kind.type));
 
 /** Who the order is for and where it goes: the name, and for a delivery the address and phone. */
 export function guestDetails(order) {
-  if (!order.customer) return [h('p', {}, 'Guest details erased')];
+  if (!order.customer) return [h('p', {}, t('staff.guest_erased'))];
   const { name, phone } = order.customer;
   return [
     h('p', { class: 'guest' }, name, phone ? [' · ', h('a', { href: `tel:${phone.replace(/[^+\d]/g, '')}` }, phone)] : ''),

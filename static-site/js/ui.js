@@ -68,13 +68,13 @@ export function nav(slug, current, role, logout) {
   const guestsPage = ['Menu', 'Book a table', 'Your order', 'Your booking'].includes(current);
   if (!role && !guestsPage) links.push(['Staff', `/r/${slug}/staff`, t('nav.staff')]);
   if (['owner', 'manager', 'staff'].includes(role)) {
-    links.push(['Orders', `/r/${slug}/staff`], ['History', `/r/${slug}/history`], ['Bookings', `/r/${slug}/bookings`]);
+    links.push(['Orders', `/r/${slug}/staff`, t('staff.orders')], ['History', `/r/${slug}/history`, t('staff.history')], ['Bookings', `/r/${slug}/bookings`, t('staff.bookings')]);
   }
-  if (role === 'driver') links.push(['My deliveries', `/r/${slug}/driver`]);
-  if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`]);
+  if (role === 'driver') links.push(['My deliveries', `/r/${slug}/driver`, t('staff.my_deliveries')]);
+  if (['owner', 'manager'].includes(role)) links.push(['Manage', `/r/${slug}/manage`, t('staff.manage')]);
   document.getElementById('nav').replaceChildren(
     ...links.map(([page, href, label = page]) => h('a', { href, 'aria-current': page === current ? 'page' : null }, label)),
-    role ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: logout }, 'Log out') : '',
+    role ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: logout }, t('staff.log_out')) : '',
   );
 }
 

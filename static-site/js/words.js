@@ -272,6 +272,20 @@ export function useRestaurantLanguage(code) {
   return loadWords();
 }
 
+const STAFF_WORDS = { en: () => import('./words-staff.js'), de: () => import('./words-staff-de.js') };
+const staffLoaded = new Set();
+
+/** The staff's pages' words as well, in the language chosen and in English beneath it: only a
+ *  staff page fetches them. */
+export async function loadStaffWords() {
+  await loadWords();
+  for (const code of new Set(['en', lang()])) {
+    if (staffLoaded.has(code) || !STAFF_WORDS[code] || !WORDS[code]) continue;
+    Object.assign(WORDS[code], (await STAFF_WORDS[code]()).default);
+    staffLoaded.add(code);
+  }
+}
+
 export function setLang(code) {
   localStorage.setItem(CHOSEN, code);
   return loadWords();

@@ -288,7 +288,7 @@ test('a cook gives a delivery to a driver from the board, which names the driver
   const other = driver.getByTestId('waiting').locator(`[data-order="${waiting.order.id}"]`);
   await other.getByRole('button', { name: `Take #${waiting.order.number}` }).click();
   await driver.locator('.deliveries').first().locator(`[data-order="${waiting.order.id}"]`).waitFor();
-  await driver.getByText('No delivery is waiting for a driver.').waitFor();
+  await other.waitFor({ state: 'detached' });
   await screenshot(driver, 'driver-list');
   const results = await new AxeBuilder({ page: driver }).analyze();
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the driver list');
@@ -300,6 +300,33 @@ test('a cook gives a delivery to a driver from the board, which names the driver
   await cook.locator(`[data-order="${waiting.order.id}"]`).getByText('Driver: Eve').waitFor();
   await driver.context().close();
   await cook.context().close();
+});
+
+test('the board and the driver\'s list speak German to a German browser, with no key or English word left, and axe finds nothing', async () => {
+  const { base } = world.server;
+  await order({ type: 'delivery', address: 'Torstraße 9\n10119 Berlin' }, { name: 'Greta', phone: '+49 30 555 0404' }, 'auf-deutsch');
+  const context = await world.chrome.newContext({ ...DESKTOP, locale: 'de-DE' });
+  const tab = await page(context, world.errors);
+  await tab.goto(`${base}/r/${SLUG}/staff`);
+  await tab.getByRole('button', { name: 'Anmelden' }).waitFor();
+  await tab.getByLabel('E-Mail').fill(world.logins.staff.email);
+  await tab.getByLabel('Passwort').fill(world.logins.staff.password);
+  await tab.getByRole('button', { name: 'Anmelden' }).click();
+  await tab.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+  await tab.getByRole('heading', { name: 'Bestellungen', level: 1 }).waitFor();
+  await tab.locator('.ticket', { hasText: 'Greta' }).getByRole('button', { name: 'Annehmen' }).waitFor();
+
+  const text = await tab.locator('body').innerText();
+  assert.doesNotMatch(text, /\b(staff|state|error|booking)\.[a-z_.]+/, 'no key shown');
+  for (const english of ['Orders', 'Pause new orders', 'Placed', 'Accept', 'Sold out', 'Sound for new orders', 'Log out', 'min ago', 'just now', 'Due ']) {
+    assert.ok(!text.includes(english), `"${english}" is not German`);
+  }
+  assert.match(text, /Neue Bestellungen pausieren/);
+  assert.match(text, /Bestellt \d/);
+  await screenshot(tab, 'board-german');
+  const { violations } = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the German board');
+  await context.close();
 });
 
 test('the history lists a day\'s orders in every state with totals per state, finds one by name, and shows another day', async () => {

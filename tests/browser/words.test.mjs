@@ -11,7 +11,8 @@ const js = join(root, 'static-site', 'js');
 const sources = readdirSync(js).filter((f) => f.endsWith('.js') && !f.startsWith('words')).map((f) => readFileSync(join(js, f), 'utf8'));
 // The word files are read as text: they belong to the pages, which run in a browser.
 const keysOf = (file) => new Set([...readFileSync(join(js, file), 'utf8').matchAll(/'([a-z_]+(?:\.[a-z_]+)+)':/g)].map((m) => m[1]));
-const [english, german] = [keysOf('words.js'), keysOf('words-de.js')];
+const union = (...files) => new Set(files.flatMap((file) => [...keysOf(file)]));
+const [english, german] = [union('words.js', 'words-staff.js'), union('words-de.js', 'words-staff-de.js')];
 
 test('every key the pages look up has English and German words', () => {
   const keys = new Set(sources.flatMap((text) => [...text.matchAll(/\bt\('([a-z_]+\.[a-z_.]+)'/g)].map((m) => m[1])));
