@@ -37,7 +37,7 @@ const PAGES = [
 
 async function route() {
   if (location.pathname === '/signup') {
-    await loadWords();
+    await loadStaffWords();
     document.getElementById('nav').replaceChildren();
     await import('./signup.js').then((m) => m.signUpPage());
     document.title = 'Sign up your restaurant · Bistro';

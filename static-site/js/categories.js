@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { h } from './ui.js';
 import { idFrom } from './item-editor.js';
+import { guestMessage, t } from './words.js';
 
 /** Someone else changed a category this page shows; the page is drawn again as it is now. */
 class ChangedMeanwhile extends Error {}
@@ -16,7 +17,7 @@ class ChangedMeanwhile extends Error {}
 async function asShown(slug, shown) {
   const found = await api('GET', `/v1/restaurants/${slug}/menu/categories/${shown.id}`);
   if (found.category.name !== shown.name || found.category.position !== shown.position) {
-    throw new ChangedMeanwhile(`${shown.name} was changed meanwhile: here it is as it is now; make your change again.`);
+    throw new ChangedMeanwhile(t('mgr.cat.changed', { name: shown.name }));
   }
   return found;
 }
@@ -31,7 +32,7 @@ export function categoriesSection(slug, token, menu, redraw) {
   const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'categories-status' }, lastSaid);
   lastSaid = '';
   const say = (message, isError) => { said.textContent = message; said.classList.toggle('error', Boolean(isError)); };
-  const refused = (problem) => (problem instanceof ChangedMeanwhile ? reload(problem.message) : say(problem.message, true));
+  const refused = (problem) => (problem instanceof ChangedMeanwhile ? reload(problem.message) : say(guestMessage(problem), true));
 
   /** Stores every category at its place in `order` (10, 20, …), writing only those that moved. */
   async function reorder(order, moved) {
@@ -42,22 +43,22 @@ export function categoriesSection(slug, token, menu, redraw) {
         const { category: now, version } = await asShown(slug, category);
         await api('PUT', `/v1/restaurants/${slug}/menu/categories/${category.id}`, { token, body: { name: now.name, description: now.description, position, version } });
       }
-      reload(`${moved} moved.`);
+      reload(t('mgr.moved', { name: moved }));
     } catch (problem) { refused(problem); }
   }
 
   function row(category, index) {
     const item = h('li', { 'data-category': category.id });
     const dishes = menu.items.filter((dish) => dish.category === category.id);
-    const name = h('input', { value: category.name, required: true, maxlength: 100, 'aria-label': `Name of ${category.name}` });
+    const name = h('input', { value: category.name, required: true, maxlength: 100, 'aria-label': t('mgr.cat.name_of', { name: category.name }) });
     const rename = async (event) => {
       event.preventDefault();
       const wanted = name.value.trim();
-      if (!wanted) return say('A category needs a name.', true);
+      if (!wanted) return say(t('mgr.cat.needs_name'), true);
       try {
         const { category: now, version } = await asShown(slug, category);
         await api('PUT', `/v1/restaurants/${slug}/menu/categories/${category.id}`, { token, body: { name: wanted, description: now.description, position: now.position, version } });
-        reload(`${category.name} is now called ${wanted}.`);
+        reload(t('mgr.cat.renamed', { name: category.name, wanted }));
       } catch (problem) { refused(problem); }
     };
     const swap = (other) => {
@@ -67,43 +68,43 @@ export function categoriesSection(slug, token, menu, redraw) {
     };
     const askDelete = () => {
       if (dishes.length) {
-        const named = dishes.slice(0, 3).map((d) => d.name).join(', ') + (dishes.length > 3 ? ` and ${dishes.length - 3} more` : '');
-        return say(`${category.name} still holds ${named}: move them to another category or delete them first.`, true);
+        const named = dishes.slice(0, 3).map((d) => d.name).join(', ') + (dishes.length > 3 ? ` ${t('mgr.cat.and_more', { count: dishes.length - 3 })}` : '');
+        return say(t('mgr.cat.still_holds', { name: category.name, dishes: named }), true);
       }
-      item.replaceChildren(h('p', {}, `Delete ${category.name}?`),
+      item.replaceChildren(h('p', {}, t('mgr.cat.delete_ask', { name: category.name })),
         h('button', { type: 'button', onclick: async () => {
           try {
             const { version } = await asShown(slug, category);
             await api('DELETE', `/v1/restaurants/${slug}/menu/categories/${category.id}?version=${version}`, { token });
-            reload(`${category.name} is deleted.`);
+            reload(t('mgr.deleted_named', { name: category.name }));
           } catch (problem) { refused(problem); }
-        } }, 'Yes, delete'),
-        h('button', { type: 'button', onclick: () => item.replaceWith(row(category, index)) }, 'Keep it'));
+        } }, t('mgr.yes_delete')),
+        h('button', { type: 'button', onclick: () => item.replaceWith(row(category, index)) }, t('staff.keep_it')));
     };
     item.append(
-      h('form', { class: 'inline', onsubmit: rename }, name, h('button', { type: 'submit' }, 'Rename')),
-      h('small', {}, dishes.length === 1 ? ' 1 dish ' : ` ${dishes.length} dishes `),
-      h('button', { type: 'button', disabled: index === 0, 'aria-label': `Move ${category.name} up`, onclick: () => swap(index - 1) }, '↑'),
-      h('button', { type: 'button', disabled: index === ordered.length - 1, 'aria-label': `Move ${category.name} down`, onclick: () => swap(index + 1) }, '↓'),
-      h('button', { type: 'button', class: 'link', onclick: askDelete }, `Delete ${category.name}`));
+      h('form', { class: 'inline', onsubmit: rename }, name, h('button', { type: 'submit' }, t('mgr.cat.rename'))),
+      h('small', {}, ` ${dishes.length === 1 ? t('mgr.cat.one_dish') : t('mgr.cat.dishes', { count: dishes.length })} `),
+      h('button', { type: 'button', disabled: index === 0, 'aria-label': t('mgr.move_up', { name: category.name }), onclick: () => swap(index - 1) }, '↑'),
+      h('button', { type: 'button', disabled: index === ordered.length - 1, 'aria-label': t('mgr.move_down', { name: category.name }), onclick: () => swap(index + 1) }, '↓'),
+      h('button', { type: 'button', class: 'link', onclick: askDelete }, t('mgr.delete_named', { name: category.name })));
     return item;
   }
 
   const newName = h('input', { id: 'new-category', required: true, maxlength: 100 });
-  const add = h('form', { 'aria-label': 'Add a category', onsubmit: async (event) => {
+  const add = h('form', { 'aria-label': t('mgr.cat.add_form'), onsubmit: async (event) => {
     event.preventDefault();
     const wanted = newName.value.trim();
-    if (!wanted) return say('A category needs a name.', true);
+    if (!wanted) return say(t('mgr.cat.needs_name'), true);
     const id = idFrom(wanted, ordered.map((c) => c.id));
     const position = ((ordered.at(-1)?.position ?? 0) + 10);
     try {
       await api('POST', `/v1/restaurants/${slug}/menu/categories`, { token, body: { id, name: wanted, position } });
-      reload(`${wanted} is added.`);
-    } catch (problem) { say(problem.message, true); }
-  } }, h('label', { for: 'new-category' }, 'Name of a new category '), newName, h('button', { type: 'submit' }, 'Add category'));
+      reload(t('mgr.cat.added', { name: wanted }));
+    } catch (problem) { say(guestMessage(problem), true); }
+  } }, h('label', { for: 'new-category' }, `${t('mgr.cat.new_name')} `), newName, h('button', { type: 'submit' }, t('mgr.cat.add')));
 
   list.append(...ordered.map(row));
   return h('section', { 'aria-labelledby': 'categories-title' },
-    h('h2', { id: 'categories-title' }, 'Categories'), said,
-    ordered.length ? list : h('p', {}, 'No categories yet: add the first, then its dishes.'), add);
+    h('h2', { id: 'categories-title' }, t('mgr.cat.title')), said,
+    ordered.length ? list : h('p', {}, t('mgr.cat.none')), add);
 }

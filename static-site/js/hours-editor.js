@@ -3,16 +3,17 @@
 // midnight), and closures picked from a calendar. `read()` gives them as the API takes them, or
 // null with what to fix said next to the day.
 import { h } from './ui.js';
+import { t } from './words.js';
 
-const DAYS = [['monday', 'Monday'], ['tuesday', 'Tuesday'], ['wednesday', 'Wednesday'], ['thursday', 'Thursday'], ['friday', 'Friday'], ['saturday', 'Saturday'], ['sunday', 'Sunday']];
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 const hhmm = (time) => time.slice(0, 5);
 
 /** What an opening means in words: past midnight, or all day. */
 function reading(opens, closes) {
   if (!opens || !closes) return '';
-  if (opens === closes) return 'open all day';
-  return closes < opens ? 'until the next day' : '';
+  if (opens === closes) return t('mgr.hours.all_day');
+  return closes < opens ? t('mgr.hours.next_day') : '';
 }
 
 export function hoursEditor(hours) {
@@ -20,18 +21,18 @@ export function hoursEditor(hours) {
   function dayRow(day, label, openings) {
     const list = h('div', { class: 'openings' });
     const error = h('p', { class: 'error', id: `${day}-hours-error`, role: 'alert', hidden: true });
-    const closedNote = h('span', { class: 'note' }, 'Closed');
+    const closedNote = h('span', { class: 'note' }, t('mgr.hours.closed'));
     const refresh = () => { closedNote.hidden = list.children.length > 0; };
     const opening = (opens = '', closes = '') => {
       const n = list.children.length + 1;
-      const from = h('input', { type: 'time', value: opens, 'aria-label': `${label}, opening ${n} from`, 'aria-describedby': `${day}-hours-error` });
-      const to = h('input', { type: 'time', value: closes, 'aria-label': `${label}, opening ${n} until`, 'aria-describedby': `${day}-hours-error` });
+      const from = h('input', { type: 'time', value: opens, 'aria-label': t('mgr.hours.from', { day: label, n }), 'aria-describedby': `${day}-hours-error` });
+      const to = h('input', { type: 'time', value: closes, 'aria-label': t('mgr.hours.until', { day: label, n }), 'aria-describedby': `${day}-hours-error` });
       const note = h('small', { class: 'note' }, reading(opens, closes));
       const update = () => { note.textContent = reading(from.value, to.value); };
       from.addEventListener('input', update);
       to.addEventListener('input', update);
       const row = h('div', { class: 'opening' }, from, ' – ', to, ' ', note,
-        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${label}'s opening ${n}`, onclick: () => { row.remove(); refresh(); } }, 'Remove'));
+        h('button', { type: 'button', class: 'link', 'aria-label': t('mgr.hours.remove_opening', { day: label, n }), onclick: () => { row.remove(); refresh(); } }, t('mgr.hours.remove')));
       row.times = () => [from.value, to.value];
       list.append(row);
       refresh();
@@ -45,7 +46,7 @@ export function hoursEditor(hours) {
     };
     days.set(day, { list, error, label, setOpenings });
     return h('fieldset', { class: 'day' }, h('legend', {}, label), closedNote, list, error,
-      h('button', { type: 'button', onclick: () => opening('12:00', '15:00') }, `Add hours on ${label}`));
+      h('button', { type: 'button', onclick: () => opening('12:00', '15:00') }, t('mgr.hours.add', { day: label })));
   }
 
   const closures = new Set(hours.closures ?? []);
@@ -54,7 +55,7 @@ export function hoursEditor(hours) {
   const closureError = h('p', { class: 'error', role: 'alert', hidden: true });
   const drawClosures = () => closureList.replaceChildren(...[...closures].sort().map((date) => h('li', {},
     new Date(`${date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }), ' ',
-    h('button', { type: 'button', class: 'link', onclick: () => { closures.delete(date); drawClosures(); } }, `Open again on ${date}`))));
+    h('button', { type: 'button', class: 'link', onclick: () => { closures.delete(date); drawClosures(); } }, t('mgr.hours.open_again', { date })))));
   drawClosures();
 
   const refused = h('p', { class: 'error', id: 'hours-error', role: 'alert', hidden: true });
@@ -63,22 +64,22 @@ export function hoursEditor(hours) {
   function copyMonday() {
     const monday = [...days.get('monday').list.children].map((row) => row.times());
     for (const [day, { setOpenings }] of days) if (day !== 'monday') setOpenings(monday);
-    copied.textContent = monday.length ? 'Monday\'s hours are copied to every day: save to keep them.' : 'Every day is closed now, as Monday is: save to keep it.';
+    copied.textContent = monday.length ? t('mgr.hours.copied') : t('mgr.hours.copied_closed');
   }
   const element = h('div', { class: 'hours-editor' },
-    h('fieldset', {}, h('legend', {}, 'Opening hours (local time; an opening that closes at or before it opens runs past midnight)'), refused,
-      DAYS.map(([day, label]) => dayRow(day, label, hours.weekly[day] ?? [])),
-      h('button', { type: 'button', onclick: copyMonday }, 'Copy Monday\'s hours to every day'), copied),
-    h('fieldset', {}, h('legend', {}, 'Closed on (holidays)'), closureList,
-      h('label', { for: 'closure-date' }, 'Date '), picker,
+    h('fieldset', {}, h('legend', {}, t('mgr.hours.legend')), refused,
+      DAYS.map((day) => dayRow(day, t(`mgr.day.${day}`), hours.weekly[day] ?? [])),
+      h('button', { type: 'button', onclick: copyMonday }, t('mgr.hours.copy_monday')), copied),
+    h('fieldset', {}, h('legend', {}, t('mgr.hours.closed_on')), closureList,
+      h('label', { for: 'closure-date' }, `${t('mgr.hours.date')} `), picker,
       h('button', { type: 'button', onclick: () => {
         closureError.hidden = Boolean(picker.value);
-        closureError.textContent = picker.value ? '' : 'Pick a date first.';
+        closureError.textContent = picker.value ? '' : t('mgr.hours.pick_date');
         if (!picker.value) return;
         closures.add(picker.value);
         picker.value = '';
         drawClosures();
-      } }, 'Add closed day'), closureError));
+      } }, t('mgr.hours.add_closed')), closureError));
 
   /** Says why the server refused the hours (its own words, written for whoever edits them), above the week. */
   function fail(message) {
@@ -96,7 +97,7 @@ export function hoursEditor(hours) {
       const openings = [...list.children].map((row) => row.times());
       const missing = openings.some(([from, to]) => !from || !to);
       error.hidden = !missing;
-      error.textContent = missing ? `Give each of ${label}'s openings a time it opens and a time it closes.` : '';
+      error.textContent = missing ? t('mgr.hours.missing', { day: label }) : '';
       if (missing && ok) [...list.querySelectorAll('input')].find((input) => !input.value)?.focus();
       ok &&= !missing;
       weekly[day] = openings.map(([opens, closes]) => ({ opens, closes }));

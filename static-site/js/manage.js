@@ -9,6 +9,7 @@ import { basicsForm, bookingsForm, servingForm } from './restaurant-forms.js';
 import { salesSection } from './sales.js';
 import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
+import { guestMessage, t } from './words.js';
 
 useStaffStyles();
 
@@ -75,8 +76,8 @@ function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
       item.image_key ? h('img', { class: 'thumb', src: `${mediaBaseUrl}/${item.image_key}`, alt: '' }) : h('span', { class: 'thumb no-picture', 'aria-hidden': 'true' }),
       h('h3', {}, item.name),
       h('span', { class: 'price' }, money(item.price)),
-      h('label', { class: 'choice' }, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ' Sold out'),
-      h('button', { type: 'button', 'aria-expanded': String(open), 'aria-controls': panelId, onclick: () => { open = !open; render(); } }, open ? `Close ${item.name}` : `Edit ${item.name}`));
+      h('label', { class: 'choice' }, h('input', { type: 'checkbox', checked: item.sold_out, onchange: (e) => setSoldOut(e.target.checked) }), ` ${t('staff.sold_out')}`),
+      h('button', { type: 'button', 'aria-expanded': String(open), 'aria-controls': panelId, onclick: () => { open = !open; render(); } }, t(open ? 'mgr.close_named' : 'mgr.edit_named', { name: item.name })));
     card.replaceChildren(head, said, open ? panel(panelId) : '');
   }
   function panel(id) {
@@ -84,34 +85,34 @@ function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
       pictureField(),
       moveButtons(),
       itemEditor(slug, token, menu.categories, menu.currency, item, (saved) => { item = saved; render(); say(`${saved.name} saved.`); }, menu.savedGroups),
-      h('p', { class: 'remove' }, h('button', { type: 'button', class: 'link', onclick: (event) => removeAsk(event.target.parentElement) }, `Delete ${item.name}`)));
+      h('p', { class: 'remove' }, h('button', { type: 'button', class: 'link', onclick: (event) => removeAsk(event.target.parentElement) }, t('mgr.delete_named', { name: item.name }))));
   }
   /** The picture, chosen in the panel: uploaded with smaller copies for phones, then attached. */
   function pictureField() {
     const progress = h('progress', { max: 1, value: 0, hidden: true });
-    const file = h('input', { type: 'file', accept: TYPES.join(','), 'aria-label': `Picture for ${item.name}` });
+    const file = h('input', { type: 'file', accept: TYPES.join(','), 'aria-label': t('mgr.picture_for', { name: item.name }) });
     file.addEventListener('change', async () => {
       const chosen = file.files[0];
       if (!chosen) return;
-      if (!TYPES.includes(chosen.type)) return say('Pictures must be JPEG, PNG or WebP.', true);
-      if (chosen.size > MAX_BYTES) return say('Pictures can be at most 5 MB.', true);
+      if (!TYPES.includes(chosen.type)) return say(t('mgr.picture_types'), true);
+      if (chosen.size > MAX_BYTES) return say(t('mgr.picture_size'), true);
       try {
         progress.hidden = false;
         const imageKey = await uploadOne(slug, token, chosen, progress);
         const variants = [];
         for (const copy of await smallerCopies(chosen)) variants.push({ key: await uploadOne(slug, token, copy.blob, progress), width: copy.width });
-        if (await save({ image_key: imageKey, image_variants: variants }, 'The picture was refused: ')) say(`The picture of ${item.name} is updated.`);
-      } catch (problem) { say(`The picture was refused: ${problem.message}`, true); } finally { progress.hidden = true; }
+        if (await save({ image_key: imageKey, image_variants: variants }, `${t('mgr.picture_refused')} `)) say(t('mgr.picture_updated', { name: item.name }));
+      } catch (problem) { say(`${t('mgr.picture_refused')} ${guestMessage(problem)}`, true); } finally { progress.hidden = true; }
     });
-    return h('p', { class: 'field' }, h('span', {}, 'Picture '), file, progress, h('small', {}, ' JPEG, PNG or WebP, up to 5 MB'));
+    return h('p', { class: 'field' }, h('span', {}, `${t('mgr.picture')} `), file, progress, h('small', {}, ` ${t('mgr.picture_hint')}`));
   }
   /** Up and down within its category: the guest's menu shows the dishes in this order. */
   function moveButtons() {
     const same = menu.items.filter((i) => i.category === item.category);
     const index = same.findIndex((i) => i.id === item.id);
-    return h('p', { class: 'move' }, 'Place in its category ',
-      h('button', { type: 'button', disabled: index <= 0, 'aria-label': `Move ${item.name} up`, onclick: () => move(item, -1, say) }, '↑'),
-      h('button', { type: 'button', disabled: index === same.length - 1, 'aria-label': `Move ${item.name} down`, onclick: () => move(item, 1, say) }, '↓'));
+    return h('p', { class: 'move' }, `${t('mgr.place_in_category')} `,
+      h('button', { type: 'button', disabled: index <= 0, 'aria-label': t('mgr.move_up', { name: item.name }), onclick: () => move(item, -1, say) }, '↑'),
+      h('button', { type: 'button', disabled: index === same.length - 1, 'aria-label': t('mgr.move_down', { name: item.name }), onclick: () => move(item, 1, say) }, '↓'));
   }
   /** Saves a change; true when stored, else the reason is said beside the dish. */
   async function save(change, refused = '') {
@@ -121,7 +122,7 @@ function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
       render();
       return true;
     } catch (problem) {
-      say(`${refused}${problem.message}`, true);
+      say(`${refused}${guestMessage(problem)}`, true);
       return false;
     }
   }
@@ -129,42 +130,42 @@ function dishCard(slug, token, start, mediaBaseUrl, menu, move) {
     try {
       item = await api('PUT', `/v1/restaurants/${slug}/menu/items/${item.id}/sold-out`, { token, body: { sold_out: soldOut, version: item.version } });
       render();
-      say(soldOut ? `${item.name} is sold out` : `${item.name} is back`);
-    } catch (problem) { say(problem.message, true); }
+      say(t(soldOut ? 'mgr.sold_out_named' : 'mgr.back_named', { name: item.name }));
+    } catch (problem) { say(guestMessage(problem), true); }
   }
   function removeAsk(place) {
-    place.replaceChildren(`Delete ${item.name} from the menu? `,
+    place.replaceChildren(`${t('mgr.delete_ask', { name: item.name })} `,
       h('button', { type: 'button', class: 'danger', onclick: async () => {
         try {
           await api('DELETE', `/v1/restaurants/${slug}/menu/items/${item.id}?version=${item.version}`, { token });
-          card.replaceChildren(h('p', { role: 'status' }, `${item.name} is deleted.`));
-        } catch (problem) { say(problem.message, true); render(); }
-      } }, 'Yes, delete'),
-      h('button', { type: 'button', onclick: () => render() }, 'Keep it'));
+          card.replaceChildren(h('p', { role: 'status' }, t('mgr.deleted_named', { name: item.name })));
+        } catch (problem) { say(guestMessage(problem), true); render(); }
+      } }, t('mgr.yes_delete')),
+      h('button', { type: 'button', onclick: () => render() }, t('staff.keep_it')));
   }
   render();
   return card;
 }
 
 /** The manager's sections, each at its own address (`/manage/{section}`; the menu at `/manage`). */
-export const SECTIONS = [['menu', 'Edit the menu'], ['settings', 'Settings'], ['hours', 'Hours and delivery'], ['staff', 'Staff'], ['reports', 'Sales']];
+export const SECTIONS = [['menu', 'mgr.section.menu'], ['settings', 'mgr.section.settings'], ['hours', 'mgr.section.hours'], ['staff', 'mgr.section.staff'], ['reports', 'mgr.section.reports']];
 
 function sectionNav(slug, section) {
-  return h('nav', { class: 'sections', 'aria-label': 'Manage' }, SECTIONS.map(([id, label]) =>
-    h('a', { href: `/r/${slug}/manage/${id}`, 'aria-current': id === section ? 'page' : null }, label)));
+  return h('nav', { class: 'sections', 'aria-label': t('staff.manage') }, SECTIONS.map(([id, label]) =>
+    h('a', { href: `/r/${slug}/manage/${id}`, 'aria-current': id === section ? 'page' : null }, t(label))));
 }
 
 export async function managePage(slug, notice = '', section = 'menu') {
   const current = session(slug);
-  if (!current) return loginForm(slug, 'Manage');
+  if (!current) return loginForm(slug, t('staff.manage'));
   if (!['owner', 'manager'].includes(current.account.role)) {
-    return show(h('h1', {}, 'Manage'), h('p', { role: 'alert' }, 'This page is for the restaurant\'s managers. ', h('a', { href: `/r/${slug}/staff` }, 'Open the orders')));
+    return show(h('h1', {}, t('staff.manage')), h('p', { role: 'alert' }, `${t('mgr.managers_only')} `, h('a', { href: `/r/${slug}/staff` }, t('mgr.open_orders'))));
   }
   if (section !== 'menu') return otherSection(slug, current, section);
   const { mediaBaseUrl } = await config();
   const [menu, saved] = await Promise.all([api('GET', `/v1/restaurants/${slug}/menu?limit=200`), api('GET', `/v1/restaurants/${slug}/menu/option-groups`, { token: current.token })]);
   menu.savedGroups = saved.map((entry) => entry.group);
-  const reload = (saved) => managePage(slug, saved?.name ? `${saved.name} is on the menu.` : '');
+  const reload = (saved) => managePage(slug, saved?.name ? t('mgr.on_the_menu', { name: saved.name }) : '');
   /** Moves a dish one place within its category, numbering the category's dishes 10, 20, …. */
   async function moveItem(item, step, say) {
     const same = menu.items.filter((i) => i.category === item.category);
@@ -177,20 +178,20 @@ export async function managePage(slug, notice = '', section = 'menu') {
         // Only the position changes, over the dish as stored now; another move made meanwhile
         // is not written over: the page is drawn as it is now instead.
         const { id, version, ...details } = await api('GET', `/v1/restaurants/${slug}/menu/items/${dish.id}`);
-        if (details.position !== dish.position) return managePage(slug, `The order of ${dish.name} changed meanwhile: here it is as it is now.`);
+        if (details.position !== dish.position) return managePage(slug, t('mgr.order_changed', { name: dish.name }));
         await api('PUT', `/v1/restaurants/${slug}/menu/items/${id}`, { token: current.token, body: { item: { ...details, position }, version } });
       }
-      managePage(slug, `${item.name} moved.`);
-    } catch (problem) { say(problem.message, true); }
+      managePage(slug, t('mgr.moved', { name: item.name }));
+    } catch (problem) { say(guestMessage(problem), true); }
   }
   const redraw = () => managePage(slug);
   // The login ended while this page was reading: the login form is drawn instead.
   if (!session(slug)) return;
-  show(sectionNav(slug, 'menu'), h('h1', {}, 'Menu'), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
-    h('h2', {}, 'Dishes'),
+  show(sectionNav(slug, 'menu'), h('h1', {}, t('mgr.menu_title')), h('p', { role: 'status', 'data-testid': 'manage-notice' }, notice),
+    h('h2', {}, t('mgr.dishes')),
     h('ul', { class: 'dishes', 'data-testid': 'dishes' }, menu.items.map((item) => dishCard(slug, current.token, item, mediaBaseUrl, menu, moveItem))),
-    h('p', { class: 'note' }, `Prices in ${menu.currency}.`),
-    h('details', {}, h('summary', {}, 'Add an item'), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload, menu.savedGroups)),
+    h('p', { class: 'note' }, t('mgr.prices_in', { currency: menu.currency })),
+    h('details', {}, h('summary', {}, t('mgr.add_item')), itemEditor(slug, current.token, menu.categories, menu.currency, null, reload, menu.savedGroups)),
     categoriesSection(slug, current.token, menu, redraw),
     savedGroupsSection(slug, current.token, menu, saved, (said) => managePage(slug, said)));
 }
@@ -201,11 +202,11 @@ async function otherSection(slug, current, section) {
   // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
   const shared = ['settings', 'hours'].includes(section) ? await api('GET', `/v1/restaurants/${slug}`) : null;
   const parts = {
-    settings: () => [h('h1', {}, 'Settings'), h('h2', {}, 'Your restaurant and how guests order'), basicsForm(slug, token, shared), servingForm(slug, token, shared),
-      h('p', {}, h('a', { href: `/r/${slug}/tables` }, 'Print the tables\' QR codes')), bookingsForm(slug, token, shared)],
-    hours: () => [h('h1', {}, 'Hours and delivery'), settingsForm(slug, token, shared)],
-    staff: async () => [h('h1', {}, 'Your team'), await teamSection(slug, current)],
-    reports: async () => [h('h1', {}, 'Reports'), await salesSection(slug, token)],
+    settings: () => [h('h1', {}, t('mgr.settings_title')), h('h2', {}, t('mgr.settings_subtitle')), basicsForm(slug, token, shared), servingForm(slug, token, shared),
+      h('p', {}, h('a', { href: `/r/${slug}/tables` }, t('mgr.print_qr'))), bookingsForm(slug, token, shared)],
+    hours: () => [h('h1', {}, t('mgr.section.hours')), settingsForm(slug, token, shared)],
+    staff: async () => [h('h1', {}, t('mgr.team_title')), await teamSection(slug, current)],
+    reports: async () => [h('h1', {}, t('mgr.reports_title')), await salesSection(slug, token)],
   };
   const shown = await (parts[section] ?? parts.settings)();
   // The login ended while this page was reading: the login form is drawn instead.

@@ -6,10 +6,15 @@
 // refused (409) and said, never silently overwritten.
 import { api } from './api.js';
 import { h } from './ui.js';
+import { guestMessage, t } from './words.js';
 
-export const CURRENCIES = [['EUR', 'Euro'], ['USD', 'US dollar'], ['GBP', 'Pound sterling'], ['CHF', 'Swiss franc'], ['JPY', 'Japanese yen'],
-  ['SEK', 'Swedish krona'], ['DKK', 'Danish krone'], ['NOK', 'Norwegian krone'], ['PLN', 'Polish złoty'], ['CZK', 'Czech koruna'],
-  ['CAD', 'Canadian dollar'], ['AUD', 'Australian dollar']];
+const CURRENCY_CODES = ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'DKK', 'NOK', 'PLN', 'CZK', 'CAD', 'AUD'];
+
+/** The currencies a restaurant may choose, each `[code, name]` named in the page's language. */
+export function currencies() {
+  const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'currency' });
+  return CURRENCY_CODES.map((code) => [code, names.of(code)]);
+}
 
 /** Every time zone the browser knows, the restaurant's first. */
 export function zoneOptions(chosen) {
@@ -27,7 +32,7 @@ export async function saveRestaurant(slug, token, shared, change) {
     Object.assign(shared, result);
     return result.restaurant;
   } catch (problem) {
-    if (problem.code === 'stale_version') problem.message = 'Someone changed the restaurant\'s settings meanwhile: reload the page to see their change, then make yours again.';
+    if (problem.code === 'stale_version') problem.message = t('mgr.form.stale');
     throw problem;
   }
 }
@@ -53,7 +58,7 @@ export function watchUnsaved(form, status, title) {
   form.addEventListener('input', () => {
     if (unsaved) return;
     unsaved = true;
-    status.textContent = `${title}: not saved yet.`;
+    status.textContent = t('mgr.form.unsaved', { title });
     window.addEventListener('beforeunload', leaving);
   });
   return {
@@ -68,9 +73,9 @@ export function watchUnsaved(form, status, title) {
  * A form of some of the restaurant's settings: `fields` draws its controls from the restaurant,
  * `read(form)` gives the changed fields (or a message per control name when something is wrong).
  */
-function settingsSection({ slug, token, title, shared, fields, read }) {
+function settingsSection({ slug, token, title, save, shared, fields, read }) {
   const status = h('p', { role: 'status', class: 'row-status' });
-  const button = h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`);
+  const button = h('button', { type: 'submit' }, save);
   const form = h('form', { 'aria-label': title }, h('h3', {}, title), fields(shared.restaurant, shared), status, button);
   const unsaved = watchUnsaved(form, status, title);
   form.addEventListener('submit', async (event) => {
@@ -85,60 +90,59 @@ function settingsSection({ slug, token, title, shared, fields, read }) {
     try {
       await saveRestaurant(slug, token, shared, change);
       unsaved.saved();
-      status.textContent = `${title} saved.`;
+      status.textContent = t('mgr.form.saved', { title });
     } catch (problem) {
       // The server names the field it refused (restaurant.tax.rate): said beside that control.
       const name = problem.field?.replace(/^restaurant\./, '').split('.')[0];
       const control = [...form.elements].find((c) => c.name === name || c.dataset.field === name);
       if (control?.showError) control.showError(problem.message);
-      else status.textContent = problem.message;
+      else status.textContent = problem.code === 'stale_version' ? problem.message : guestMessage(problem);
     } finally { button.disabled = false; }
   });
   return form;
 }
 
 export function basicsForm(slug, token, shared) {
-  return settingsSection({ slug, token, shared, title: 'Your restaurant',
+  return settingsSection({ slug, token, shared, title: t('mgr.form.basics'), save: t('mgr.form.save_basics'),
     fields: (r) => [
-      field('Name', h('input', { name: 'name', value: r.name, required: true, maxlength: 100, autocomplete: 'organization' })),
-      field('Address (on guests\' receipts)', Object.assign(h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }), { value: r.address ?? '' })),
-      field('Time zone', h('select', { name: 'time_zone' }, zoneOptions(r.time_zone))),
-      field('Currency', h('select', { name: 'currency' }, CURRENCIES.map(([code, name]) => h('option', { value: code, selected: code === r.currency }, `${name} (${code})`))),
-        'Set it before the menu has prices: a menu with prices keeps its currency.'),
-      field('Tax rate (%)', h('input', { name: 'tax_rate', 'data-field': 'tax', inputmode: 'decimal', value: String(r.tax.rate / 100), required: true })),
-      field('Menu prices', h('select', { name: 'tax_mode' }, [['inclusive', 'include the tax'], ['exclusive', 'have the tax added at checkout']].map(([value, label]) => h('option', { value, selected: r.tax.mode === value }, label)))),
+      field(t('mgr.item.name'), h('input', { name: 'name', value: r.name, required: true, maxlength: 100, autocomplete: 'organization' })),
+      field(t('mgr.form.address'), Object.assign(h('textarea', { name: 'address', rows: 2, maxlength: 300, autocomplete: 'street-address' }), { value: r.address ?? '' })),
+      field(t('mgr.form.time_zone'), h('select', { name: 'time_zone' }, zoneOptions(r.time_zone))),
+      field(t('mgr.form.currency'), h('select', { name: 'currency' }, currencies().map(([code, name]) => h('option', { value: code, selected: code === r.currency }, `${name} (${code})`))),
+        t('mgr.form.currency_hint')),
+      field(t('mgr.form.tax_rate'), h('input', { name: 'tax_rate', 'data-field': 'tax', inputmode: 'decimal', value: String(r.tax.rate / 100), required: true })),
+      field(t('mgr.form.menu_prices'), h('select', { name: 'tax_mode' }, [['inclusive', t('mgr.form.tax_inclusive')], ['exclusive', t('mgr.form.tax_exclusive')]].map(([value, label]) => h('option', { value, selected: r.tax.mode === value }, label)))),
     ],
     read: (form) => {
       const v = (name) => form.elements[name].value.trim();
       const errors = {};
-      if (!v('name')) errors.name = 'Give the restaurant a name.';
+      if (!v('name')) errors.name = t('mgr.form.name_needed');
       const percent = Number(v('tax_rate').replace(',', '.'));
-      if (!/^\d+([.,]\d{1,2})?$/.test(v('tax_rate')) || percent > 100) errors.tax_rate = 'Write the rate as a percentage from 0 to 100, like 19 or 7.5.';
+      if (!/^\d+([.,]\d{1,2})?$/.test(v('tax_rate')) || percent > 100) errors.tax_rate = t('mgr.form.tax_format');
       return { errors, change: { name: v('name'), address: v('address') || null, time_zone: v('time_zone'), currency: v('currency'), tax: { rate: Math.round(percent * 100), mode: v('tax_mode') } } };
     } });
 }
 
 // Each switch: its name in the API (under `order_kinds` or `switches`) and what it means to a manager.
-const KINDS = [['dine_in', 'At a table (from the table\'s QR code)'], ['pickup', 'Pickup'], ['delivery', 'Delivery']];
-const SWITCHES = [['ordering', 'Take orders online (off: guests see the menu only)'], ['ahead', 'Pickup and delivery for later (ordering ahead)'],
-  ['booking', 'Table bookings online']];
+const KINDS = [['dine_in', 'mgr.form.way.dine_in'], ['pickup', 'staff.kind.pickup'], ['delivery', 'staff.kind.delivery']];
+const SWITCHES = [['ordering', 'mgr.form.switch.ordering'], ['ahead', 'mgr.form.switch.ahead'], ['booking', 'mgr.form.switch.booking']];
 
 /** A switch's checkbox, said to be "not available yet" where the deployment holds it back. */
 function switchBox(name, label, on, held) {
   const box = h('input', { type: 'checkbox', name, checked: on, 'aria-describedby': held ? `${name}-held` : undefined });
-  return h('label', { class: 'inline' }, box, ` ${label}`,
-    held ? h('small', { class: 'note', id: `${name}-held`, 'data-testid': 'held' }, ' Not available yet: switching it on takes effect once Bistro offers it.') : '');
+  return h('label', { class: 'inline' }, box, ` ${t(label)}`,
+    held ? h('small', { class: 'note', id: `${name}-held`, 'data-testid': 'held' }, ` ${t('mgr.form.held')}`) : '');
 }
 
 export function servingForm(slug, token, shared) {
-  return settingsSection({ slug, token, shared, title: 'How guests order',
+  return settingsSection({ slug, token, shared, title: t('mgr.form.serving'), save: t('mgr.form.save_serving'),
     fields: (r, { held = [] }) => [
       switchBox('ordering', SWITCHES[0][1], r.switches.ordering, held.includes('ordering')),
-      h('fieldset', {}, h('legend', {}, 'Guests may order'),
+      h('fieldset', {}, h('legend', {}, t('mgr.form.guests_may_order')),
         KINDS.map(([kind, label]) => switchBox(kind, label, r.order_kinds[kind], held.includes(kind))),
         switchBox('ahead', SWITCHES[1][1], r.switches.ahead, held.includes('ahead'))),
       switchBox('booking', SWITCHES[2][1], r.switches.booking, held.includes('booking')),
-      field('Tables (their labels, comma-separated)', h('input', { name: 'tables', value: r.tables.join(', ') }), 'Letters, digits and hyphens, like 1, 2, terrace-1.'),
+      field(t('mgr.form.tables'), h('input', { name: 'tables', value: r.tables.join(', ') }), t('mgr.form.tables_hint')),
     ],
     read: (form) => {
       const tables = form.elements.tables.value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
@@ -146,36 +150,36 @@ export function servingForm(slug, token, shared) {
       const kinds = Object.fromEntries(KINDS.map(([kind]) => [kind, form.elements[kind].checked]));
       const switches = Object.fromEntries(SWITCHES.map(([name]) => [name, form.elements[name].checked]));
       const errors = {};
-      if (wrong.length) errors.tables = `Not a table label: ${wrong.join(', ')}.`;
-      else if (kinds.dine_in && tables.length === 0) errors.tables = 'Ordering at a table needs at least one table.';
+      if (wrong.length) errors.tables = t('mgr.form.not_table', { list: wrong.join(', ') });
+      else if (kinds.dine_in && tables.length === 0) errors.tables = t('mgr.form.needs_table');
       return { errors, change: { order_kinds: kinds, switches, tables } };
     } });
 }
 
 const BOOKING = [
-  ['slot_minutes', 'Minutes between booking times', 5, 240],
-  ['seating_minutes', 'Minutes a table is kept for a booking', 5, 720],
-  ['covers_per_slot', 'Guests who may start at one time', 1, 5000],
-  ['party_min', 'Fewest guests in a booking', 1, 5000],
-  ['party_max', 'Most guests in a booking', 1, 5000],
-  ['lead_minutes', 'Minutes ahead a booking must be made', 0, 43200],
-  ['horizon_days', 'Days ahead guests may book', 1, 366],
+  ['slot_minutes', 'mgr.book.slot_minutes', 5, 240],
+  ['seating_minutes', 'mgr.book.seating_minutes', 5, 720],
+  ['covers_per_slot', 'mgr.book.covers_per_slot', 1, 5000],
+  ['party_min', 'mgr.book.party_min', 1, 5000],
+  ['party_max', 'mgr.book.party_max', 1, 5000],
+  ['lead_minutes', 'mgr.book.lead_minutes', 0, 43200],
+  ['horizon_days', 'mgr.book.horizon_days', 1, 366],
 ];
 
 export function bookingsForm(slug, token, shared) {
-  return settingsSection({ slug, token, shared, title: 'Bookings',
-    fields: (r) => BOOKING.map(([name, label, min, max]) => field(label,
+  return settingsSection({ slug, token, shared, title: t('staff.bookings'), save: t('mgr.form.save_bookings'),
+    fields: (r) => BOOKING.map(([name, label, min, max]) => field(t(label),
       h('input', { name, 'data-field': 'reservations', type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: r.reservations[name] }))),
     read: (form) => {
       const errors = {};
       const values = Object.fromEntries(BOOKING.map(([name, , min, max]) => {
         const value = Number(form.elements[name].value);
-        if (!Number.isInteger(value) || value < min || value > max) errors[name] = `A whole number from ${min} to ${max}.`;
+        if (!Number.isInteger(value) || value < min || value > max) errors[name] = t('mgr.form.whole_number', { min, max });
         return [name, value];
       }));
-      if (!errors.party_max && values.party_max < values.party_min) errors.party_max = 'At least the fewest guests.';
-      if (!errors.party_max && values.party_max > values.covers_per_slot) errors.party_max = 'At most the guests who may start at one time.';
-      if (!errors.seating_minutes && values.seating_minutes < values.slot_minutes) errors.seating_minutes = 'At least the minutes between booking times.';
+      if (!errors.party_max && values.party_max < values.party_min) errors.party_max = t('mgr.book.at_least_fewest');
+      if (!errors.party_max && values.party_max > values.covers_per_slot) errors.party_max = t('mgr.book.at_most_covers');
+      if (!errors.seating_minutes && values.seating_minutes < values.slot_minutes) errors.seating_minutes = t('mgr.book.at_least_slot');
       return { errors, change: { reservations: values } };
     } });
 }

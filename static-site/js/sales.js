@@ -2,13 +2,14 @@
 // (the API's report), with a CSV of every order for a spreadsheet or the accountant.
 import { api, config } from './api.js';
 import { h, money } from './ui.js';
+import { guestMessage, t } from './words.js';
 
-const KINDS = { dine_in: 'At tables', pickup: 'Pickup', delivery: 'Delivery' };
+const KINDS = { dine_in: 'mgr.sales.at_tables', pickup: 'staff.kind.pickup', delivery: 'staff.kind.delivery' };
 
 function table(caption, head, rows, testid) {
   return h('table', { class: 'history', 'data-testid': testid },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, head.map((word) => h('th', { scope: 'col' }, word)))),
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))));
 }
 
@@ -25,18 +26,18 @@ export async function salesSection(slug, token) {
       const { sales } = await api('GET', `/v1/restaurants/${slug}/orders/report?${query()}`, { token });
       out.replaceChildren(
         h('dl', { class: 'figures', 'data-testid': 'sales-figures' },
-          h('dt', {}, 'Orders'), h('dd', {}, String(sales.orders)),
-          h('dt', {}, 'Revenue'), h('dd', {}, money(sales.revenue)),
-          h('dt', {}, 'Average order'), h('dd', {}, money(sales.average)),
-          sales.tax.map((line) => [h('dt', {}, `Tax at ${line.rate / 100} %`), h('dd', {}, money(line.amount))]),
-          h('dt', {}, 'Cancelled by guests'), h('dd', {}, String(sales.cancelled)),
-          h('dt', {}, 'Rejected'), h('dd', {}, String(sales.rejected)),
-          h('dt', {}, 'Never accepted (not in the revenue)'), h('dd', {}, sales.unaccepted ? `${sales.unaccepted} (${money(sales.unaccepted_total)})` : '0')),
-        sales.by_kind.length ? table('By kind of order', ['Kind', 'Orders', 'Revenue'], sales.by_kind.map((k) => [KINDS[k.kind] ?? k.kind, String(k.orders), money(k.revenue)]), 'sales-kinds') : '',
-        sales.by_item.length ? table('By dish', ['Dish', 'Sold', 'Revenue'], sales.by_item.map((i) => [i.name, String(i.quantity), money(i.revenue)]), 'sales-items') : '',
-        sales.by_hour.length ? table('By hour', ['Hour', 'Orders', 'Revenue'], sales.by_hour.map((x) => [x.local.slice(0, 5), String(x.orders), money(x.revenue)]), 'sales-hours') : '');
+          h('dt', {}, t('staff.orders')), h('dd', {}, String(sales.orders)),
+          h('dt', {}, t('mgr.sales.revenue')), h('dd', {}, money(sales.revenue)),
+          h('dt', {}, t('mgr.sales.average')), h('dd', {}, money(sales.average)),
+          sales.tax.map((line) => [h('dt', {}, t('mgr.sales.tax_at', { rate: (line.rate / 100).toLocaleString(document.documentElement.lang || undefined) })), h('dd', {}, money(line.amount))]),
+          h('dt', {}, t('mgr.sales.cancelled')), h('dd', {}, String(sales.cancelled)),
+          h('dt', {}, t('state.rejected')), h('dd', {}, String(sales.rejected)),
+          h('dt', {}, t('mgr.sales.unaccepted')), h('dd', {}, sales.unaccepted ? `${sales.unaccepted} (${money(sales.unaccepted_total)})` : '0')),
+        sales.by_kind.length ? table(t('mgr.sales.by_kind'), [t('mgr.sales.kind'), t('staff.orders'), t('mgr.sales.revenue')], sales.by_kind.map((k) => [t(KINDS[k.kind]), String(k.orders), money(k.revenue)]), 'sales-kinds') : '',
+        sales.by_item.length ? table(t('mgr.sales.by_dish'), [t('mgr.sales.dish'), t('mgr.sales.sold'), t('mgr.sales.revenue')], sales.by_item.map((i) => [i.name, String(i.quantity), money(i.revenue)]), 'sales-items') : '',
+        sales.by_hour.length ? table(t('mgr.sales.by_hour'), [t('mgr.sales.hour'), t('staff.orders'), t('mgr.sales.revenue')], sales.by_hour.map((x) => [x.local.slice(0, 5), String(x.orders), money(x.revenue)]), 'sales-hours') : '');
     } catch (problem) {
-      said.textContent = problem.message;
+      said.textContent = guestMessage(problem);
       said.classList.add('error');
     }
   }
@@ -44,19 +45,19 @@ export async function salesSection(slug, token) {
     try {
       const { apiUrl } = await config();
       const response = await fetch(`${apiUrl}/v1/restaurants/${slug}/orders/report?${query()}&format=csv`, { headers: { authorization: `Bearer ${token}` } });
-      if (!response.ok) throw new Error('The CSV could not be made; try again.');
+      if (!response.ok) throw new Error(t('mgr.sales.csv_failed'));
       const link = h('a', { href: URL.createObjectURL(await response.blob()), download: `${slug}-orders-${from.value}-${to.value || from.value}.csv` });
       document.body.append(link);
       link.click();
       link.remove();
-      said.textContent = 'The CSV is downloaded.';
+      said.textContent = t('mgr.sales.csv_done');
     } catch (error) { said.textContent = error.message; }
   }
   from.addEventListener('change', load);
   to.addEventListener('change', load);
   load();
-  return h('section', { 'aria-labelledby': 'sales-title' }, h('h2', { id: 'sales-title' }, 'Sales'),
-    h('div', { class: 'filters' }, h('label', { for: 'sales-from' }, 'From'), from, h('label', { for: 'sales-to' }, 'to'), to,
-      h('button', { type: 'button', onclick: download }, 'Download CSV (one row per order)')),
+  return h('section', { 'aria-labelledby': 'sales-title' }, h('h2', { id: 'sales-title' }, t('mgr.section.reports')),
+    h('div', { class: 'filters' }, h('label', { for: 'sales-from' }, t('mgr.sales.from')), from, h('label', { for: 'sales-to' }, t('mgr.sales.to')), to,
+      h('button', { type: 'button', onclick: download }, t('mgr.sales.csv'))),
     said, out);
 }

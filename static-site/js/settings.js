@@ -5,25 +5,26 @@ import { saveRestaurant } from './restaurant-forms.js';
 import { amountText, parseAmount } from './amounts.js';
 import { hoursEditor } from './hours-editor.js';
 import { h, money } from './ui.js';
+import { t } from './words.js';
 
 /** The timing fields: name, label, smallest and largest value. */
 const TIMING = [
-  ['dine_in_minutes', 'Minutes to serve an order at a table', 1, 240],
-  ['pickup_minutes', 'Minutes until a pickup is ready', 1, 240],
-  ['delivery_minutes', 'Minutes until a delivery arrives', 1, 240],
-  ['slot_minutes', 'Minutes between the later times guests may choose', 5, 120],
-  ['orders_per_slot', 'Orders one later time takes at most', 1, 1000],
+  ['dine_in_minutes', 'mgr.set.dine_in_minutes', 1, 240],
+  ['pickup_minutes', 'mgr.set.pickup_minutes', 1, 240],
+  ['delivery_minutes', 'mgr.set.delivery_minutes', 1, 240],
+  ['slot_minutes', 'mgr.set.slot_minutes', 5, 120],
+  ['orders_per_slot', 'mgr.set.orders_per_slot', 1, 1000],
 ];
 
 const DEFAULT_TIMING = { dine_in_minutes: 15, pickup_minutes: 20, delivery_minutes: 40, slot_minutes: 15, orders_per_slot: 10 };
 
 /** When the board's tickets turn amber and red: name, label, smallest and largest value. */
 const ALERTS = [
-  ['amber_minutes', 'Minutes until a ticket on the board turns amber', 1, 239],
-  ['red_minutes', 'Minutes until it turns red (counted like amber; red also once past its promised time)', 2, 240],
+  ['amber_minutes', 'mgr.set.amber_minutes', 1, 239],
+  ['red_minutes', 'mgr.set.red_minutes', 2, 240],
 ];
 
-const DELIVERY_AMOUNTS = [['delivery_fee', 'fee', 'Delivery fee (0 for free)'], ['delivery_minimum', 'minimum', 'Least food a delivery is taken for (0 for any)']];
+const DELIVERY_AMOUNTS = [['delivery_fee', 'fee', 'mgr.set.delivery_fee'], ['delivery_minimum', 'minimum', 'mgr.set.delivery_minimum']];
 /** The server's bounds on delivery terms (`DeliveryTerms::MAX_AMOUNT`, `MAX_POSTCODES`). */
 const MAX_DELIVERY_AMOUNT = 100000000;
 const MAX_POSTCODES = 500;
@@ -33,16 +34,16 @@ const DELIVERY_ERRORS = { fee: '#delivery_fee-error', minimum: '#delivery_minimu
 function deliveryFields(restaurant) {
   const terms = restaurant.delivery ?? { fee: 0, minimum: 0, postcodes: [] };
   const errorFor = (name) => h('p', { class: 'error', id: `${name}-error`, role: 'alert', hidden: true });
-  return h('fieldset', {}, h('legend', {}, 'Delivery'),
+  return h('fieldset', {}, h('legend', {}, t('staff.kind.delivery')),
     DELIVERY_AMOUNTS.map(([name, key, label]) => h('div', { class: 'field' },
-      h('label', { for: `settings-${name}` }, `${label} (${restaurant.currency})`),
+      h('label', { for: `settings-${name}` }, `${t(label)} (${restaurant.currency})`),
       h('input', { id: `settings-${name}`, name, inputmode: 'decimal', value: amountText(terms[key], restaurant.currency), 'aria-describedby': `${name}-error` }),
       errorFor(name))),
     h('div', { class: 'field' },
-      h('label', { for: 'settings-postcodes' }, 'Postcodes delivered to (comma-separated; empty for anywhere)'),
+      h('label', { for: 'settings-postcodes' }, t('mgr.set.postcodes')),
       h('textarea', { id: 'settings-postcodes', name: 'postcodes', rows: 2, 'aria-describedby': 'postcodes-hint postcodes-error' }, terms.postcodes.join(', ')),
       h('p', { class: 'note', id: 'postcodes-hint' },
-        'A postcode matches exactly (10115). A UK district such as E1 takes every postcode in it (E1 6QF, not E14 or E1W). End with * to take every postcode that starts so: 101* takes 10115 and 10117.'),
+        t('mgr.set.postcodes_hint')),
       errorFor('postcodes')));
 }
 
@@ -58,16 +59,16 @@ function readDelivery(form, data, currency) {
   };
   const [fee, minimum] = DELIVERY_AMOUNTS.map(([name]) => {
     const minor = parseAmount(data.get(name) || '0', currency);
-    show(name, minor === null ? `Write an amount like ${amountText(250, currency)}.`
-      : minor > MAX_DELIVERY_AMOUNT ? `At most ${money({ minor: MAX_DELIVERY_AMOUNT, currency })}.` : null);
+    show(name, minor === null ? t('mgr.set.amount_like', { example: amountText(250, currency) })
+      : minor > MAX_DELIVERY_AMOUNT ? t('mgr.set.at_most', { amount: money({ minor: MAX_DELIVERY_AMOUNT, currency }) }) : null);
     return minor;
   });
   const postcodes = data.get('postcodes').split(/[,\n]/).map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean);
   // DeliveryArea::PATTERN: a postcode, or the start of one followed by *.
   const wrong = postcodes.filter((p) => !/^([A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]|[A-Za-z0-9]([A-Za-z0-9 -]{0,7}[A-Za-z0-9])?\*)$/.test(p));
   const distinct = new Set(postcodes.map((p) => p.toUpperCase())).size;
-  show('postcodes', wrong.length ? `Not a postcode: ${wrong.join(', ')}. A postcode is 2 to 10 letters, digits, spaces or hyphens; the start of one may end with *.`
-    : distinct > MAX_POSTCODES ? `At most ${MAX_POSTCODES} postcodes; this lists ${distinct}.` : null);
+  show('postcodes', wrong.length ? t('mgr.set.not_postcode', { list: wrong.join(', ') })
+    : distinct > MAX_POSTCODES ? t('mgr.set.too_many_postcodes', { max: MAX_POSTCODES, count: distinct }) : null);
   return ok ? { fee, minimum, postcodes } : null;
 }
 
@@ -77,23 +78,23 @@ export function settingsForm(slug, token, shared) {
   const hours = hoursEditor(restaurant.hours);
   // What the last save did, beside its button; a refusal goes beside the part it names.
   const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'settings-status' });
-  const form = h('form', { 'aria-label': 'Hours, ordering ahead, the kitchen board and delivery' },
+  const form = h('form', { 'aria-label': t('mgr.set.form') },
     hours.element,
-    h('label', {}, 'The day changes at (orders and bookings before it belong to the day before) ',
+    h('label', {}, `${t('mgr.set.day_starts')} `,
       h('input', { name: 'day_starts', type: 'time', required: true, value: restaurant.day_starts.slice(0, 5) })),
-    h('label', {}, 'Guests\' pages speak, when a guest\'s browser asks for neither ',
+    h('label', {}, `${t('mgr.set.language')} `,
       h('select', { name: 'language' }, [['en', 'English'], ['de', 'Deutsch']].map(([code, name]) => h('option', { value: code, selected: (restaurant.language ?? 'en') === code }, name)))),
-    h('fieldset', {}, h('legend', {}, 'Preparation and ordering ahead'),
-      TIMING.map(([name, label, min, max]) => h('label', {}, `${label} `,
+    h('fieldset', {}, h('legend', {}, t('mgr.set.timing')),
+      TIMING.map(([name, label, min, max]) => h('label', {}, `${t(label)} `,
         h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.timing ?? DEFAULT_TIMING)[name] }))),
       h('p', { class: 'error', id: 'timing-error', role: 'alert', hidden: true })),
-    h('fieldset', {}, h('legend', {}, 'The kitchen board'),
-      ALERTS.map(([name, label, min, max]) => h('label', {}, `${label} `,
+    h('fieldset', {}, h('legend', {}, t('mgr.set.board')),
+      ALERTS.map(([name, label, min, max]) => h('label', {}, `${t(label)} `,
         h('input', { name, type: 'number', inputmode: 'numeric', min, max, step: 1, required: true, value: (restaurant.ticket_alerts ?? { amber_minutes: 10, red_minutes: 20 })[name] }))),
       h('p', { class: 'error', id: 'alerts-error', role: 'alert', hidden: true })),
     deliveryFields(restaurant),
     said,
-    h('button', { type: 'submit' }, 'Save settings'));
+    h('button', { type: 'submit' }, t('mgr.set.save')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -106,11 +107,11 @@ export function settingsForm(slug, token, shared) {
       const alerts = Object.fromEntries(ALERTS.map(([name]) => [name, Number(data.get(name))]));
       const alertsError = form.querySelector('#alerts-error');
       alertsError.hidden = alerts.red_minutes > alerts.amber_minutes;
-      alertsError.textContent = alertsError.hidden ? '' : 'A ticket turns red later than it turns amber.';
+      alertsError.textContent = alertsError.hidden ? '' : t('mgr.set.red_after_amber');
       if (!alertsError.hidden) form.elements.red_minutes.focus();
       if (!openingHours || !delivery || !alertsError.hidden) return;
       await saveRestaurant(slug, token, shared, { hours: openingHours, language: data.get('language'), timing, day_starts: data.get('day_starts'), delivery, ticket_alerts: alerts });
-      said.textContent = 'Settings saved';
+      said.textContent = t('mgr.set.saved');
     } catch (problem) {
       const [part, detail] = problem.field?.replace(/^restaurant\./, '').split('.') ?? [];
       const box = { timing: '#timing-error', ticket_alerts: '#alerts-error', delivery: DELIVERY_ERRORS[detail] ?? '#postcodes-error' }[part];
@@ -126,7 +127,7 @@ export function settingsForm(slug, token, shared) {
 export function deliveryForm(slug, token, shared) {
   const { restaurant } = shared;
   const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'delivery-status' });
-  const form = h('form', { 'aria-label': 'Delivery terms' }, deliveryFields(restaurant), said, h('button', { type: 'submit' }, 'Save delivery terms'));
+  const form = h('form', { 'aria-label': t('mgr.set.terms') }, deliveryFields(restaurant), said, h('button', { type: 'submit' }, t('mgr.set.save_terms')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     said.textContent = '';
@@ -134,7 +135,7 @@ export function deliveryForm(slug, token, shared) {
     if (!delivery) return;
     try {
       await saveRestaurant(slug, token, shared, { delivery });
-      said.textContent = 'Delivery terms saved.';
+      said.textContent = t('mgr.set.terms_saved');
     } catch (problem) {
       const detail = problem.field?.replace(/^restaurant\.delivery\.?/, '');
       const box = form.querySelector(DELIVERY_ERRORS[detail] ?? '#postcodes-error');

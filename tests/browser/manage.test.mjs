@@ -96,7 +96,7 @@ test('a file that is not the picture it claims is refused with the server\'s rea
 
   await row.getByLabel('Picture for Lasagne').setInputFiles({ name: 'lasagne.png', mimeType: 'image/png', buffer: Buffer.from('this is text, not a picture') });
 
-  await row.getByText('The picture was refused: the file is not the PNG picture it was sent as').waitFor();
+  await row.getByText('The picture was refused: That file is not the picture it says it is. Choose another.').waitFor();
   assert.equal(await row.getByText('is updated').count(), 0);
   assert.deepEqual(errors.map((e) => e.replace(/\d{3} \(.*\)/, 'NNN')), ['Failed to load resource: the server responded with a status of NNN']);
 });
@@ -324,6 +324,32 @@ test('each manage section is at its own address, reached from the others, and no
   }
   await tab.reload();
   await tab.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+});
+
+test('every manage section speaks German to a German browser, with no key or English word left, and axe finds nothing', async () => {
+  const tab = await page(await world.chrome.newContext({ ...PHONE, locale: 'de-DE' }), world.errors);
+  await tab.goto(`${world.server.base}/r/${SLUG}/manage`);
+  await tab.getByLabel('E-Mail').fill(world.logins.owner.email);
+  await tab.getByLabel('Passwort').fill(world.logins.owner.password);
+  await tab.getByRole('button', { name: 'Anmelden' }).click();
+  await tab.getByRole('heading', { name: 'Speisekarte', level: 1 }).waitFor();
+  const german = { menu: 'Speisekarte', settings: 'Einstellungen', hours: 'Öffnungszeiten und Lieferung', staff: 'Ihr Team', reports: 'Berichte' };
+  const links = { menu: 'Karte bearbeiten', settings: 'Einstellungen', hours: 'Öffnungszeiten und Lieferung', staff: 'Personal', reports: 'Umsatz' };
+  for (const [section, heading] of Object.entries(german)) {
+    await tab.getByRole('navigation', { name: 'Verwalten' }).getByRole('link', { name: links[section], exact: true }).click();
+    await tab.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    // Everything a manager reads, opened folds included.
+    const folds = tab.locator('details:not([open]) > summary');
+    for (let n = 0; n < 20 && await folds.count(); n += 1) await folds.first().click();
+    const text = await tab.locator('body').innerText();
+    assert.doesNotMatch(text, /\b(mgr|staff|state|error|booking)\.[a-z_.]+/, `no key shown on ${section}`);
+    for (const english of ['Save ', 'Delete ', 'Edit ', 'Add ', 'Minutes', 'Guests ', 'Orders', 'Monday', 'Closed', 'Revenue', 'Settings', 'Staff']) {
+      assert.ok(!text.includes(english), `"${english}" on ${section} is not German`);
+    }
+    const { violations } = await new AxeBuilder({ page: tab }).analyze();
+    assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `axe on the German ${section}`);
+    await screenshot(tab, `manage-${section}-german`);
+  }
 });
 
 test('the owner hires a cook, who signs in, and removes them after asking, which ends their login', async () => {
