@@ -163,7 +163,9 @@ export async function managePage(slug, notice = '', section = 'menu') {
   }
   if (section !== 'menu') return otherSection(slug, current, section);
   const { mediaBaseUrl } = await config();
-  const [menu, saved] = await Promise.all([api('GET', `/v1/restaurants/${slug}/menu?limit=200`), api('GET', `/v1/restaurants/${slug}/menu/option-groups`, { token: current.token })]);
+  // One read after the other: a client held to a request a second gets each through on its one retry.
+  const menu = await api('GET', `/v1/restaurants/${slug}/menu?limit=200`);
+  const saved = await api('GET', `/v1/restaurants/${slug}/menu/option-groups`, { token: current.token });
   menu.savedGroups = saved.map((entry) => entry.group);
   const reload = (saved) => managePage(slug, saved?.name ? t('mgr.on_the_menu', { name: saved.name }) : '');
   /** Moves a dish one place within its category, numbering the category's dishes 10, 20, …. */

@@ -127,7 +127,7 @@ export default {
   'mgr.add_item': "Add an item",
   'mgr.settings_title': "Settings",
   'mgr.settings_subtitle': "Your restaurant and how guests order",
-  'mgr.print_qr': "Print the tables’ QR codes",
+  'mgr.print_qr': "Print the tables' QR codes",
   'mgr.team_title': "Your team",
   'mgr.reports_title': "Reports",
   'mgr.cat.changed': "{name} was changed meanwhile: here it is as it is now; make your change again.",
