@@ -326,6 +326,16 @@ test('the board and the driver\'s list speak German to a German browser, with no
   await screenshot(tab, 'board-german');
   const { violations } = await new AxeBuilder({ page: tab }).analyze();
   assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the German board');
+  for (const [link, heading] of [['Verlauf', 'Bestellverlauf'], ['Reservierungen', 'Reservierungen']]) {
+    await tab.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+    await tab.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    await tab.locator('main table, main p').first().waitFor();
+    const shown = await tab.locator('main').innerText();
+    assert.doesNotMatch(shown, /\b(mgr|staff|state|error|booking)\.[a-z_.]+/, `no key on ${heading}`);
+    for (const english of ['Orders', 'Placed', 'Guest', 'Total', 'covers', 'Find', 'Day ']) assert.ok(!shown.includes(english), `"${english}" on ${heading}`);
+    const found = await new AxeBuilder({ page: tab }).analyze();
+    assert.deepEqual(found.violations.map((v) => v.id), [], `axe on ${heading}`);
+  }
   await context.close();
 });
 
