@@ -412,6 +412,7 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     let cook_token = cook_token["token"].as_str().unwrap().to_owned();
     let staff = Some(cook_token.as_str());
     let _ = cook.1;
+    d.call(Method::GET, &format!("{base}/drivers"), staff, None).await;
 
     d.call(
         Method::POST,
@@ -460,6 +461,21 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     .await;
     d.call(Method::GET, &format!("{base}/menu"), None, None).await;
     d.call(Method::GET, &format!("{base}/menu/items/pizza"), None, None).await;
+    // A group of choices saved once, changed once for every dish, then deleted (no dish has it).
+    let spice = |hot: i64| {
+        json!({"id": "spice", "name": "Spice", "min_choices": 0, "max_choices": 1, "options": [
+        {"id": "hot", "name": "Hot", "price_delta": {"minor": hot, "currency": "EUR"}}]})
+    };
+    d.call(Method::POST, &format!("{base}/menu/option-groups"), owner, Some(json!({"group": spice(0)}))).await;
+    d.call(
+        Method::PUT,
+        &format!("{base}/menu/option-groups/spice"),
+        owner,
+        Some(json!({"group": spice(50), "version": 1})),
+    )
+    .await;
+    d.call(Method::GET, &format!("{base}/menu/option-groups"), owner, None).await;
+    d.call(Method::DELETE, &format!("{base}/menu/option-groups/spice?version=2"), owner, None).await;
 
     // The board connects and resumes; a guest orders and follows the order live.
     assert_eq!(d.ws("$connect", "board", Some(json!({"restaurant": "roma", "token": cook_token})), None).await, 200);
@@ -504,8 +520,11 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     for state in ["accepted", "preparing", "ready"] {
         d.call(Method::POST, &format!("{base}/orders/{order}/transitions"), staff, Some(json!({"to": state}))).await;
     }
-    d.call(Method::PUT, &format!("{base}/orders/{order}/driver"), owner, Some(json!({"driver": id(&driver)}))).await;
+    // The driver sees it waiting and takes it; the owner gives it to the same driver again.
     let driver_token = d.call(Method::POST, &format!("{base}/login"), None, Some(login("driver@roma.test"))).await;
+    d.call(Method::GET, &format!("{base}/orders/waiting"), driver_token["token"].as_str(), None).await;
+    d.call(Method::POST, &format!("{base}/orders/{order}/take"), driver_token["token"].as_str(), None).await;
+    d.call(Method::PUT, &format!("{base}/orders/{order}/driver"), owner, Some(json!({"driver": id(&driver)}))).await;
     d.call(Method::GET, &format!("{base}/orders"), driver_token["token"].as_str(), None).await;
     d.call(Method::GET, &format!("{base}/orders/{order}?token={token}"), None, None).await;
     d.notify("roma").await;
