@@ -24,9 +24,16 @@ function privateBucket(scope: Construct, id: string, cors?: s3.CorsRule[]): s3.B
 /** Where browsers upload pictures before they are attached (lib/api images::upload_prefix). */
 export const UPLOADS_PREFIX = 'uploads/';
 export const UPLOAD_EXPIRY_DAYS = 1;
-/** Where attached pictures live (lib/api images::prefix), and how long a removed one's old version stays. */
+/** Where attached pictures live (lib/api images::prefix). */
 export const ATTACHED_PREFIX = 'r/';
-export const REMOVED_PICTURE_DAYS = 30;
+/**
+ * How long a replaced or removed object's old version stays (pictures, republished menus): as
+ * long as the table's point-in-time recovery reaches back, so a table restored to any moment it
+ * covers still finds the pictures and menus it names.
+ */
+export const KEPT_VERSION_DAYS = 35;
+/** Where each restaurant's menu is published in the site bucket (lib/api publish::menu_key). */
+export const MENUS_PREFIX = 'menus/';
 
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
@@ -76,15 +83,19 @@ export class DataStack extends Stack {
     });
     this.mediaBucket.addLifecycleRule({ id: 'ForgetExpiredUploadMarkers', prefix: UPLOADS_PREFIX, expiredObjectDeleteMarker: true });
     // An attached picture stays while a dish shows it; one the menu function removed (its dish
-    // deleted, or its picture replaced) keeps its old version a month, for a restaurant that
-    // changes its mind, then it is gone. lib/api routes::menu remove_unshown_pictures.
+    // deleted, or its picture replaced) keeps its old version as long as a restore may need it,
+    // then it is gone. lib/api routes::menu remove_unshown_pictures.
     this.mediaBucket.addLifecycleRule({
       id: 'ExpireRemovedPictures',
       prefix: ATTACHED_PREFIX,
-      noncurrentVersionExpiration: Duration.days(REMOVED_PICTURE_DAYS),
+      noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS),
     });
     this.mediaBucket.addLifecycleRule({ id: 'ForgetRemovedPictureMarkers', prefix: ATTACHED_PREFIX, expiredObjectDeleteMarker: true });
     this.siteBucket = privateBucket(this, 'Site');
+    // A menu is republished after every change: each old version is kept as long as a restore
+    // may need it, not forever.
+    this.siteBucket.addLifecycleRule({ id: 'ExpireReplacedMenus', prefix: MENUS_PREFIX, noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS) });
+    this.siteBucket.addLifecycleRule({ id: 'ForgetReplacedMenuMarkers', prefix: MENUS_PREFIX, expiredObjectDeleteMarker: true });
     // CloudFront reads both buckets through origin access control. The distribution lives in the
     // site stack, which depends on this one, so the policy names this account's distributions by
     // pattern rather than the one distribution's ARN (that reference would make a cycle).

@@ -65,7 +65,7 @@ test('the table is on demand with the key design (whole items in gsi1, keys only
   });
 });
 
-test('an upload never attached, and every replaced version of one, expires after a day; a removed picture\'s version after a month; only attached pictures are served', () => {
+test('an upload never attached, and every replaced version of one, expires after a day; a removed picture\'s and a republished menu\'s old version after the 35 days a restore reaches back; only attached pictures are served', () => {
   const buckets = Object.values(data.findResources('AWS::S3::Bucket'));
   const rules = buckets.flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? []);
   const expiry = rules.find((r: any) => r.Id === 'ExpireUnattachedUploads');
@@ -73,7 +73,10 @@ test('an upload never attached, and every replaced version of one, expires after
   assert.ok(rules.some((r: any) => r.Prefix === 'uploads/' && r.ExpiredObjectDeleteMarker === true));
   assert.ok(!rules.some((r: any) => r.Prefix === 'r/' && r.ExpirationInDays), 'attached pictures never expire while current');
   const removed = rules.find((r: any) => r.Id === 'ExpireRemovedPictures');
-  assert.deepEqual([removed.Prefix, removed.NoncurrentVersionExpiration.NoncurrentDays], ['r/', 30], 'a removed picture\'s old version goes after a month');
+  assert.deepEqual([removed.Prefix, removed.NoncurrentVersionExpiration.NoncurrentDays], ['r/', 35], 'a removed picture\'s old version goes after 35 days');
+  const menus = rules.find((r: any) => r.Id === 'ExpireReplacedMenus');
+  assert.deepEqual([menus.Prefix, menus.NoncurrentVersionExpiration.NoncurrentDays, menus.Status], ['menus/', 35, 'Enabled'], 'old menus are not kept forever');
+  assert.ok(rules.some((r: any) => r.Prefix === 'menus/' && r.ExpiredObjectDeleteMarker === true));
   const media = Object.values(site.findResources('AWS::CloudFront::Function')).find((f) => f.Properties.FunctionCode.includes('/media/r/'));
   assert.ok(media, 'the media behaviour answers 404 outside /media/r/');
 });
