@@ -6,7 +6,7 @@ import { isOpen, nextOpening } from './hours.js';
 import { takesBookings, waysToOrder } from './offer.js';
 import { pausedUntil } from './pace.js';
 import { menuView } from './menu-view.js';
-import { h, localTime, money, show, showBookingLink } from './ui.js';
+import { h, localTime, show, showBookingLink } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
 const cartKey = (slug) => `bistro.cart.${slug}`;

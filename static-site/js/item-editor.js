@@ -1,8 +1,8 @@
 // Creating and editing a menu item in full: text, category, allergens, dietary tags, options.
 import { api } from './api.js';
 import { amountText, parseAmount } from './amounts.js';
-import { decimalsOf, h, money, toast } from './ui.js';
-import { guestMessage, t } from './words.js';
+import { decimalsOf, h, money } from './ui.js';
+import { t } from './words.js';
 
 const ALLERGENS = ['gluten', 'crustaceans', 'eggs', 'fish', 'peanuts', 'soybeans', 'milk', 'nuts', 'celery', 'mustard', 'sesame', 'sulphites', 'lupin', 'molluscs'];
 const DIETARY = ['vegetarian', 'vegan', 'gluten_free', 'dairy_free', 'halal', 'kosher', 'spicy'];

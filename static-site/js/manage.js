@@ -1,6 +1,6 @@
 // Manager tools: prices, sold-out, pictures, and staff accounts.
 import { api, config, session } from './api.js';
-import { h, money, show, toast, useStaffStyles } from './ui.js';
+import { h, money, show, useStaffStyles } from './ui.js';
 import { itemEditor } from './item-editor.js';
 import { categoriesSection } from './categories.js';
 import { savedGroupsSection } from './saved-groups.js';
