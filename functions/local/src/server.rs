@@ -42,6 +42,8 @@ pub enum LocalError {
     Serve(std::io::Error),
     #[error("not serving on {0}, which other machines reach: {1} (or start with --expose if that is what you want)")]
     Exposed(SocketAddr, &'static str),
+    #[error(transparent)]
+    Held(#[from] crate::backup::BackupError),
 }
 
 /// Writes a file only its owner can read or write (0600 from the moment it exists).
@@ -303,6 +305,9 @@ fn routes(config: &LocalConfig, state: AppState, files: LocalFiles, hub: Arc<Hub
 
 /// Binds, seeds, prints where to go, and serves until Ctrl-C.
 pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
+    // The server holds its data directory while it runs: a restore into it is refused.
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
+    let _held = crate::backup::hold(&config.data_dir)?;
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| LocalError::Bind(config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| LocalError::Bind(config.addr, e))?;

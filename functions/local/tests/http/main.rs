@@ -1,6 +1,7 @@
 //! The API through HTTP: a real local server on a free port, driven with a real client.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod backup;
 mod business_day;
 mod deliveries;
 mod delivery;
