@@ -114,25 +114,45 @@ fn sha256(path: &Path) -> Result<(String, u64), BackupError> {
     Ok((digest, bytes))
 }
 
+/// Makes `dir` (and what it lacks above it) a directory only its owner may enter, as the data
+/// directory is: a backup holds the same guests' names and phones.
+fn private_dir(dir: &Path) -> Result<(), BackupError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io(dir))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))
+}
+
+/// Copies `relative` from under `from` to under `to`, making the directories it needs.
+fn copy_file(from: &Path, to: &Path, relative: &Path) -> Result<(), BackupError> {
+    let target = to.join(relative);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    std::fs::copy(from.join(relative), &target).map_err(io(&target))?;
+    Ok(())
+}
+
 /// Copies `data` into the new directory `to`, consistent while the server runs.
 pub fn backup(data: &Path, to: &Path, progress: impl Fn(&str)) -> Result<Summary, BackupError> {
     let started = Instant::now();
     if to.exists() {
         return Err(BackupError::Exists(to.to_owned()));
     }
-    std::fs::create_dir_all(to).map_err(io(to))?;
+    private_dir(to)?;
     progress(DATABASE);
     let source =
         rusqlite::Connection::open_with_flags(data.join(DATABASE), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    source.execute("VACUUM INTO ?1", [to.join(DATABASE).to_string_lossy()])?;
+    let copy = to.join(DATABASE);
+    source.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
+    // SQLite makes the copy as the umask says: only its owner may read guests' data, as in `data`.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).map_err(io(&copy))?;
+    }
     let others = files_of(data)?;
     for (n, relative) in others.iter().enumerate() {
         progress(&format!("[{}/{}] {}", n + 1, others.len(), relative.display()));
-        let target = to.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::copy(data.join(relative), &target).map_err(io(&target))?;
+        copy_file(data, to, relative)?;
     }
     let mut listed = Vec::new();
     let mut bytes = 0;
@@ -179,7 +199,7 @@ pub fn restore(from: &Path, data: &Path, progress: impl Fn(&str)) -> Result<Summ
     if !files.iter().any(|(path, _)| path == Path::new(DATABASE)) {
         return Err(BackupError::Damaged(DATABASE.to_owned()));
     }
-    std::fs::create_dir_all(data).map_err(io(data))?;
+    private_dir(data)?;
     let _held = hold(data)?;
     if std::fs::read_dir(data).map_err(io(data))?.flatten().any(|e| !e.file_name().to_string_lossy().starts_with(LOCK))
     {
@@ -187,11 +207,7 @@ pub fn restore(from: &Path, data: &Path, progress: impl Fn(&str)) -> Result<Summ
     }
     for (n, (relative, _)) in files.iter().enumerate() {
         progress(&format!("[{}/{}] {}", n + 1, files.len(), relative.display()));
-        let target = data.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::copy(from.join(relative), &target).map_err(io(&target))?;
+        copy_file(from, data, relative)?;
     }
     let bytes = files.iter().map(|(_, size)| size).sum();
     Ok(Summary { files: files.len(), bytes, seconds: started.elapsed().as_secs_f64() })

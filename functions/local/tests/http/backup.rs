@@ -101,6 +101,22 @@ fn a_restore_into_a_directory_a_server_holds_is_refused() {
     assert!(!running.join("bistro.db").exists());
 }
 
+#[tokio::test]
+async fn a_backup_and_its_restore_are_readable_by_their_owner_only_as_the_data_directory_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    app.restaurant_with_pizza("kept").await;
+    let folder = tempfile::tempdir().unwrap();
+    let (copy, restored) = (folder.path().join("backup"), folder.path().join("restored"));
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+
+    backup::backup(app.data_dir(), &copy, |_| {}).unwrap();
+    backup::restore(&copy, &restored, |_| {}).unwrap();
+
+    assert_eq!((mode(&copy), mode(&copy.join("bistro.db"))), (0o700, 0o600));
+    assert_eq!((mode(&restored), mode(&restored.join("bistro.db"))), (0o700, 0o600));
+}
+
 #[test]
 fn a_backup_of_a_newer_format_is_refused_with_what_to_do() {
     let folder = tempfile::tempdir().unwrap();
