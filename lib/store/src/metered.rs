@@ -191,6 +191,23 @@ impl Store for Metered {
         self.inner.ping().await
     }
 
+    async fn put_all(&self, changes: Vec<(Key, Option<Item>)>) -> Result<(), SeamError> {
+        let mut units = Units::default();
+        for (key, item) in &changes {
+            let old = self.inner.get(key).await?;
+            units.add(write_units(old.as_ref(), item.as_ref()));
+        }
+        let result = self.inner.put_all(changes).await;
+        self.charge(units);
+        result
+    }
+
+    async fn scan(&self, pk_prefix: &str, after: Option<crate::seam::Cursor>) -> Result<Page, SeamError> {
+        let page = self.inner.scan(pk_prefix, after).await?;
+        self.charge(read_units(page.items.iter().map(item_size).sum(), true));
+        Ok(page)
+    }
+
     /// Charged as the DynamoDB engine spends it in the usual case, whatever the engine beneath
     /// does: one conditional UpdateItem, billed on the item's size whether it counted or not, and
     /// no read (a read comes only when a window moved on, once a minute).

@@ -318,6 +318,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Whether the engine answers at all: for health checks.
     async fn ping(&self) -> Result<(), SeamError>;
 
+    /// One page (at most 1000) of the live items of every partition whose key begins with
+    /// `pk_prefix`, in no promised order; `after` is the previous page's `next`. It reads the whole
+    /// table on DynamoDB, so only the operator's commands use it (export, removing a restaurant,
+    /// finding restaurants the directory misses); no function's policy allows it.
+    async fn scan(&self, pk_prefix: &str, after: Option<Cursor>) -> Result<Page, SeamError> {
+        let _ = (pk_prefix, after);
+        Err(SeamError::Invalid("this store cannot scan".into()))
+    }
+
+    /// Writes (`Some`) or deletes (`None`) many items without conditions, in batches, each item
+    /// once; not all-or-nothing. For the operator's bulk work (an import, removing a restaurant):
+    /// DynamoDB batches 25 a request, where a transaction costs twice as much.
+    async fn put_all(&self, changes: Vec<(Key, Option<Item>)>) -> Result<(), SeamError> {
+        for (key, item) in changes {
+            let write = match item {
+                Some(item) => Write::Put { item, condition: Condition::Always },
+                None => Write::Delete { key, condition: Condition::Always },
+            };
+            self.write(write).await?;
+        }
+        Ok(())
+    }
+
     /// Counts one more creation under `key` in each tier's window, unless a tier is full (then
     /// nothing is counted and the answer names that tier); one item holds every tier, expiring at
     /// `expires_at`.

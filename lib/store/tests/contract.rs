@@ -106,6 +106,8 @@ contract!(
     an_index_of_keys_answers_with_keys_and_an_index_of_items_with_items,
     a_finished_order_is_listed_by_its_final_state_and_no_longer_among_the_open,
     a_drivers_deliveries_are_the_orders_assigned_to_them,
+    a_scan_returns_every_live_item_under_a_prefix_once_and_nothing_else,
+    a_bulk_write_puts_and_deletes_every_item_it_names,
 );
 
 fn item(pk: &str, sk: &str, version: u64) -> Item {
@@ -226,6 +228,41 @@ async fn a_query_returns_a_partition_in_sort_key_order_page_by_page(store: Arc<d
     let expected: Vec<String> = (0..30).map(|n| format!("{n:04}")).collect();
     assert_eq!(keys, expected);
     assert!(pages >= 5, "30 items in pages of 7 take at least 5 pages, took {pages}");
+}
+
+async fn a_scan_returns_every_live_item_under_a_prefix_once_and_nothing_else(store: Arc<dyn Store>) {
+    let numbered = |pk: &'static str| (0..700).map(move |n| item(pk, &format!("{n:04}"), 1));
+    let items = ["R#roma#A", "R#roma#B", "R#romana#A", "R#other#A"].into_iter().flat_map(numbered);
+    store.put_all(items.map(|item| (item.key.clone(), Some(item))).collect()).await.unwrap();
+    let gone = item("R#roma#C", "gone", 1).expiring_at(now_unix() - 10);
+    store.write(Write::Put { item: gone, condition: Condition::Always }).await.unwrap();
+
+    let (mut found, mut after) = (Vec::new(), None);
+    loop {
+        let page = store.scan("R#roma#", after).await.unwrap();
+        found.extend(page.items.into_iter().map(|i| (i.key.pk, i.key.sk)));
+        match page.next {
+            Some(next) => after = Some(Cursor::parse(next.as_str()).unwrap()),
+            None => break,
+        }
+    }
+
+    let unique: BTreeSet<_> = found.iter().cloned().collect();
+    assert_eq!(found.len(), 1400, "700 items in each of the two partitions, each once");
+    assert_eq!(unique.len(), 1400);
+    assert!(unique.iter().all(|(pk, _)| pk == "R#roma#A" || pk == "R#roma#B"), "nothing of `romana` or expired");
+}
+
+async fn a_bulk_write_puts_and_deletes_every_item_it_names(store: Arc<dyn Store>) {
+    let items: Vec<Item> = (0..60).map(|n| item("bulk", &format!("{n:04}"), 3)).collect();
+    store.put_all(items.iter().map(|item| (item.key.clone(), Some(item.clone()))).collect()).await.unwrap();
+    let odd = items.iter().skip(1).step_by(2).map(|item| (item.key.clone(), None)).collect();
+
+    store.put_all(odd).await.unwrap();
+
+    let (keys, _) = read_pages(store.as_ref(), Query::partition("bulk")).await;
+    assert_eq!(keys, (0..60).step_by(2).map(|n| format!("{n:04}")).collect::<Vec<_>>());
+    assert_eq!(store.get(&items[0].key).await.unwrap(), Some(items[0].clone()), "written as given");
 }
 
 async fn a_descending_query_returns_the_partition_in_reverse(store: Arc<dyn Store>) {

@@ -9,9 +9,9 @@ use async_trait::async_trait;
 pub use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ReturnValue, ScalarAttributeType,
+    StreamSpecification, StreamViewType, TransactWriteItem, Update, WriteRequest,
 };
 
 use crate::seam::{
@@ -540,6 +540,94 @@ impl Store for DynamoStore {
         counting: Counting,
     ) -> Result<Option<Tallied>, SeamError> {
         self.tally_item(key, tiers, expires_at, counting).await
+    }
+
+    async fn put_all(&self, changes: Vec<(Key, Option<Item>)>) -> Result<(), SeamError> {
+        for batch in changes.chunks(25) {
+            let mut requests = batch
+                .iter()
+                .map(|(key, item)| {
+                    Ok(match item {
+                        Some(item) => WriteRequest::builder()
+                            .put_request(
+                                PutRequest::builder()
+                                    .set_item(Some(to_attributes(item)))
+                                    .build()
+                                    .map_err(unavailable)?,
+                            )
+                            .build(),
+                        None => WriteRequest::builder()
+                            .delete_request(
+                                DeleteRequest::builder()
+                                    .set_key(Some(key_attributes(key)))
+                                    .build()
+                                    .map_err(unavailable)?,
+                            )
+                            .build(),
+                    })
+                })
+                .collect::<Result<Vec<_>, SeamError>>()?;
+            // DynamoDB may leave some of a batch for later when it is busy: send those again.
+            for attempt in 0..8u32 {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                requests = output.unprocessed_items.and_then(|mut left| left.remove(&self.table)).unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+            if !requests.is_empty() {
+                return Err(SeamError::Unavailable("DynamoDB kept refusing part of a batch write".into()));
+            }
+        }
+        Ok(())
+    }
+
+    async fn scan(&self, pk_prefix: &str, after: Option<Cursor>) -> Result<Page, SeamError> {
+        let mut start_key = after
+            .map(|cursor| cursor.position())
+            .transpose()?
+            .map(|position| key_attributes(&Key { pk: position.pk, sk: position.sk }));
+        let now = now_unix();
+        let mut items = Vec::new();
+        // A filter runs after the read: read on until a page holds something or the table ends.
+        loop {
+            let output = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("begins_with(pk, :prefix) AND (attribute_not_exists(#exp) OR #exp > :now)")
+                .expression_attribute_names("#exp", EXPIRES_AT)
+                .expression_attribute_values(":prefix", s(pk_prefix))
+                .expression_attribute_values(":now", n(now))
+                .consistent_read(true)
+                .limit(1000)
+                .set_exclusive_start_key(start_key.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for attributes in output.items() {
+                items.push(from_attributes(attributes)?);
+            }
+            start_key = output.last_evaluated_key;
+            if start_key.is_none() || !items.is_empty() {
+                break;
+            }
+        }
+        let next = start_key.map(|key| {
+            Cursor::from_position(&Position {
+                pk: string_of(&key, "pk").unwrap_or_default(),
+                sk: string_of(&key, "sk").unwrap_or_default(),
+                index_key: None,
+            })
+        });
+        Ok(Page { items, next })
     }
 
     async fn ping(&self) -> Result<(), SeamError> {

@@ -402,8 +402,61 @@ fn run_query(connection: &Connection, query: &Query, now: i64) -> Result<Page, S
     Ok(Page { items, next })
 }
 
+/// The live items of the partitions beginning with `prefix`, in key order, after `after`.
+fn run_scan(connection: &Connection, prefix: &str, after: Option<&Cursor>, now: i64) -> Result<Page, SeamError> {
+    const PAGE: usize = 1000;
+    let start = after.map(Cursor::position).transpose()?.map(|p| (p.pk, p.sk));
+    let (after_pk, after_sk) = start.unwrap_or_else(|| (prefix.to_owned(), String::new()));
+    let mut statement = connection
+        .prepare_cached(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM items WHERE pk >= ?1 AND pk < ?2 AND (pk, sk) > (?3, ?4)",
+            " AND (expires_at IS NULL OR expires_at > ?5) ORDER BY pk, sk LIMIT 1001"
+        ))
+        .map_err(unavailable)?;
+    let end = format!("{prefix}\u{10FFFF}");
+    let mut items = statement
+        .query_map(params![prefix, end, after_pk, after_sk, now], read_item)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Item>>>())
+        .map_err(unavailable)?;
+    let more = items.len() > PAGE;
+    items.truncate(PAGE);
+    let next = items.last().filter(|_| more).map(|last| {
+        Cursor::from_position(&Position { pk: last.key.pk.clone(), sk: last.key.sk.clone(), index_key: None })
+    });
+    Ok(Page { items, next })
+}
+
 #[async_trait]
 impl Store for SqliteStore {
+    /// One SQLite transaction for the lot, published to subscribers as any change is.
+    async fn put_all(&self, changes: Vec<(Key, Option<Item>)>) -> Result<(), SeamError> {
+        let now = now_unix();
+        self.run(|connection| {
+            let published = immediate(connection, |connection| {
+                let mut published = Vec::with_capacity(changes.len());
+                for (key, item) in &changes {
+                    let old = load(connection, key, now)?;
+                    match item {
+                        Some(item) => store_item(connection, item)?,
+                        None => remove(connection, key)?,
+                    }
+                    published.push(Change { key: key.clone(), old, new: item.clone() });
+                }
+                Ok(published)
+            })?;
+            publish(&self.changes, published);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn scan(&self, pk_prefix: &str, after: Option<Cursor>) -> Result<Page, SeamError> {
+        let guard = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        run_scan(&guard, pk_prefix, after.as_ref(), now_unix())
+    }
+
     async fn get(&self, key: &Key) -> Result<Option<Item>, SeamError> {
         self.run(|connection| load(connection, key, now_unix())).await
     }
