@@ -39,8 +39,21 @@ fn backup_or_restore(args: &[String]) -> Option<ExitCode> {
 #[tokio::main]
 async fn main() -> ExitCode {
     bistro_api::telemetry::init_terminal_logs();
-    if let Some(code) = backup_or_restore(&std::env::args().skip(1).collect::<Vec<_>>()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = backup_or_restore(&args) {
         return code;
+    }
+    if let Some(done) = bistro_local::admin::run(&args).await {
+        return match done {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("bistro-local {}: {error}", args[0]);
+                ExitCode::FAILURE
+            }
+        };
     }
     let config = match LocalConfig::from_args(std::env::args().skip(1), |name| std::env::var(name).ok()) {
         Ok(config) => config,

@@ -68,7 +68,7 @@ const DATABASE_FILE: &str = "bistro.db";
 /// Makes the data directory only its owner may enter (0700) and the database only its owner may
 /// read (0600, which SQLite's journal files take from it): it holds guests' names and phones,
 /// and the signing key beside it.
-fn private_data_dir(data_dir: &Path) -> Result<(), LocalError> {
+pub fn private_data_dir(data_dir: &Path) -> Result<(), LocalError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let refused = |e| LocalError::DataDir(data_dir.to_owned(), e);
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(data_dir).map_err(refused)?;

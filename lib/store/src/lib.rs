@@ -3,6 +3,7 @@
 
 #![warn(clippy::too_many_lines)] // at 60 lines (clippy.toml); an exception is an `#[expect]` with its reason
 
+pub mod archive;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod blob;

@@ -1,6 +1,7 @@
 //! The API through HTTP: a real local server on a free port, driven with a real client.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod archives;
 mod backup;
 mod business_day;
 mod deliveries;
@@ -12,6 +13,7 @@ mod later;
 mod limits;
 mod live;
 mod media;
+mod moving;
 mod option_groups;
 mod pace;
 mod privacy;

@@ -26,7 +26,7 @@ async fn upload(app: &TestApp, grant: &Value, bytes: &[u8]) -> StatusCode {
     request.send().await.unwrap().status()
 }
 
-async fn attach(app: &TestApp, slug: &str, owner: &str, image_key: &str) -> reqwest::Response {
+pub(crate) async fn attach(app: &TestApp, slug: &str, owner: &str, image_key: &str) -> reqwest::Response {
     let current = json_of(app.get(&format!("/v1/restaurants/{slug}/menu/items/pizza"), None).await).await;
     let mut item = pizza_json()["item"].clone();
     item["image_key"] = json!(image_key);
@@ -100,7 +100,7 @@ async fn a_picture_another_dish_still_shows_stays_when_one_dish_lets_it_go() {
 }
 
 /// Grants and uploads `bytes` as a JPEG; returns its upload key.
-async fn uploaded(app: &TestApp, slug: &str, owner: &str, bytes: &[u8]) -> String {
+pub(crate) async fn uploaded(app: &TestApp, slug: &str, owner: &str, bytes: &[u8]) -> String {
     let granted = json_of(grant(app, slug, owner, "image/jpeg", bytes.len()).await).await;
     assert_eq!(upload(app, &granted, bytes).await, StatusCode::OK);
     granted["image_key"].as_str().unwrap().to_owned()

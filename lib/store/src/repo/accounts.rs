@@ -49,32 +49,38 @@ struct Session {
     disabled: bool,
 }
 
+/// An account's three items: the account (at `version`), its login e-mail's pointer, and the
+/// copy of its session number and role other functions read.
+pub(crate) fn account_items(account: &Account, version: u64) -> Result<[Item; 3], RepoError> {
+    let pointer = encode(&LoginPointer { user: account.id.clone() })?;
+    Ok([
+        Item::new(keys::account(&account.restaurant, &account.id), version, encode(account)?),
+        Item::new(keys::login(&account.restaurant, &account.email), 1, pointer),
+        session_item(account)?,
+    ])
+}
+
+fn session_item(account: &Account) -> Result<Item, RepoError> {
+    let session = Session { sessions: account.sessions, role: Some(account.role), disabled: account.disabled };
+    Ok(Item::new(keys::session(&account.restaurant, &account.id), 1, encode(&session)?))
+}
+
 impl Restaurants {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
         Self { store, by_changes: Arc::default() }
     }
 
     fn account_writes(account: &Account) -> Result<[Write; 3], RepoError> {
+        let [account, login, session] = account_items(account, 1)?;
         Ok([
-            Write::Put {
-                item: Item::new(keys::account(&account.restaurant, &account.id), 1, encode(account)?),
-                condition: Condition::Absent,
-            },
-            Write::Put {
-                item: Item::new(
-                    keys::login(&account.restaurant, &account.email),
-                    1,
-                    encode(&LoginPointer { user: account.id.clone() })?,
-                ),
-                condition: Condition::Absent,
-            },
-            Self::session_write(account)?,
+            Write::Put { item: account, condition: Condition::Absent },
+            Write::Put { item: login, condition: Condition::Absent },
+            Write::Put { item: session, condition: Condition::Always },
         ])
     }
 
     fn session_write(account: &Account) -> Result<Write, RepoError> {
-        let session = Session { sessions: account.sessions, role: Some(account.role), disabled: account.disabled };
-        let item = Item::new(keys::session(&account.restaurant, &account.id), 1, encode(&session)?);
+        let item = session_item(account)?;
         Ok(Write::Put { item, condition: Condition::Always })
     }
 

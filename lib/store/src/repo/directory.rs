@@ -44,6 +44,52 @@ impl Directory {
         items.iter().map(|item| Ok(Versioned { value: decode(item)?, version: item.version })).collect()
     }
 
+    /// Lists every restaurant the directory misses (one made before it existed), from the day
+    /// of its first order or booking (or today): the retention sweep then reaches it too.
+    /// Reads the whole table (a scan): the operator's `list-restaurants` runs it.
+    pub async fn backfill(&self) -> Result<Vec<Slug>, RepoError> {
+        let listed: std::collections::BTreeSet<Slug> = self.all().await?.into_iter().map(|l| l.value.slug).collect();
+        let (mut missing, mut first_day) = (Vec::new(), std::collections::BTreeMap::<String, Date>::new());
+        let mut after = None;
+        loop {
+            let page = self.store.scan("R#", after).await?;
+            for item in &page.items {
+                let Some((slug, kind)) = item.key.pk.strip_prefix("R#").and_then(|pk| pk.split_once('#')) else {
+                    continue;
+                };
+                let day = match kind.split_once('#').unwrap_or((kind, "")) {
+                    ("PROFILE", _) => {
+                        let restaurant: bistro_domain::restaurant::Restaurant = decode(item)?;
+                        missing.push((restaurant.slug, restaurant.time_zone));
+                        continue;
+                    }
+                    ("DAY", date) => date.parse::<Date>().ok(),
+                    ("BOOKING", _) => Some(decode::<bistro_domain::reservation::Reservation>(item)?.date),
+                    _ => None,
+                };
+                if let Some(day) = day {
+                    let first = first_day.entry(slug.to_owned()).or_insert(day);
+                    *first = (*first).min(day);
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let mut added = Vec::new();
+        for (slug, zone) in missing.into_iter().filter(|(slug, _)| !listed.contains(slug)) {
+            let today = zone.today(bistro_domain::jiff::Timestamp::now());
+            let since = first_day.get(slug.as_str()).copied().unwrap_or(today).min(today);
+            match self.store.write(Listing::write(&slug, since)?).await {
+                // Listed meanwhile (by another backfill, say): as good.
+                Ok(_) | Err(SeamError::ConditionFailed) => added.push(slug),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(added)
+    }
+
     /// Records that the restaurant's personal data is erased through `day`, unless another
     /// sweep recorded something since `listing` was read.
     pub async fn erased_through(

@@ -23,6 +23,7 @@ use thiserror::Error;
 
 use bistro_domain::reservation::ReservationError;
 
+pub(crate) use accounts::account_items;
 pub use accounts::{Current, Restaurants};
 pub use carts::Carts;
 pub use clients::{Budget, Clients, Spent};
@@ -38,7 +39,9 @@ pub use logins::{Attempt, Logins};
 pub use menu::Menus;
 pub use orders::{CartAtVersion, Orders, Placement};
 pub use reservations::Reservations;
+pub(crate) use reservations::stored as booking_item;
 pub use signing_keys::SigningKeys;
+pub(crate) use stored_order::{items as order_ticket_and_progress, placed};
 
 use crate::seam::{Item, Key, Query, SeamError, Store};
 
@@ -117,6 +120,11 @@ pub(crate) async fn stale_or_missing(store: &dyn Store, key: &Key) -> RepoError 
         Ok(None) => RepoError::NotFound,
         Err(e) => e.into(),
     }
+}
+
+/// An order's two items, as a placement writes them (without the placing request's fingerprint).
+pub(crate) fn order_items(order: &bistro_domain::order::Order) -> Result<[Item; 2], RepoError> {
+    order_ticket_and_progress(order, None)
 }
 
 /// Reads every page of a query.

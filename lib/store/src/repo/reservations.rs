@@ -24,7 +24,7 @@ pub struct Reservations {
     store: Arc<dyn Store>,
 }
 
-fn stored(reservation: &Reservation) -> Result<Item, RepoError> {
+pub(crate) fn stored(reservation: &Reservation) -> Result<Item, RepoError> {
     let slug = &reservation.restaurant;
     Ok(Item::new(keys::reservation(slug, &reservation.id), reservation.version, encode(reservation)?)
         .with_index(Index::Gsi1, keys::booking_in_day(slug, reservation.date, reservation.starts_at, &reservation.id)))
