@@ -212,3 +212,61 @@ pub fn restore(from: &Path, data: &Path, progress: impl Fn(&str)) -> Result<Summ
     let bytes = files.iter().map(|(_, size)| size).sum();
     Ok(Summary { files: files.len(), bytes, seconds: started.elapsed().as_secs_f64() })
 }
+
+/// Backups the server takes itself: one every `every` into a new directory under `to`, the
+/// newest `kept` kept (`--backup-every 6h --backup-to DIR --backups-kept 14`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub every: std::time::Duration,
+    pub to: PathBuf,
+    pub kept: usize,
+}
+
+/// Scheduled backups are named by when they were taken, so names sort as times.
+const SCHEDULED_PREFIX: &str = "bistro-";
+
+impl Schedule {
+    /// `every` is a number with a unit: `90s`, `30m`, `6h`, `1d`.
+    pub fn parse(every: &str, to: PathBuf, kept: &str) -> Result<Self, String> {
+        let unit = match every.chars().last() {
+            Some('s') => 1,
+            Some('m') => 60,
+            Some('h') => 3600,
+            Some('d') => 86_400,
+            _ => return Err(format!("--backup-every: '{every}' is not a period like 30m, 6h or 1d")),
+        };
+        let count: u64 = every[..every.len() - 1]
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("--backup-every: '{every}' is not a period like 30m, 6h or 1d"))?;
+        let kept = kept
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("--backups-kept: '{kept}' is not a number of backups (1 or more)"))?;
+        Ok(Self { every: std::time::Duration::from_secs(count * unit), to, kept })
+    }
+}
+
+/// Takes one scheduled backup of `data` and removes the oldest beyond the schedule's `kept`:
+/// where it went, what it copied, and how many old ones went.
+pub fn scheduled(data: &Path, schedule: &Schedule) -> Result<(PathBuf, Summary, usize), BackupError> {
+    private_dir(&schedule.to)?;
+    let name = bistro_domain::jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let to = schedule.to.join(format!("{SCHEDULED_PREFIX}{name}"));
+    let summary = backup(data, &to, |_| {})?;
+    let mut taken: Vec<PathBuf> = std::fs::read_dir(&schedule.to)
+        .map_err(io(&schedule.to))?
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(SCHEDULED_PREFIX))
+        .map(|entry| entry.path())
+        .filter(|path| path.join(MANIFEST).exists())
+        .collect();
+    taken.sort();
+    let surplus = taken.len().saturating_sub(schedule.kept);
+    for old in &taken[..surplus] {
+        std::fs::remove_dir_all(old).map_err(io(old))?;
+    }
+    Ok((to, summary, surplus))
+}

@@ -34,6 +34,8 @@ pub struct LocalConfig {
     pub expose: bool,
     /// What this deployment holds back for every restaurant (`--hold delivery,booking`).
     pub held: bistro_domain::offer::Held,
+    /// Backups the server takes itself, when asked to.
+    pub backups: Option<crate::backup::Schedule>,
 }
 
 pub const USAGE: &str = "\
@@ -51,6 +53,9 @@ Options (each also from the environment):
   --sign-up-code CODE  creating a restaurant needs CODE   BISTRO_SIGN_UP_CODE (default: anyone may)
   --hold FEATURES      hold capabilities back for every restaurant, comma-separated from
                        ordering, dine_in, pickup, delivery, ahead, booking   BISTRO_HELD_FEATURES
+  --backup-every PERIOD back the data directory up every PERIOD (30m, 6h, 1d)   BISTRO_BACKUP_EVERY
+  --backup-to DIR      into a new directory under DIR each time   BISTRO_BACKUP_TO
+  --backups-kept N     keeping the newest N (default 7)   BISTRO_BACKUPS_KEPT
   --no-demo            do not seed the demo restaurant
   --expose             serve on an address other machines reach although the demo's published
                        passwords still work or sign-up needs no code (refused without it)
@@ -82,7 +87,10 @@ impl LocalConfig {
                 | "--dynamodb-table"
                 | "--dynamodb-endpoint"
                 | "--sign-up-code"
-                | "--hold") => {
+                | "--hold"
+                | "--backup-every"
+                | "--backup-to"
+                | "--backups-kept") => {
                     let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
                     flags.insert(flag.trim_start_matches("--").to_owned(), value);
                 }
@@ -100,10 +108,13 @@ impl LocalConfig {
         };
         let held = bistro_domain::offer::Held::parse(&get("hold", "BISTRO_HELD_FEATURES").unwrap_or_default())
             .map_err(|e| format!("--hold: {e}"))?;
+        let data_dir: PathBuf = get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into();
+        let backups = backups(&get, &data_dir)?;
         Ok(Self {
             held,
+            backups,
             addr: addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8080"))?,
-            data_dir: get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into(),
+            data_dir,
             store,
             rate_limit: rate_limit
                 .parse()
@@ -115,5 +126,25 @@ impl LocalConfig {
             rotate_signing_key,
             expose,
         })
+    }
+}
+
+/// The backup schedule the flags or environment ask for, if any.
+fn backups(
+    get: &impl Fn(&str, &str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<Option<crate::backup::Schedule>, String> {
+    match (get("backup-every", "BISTRO_BACKUP_EVERY"), get("backup-to", "BISTRO_BACKUP_TO")) {
+        (Some(every), Some(to)) => {
+            let kept = get("backups-kept", "BISTRO_BACKUPS_KEPT").unwrap_or_else(|| "7".into());
+            let schedule = crate::backup::Schedule::parse(&every, to.into(), &kept)?;
+            // A backup inside the data it copies would copy every earlier one too.
+            if schedule.to.starts_with(data_dir) {
+                return Err("--backup-to must be outside the data directory".into());
+            }
+            Ok(Some(schedule))
+        }
+        (None, None) => Ok(None),
+        _ => Err(format!("--backup-every and --backup-to go together\n\n{USAGE}")),
     }
 }

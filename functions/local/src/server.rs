@@ -150,7 +150,7 @@ pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
     let files = local_files(&config.data_dir)?;
     let state = app_state(config, store, &files)?;
     let hub = Arc::new(Hub::default());
-    spawn_housekeeping(&state, &files, feed, &hub);
+    spawn_housekeeping(config, &state, &files, feed, &hub);
     if config.seed_demo {
         seed_demo(&state, &files).await?;
     }
@@ -194,7 +194,13 @@ fn every_hour<F: Future<Output = ()> + Send>(mut chore: impl FnMut() -> F + Send
 /// media bucket's lifecycle rule), guests' personal data past each restaurant's period is erased
 /// (the `retention` function), and with SQLite, the live feed runs and expired items' space is
 /// reclaimed (they are invisible already).
-fn spawn_housekeeping(state: &AppState, files: &LocalFiles, feed: Option<SqliteStore>, hub: &Arc<Hub>) {
+fn spawn_housekeeping(
+    config: &LocalConfig,
+    state: &AppState,
+    files: &LocalFiles,
+    feed: Option<SqliteStore>,
+    hub: &Arc<Hub>,
+) {
     let media = Arc::clone(&files.media);
     every_hour(move || {
         let media = Arc::clone(&media);
@@ -218,6 +224,9 @@ fn spawn_housekeeping(state: &AppState, files: &LocalFiles, feed: Option<SqliteS
             }
         }
     });
+    if let (Some(schedule), Some(_)) = (&config.backups, &feed) {
+        spawn_backups(config.data_dir.clone(), schedule.clone());
+    }
     if let Some(sqlite) = feed {
         spawn_feed(sqlite.subscribe(), state.repos.clone(), Arc::clone(hub));
         every_hour(move || {
@@ -229,6 +238,26 @@ fn spawn_housekeeping(state: &AppState, files: &LocalFiles, feed: Option<SqliteS
             }
         });
     }
+}
+
+/// The backups the server was asked to take of its SQLite data (DynamoDB keeps its own
+/// point-in-time recovery), the first at start.
+fn spawn_backups(data: std::path::PathBuf, schedule: crate::backup::Schedule) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(schedule.every);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let (data, schedule) = (data.clone(), schedule.clone());
+            match tokio::task::spawn_blocking(move || crate::backup::scheduled(&data, &schedule)).await {
+                Ok(Ok((to, summary, removed))) => {
+                    tracing::info!(to = %to.display(), %summary, removed, "backed the data up");
+                }
+                Ok(Err(error)) => tracing::error!(%error, "the scheduled backup failed"),
+                Err(error) => tracing::error!(%error, "the scheduled backup stopped"),
+            }
+        }
+    });
 }
 
 async fn seed_demo(state: &AppState, files: &LocalFiles) -> Result<(), LocalError> {

@@ -127,3 +127,39 @@ fn a_backup_of_a_newer_format_is_refused_with_what_to_do() {
     assert!(matches!(refused, Err(BackupError::Newer(99))), "{refused:?}");
     assert!(refused.unwrap_err().to_string().contains("use a newer bistro-local"));
 }
+
+#[tokio::test]
+async fn the_server_backs_itself_up_on_schedule_keeping_the_newest_and_each_restores() {
+    let folder = tempfile::tempdir().unwrap();
+    let to = folder.path().join("backups");
+    let schedule = backup::Schedule::parse("1s", to.clone(), "2").unwrap();
+    let app = spawn_app_with(|config| config.backups = Some(schedule)).await;
+    app.restaurant_with_pizza("kept").await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+
+    // One may be under way as the test looks: count the finished ones (a manifest is written last).
+    let finished = |path: &std::path::PathBuf| path.join("manifest.json").exists();
+    let mut taken: Vec<_> = std::fs::read_dir(&to).unwrap().map(|e| e.unwrap().path()).filter(finished).collect();
+    taken.sort();
+    assert_eq!(taken.len(), 2, "the newest two kept: {taken:?}");
+    let restored_dir = folder.path().join("restored");
+    backup::restore(taken.last().unwrap(), &restored_dir, |_| {}).unwrap();
+    let restored = spawn_app_with(|config| config.data_dir = restored_dir.clone()).await;
+    restored.login("kept", "owner@kept.test", "correct horse battery").await;
+}
+
+#[test]
+fn a_backup_schedule_inside_the_data_directory_or_without_a_period_is_refused() {
+    let config = |args: &[&str]| bistro_local::LocalConfig::from_args(args.iter().map(|a| (*a).to_owned()), |_| None);
+
+    let inside = config(&["--data", "/srv/bistro", "--backup-every", "6h", "--backup-to", "/srv/bistro/backups"]);
+    let no_unit = config(&["--backup-every", "6", "--backup-to", "/backups"]);
+    let alone = config(&["--backup-to", "/backups"]);
+
+    assert!(inside.unwrap_err().contains("outside the data directory"));
+    assert!(no_unit.unwrap_err().contains("a period like 30m, 6h or 1d"));
+    assert!(alone.unwrap_err().contains("go together"));
+    let fine = config(&["--backup-every", "6h", "--backup-to", "/backups"]).unwrap().backups.unwrap();
+    assert_eq!((fine.every.as_secs(), fine.kept), (6 * 3600, 7));
+}

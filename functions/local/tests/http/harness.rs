@@ -32,6 +32,7 @@ pub fn test_config(data: &std::path::Path) -> LocalConfig {
         rotate_signing_key: false,
         expose: false,
         held: bistro_domain::offer::Held::NONE,
+        backups: None,
     }
 }
 
