@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 #[path = "live_support.rs"]
 mod live_support;
 
-const FUNCTIONS: [&str; 5] = ["menu", "cart", "orders", "reservations", "accounts"];
+const FUNCTIONS: [&str; 6] = ["menu", "cart", "orders", "reservations", "accounts", "exports"];
 const REALTIME_FUNCTIONS: [&str; 3] = ["ws", "notifier", "retention"];
 /// The stack whose SSM parameters the functions are pointed at.
 const STACK: &str = "lambda-test";

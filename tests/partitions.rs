@@ -207,6 +207,7 @@ impl Deployment {
             ("orders", routes::orders::router()),
             ("reservations", routes::reservations::router()),
             ("accounts", routes::accounts::router()),
+            ("exports", routes::exports::router()),
         ] {
             let auth = match name {
                 "accounts" => Auth::from_sources(Some(Arc::new(Ring(ring.clone()))), public.clone()),
@@ -514,6 +515,8 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     assert_eq!(d.ws("$connect", "guest", Some(follow), None).await, 200);
     d.call(Method::GET, &format!("{base}/orders?state=placed"), staff, None).await;
     d.call(Method::GET, &format!("{base}/orders/report"), owner, None).await;
+    d.call(Method::GET, &format!("{base}/export"), owner, None).await;
+    d.call(Method::GET, &format!("{base}/export/orders.csv"), owner, None).await;
     // The board slows the kitchen down for a moment, then takes orders at the usual pace again.
     d.call(Method::PUT, &format!("{base}/pace"), staff, Some(json!({"busy_minutes": 15}))).await;
     d.call(Method::PUT, &format!("{base}/pace"), staff, Some(json!({}))).await;

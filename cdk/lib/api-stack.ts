@@ -123,6 +123,8 @@ export class ApiStack extends Stack {
     const held = heldEnvironment(props.heldFeatures);
     for (const binary of HTTP_FUNCTIONS) {
       const publishesMenu = binary === 'menu' || binary === 'accounts';
+      // The owner's export reads the pictures and the published menu, and writes nothing.
+      const readsMedia = publishesMenu || binary === 'exports';
       const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {
         binary,
         lambdaDir: props.lambdaDir,
@@ -131,7 +133,7 @@ export class ApiStack extends Stack {
         timeout: Duration.seconds(10),
         environment: {
           ...held,
-          ...(publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
+          ...(readsMedia ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
           ...(binary === 'accounts' ? {
             BISTRO_SIGNING_KEY_PARAMETER: props.parameters.signingKey,
             BISTRO_SIGN_UP_CODE_PARAMETER: props.parameters.signUpCode,
@@ -150,6 +152,9 @@ export class ApiStack extends Stack {
       }
       if (publishesMenu) {
         props.siteBucket.grantReadWrite(rust.fn, 'menus/*');
+      }
+      if (readsMedia) {
+        props.siteBucket.grantRead(rust.fn, 'menus/*');
         props.mediaBucket.grantRead(rust.fn);
       }
       if (binary === 'menu') {

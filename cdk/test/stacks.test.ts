@@ -16,7 +16,7 @@ import { ROUTE_THROTTLES, STAGE_THROTTLE } from '../lib/api-stack.js';
 import { PersonalDataRetention } from '../lib/retention.js';
 import { Stack } from 'aws-cdk-lib';
 
-const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'ws', 'notifier', 'retention'];
+const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'exports', 'ws', 'notifier', 'retention'];
 
 function standInLambdaDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
@@ -115,7 +115,7 @@ test('every function runs on provided.al2023, arm64, with logs kept a month', ()
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Architectures: ['arm64'], Handler: 'bootstrap' });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   }
-  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 8);
+  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 9);
 });
 
 /** Every IAM statement of the role of the function built from `binary`. */
@@ -186,7 +186,7 @@ test('each function may write only its own partitions: the menu function cannot 
   assert.deepEqual(FUNCTIONS.ws.writes, ['CONNECTION#*', 'R#*#CONNCOUNT'], 'its connections and their counts against the caps');
 });
 
-test('each function may read only the partitions it needs, and only accounts reads the accounts', () => {
+test('each function may read only the partitions it needs, and only accounts and the read-only exports read the accounts', () => {
   for (const binary of FUNCTIONS_BUILT) {
     const template = templateOf(binary);
     const { reads, indexReads } = FUNCTIONS[binary];
@@ -195,8 +195,10 @@ test('each function may read only the partitions it needs, and only accounts rea
     assert.deepEqual(leadingKeys(template, binary, 'dynamodb:Query', 'table'), table, `${binary} Query`);
     assert.deepEqual(leadingKeys(template, binary, 'dynamodb:Query', 'index'), indexReads.length ? [indexReads] : [], `${binary} index Query`);
     const staff = [...reads, ...indexReads].filter((pattern) => pattern.includes('STAFF'));
-    assert.deepEqual(staff, binary === 'accounts' ? ['R#*#STAFF'] : [], `${binary} and the accounts partition`);
+    // The owner's export lists the team; it writes nothing, and leaves every hash out (an HTTP test).
+    assert.deepEqual(staff, ['accounts', 'exports'].includes(binary) ? ['R#*#STAFF'] : [], `${binary} and the accounts partition`);
   }
+  assert.deepEqual(FUNCTIONS.exports.writes, [], 'the exports function writes nothing');
   // Every function that checks a staff token reads the public keys and the session numbers.
   for (const binary of ['menu', 'orders', 'reservations', 'accounts', 'ws']) {
     assert.ok(FUNCTIONS[binary].reads.includes('KEYS') && FUNCTIONS[binary].reads.includes('R#*#SESSION'), binary);

@@ -74,6 +74,28 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
   return data;
 }
 
+/** Saves what `path` answers (a CSV, an archive) as the file `name`, through the browser's own
+ * download; a refusal throws a Problem as `api` does. */
+export async function download(path, token, name) {
+  const { apiUrl } = await config();
+  let response;
+  try {
+    response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new Problem(0, OFFLINE);
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    throw new Problem(response.status, text ? JSON.parse(text) : null);
+  }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 /// The published menu (no function call on AWS); the API's menu if it is not published yet.
 /// `fresh` asks the cache to check with the origin first (an ETag makes that a 304 when nothing
 /// changed), for a page that stays open while the restaurant changes its menu.

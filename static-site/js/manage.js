@@ -7,6 +7,7 @@ import { savedGroupsSection } from './saved-groups.js';
 import { settingsForm } from './settings.js';
 import { basicsForm, bookingsForm, servingForm } from './restaurant-forms.js';
 import { salesSection } from './sales.js';
+import { yourDataSection } from './your-data.js';
 import { teamSection } from './team.js';
 import { loginForm } from './staff.js';
 import { guestMessage, t } from './words.js';
@@ -208,7 +209,8 @@ async function otherSection(slug, current, section) {
       h('p', {}, h('a', { href: `/r/${slug}/tables` }, t('mgr.print_qr'))), bookingsForm(slug, token, shared)],
     hours: () => [h('h1', {}, t('mgr.section.hours')), settingsForm(slug, token, shared)],
     staff: async () => [h('h1', {}, t('mgr.team_title')), await teamSection(slug, current)],
-    reports: async () => [h('h1', {}, t('mgr.reports_title')), await salesSection(slug, token)],
+    reports: async () => [h('h1', {}, t('mgr.reports_title')), await salesSection(slug, token),
+      current.account.role === 'owner' ? yourDataSection(slug, token) : ''],
   };
   const shown = await (parts[section] ?? parts.settings)();
   // The login ended while this page was reading: the login form is drawn instead.

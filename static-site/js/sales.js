@@ -1,6 +1,6 @@
 // What the restaurant sold, for its managers: a business day or a range, from the stored orders
 // (the API's report), with a CSV of every order for a spreadsheet or the accountant.
-import { api, config } from './api.js';
+import { api, download } from './api.js';
 import { h, money } from './ui.js';
 import { guestMessage, t } from './words.js';
 
@@ -41,23 +41,21 @@ export async function salesSection(slug, token) {
       said.classList.add('error');
     }
   }
-  async function download() {
+  async function csv() {
+    said.classList.remove('error');
     try {
-      const { apiUrl } = await config();
-      const response = await fetch(`${apiUrl}/v1/restaurants/${slug}/orders/report?${query()}&format=csv`, { headers: { authorization: `Bearer ${token}` } });
-      if (!response.ok) throw new Error(t('mgr.sales.csv_failed'));
-      const link = h('a', { href: URL.createObjectURL(await response.blob()), download: `${slug}-orders-${from.value}-${to.value || from.value}.csv` });
-      document.body.append(link);
-      link.click();
-      link.remove();
+      await download(`/v1/restaurants/${slug}/orders/report?${query()}&format=csv`, token, `${slug}-orders-${from.value}-${to.value || from.value}.csv`);
       said.textContent = t('mgr.sales.csv_done');
-    } catch (error) { said.textContent = error.message; }
+    } catch (problem) {
+      said.textContent = problem.status === 0 ? guestMessage(problem) : t('mgr.sales.csv_failed');
+      said.classList.add('error');
+    }
   }
   from.addEventListener('change', load);
   to.addEventListener('change', load);
   load();
   return h('section', { 'aria-labelledby': 'sales-title' }, h('h2', { id: 'sales-title' }, t('mgr.section.reports')),
     h('div', { class: 'filters' }, h('label', { for: 'sales-from' }, t('mgr.sales.from')), from, h('label', { for: 'sales-to' }, t('mgr.sales.to')), to,
-      h('button', { type: 'button', onclick: download }, t('mgr.sales.csv'))),
+      h('button', { type: 'button', onclick: csv }, t('mgr.sales.csv'))),
     said, out);
 }

@@ -3,6 +3,7 @@
 // deleting a dish after asking.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -406,4 +407,26 @@ test('the day\'s sales equal the orders accepted, cancelled apart, and the CSV h
   await screenshot(tab, 'manage-sales');
   const results = await new AxeBuilder({ page: tab }).analyze();
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the sales');
+});
+
+test('the owner takes the restaurant\'s data away: the whole archive and the guests\' orders, each confirmed', async () => {
+  const tab = await manager(world.errors, 'reports');
+  const section = tab.getByRole('region', { name: 'Your restaurant\'s data' });
+  await section.waitFor();
+
+  const [archive] = await Promise.all([tab.waitForEvent('download'), section.getByRole('button', { name: 'Download everything (archive)' }).click()]);
+  await tab.getByTestId('your-data-status').filter({ hasText: 'The archive is downloaded.' }).waitFor();
+  const [orders] = await Promise.all([tab.waitForEvent('download'), section.getByRole('button', { name: 'Download guests\' orders (CSV)' }).click()]);
+
+  const tarball = gunzipSync(readFileSync(await archive.path()));
+  assert.equal(tarball.subarray(0, 13).toString(), 'manifest.json', 'a Bistro archive, its manifest first');
+  const manifest = JSON.parse(tarball.subarray(512, 512 + Number.parseInt(tarball.subarray(124, 136).toString(), 8)).toString());
+  assert.equal(manifest.restaurant, SLUG);
+  assert.equal(manifest.secrets, false, 'no passwords or guests\' links in the owner\'s copy');
+  assert.match(archive.suggestedFilename(), new RegExp(`^${SLUG}-\\d{4}-\\d{2}-\\d{2}\\.tar\\.gz$`));
+  assert.match(readFileSync(await orders.path(), 'utf8'), /^business_day,number,/);
+  await tab.getByTestId('your-data-status').filter({ hasText: 'The orders are downloaded.' }).waitFor();
+  await screenshot(tab, 'manage-your-data');
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], 'axe on the data section');
 });

@@ -198,7 +198,7 @@ async fn export(flags: &Flags) -> Result<String, AdminError> {
         opened.store.as_ref(),
         opened.blobs(&published),
         &slug,
-        !flags.on("without-secrets"),
+        (archive::Reading::Scan, !flags.on("without-secrets")),
         &progress,
     )
     .await?;

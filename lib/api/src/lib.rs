@@ -35,13 +35,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The route groups, each named as the Lambda function that serves it. A function's `main`
 /// names its group's router itself, so the linker drops every other group from that binary.
-pub fn route_groups() -> [Router<AppState>; 5] {
+pub fn route_groups() -> [Router<AppState>; 6] {
     [
         routes::menu::router(),
         routes::cart::router(),
         routes::orders::router(),
         routes::reservations::router(),
         routes::accounts::router(),
+        routes::exports::router(),
     ]
 }
 

@@ -145,6 +145,11 @@ impl ReservationSettings {
         })
     }
 
+    /// How many days ahead guests may book.
+    pub fn horizon_days(&self) -> u16 {
+        self.horizon_days
+    }
+
     pub fn covers_per_slot(&self) -> u16 {
         self.covers_per_slot
     }

@@ -255,3 +255,60 @@ async fn a_restaurant_the_directory_misses_is_listed_from_its_first_order_day() 
         bistro_domain::hours::Zone::parse("Europe/Berlin").unwrap().today(bistro_domain::jiff::Timestamp::now());
     assert!(all[0].value.since <= today && all[0].value.since >= today.yesterday().unwrap());
 }
+
+#[tokio::test]
+async fn an_owner_downloads_their_restaurant_without_any_secret_and_it_imports_elsewhere() {
+    let app = spawn_app().await;
+    let folder = tempfile::tempdir().unwrap();
+    exported(&app, folder.path()).await;
+    let owner = app.login("kept", "owner@kept.test", "correct horse battery").await;
+    let (manager, _) = app.hire("kept", &owner, "manager").await;
+
+    let download = app.get("/v1/restaurants/kept/export", Some(&owner)).await;
+
+    assert_eq!(download.status(), reqwest::StatusCode::OK);
+    assert_eq!(download.headers()["content-type"], "application/gzip");
+    assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"kept-"));
+    let bytes = download.bytes().await.unwrap();
+    let archive = bistro_store::archive::read(bytes.as_ref()).unwrap();
+    assert!(!archive.manifest.secrets);
+    assert_eq!(archive.contents.orders.len(), 3);
+    assert!(archive.contents.staff.iter().all(|a| a.value.password_hash.is_empty()), "no password hash leaves");
+    let refused = app.get("/v1/restaurants/kept/export", Some(&manager)).await;
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN, "the owner's alone");
+    // Imported elsewhere, it serves the menu; its staff set passwords again before they sign in.
+    let saved = folder.path().join("mine.tar.gz");
+    std::fs::write(&saved, &bytes).unwrap();
+    let elsewhere = folder.path().join("elsewhere");
+    bistro_local(&["import", "--from", path(&saved), "--data", path(&elsewhere)]).await.unwrap();
+    let other = spawn_app_with(|config| config.data_dir = elsewhere.clone()).await;
+    let menu = json_of(other.get("/v1/restaurants/kept/menu", None).await).await;
+    assert_eq!(menu["items"][0]["id"], "pizza");
+    let no_password = other
+        .send(
+            reqwest::Method::POST,
+            "/v1/restaurants/kept/login",
+            None,
+            &serde_json::json!({"email": "owner@kept.test", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(no_password.status(), reqwest::StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_owner_downloads_the_orders_whose_guests_details_are_kept_as_a_spreadsheet() {
+    let app = spawn_app().await;
+    let folder = tempfile::tempdir().unwrap();
+    exported(&app, folder.path()).await;
+    let owner = app.login("kept", "owner@kept.test", "correct horse battery").await;
+
+    let download = app.get("/v1/restaurants/kept/export/orders.csv", Some(&owner)).await;
+
+    assert_eq!(download.status(), reqwest::StatusCode::OK);
+    assert_eq!(download.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = download.text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].starts_with("business_day,number,"), "{csv}");
+    assert_eq!(rows.len(), 4, "a header and the three orders: {csv}");
+    assert!(rows[1..].iter().all(|row| row.contains(",Ada,")), "with the guest's name: {csv}");
+}

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, cart, deliveries, health, menu, option_groups, orders, pace, reports, reservations, staff,
+    accounts, cart, deliveries, exports, health, menu, option_groups, orders, pace, reports, reservations, staff,
 };
 use crate::state::AppState;
 
@@ -27,9 +27,10 @@ use crate::state::AppState;
         orders::place_order, orders::later_slots, reports::sales_report, orders::list_orders, orders::read_order, orders::cancel_order, orders::move_order, orders::assign_driver, deliveries::waiting_deliveries, deliveries::take_delivery, orders::erase_order,
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status, reservations::erase_reservation,
+        exports::export, exports::orders_csv,
     ),
     modifiers(&BearerAuth, &ProblemContentType),
-    tags((name = "menu"), (name = "cart"), (name = "orders"), (name = "reservations"), (name = "accounts"), (name = "health"))
+    tags((name = "menu"), (name = "cart"), (name = "orders"), (name = "reservations"), (name = "accounts"), (name = "exports"), (name = "health"))
 )]
 pub struct ApiDoc;
 

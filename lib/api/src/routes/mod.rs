@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cart;
 pub mod deliveries;
+pub mod exports;
 pub mod health;
 pub mod menu;
 pub mod option_groups;

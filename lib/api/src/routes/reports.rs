@@ -76,19 +76,7 @@ pub async fn sales_report(
             "a report covers 1 to 31 days, from a day to a later one",
         ));
     }
-    let mut orders: Vec<Order> = Vec::new();
-    for offset in 0..=days {
-        let day = from.checked_add(offset.days()).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut cursor = None;
-        loop {
-            let (page, next) = state.repos.orders.of_day(&slug, day, None, super::MAX_PAGE, cursor).await?;
-            orders.extend(page);
-            match next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-    }
+    let orders = orders_of_days(&state, &slug, from, days).await?;
     if query.format == Some(ReportFormat::Csv) {
         let name = format!("attachment; filename=\"{slug}-orders-{from}-{to}.csv\"");
         let headers =
@@ -100,9 +88,32 @@ pub async fn sales_report(
         .into_response())
 }
 
+/// Every order of the `days` business days after `from` (and of `from`), day by day.
+pub(crate) async fn orders_of_days(
+    state: &AppState,
+    slug: &bistro_domain::ids::Slug,
+    from: Date,
+    days: i32,
+) -> Result<Vec<Order>, ApiError> {
+    let mut orders: Vec<Order> = Vec::new();
+    for offset in 0..=days {
+        let day = from.checked_add(offset.days()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut cursor = None;
+        loop {
+            let (page, next) = state.repos.orders.of_day(slug, day, None, super::MAX_PAGE, cursor).await?;
+            orders.extend(page);
+            match next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(orders)
+}
+
 /// One row per order: what a spreadsheet sums, and what was ordered by whom. Amounts in the
 /// currency's major units.
-fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
+pub(crate) fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
     let mut out = String::from(
         "business_day,number,placed_local,kind,state,currency,subtotal,delivery_fee,tax,tax_rate_percent,total,customer,phone,lines\n",
     );

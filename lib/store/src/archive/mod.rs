@@ -24,10 +24,11 @@
 mod pack;
 mod records;
 mod transfer;
+mod walk;
 
 pub use pack::{read, write};
 pub use records::{Contents, Counter, Picture, Stored};
-pub use transfer::{Blobs, Imported, Step, export, import, remove};
+pub use transfer::{Blobs, Imported, Reading, Step, export, import, remove};
 
 use bistro_domain::ids::Slug;
 use bistro_domain::jiff::Timestamp;

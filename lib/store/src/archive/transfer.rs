@@ -2,7 +2,8 @@
 //! writes it into another, checking first that it may.
 
 use bistro_domain::ids::{Slug, Token};
-use bistro_domain::jiff::Timestamp;
+use bistro_domain::jiff::{Timestamp, ToSpan};
+use bistro_domain::restaurant::Restaurant;
 
 use super::records::{Contents, Picture, Sorted};
 use super::{ArchiveError, FORMAT, KIND, Manifest};
@@ -67,30 +68,30 @@ async fn each_item(
     }
 }
 
+/// How an export finds a restaurant's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Every item under the restaurant's prefix, in one pass over the whole table: the operator's.
+    Scan,
+    /// Its partitions and its days one by one, as its routes read them: what a function may do.
+    Walk,
+}
+
 /// Reads restaurant `slug` as records. Without `secrets`, staff password hashes are left empty
 /// and guests' order and booking tokens are replaced by new ones nobody holds.
 pub async fn export(
     store: &dyn Store,
     blobs: Option<Blobs<'_>>,
     slug: &Slug,
-    secrets: bool,
+    (reading, secrets): (Reading, bool),
     progress: &(dyn Fn(Step) + Sync),
 ) -> Result<super::Archive, ArchiveError> {
-    let mut sorted = Sorted::default();
-    let mut read = 0;
-    each_item(store, slug, |item| {
-        read += 1;
-        if read % 1000 == 0 {
-            progress(Step::Reading { items: read });
-        }
-        sorted.take(slug, item)
-    })
-    .await?;
-    let settings = sorted.settings.take().ok_or_else(|| ArchiveError::NoRestaurant(slug.clone()))?;
     let listing = match store.get(&keys::listing(slug)).await? {
         Some(item) => Some(decode::<Listing>(&item)?),
         None => None,
     };
+    let mut sorted = read_items(store, slug, reading, listing.as_ref(), progress).await?;
+    let settings = sorted.settings.take().ok_or_else(|| ArchiveError::NoRestaurant(slug.clone()))?;
     let mut orders = Vec::with_capacity(sorted.order_items.len());
     for items in sorted.order_items.values() {
         orders.extend(placed(items)?.map(|(order, _)| order));
@@ -130,6 +131,40 @@ pub async fn export(
         members: Vec::new(),
     };
     Ok(super::Archive { manifest, contents })
+}
+
+/// Every item of `slug` an export keeps, sorted into records, read as `reading` says.
+async fn read_items(
+    store: &dyn Store,
+    slug: &Slug,
+    reading: Reading,
+    listing: Option<&Listing>,
+    progress: &(dyn Fn(Step) + Sync),
+) -> Result<Sorted, ArchiveError> {
+    let mut sorted = Sorted::default();
+    match reading {
+        Reading::Scan => {
+            let mut read = 0;
+            each_item(store, slug, |item| {
+                read += 1;
+                if read % 1000 == 0 {
+                    progress(Step::Reading { items: read });
+                }
+                sorted.take(slug, item)
+            })
+            .await?;
+        }
+        Reading::Walk => {
+            let item = store.get(&keys::restaurant(slug)).await?;
+            let settings: Restaurant = decode(&item.ok_or_else(|| ArchiveError::NoRestaurant(slug.clone()))?)?;
+            let today = settings.business_day(Timestamp::now());
+            // A restaurant older than the directory: from the first day whose guests' data is kept.
+            let since = listing.map_or_else(|| settings.personal_data_days.last_erased_day(today), |l| l.since);
+            let through = today.checked_add((i64::from(settings.reservations.horizon_days()) + 1).days());
+            super::walk::walk(store, slug, since, through.unwrap_or(today), &mut sorted).await?;
+        }
+    }
+    Ok(sorted)
 }
 
 async fn read_blobs(
