@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { App, StackProps } from 'aws-cdk-lib';
 import { ApiStack, deploymentParameters } from './api-stack.js';
-import { DataStack } from './data-stack.js';
+import { DataStack, ExistingTable } from './data-stack.js';
 import { EDGE_LIMITS, EdgeLimits, EdgeStack } from './edge-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { RealtimeStack } from './realtime-stack.js';
@@ -25,11 +25,24 @@ export interface BistroProps {
   readonly edgeLimits?: EdgeLimits | false;
   /** Capabilities held back for every restaurant (context `heldFeatures=delivery,booking`). */
   readonly heldFeatures?: readonly string[];
+  /**
+   * The table to run on instead of the data stack's own: a restored one (context `table=NAME
+   * tableStream=ARN`, as `bistro-local restore-table` prints them). Functions, the stream's
+   * notifier and the alarms all follow it.
+   */
+  readonly table?: ExistingTable;
+}
+
+/** The `table` and `tableStream` context values: both or neither. */
+export function tableFromContext(name: unknown, streamArn: unknown): ExistingTable | undefined {
+  if (name === undefined && streamArn === undefined) return undefined;
+  if (typeof name !== 'string' || typeof streamArn !== 'string') throw new Error('table and tableStream go together: the restored table\'s name and its stream\'s ARN');
+  return { name, streamArn };
 }
 
 export function bistro(app: App, props: BistroProps) {
   const env = props.env;
-  const data = new DataStack(app, 'BistroData', { env });
+  const data = new DataStack(app, 'BistroData', { env, table: props.table });
   const api = new ApiStack(app, 'BistroApi', {
     env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
     parameters: deploymentParameters(props.name ?? 'Bistro'), heldFeatures: props.heldFeatures,

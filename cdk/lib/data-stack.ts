@@ -35,14 +35,59 @@ export const KEPT_VERSION_DAYS = 35;
 /** Where each restaurant's menu is published in the site bucket (lib/api publish::menu_key). */
 export const MENUS_PREFIX = 'menus/';
 
+/**
+ * A table made outside this stack that the deployment runs on instead of its own: the one a
+ * point-in-time restore made (`bistro-local restore-table` turns its stream, expiry, backups and
+ * deletion protection on, and prints both values). Context `table=NAME tableStream=ARN`.
+ */
+export interface ExistingTable {
+  readonly name: string;
+  readonly streamArn: string;
+}
+
+/** A DynamoDB table name (3 to 255 of a-z A-Z 0-9 _ . -) and its stream's ARN, or a clear refusal. */
+export function checkedTable(table: ExistingTable): ExistingTable {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table.name)) throw new Error(`table: '${table.name}' is not a DynamoDB table name`);
+  const stream = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]+)\/stream\/.+$/.exec(table.streamArn);
+  if (!stream || stream[1] !== table.name) throw new Error(`tableStream: '${table.streamArn}' is not the stream of table ${table.name}`);
+  return table;
+}
+
+export interface DataStackProps extends StackProps {
+  /** Run on this table instead of making one (the one the stack made before is kept: RETAIN). */
+  readonly table?: ExistingTable;
+}
+
 export class DataStack extends Stack {
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITable;
   readonly mediaBucket: s3.Bucket;
   readonly siteBucket: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: DataStackProps = {}) {
     super(scope, id, props);
-    this.table = new dynamodb.Table(this, 'Table', {
+    this.table = props.table ? this.existingTable(checkedTable(props.table)) : this.newTable();
+    // `bistro-keys rotate --table` publishes the public signing keys here.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    this.mediaBucket = this.media();
+    this.siteBucket = privateBucket(this, 'Site');
+    // A menu is republished after every change: each old version is kept as long as a restore
+    // may need it, not forever.
+    this.siteBucket.addLifecycleRule({ id: 'ExpireReplacedMenus', prefix: MENUS_PREFIX, noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS) });
+    this.siteBucket.addLifecycleRule({ id: 'ForgetReplacedMenuMarkers', prefix: MENUS_PREFIX, expiredObjectDeleteMarker: true });
+    this.readByCloudFront();
+  }
+
+  /** A restored table: granted to the functions and watched by the alarms, not managed here. */
+  private existingTable(table: ExistingTable): dynamodb.ITable {
+    return dynamodb.Table.fromTableAttributes(this, 'Table', {
+      tableName: table.name,
+      tableStreamArn: table.streamArn,
+      globalIndexes: ['gsi1', 'gsi2', 'gsi3'],
+    });
+  }
+
+  private newTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -52,9 +97,7 @@ export class DataStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acceptFindings(this.table, { CKV_AWS_119: NO_IDLE_KMS });
-    // `bistro-keys rotate --table` publishes the public signing keys here.
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    acceptFindings(table, { CKV_AWS_119: NO_IDLE_KMS });
     // As lib/store seam::Index says: gsi1 holds whole items (bookings, connections, a driver's
     // deliveries), gsi2 and gsi3 only keys (orders, which change often: a change that keeps an
     // order's index keys then writes nothing to the index).
@@ -63,39 +106,42 @@ export class DataStack extends Stack {
       ['gsi2', dynamodb.ProjectionType.KEYS_ONLY],
       ['gsi3', dynamodb.ProjectionType.KEYS_ONLY],
     ] as const) {
-      this.table.addGlobalSecondaryIndex({
+      table.addGlobalSecondaryIndex({
         indexName: index,
         partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
         projectionType,
       });
     }
+    return table;
+  }
+
+  private media(): s3.Bucket {
     // Browsers upload pictures straight to presigned URLs; the signature, not the origin, is
     // what guards them, and the site's domain is not known before the site stack exists.
-    this.mediaBucket = privateBucket(this, 'Media', [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
+    const media = privateBucket(this, 'Media', [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
     // An upload is checked and copied under r/ when it is attached; what was never attached
     // (and every replaced version of it) is gone a day later. lib/api images::UPLOAD_EXPIRY_DAYS.
-    this.mediaBucket.addLifecycleRule({
+    media.addLifecycleRule({
       id: 'ExpireUnattachedUploads',
       prefix: UPLOADS_PREFIX,
       expiration: Duration.days(UPLOAD_EXPIRY_DAYS),
       noncurrentVersionExpiration: Duration.days(UPLOAD_EXPIRY_DAYS),
     });
-    this.mediaBucket.addLifecycleRule({ id: 'ForgetExpiredUploadMarkers', prefix: UPLOADS_PREFIX, expiredObjectDeleteMarker: true });
+    media.addLifecycleRule({ id: 'ForgetExpiredUploadMarkers', prefix: UPLOADS_PREFIX, expiredObjectDeleteMarker: true });
     // An attached picture stays while a dish shows it; one the menu function removed (its dish
     // deleted, or its picture replaced) keeps its old version as long as a restore may need it,
     // then it is gone. lib/api routes::menu remove_unshown_pictures.
-    this.mediaBucket.addLifecycleRule({
+    media.addLifecycleRule({
       id: 'ExpireRemovedPictures',
       prefix: ATTACHED_PREFIX,
       noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS),
     });
-    this.mediaBucket.addLifecycleRule({ id: 'ForgetRemovedPictureMarkers', prefix: ATTACHED_PREFIX, expiredObjectDeleteMarker: true });
-    this.siteBucket = privateBucket(this, 'Site');
-    // A menu is republished after every change: each old version is kept as long as a restore
-    // may need it, not forever.
-    this.siteBucket.addLifecycleRule({ id: 'ExpireReplacedMenus', prefix: MENUS_PREFIX, noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS) });
-    this.siteBucket.addLifecycleRule({ id: 'ForgetReplacedMenuMarkers', prefix: MENUS_PREFIX, expiredObjectDeleteMarker: true });
+    media.addLifecycleRule({ id: 'ForgetRemovedPictureMarkers', prefix: ATTACHED_PREFIX, expiredObjectDeleteMarker: true });
+    return media;
+  }
+
+  private readByCloudFront() {
     // CloudFront reads both buckets through origin access control. The distribution lives in the
     // site stack, which depends on this one, so the policy names this account's distributions by
     // pattern rather than the one distribution's ARN (that reference would make a cycle).

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
-import { bistro } from '../lib/bistro.js';
+import { bistro, tableFromContext } from '../lib/bistro.js';
 import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, SECURITY_HEADERS, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 import { EDGE_LIMITS, EDGE_WINDOW_SECONDS } from '../lib/edge-stack.js';
@@ -79,6 +79,25 @@ test('an upload never attached, and every replaced version of one, expires after
   assert.ok(rules.some((r: any) => r.Prefix === 'menus/' && r.ExpiredObjectDeleteMarker === true));
   const media = Object.values(site.findResources('AWS::CloudFront::Function')).find((f) => f.Properties.FunctionCode.includes('/media/r/'));
   assert.ok(media, 'the media behaviour answers 404 outside /media/r/');
+});
+
+test('a restored table is a deployment setting: no table is made, and functions, the notifier and the alarms follow it', () => {
+  const stream = 'arn:aws:dynamodb:eu-central-1:123456789012:table/bistro-restored/stream/2026-12-07T18:00:00.000';
+  const moved = bistro(new App(), { lambdaDir: standInLambdaDir(), table: { name: 'bistro-restored', streamArn: stream }, env: { account: '123456789012', region: 'eu-central-1' } });
+  const [movedData, movedApi, movedRealtime, movedMonitoring] = [moved.data, moved.api, moved.realtime, moved.monitoring].map((s) => Template.fromStack(s));
+  movedData.resourceCountIs('AWS::DynamoDB::Table', 0);
+  movedData.resourceCountIs('AWS::S3::Bucket', 2);
+  for (const fn of Object.values(movedApi.findResources('AWS::Lambda::Function'))) {
+    assert.equal(fn.Properties.Environment.Variables.TABLE_NAME, 'bistro-restored');
+  }
+  movedRealtime.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: stream });
+  const watched = JSON.stringify(movedMonitoring.findResources('AWS::CloudWatch::Alarm'));
+  assert.match(watched, /"TableName","Value":"bistro-restored"|"Name":"TableName","Value":"bistro-restored"/);
+  const policies = JSON.stringify(movedApi.findResources('AWS::IAM::Policy'));
+  assert.match(policies, /table\/bistro-restored/, 'the functions\' grants name the restored table');
+  assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), table: { name: 'bistro-restored', streamArn: 'arn:aws:dynamodb:eu-central-1:123456789012:table/other/stream/x' } }), /tableStream/);
+  assert.throws(() => tableFromContext('bistro-restored', undefined), /go together/);
+  assert.equal(tableFromContext(undefined, undefined), undefined);
 });
 
 test('both buckets are private, encrypted, versioned, kept, and refuse plain HTTP', () => {

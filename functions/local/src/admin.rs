@@ -24,7 +24,8 @@ use bistro_store::engine::dynamodb::DynamoStore;
 use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::repo::{Listing, Repos};
 
-pub const COMMANDS: [&str; 5] = ["export", "import", "create-restaurant", "reset-owner-password", "list-restaurants"];
+pub const COMMANDS: [&str; 6] =
+    ["export", "import", "create-restaurant", "reset-owner-password", "list-restaurants", "restore-table"];
 
 pub const USAGE: &str = "\
 bistro-local export    --restaurant SLUG --to FILE.tar.gz [--without-secrets] STORE
@@ -33,6 +34,8 @@ bistro-local create-restaurant --restaurant SLUG --name NAME --currency EUR --ti
                        --owner-email EMAIL --owner-name NAME STORE   (prints the owner's first password)
 bistro-local reset-owner-password --restaurant SLUG [--email EMAIL] STORE   (prints a new password)
 bistro-local list-restaurants STORE   (lists every restaurant; adds any the directory misses)
+bistro-local restore-table --dynamodb-table TABLE --to NEW_TABLE [--at 2026-12-07T18:00:00Z] [--dynamodb-endpoint URL]
+                       (the table as it was then, into a new table with its stream, expiry and backups on)
 
 STORE is a data directory, or a DynamoDB table with its buckets:
   --data DIR
@@ -178,6 +181,7 @@ pub async fn run(args: &[String]) -> Option<Result<String, AdminError>> {
             "import" => import(&flags).await,
             "create-restaurant" => create_restaurant(&flags).await,
             "reset-owner-password" => reset_owner_password(&flags).await,
+            "restore-table" => restore_table(&flags).await,
             _ => list_restaurants(&flags).await,
         },
         Err(usage) => Err(usage),
@@ -373,4 +377,28 @@ async fn list_restaurants(flags: &Flags) -> Result<String, AdminError> {
     let count = lines.len() - 1;
     println!("{}", lines.join("\n"));
     Ok(format!("{count} restaurants, {} of them added to the directory now", added.len()))
+}
+
+async fn restore_table(flags: &Flags) -> Result<String, AdminError> {
+    use bistro_store::engine::dynamodb_restore;
+    let (from, to) = (flags.need("dynamodb-table")?, flags.need("to")?);
+    let at = flags
+        .get("at")
+        .map(|at| at.parse::<bistro_domain::jiff::Timestamp>())
+        .transpose()
+        .map_err(|e| AdminError::Usage(format!("--at: {e} (e.g. 2026-12-07T18:00:00Z)")))?;
+    let client = match flags.get("dynamodb-endpoint") {
+        Some(endpoint) => DynamoStore::emulator_client(endpoint).await,
+        None => bistro_store::engine::dynamodb::Client::new(&bistro_store::engine::dynamodb::load_aws_config().await),
+    };
+    let restored = dynamodb_restore::restore(&client, from, to, at, |step| eprintln!("  {step}"))
+        .await
+        .map_err(|e| AdminError::Refused(format!("restoring {from} into {to}: {e}")))?;
+    let stream = restored.stream.ok_or_else(|| AdminError::Refused(format!("{to} has no stream after the restore")))?;
+    let when = at.map_or_else(|| "its latest restorable moment".to_owned(), |at| at.to_string());
+    Ok(format!(
+        "restored {from} as of {when} into {to}, with its stream, expiry, point-in-time recovery and deletion protection on.\n\
+         Point the stacks at it (the old table stays, untouched):\n  \
+         cd cdk && npx cdk deploy --all -c table={to} -c tableStream={stream}"
+    ))
 }

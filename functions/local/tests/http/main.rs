@@ -19,6 +19,7 @@ mod pace;
 mod privacy;
 mod rejection;
 mod reports;
+mod restore_table;
 mod sign_up;
 mod staff;
 mod story;

@@ -3,6 +3,8 @@
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "dynamodb")]
+pub mod dynamodb_restore;
+#[cfg(feature = "dynamodb")]
 mod dynamodb_tally;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
