@@ -22,6 +22,8 @@ const WEBSOCKET_PER_CONNECTION_MINUTE: f64 = 0.25 / 1e6;
 const DYNAMODB_PER_WRITE_UNIT: f64 = 0.625 / 1e6;
 const DYNAMODB_PER_READ_UNIT: f64 = 0.125 / 1e6;
 const DYNAMODB_PER_GB_MONTH: f64 = 0.25;
+/// Point-in-time recovery (the table has it on, for restores): billed on the table's size.
+const DYNAMODB_PITR_PER_GB_MONTH: f64 = 0.20;
 const S3_PER_GET: f64 = 0.0004 / 1000.0;
 const S3_PER_PUT: f64 = 0.005 / 1000.0;
 const LOGS_PER_GB: f64 = 0.50;
@@ -69,6 +71,13 @@ const PLATFORM_LOG_BYTES: f64 = 330.0;
 const ACCESS_LOG_BYTES: f64 = 117.0;
 const DAYS_PER_MONTH: f64 = 30.4;
 const BUDGET_PER_1000: f64 = 0.50;
+/// Assumed: menu edits and picture uploads a month (S3 writes), each leaving an old version.
+const S3_WRITES_PER_MONTH: f64 = 40.0;
+/// The demo restaurant's published menu (nine dishes), as `bistro-local export` measured it
+/// (2026-12-07): what one republish leaves behind as an old version.
+const PUBLISHED_MENU_BYTES: f64 = 5532.0;
+/// How long old versions of menus and pictures are kept (cdk/lib/data-stack.ts KEPT_VERSION_DAYS).
+const KEPT_VERSION_DAYS: f64 = 35.0;
 /// Idle, per month (issue #15): at most this without free tiers, and under `BUDGET_IDLE_FREE`
 /// with AWS's permanent free tiers (CloudWatch's ten alarm metrics).
 const BUDGET_IDLE: f64 = 1.00;
@@ -134,6 +143,7 @@ fn price(u: &Usage) -> BTreeMap<String, f64> {
                 + u.write_units * DYNAMODB_PER_WRITE_UNIT
                 + u.stored_gb * DYNAMODB_PER_GB_MONTH,
         ),
+        ("DynamoDB point-in-time recovery".to_owned(), u.stored_gb * DYNAMODB_PITR_PER_GB_MONTH),
         ("CloudWatch Logs".to_owned(), u.log_gb * LOGS_PER_GB),
         // Every API request passes the edge's web ACL (pages and pictures too, not counted here).
         ("AWS WAF".to_owned(), u.http_api_requests * WAF_PER_REQUEST),
@@ -298,8 +308,9 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
         .map(|per_day| {
             let mut month = scaled(&usage, f64::from(per_day) * DAYS_PER_MONTH);
             month.websocket_minutes += boards.websocket_minutes;
-            // Menus edited and pictures uploaded: a few dozen S3 writes a month.
-            let s3_writes = 40.0 * S3_PER_PUT;
+            // Menus edited and pictures uploaded: a few dozen S3 writes a month, each old version
+            // kept 35 days for restores (pictures are replaced far more rarely than menus).
+            let s3_writes = S3_WRITES_PER_MONTH * S3_PER_PUT + kept_versions_per_month();
             let bill = |u: &Usage, idle: f64| price(u).values().sum::<f64>() + idle + s3_writes;
             Monthly {
                 orders_per_day: per_day,
@@ -360,8 +371,18 @@ pub fn section(cost: &Cost) -> String {
         "The idle budgets are held without the edge's web ACL (${:.2} a month: $5.00 for the ACL and $1.00 for each rule, AWS WAF's list prices; $0.60 per million requests it inspects), a deployment setting that is on unless the CDK app is given `edgeLimits=off`: it is what keeps one client from spending the throttles every restaurant shares.\n\n",
         edge(cost)
     );
+    out += &format!(
+        "Backups: point-in-time recovery is billed on the table's size (${DYNAMODB_PITR_PER_GB_MONTH:.2} per GB-month, beside storage's ${DYNAMODB_PER_GB_MONTH:.2}): its own line above, per order stored. Old versions of republished menus and replaced pictures are kept {KEPT_VERSION_DAYS} days, as far back as a restore reaches: at {S3_WRITES_PER_MONTH} republished menus a month of {PUBLISHED_MENU_BYTES} bytes (the demo's, measured) that is ${:.7} a month, within each restaurant's monthly figure. Nothing of either is billed while the table and buckets are empty.\n\n",
+        kept_versions_per_month()
+    );
     out += "What idle pays for besides: the alarms (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
     out
+}
+
+/// Old versions of republished menus, kept `KEPT_VERSION_DAYS` for restores: a month's worth of
+/// them is stored at any time.
+fn kept_versions_per_month() -> f64 {
+    S3_WRITES_PER_MONTH * PUBLISHED_MENU_BYTES * (KEPT_VERSION_DAYS / DAYS_PER_MONTH) / 1e9 * S3_PER_GB_MONTH
 }
 
 /// The edge's share of idle: its web ACL and rules.

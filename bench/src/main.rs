@@ -1,7 +1,7 @@
 //! `scripts/bench` builds what is measured and runs this: it measures Bistro and writes
 //! `docs/PERFORMANCE.md` and `docs/performance.json` (machine-readable, to compare two runs).
 //!
-//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load,page,resume] [--out DIR]`: measure
+//! `bistro-bench [--load-seconds N] [--skip cold,callgrind,warm,sizes,load,page,resume,moving] [--out DIR]`: measure
 //! and write the report (into `docs/` unless `--out` says elsewhere).
 //! `bistro-bench cost [--write]`: the cost model from `docs/performance.json` and the synthesized
 //! templates in `target/cdk.out`, printed; with `--write`, also stored into `performance.json`
@@ -14,6 +14,8 @@
 //! `bistro-bench page [--write]`: only the audit of the guest's first page, printed; with `--write`,
 //! also stored into `performance.json` (after a change of the pages alone; `render` then rewrites
 //! the report).
+//! `bistro-bench moving [--write]`: only the timing of moving a restaurant of 10,000 orders
+//! (export and import, SQLite and moto), printed; with `--write`, also stored.
 //! `bistro-bench units`: only the request units, printed (quick, to check a change of the key design).
 //! `bistro-bench resume`: only the timing of a board's 1,000-event resume in the release `ws`, printed.
 //! `bistro-bench warm OPERATION N`: what callgrind runs to count instructions per warm request.
@@ -23,6 +25,7 @@ mod compare;
 mod cost;
 mod fixture;
 mod load;
+mod moving;
 mod page;
 mod report;
 mod request_units;
@@ -50,6 +53,9 @@ pub struct Results {
     /// Absent from runs before the resume was timed.
     #[serde(default)]
     resume: Option<resume::Resume>,
+    /// Absent from runs before moving a restaurant was timed.
+    #[serde(default)]
+    moving: Option<moving::Moving>,
     cost: Option<cost::Cost>,
 }
 
@@ -79,6 +85,9 @@ fn markdown(results: &Results) -> String {
     if let Some(resume) = &results.resume {
         out += &resume::section(resume);
     }
+    if let Some(moving) = &results.moving {
+        out += &moving::section(moving);
+    }
     if let Some(cost) = &results.cost {
         out += &cost::section(cost);
     }
@@ -105,6 +114,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let page =
         if wanted("page") { Some(page::measure(&release.join("bistro-local"), &workspace()).await?) } else { None };
     let resume = if wanted("resume") { Some(resume::measure(&release).await?) } else { None };
+    let moving = if wanted("moving") { Some(moving::measure().await?) } else { None };
     let mut results = Results {
         date: report::today(),
         machine: report::machine(),
@@ -115,6 +125,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         load,
         page,
         resume,
+        moving,
         cost: None,
     };
     results.cost = cost::model(&results, &workspace()).map_err(|e| eprintln!("cost model left out: {e}")).ok();
@@ -187,6 +198,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let resume = tokio::runtime::Runtime::new()?.block_on(resume::measure(&release))?;
             print!("{}", resume::section(&resume));
             write_one_part(&args, |results| results.resume = Some(resume))
+        }
+        Some("moving") => {
+            let moving = tokio::runtime::Runtime::new()?.block_on(moving::measure())?;
+            print!("{}", moving::section(&moving));
+            write_one_part(&args, |results| results.moving = Some(moving))
         }
         Some("units") => {
             let units = tokio::runtime::Runtime::new()?.block_on(request_units::measure())?;
