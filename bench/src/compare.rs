@@ -139,6 +139,7 @@ mod tests {
             load: None,
             page: None,
             resume: None,
+            moving: None,
             cost: None,
         }
     }
