@@ -28,6 +28,12 @@ export interface ApiStackProps extends StackProps {
   readonly burstLimit?: number;
   /** Capabilities held back for every restaurant, so they ship dark (see `HELDABLE`). */
   readonly heldFeatures?: readonly string[];
+  /** How long function and access logs are kept. */
+  readonly logRetentionDays?: number;
+  /** Memory of each HTTP function. */
+  readonly memoryMb?: number;
+  /** The stage, in the API's name. */
+  readonly stage?: string;
 }
 
 /** What a deployment may hold back (`bistro_domain::offer::Feature`). */
@@ -89,8 +95,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     // No CORS: the site reaches the API through its own CloudFront distribution (same origin),
     // so browsers refuse every other origin.
-    this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
-    const accessLog = new logs.LogGroup(this, 'AccessLog', { retention: logs.RetentionDays.ONE_MONTH });
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', { apiName: `bistro-${props.stage ?? 'prod'}-http`, createDefaultStage: false });
+    const accessLog = new logs.LogGroup(this, 'AccessLog', { retention: (props.logRetentionDays ?? 30) as logs.RetentionDays });
     acceptFindings(accessLog, { CKV_AWS_158: 'Encrypted by CloudWatch Logs\' own key; a customer-managed KMS key would cost $1/month while idle, and the lines hold no personal data.' });
     const stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
@@ -131,6 +137,8 @@ export class ApiStack extends Stack {
         table: props.table,
         access: FUNCTIONS[binary],
         timeout: Duration.seconds(10),
+        memorySize: props.memoryMb,
+        logRetentionDays: props.logRetentionDays,
         environment: {
           ...held,
           ...(readsMedia ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
@@ -171,7 +179,7 @@ export class ApiStack extends Stack {
       }
       this.functions[binary] = rust;
     }
-    new PersonalDataRetention(this, 'Retention', { lambdaDir: props.lambdaDir, table: props.table });
+    new PersonalDataRetention(this, 'Retention', { lambdaDir: props.lambdaDir, table: props.table, logRetentionDays: props.logRetentionDays });
   }
 
   /** The API's origin host for CloudFront: `{id}.execute-api.{region}.amazonaws.com`. */

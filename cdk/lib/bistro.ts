@@ -1,5 +1,6 @@
-// The whole product as six stacks split by lifecycle: data (kept), api, realtime, edge (us-east-1),
-// site and monitoring.
+// One stage of the product as six stacks split by lifecycle: data (kept in production), api,
+// realtime, edge (us-east-1), site and monitoring, each named `Bistro-{stage}-…`; beside them the
+// account's deploy access (deploy-access-stack.ts). Stages and their settings: cdk/stages.json.
 import * as path from 'node:path';
 import { App, StackProps } from 'aws-cdk-lib';
 import { ApiStack, deploymentParameters } from './api-stack.js';
@@ -8,52 +9,78 @@ import { EDGE_LIMITS, EdgeLimits, EdgeStack } from './edge-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { RealtimeStack } from './realtime-stack.js';
 import { SiteStack } from './site-stack.js';
+import type { StageConfig } from './stages.js';
 
 export interface BistroProps {
   /** Where `cargo lambda build --release --arm64 --lambda-dir` put the functions. */
   readonly lambdaDir: string;
   readonly siteDir?: string;
   readonly env?: StackProps['env'];
-  /** Names the deployment's SSM parameters (`/bistro/{name}/…`); `bistro-keys --stack` takes the same. */
-  readonly name?: string;
-  /** Where alarms are mailed (context `alarmEmail`); AWS asks the address to confirm first. */
+  /**
+   * The stage (`prod` unless named): in every stack's name, its SSM parameters
+   * (`/bistro/{stage}/…`; `bistro-keys --stack` takes the same), key value store and web ACL.
+   */
+  readonly stage?: string;
+  /** Production keeps its data (the default); a test stage's can be destroyed with its stacks. */
+  readonly keepData?: boolean;
+  /** Where alarms are mailed; AWS asks the address to confirm first. */
   readonly alarmEmail?: string;
   /**
-   * The per-address limits of the WAF web ACL in front of the site (context `edgeLimits=off`
-   * turns the web ACL off: it is billed per ACL and rule, about $10 a month).
+   * The per-address limits of the WAF web ACL in front of the site (`false` turns the web ACL
+   * off: it is billed per ACL and rule, about $10 a month).
    */
   readonly edgeLimits?: EdgeLimits | false;
-  /** Capabilities held back for every restaurant (context `heldFeatures=delivery,booking`). */
+  /** Capabilities held back for every restaurant. */
   readonly heldFeatures?: readonly string[];
-  /**
-   * The table to run on instead of the data stack's own: a restored one (context `table=NAME
-   * tableStream=ARN`, as `bistro-local restore-table` prints them). Functions, the stream's
-   * notifier and the alarms all follow it.
-   */
+  /** The table to run on instead of the data stack's own: a restored one. */
   readonly table?: ExistingTable;
+  /** The whole API's requests per second and burst. */
+  readonly throttle?: { readonly rate: number; readonly burst: number };
+  readonly logRetentionDays?: number;
+  /** Memory of each HTTP function. */
+  readonly memoryMb?: number;
+  /** The site's own domain and its certificate (ACM, us-east-1). */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
-/** The `table` and `tableStream` context values: both or neither. */
-export function tableFromContext(name: unknown, streamArn: unknown): ExistingTable | undefined {
-  if (name === undefined && streamArn === undefined) return undefined;
-  if (typeof name !== 'string' || typeof streamArn !== 'string') throw new Error('table and tableStream go together: the restored table\'s name and its stream\'s ARN');
-  return { name, streamArn };
+/** What one stage of cdk/stages.json deploys. */
+export function stageProps(stage: StageConfig, lambdaDir: string): BistroProps {
+  return {
+    lambdaDir,
+    stage: stage.name,
+    env: { account: stage.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: stage.region },
+    keepData: stage.keepData,
+    alarmEmail: stage.alarmEmail,
+    edgeLimits: stage.edgeLimits,
+    heldFeatures: stage.heldFeatures,
+    table: stage.table,
+    throttle: stage.throttle,
+    logRetentionDays: stage.logRetentionDays,
+    memoryMb: stage.memoryMb,
+    domain: stage.domain,
+  };
 }
 
 export function bistro(app: App, props: BistroProps) {
   const env = props.env;
-  const data = new DataStack(app, 'BistroData', { env, table: props.table });
-  const api = new ApiStack(app, 'BistroApi', {
+  const stage = props.stage ?? 'prod';
+  const id = (part: string) => `Bistro-${stage}-${part}`;
+  const keepData = props.keepData ?? true;
+  const logRetentionDays = props.logRetentionDays ?? 30;
+  const data = new DataStack(app, id('Data'), { env, table: props.table, keepData });
+  const api = new ApiStack(app, id('Api'), {
     env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
-    parameters: deploymentParameters(props.name ?? 'Bistro'), heldFeatures: props.heldFeatures,
+    parameters: deploymentParameters(stage), heldFeatures: props.heldFeatures,
+    rateLimit: props.throttle?.rate, burstLimit: props.throttle?.burst, logRetentionDays, memoryMb: props.memoryMb, stage,
   });
-  const realtime = new RealtimeStack(app, 'BistroRealtime', { env, lambdaDir: props.lambdaDir, table: data.table });
+  const realtime = new RealtimeStack(app, id('Realtime'), { env, lambdaDir: props.lambdaDir, table: data.table, logRetentionDays, stage });
   const edgeLimits = props.edgeLimits ?? EDGE_LIMITS;
   // The web ACL's stack is in us-east-1; the site's reads its ARN across regions.
   const edge = edgeLimits === false ? undefined
-    : new EdgeStack(app, 'BistroEdge', { env: { account: env?.account, region: 'us-east-1' }, crossRegionReferences: true, limits: edgeLimits, alarmEmail: props.alarmEmail });
-  const site = new SiteStack(app, 'BistroSite', {
+    : new EdgeStack(app, id('Edge'), { env: { account: env?.account, region: 'us-east-1' }, crossRegionReferences: true, limits: edgeLimits, alarmEmail: props.alarmEmail, stage });
+  const site = new SiteStack(app, id('Site'), {
     env,
+    stage,
     crossRegionReferences: edge !== undefined,
     webAclArn: edge?.webAclArn,
     siteBucket: data.siteBucket,
@@ -61,9 +88,10 @@ export function bistro(app: App, props: BistroProps) {
     apiDomain: api.domain,
     webSocketDomain: realtime.domain,
     siteDir: props.siteDir ?? path.join(import.meta.dirname, '../../static-site'),
+    domain: props.domain,
   });
-  const monitoring = new MonitoringStack(app, 'BistroMonitoring', {
-    env, alarmEmail: props.alarmEmail, table: data.table,
+  const monitoring = new MonitoringStack(app, id('Monitoring'), {
+    env, alarmEmail: props.alarmEmail, table: data.table, stage,
     notifier: realtime.notifier, notifierFailures: realtime.notifierFailures, apiTrouble: api.troubled,
   });
   return { data, api, realtime, edge, site, monitoring };

@@ -7,14 +7,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { NO_IDLE_KMS, acceptFindings } from './checkov.js';
 
-function privateBucket(scope: Construct, id: string, cors?: s3.CorsRule[]): s3.Bucket {
+function privateBucket(scope: Construct, id: string, keepData: boolean, cors?: s3.CorsRule[]): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     versioned: true,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Production's are kept when the stack goes; a test stage's go with it, emptied first.
+    removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    autoDeleteObjects: !keepData,
     cors,
   });
   acceptFindings(bucket, { CKV_AWS_18: 'Reads come through CloudFront and writes through the functions, whose logs record each request; server access logs would add a bucket and a cost per request.' });
@@ -56,6 +58,11 @@ export function checkedTable(table: ExistingTable): ExistingTable {
 export interface DataStackProps extends StackProps {
   /** Run on this table instead of making one (the one the stack made before is kept: RETAIN). */
   readonly table?: ExistingTable;
+  /**
+   * Production (the default): the table is protected from deletion and, like the buckets, kept
+   * when the stack goes. Otherwise (a test stage) all of it goes with the stack.
+   */
+  readonly keepData?: boolean;
 }
 
 export class DataStack extends Stack {
@@ -65,11 +72,12 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps = {}) {
     super(scope, id, props);
-    this.table = props.table ? this.existingTable(checkedTable(props.table)) : this.newTable();
+    const keepData = props.keepData ?? true;
+    this.table = props.table ? this.existingTable(checkedTable(props.table)) : this.newTable(keepData);
     // `bistro-keys rotate --table` publishes the public signing keys here.
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    this.mediaBucket = this.media();
-    this.siteBucket = privateBucket(this, 'Site');
+    this.mediaBucket = this.media(keepData);
+    this.siteBucket = privateBucket(this, 'Site', keepData);
     // A menu is republished after every change: each old version is kept as long as a restore
     // may need it, not forever.
     this.siteBucket.addLifecycleRule({ id: 'ExpireReplacedMenus', prefix: MENUS_PREFIX, noncurrentVersionExpiration: Duration.days(KEPT_VERSION_DAYS) });
@@ -86,7 +94,7 @@ export class DataStack extends Stack {
     });
   }
 
-  private newTable(): dynamodb.Table {
+  private newTable(keepData: boolean): dynamodb.Table {
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
@@ -94,8 +102,8 @@ export class DataStack extends Stack {
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       timeToLiveAttribute: 'expires_at',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: keepData,
+      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     acceptFindings(table, { CKV_AWS_119: NO_IDLE_KMS });
     // As lib/store seam::Index says: gsi1 holds whole items (bookings, connections, a driver's
@@ -116,10 +124,10 @@ export class DataStack extends Stack {
     return table;
   }
 
-  private media(): s3.Bucket {
+  private media(keepData: boolean): s3.Bucket {
     // Browsers upload pictures straight to presigned URLs; the signature, not the origin, is
     // what guards them, and the site's domain is not known before the site stack exists.
-    const media = privateBucket(this, 'Media', [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
+    const media = privateBucket(this, 'Media', keepData, [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }]);
     // An upload is checked and copied under r/ when it is attached; what was never attached
     // (and every replaced version of it) is gone a day later. lib/api images::UPLOAD_EXPIRY_DAYS.
     media.addLifecycleRule({

@@ -45,6 +45,8 @@ export interface EdgeStackProps extends StackProps {
   readonly limits?: EdgeLimits;
   /** Where the alarm on limited requests is mailed (the alarm lives here, beside its metric). */
   readonly alarmEmail?: string;
+  /** The stage, in the web ACL's name and metrics. */
+  readonly stage?: string;
 }
 
 export class EdgeStack extends Stack {
@@ -56,6 +58,8 @@ export class EdgeStack extends Stack {
       throw new Error(`a CloudFront web ACL is made in us-east-1, not in '${props.env?.region ?? 'an unnamed region'}'`);
     }
     const limits = props.limits ?? EDGE_LIMITS;
+    // The web ACL's name is its metrics' WebACL dimension too: one per stage.
+    const aclName = `bistro-${props.stage ?? 'prod'}-edge`;
     for (const [name, limit] of Object.entries(limits)) {
       // WAF's own bounds for a rate-based rule.
       if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000) {
@@ -74,13 +78,14 @@ export class EdgeStack extends Stack {
       priority,
       action: TOO_MANY,
       statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: EDGE_WINDOW_SECONDS, scopeDownStatement } },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `Bistro${name}`, sampledRequestsEnabled: true },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${aclName}-${name}`, sampledRequestsEnabled: true },
     });
     this.webAcl = new wafv2.CfnWebACL(this, 'PerAddress', {
+      name: aclName,
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       description: 'Bistro: requests per viewer address, all in all and to logins, sign-up, bookings and orders',
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'BistroEdge', sampledRequestsEnabled: true },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: aclName, sampledRequestsEnabled: true },
       rules: [
         rule('Login', 1, limits.login, posting(path('ENDS_WITH', '/login'))),
         rule('SignUp', 2, limits.signUp, posting(path('EXACTLY', '/v1/restaurants'))),
@@ -93,12 +98,12 @@ export class EdgeStack extends Stack {
       CKV_AWS_192: 'Bistro runs no Java: the Known Bad Inputs rule group (Log4j lookups) would add a billed rule for a flaw that cannot reach it.',
     });
     // An alarm watches a metric of its own region, and a topic takes alarms of its own region.
-    const topic = new sns.Topic(this, 'Alarms', { displayName: 'Bistro edge alarms', enforceSSL: true });
+    const topic = new sns.Topic(this, 'Alarms', { displayName: `Bistro ${props.stage ?? 'prod'} edge alarms`, enforceSSL: true });
     acceptFindings(topic, { CKV_AWS_26: 'CloudWatch can publish only to a topic whose key policy lets it: that takes a customer-managed KMS key, $1/month while idle. Alarm notices carry no customer data.' });
     if (props.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const limited = new cloudwatch.Alarm(this, 'Limited', {
       metric: new cloudwatch.Metric({
-        namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensionsMap: { WebACL: 'BistroEdge', Rule: 'ALL' },
+        namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensionsMap: { WebACL: aclName, Rule: 'ALL' },
         statistic: 'Sum', period: Duration.minutes(5),
       }),
       threshold: LIMITED_ALARM_THRESHOLD,

@@ -19,6 +19,8 @@ export const FREE_ALARM_METRICS = 10;
 export interface MonitoringStackProps extends StackProps {
   /** Where alarms are mailed (the `alarmEmail` context value); without one the topic has no subscriber. */
   readonly alarmEmail?: string;
+  /** The stage, in the alarms' topic. */
+  readonly stage?: string;
   readonly table: dynamodb.ITable;
   readonly notifier: lambda.IFunction;
   /** Stream records the notifier gave up on. */
@@ -35,7 +37,7 @@ export class MonitoringStack extends Stack {
     if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
       throw new Error(`alarmEmail must be an e-mail address: '${props.alarmEmail}'`);
     }
-    this.topic = new sns.Topic(this, 'Alarms', { displayName: 'Bistro alarms', enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Alarms', { displayName: `Bistro ${props.stage ?? 'prod'} alarms`, enforceSSL: true });
     acceptFindings(this.topic, { CKV_AWS_26: 'CloudWatch can publish only to a topic whose key policy lets it: that takes a customer-managed KMS key, $1/month while idle. Alarm notices carry no customer data.' });
     if (props.alarmEmail) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));

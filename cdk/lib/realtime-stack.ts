@@ -15,6 +15,10 @@ import { FUNCTIONS } from './access.js';
 export interface RealtimeStackProps extends StackProps {
   readonly lambdaDir: string;
   readonly table: dynamodb.ITable;
+  /** How long its functions' logs are kept. */
+  readonly logRetentionDays?: number;
+  /** The stage, in the API's name. */
+  readonly stage?: string;
 }
 
 export class RealtimeStack extends Stack {
@@ -26,7 +30,7 @@ export class RealtimeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RealtimeStackProps) {
     super(scope, id, props);
-    this.api = new apigwv2.WebSocketApi(this, 'WebSocketApi');
+    this.api = new apigwv2.WebSocketApi(this, 'WebSocketApi', { apiName: `bistro-${props.stage ?? 'prod'}-live` });
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       // The pages open `/ws` on the site's own address; CloudFront passes the path on as it is.
@@ -36,7 +40,7 @@ export class RealtimeStack extends Stack {
     });
     acceptFindings(this.stage, { CKV_AWS_95: 'The ws function logs every connection and message with its request id; access logs would pay for the same lines twice.' });
     const endpoint = { WEBSOCKET_ENDPOINT: this.stage.callbackUrl };
-    const common = { lambdaDir: props.lambdaDir, table: props.table, environment: endpoint };
+    const common = { lambdaDir: props.lambdaDir, table: props.table, environment: endpoint, logRetentionDays: props.logRetentionDays };
 
     const ws = new RustFunction(this, 'Ws', { ...common, binary: 'ws', access: FUNCTIONS.ws });
     const integration = new WebSocketLambdaIntegration('WsIntegration', ws.fn);

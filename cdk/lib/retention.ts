@@ -14,6 +14,8 @@ import { RustFunction } from './rust-function.js';
 export interface PersonalDataRetentionProps {
   readonly lambdaDir: string;
   readonly table: dynamodb.ITable;
+  /** How long its logs are kept. */
+  readonly logRetentionDays?: number;
   /** The UTC hour of the daily run (0-23); 3 unless given, when few restaurants are open. */
   readonly hourUtc?: number;
 }
@@ -30,6 +32,7 @@ export class PersonalDataRetention extends Construct {
     // Five minutes: a run erases at most 31 days per restaurant (a caught-up outage), and what
     // it did not finish the next run does.
     const rust = new RustFunction(this, 'Erase', {
+      logRetentionDays: props.logRetentionDays,
       binary: 'retention', lambdaDir: props.lambdaDir, table: props.table, access: FUNCTIONS.retention,
       timeout: Duration.minutes(5), memorySize: 256,
     });

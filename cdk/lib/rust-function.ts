@@ -21,6 +21,8 @@ export interface RustFunctionProps {
   readonly environment?: Record<string, string>;
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /** How long its logs are kept (a CloudWatch period), 30 days unless the stage says. */
+  readonly logRetentionDays?: number;
 }
 
 export class RustFunction extends Construct {
@@ -28,7 +30,8 @@ export class RustFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RustFunctionProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const retention = (props.logRetentionDays ?? 30) as logs.RetentionDays;
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     this.fn = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.PROVIDED_AL2023,
       architecture: lambda.Architecture.ARM_64,

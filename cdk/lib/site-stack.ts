@@ -2,6 +2,7 @@
 // with a short cache, pictures from the media bucket, the API under the same origin, and the
 // static files with a `config.json` written at deploy time.
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -29,6 +30,10 @@ export interface SiteStackProps extends StackProps {
   readonly siteDir: string;
   /** The WAF web ACL that limits each viewer address (the edge stack's), unless turned off. */
   readonly webAclArn?: string;
+  /** The stage, in the key value store's name. */
+  readonly stage?: string;
+  /** The site's own domain and its certificate (ACM, us-east-1); CloudFront's own address without. */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
 /** Pages of the one-page app (/r/…, /signup) load index.html; /media/… is the media bucket's key. */
@@ -84,6 +89,7 @@ export class SiteStack extends Stack {
     }];
     // Empty when created: no secret passes through CloudFormation. Billed per read, nothing idle.
     const originSecrets = new cloudfront.KeyValueStore(this, 'OriginSecrets', {
+      keyValueStoreName: `bistro-${props.stage ?? 'prod'}-origin-secrets`,
       comment: 'The secret CloudFront sends the API with every request (bistro-keys origin-secret)',
     });
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
@@ -123,8 +129,13 @@ export class SiteStack extends Stack {
       ...secure,
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'Bistro',
+      comment: `Bistro ${props.stage ?? 'prod'}`,
       webAclId: props.webAclArn,
+      ...(props.domain ? {
+        domainNames: [props.domain.name],
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      } : {}),
       defaultRootObject: 'index.html',
       defaultBehavior: { origin: site, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED, functionAssociations: viewer(REWRITE, 'Pages'), ...secure },
       additionalBehaviors: {

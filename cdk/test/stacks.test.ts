@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../lib/access.js';
-import { bistro, tableFromContext } from '../lib/bistro.js';
+import { bistro, stageProps } from '../lib/bistro.js';
+import { DeployAccessStack } from '../lib/deploy-access-stack.js';
+import { STAGES, parseStages, stageConfig } from '../lib/stages.js';
 import { ORIGIN_HEADER, ORIGIN_SECRET_KEY, SECURITY_HEADERS, TAG_VIEWER, VIEWER_ADDRESS_HEADER } from '../lib/site-stack.js';
 import { FREE_ALARM_METRICS } from '../lib/monitoring-stack.js';
 import { EDGE_LIMITS, EDGE_WINDOW_SECONDS } from '../lib/edge-stack.js';
@@ -96,8 +98,7 @@ test('a restored table is a deployment setting: no table is made, and functions,
   const policies = JSON.stringify(movedApi.findResources('AWS::IAM::Policy'));
   assert.match(policies, /table\/bistro-restored/, 'the functions\' grants name the restored table');
   assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), table: { name: 'bistro-restored', streamArn: 'arn:aws:dynamodb:eu-central-1:123456789012:table/other/stream/x' } }), /tableStream/);
-  assert.throws(() => tableFromContext('bistro-restored', undefined), /go together/);
-  assert.equal(tableFromContext(undefined, undefined), undefined);
+  assert.throws(() => stageConfig('prod', { region: 'eu-central-1', keepData: true, table: { name: 'bistro-restored' } }), /stage 'prod': table/);
 });
 
 test('both buckets are private, encrypted, versioned, kept, and refuse plain HTTP', () => {
@@ -169,8 +170,8 @@ test('only the accounts function may read the signing key and the sign-up code, 
   assert.equal(accounts.length, 1);
   assert.deepEqual([accounts[0].Action].flat(), ['ssm:GetParameter']);
   const resources = JSON.stringify(accounts[0].Resource);
-  assert.match(resources, /parameter\/bistro\/Bistro\/signing-key/);
-  assert.match(resources, /parameter\/bistro\/Bistro\/sign-up-code/);
+  assert.match(resources, /parameter\/bistro\/prod\/signing-key/);
+  assert.match(resources, /parameter\/bistro\/prod\/sign-up-code/);
   assert.doesNotMatch(resources, /\*/, 'no wildcard');
   for (const binary of ['menu', 'cart', 'orders', 'reservations']) {
     assert.deepEqual(ssm(api, binary), [], binary);
@@ -182,8 +183,8 @@ test('only the accounts function may read the signing key and the sign-up code, 
     assert.doesNotMatch(JSON.stringify(template.toJSON()), /"(ssm:\*|ssm:GetParameters?ByPath|kms:Decrypt)"/);
   }
   const env = api.findResources('AWS::Lambda::Function')[functionId(api, 'accounts')].Properties.Environment.Variables;
-  assert.equal(env.BISTRO_SIGNING_KEY_PARAMETER, '/bistro/Bistro/signing-key');
-  assert.equal(env.BISTRO_SIGN_UP_CODE_PARAMETER, '/bistro/Bistro/sign-up-code');
+  assert.equal(env.BISTRO_SIGNING_KEY_PARAMETER, '/bistro/prod/signing-key');
+  assert.equal(env.BISTRO_SIGN_UP_CODE_PARAMETER, '/bistro/prod/sign-up-code');
 });
 
 /** The `dynamodb:LeadingKeys` patterns of each statement of `binary` that grants `action` on `resource` ('table' or 'index'). */
@@ -359,7 +360,7 @@ test('a limit WAF cannot take fails synth naming it', () => {
 });
 
 test('many requests answered 429 at the edge alarm, mailed from the edge\'s own region', () => {
-  edge.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests', Dimensions: Match.arrayWith([{ Name: 'WebACL', Value: 'BistroEdge' }]) });
+  edge.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests', Dimensions: Match.arrayWith([{ Name: 'WebACL', Value: 'bistro-prod-edge' }]) });
   const topic = Object.keys(edge.findResources('AWS::SNS::Topic'));
   const alarm = Object.values(edge.findResources('AWS::CloudWatch::Alarm'))[0];
   assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: topic[0] }]);
@@ -503,6 +504,7 @@ test('pages, scripts and published menus go out compressed', () => {
   assert.equal(menus.Compress, true, 'menus');
   const policy = Object.values(site.findResources('AWS::CloudFront::CachePolicy'))
     .find((p: any) => p.Properties.CachePolicyConfig.Comment?.startsWith('Published menus'));
+  assert.ok(policy, "the menus' cache policy");
   const encodings = policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
   assert.deepEqual([encodings.EnableAcceptEncodingGzip, encodings.EnableAcceptEncodingBrotli], [true, true]);
 });
@@ -523,4 +525,86 @@ test('only the menu function may remove pictures, and only attached ones', () =>
   assert.equal(menu.length, 1);
   assert.match(JSON.stringify(menu[0].Resource), /\/r\/\*"/);
   for (const binary of ['cart', 'orders', 'reservations', 'accounts']) assert.deepEqual(deletes(binary), [], binary);
+});
+
+/** The property that names each kind of resource in its account and region, where one is set. */
+const NAMED_BY: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'TableName', 'AWS::S3::Bucket': 'BucketName', 'AWS::Lambda::Function': 'FunctionName',
+  'AWS::SNS::Topic': 'TopicName', 'AWS::SQS::Queue': 'QueueName', 'AWS::Logs::LogGroup': 'LogGroupName', 'AWS::IAM::Role': 'RoleName',
+  'AWS::CloudFront::KeyValueStore': 'Name', 'AWS::WAFv2::WebACL': 'Name', 'AWS::ApiGatewayV2::Api': 'Name',
+  'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::SSM::Parameter': 'Name', 'AWS::CloudFront::Function': 'Name',
+};
+
+/** Every explicit physical name in a template: what must differ between two stages of one account. */
+function physicalNames(template: Template): string[] {
+  return (Object.values(template.toJSON().Resources ?? {}) as any[])
+    .map((resource) => resource.Properties?.[NAMED_BY[resource.Type]])
+    .filter((name): name is string => typeof name === 'string');
+}
+
+test('two stages synthesize side by side with no physical name in common and the stage in every name', () => {
+  const app = new App();
+  const lambdaDir = standInLambdaDir();
+  const both = ['test', 'prod'].map((name) => bistro(app, stageProps({ ...STAGES.stages[name], account: '123456789012', edgeLimits: EDGE_LIMITS }, lambdaDir)));
+  const names = both.map((stage) => Object.values(stage).filter((s) => s !== undefined).flatMap((stack: any) => physicalNames(Template.fromStack(stack))));
+  const shared = names[0].filter((name) => names[1].includes(name));
+  assert.deepEqual(shared, [], 'no explicit name is shared between the stages');
+  for (const [index, stage] of ['test', 'prod'].entries()) {
+    for (const name of names[index]) assert.ok(JSON.stringify(name).includes(stage), `${name} names its stage`);
+  }
+  for (const [index, stage] of ['test', 'prod'].entries()) {
+    const stacks = Object.values(both[index]).filter((s) => s !== undefined) as Stack[];
+    for (const stack of stacks) assert.match(stack.stackName, new RegExp(`^Bistro-${stage}-`), stack.stackName);
+    const api = Template.fromStack(both[index].api);
+    const parameters = JSON.stringify(api.findResources('AWS::IAM::Policy'));
+    assert.match(parameters, new RegExp(`parameter/bistro/${stage}/signing-key`), `${stage}'s SSM parameters`);
+    const site = Template.fromStack(both[index].site);
+    site.hasResourceProperties('AWS::CloudFront::KeyValueStore', { Name: `bistro-${stage}-origin-secrets` });
+    Template.fromStack(both[index].edge!).hasResourceProperties('AWS::WAFv2::WebACL', { Name: `bistro-${stage}-edge` });
+  }
+});
+
+test('production keeps its table (deletion protection, retained) and buckets; a test stage can be destroyed completely', () => {
+  const app = new App();
+  const stages = ['test', 'prod'].map((name) => bistro(app, stageProps({ ...STAGES.stages[name], account: '123456789012' }, standInLambdaDir())));
+  const [test_, prod] = stages.map((stage) => Template.fromStack(stage.data));
+  const table = (t: Template) => Object.values(t.findResources('AWS::DynamoDB::Table'))[0] as any;
+  assert.equal(table(prod).Properties.DeletionProtectionEnabled, true);
+  assert.equal(table(prod).DeletionPolicy, 'Retain');
+  assert.equal(table(test_).Properties.DeletionProtectionEnabled, false);
+  assert.equal(table(test_).DeletionPolicy, 'Delete');
+  for (const bucket of Object.values(prod.findResources('AWS::S3::Bucket')) as any[]) assert.equal(bucket.DeletionPolicy, 'Retain');
+  for (const bucket of Object.values(test_.findResources('AWS::S3::Bucket')) as any[]) assert.equal(bucket.DeletionPolicy, 'Delete');
+  test_.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+});
+
+test('a bad value in the stages file fails synth naming the stage and the field', () => {
+  const good = { region: 'eu-central-1', keepData: false };
+  assert.throws(() => stageConfig('test', { ...good, memoryMb: 64 }), /stage 'test': memoryMb: a whole number from 128 to 10240, not 64/);
+  assert.throws(() => stageConfig('test', { ...good, logRetentionDays: 10 }), /stage 'test': logRetentionDays: one of CloudWatch's periods/);
+  assert.throws(() => stageConfig('test', { ...good, alarmEmail: 'kitchen' }), /stage 'test': alarmEmail: an e-mail address/);
+  assert.throws(() => stageConfig('prod', { ...good, edgeLimits: { login: 5 } }), /stage 'prod': edgeLimits.login: a whole number from 10/);
+  assert.throws(() => stageConfig('prod', { ...good, heldFeatures: ['deliveries'] }), /stage 'prod': heldFeatures/);
+  assert.throws(() => stageConfig('prod', { region: 'eu-central-1' }), /stage 'prod': keepData/);
+  assert.throws(() => stageConfig('prod', { ...good, domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc' } }), /stage 'prod': domain.certificateArn: an ACM certificate's ARN in us-east-1/);
+  assert.throws(() => stageConfig('prod', { ...good, colour: 'red' }), /stage 'prod': colour: no such setting/);
+  assert.throws(() => stageConfig('Prod', good), /stage 'Prod': name/);
+  assert.throws(() => parseStages('{"repository": "nobody", "stages": {}}'), /repository: the GitHub repository as owner\/name/);
+  assert.ok(Object.keys(STAGES.stages).includes('test') && Object.keys(STAGES.stages).includes('prod'), 'the repository has both stages');
+});
+
+test('the deploy role trusts only this repository\'s main branch, through GitHub\'s OpenID Connect provider', () => {
+  const access = Template.fromStack(new DeployAccessStack(new App(), 'BistroDeployAccess', { repository: 'bistro-team/bistro', env: { account: '123456789012', region: 'eu-central-1' } }));
+  access.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+  const role = Object.values(access.findResources('AWS::IAM::Role'))[0] as any;
+  const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+  assert.equal(statement.Action, 'sts:AssumeRoleWithWebIdentity');
+  assert.deepEqual(statement.Condition, { StringEquals: {
+    'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+    'token.actions.githubusercontent.com:sub': 'repo:bistro-team/bistro:ref:refs/heads/main',
+  } });
+  assert.ok(JSON.stringify(statement.Principal).includes('GitHub'), 'federated through the provider of this stack');
+  const actions = JSON.stringify(access.findResources('AWS::IAM::Policy'));
+  assert.doesNotMatch(actions, /"\*"|iam:\*|"Action":"\*"/, 'no wildcard action');
+  assert.throws(() => new DeployAccessStack(new App(), 'X', { repository: 'not a repo' }), /repository/);
 });

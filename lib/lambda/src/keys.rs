@@ -169,7 +169,7 @@ bistro-keys: the deployment's signing keys and sign-up code, in SSM Parameter St
       --revoke-previous (a secret that leaked; run it again once CloudFront sends the new one)
       the one before is refused everywhere within 30 seconds.
 
-STACK is the CDK stack's name (Bistro unless you named it); TABLE its table (the TableName output).
+STACK is the stage (cdk/stages.json: test, prod), as `-c stage=` names it; TABLE its table (the TableName output).
 Credentials and region come from the environment, as for the AWS CLI.";
 
 /// What one command line asks for.
