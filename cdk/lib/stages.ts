@@ -34,6 +34,8 @@ export interface StageConfig {
   readonly domain?: { readonly name: string; readonly certificateArn: string };
   /** The table to run on instead of the stage's own, after a restore. */
   readonly table?: ExistingTable;
+  /** The restaurant whose menu the pipeline's smoke check reads after each deploy. */
+  readonly smokeRestaurant: string;
 }
 
 export interface Stages {
@@ -57,7 +59,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
   if (!/^[a-z][a-z0-9]{0,15}$/.test(name)) fail('name', 'a stage is named with 1-16 lower-case letters and digits, starting with a letter');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(all)', 'expected an object of settings');
   const r = raw as Raw;
-  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table'];
+  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table', 'smokeRestaurant'];
   for (const field of Object.keys(r)) if (!known.includes(field)) fail(field, `no such setting (the settings are ${known.join(', ')})`);
   const text = (field: string, pattern: RegExp, what: string, optional = false): string | undefined => {
     const value = r[field];
@@ -116,6 +118,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
     memoryMb: whole('memoryMb', 128, 10240, 128),
     domain,
     table,
+    smokeRestaurant: text('smokeRestaurant', /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'the slug of a restaurant of this stage (the smoke check reads its menu)') as string,
   };
 }
 

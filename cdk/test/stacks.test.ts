@@ -98,7 +98,7 @@ test('a restored table is a deployment setting: no table is made, and functions,
   const policies = JSON.stringify(movedApi.findResources('AWS::IAM::Policy'));
   assert.match(policies, /table\/bistro-restored/, 'the functions\' grants name the restored table');
   assert.throws(() => bistro(new App(), { lambdaDir: standInLambdaDir(), table: { name: 'bistro-restored', streamArn: 'arn:aws:dynamodb:eu-central-1:123456789012:table/other/stream/x' } }), /tableStream/);
-  assert.throws(() => stageConfig('prod', { region: 'eu-central-1', keepData: true, table: { name: 'bistro-restored' } }), /stage 'prod': table/);
+  assert.throws(() => stageConfig('prod', { region: 'eu-central-1', keepData: true, smokeRestaurant: 'smoke-test', table: { name: 'bistro-restored' } }), /stage 'prod': table/);
 });
 
 test('both buckets are private, encrypted, versioned, kept, and refuse plain HTTP', () => {
@@ -579,13 +579,14 @@ test('production keeps its table (deletion protection, retained) and buckets; a 
 });
 
 test('a bad value in the stages file fails synth naming the stage and the field', () => {
-  const good = { region: 'eu-central-1', keepData: false };
+  const good = { region: 'eu-central-1', keepData: false, smokeRestaurant: 'smoke-test' };
   assert.throws(() => stageConfig('test', { ...good, memoryMb: 64 }), /stage 'test': memoryMb: a whole number from 128 to 10240, not 64/);
   assert.throws(() => stageConfig('test', { ...good, logRetentionDays: 10 }), /stage 'test': logRetentionDays: one of CloudWatch's periods/);
   assert.throws(() => stageConfig('test', { ...good, alarmEmail: 'kitchen' }), /stage 'test': alarmEmail: an e-mail address/);
   assert.throws(() => stageConfig('prod', { ...good, edgeLimits: { login: 5 } }), /stage 'prod': edgeLimits.login: a whole number from 10/);
   assert.throws(() => stageConfig('prod', { ...good, heldFeatures: ['deliveries'] }), /stage 'prod': heldFeatures/);
   assert.throws(() => stageConfig('prod', { region: 'eu-central-1' }), /stage 'prod': keepData/);
+  assert.throws(() => stageConfig('prod', { region: 'eu-central-1', keepData: true }), /stage 'prod': smokeRestaurant/);
   assert.throws(() => stageConfig('prod', { ...good, domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc' } }), /stage 'prod': domain.certificateArn: an ACM certificate's ARN in us-east-1/);
   assert.throws(() => stageConfig('prod', { ...good, colour: 'red' }), /stage 'prod': colour: no such setting/);
   assert.throws(() => stageConfig('Prod', good), /stage 'Prod': name/);

@@ -398,7 +398,8 @@ async fn restore_table(flags: &Flags) -> Result<String, AdminError> {
     let when = at.map_or_else(|| "its latest restorable moment".to_owned(), |at| at.to_string());
     Ok(format!(
         "restored {from} as of {when} into {to}, with its stream, expiry, point-in-time recovery and deletion protection on.\n\
-         Point the stacks at it (the old table stays, untouched):\n  \
-         cd cdk && npx cdk deploy --all -c table={to} -c tableStream={stream}"
+         Point the stage's stacks at it (the old table stays, untouched): in cdk/stages.json, give the stage\n  \
+         \"table\": {{ \"name\": \"{to}\", \"streamArn\": \"{stream}\" }}\n\
+         and deploy it: scripts/deploy STAGE"
     ))
 }

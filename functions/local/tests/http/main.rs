@@ -21,6 +21,7 @@ mod rejection;
 mod reports;
 mod restore_table;
 mod sign_up;
+mod smoke;
 mod staff;
 mod story;
 mod switches;

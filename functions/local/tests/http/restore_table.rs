@@ -31,7 +31,8 @@ async fn a_restored_table_has_its_stream_expiry_and_backups_on_and_serves_the_re
     assert_eq!(settings.status, "ACTIVE");
     assert!(settings.stream.is_some() && settings.expiry_on && settings.point_in_time_recovery, "{settings:?}");
     assert!(settings.deletion_protection, "{settings:?}");
-    assert!(said.contains(&format!("-c table={restored} -c tableStream={}", settings.stream.unwrap())), "{said}");
+    let setting = format!(r#""table": {{ "name": "{restored}", "streamArn": "{}" }}"#, settings.stream.unwrap());
+    assert!(said.contains(&setting), "{said}");
     let back = spawn_app_with(|config| {
         config.store = StoreChoice::DynamoDb { endpoint: Some(endpoint.clone()), table: restored.clone() };
     })
