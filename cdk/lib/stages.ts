@@ -72,6 +72,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
     if (!Number.isInteger(value) || (value as number) < low || (value as number) > high) fail(field, `a whole number from ${low} to ${high}, not ${JSON.stringify(value)}`);
     return value as number;
   };
+  if (r.keepData === true && r.alarmEmail === undefined) fail('alarmEmail', 'a stage that keeps data mails its alarms somewhere; give an address');
   if (typeof r.keepData !== 'boolean') fail('keepData', `true (production: data kept) or false (a stage that can be destroyed), not ${JSON.stringify(r.keepData)}`);
   const edge = r.edgeLimits ?? 'default';
   let edgeLimits: EdgeLimits | false = EDGE_LIMITS;

@@ -36,7 +36,7 @@ test('the workflow runs on a push to main, reads the repository only, and may mi
 });
 
 test('the tests pass before anything deploys, and the test stage with its smoke check before production', () => {
-  assert.ok(runs('test').includes('scripts/test'), 'the README\'s test command');
+  assert.ok(runs('test').includes('.ci/run'), 'the README\'s test command, as CI runs it on a fresh machine');
   assert.equal(workflow.jobs['test-stage'].needs, 'test');
   assert.equal(workflow.jobs.production.needs, 'test-stage');
   for (const [job, stage] of [['test-stage', 'test'], ['production', 'prod']]) {
