@@ -34,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   readonly memoryMb?: number;
   /** The stage, in the API's name. */
   readonly stage?: string;
+  /** `closed`: the accounts function refuses every sign-up, whatever the code parameter holds. */
+  readonly signUp?: 'code' | 'closed';
 }
 
 /** What a deployment may hold back (`bistro_domain::offer::Feature`). */
@@ -145,6 +147,7 @@ export class ApiStack extends Stack {
           ...(binary === 'accounts' ? {
             BISTRO_SIGNING_KEY_PARAMETER: props.parameters.signingKey,
             BISTRO_SIGN_UP_CODE_PARAMETER: props.parameters.signUpCode,
+            ...(props.signUp === 'closed' ? { BISTRO_SIGN_UP: 'closed' } : {}),
           } : {}),
         },
       });

@@ -41,6 +41,8 @@ export interface BistroProps {
   readonly memoryMb?: number;
   /** The site's own domain and its certificate (ACM, us-east-1). */
   readonly domain?: { readonly name: string; readonly certificateArn: string };
+  /** Sign-up with the stage's code (the default), or closed to everyone. */
+  readonly signUp?: 'code' | 'closed';
 }
 
 /** What one stage of cdk/stages.json deploys. */
@@ -58,6 +60,7 @@ export function stageProps(stage: StageConfig, lambdaDir: string): BistroProps {
     logRetentionDays: stage.logRetentionDays,
     memoryMb: stage.memoryMb,
     domain: stage.domain,
+    signUp: stage.signUp,
   };
 }
 
@@ -71,7 +74,7 @@ export function bistro(app: App, props: BistroProps) {
   const api = new ApiStack(app, id('Api'), {
     env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
     parameters: deploymentParameters(stage), heldFeatures: props.heldFeatures,
-    rateLimit: props.throttle?.rate, burstLimit: props.throttle?.burst, logRetentionDays, memoryMb: props.memoryMb, stage,
+    rateLimit: props.throttle?.rate, burstLimit: props.throttle?.burst, logRetentionDays, memoryMb: props.memoryMb, stage, signUp: props.signUp,
   });
   const realtime = new RealtimeStack(app, id('Realtime'), { env, lambdaDir: props.lambdaDir, table: data.table, logRetentionDays, stage });
   const edgeLimits = props.edgeLimits ?? EDGE_LIMITS;

@@ -36,6 +36,11 @@ export interface StageConfig {
   readonly table?: ExistingTable;
   /** The restaurant whose menu the pipeline's smoke check reads after each deploy. */
   readonly smokeRestaurant: string;
+  /**
+   * Whether new restaurants sign up with the code `bistro-keys sign-up-code` sets (`code`, the
+   * default) or not at all (`closed`: the operator makes them with `create-restaurant`).
+   */
+  readonly signUp: 'code' | 'closed';
 }
 
 export interface Stages {
@@ -59,7 +64,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
   if (!/^[a-z][a-z0-9]{0,15}$/.test(name)) fail('name', 'a stage is named with 1-16 lower-case letters and digits, starting with a letter');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(all)', 'expected an object of settings');
   const r = raw as Raw;
-  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table', 'smokeRestaurant'];
+  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table', 'smokeRestaurant', 'signUp'];
   for (const field of Object.keys(r)) if (!known.includes(field)) fail(field, `no such setting (the settings are ${known.join(', ')})`);
   const text = (field: string, pattern: RegExp, what: string, optional = false): string | undefined => {
     const value = r[field];
@@ -119,6 +124,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
     memoryMb: whole('memoryMb', 128, 10240, 128),
     domain,
     table,
+    signUp: (text('signUp', /^(code|closed)$/, '"code" (sign-up with the stage\'s code) or "closed"', true) ?? 'code') as 'code' | 'closed',
     smokeRestaurant: text('smokeRestaurant', /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'the slug of a restaurant of this stage (the smoke check reads its menu)') as string,
   };
 }

@@ -588,6 +588,8 @@ test('a bad value in the stages file fails synth naming the stage and the field'
   assert.throws(() => stageConfig('prod', { ...good, domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc' } }), /stage 'prod': domain.certificateArn: an ACM certificate's ARN in us-east-1/);
   assert.throws(() => stageConfig('prod', { ...good, colour: 'red' }), /stage 'prod': colour: no such setting/);
   assert.throws(() => stageConfig('Prod', good), /stage 'Prod': name/);
+  assert.throws(() => stageConfig('test', { ...good, signUp: 'open' }), /stage 'test': signUp: "code"/);
+  assert.equal(stageConfig('test', good).signUp, 'code', 'sign-up with the stage\'s code unless closed');
   assert.throws(() => parseStages('{"repository": "nobody", "stages": {}}'), /repository: the GitHub repository as owner\/name/);
   assert.ok(Object.keys(STAGES.stages).includes('test') && Object.keys(STAGES.stages).includes('prod'), 'the repository has both stages');
 });
@@ -606,4 +608,12 @@ test('the deploy role trusts only this repository\'s main branch, through GitHub
   const actions = JSON.stringify(access.findResources('AWS::IAM::Policy'));
   assert.doesNotMatch(actions, /"\*"|iam:\*|"Action":"\*"/, 'no wildcard action');
   assert.throws(() => new DeployAccessStack(new App(), 'X', { repository: 'not a repo' }), /repository/);
+});
+
+test('a stage closed to sign-up tells the accounts function so, and only it', () => {
+  const closed = Template.fromStack(bistro(new App(), { lambdaDir: standInLambdaDir(), signUp: 'closed', env: { account: '123456789012', region: 'eu-central-1' } }).api);
+  const variables = (template: Template, binary: string) => (template.findResources('AWS::Lambda::Function')[functionId(template, binary)] as any).Properties.Environment.Variables;
+  assert.equal(variables(closed, 'accounts').BISTRO_SIGN_UP, 'closed');
+  assert.equal(variables(api, 'accounts').BISTRO_SIGN_UP, undefined, 'with its code by default');
+  for (const binary of ['menu', 'cart', 'orders', 'reservations', 'exports']) assert.equal(variables(closed, binary).BISTRO_SIGN_UP, undefined, binary);
 });

@@ -86,6 +86,16 @@ fn held_features() -> Result<bistro_domain::offer::Held, ConfigError> {
     })
 }
 
+/// Whether the stage takes sign-ups with the code in SSM (`code`, the default) or none at all
+/// (`closed`, whatever the parameter holds): `BISTRO_SIGN_UP`, the stage's `signUp` setting.
+fn sign_up_closed(raw: Option<&str>) -> Result<bool, ConfigError> {
+    match raw {
+        None | Some("code") => Ok(false),
+        Some("closed") => Ok(true),
+        Some(_) => Err(ConfigError::Invalid("BISTRO_SIGN_UP", "code or closed")),
+    }
+}
+
 fn var(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).map_err(|_| ConfigError::Missing(name))
 }
@@ -116,8 +126,13 @@ fn issuer(
 ) -> Result<(Auth, SignUp), ConfigError> {
     let client = aws_sdk_ssm::Client::new(aws);
     let ring = keys::SsmKeyRing { client: client.clone(), name: var("BISTRO_SIGNING_KEY_PARAMETER")? };
-    let sign_up = keys::SsmSignUpCode { client, name: var("BISTRO_SIGN_UP_CODE_PARAMETER")? };
-    Ok((Auth::from_sources(Some(Arc::new(ring)), public), Some(Arc::new(sign_up))))
+    let sign_up: Arc<dyn bistro_api::sign_up::SignUpPolicy> =
+        if sign_up_closed(std::env::var("BISTRO_SIGN_UP").ok().as_deref())? {
+            Arc::new(bistro_api::sign_up::SignUpRule::Closed)
+        } else {
+            Arc::new(keys::SsmSignUpCode { client, name: var("BISTRO_SIGN_UP_CODE_PARAMETER")? })
+        };
+    Ok((Auth::from_sources(Some(Arc::new(ring)), public), Some(sign_up)))
 }
 
 #[cfg(not(feature = "issuer"))]
@@ -308,6 +323,14 @@ mod tests {
     fn the_viewer_address_cloudfront_wrote_comes_before_the_edges_source_ip() {
         assert_eq!(client_address(&request(Some("203.0.113.7"), Some("130.176.0.1"))).as_deref(), Some("203.0.113.7"));
         assert_eq!(client_address(&request(Some("2001:db8::7"), None)).as_deref(), Some("2001:db8::7"));
+    }
+
+    #[test]
+    fn a_stage_takes_sign_ups_with_its_code_unless_it_is_closed_and_names_a_bad_setting() {
+        assert!(!sign_up_closed(None).unwrap());
+        assert!(!sign_up_closed(Some("code")).unwrap());
+        assert!(sign_up_closed(Some("closed")).unwrap());
+        assert!(matches!(sign_up_closed(Some("open")), Err(ConfigError::Invalid("BISTRO_SIGN_UP", _))));
     }
 
     #[test]

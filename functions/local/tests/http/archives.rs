@@ -222,15 +222,8 @@ async fn a_reset_owner_password_signs_the_owner_in_with_the_new_one_only_and_end
     app.login("kept", "owner@kept.test", &password).await;
     let old = app.get("/v1/restaurants/kept/staff", Some(&old_token)).await;
     assert_eq!(old.status(), reqwest::StatusCode::UNAUTHORIZED, "the old login ended");
-    let with_old_password = app
-        .send(
-            reqwest::Method::POST,
-            "/v1/restaurants/kept/login",
-            None,
-            &serde_json::json!({"email": "owner@kept.test", "password": "correct horse battery"}),
-        )
-        .await;
-    assert_eq!(with_old_password.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let with_old_password = app.login_status("kept", "owner@kept.test", "correct horse battery").await;
+    assert_eq!(with_old_password, reqwest::StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -284,15 +277,8 @@ async fn an_owner_downloads_their_restaurant_without_any_secret_and_it_imports_e
     let other = spawn_app_with(|config| config.data_dir = elsewhere.clone()).await;
     let menu = json_of(other.get("/v1/restaurants/kept/menu", None).await).await;
     assert_eq!(menu["items"][0]["id"], "pizza");
-    let no_password = other
-        .send(
-            reqwest::Method::POST,
-            "/v1/restaurants/kept/login",
-            None,
-            &serde_json::json!({"email": "owner@kept.test", "password": "correct horse battery"}),
-        )
-        .await;
-    assert_eq!(no_password.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let no_password = other.login_status("kept", "owner@kept.test", "correct horse battery").await;
+    assert_eq!(no_password, reqwest::StatusCode::UNAUTHORIZED, "its staff set passwords again first");
 }
 
 #[tokio::test]

@@ -122,6 +122,12 @@ impl TestApp {
         (self.login(slug, &email, "a long staff password").await, id)
     }
 
+    /// What a login with `password` is answered, success or not.
+    pub async fn login_status(&self, slug: &str, email: &str, password: &str) -> StatusCode {
+        let body = json!({"email": email, "password": password});
+        self.send(Method::POST, &format!("/v1/restaurants/{slug}/login"), None, &body).await.status()
+    }
+
     pub async fn login(&self, slug: &str, email: &str, password: &str) -> String {
         let response = self
             .send(
