@@ -74,8 +74,9 @@ export async function api(method, path, { body, token, headers = {} } = {}) {
   return data;
 }
 
-/** Saves what `path` answers (a CSV, an archive) as the file `name`, through the browser's own
- * download; a refusal throws a Problem as `api` does. */
+/** Saves what `path` answers (a CSV, an archive) through the browser's own download, under the
+ * name the server gives it (dated by the restaurant's own day), else `name`; a refusal throws a
+ * Problem as `api` does. */
 export async function download(path, token, name) {
   const { apiUrl } = await config();
   let response;
@@ -88,9 +89,10 @@ export async function download(path, token, name) {
     const text = await response.text();
     throw new Problem(response.status, text ? JSON.parse(text) : null);
   }
+  const given = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());
-  link.download = name;
+  link.download = given ? given[1] : name;
   document.body.append(link);
   link.click();
   link.remove();

@@ -20,12 +20,11 @@ export function yourDataSection(slug, token) {
       said.classList.add('error');
     } finally { button.disabled = false; }
   };
-  const today = new Date().toISOString().slice(0, 10);
   return h('section', { 'aria-labelledby': 'your-data-title' },
     h('h2', { id: 'your-data-title' }, t('mgr.data.title')),
     h('p', {}, t('mgr.data.explain')),
     h('div', { class: 'actions' },
-      h('button', { type: 'button', onclick: take(`/v1/restaurants/${slug}/export`, `${slug}-${today}.tar.gz`, 'mgr.data.archive_done') }, t('mgr.data.archive')),
-      h('button', { type: 'button', onclick: take(`/v1/restaurants/${slug}/export/orders.csv`, `${slug}-orders-${today}.csv`, 'mgr.data.orders_done') }, t('mgr.data.orders'))),
+      h('button', { type: 'button', onclick: take(`/v1/restaurants/${slug}/export`, `${slug}.tar.gz`, 'mgr.data.archive_done') }, t('mgr.data.archive')),
+      h('button', { type: 'button', onclick: take(`/v1/restaurants/${slug}/export/orders.csv`, `${slug}-orders.csv`, 'mgr.data.orders_done') }, t('mgr.data.orders'))),
     said);
 }
