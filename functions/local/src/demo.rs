@@ -60,6 +60,8 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         day_starts: Default::default(),
         delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
         ticket_alerts: Default::default(),
+        payment: Default::default(),
+        payment_account: None,
     })
 }
 

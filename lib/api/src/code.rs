@@ -124,6 +124,12 @@ error_codes! {
     LaterAtTable => "later_at_table",
     SlotUnavailable => "slot_unavailable",
     AmountTooLarge => "amount_too_large",
+    // Paying online.
+    OnlinePaymentUnavailable => "online_payment_unavailable",
+    OnlinePaymentRequired => "online_payment_required",
+    PaymentsNotAvailable => "payments_not_available",
+    PaymentProviderFailed => "payment_provider_failed",
+    InvalidSignature => "invalid_signature",
     // Moving an order along.
     IllegalTransition => "illegal_transition",
     InvalidAssignment => "invalid_assignment",

@@ -1,5 +1,6 @@
 //! The API's one error type and its one mapping to HTTP: RFC 9457 problem+json with a stable code.
 
+use bistro_domain::payment::PaymentError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -54,6 +55,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal error")]
     Internal(String),
+    /// The payment provider failed or refused a call (its cause is logged, never sent).
+    #[error("the payment service did not answer as expected; nothing changed, try again in a moment")]
+    PaymentProvider(String),
 }
 
 impl ApiError {
@@ -95,6 +99,7 @@ impl ApiError {
             Self::Quota { code, .. } => (StatusCode::TOO_MANY_REQUESTS, *code, "Quota reached"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "Service unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Internal error"),
+            Self::PaymentProvider(_) => (StatusCode::BAD_GATEWAY, ErrorCode::PaymentProviderFailed, "Bad gateway"),
         }
     }
 }
@@ -128,6 +133,10 @@ impl IntoResponse for ApiError {
             }
             Self::Unavailable(cause) => {
                 tracing::error!(%cause, "store unavailable");
+                self.to_string()
+            }
+            Self::PaymentProvider(cause) => {
+                tracing::error!(%cause, "payment provider failed");
                 self.to_string()
             }
             _ => {
@@ -222,6 +231,11 @@ impl From<OrderingError> for ApiError {
             OrderingError::Delivery(DeliveryError::NotDelivered(_)) => ErrorCode::PostcodeNotDelivered,
             OrderingError::Delivery(DeliveryError::BelowMinimum { .. }) => ErrorCode::BelowDeliveryMinimum,
             OrderingError::TooLarge => ErrorCode::AmountTooLarge,
+            OrderingError::Payment(PaymentError::OnlineNotOffered) => ErrorCode::OnlinePaymentUnavailable,
+            OrderingError::Payment(PaymentError::OnlineOnly) => ErrorCode::OnlinePaymentRequired,
+            OrderingError::Payment(PaymentError::InvalidId(_) | PaymentError::InvalidFee(_)) => {
+                return Self::Internal(error.to_string());
+            }
         };
         Self::unprocessable(code, error)
     }

@@ -15,6 +15,7 @@ pub mod money;
 pub mod offer;
 pub mod order;
 pub mod pace;
+pub mod payment;
 pub mod report;
 pub mod reservation;
 pub mod restaurant;

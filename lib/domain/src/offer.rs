@@ -6,7 +6,7 @@
 //!
 //! | # | reason                                                     | code                       |
 //! |---|------------------------------------------------------------|----------------------------|
-//! | 1 | (to come) the restaurant is suspended, or cannot take money | —                          |
+//! | 1 | payment online asked for but not offered (the account cannot take money), or paying at the restaurant where only online is | `online_payment_unavailable`, `online_payment_required` |
 //! | 2 | the deployment holds the capability back (`Held`)          | `feature_held`             |
 //! | 3 | the restaurant switched ordering off: a menu to read only  | `ordering_off`             |
 //! | 4 | the way of ordering (dine-in, pickup, delivery) is off     | `order_type_not_offered`   |
@@ -25,6 +25,7 @@ use thiserror::Error;
 use crate::delivery::DeliveryError;
 use crate::ids::TableId;
 use crate::order::OrderKind;
+use crate::payment::{AccountState, PayBy, PayWays, PaymentChoice};
 use crate::restaurant::{Agreed, Restaurant};
 use crate::timing::{Promise, Slots, Wanted};
 
@@ -59,6 +60,8 @@ pub enum OrderingError {
     Delivery(#[from] DeliveryError),
     #[error("the order's total is too large")]
     TooLarge,
+    #[error(transparent)]
+    Payment(#[from] crate::payment::PaymentError),
 }
 
 /// A capability a restaurant may offer, switch off, or find held back by the deployment.
@@ -305,6 +308,29 @@ impl Terms<'_> {
                 Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: slots.date })
             }
         }
+    }
+
+    /// How a guest may pay for an order of `kind`: online only for pickup and delivery, where the
+    /// restaurant asks for it and its account can take money on a deployment that takes payments
+    /// (`takes_payments`); an order at a table is paid at the table.
+    pub fn pay_ways(&self, kind: &OrderKind, takes_payments: bool) -> PayWays {
+        let r = self.restaurant;
+        let ready = takes_payments
+            && r.payment_account.as_ref().is_some_and(|account| account.state == AccountState::Ready);
+        match kind {
+            OrderKind::DineIn { .. } => PayWays::of(PaymentChoice::AtRestaurant, false),
+            _ => PayWays::of(r.payment, ready),
+        }
+    }
+
+    /// Reason 1: how this guest pays, from their wish and what is offered.
+    pub fn take_payment(
+        &self,
+        kind: &OrderKind,
+        wish: Option<PayBy>,
+        takes_payments: bool,
+    ) -> Result<PayBy, OrderingError> {
+        Ok(self.pay_ways(kind, takes_payments).take(wish)?)
     }
 
     /// How long an order of `kind` placed now for as soon as possible takes: its preparation, and

@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::cart::{PricedCart, PricedLine};
 use crate::ids::{OrderId, Slug, TableId, Token, UserId};
 use crate::money::{Money, Totals};
+use crate::payment::{MoneyStep, Payment, PaymentState};
 use crate::restaurant::Role;
 use crate::text::{Address, Name, Note, Phone};
 use crate::timing::Promise;
@@ -247,6 +248,8 @@ pub struct Order {
     /// The customer's bearer secret for following and cancelling the order.
     pub token: Token,
     pub version: u64,
+    /// The guest's online payment; `None` for an order paid at the restaurant.
+    pub payment: Option<Payment>,
 }
 
 /// What the order is placed with; the number and date come from the store.
@@ -284,12 +287,35 @@ impl Order {
             driver: None,
             token: Token::generate(),
             version: 1,
+            payment: None,
+        }
+    }
+
+    /// The order as paid online: the guest keeps the secret they followed the payment with.
+    pub fn paid(self, payment: Payment, token: Token) -> Self {
+        Self { payment: Some(payment), token, ..self }
+    }
+
+    /// What must happen to the guest's money before the order moves to `to`: an authorization is
+    /// captured when the kitchen accepts, and released when the order will not be served.
+    pub fn money_step(&self, to: OrderState) -> Option<MoneyStep> {
+        let payment = self.payment.as_ref().filter(|p| p.state == PaymentState::Authorized)?;
+        match to {
+            OrderState::Accepted => Some(MoneyStep::Capture(payment.intent.clone())),
+            OrderState::Rejected | OrderState::Cancelled => Some(MoneyStep::Release(payment.intent.clone())),
+            _ => None,
         }
     }
 
     /// Moves the order to `to` if the state machine allows it and `actor` may do it.
     pub fn transition(&mut self, to: OrderState, actor: Actor, at: Timestamp) -> Result<(), OrderError> {
         self.permits(to, &actor)?;
+        if let (Some(step), Some(payment)) = (self.money_step(to), self.payment.as_mut()) {
+            payment.state = match step {
+                MoneyStep::Capture(_) => PaymentState::Captured,
+                MoneyStep::Release(_) => PaymentState::Released,
+            };
+        }
         let from = self.state;
         self.state = to;
         self.history.push(Transition { from, to, at, actor });
@@ -493,6 +519,17 @@ pub struct OrderView {
     /// guest's page shows).
     #[serde(default)]
     pub steps: Vec<OrderState>,
+    /// How much was paid online and where that money stands; absent when paid at the restaurant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<PaidSeen>,
+}
+
+/// An order's online payment as anyone allowed to see the order is shown it (not the provider's id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaidSeen {
+    pub amount: Money,
+    pub state: PaymentState,
 }
 
 /// One change in an order's history as its viewer is shown it.
@@ -570,6 +607,7 @@ impl OrderView {
             driver: o.driver.filter(|_| staff),
             version: o.version,
             next,
+            paid: o.payment.map(|p| PaidSeen { amount: p.amount, state: p.state }),
         }
     }
 }
@@ -853,5 +891,41 @@ mod tests {
         order.erase_after_retention(now());
         order.erase_after_retention(now());
         assert_eq!(order.version, 2);
+    }
+
+    fn paid_order() -> Order {
+        let payment = crate::payment::Payment {
+            intent: crate::payment::ProviderId::parse("pi_1", "pi_").expect("id"),
+            amount: order_of_kind(pickup()).totals.total,
+            fee: order_of_kind(pickup()).totals.total,
+            state: PaymentState::Authorized,
+        };
+        let order = order_of_kind(pickup());
+        let token = order.token.clone();
+        order.paid(payment, token)
+    }
+
+    #[test]
+    fn accepting_a_paid_order_captures_its_payment() {
+        let mut order = paid_order();
+        assert!(matches!(order.money_step(Accepted), Some(MoneyStep::Capture(_))));
+        order.transition(Accepted, staff(Role::Staff), Timestamp::UNIX_EPOCH).expect("accepted");
+        assert_eq!(order.payment.as_ref().map(|p| p.state), Some(PaymentState::Captured));
+        assert_eq!(order.money_step(Preparing), None, "money is taken once");
+    }
+
+    #[test]
+    fn a_paid_order_that_is_not_served_has_its_payment_released() {
+        for (to, actor) in [(Rejected, staff(Role::Staff)), (Cancelled, Actor::Customer)] {
+            let mut order = paid_order();
+            assert!(matches!(order.money_step(to), Some(MoneyStep::Release(_))));
+            order.transition(to, actor, Timestamp::UNIX_EPOCH).expect("moved");
+            assert_eq!(order.payment.as_ref().map(|p| p.state), Some(PaymentState::Released));
+        }
+    }
+
+    #[test]
+    fn an_order_paid_at_the_restaurant_moves_without_touching_money() {
+        assert_eq!(order_of_kind(pickup()).money_step(Accepted), None);
     }
 }

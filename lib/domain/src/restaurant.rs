@@ -93,6 +93,13 @@ pub struct Restaurant {
     /// When the board's tickets turn amber and red.
     #[serde(default)]
     pub ticket_alerts: TicketAlerts,
+    /// How guests pay for pickup and delivery.
+    #[serde(default)]
+    pub payment: crate::payment::PaymentChoice,
+    /// The restaurant's own payment account, as the provider last said it was: set by connecting
+    /// it and by the provider's word only, never by a change of the settings.
+    #[serde(default)]
+    pub payment_account: Option<crate::payment::ConnectedAccount>,
 }
 
 /// What the restaurant agrees to when it takes an order: the time promised, and the day of

@@ -103,6 +103,8 @@ pub fn restaurant() -> Restaurant {
         day_starts: Default::default(),
         delivery: Default::default(),
         ticket_alerts: Default::default(),
+        payment: Default::default(),
+        payment_account: None,
     }
 }
 

@@ -1,7 +1,13 @@
-//! Payments with Stripe. So far: the signature Stripe puts on every webhook, checked as Stripe's
-//! own libraries check it, and made as Stripe makes it (for the fake Stripe the tests and the demo
-//! will run against). Issue #39 builds the rest on it.
+//! Payments with Stripe: the signature Stripe puts on every webhook (checked as Stripe's own
+//! libraries check it, and made as Stripe makes it), the events Bistro reads, a small client of the
+//! calls Bistro makes, and (feature `fake`) a fake Stripe on loopback for the tests and the demo.
 
 #![warn(clippy::too_many_lines)] // at 60 lines (clippy.toml); an exception is an `#[expect]` with its reason
 
+pub mod client;
+pub mod event;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod webhook;
+
+pub use client::{ApiKey, Stripe, StripeError};

@@ -132,6 +132,27 @@ pub fn order_progress(slug: &Slug, id: &OrderId) -> Key {
     Key::new(order_partition(slug, id), "STATE")
 }
 
+/// A guest's checkout awaiting payment: the order it will place, under the order's own id.
+pub fn checkout(slug: &Slug, id: &OrderId) -> Key {
+    Key::new(format!("R#{slug}#CHECKOUT#{id}"), "CHECKOUT")
+}
+
+/// The restaurant and order whose checkout's partition `pk` is.
+pub fn checkout_of(pk: &str) -> Option<(Slug, OrderId)> {
+    let (slug, id) = pk.strip_prefix("R#")?.split_once("#CHECKOUT#")?;
+    Some((Slug::parse(slug).ok()?, OrderId::parse(id).ok()?))
+}
+
+/// A payment provider's event already handled (its id), kept while the provider may send it again.
+pub fn provider_event(id: &str) -> Key {
+    Key::new("PAYMENTS#EVENTS", id)
+}
+
+/// Which restaurant a connected payment account (its provider's id) belongs to.
+pub fn payment_account(id: &str) -> Key {
+    Key::new("PAYMENTS#ACCOUNTS", id)
+}
+
 /// The restaurant and order whose partition `pk` is, if it is an order's.
 pub fn order_of(pk: &str) -> Option<(Slug, OrderId)> {
     let (slug, id) = pk.strip_prefix("R#")?.split_once("#ORDER#")?;

@@ -62,6 +62,8 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         day_starts: Default::default(),
         delivery: Default::default(),
         ticket_alerts: Default::default(),
+        payment: Default::default(),
+        payment_account: None,
     }
 }
 

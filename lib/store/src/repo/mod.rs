@@ -10,6 +10,7 @@ mod logins;
 mod menu;
 mod once;
 mod orders;
+mod payments;
 mod reservations;
 mod signing_keys;
 mod stored_order;
@@ -38,6 +39,7 @@ pub use logins::{
 pub use logins::{Attempt, Logins};
 pub use menu::Menus;
 pub use orders::{CartAtVersion, Orders, Placement};
+pub use payments::Payments;
 pub use reservations::Reservations;
 pub(crate) use reservations::stored as booking_item;
 pub use signing_keys::SigningKeys;
@@ -191,6 +193,7 @@ pub struct Repos {
     pub directory: Directory,
     pub clients: Clients,
     pub logins: Logins,
+    pub payments: Payments,
     store: Arc<dyn Store>,
 }
 
@@ -208,6 +211,7 @@ impl Repos {
             directory: Directory::new(Arc::clone(&store)),
             clients: Clients::new(Arc::clone(&store)),
             logins: Logins::new(Arc::clone(&store)),
+            payments: Payments::new(Arc::clone(&store)),
             store,
         }
     }

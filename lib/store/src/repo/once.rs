@@ -43,6 +43,8 @@ pub(crate) enum Part {
     OwnerKept,
     /// A live connection's record.
     Connection,
+    /// A checkout awaiting payment, written over the version it was read at.
+    Checkout,
     /// One of the counters a connection counts against (by its place in the list).
     ConnectionCount(usize),
     #[cfg(test)]

@@ -25,7 +25,7 @@ const SLOT_COUNTER_AFTERLIFE_SECS: i64 = 2 * 24 * 3600;
 
 /// The write that counts an order into its later slot (`by` 1, only while the slot has room) or
 /// out of it (`by` -1).
-fn slot_write(order: &Order, promise: Promise, by: i64, orders_per_slot: u16) -> Write {
+pub(crate) fn slot_write(order: &Order, promise: Promise, by: i64, orders_per_slot: u16) -> Write {
     Write::Add {
         key: keys::order_slot(&order.restaurant, order.business_date, promise.at),
         by,
@@ -72,12 +72,7 @@ impl Placement<'_> {
     /// still at `last_number`), the cart, its later slot, and its event (numbered after `last`).
     fn writes(&self, order: &Order, last_number: u64, last: u64) -> Result<Transaction, RepoError> {
         let [ticket, progress] = stored_order::items(order, Some(&self.idempotency.fingerprint))?;
-        let day_number = Write::Add {
-            key: keys::order_counter(self.slug, self.business_date),
-            by: 1,
-            expires_at: None,
-            condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
-        };
+        let day_number = day_number(self.slug, self.business_date, last_number);
         let mut writes = Transaction::new()
             .with(Part::Ticket, Write::Put { item: ticket, condition: Condition::Absent })
             .with(Part::Progress, Write::Put { item: progress, condition: Condition::Absent })
@@ -91,6 +86,16 @@ impl Placement<'_> {
         }
         let [event_counter, event] = event_writes(order, last)?;
         Ok(writes.with(Part::EventNumber, event_counter).with(Part::Event, event))
+    }
+}
+
+/// The write that takes a day's next order number, only while the counter is at `last_number`.
+fn day_number(slug: &Slug, business_date: Date, last_number: u64) -> Write {
+    Write::Add {
+        key: keys::order_counter(slug, business_date),
+        by: 1,
+        expires_at: None,
+        condition: Condition::CounterIs(i64::try_from(last_number).unwrap_or(i64::MAX)),
     }
 }
 
@@ -110,6 +115,7 @@ fn placement_refused(refused: Refused) -> Retry {
     match refused {
         Refused::Conditions(failed) if failed.contains(&Part::Ticket) => Retry::PlacedFirst,
         Refused::Conditions(failed) if failed.contains(&Part::Cart) => Retry::Refused(RepoError::StaleVersion),
+        Refused::Conditions(failed) if failed.contains(&Part::Checkout) => Retry::Refused(RepoError::StaleVersion),
         Refused::Conditions(failed) if failed.contains(&Part::Slot) => Retry::Refused(RepoError::SlotFull),
         Refused::Conditions(failed)
             if failed.iter().all(|part| [Part::EventNumber, Part::Event, Part::DayNumber].contains(part)) =>
@@ -178,6 +184,56 @@ impl Orders {
                 return Ok(placed);
             }
         }
+        let writes = |order: &Order, last_number, last| placement.writes(order, last_number, last);
+        match self.numbered(slug, business_date, id, numbered, writes).await {
+            // The key's order was placed first: answer with it.
+            Err(RepoError::IdempotencyMismatch) => self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy),
+            other => other,
+        }
+    }
+
+    /// Places the order a paid checkout (`paid`, the checkout's item as it is to be written over
+    /// `checkout_version`) becomes: numbered like any order, with the checkout marked paid in the
+    /// same transaction, so a confirmation that comes twice places one order. Its later slot was
+    /// counted when the checkout was opened. A checkout changed meanwhile is `StaleVersion`.
+    pub async fn place_paid(
+        &self,
+        slug: &Slug,
+        business_date: Date,
+        paid: (Item, u64),
+        numbered: impl Fn(OrderId, u32) -> Order,
+    ) -> Result<Order, RepoError> {
+        let id = keys::checkout_of(&paid.0.key.pk).map(|(_, id)| id).ok_or(RepoError::Corrupt("a checkout's key".into()))?;
+        let checkout = Write::Put { item: paid.0, condition: Condition::Version(paid.1) };
+        let writes = |order: &Order, last_number, last| {
+            let [ticket, progress] = stored_order::items(order, None)?;
+            let [event_counter, event] = event_writes(order, last)?;
+            Ok(Transaction::new()
+                .with(Part::Ticket, Write::Put { item: ticket, condition: Condition::Absent })
+                .with(Part::Progress, Write::Put { item: progress, condition: Condition::Absent })
+                .with(Part::DayNumber, day_number(slug, business_date, last_number))
+                .with(Part::Checkout, checkout.clone())
+                .with(Part::EventNumber, event_counter)
+                .with(Part::Event, event))
+        };
+        match self.numbered(slug, business_date, id.clone(), numbered, writes).await {
+            Ok(placed) => Ok(placed.value),
+            // The ticket was there: the checkout's order was placed by an earlier confirmation.
+            Err(RepoError::IdempotencyMismatch) => self.get(slug, &id).await,
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Numbers and writes an order: `writes` makes its transaction from the day's last number and
+    /// the last event's; a lost race for either is made again with the next ones.
+    async fn numbered(
+        &self,
+        slug: &Slug,
+        business_date: Date,
+        id: OrderId,
+        numbered: impl Fn(OrderId, u32) -> Order,
+        writes: impl Fn(&Order, u64, u64) -> Result<Transaction, RepoError>,
+    ) -> Result<Idempotent<Order>, RepoError> {
         let mut lane = self.sequencer.lane(slug).await;
         for attempt in 0..ATTEMPTS {
             let last = lane.get(self.store.as_ref(), slug).await?;
@@ -185,15 +241,14 @@ impl Orders {
             let number =
                 u32::try_from(last_number + 1).map_err(|_| RepoError::Corrupt("order counter overflow".into()))?;
             let order = numbered(id.clone(), number);
-            let writes = placement.writes(&order, last_number, last)?;
-            match writes.commit(self.store.as_ref()).await {
+            match writes(&order, last_number, last)?.commit(self.store.as_ref()).await {
                 Ok(()) => {
                     lane.taken(last + 1);
                     lane.numbered(business_date, u64::from(number));
                     return Ok(Idempotent { value: order, replayed: false });
                 }
                 Err(refused) => match placement_refused(refused) {
-                    Retry::PlacedFirst => return self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy),
+                    Retry::PlacedFirst => return Err(RepoError::IdempotencyMismatch),
                     Retry::Refused(error) => return Err(error),
                     Retry::NextNumbers => {
                         lane.forget();

@@ -17,6 +17,7 @@ use bistro_domain::ids::{ItemId, OptionGroupId, OptionId, OrderId, Slug, Token, 
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
+use bistro_domain::payment::{Payment, PaymentState, ProviderId};
 use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Name, Note};
@@ -28,7 +29,7 @@ use crate::keys;
 use crate::seam::{Index, Item};
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Ticket {
+pub(crate) struct Ticket {
     #[serde(rename = "n")]
     number: u32,
     #[serde(rename = "d")]
@@ -67,7 +68,11 @@ struct Ticket {
     /// The fingerprint of the request that placed the order (absent once erased, and on orders
     /// placed when a separate record held it).
     #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
-    request: Option<String>,
+    pub(crate) request: Option<String>,
+    /// The online payment: its provider's id, amount and the platform's fee (absent when paid at
+    /// the restaurant).
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    paid: Option<(ProviderId, i64, i64)>,
 }
 
 /// Item, name, quantity, unit price, line total, choices (group, option, name, price delta), note.
@@ -77,7 +82,7 @@ type Line = (ItemId, Name, Quantity, i64, i64, Vec<(OptionGroupId, OptionId, Nam
 type Step = (OrderState, OrderState, Timestamp, Option<(UserId, Role)>);
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Progress {
+pub(crate) struct Progress {
     #[serde(rename = "s")]
     state: OrderState,
     #[serde(rename = "h")]
@@ -87,6 +92,9 @@ struct Progress {
     /// Why the restaurant rejected it, as the guest is told.
     #[serde(rename = "y", default, skip_serializing_if = "Option::is_none")]
     reason: Option<Note>,
+    /// Where the online payment stands (absent when paid at the restaurant).
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    paid: Option<PaymentState>,
 }
 
 /// The order's two items: its ticket (with the fingerprint of the `request` that placed it, if
@@ -97,6 +105,13 @@ pub(crate) fn items(order: &Order, request: Option<&str>) -> Result<[Item; 2], R
 
 fn ticket_item(order: &Order, request: Option<&str>) -> Result<Item, RepoError> {
     let slug = &order.restaurant;
+    Ok(Item::new(keys::order(slug, &order.id), order.version, encode(&ticket(order, request))?)
+        .with_index(Index::Gsi2, keys::order_in_day(slug, order.business_date, order.number)))
+}
+
+/// What was ordered, by whom, for how much: in the ticket's compact form (also how a checkout
+/// keeps the order it will place).
+pub(crate) fn ticket(order: &Order, request: Option<&str>) -> Ticket {
     let currency = order.totals.total.currency;
     let amount = |money: &Money| money.minor;
     let lines = order
@@ -119,7 +134,7 @@ fn ticket_item(order: &Order, request: Option<&str>) -> Result<Item, RepoError> 
             )
         })
         .collect();
-    let ticket = Ticket {
+    Ticket {
         number: order.number,
         business_date: order.business_date,
         kind: order.kind.clone(),
@@ -136,9 +151,8 @@ fn ticket_item(order: &Order, request: Option<&str>) -> Result<Item, RepoError> 
         erased_at: order.erased_at,
         token: order.token.clone(),
         request: request.map(str::to_owned),
-    };
-    Ok(Item::new(keys::order(slug, &order.id), order.version, encode(&ticket)?)
-        .with_index(Index::Gsi2, keys::order_in_day(slug, order.business_date, order.number)))
+        paid: order.payment.as_ref().map(|p| (p.intent.clone(), p.amount.minor, p.fee.minor)),
+    }
 }
 
 pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
@@ -154,7 +168,13 @@ pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
             (t.from, t.to, t.at, actor)
         })
         .collect();
-    let progress = Progress { state: order.state, history, driver: order.driver.clone(), reason: order.reason.clone() };
+    let progress = Progress {
+        state: order.state,
+        history,
+        driver: order.driver.clone(),
+        reason: order.reason.clone(),
+        paid: order.payment.as_ref().map(|p| p.state),
+    };
     let mut item = Item::new(keys::order_progress(slug, &order.id), order.version, encode(&progress)?);
     if !order.state.is_final() {
         item = item.with_index(Index::Gsi3, keys::open_order(slug, order.business_date, order.number));
@@ -201,10 +221,23 @@ pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, 
     let (restaurant, id): (Slug, OrderId) = keys::order_of(&ticket.key.pk).ok_or_else(|| corrupt("its key"))?;
     let t: Ticket = decode(ticket)?;
     let p: Progress = decode(progress)?;
+    let request = t.request.clone();
+    Ok(Some((assemble(restaurant, id, t, p, progress.version), request)))
+}
+
+impl Progress {
+    /// A placed order's progress before any change: what a checkout's order starts with.
+    pub(crate) fn placed() -> Self {
+        Self { state: OrderState::Placed, history: Vec::new(), driver: None, reason: None, paid: None }
+    }
+}
+
+/// The order from its ticket and its progress.
+pub(crate) fn assemble(restaurant: Slug, id: OrderId, t: Ticket, p: Progress, version: u64) -> Order {
     let money = |minor| Money::new(minor, t.currency);
     let lines = t.lines.into_iter().map(|line| priced_line(line, t.currency)).collect();
     let history = p.history.into_iter().map(transition).collect();
-    let order = Order {
+    Order {
         id,
         restaurant,
         number: t.number,
@@ -232,9 +265,14 @@ pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, 
         }),
         driver: p.driver,
         token: t.token,
-        version: progress.version,
-    };
-    Ok(Some((order, t.request)))
+        version,
+        payment: t.paid.map(|(intent, amount, fee)| Payment {
+            intent,
+            amount: money(amount),
+            fee: money(fee),
+            state: p.paid.unwrap_or(PaymentState::Authorized),
+        }),
+    }
 }
 
 #[cfg(test)]
