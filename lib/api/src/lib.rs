@@ -13,6 +13,7 @@ pub mod limits;
 pub mod openapi;
 pub mod origin;
 pub mod path;
+pub mod payments;
 pub mod publish;
 pub mod retention;
 pub mod routes;
@@ -35,7 +36,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The route groups, each named as the Lambda function that serves it. A function's `main`
 /// names its group's router itself, so the linker drops every other group from that binary.
-pub fn route_groups() -> [Router<AppState>; 6] {
+pub fn route_groups() -> [Router<AppState>; 7] {
     [
         routes::menu::router(),
         routes::cart::router(),
@@ -43,6 +44,7 @@ pub fn route_groups() -> [Router<AppState>; 6] {
         routes::reservations::router(),
         routes::accounts::router(),
         routes::exports::router(),
+        routes::payments::router(),
     ]
 }
 

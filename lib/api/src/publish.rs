@@ -17,6 +17,7 @@ use bistro_domain::ids::{Slug, TableId};
 use bistro_domain::menu::{Category, MenuItem};
 use bistro_domain::money::Currency;
 use bistro_domain::offer::{Held, Offered};
+use bistro_domain::payment::PayWays;
 use bistro_domain::restaurant::{Language, Restaurant, Tax};
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_store::{RepoError, Repos};
@@ -57,12 +58,22 @@ pub struct PublicRestaurant {
     /// A pause of new orders from the board, said before the guest orders.
     #[serde(default)]
     pub pace: bistro_domain::pace::Pace,
+    /// How pickup and delivery may be paid (an order at a table is paid at the table).
+    #[serde(default = "at_restaurant")]
+    pub pay: PayWays,
+}
+
+fn at_restaurant() -> PayWays {
+    PayWays::of(bistro_domain::payment::PaymentChoice::AtRestaurant, false)
 }
 
 impl PublicRestaurant {
     /// What guests see of `r` while the deployment holds `held` back.
-    pub fn new(r: Restaurant, held: Held) -> Self {
+    /// What guests see of `r` while the deployment holds `held` back and (`takes_payments`) takes
+    /// money online or not.
+    pub fn new(r: Restaurant, held: Held, takes_payments: bool) -> Self {
         let offered = r.terms(held).offered();
+        let pay = r.terms(held).pay_ways(&bistro_domain::order::OrderKind::Pickup, takes_payments);
         Self {
             slug: r.slug,
             name: r.name,
@@ -77,6 +88,7 @@ impl PublicRestaurant {
             timing: r.timing,
             delivery: r.delivery,
             pace: r.pace,
+            pay,
         }
     }
 }
@@ -100,13 +112,13 @@ pub enum PublishError {
 }
 
 /// Builds the document from the store as it is now.
-pub async fn current_menu(repos: &Repos, slug: &Slug, held: Held) -> Result<PublishedMenu, RepoError> {
+pub async fn current_menu(repos: &Repos, slug: &Slug, held: Held, takes_payments: bool) -> Result<PublishedMenu, RepoError> {
     // Settings and menu at least as new as the restaurant's change count, read now.
     let latest = repos.restaurants.latest(slug).await?;
     let menu = repos.menus.menu_as_of(slug, latest.changes).await?;
     Ok(PublishedMenu {
         version: menu.version,
-        restaurant: PublicRestaurant::new(latest.settings.value, held),
+        restaurant: PublicRestaurant::new(latest.settings.value, held, takes_payments),
         categories: menu.value.categories().to_vec(),
         items: menu.value.items().into_iter().cloned().collect(),
     })
@@ -114,10 +126,16 @@ pub async fn current_menu(repos: &Repos, slug: &Slug, held: Held) -> Result<Publ
 
 /// Publishes the menu unless a version at least as new is already out; returns the version
 /// that is published afterwards.
-pub async fn publish_menu(repos: &Repos, site: &dyn BlobStore, slug: &Slug, held: Held) -> Result<u64, PublishError> {
+pub async fn publish_menu(
+    repos: &Repos,
+    site: &dyn BlobStore,
+    slug: &Slug,
+    held: Held,
+    takes_payments: bool,
+) -> Result<u64, PublishError> {
     let key = menu_key(slug);
     for _ in 0..10 {
-        let menu = current_menu(repos, slug, held).await?;
+        let menu = current_menu(repos, slug, held, takes_payments).await?;
         let published = site.get(&key).await?;
         let published_version = published
             .as_ref()
@@ -159,7 +177,7 @@ pub async fn after_change(
 /// change (or the next start of the local server) publishes again.
 pub async fn republish(state: &crate::AppState, slug: &Slug) {
     if let Some(site) = &state.site {
-        if let Err(error) = publish_menu(&state.repos, site.as_ref(), slug, state.held).await {
+        if let Err(error) = publish_menu(&state.repos, site.as_ref(), slug, state.held, state.takes_payments()).await {
             tracing::error!(%error, %slug, "publishing the menu failed");
         }
     }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub client_budget: Option<bistro_store::repo::Budget>,
     /// What the deployment holds back for every restaurant (`BISTRO_HELD_FEATURES`).
     pub held: bistro_domain::offer::Held,
+    /// Paying online through Stripe; `None`: this deployment takes no money online.
+    pub payments: Option<Arc<crate::payments::PaymentSettings>>,
 }
 
 /// A menu page's JSON, and the currency it was priced in (settings may change it).
@@ -51,7 +53,19 @@ impl AppState {
             menu_pages: Arc::default(),
             client_budget: Some(crate::limits::CLIENT_BUDGET),
             held: bistro_domain::offer::Held::NONE,
+            payments: None,
         }
+    }
+
+    /// Takes money online with these settings.
+    pub fn with_payments(mut self, payments: crate::payments::PaymentSettings) -> Self {
+        self.payments = Some(Arc::new(payments));
+        self
+    }
+
+    /// Whether this deployment takes money online at all.
+    pub fn takes_payments(&self) -> bool {
+        self.payments.is_some()
     }
 
     /// Holds `held` back for every restaurant, whatever their switches say.

@@ -298,11 +298,11 @@ impl Order {
 
     /// What must happen to the guest's money before the order moves to `to`: an authorization is
     /// captured when the kitchen accepts, and released when the order will not be served.
-    pub fn money_step(&self, to: OrderState) -> Option<MoneyStep> {
+    pub fn money_step(&self, to: OrderState) -> Option<(MoneyStep, &Payment)> {
         let payment = self.payment.as_ref().filter(|p| p.state == PaymentState::Authorized)?;
         match to {
-            OrderState::Accepted => Some(MoneyStep::Capture(payment.intent.clone())),
-            OrderState::Rejected | OrderState::Cancelled => Some(MoneyStep::Release(payment.intent.clone())),
+            OrderState::Accepted => Some((MoneyStep::Capture, payment)),
+            OrderState::Rejected | OrderState::Cancelled => Some((MoneyStep::Release, payment)),
             _ => None,
         }
     }
@@ -310,11 +310,12 @@ impl Order {
     /// Moves the order to `to` if the state machine allows it and `actor` may do it.
     pub fn transition(&mut self, to: OrderState, actor: Actor, at: Timestamp) -> Result<(), OrderError> {
         self.permits(to, &actor)?;
-        if let (Some(step), Some(payment)) = (self.money_step(to), self.payment.as_mut()) {
-            payment.state = match step {
-                MoneyStep::Capture(_) => PaymentState::Captured,
-                MoneyStep::Release(_) => PaymentState::Released,
-            };
+        let settled = self.money_step(to).map(|(step, _)| match step {
+            MoneyStep::Capture => PaymentState::Captured,
+            MoneyStep::Release => PaymentState::Released,
+        });
+        if let (Some(settled), Some(payment)) = (settled, self.payment.as_mut()) {
+            payment.state = settled;
         }
         let from = self.state;
         self.state = to;
@@ -896,6 +897,7 @@ mod tests {
     fn paid_order() -> Order {
         let payment = crate::payment::Payment {
             intent: crate::payment::ProviderId::parse("pi_1", "pi_").expect("id"),
+            account: crate::payment::ProviderId::parse("acct_1", "acct_").expect("id"),
             amount: order_of_kind(pickup()).totals.total,
             fee: order_of_kind(pickup()).totals.total,
             state: PaymentState::Authorized,
@@ -908,7 +910,7 @@ mod tests {
     #[test]
     fn accepting_a_paid_order_captures_its_payment() {
         let mut order = paid_order();
-        assert!(matches!(order.money_step(Accepted), Some(MoneyStep::Capture(_))));
+        assert!(matches!(order.money_step(Accepted), Some((MoneyStep::Capture, _))));
         order.transition(Accepted, staff(Role::Staff), Timestamp::UNIX_EPOCH).expect("accepted");
         assert_eq!(order.payment.as_ref().map(|p| p.state), Some(PaymentState::Captured));
         assert_eq!(order.money_step(Preparing), None, "money is taken once");
@@ -918,7 +920,7 @@ mod tests {
     fn a_paid_order_that_is_not_served_has_its_payment_released() {
         for (to, actor) in [(Rejected, staff(Role::Staff)), (Cancelled, Actor::Customer)] {
             let mut order = paid_order();
-            assert!(matches!(order.money_step(to), Some(MoneyStep::Release(_))));
+            assert!(matches!(order.money_step(to), Some((MoneyStep::Release, _))));
             order.transition(to, actor, Timestamp::UNIX_EPOCH).expect("moved");
             assert_eq!(order.payment.as_ref().map(|p| p.state), Some(PaymentState::Released));
         }

@@ -234,6 +234,8 @@ pub enum PaymentState {
 pub struct Payment {
     /// The provider's id of the payment (`pi_…`).
     pub intent: ProviderId,
+    /// The restaurant's account it was made on (`acct_…`): the money is taken or let go there.
+    pub account: ProviderId,
     pub amount: Money,
     /// The platform's fee on it.
     pub fee: Money,
@@ -244,8 +246,8 @@ pub struct Payment {
 /// talks to the provider, then recorded with the move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyStep {
-    Capture(ProviderId),
-    Release(ProviderId),
+    Capture,
+    Release,
 }
 
 /// A guest's order waiting for its payment: not on the board, without a number; placed, numbered,
@@ -313,14 +315,15 @@ impl Checkout {
 
     /// The order placed from this checkout once its payment (`intent`) is confirmed at `now`: the
     /// promise `agreed` now, the `number` the day gives it, the money authorized.
-    pub fn placed(&self, intent: ProviderId, agreed: Agreed, now: Timestamp, number: u32) -> Order {
+    pub fn placed(&self, intent: ProviderId, account: ProviderId, agreed: Agreed, now: Timestamp, number: u32) -> Order {
         let mut order = self.order.clone();
         order.number = number;
         order.placed_at = now;
         order.business_date = agreed.business_date;
         order.promise = Some(agreed.promise);
         order.version = 1;
-        let payment = Payment { intent, amount: order.totals.total, fee: self.fee, state: PaymentState::Authorized };
+        let payment =
+            Payment { intent, account, amount: order.totals.total, fee: self.fee, state: PaymentState::Authorized };
         order.payment = Some(payment);
         order
     }

@@ -171,9 +171,11 @@ pub async fn update_restaurant(
     let current = state.repos.restaurants.get(&slug).await.map_err(missing("restaurant"))?;
     let menu = state.repos.menus.menu(&slug).await?;
     current.value.may_become(&body.restaurant, menu.value.items().len(), staff.role)?;
-    let version =
-        state.repos.restaurants.update(&body.restaurant, body.version).await.map_err(missing("restaurant"))?;
-    Ok(Json(RestaurantView::new(body.restaurant, version, state.held)))
+    // The payment account is Stripe's word, taken by connecting and from its events: a saved form
+    // neither sets nor clears it.
+    let next = Restaurant { payment_account: current.value.payment_account, ..body.restaurant };
+    let version = state.repos.restaurants.update(&next, body.version).await.map_err(missing("restaurant"))?;
+    Ok(Json(RestaurantView::new(next, version, state.held)))
 }
 
 /// Lets one try at `email`'s password from `client` through, counted before the password is

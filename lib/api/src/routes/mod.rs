@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cart;
+pub mod checkouts;
 pub mod deliveries;
 pub mod exports;
 pub mod health;
@@ -10,6 +11,7 @@ pub mod menu;
 pub mod option_groups;
 pub mod orders;
 pub mod pace;
+pub mod payments;
 pub mod reports;
 pub mod reservations;
 pub mod staff;

@@ -5,7 +5,7 @@ use crate::error::ErrorCode;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +21,8 @@ use bistro_store::RepoError;
 use bistro_store::repo::{CartAtVersion, Current, IdempotencyKey, Placement, Versioned};
 
 use super::cart::price;
+use super::checkouts::{self, Opening};
+use bistro_domain::payment::PayBy;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
 use crate::access::{AnyRole, Asking, Caller, Clearance, FloorStaff, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
@@ -41,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/orders/{order}/driver", put(assign_driver))
         .route("/v1/restaurants/{slug}/orders/{order}/erase", post(erase_order))
         .merge(super::deliveries::router())
+        .merge(super::checkouts::router())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -56,6 +59,10 @@ pub struct PlaceOrder {
     #[serde(default)]
     #[schema(value_type = Option<bistro_domain::schema::Instant>)]
     pub at: Option<Timestamp>,
+    /// How the guest pays: online (then the answer is a checkout to pay on Stripe's page) or at
+    /// the restaurant. Without it, online where the restaurant asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay: Option<PayBy>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +74,9 @@ pub struct PlacedOrder {
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/orders", tag = "orders", request_body = PlaceOrder,
     params(("slug" = bistro_domain::ids::Slug, Path), ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Unique per order attempt; a retry with the same key returns the first order")),
-    responses((status = 201, description = "Placed", body = PlacedOrder), (status = 200, description = "Placed earlier with this key", body = PlacedOrder),
+    responses((status = 201, description = "Placed", body = PlacedOrder), (status = 200, description = "Placed (or its checkout opened) earlier with this key", body = PlacedOrder),
+              (status = 202, description = "Paid online: a checkout to pay at its pay_url; the order is placed once Stripe confirms the payment", body = super::checkouts::AwaitingPayment),
+              (status = 502, description = "Stripe did not answer: nothing was ordered", body = Problem),
               problem::BadRequest, problem::NotFound, (status = 409, description = "The cart changed meanwhile", body = Problem),
               problem::TooLarge, problem::NotJson,
               (status = 422, description = "Closed, sold out, empty cart, unknown table, key reused for another request", body = Problem),
@@ -78,12 +87,19 @@ pub async fn place_order(
     _: crate::limits::GuestBudget,
     headers: HeaderMap,
     Json(body): Json<PlaceOrder>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let idempotency = idempotency(&headers, &body)?;
     let latest = state.repos.restaurants.latest(&slug).await.map_err(missing("restaurant"))?;
     let token = id(&body.cart, "cart", Token::parse)?;
-    let ordering =
-        Ordering { state: &state, slug: &slug, latest: &latest, idempotency: &idempotency, token: &token, body: &body };
+    let ordering = Ordering {
+        state: &state,
+        slug: &slug,
+        latest: &latest,
+        idempotency: &idempotency,
+        token: &token,
+        body: &body,
+        headers: &headers,
+    };
     let carts = &state.repos.carts;
     // If this instance saw the cart last, the first try prices that copy. Only an order is taken
     // from it: the order removes the cart only at the version priced, and whatever refuses the
@@ -106,28 +122,36 @@ struct Ordering<'a> {
     idempotency: &'a IdempotencyKey,
     token: &'a Token,
     body: &'a PlaceOrder,
+    headers: &'a HeaderMap,
 }
 
 impl Ordering<'_> {
     /// Places the order from the cart as `found`: a cart already gone answers with the order an
     /// earlier try under the key placed.
-    async fn attempt(
-        &self,
-        found: Result<Versioned<Cart>, RepoError>,
-    ) -> Result<(StatusCode, Json<PlacedOrder>), ApiError> {
+    async fn attempt(&self, found: Result<Versioned<Cart>, RepoError>) -> Result<Response, ApiError> {
         let cart = match found {
             Ok(cart) => cart,
             // Placing consumes the cart: a retry finds it gone, and gets its first answer.
-            Err(RepoError::NotFound) => match self.state.repos.orders.earlier(self.slug, self.idempotency).await? {
-                Some(earlier) => return Ok(placed_response(earlier.value, StatusCode::OK)),
-                None => return Err(ApiError::NotFound("cart")),
-            },
+            Err(RepoError::NotFound) => return self.earlier().await,
             Err(other) => return Err(other.into()),
         };
         if cart.value.is_empty() {
             return Err(ApiError::unprocessable(ErrorCode::CartEmpty, "the cart is empty"));
         }
-        let (new, business_date) = self.decide(&cart.value).await?;
+        let (new, business_date, pay) = self.decide(&cart.value).await?;
+        let restaurant = &self.latest.settings.value;
+        if let (PayBy::Online, Some(account)) = (pay, &restaurant.payment_account) {
+            let opening = Opening {
+                slug: self.slug,
+                idempotency: self.idempotency,
+                cart: CartAtVersion { token: self.token, version: cart.version },
+                orders_per_slot: restaurant.timing.orders_per_slot(),
+                headers: self.headers,
+            };
+            let opened = checkouts::open(self.state, opening, new, &account.id, restaurant.language).await?;
+            self.state.repos.carts.forget(self.slug, self.token);
+            return Ok(opened.into_response());
+        }
         let placement = Placement {
             idempotency: self.idempotency,
             slug: self.slug,
@@ -144,16 +168,29 @@ impl Ordering<'_> {
         })?;
         self.state.repos.carts.forget(self.slug, self.token);
         let status = if placed.replayed { StatusCode::OK } else { StatusCode::CREATED };
-        Ok(placed_response(placed.value, status))
+        Ok(placed_response(placed.value, status).into_response())
     }
 
-    /// What the restaurant agrees to for this cart now: the order to number, and its day of service.
-    async fn decide(&self, cart: &Cart) -> Result<(NewOrder, Date), ApiError> {
+    /// The answer an earlier try under the key got: its order, or its checkout.
+    async fn earlier(&self) -> Result<Response, ApiError> {
+        if let Some(earlier) = self.state.repos.orders.earlier(self.slug, self.idempotency).await? {
+            return Ok(placed_response(earlier.value, StatusCode::OK).into_response());
+        }
+        match checkouts::earlier(self.state, self.slug, self.idempotency).await? {
+            Some(checkout) => Ok(checkouts::awaiting(&checkout, StatusCode::OK).into_response()),
+            None => Err(ApiError::NotFound("cart")),
+        }
+    }
+
+    /// What the restaurant agrees to for this cart now: the order to number, its day of service,
+    /// and how it is paid.
+    async fn decide(&self, cart: &Cart) -> Result<(NewOrder, Date, PayBy), ApiError> {
         let restaurant = &self.latest.settings.value;
         let body = self.body;
         let now = Timestamp::now();
-        let agreed =
-            restaurant.terms(self.state.held).take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
+        let terms = restaurant.terms(self.state.held);
+        let pay = terms.take_payment(&body.kind, body.pay, self.state.takes_payments())?;
+        let agreed = terms.take_order(&body.kind, body.at.map_or(Wanted::Soon, Wanted::At), now)?;
         restaurant.check_guest(&body.kind, &body.customer)?;
         let priced = restaurant.charge(&body.kind, price(self.state, self.latest, cart).await?)?;
         let new = NewOrder {
@@ -165,7 +202,7 @@ impl Ordering<'_> {
             business_date: agreed.business_date,
             promise: agreed.promise,
         };
-        Ok((new, agreed.business_date))
+        Ok((new, agreed.business_date, pay))
     }
 }
 
@@ -320,11 +357,26 @@ pub async fn cancel_order(
 ) -> Result<Json<OrderView>, ApiError> {
     // Only the guest cancels: the kitchen refuses an order by moving it to `rejected`.
     let (order, actor) = authorized(&state, &slug, &order, &Caller::<AnyRole>::Guest { token }).await?;
-    let order = change_order(&state, &slug, order, |o| {
-        Ok(o.transition(OrderState::Cancelled, actor.clone(), Timestamp::now())?)
-    })
-    .await?;
+    let order = move_paying(&state, &slug, order, OrderState::Cancelled, &actor, None).await?;
     Ok(Json(OrderView::seen_by(order, &actor)))
+}
+
+/// Moves the order to `to` as `actor`; a paid order's money is taken (accepted) or let go (not
+/// served) first, and only if the move is allowed: a move Stripe fails is not made.
+async fn move_paying(
+    state: &AppState,
+    slug: &Slug,
+    order: Order,
+    to: OrderState,
+    actor: &Actor,
+    reason: Option<bistro_domain::text::Note>,
+) -> Result<Order, ApiError> {
+    let moved = |o: &mut Order| Ok(o.transition_because(to, actor.clone(), Timestamp::now(), reason.clone())?);
+    if let Some((step, payment)) = order.money_step(to) {
+        moved(&mut order.clone())?;
+        super::payments::settings(state)?.settle(&order, step, payment).await?;
+    }
+    change_order(state, slug, order, moved).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -349,10 +401,7 @@ pub async fn move_order(
 ) -> Result<Json<OrderView>, ApiError> {
     let slug = staff.slug.clone();
     let (order, actor) = authorized(&state, &slug, &order, &Caller::Staff(staff)).await?;
-    let order = change_order(&state, &slug, order, |o| {
-        Ok(o.transition_because(body.to, actor.clone(), Timestamp::now(), body.reason.clone())?)
-    })
-    .await?;
+    let order = move_paying(&state, &slug, order, body.to, &actor, body.reason).await?;
     Ok(Json(OrderView::seen_by(order, &actor)))
 }
 

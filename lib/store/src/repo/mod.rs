@@ -38,7 +38,7 @@ pub use logins::{
 };
 pub use logins::{Attempt, Logins};
 pub use menu::Menus;
-pub use orders::{CartAtVersion, Orders, Placement};
+pub use orders::{CartAtVersion, Orders, Placement, order_id};
 pub use payments::Payments;
 pub use reservations::Reservations;
 pub(crate) use reservations::stored as booking_item;

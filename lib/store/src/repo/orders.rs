@@ -37,7 +37,7 @@ pub(crate) fn slot_write(order: &Order, promise: Promise, by: i64, orders_per_sl
 /// An order's id: made from the restaurant and the guest's idempotency key, so the order's ticket,
 /// written only where none is, is itself the claim on the key: of two placements under one key
 /// exactly one writes it, and a retry reads the order there. 128 bits of SHA-256, as random ids.
-fn order_id(slug: &Slug, idempotency: &IdempotencyKey) -> OrderId {
+pub fn order_id(slug: &Slug, idempotency: &IdempotencyKey) -> OrderId {
     let digest = Sha256::new()
         .chain_update(b"order\0")
         .chain_update(slug.as_str())

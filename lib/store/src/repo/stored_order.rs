@@ -69,10 +69,10 @@ pub(crate) struct Ticket {
     /// placed when a separate record held it).
     #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
     pub(crate) request: Option<String>,
-    /// The online payment: its provider's id, amount and the platform's fee (absent when paid at
-    /// the restaurant).
+    /// The online payment: its provider's id, the restaurant's account, the amount and the
+    /// platform's fee (absent when paid at the restaurant).
     #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
-    paid: Option<(ProviderId, i64, i64)>,
+    paid: Option<(ProviderId, ProviderId, i64, i64)>,
 }
 
 /// Item, name, quantity, unit price, line total, choices (group, option, name, price delta), note.
@@ -151,7 +151,7 @@ pub(crate) fn ticket(order: &Order, request: Option<&str>) -> Ticket {
         erased_at: order.erased_at,
         token: order.token.clone(),
         request: request.map(str::to_owned),
-        paid: order.payment.as_ref().map(|p| (p.intent.clone(), p.amount.minor, p.fee.minor)),
+        paid: order.payment.as_ref().map(|p| (p.intent.clone(), p.account.clone(), p.amount.minor, p.fee.minor)),
     }
 }
 
@@ -266,8 +266,9 @@ pub(crate) fn assemble(restaurant: Slug, id: OrderId, t: Ticket, p: Progress, ve
         driver: p.driver,
         token: t.token,
         version,
-        payment: t.paid.map(|(intent, amount, fee)| Payment {
+        payment: t.paid.map(|(intent, account, amount, fee)| Payment {
             intent,
+            account,
             amount: money(amount),
             fee: money(fee),
             state: p.paid.unwrap_or(PaymentState::Authorized),
