@@ -256,9 +256,15 @@ async fn import(flags: &Flags) -> Result<String, AdminError> {
     let repos = Repos::new(Arc::clone(&opened.store));
     let republished = match &opened.site {
         Some(site) => {
-            bistro_api::publish::publish_menu(&repos, site.as_ref(), &slug, bistro_domain::offer::Held::default(), false)
-                .await
-                .map_err(|e| AdminError::Refused(format!("imported, but publishing its menu failed: {e}")))?;
+            bistro_api::publish::publish_menu(
+                &repos,
+                site.as_ref(),
+                &slug,
+                bistro_domain::offer::Held::default(),
+                false,
+            )
+            .await
+            .map_err(|e| AdminError::Refused(format!("imported, but publishing its menu failed: {e}")))?;
             "its menu published"
         }
         None => "its menu is published at its next change (no --site-bucket given)",

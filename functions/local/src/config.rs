@@ -36,6 +36,29 @@ pub struct LocalConfig {
     pub held: bistro_domain::offer::Held,
     /// Backups the server takes itself, when asked to.
     pub backups: Option<crate::backup::Schedule>,
+    /// Whether and how guests pay online.
+    pub payments: PaymentsChoice,
+}
+
+/// How the local server takes payments online.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PaymentsChoice {
+    /// Not at all: every order is paid at the restaurant (the default).
+    #[default]
+    Off,
+    /// Against a fake Stripe on loopback, started with the server (the demo and the tests): its
+    /// restaurant's account is ready, its payment page pays without a card.
+    Fake { fees: bistro_domain::payment::PlatformFees },
+    /// Against Stripe (or another address), with the secrets read from files only their owner
+    /// may read.
+    Stripe {
+        api: String,
+        key_file: PathBuf,
+        webhook_secret_file: PathBuf,
+        fees: bistro_domain::payment::PlatformFees,
+        /// Where Stripe sends guests back (`https://…`); without it, the page's own address.
+        site: Option<String>,
+    },
 }
 
 pub const USAGE: &str = "\
@@ -56,12 +79,44 @@ Options (each also from the environment):
   --backup-every PERIOD back the data directory up every PERIOD (30m, 6h, 1d)   BISTRO_BACKUP_EVERY
   --backup-to DIR      into a new directory under DIR each time   BISTRO_BACKUP_TO
   --backups-kept N     keeping the newest N (default 7)   BISTRO_BACKUPS_KEPT
+  --payments MODE      take payments online: off (default), fake (a stand-in for Stripe on
+                       loopback: the demo restaurant takes online payment, its page pays
+                       without a card), or stripe   BISTRO_PAYMENTS
+  --stripe-key-file F  the Stripe secret key, in a file only you may read   BISTRO_STRIPE_KEY_FILE
+  --stripe-webhook-secret-file F  the webhook endpoint's signing secret, likewise
+                       BISTRO_STRIPE_WEBHOOK_SECRET_FILE
+  --stripe-api URL     Stripe's address (default https://api.stripe.com)   BISTRO_STRIPE_API
+  --site-url URL       where Stripe sends guests back (default: the page's own address)
+                       BISTRO_SITE_URL
+  --platform-fees FEES the platform's fee per currency, e.g. EUR:30+1.5%,USD:30+2.9% (minor
+                       units and a share; default none)   BISTRO_PLATFORM_FEES
   --no-demo            do not seed the demo restaurant
   --expose             serve on an address other machines reach although the demo's published
                        passwords still work or sign-up needs no code (refused without it)
   --rotate-signing-key make a new token signing key in the data directory and exit (logins go on
                        working until they expire; the server takes the key when it next starts)
   The signing key is made once into DIR/signing-key.json, readable by you only.";
+
+/// The flags that take a value.
+const VALUE_FLAGS: &[&str] = &[
+    "--addr",
+    "--data",
+    "--rate-limit",
+    "--static",
+    "--dynamodb-table",
+    "--dynamodb-endpoint",
+    "--sign-up-code",
+    "--hold",
+    "--backup-every",
+    "--backup-to",
+    "--backups-kept",
+    "--payments",
+    "--stripe-key-file",
+    "--stripe-webhook-secret-file",
+    "--stripe-api",
+    "--site-url",
+    "--platform-fees",
+];
 
 impl LocalConfig {
     /// Reads flags, falling back to environment variables, then defaults.
@@ -80,17 +135,7 @@ impl LocalConfig {
                 "--rotate-signing-key" => rotate_signing_key = true,
                 "--expose" => expose = true,
                 "--help" | "-h" => return Err(USAGE.to_owned()),
-                flag @ ("--addr"
-                | "--data"
-                | "--rate-limit"
-                | "--static"
-                | "--dynamodb-table"
-                | "--dynamodb-endpoint"
-                | "--sign-up-code"
-                | "--hold"
-                | "--backup-every"
-                | "--backup-to"
-                | "--backups-kept") => {
+                flag if VALUE_FLAGS.contains(&flag) => {
                     let value = args.next().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
                     flags.insert(flag.trim_start_matches("--").to_owned(), value);
                 }
@@ -110,9 +155,11 @@ impl LocalConfig {
             .map_err(|e| format!("--hold: {e}"))?;
         let data_dir: PathBuf = get("data", "BISTRO_DATA").unwrap_or_else(|| "data".into()).into();
         let backups = backups(&get, &data_dir)?;
+        let payments = payments(&get)?;
         Ok(Self {
             held,
             backups,
+            payments,
             addr: addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8080"))?,
             data_dir,
             store,
@@ -126,6 +173,31 @@ impl LocalConfig {
             rotate_signing_key,
             expose,
         })
+    }
+}
+
+/// How payments are taken, as the flags or environment ask.
+fn payments(get: &impl Fn(&str, &str) -> Option<String>) -> Result<PaymentsChoice, String> {
+    let fees =
+        bistro_domain::payment::PlatformFees::parse(&get("platform-fees", "BISTRO_PLATFORM_FEES").unwrap_or_default())
+            .map_err(|e| format!("--platform-fees: {e}"))?;
+    match get("payments", "BISTRO_PAYMENTS").as_deref().unwrap_or("off") {
+        "off" => Ok(PaymentsChoice::Off),
+        "fake" => Ok(PaymentsChoice::Fake { fees }),
+        "stripe" => {
+            let file = |flag: &str, var: &str| {
+                get(flag, var).map(PathBuf::from).ok_or_else(|| format!("--payments stripe needs --{flag}\n\n{USAGE}"))
+            };
+            Ok(PaymentsChoice::Stripe {
+                api: get("stripe-api", "BISTRO_STRIPE_API")
+                    .unwrap_or_else(|| bistro_payments::client::STRIPE_API.into()),
+                key_file: file("stripe-key-file", "BISTRO_STRIPE_KEY_FILE")?,
+                webhook_secret_file: file("stripe-webhook-secret-file", "BISTRO_STRIPE_WEBHOOK_SECRET_FILE")?,
+                fees,
+                site: get("site-url", "BISTRO_SITE_URL"),
+            })
+        }
+        other => Err(format!("--payments: '{other}' is not off, fake or stripe")),
     }
 }
 

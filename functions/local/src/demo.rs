@@ -60,7 +60,8 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         day_starts: Default::default(),
         delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
         ticket_alerts: Default::default(),
-        payment: Default::default(),
+        // Guests choose; without payments online (the default) they pay at the restaurant.
+        payment: bistro_domain::payment::PaymentChoice::Either,
         payment_account: None,
     })
 }

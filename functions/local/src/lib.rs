@@ -10,8 +10,9 @@ pub mod demo;
 pub mod files;
 mod headers;
 pub mod hub;
+pub mod payments;
 pub mod rate_limit;
 pub mod server;
 
-pub use config::{LocalConfig, StoreChoice};
-pub use server::{LocalError, app, serve};
+pub use config::{LocalConfig, PaymentsChoice, StoreChoice};
+pub use server::{LocalError, app, app_with_payments, serve};

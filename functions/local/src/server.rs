@@ -1,6 +1,7 @@
 //! The local server: every router, the static site and a per-client rate limit in one process
 //! over a SQLite file. The product's main command runs it.
 
+use bistro_payments::fake::FakeStripe;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ pub enum LocalError {
     Exposed(SocketAddr, &'static str),
     #[error(transparent)]
     Held(#[from] crate::backup::BackupError),
+    #[error("payments cannot be taken: {0}")]
+    Payments(String),
 }
 
 /// Writes a file only its owner can read or write (0600 from the moment it exists).
@@ -145,17 +148,30 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
 
 /// The whole local application: API (rate limited), static site, request ids.
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
+    Ok(app_with_payments(config).await?.0)
+}
+
+/// The application, and the fake Stripe it takes payments through when asked to (whose webhooks
+/// the caller points at the address it serves on: `FakeStripe::send_webhooks_to`).
+pub async fn app_with_payments(config: &LocalConfig) -> Result<(Router, Option<FakeStripe>), LocalError> {
     private_data_dir(&config.data_dir)?;
     let (store, feed) = open_store(config).await?;
     let files = local_files(&config.data_dir)?;
-    let state = app_state(config, store, &files)?;
+    let payments = crate::payments::start(&config.payments).await?;
+    let mut state = app_state(config, store, &files)?;
+    if let Some(settings) = payments.settings {
+        state = state.with_payments(settings);
+    }
     let hub = Arc::new(Hub::default());
     spawn_housekeeping(config, &state, &files, feed, &hub);
     if config.seed_demo {
         seed_demo(&state, &files).await?;
     }
+    if let Some(fake) = &payments.fake {
+        crate::payments::acquaint(&state, fake).await?;
+    }
     refuse_exposure(config, &state).await?;
-    Ok(routes(config, state, files, hub))
+    Ok((routes(config, state, files, hub), payments.fake))
 }
 
 fn local_files(data_dir: &Path) -> Result<LocalFiles, LocalError> {
@@ -337,10 +353,14 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     // The server holds its data directory while it runs: a restore into it is refused.
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
     let _held = crate::backup::hold(&config.data_dir)?;
-    let app = app(&config).await?;
+    let (app, fake) = app_with_payments(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| LocalError::Bind(config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| LocalError::Bind(config.addr, e))?;
     println!("Bistro is running at http://{addr}/");
+    if let Some(fake) = &fake {
+        fake.send_webhooks_to(&format!("http://{addr}/v1/payments/stripe/events"));
+        println!("  payments:      a fake Stripe at {} (its page pays without a card)", fake.base);
+    }
     println!("  menu (demo):   http://{addr}/r/{}/", crate::demo::SLUG);
     println!("  API:           http://{addr}/v1/restaurants/{}/menu", crate::demo::SLUG);
     println!("  live updates:  ws://{addr}/ws?restaurant=…&token=…");

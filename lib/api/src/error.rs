@@ -1,8 +1,8 @@
 //! The API's one error type and its one mapping to HTTP: RFC 9457 problem+json with a stable code.
 
-use bistro_domain::payment::PaymentError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bistro_domain::payment::PaymentError;
 use serde::Serialize;
 use thiserror::Error;
 use utoipa::ToSchema;

@@ -112,7 +112,12 @@ pub enum PublishError {
 }
 
 /// Builds the document from the store as it is now.
-pub async fn current_menu(repos: &Repos, slug: &Slug, held: Held, takes_payments: bool) -> Result<PublishedMenu, RepoError> {
+pub async fn current_menu(
+    repos: &Repos,
+    slug: &Slug,
+    held: Held,
+    takes_payments: bool,
+) -> Result<PublishedMenu, RepoError> {
     // Settings and menu at least as new as the restaurant's change count, read now.
     let latest = repos.restaurants.latest(slug).await?;
     let menu = repos.menus.menu_as_of(slug, latest.changes).await?;

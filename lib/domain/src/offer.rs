@@ -315,8 +315,8 @@ impl Terms<'_> {
     /// (`takes_payments`); an order at a table is paid at the table.
     pub fn pay_ways(&self, kind: &OrderKind, takes_payments: bool) -> PayWays {
         let r = self.restaurant;
-        let ready = takes_payments
-            && r.payment_account.as_ref().is_some_and(|account| account.state == AccountState::Ready);
+        let ready =
+            takes_payments && r.payment_account.as_ref().is_some_and(|account| account.state == AccountState::Ready);
         match kind {
             OrderKind::DineIn { .. } => PayWays::of(PaymentChoice::AtRestaurant, false),
             _ => PayWays::of(r.payment, ready),

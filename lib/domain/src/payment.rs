@@ -98,9 +98,7 @@ impl ProviderId {
     /// `raw` if it starts with `prefix` (`acct_`) and is otherwise made of `[A-Za-z0-9_]`.
     pub fn parse(raw: &str, prefix: &str) -> Result<Self, PaymentError> {
         let rest = raw.strip_prefix(prefix).unwrap_or_default();
-        let fits = !rest.is_empty()
-            && raw.len() <= 255
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let fits = !rest.is_empty() && raw.len() <= 255 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if fits { Ok(Self(raw.to_owned())) } else { Err(PaymentError::InvalidId(raw.chars().take(40).collect())) }
     }
 
@@ -315,7 +313,14 @@ impl Checkout {
 
     /// The order placed from this checkout once its payment (`intent`) is confirmed at `now`: the
     /// promise `agreed` now, the `number` the day gives it, the money authorized.
-    pub fn placed(&self, intent: ProviderId, account: ProviderId, agreed: Agreed, now: Timestamp, number: u32) -> Order {
+    pub fn placed(
+        &self,
+        intent: ProviderId,
+        account: ProviderId,
+        agreed: Agreed,
+        now: Timestamp,
+        number: u32,
+    ) -> Order {
         let mut order = self.order.clone();
         order.number = number;
         order.placed_at = now;
@@ -337,6 +342,8 @@ impl Checkout {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn eur(minor: i64) -> Money {
@@ -346,7 +353,10 @@ mod tests {
     #[test]
     fn a_restaurant_that_asks_for_online_payment_without_a_ready_account_is_paid_at_the_restaurant() {
         assert_eq!(PayWays::of(PaymentChoice::Online, false), PayWays { online: false, at_restaurant: true });
-        assert_eq!(PayWays::of(PaymentChoice::Either, false).take(Some(PayBy::Online)), Err(PaymentError::OnlineNotOffered));
+        assert_eq!(
+            PayWays::of(PaymentChoice::Either, false).take(Some(PayBy::Online)),
+            Err(PaymentError::OnlineNotOffered)
+        );
     }
 
     #[test]
@@ -357,7 +367,10 @@ mod tests {
 
     #[test]
     fn a_restaurant_that_asks_for_online_payment_refuses_paying_at_the_counter() {
-        assert_eq!(PayWays::of(PaymentChoice::Online, true).take(Some(PayBy::AtRestaurant)), Err(PaymentError::OnlineOnly));
+        assert_eq!(
+            PayWays::of(PaymentChoice::Online, true).take(Some(PayBy::AtRestaurant)),
+            Err(PaymentError::OnlineOnly)
+        );
     }
 
     #[test]

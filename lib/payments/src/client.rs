@@ -166,7 +166,12 @@ impl Stripe {
     }
 
     /// Where the restaurant's owner finishes connecting the account on Stripe's own pages.
-    pub async fn account_link(&self, account: &str, refresh_url: &str, return_url: &str) -> Result<String, StripeError> {
+    pub async fn account_link(
+        &self,
+        account: &str,
+        refresh_url: &str,
+        return_url: &str,
+    ) -> Result<String, StripeError> {
         #[derive(Deserialize)]
         struct Link {
             url: String,
@@ -250,6 +255,8 @@ fn is_loopback(base: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

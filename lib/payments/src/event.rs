@@ -40,7 +40,8 @@ impl Event {
     pub fn happened(&self) -> Happened {
         let object = &self.data.object;
         let text = |field: &str| object.get(field).and_then(|v| v.as_str()).map(str::to_owned);
-        let meta = |field: &str| object.pointer(&format!("/metadata/{field}")).and_then(|v| v.as_str()).map(str::to_owned);
+        let meta =
+            |field: &str| object.pointer(&format!("/metadata/{field}")).and_then(|v| v.as_str()).map(str::to_owned);
         let checkout = || Some((meta("checkout")?, meta("restaurant")?, text("id")?));
         match self.kind.as_str() {
             "checkout.session.completed" => match (checkout(), text("payment_intent"), text("status")) {
@@ -67,10 +68,18 @@ impl Event {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn event(kind: &str, object: serde_json::Value) -> Event {
-        Event { id: "evt_1".into(), kind: kind.into(), created: 1, account: Some("acct_1".into()), data: Data { object } }
+        Event {
+            id: "evt_1".into(),
+            kind: kind.into(),
+            created: 1,
+            account: Some("acct_1".into()),
+            data: Data { object },
+        }
     }
 
     #[test]
@@ -79,7 +88,12 @@ mod tests {
             "metadata": {"checkout": "c1", "restaurant": "roma"}});
         assert_eq!(
             event("checkout.session.completed", object).happened(),
-            Happened::CheckoutCompleted { checkout: "c1".into(), restaurant: "roma".into(), session: "cs_1".into(), intent: "pi_1".into() }
+            Happened::CheckoutCompleted {
+                checkout: "c1".into(),
+                restaurant: "roma".into(),
+                session: "cs_1".into(),
+                intent: "pi_1".into()
+            }
         );
     }
 
@@ -93,7 +107,13 @@ mod tests {
     fn an_account_is_ready_once_it_can_charge_and_gave_its_details() {
         let ready = serde_json::json!({"id": "acct_1", "charges_enabled": true, "details_submitted": true});
         let pending = serde_json::json!({"id": "acct_1", "charges_enabled": false, "details_submitted": true});
-        assert_eq!(event("account.updated", ready).happened(), Happened::AccountUpdated { account: "acct_1".into(), ready: true });
-        assert_eq!(event("account.updated", pending).happened(), Happened::AccountUpdated { account: "acct_1".into(), ready: false });
+        assert_eq!(
+            event("account.updated", ready).happened(),
+            Happened::AccountUpdated { account: "acct_1".into(), ready: true }
+        );
+        assert_eq!(
+            event("account.updated", pending).happened(),
+            Happened::AccountUpdated { account: "acct_1".into(), ready: false }
+        );
     }
 }

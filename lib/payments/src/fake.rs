@@ -49,6 +49,8 @@ struct Books {
     requests: Vec<Value>,
     delivery: Delivery,
     held: Vec<Value>,
+    /// Every event delivered so far, for delivering them all again.
+    sent: Vec<Value>,
     webhook_url: Option<String>,
 }
 
@@ -114,6 +116,14 @@ impl FakeStripe {
         }
     }
 
+    /// Delivers every event delivered so far once more, as Stripe retries.
+    pub async fn redeliver(&self) {
+        let sent = self.fake.books().sent.clone();
+        for event in sent {
+            self.fake.send(&event).await;
+        }
+    }
+
     /// Every API call made so far.
     pub fn requests(&self) -> Vec<Value> {
         self.fake.books().requests.clone()
@@ -132,6 +142,25 @@ impl FakeStripe {
     /// The owner finishes the onboarding (as the onboarding page's button does).
     pub async fn finish_onboarding(&self, account: &str) -> bool {
         self.fake.onboard(account).await
+    }
+
+    /// Stripe stops the account taking payments (more details are due): it says so in an event.
+    pub async fn restrict(&self, account: &str) -> bool {
+        self.fake.set_ready(account, false).await
+    }
+
+    /// Knows `account` (made by an earlier run of the fake) as connected, and ready or not.
+    pub fn adopt(&self, account: &str, ready: bool) {
+        let object = json!({"id": account, "object": "account", "type": "standard", "charges_enabled": ready,
+                            "details_submitted": ready, "payouts_enabled": ready});
+        self.fake.books().accounts.insert(account.to_owned(), object);
+    }
+
+    /// A new connected account that can take payments (the demo restaurant's).
+    pub fn ready_account(&self) -> String {
+        let id = self.fake.books().id("acct");
+        self.adopt(&id, true);
+        id
     }
 
     pub fn intent(&self, id: &str) -> Option<Value> {
@@ -157,17 +186,27 @@ fn router() -> Router<Fake> {
         .merge(page::router())
 }
 
-type Answer = Result<Json<Value>, Response>;
+type Answer = Result<Json<Value>, Refusal>;
 
-fn stripe_error(status: StatusCode, kind: &str, message: &str) -> Response {
-    (status, Json(json!({"error": {"type": kind, "message": message}}))).into_response()
+/// An error as Stripe answers one: its status, type and message.
+#[derive(Debug)]
+struct Refusal(StatusCode, &'static str, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({"error": {"type": self.1, "message": self.2}}))).into_response()
+    }
 }
 
-fn invalid(message: &str) -> Response {
+fn stripe_error(status: StatusCode, kind: &'static str, message: &str) -> Refusal {
+    Refusal(status, kind, message.to_owned())
+}
+
+fn invalid(message: &str) -> Refusal {
     stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 }
 
-fn missing(what: &str) -> Response {
+fn missing(what: &str) -> Refusal {
     stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", &format!("No such {what}"))
 }
 
@@ -186,7 +225,7 @@ impl Fake {
 
     /// Checks the key, records the call, and answers a repeated idempotency key with the first
     /// answer (`Ok(Some)`), or refuses it when the body differs.
-    fn admit(&self, headers: &HeaderMap, path: &str, form: &[(String, String)]) -> Result<Option<Value>, Response> {
+    fn admit(&self, headers: &HeaderMap, path: &str, form: &[(String, String)]) -> Result<Option<Value>, Refusal> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         if header("authorization").as_deref() != Some(&format!("Bearer {}", self.key)) {
             return Err(stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided"));
@@ -235,6 +274,7 @@ impl Fake {
     /// Posts one event to the webhook endpoint, signed now.
     async fn send(&self, event: &Value) {
         let Some(url) = self.books().webhook_url.clone() else { return };
+        self.books().sent.push(event.clone());
         let body = event.to_string();
         let signature = crate::webhook::sign(&self.secret, now(), body.as_bytes());
         let sent = self
@@ -294,10 +334,14 @@ impl Fake {
     }
 
     async fn onboard(&self, account: &str) -> bool {
+        self.set_ready(account, true).await
+    }
+
+    async fn set_ready(&self, account: &str, ready: bool) -> bool {
         let object = {
             let mut books = self.books();
             let Some(found) = books.accounts.get_mut(account) else { return false };
-            found["charges_enabled"] = json!(true);
+            found["charges_enabled"] = json!(ready);
             found["details_submitted"] = json!(true);
             found.clone()
         };
@@ -314,7 +358,11 @@ fn public(mut session: Value) -> Value {
     session
 }
 
-async fn create_account(State(fake): State<Fake>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Answer {
+async fn create_account(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Answer {
     if let Some(first) = fake.admit(&headers, "/v1/accounts", &form)? {
         return Ok(Json(first));
     }
@@ -344,26 +392,35 @@ async fn create_link(State(fake): State<Fake>, headers: HeaderMap, Form(form): F
 }
 
 /// A session's lines and total from its form; refuses what Stripe refuses.
-fn session_from(form: &[(String, String)], account: Option<&str>) -> Result<Value, Response> {
+fn session_from(form: &[(String, String)], account: Option<&str>) -> Result<Value, Refusal> {
     let line = |i: usize, f: &str| field(form, &format!("line_items[{i}]{f}"));
     let mut total = 0i64;
     let mut lines = Vec::new();
     for i in 0.. {
         let Some(amount) = line(i, "[price_data][unit_amount]") else { break };
         let amount: i64 = amount.parse().map_err(|_| invalid("Invalid integer: unit_amount"))?;
-        let quantity: i64 = line(i, "[quantity]").unwrap_or("1").parse().map_err(|_| invalid("Invalid integer: quantity"))?;
+        let quantity: i64 =
+            line(i, "[quantity]").unwrap_or("1").parse().map_err(|_| invalid("Invalid integer: quantity"))?;
         total += amount * quantity;
-        lines.push(json!({"name": line(i, "[price_data][product_data][name]"), "unit_amount": amount, "quantity": quantity}));
+        lines.push(
+            json!({"name": line(i, "[price_data][product_data][name]"), "unit_amount": amount, "quantity": quantity}),
+        );
     }
     let currency = line(0, "[price_data][currency]").ok_or_else(|| invalid("Missing required param: line_items."))?;
     let fee = field(form, "payment_intent_data[application_fee_amount]").map(str::parse::<i64>).transpose();
     let fee = fee.map_err(|_| invalid("Invalid integer: application_fee_amount"))?;
     if fee.is_some() && account.is_none() {
-        return Err(invalid("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`)."));
+        return Err(invalid(
+            "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
+        ));
     }
-    let expires_at: i64 = field(form, "expires_at").map_or(Ok(now() + 86_400), str::parse).map_err(|_| invalid("Invalid integer: expires_at"))?;
+    let expires_at: i64 = field(form, "expires_at")
+        .map_or(Ok(now() + 86_400), str::parse)
+        .map_err(|_| invalid("Invalid integer: expires_at"))?;
     if !(now() + 1_800 - 5..=now() + 86_400).contains(&expires_at) {
-        return Err(invalid("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation."));
+        return Err(invalid(
+            "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
+        ));
     }
     let success = field(form, "success_url").ok_or_else(|| invalid("Missing required param: success_url."))?;
     let metadata: serde_json::Map<String, Value> = form
@@ -377,13 +434,21 @@ fn session_from(form: &[(String, String)], account: Option<&str>) -> Result<Valu
               "capture_method": field(form, "payment_intent_data[capture_method]").unwrap_or("automatic")}))
 }
 
-async fn create_session(State(fake): State<Fake>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Answer {
+async fn create_session(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Answer {
     if let Some(first) = fake.admit(&headers, "/v1/checkout/sessions", &form)? {
         return Ok(Json(first));
     }
     let account = headers.get("stripe-account").and_then(|v| v.to_str().ok()).map(str::to_owned);
     if account.as_ref().is_some_and(|a| !fake.books().accounts.contains_key(a)) {
-        return Err(stripe_error(StatusCode::FORBIDDEN, "invalid_request_error", "The provided key does not have access to account"));
+        return Err(stripe_error(
+            StatusCode::FORBIDDEN,
+            "invalid_request_error",
+            "The provided key does not have access to account",
+        ));
     }
     let mut session = session_from(&form, account.as_deref())?;
     let id = fake.books().id("cs_test");
@@ -410,7 +475,9 @@ async fn expire_session(State(fake): State<Fake>, headers: HeaderMap, Path(id): 
     fake.admit(&headers, "/v1/checkout/sessions/{id}/expire", &[])?;
     match fake.expire(&id).await {
         Some(session) => Ok(Json(session)),
-        None if fake.books().sessions.contains_key(&id) => Err(invalid("Only Checkout Sessions with a status of open can be expired.")),
+        None if fake.books().sessions.contains_key(&id) => {
+            Err(invalid("Only Checkout Sessions with a status of open can be expired."))
+        }
         None => Err(missing("checkout.session")),
     }
 }
@@ -428,7 +495,8 @@ async fn settle(fake: &Fake, headers: &HeaderMap, id: &str, path: &str, to: &str
     let mut books = fake.books();
     let intent = books.intents.get_mut(id).ok_or_else(|| missing("payment_intent"))?;
     if intent["status"] != "requires_capture" {
-        let message = format!("This PaymentIntent could not be changed because it has a status of {}.", intent["status"]);
+        let message =
+            format!("This PaymentIntent could not be changed because it has a status of {}.", intent["status"]);
         return Err(stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", &message));
     }
     intent["status"] = json!(to);
@@ -449,4 +517,3 @@ async fn capture(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<St
 async fn cancel(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     settle(&fake, &headers, &id, "/v1/payment_intents/{id}/cancel", "canceled").await
 }
-

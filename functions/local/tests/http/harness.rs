@@ -33,6 +33,7 @@ pub fn test_config(data: &std::path::Path) -> LocalConfig {
         expose: false,
         held: bistro_domain::offer::Held::NONE,
         backups: None,
+        payments: bistro_local::PaymentsChoice::Off,
     }
 }
 
@@ -47,6 +48,24 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
         async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await },
     );
     TestApp { base: format!("http://{address}"), client: Client::new(), _data: data }
+}
+
+/// The local server taking payments through a fake Stripe (platform fee: 30 cents and 1.5 % on
+/// euros), whose webhooks reach the server.
+pub async fn spawn_paying_app() -> (TestApp, bistro_payments::fake::FakeStripe) {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path());
+    let fees = bistro_domain::payment::PlatformFees::parse("EUR:30+1.5%").unwrap();
+    config.payments = bistro_local::PaymentsChoice::Fake { fees };
+    let (router, fake) = bistro_local::app_with_payments(&config).await.expect("the app starts");
+    let fake = fake.expect("a fake Stripe");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(
+        async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await },
+    );
+    fake.send_webhooks_to(&format!("http://{address}/v1/payments/stripe/events"));
+    (TestApp { base: format!("http://{address}"), client: Client::new(), _data: data }, fake)
 }
 
 /// A restaurant open around the clock in Berlin, with tables 1–5 and all order kinds.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::harness::{TestApp, assert_problem, json_of, spawn_app};
 
 /// Sets the restaurant's timing (and, if given, its weekly hours) as its owner would.
-async fn set_timing(app: &TestApp, slug: &str, owner: &str, timing: Value, weekly: Option<Value>) {
+pub(crate) async fn set_timing(app: &TestApp, slug: &str, owner: &str, timing: Value, weekly: Option<Value>) {
     let mut current = json_of(app.get(&format!("/v1/restaurants/{slug}"), None).await).await;
     current["restaurant"]["timing"] = timing;
     if let Some(weekly) = weekly {
@@ -21,7 +21,7 @@ async fn set_timing(app: &TestApp, slug: &str, owner: &str, timing: Value, weekl
 /// Open every day for eight hours from the start of this hour (Berlin), so each test finds the
 /// later slots it counts on whatever the time it runs at: an all-day opening ends at midnight,
 /// and late in the evening leaves only a few.
-fn open_from_this_hour() -> Value {
+pub(crate) fn open_from_this_hour() -> Value {
     let now = bistro_domain::jiff::Timestamp::now()
         .to_zoned(bistro_domain::jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
     let closes = now.checked_add(bistro_domain::jiff::SignedDuration::from_hours(8)).unwrap();
@@ -29,11 +29,11 @@ fn open_from_this_hour() -> Value {
     json!({"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day})
 }
 
-fn timing(pickup_minutes: u32, orders_per_slot: u32) -> Value {
+pub(crate) fn timing(pickup_minutes: u32, orders_per_slot: u32) -> Value {
     json!({"dine_in_minutes": 10, "pickup_minutes": pickup_minutes, "delivery_minutes": 45, "slot_minutes": 15, "orders_per_slot": orders_per_slot})
 }
 
-async fn slots(app: &TestApp, slug: &str) -> Value {
+pub(crate) async fn slots(app: &TestApp, slug: &str) -> Value {
     let response = app.get(&format!("/v1/restaurants/{slug}/orders/slots?kind=pickup"), None).await;
     assert_eq!(response.status(), StatusCode::OK);
     json_of(response).await

@@ -16,6 +16,7 @@ mod media;
 mod moving;
 mod option_groups;
 mod pace;
+mod payments;
 mod privacy;
 mod rejection;
 mod reports;

@@ -22,7 +22,6 @@ use bistro_store::repo::{CartAtVersion, Current, IdempotencyKey, Placement, Vers
 
 use super::cart::price;
 use super::checkouts::{self, Opening};
-use bistro_domain::payment::PayBy;
 use super::{Attempt, cursor, idempotency, missing, page_size, restaurant, retry_stale};
 use crate::access::{AnyRole, Asking, Caller, Clearance, FloorStaff, Owner, Staff, Tenant, TokenParam};
 use crate::error::{ApiError, Problem};
@@ -31,6 +30,7 @@ use crate::openapi::problem;
 use crate::path::PathId;
 use crate::state::AppState;
 use bistro_domain::order::OrderView;
+use bistro_domain::payment::PayBy;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -67,7 +67,11 @@ pub struct Received {
               problem::TooLarge, (status = 502, description = "Stripe failed a call made on the event: Stripe delivers it again", body = crate::error::Problem)))]
 /// Stripe's events for the platform's connected accounts. Exempt from the limits per address
 /// meant for guests (Stripe sends from few addresses); the signature is its authentication.
-pub async fn stripe_events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Received>, ApiError> {
+pub async fn stripe_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Received>, ApiError> {
     let settings = settings(&state)?;
     let event = settings.verified(&headers, &body).await?;
     if state.repos.payments.seen(&event.id).await? {
@@ -135,7 +139,8 @@ async fn confirm(
     }
     let now = Timestamp::now();
     let latest = state.repos.restaurants.latest(slug).await.map_err(missing("restaurant"))?;
-    let agreed = latest.settings.value.terms(state.held).take_order(&checkout.value.order.kind, checkout.value.wanted(), now);
+    let agreed =
+        latest.settings.value.terms(state.held).take_order(&checkout.value.order.kind, checkout.value.wanted(), now);
     let menu = state.repos.menus.menu_as_of(slug, latest.changes).await?;
     let servable = agreed.map_err(|refusal| NotServed::because(&refusal)).and_then(|agreed| {
         checkout.value.still_served(&menu.value)?;
@@ -263,7 +268,10 @@ fn view(state: &AppState, account: Option<&ConnectedAccount>, continue_url: Opti
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/payments", tag = "payments", params(("slug" = bistro_domain::ids::Slug, Path)),
     security(("bearer" = ["owner"])),
     responses((status = 200, body = PaymentAccountView), problem::Unauthenticated, problem::Forbidden, problem::NotFound, problem::TooMany))]
-pub async fn payment_account(State(state): State<AppState>, owner: Owner) -> Result<Json<PaymentAccountView>, ApiError> {
+pub async fn payment_account(
+    State(state): State<AppState>,
+    owner: Owner,
+) -> Result<Json<PaymentAccountView>, ApiError> {
     let restaurant = state.repos.restaurants.get(&owner.slug).await.map_err(missing("restaurant"))?;
     Ok(Json(view(&state, restaurant.value.payment_account.as_ref(), None)))
 }
@@ -275,7 +283,11 @@ pub async fn payment_account(State(state): State<AppState>, owner: Owner) -> Res
               (status = 502, description = "Stripe did not answer: nothing changed", body = crate::error::Problem)))]
 /// Connects the restaurant's own Stripe account (made once; a second call continues with the
 /// same one) and answers with the link where the owner gives Stripe the account's details.
-pub async fn connect(State(state): State<AppState>, owner: Owner, headers: HeaderMap) -> Result<Json<PaymentAccountView>, ApiError> {
+pub async fn connect(
+    State(state): State<AppState>,
+    owner: Owner,
+    headers: HeaderMap,
+) -> Result<Json<PaymentAccountView>, ApiError> {
     let settings = settings(&state)?;
     let stripe = settings.stripe().await?;
     let slug = &owner.slug;
@@ -283,10 +295,14 @@ pub async fn connect(State(state): State<AppState>, owner: Owner, headers: Heade
     let account = match current.value.payment_account {
         Some(account) => account,
         None => {
-            let made = stripe.create_account(&format!("account-{slug}")).await.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
+            let made = stripe
+                .create_account(&format!("account-{slug}"))
+                .await
+                .map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
             let id = ProviderId::parse(&made.id, "acct_").map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
             state.repos.payments.link_account(&id, slug).await?;
-            let account = ConnectedAccount { id, state: AccountState::Pending, as_of: Timestamp::now() };
+            // No word from Stripe yet: any word of Stripe's about the account is newer.
+            let account = ConnectedAccount { id, state: AccountState::Pending, as_of: Timestamp::UNIX_EPOCH };
             let made = account.clone();
             update_account(&state, slug, move |known| {
                 if known.is_some() {
@@ -301,7 +317,10 @@ pub async fn connect(State(state): State<AppState>, owner: Owner, headers: Heade
     };
     let site = settings.site_for(&headers)?;
     let back = format!("{site}/r/{slug}/manage/settings?payments=back");
-    let link = stripe.account_link(account.id.as_str(), &back, &back).await.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
+    let link = stripe
+        .account_link(account.id.as_str(), &back, &back)
+        .await
+        .map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
     Ok(Json(view(&state, Some(&account), Some(link))))
 }
 
@@ -317,8 +336,14 @@ pub async fn refresh(State(state): State<AppState>, owner: Owner) -> Result<Json
     let current = state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))?;
     let Some(account) = current.value.payment_account else { return Ok(Json(view(&state, None, None))) };
     let asked_at = Timestamp::now();
-    let found = settings.stripe().await?.account(account.id.as_str()).await.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
-    let word = if found.charges_enabled && found.details_submitted { AccountState::Ready } else { AccountState::Pending };
+    let found = settings
+        .stripe()
+        .await?
+        .account(account.id.as_str())
+        .await
+        .map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
+    let word =
+        if found.charges_enabled && found.details_submitted { AccountState::Ready } else { AccountState::Pending };
     learn(&state, &account.id, word, asked_at).await?;
     let now = state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))?;
     Ok(Json(view(&state, now.value.payment_account.as_ref(), None)))

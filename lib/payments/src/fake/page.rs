@@ -46,7 +46,9 @@ fn amount(minor: i64, currency: &str) -> String {
 }
 
 async fn payment_page(State(fake): State<Fake>, Path(id): Path<String>) -> Response {
-    let Some(session) = fake.books().sessions.get(&id).cloned() else { return missing("checkout.session") };
+    let Some(session) = fake.books().sessions.get(&id).cloned() else {
+        return missing("checkout.session").into_response();
+    };
     let currency = session["currency"].as_str().unwrap_or_default();
     let lines: String = session["lines_shown"]
         .as_array()
@@ -75,13 +77,13 @@ async fn payment_page(State(fake): State<Fake>, Path(id): Path<String>) -> Respo
 async fn pay(State(fake): State<Fake>, Path(id): Path<String>) -> Response {
     match fake.complete(&id).await {
         Some(success) => Redirect::to(&success).into_response(),
-        None => missing("open checkout.session"),
+        None => missing("open checkout.session").into_response(),
     }
 }
 
 async fn go_back(State(fake): State<Fake>, Path(id): Path<String>) -> Response {
     let back = fake.books().sessions.get(&id).and_then(|s| s["cancel_url"].as_str().map(str::to_owned));
-    back.map_or_else(|| missing("checkout.session"), |url| Redirect::to(&url).into_response())
+    back.map_or_else(|| missing("checkout.session").into_response(), |url| Redirect::to(&url).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,5 +104,9 @@ async fn onboarding_page(Path(account): Path<String>, Query(back): Query<ReturnT
 }
 
 async fn onboard(State(fake): State<Fake>, Path(account): Path<String>, Query(back): Query<ReturnTo>) -> Response {
-    if fake.onboard(&account).await { Redirect::to(&back.return_url).into_response() } else { missing("account") }
+    if fake.onboard(&account).await {
+        Redirect::to(&back.return_url).into_response()
+    } else {
+        missing("account").into_response()
+    }
 }

@@ -203,7 +203,8 @@ impl Orders {
         paid: (Item, u64),
         numbered: impl Fn(OrderId, u32) -> Order,
     ) -> Result<Order, RepoError> {
-        let id = keys::checkout_of(&paid.0.key.pk).map(|(_, id)| id).ok_or(RepoError::Corrupt("a checkout's key".into()))?;
+        let id =
+            keys::checkout_of(&paid.0.key.pk).map(|(_, id)| id).ok_or(RepoError::Corrupt("a checkout's key".into()))?;
         let checkout = Write::Put { item: paid.0, condition: Condition::Version(paid.1) };
         let writes = |order: &Order, last_number, last| {
             let [ticket, progress] = stored_order::items(order, None)?;

@@ -92,7 +92,12 @@ impl Payments {
 
     /// The checkout an earlier request under the key opened, if any (else `IdempotencyMismatch`
     /// when the key was used for another request).
-    pub async fn earlier(&self, slug: &Slug, id: &OrderId, idempotency: &IdempotencyKey) -> Result<Option<Checkout>, RepoError> {
+    pub async fn earlier(
+        &self,
+        slug: &Slug,
+        id: &OrderId,
+        idempotency: &IdempotencyKey,
+    ) -> Result<Option<Checkout>, RepoError> {
         let Some(item) = self.store.get(&keys::checkout(slug, id)).await? else { return Ok(None) };
         let (checkout, request) = read(&item)?;
         if request.as_deref() != Some(idempotency.fingerprint.as_str()) {
@@ -114,9 +119,10 @@ impl Payments {
         let order = &checkout.order;
         let slug = &order.restaurant;
         let put = Write::Put { item: item(checkout, Some(&idempotency.fingerprint), 1)?, condition: Condition::Absent };
-        let mut writes = Transaction::new()
-            .with(Part::Checkout, put)
-            .with(Part::Cart, Write::Delete { key: keys::cart(slug, cart.token), condition: Condition::Version(cart.version) });
+        let mut writes = Transaction::new().with(Part::Checkout, put).with(
+            Part::Cart,
+            Write::Delete { key: keys::cart(slug, cart.token), condition: Condition::Version(cart.version) },
+        );
         if let Some(promise) = order.promise.filter(|p| p.scheduled) {
             writes = writes.with(Part::Slot, slot_write(order, promise, 1, orders_per_slot));
         }
@@ -142,7 +148,10 @@ impl Payments {
     /// its later slot back in the same write. `StaleVersion` when it changed meanwhile.
     pub async fn close(&self, checkout: &Versioned<Checkout>, state: CheckoutState) -> Result<(), RepoError> {
         let closed = Checkout { state, ..checkout.value.clone() };
-        let put = Write::Put { item: item(&closed, None, checkout.version + 1)?, condition: Condition::Version(checkout.version) };
+        let put = Write::Put {
+            item: item(&closed, None, checkout.version + 1)?,
+            condition: Condition::Version(checkout.version),
+        };
         let mut writes = Transaction::new().with(Part::Checkout, put);
         let order = &closed.order;
         if let Some(promise) = order.promise.filter(|p| p.scheduled) {
@@ -162,7 +171,8 @@ impl Payments {
 
     /// Remembers that the provider's event `id` was handled.
     pub async fn handled(&self, id: &str, now: Timestamp) -> Result<(), RepoError> {
-        let item = Item::new(keys::provider_event(id), 1, String::new()).expiring_at(now.as_second() + EVENT_MEMORY_SECS);
+        let item =
+            Item::new(keys::provider_event(id), 1, String::new()).expiring_at(now.as_second() + EVENT_MEMORY_SECS);
         self.store.write(Write::Put { item, condition: Condition::Always }).await?;
         Ok(())
     }

@@ -17,8 +17,8 @@ use bistro_domain::ids::{ItemId, OptionGroupId, OptionId, OrderId, Slug, Token, 
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
-use bistro_domain::payment::{Payment, PaymentState, ProviderId};
 use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
+use bistro_domain::payment::{Payment, PaymentState, ProviderId};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Name, Note};
 use bistro_domain::timing::Promise;
