@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 #[path = "live_support.rs"]
 mod live_support;
 
-const FUNCTIONS: [&str; 6] = ["menu", "cart", "orders", "reservations", "accounts", "exports"];
+const FUNCTIONS: [&str; 7] = ["menu", "cart", "orders", "reservations", "accounts", "exports", "payments"];
 const REALTIME_FUNCTIONS: [&str; 3] = ["ws", "notifier", "retention"];
 /// The stack whose SSM parameters the functions are pointed at.
 const STACK: &str = "lambda-test";
@@ -72,6 +72,7 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
         .env("BISTRO_SIGNING_KEY_PARAMETER", bistro_lambda::keys::signing_key_parameter(stack))
         .env("BISTRO_SIGN_UP_CODE_PARAMETER", bistro_lambda::keys::sign_up_code_parameter(stack))
         .env("WEBSOCKET_ENDPOINT", websocket_endpoint)
+        .envs(payment_environment(function, stack))
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -81,6 +82,19 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
     let answer = runtime.answer(Duration::from_secs(180)).await.expect("the function answers within 180 s");
     child.kill().await.unwrap();
     answer.posted
+}
+
+/// What the CDK stack tells the functions that call Stripe (a stage with payments on).
+fn payment_environment(function: &str, stack: &str) -> Vec<(&'static str, String)> {
+    let mut env = Vec::new();
+    if ["orders", "payments"].contains(&function) {
+        env.push(("BISTRO_STRIPE_KEY_PARAMETER", format!("/bistro/{stack}/stripe-key")));
+        env.push(("BISTRO_PLATFORM_FEES", "EUR:30+1.5%".to_owned()));
+    }
+    if function == "payments" {
+        env.push(("BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER", format!("/bistro/{stack}/stripe-webhook-secret")));
+    }
+    env
 }
 
 /// A table in moto holding the restaurant "lambda-test" with an owner and a dish.
@@ -676,4 +690,40 @@ async fn rotations_at_the_same_time_leave_every_key_ssm_signs_with_in_the_publis
     for ring in [rings.0, rings.1, rings.2] {
         assert!(published.contains(&ring.current_kid()), "every rotation's new key stays verifiable");
     }
+}
+
+/// A Stripe webhook delivery as API Gateway hands it to the payments function.
+fn stripe_delivery(body: &str, signature: &str) -> Value {
+    let mut request = event("any-health");
+    request["rawPath"] = "/v1/payments/stripe/events".into();
+    request["requestContext"]["http"]["path"] = "/v1/payments/stripe/events".into();
+    request["requestContext"]["http"]["method"] = "POST".into();
+    request["headers"]["content-type"] = "application/json".into();
+    request["headers"]["stripe-signature"] = signature.into();
+    request["body"] = body.into();
+    request
+}
+
+#[tokio::test]
+async fn the_payments_function_reads_its_webhook_secret_from_ssm_and_refuses_a_forged_delivery() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("stripe"));
+    let (_, client) = ssm().await;
+    for (name, value) in [("stripe-key", "sk_test_lambda"), ("stripe-webhook-secret", "whsec_lambda")] {
+        let put = client.put_parameter().name(format!("/bistro/{stack}/{name}")).value(value);
+        put.r#type(aws_sdk_ssm::types::ParameterType::SecureString).send().await.unwrap();
+    }
+    let now = bistro_domain::jiff::Timestamp::now().as_second();
+    let delivery = format!(
+        r#"{{"id":"evt_lambda","object":"event","type":"customer.created","created":{now},"data":{{"object":{{}}}}}}"#
+    );
+    let genuine = bistro_payments::webhook::sign("whsec_lambda", now, delivery.as_bytes());
+    let forged = bistro_payments::webhook::sign("whsec_guessed", now, delivery.as_bytes());
+
+    let accepted = invoke_in("payments", stripe_delivery(&delivery, &genuine), &table, &stack).await;
+    let refused = invoke_in("payments", stripe_delivery(&delivery, &forged), &table, &stack).await;
+
+    assert_eq!(accepted["statusCode"], 200, "{accepted}");
+    assert_eq!(body(&accepted)["handled"], false, "an event Bistro has no use for");
+    assert_eq!(refused["statusCode"], 400, "{refused}");
+    assert_eq!(body(&refused)["code"], "invalid_signature");
 }

@@ -174,7 +174,35 @@ struct Deployment {
     succeeded: Vec<(Method, String)>,
     /// The guest's device token, sent as a guest's page does once the restaurant issued one.
     device: Option<String>,
+    /// The fake Stripe the functions that take payments talk to.
+    stripe: Stripe,
     _files: tempfile::TempDir,
+}
+
+const STRIPE_KEY: &str = "sk_test_partitions";
+const WEBHOOK_SECRET: &str = "whsec_partitions";
+
+/// A fake Stripe, and the settings the orders and payments functions take money with.
+struct Stripe {
+    fake: bistro_payments::fake::FakeStripe,
+}
+
+impl Stripe {
+    async fn start() -> Self {
+        Self { fake: bistro_payments::fake::FakeStripe::start(STRIPE_KEY, WEBHOOK_SECRET).await.unwrap() }
+    }
+
+    fn settings(&self) -> bistro_api::payments::PaymentSettings {
+        let secrets =
+            bistro_api::payments::GivenSecrets { api_key: STRIPE_KEY.into(), webhook_secret: WEBHOOK_SECRET.into() };
+        let fees = bistro_domain::payment::PlatformFees::parse("EUR:30").unwrap();
+        bistro_api::payments::PaymentSettings::new(
+            &self.fake.base,
+            fees,
+            Some("https://bistro.test".into()),
+            Arc::new(secrets),
+        )
+    }
 }
 
 impl Deployment {
@@ -200,6 +228,7 @@ impl Deployment {
         let files = tempfile::tempdir().unwrap();
         let blobs =
             |name: &str| Arc::new(FolderBlobs::new(files.path().join(name), format!("/{name}-upload"), b"secret"));
+        let stripe = Stripe::start().await;
         let mut routers = BTreeMap::new();
         for (name, group) in [
             ("menu", routes::menu::router()),
@@ -208,17 +237,21 @@ impl Deployment {
             ("reservations", routes::reservations::router()),
             ("accounts", routes::accounts::router()),
             ("exports", routes::exports::router()),
+            ("payments", routes::payments::router()),
         ] {
             let auth = match name {
                 "accounts" => Auth::from_sources(Some(Arc::new(Ring(ring.clone()))), public.clone()),
                 "cart" => Auth::without_keys(),
                 _ => Auth::from_sources(None, public.clone()),
             };
-            let state = AppState::new(Arc::clone(&store), auth).with_blobs(blobs("media"), blobs("site"));
+            let mut state = AppState::new(Arc::clone(&store), auth).with_blobs(blobs("media"), blobs("site"));
+            if ["orders", "payments"].contains(&name) {
+                state = state.with_payments(stripe.settings());
+            }
             routers.insert(name.to_owned(), bistro_lambda::http_app(group, state));
         }
         let verifier = Auth::from_sources(None, public);
-        Self { recording, policies, routers, verifier, succeeded: Vec::new(), device: None, _files: files }
+        Self { recording, policies, routers, verifier, succeeded: Vec::new(), device: None, stripe, _files: files }
     }
 
     fn function_of(&self, path: &str) -> String {
@@ -291,6 +324,29 @@ impl Deployment {
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// Delivers Stripe's event (`kind` about `object`, on `account`) signed as Stripe signs it.
+    async fn stripe_event(&mut self, kind: &str, account: &str, object: Value) {
+        let path = "/v1/payments/stripe/events";
+        let function = self.function_of(path);
+        self.recording.acting_as(&function);
+        let now = bistro_domain::jiff::Timestamp::now().as_second();
+        let event =
+            json!({"id": format!("evt_{}", self.succeeded.len()), "object": "event", "type": kind, "created": now,
+            "account": account, "data": {"object": object}})
+            .to_string();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(bistro_api::origin::ORIGIN_HEADER, ORIGIN_SECRET)
+            .header("content-type", "application/json")
+            .header("stripe-signature", bistro_payments::webhook::sign(WEBHOOK_SECRET, now, event.as_bytes()))
+            .body(Body::from(event))
+            .unwrap();
+        let response = self.routers[&function].clone().oneshot(request).await.unwrap();
+        assert!(response.status().is_success(), "{kind}: {}", response.status());
+        self.succeeded.push((Method::POST, path.to_owned()));
     }
 
     async fn ws(&self, route: &str, connection: &str, query: Option<Value>, body: Option<&str>) -> i64 {
@@ -569,8 +625,48 @@ async fn a_day_of_every_route(d: &mut Deployment) {
     d.call(Method::POST, &format!("{base}/reservations/{rid}/erase"), owner, None).await;
     d.sweep().await;
 
+    paying_online(d, base, owner, staff).await;
+
     // The owner hands the restaurant over last: their own token ends with it.
     d.call(Method::POST, &format!("{base}/staff/{}/ownership", id(&heir)), owner, Some(json!({}))).await;
+}
+
+/// The owner connects the restaurant's Stripe account; a guest pays a pickup online, Stripe
+/// confirms it, the kitchen accepts it (the payment is captured); another checkout lapses unpaid.
+async fn paying_online(d: &mut Deployment, base: &str, owner: Option<&str>, staff: Option<&str>) {
+    d.call(Method::GET, &format!("{base}/payments"), owner, None).await;
+    let connected = d.call(Method::POST, &format!("{base}/payments/connect"), owner, None).await;
+    let link = connected["continue_url"].as_str().unwrap();
+    let account = link.split("/connect/").nth(1).unwrap().split('?').next().unwrap().to_owned();
+    assert!(d.stripe.fake.finish_onboarding(&account).await);
+    d.call(Method::POST, &format!("{base}/payments/refresh"), owner, None).await;
+    let ready = json!({"id": account, "charges_enabled": true, "details_submitted": true});
+    d.stripe_event("account.updated", &account, ready).await;
+    let current = d.call(Method::GET, base, None, None).await;
+    let mut restaurant = current["restaurant"].clone();
+    restaurant["payment"] = json!("either");
+    d.call(Method::PUT, base, owner, Some(json!({"restaurant": restaurant, "version": current["version"]}))).await;
+    let mut sessions = Vec::new();
+    for name in ["Eva", "Fritz"] {
+        let cart = d.call(Method::POST, &format!("{base}/carts"), None, None).await;
+        let cart = cart["token"].as_str().unwrap().to_owned();
+        let line = json!({"item": "pizza", "choices": [{"group": "size", "option": "regular"}], "quantity": 1});
+        d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line)).await;
+        let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": name}, "pay": "online"});
+        let opened = d.call(Method::POST, &format!("{base}/orders"), None, Some(order)).await;
+        let (id, token) =
+            (opened["checkout"]["id"].as_str().unwrap().to_owned(), opened["token"].as_str().unwrap().to_owned());
+        d.call(Method::GET, &format!("{base}/orders/{id}/checkout?token={token}"), None, None).await;
+        sessions.push((id, opened["checkout"]["pay_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()));
+    }
+    let [(paid, paid_session), (_, lapsed_session)] = sessions.try_into().unwrap();
+    d.stripe.fake.pay(&paid_session).await.unwrap();
+    let completed = d.stripe.fake.session(&paid_session).unwrap();
+    d.stripe_event("checkout.session.completed", &account, completed).await;
+    d.stripe.fake.lapse(&lapsed_session).await;
+    let expired = d.stripe.fake.session(&lapsed_session).unwrap();
+    d.stripe_event("checkout.session.expired", &account, expired).await;
+    d.call(Method::POST, &format!("{base}/orders/{paid}/transitions"), staff, Some(json!({"to": "accepted"}))).await;
 }
 
 /// Which of `patterns` let `pk` through; panics naming the function when none does.

@@ -16,10 +16,11 @@ export interface FunctionAccess {
   readonly describesTable?: boolean;
 }
 
-// A pattern names one kind of partition: `R#*#KIND…`, `CONNECTION#*`, `KEYS` or `RESTAURANTS`
-// (the directory). A bare `*`, or one that does not start with a fixed kind, would let a
-// function read every restaurant's staff.
-const PATTERN = /^(R#\*#[A-Z]+(#[a-z]+)?(#\*)?|CONNECTION#\*|KEYS|RESTAURANTS)$/;
+// A pattern names one kind of partition: `R#*#KIND…`, `CONNECTION#*`, `KEYS`, `RESTAURANTS`
+// (the directory) or the payment provider's `PAYMENTS#EVENTS` and `PAYMENTS#ACCOUNTS`. A bare
+// `*`, or one that does not start with a fixed kind, would let a function read every
+// restaurant's staff.
+const PATTERN = /^(R#\*#[A-Z]+(#[a-z]+)?(#\*)?|CONNECTION#\*|KEYS|RESTAURANTS|PAYMENTS#(EVENTS|ACCOUNTS))$/;
 
 function parse(text: string): Record<string, FunctionAccess> {
   const functions = JSON.parse(text) as Record<string, FunctionAccess>;

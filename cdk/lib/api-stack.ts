@@ -36,6 +36,39 @@ export interface ApiStackProps extends StackProps {
   readonly stage?: string;
   /** `closed`: the accounts function refuses every sign-up, whatever the code parameter holds. */
   readonly signUp?: 'code' | 'closed';
+  /** Guests may pay online through Stripe (absent: they pay at the restaurant). */
+  readonly payments?: PaymentsProps;
+}
+
+export interface PaymentsProps {
+  /** The platform's fee per currency (`EUR:30+1.5%`), checked as stages.json is. */
+  readonly platformFees: string;
+  /** Where Stripe sends guests and owners back; the page they came from when absent. */
+  readonly siteUrl?: string;
+}
+
+/** One currency's fee: a fixed amount in minor units, a share of at most 100 % to two decimals, or both. */
+const FEE = /^[A-Z]{3}:(\d{1,9}(\+\d{1,3}(\.\d{1,2})?%)?|\d{1,3}(\.\d{1,2})?%)$/;
+
+export function checkedFees(fees: string): string {
+  const entries = fees.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.find((entry) => !FEE.test(entry) || Number(entry.match(/([\d.]+)%$/)?.[1] ?? 0) > 100);
+  if (bad !== undefined) throw new Error(`a platform fee is CUR:minor units, CUR:share%, or CUR:minor+share% (e.g. EUR:30+1.5%): not '${bad}'`);
+  return entries.join(',');
+}
+
+/** The functions that call Stripe; only `payments` takes its webhook (and reads that secret). */
+export const PAYING_FUNCTIONS = ['orders', 'payments'] as const;
+
+/** What a function that calls Stripe is told: the parameters' names, never their values. */
+function paymentEnvironment(binary: string, parameters: DeploymentParameters, payments?: PaymentsProps): Record<string, string> {
+  if (!payments || !(PAYING_FUNCTIONS as readonly string[]).includes(binary)) return {};
+  return {
+    BISTRO_STRIPE_KEY_PARAMETER: parameters.stripeKey,
+    ...(binary === 'payments' ? { BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER: parameters.stripeWebhookSecret } : {}),
+    BISTRO_PLATFORM_FEES: checkedFees(payments.platformFees),
+    ...(payments.siteUrl ? { BISTRO_SITE_URL: payments.siteUrl } : {}),
+  };
 }
 
 /** What a deployment may hold back (`bistro_domain::offer::Feature`). */
@@ -54,6 +87,10 @@ function heldEnvironment(held: readonly string[] = []): Record<string, string> {
 export interface DeploymentParameters {
   readonly signingKey: string;
   readonly signUpCode: string;
+  /** Stripe's secret API key, read by the functions that call Stripe. */
+  readonly stripeKey: string;
+  /** The Stripe webhook endpoint's signing secret, read by the payments function only. */
+  readonly stripeWebhookSecret: string;
 }
 
 /** What `bistro-keys` and the accounts function call the parameters of deployment `name`. */
@@ -61,7 +98,12 @@ export function deploymentParameters(name: string): DeploymentParameters {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
     throw new Error(`a deployment name is 1-64 letters, digits, '.', '_' or '-': '${name}'`);
   }
-  return { signingKey: `/bistro/${name}/signing-key`, signUpCode: `/bistro/${name}/sign-up-code` };
+  return {
+    signingKey: `/bistro/${name}/signing-key`,
+    signUpCode: `/bistro/${name}/sign-up-code`,
+    stripeKey: `/bistro/${name}/stripe-key`,
+    stripeWebhookSecret: `/bistro/${name}/stripe-webhook-secret`,
+  };
 }
 
 /**
@@ -130,9 +172,10 @@ export class ApiStack extends Stack {
     (stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', routeSettings);
     const held = heldEnvironment(props.heldFeatures);
     for (const binary of HTTP_FUNCTIONS) {
-      const publishesMenu = binary === 'menu' || binary === 'accounts';
+      // Payments publish it too: an account able to take money changes what the menu offers.
+      const publishesMenu = binary === 'menu' || binary === 'accounts' || binary === 'payments';
       // The owner's export reads the pictures and the published menu, and writes nothing.
-      const readsMedia = publishesMenu || binary === 'exports';
+      const readsMedia = binary === 'menu' || binary === 'accounts' || binary === 'exports';
       const rust = new RustFunction(this, binary[0].toUpperCase() + binary.slice(1), {
         binary,
         lambdaDir: props.lambdaDir,
@@ -143,7 +186,9 @@ export class ApiStack extends Stack {
         logRetentionDays: props.logRetentionDays,
         environment: {
           ...held,
-          ...(readsMedia ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
+          // (payments names the media bucket only because the functions take both; it is granted nothing there)
+          ...(readsMedia || publishesMenu ? { MEDIA_BUCKET: props.mediaBucket.bucketName, SITE_BUCKET: props.siteBucket.bucketName } : {}),
+          ...paymentEnvironment(binary, props.parameters, props.payments),
           ...(binary === 'accounts' ? {
             BISTRO_SIGNING_KEY_PARAMETER: props.parameters.signingKey,
             BISTRO_SIGN_UP_CODE_PARAMETER: props.parameters.signUpCode,
@@ -159,6 +204,14 @@ export class ApiStack extends Stack {
           actions: ['ssm:GetParameter'],
           resources: [props.parameters.signingKey, props.parameters.signUpCode].map((name) =>
             this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+        }));
+      }
+      if (props.payments && (PAYING_FUNCTIONS as readonly string[]).includes(binary)) {
+        // Stripe's secrets, like the signing key, are encrypted with aws/ssm: this grant is the lock.
+        const names = binary === 'payments' ? [props.parameters.stripeKey, props.parameters.stripeWebhookSecret] : [props.parameters.stripeKey];
+        rust.fn.addToRolePolicy(new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: names.map((name) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
         }));
       }
       if (publishesMenu) {

@@ -43,6 +43,8 @@ export interface BistroProps {
   readonly domain?: { readonly name: string; readonly certificateArn: string };
   /** Sign-up with the stage's code (the default), or closed to everyone. */
   readonly signUp?: 'code' | 'closed';
+  /** Guests may pay online through Stripe, with the platform's fee per currency. */
+  readonly payments?: { readonly platformFees: string };
 }
 
 /** What one stage of cdk/stages.json deploys. */
@@ -61,6 +63,7 @@ export function stageProps(stage: StageConfig, lambdaDir: string): BistroProps {
     memoryMb: stage.memoryMb,
     domain: stage.domain,
     signUp: stage.signUp,
+    payments: stage.payments,
   };
 }
 
@@ -75,6 +78,8 @@ export function bistro(app: App, props: BistroProps) {
     env, lambdaDir: props.lambdaDir, table: data.table, mediaBucket: data.mediaBucket, siteBucket: data.siteBucket,
     parameters: deploymentParameters(stage), heldFeatures: props.heldFeatures,
     rateLimit: props.throttle?.rate, burstLimit: props.throttle?.burst, logRetentionDays, memoryMb: props.memoryMb, stage, signUp: props.signUp,
+    // Stripe sends guests back to the site's own domain; without one, to the page they came from.
+    payments: props.payments && { ...props.payments, siteUrl: props.domain && `https://${props.domain.name}` },
   });
   const realtime = new RealtimeStack(app, id('Realtime'), { env, lambdaDir: props.lambdaDir, table: data.table, logRetentionDays, stage });
   const edgeLimits = props.edgeLimits ?? EDGE_LIMITS;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type ExistingTable, checkedTable } from './data-stack.js';
 import { EDGE_LIMITS, type EdgeLimits } from './edge-stack.js';
-import { HELDABLE } from './api-stack.js';
+import { HELDABLE, checkedFees } from './api-stack.js';
 
 export interface StageConfig {
   /** The stage's name: lower-case letters and digits, as it appears in every name it owns. */
@@ -41,6 +41,13 @@ export interface StageConfig {
    * default) or not at all (`closed`: the operator makes them with `create-restaurant`).
    */
   readonly signUp: 'code' | 'closed';
+  /** Guests may pay online through Stripe (absent: every order is paid at the restaurant). */
+  readonly payments?: PaymentsConfig;
+}
+
+export interface PaymentsConfig {
+  /** The platform's fee per currency: `EUR:30+1.5%,USD:30+2.9%` (minor units and a share). */
+  readonly platformFees: string;
 }
 
 export interface Stages {
@@ -64,7 +71,7 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
   if (!/^[a-z][a-z0-9]{0,15}$/.test(name)) fail('name', 'a stage is named with 1-16 lower-case letters and digits, starting with a letter');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(all)', 'expected an object of settings');
   const r = raw as Raw;
-  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table', 'smokeRestaurant', 'signUp'];
+  const known = ['region', 'account', 'alarmEmail', 'keepData', 'edgeLimits', 'heldFeatures', 'throttle', 'logRetentionDays', 'memoryMb', 'domain', 'table', 'smokeRestaurant', 'signUp', 'payments'];
   for (const field of Object.keys(r)) if (!known.includes(field)) fail(field, `no such setting (the settings are ${known.join(', ')})`);
   const text = (field: string, pattern: RegExp, what: string, optional = false): string | undefined => {
     const value = r[field];
@@ -111,8 +118,17 @@ export function stageConfig(name: string, raw: unknown): StageConfig {
       table = checkedTable({ name: String(t.name), streamArn: String(t.streamArn) });
     } catch (e) { fail('table', (e as Error).message); }
   }
+  let payments: PaymentsConfig | undefined;
+  if (r.payments !== undefined) {
+    const p = r.payments as Raw;
+    if (typeof p !== 'object' || p === null || typeof p.platformFees !== 'string') fail('payments', `an object with platformFees (e.g. "EUR:30+1.5%", or "" for none), not ${JSON.stringify(r.payments)}`);
+    try {
+      payments = { platformFees: checkedFees(p.platformFees as string) };
+    } catch (e) { fail('payments.platformFees', (e as Error).message); }
+  }
   return {
     name,
+    payments,
     region: text('region', /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like eu-central-1') as string,
     account: text('account', /^\d{12}$/, 'a 12-digit account id', true),
     alarmEmail: text('alarmEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address', true),

@@ -18,7 +18,7 @@ import { ROUTE_THROTTLES, STAGE_THROTTLE } from '../lib/api-stack.js';
 import { PersonalDataRetention } from '../lib/retention.js';
 import { Stack } from 'aws-cdk-lib';
 
-const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'exports', 'ws', 'notifier', 'retention'];
+const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'exports', 'payments', 'ws', 'notifier', 'retention'];
 
 function standInLambdaDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
@@ -125,7 +125,8 @@ test('every route group goes to its own function', () => {
   };
   for (const [binary, path] of [['menu', '/v1/restaurants/{slug}/menu/{proxy+}'], ['cart', '/v1/restaurants/{slug}/carts/{proxy+}'],
     ['orders', '/v1/restaurants/{slug}/orders'], ['reservations', '/v1/restaurants/{slug}/reservations/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/login'],
-    ['accounts', '/v1/restaurants/{slug}/staff/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/me/{proxy+}']]) {
+    ['accounts', '/v1/restaurants/{slug}/staff/{proxy+}'], ['accounts', '/v1/restaurants/{slug}/me/{proxy+}'],
+    ['payments', '/v1/payments/{proxy+}'], ['payments', '/v1/restaurants/{slug}/payments/{proxy+}']]) {
     assert.match(target(`ANY ${path}`), new RegExp(functionId(api, binary)), `${path} → ${binary}`);
   }
 });
@@ -135,7 +136,7 @@ test('every function runs on provided.al2023, arm64, with logs kept a month', ()
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Architectures: ['arm64'], Handler: 'bootstrap' });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   }
-  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, 9);
+  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, FUNCTIONS_BUILT.length);
 });
 
 /** Every IAM statement of the role of the function built from `binary`. */
@@ -173,8 +174,8 @@ test('only the accounts function may read the signing key and the sign-up code, 
   assert.match(resources, /parameter\/bistro\/prod\/signing-key/);
   assert.match(resources, /parameter\/bistro\/prod\/sign-up-code/);
   assert.doesNotMatch(resources, /\*/, 'no wildcard');
-  for (const binary of ['menu', 'cart', 'orders', 'reservations']) {
-    assert.deepEqual(ssm(api, binary), [], binary);
+  for (const binary of ['menu', 'cart', 'orders', 'reservations', 'exports', 'payments']) {
+    assert.deepEqual(ssm(api, binary), [], `${binary}, in a stage that takes no payments`);
   }
   for (const binary of ['ws', 'notifier']) {
     assert.deepEqual(ssm(realtime, binary), [], binary);
@@ -340,7 +341,8 @@ test('the edge limits each viewer address over five minutes, all in all and tigh
   assert.match(scoped('SignUp'), /"PositionalConstraint":"EXACTLY","SearchString":"\/v1\/restaurants"/);
   assert.match(scoped('Booking'), /"SearchString":"\/reservations"/);
   assert.match(scoped('Ordering'), /"SearchString":"\/carts".*"SearchString":"\/orders".*"SearchString":"\/devices"/);
-  assert.equal(scoped('Everything'), 'null', 'every request counts toward the overall limit');
+  assert.match(scoped('Everything'), /"NotStatement".*"PositionalConstraint":"STARTS_WITH","SearchString":"\/v1\/payments\/"/,
+    'every request counts toward the overall limit but Stripe\'s webhooks, which guests\' limits would refuse');
   // A busy restaurant's Wi-Fi at a peak: 40 guests, about 40 requests and 2 creations each.
   assert.ok(EDGE_LIMITS.perAddress > 40 * 40 && EDGE_LIMITS.ordering > 40 * 2);
 });
@@ -616,4 +618,42 @@ test('a stage closed to sign-up tells the accounts function so, and only it', ()
   assert.equal(variables(closed, 'accounts').BISTRO_SIGN_UP, 'closed');
   assert.equal(variables(api, 'accounts').BISTRO_SIGN_UP, undefined, 'with its code by default');
   for (const binary of ['menu', 'cart', 'orders', 'reservations', 'exports']) assert.equal(variables(closed, binary).BISTRO_SIGN_UP, undefined, binary);
+});
+
+test('a stage that takes payments lets orders read Stripe\'s key and payments the key and the webhook secret, and no function more', () => {
+  const paying = Template.fromStack(bistro(new App(), {
+    lambdaDir: standInLambdaDir(), stage: 'pay', payments: { platformFees: 'EUR:30+1.5%' },
+    domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b' },
+    env: { account: '123456789012', region: 'eu-central-1' },
+  }).api);
+  const ssm = (binary: string) => statements(paying, binary)
+    .filter((s: any) => [s.Action].flat().some((action: string) => action.startsWith('ssm:')))
+    .map((s: any) => JSON.stringify(s.Resource));
+  const variables = (binary: string) => (paying.findResources('AWS::Lambda::Function')[functionId(paying, binary)] as any).Properties.Environment.Variables;
+  assert.equal(ssm('orders').length, 1);
+  assert.match(ssm('orders')[0], /parameter\/bistro\/pay\/stripe-key/);
+  assert.doesNotMatch(ssm('orders')[0], /webhook/, 'orders cannot read the webhook secret');
+  assert.match(ssm('payments')[0], /parameter\/bistro\/pay\/stripe-key.*parameter\/bistro\/pay\/stripe-webhook-secret/);
+  for (const binary of ['menu', 'cart', 'reservations', 'exports']) assert.deepEqual(ssm(binary), [], binary);
+  assert.equal(variables('orders').BISTRO_STRIPE_KEY_PARAMETER, '/bistro/pay/stripe-key');
+  assert.equal(variables('orders').BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER, undefined);
+  assert.equal(variables('payments').BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER, '/bistro/pay/stripe-webhook-secret');
+  assert.equal(variables('payments').BISTRO_PLATFORM_FEES, 'EUR:30+1.5%');
+  assert.equal(variables('payments').BISTRO_SITE_URL, 'https://order.example.com', 'Stripe sends guests back to the site');
+  assert.doesNotMatch(JSON.stringify(paying.toJSON()), /sk_(live|test)_|whsec_/, 'no key material in the template');
+  const quiet = (binary: string) => Object.keys(variables(binary)).filter((name) => name.includes('STRIPE'));
+  for (const binary of ['orders', 'payments']) {
+    const unpaid = (api.findResources('AWS::Lambda::Function')[functionId(api, binary)] as any).Properties.Environment.Variables;
+    assert.deepEqual(Object.keys(unpaid).filter((name) => name.includes('STRIPE')), [], `${binary} without payments`);
+  }
+  assert.deepEqual(quiet('cart'), []);
+});
+
+test('a stage\'s platform fee is checked before anything is synthesized', () => {
+  const base = { region: 'eu-central-1', keepData: false, smokeRestaurant: 'smoke' };
+  assert.equal(stageConfig('t', { ...base, payments: { platformFees: 'EUR:30+1.5%, JPY:50' } }).payments?.platformFees, 'EUR:30+1.5%,JPY:50');
+  for (const bad of ['EUR', 'EUR:-1', 'eur:30', 'EUR:1.5', 'EUR:101%', 'EUR:30+1.555%']) {
+    assert.throws(() => stageConfig('t', { ...base, payments: { platformFees: bad } }), /payments\.platformFees/, bad);
+  }
+  assert.throws(() => stageConfig('t', { ...base, payments: true }), /payments/);
 });

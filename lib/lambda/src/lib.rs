@@ -9,6 +9,9 @@
 //! `BISTRO_SIGN_UP_CODE_PARAMETER`, the names (never the values) of its SSM parameters. Region and
 //! credentials come from the Lambda environment. No key reaches any function through its
 //! configuration: verifiers read the public keys from the table, `accounts` its private ring from SSM.
+//! `orders` and `payments` read the Stripe secrets from SSM on their first payment
+//! (`payment_keys`), named by `BISTRO_STRIPE_KEY_PARAMETER` and (payments only)
+//! `BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER`; `BISTRO_PLATFORM_FEES` and `BISTRO_SITE_URL` beside them.
 
 #![warn(clippy::too_many_lines)] // at 60 lines (clippy.toml); an exception is an `#[expect]` with its reason
 
@@ -16,6 +19,8 @@ pub mod apigw;
 #[cfg(feature = "issuer")]
 pub mod keys;
 pub mod notifier;
+#[cfg(feature = "payments")]
+pub mod payment_keys;
 pub mod ws;
 
 /// For [`function_allocator!`], so a function needs no dependency of its own for it.
@@ -114,7 +119,22 @@ pub async fn state_from_env(aws: &aws_config::SdkConfig, tokens: Tokens) -> Resu
     if let Some(sign_up) = sign_up {
         state = state.with_sign_up(sign_up);
     }
-    Ok(with_media(state, aws))
+    Ok(with_payments(with_media(state, aws), aws)?)
+}
+
+/// Payments online, for the functions built to take them (`orders`, `payments`) in a stage
+/// whose settings switch them on.
+#[cfg(feature = "payments")]
+fn with_payments(state: AppState, aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
+    Ok(match payment_keys::from_env(aws)? {
+        Some(settings) => state.with_payments(settings),
+        None => state,
+    })
+}
+
+#[cfg(not(feature = "payments"))]
+fn with_payments(state: AppState, _aws: &aws_config::SdkConfig) -> Result<AppState, ConfigError> {
+    Ok(state)
 }
 
 type SignUp = Option<Arc<dyn bistro_api::sign_up::SignUpPolicy>>;

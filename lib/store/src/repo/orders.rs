@@ -195,7 +195,8 @@ impl Orders {
     /// Places the order a paid checkout (`paid`, the checkout's item as it is to be written over
     /// `checkout_version`) becomes: numbered like any order, with the checkout marked paid in the
     /// same transaction, so a confirmation that comes twice places one order. Its later slot was
-    /// counted when the checkout was opened. A checkout changed meanwhile is `StaleVersion`.
+    /// counted when the checkout was opened. A checkout changed meanwhile, or placed already, is
+    /// `StaleVersion`.
     pub async fn place_paid(
         &self,
         slug: &Slug,
@@ -217,10 +218,10 @@ impl Orders {
                 .with(Part::EventNumber, event_counter)
                 .with(Part::Event, event))
         };
-        match self.numbered(slug, business_date, id.clone(), numbered, writes).await {
+        match self.numbered(slug, business_date, id, numbered, writes).await {
             Ok(placed) => Ok(placed.value),
-            // The ticket was there: the checkout's order was placed by an earlier confirmation.
-            Err(RepoError::IdempotencyMismatch) => self.get(slug, &id).await,
+            // The ticket was there: an earlier confirmation placed the checkout's order.
+            Err(RepoError::IdempotencyMismatch) => Err(RepoError::StaleVersion),
             Err(other) => Err(other),
         }
     }
