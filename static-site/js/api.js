@@ -191,6 +191,9 @@ export function rememberOrder(slug, order, token) {
   const kept = activeOrders(slug).filter((o) => o.id !== order.id).slice(0, 4);
   localStorage.setItem(ordersKey(slug), JSON.stringify([{ id: order.id, token, number: order.number }, ...kept]));
 }
+/** Where a guest's order paid online keeps its secret while the guest is on Stripe's page. */
+export const payingKey = (id) => `bistro.paying.${id}`;
+
 export function forgetOrder(slug, id) {
   localStorage.setItem(ordersKey(slug), JSON.stringify(activeOrders(slug).filter((o) => o.id !== id)));
 }

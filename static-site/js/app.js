@@ -3,7 +3,7 @@
 // the manager's.
 const guest = () => import('./customer.js');
 const booking = () => import('./booking.js');
-import { endSession, session } from './api.js';
+import { endSession, payingKey, session } from './api.js';
 import { h, nav, show, toast } from './ui.js';
 import { LANGUAGES, guestMessage, lang, loadStaffWords, loadWords, setLang, t } from './words.js';
 
@@ -15,6 +15,8 @@ function languagePicker() {
 }
 
 const token = () => new URLSearchParams(location.search).get('token') ?? '';
+/** An order's secret: in its address, or kept while its guest paid on Stripe's page (which is never given it). */
+const orderToken = (id) => token() || localStorage.getItem(payingKey(id)) || '';
 /** A restaurant's address, `/r/{slug}`, and the page's path within it: read in this one place. */
 const RESTAURANT_PATH = /^\/r\/([a-z0-9_-]+)(\/.*)?$/;
 /** The pages of a restaurant's staff (their first path segment): they speak the staff's words. */
@@ -23,7 +25,7 @@ const STAFF_PAGES = new Set(['staff', 'driver', 'history', 'bookings', 'manage',
 const PAGES = [
   [/^\/?$/, (slug) => [guest().then((m) => m.menuPage(slug, null)), 'Menu']],
   [/^\/t\/([A-Za-z0-9_-]+)\/?$/, (slug, table) => [guest().then((m) => m.menuPage(slug, table)), 'Menu']],
-  [/^\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, token())), 'Your order']],
+  [/^\/order\/([0-9a-f]{32})$/, (slug, id) => [import('./order-view.js').then((m) => m.orderPage(slug, id, orderToken(id))), 'Your order']],
   [/^\/book$/, (slug) => [booking().then((m) => m.bookingPage(slug)), 'Book a table']],
   [/^\/booking\/([0-9a-f]{32})$/, (slug, id) => [booking().then((m) => m.bookedPage(slug, id, token())), 'Your booking']],
   [/^\/staff$/, (slug) => [import('./staff.js').then((m) => m.boardPage(slug)), session(slug) ? 'Orders' : 'Staff']],

@@ -44,6 +44,19 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   const addressField = h('div', {}, field(t('checkout.address'), address, errorFor('address')),
     h('div', { class: 'field' }, h('label', { for: 'guest-postcode' }, t('checkout.postcode')), postcode, postcodeHint, errorFor('postcode')), feeNote);
   const phoneLabel = h('label', { for: 'guest-phone' }, t('checkout.phone'));
+  // How pickup and delivery are paid: online (on Stripe's page, before the kitchen sees the
+  // order) where the restaurant asks for it and can take it; a table pays at the table.
+  const pay = menu.restaurant.pay ?? { online: false, at_restaurant: true };
+  const payChoice = pay.online && pay.at_restaurant
+    ? h('fieldset', { class: 'pay' }, h('legend', {}, t('checkout.pay_how')),
+      [['online', t('checkout.pay_online')], ['at_restaurant', t('checkout.pay_at_restaurant')]].map(([value, label]) =>
+        h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'pay', value, checked: value === (draft.pay ?? 'online'), onchange: () => update() }), ` ${label}`)), errorFor('pay'))
+    : pay.online ? h('div', {}, h('p', { class: 'note', 'data-testid': 'pay-online' }, t('checkout.pay_online_only')), errorFor('pay')) : errorFor('pay');
+  /** How this order is paid, as the API takes it: `undefined` at a table or where only the restaurant takes money. */
+  const payWay = () => {
+    if ((form.elements.kind?.value ?? 'pickup') === 'dine_in' || !pay.online) return undefined;
+    return form.elements.pay?.value ?? 'online';
+  };
   const general = h('p', { class: 'error', role: 'alert', hidden: true });
   const kindError = errorFor('kind');
   const button = h('button', { type: 'submit', class: 'primary', disabled: blocked || !open, 'aria-describedby': 'order-blocked' }, t('checkout.order'));
@@ -63,6 +76,8 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     button.disabled = Boolean(why);
     blockedNote.hidden = !why;
     blockedNote.textContent = why;
+    payChoice.hidden = (form.elements.kind?.value ?? 'pickup') === 'dine_in';
+    if (!button.classList.contains('busy')) button.textContent = payWay() === 'online' ? t('checkout.to_payment') : t('checkout.order');
   };
   const orderable = (ok, why) => { time = { ok, why }; update(); };
   const whenHolder = h('div');
@@ -89,6 +104,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     field(t('checkout.name'), name, errorFor('name')),
     h('div', { class: 'field' }, phoneLabel, phone, errorFor('phone')),
     addressField,
+    payChoice,
     general,
     blockedNote,
     button);
@@ -104,7 +120,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const box = errors[where] ?? general;
     box.textContent = message;
     box.hidden = false;
-    ({ name, address, phone, postcode }[where] ?? button).focus();
+    ({ name, address, phone, postcode, pay: form.elements.pay?.[0] }[where] ?? button).focus();
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -120,22 +136,26 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
       : kindName === 'delivery' ? { type: 'delivery', address: address.value.trim(), ...(code ? { postcode: code } : {}) } : { type: 'pickup' };
     const customer = { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) };
     button.disabled = true;
+    button.classList.add('busy');
     button.textContent = t('checkout.ordering');
     try {
       const at = when?.value();
-      const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}) };
+      const way = payWay();
+      const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}), ...(way ? { pay: way } : {}) };
       const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body, headers: { 'idempotency-key': idempotencyKey } });
       sessionStorage.removeItem(draftKey(slug));
       placed(result);
     } catch (problem) {
       button.disabled = false;
-      button.textContent = t('checkout.order');
+      button.classList.remove('busy');
+      update();
       if (['slot_full', 'slot_unavailable'].includes(problem.code)) return when?.refused(guestMessage(problem));
       const where = problem.code === 'address_required' || problem.field?.startsWith('kind.address') ? 'address'
         : problem.code === 'phone_required' || problem.field?.startsWith('customer.phone') ? 'phone'
         : ['postcode_required', 'postcode_not_delivered'].includes(problem.code) || problem.field?.startsWith('kind.postcode') ? 'postcode'
         : problem.field?.startsWith('customer.name') ? 'name'
-          : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind' : 'general';
+          : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind'
+            : ['online_payment_unavailable', 'online_payment_required', 'payment_provider_failed'].includes(problem.code) ? 'pay' : 'general';
       fail(where, where === 'phone' && problem.code === 'invalid_body' ? t('checkout.phone_invalid') : guestMessage(problem));
     }
   });

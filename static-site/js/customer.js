@@ -1,6 +1,6 @@
 // The guest's menu page: the menu (from the published JSON), the cart and checkout. The live
 // order page is order-view.js, fetched only when a guest follows an order.
-import { activeOrders, api, config, ensureDevice, publishedMenu, rememberOrder } from './api.js';
+import { activeOrders, api, config, ensureDevice, payingKey, publishedMenu, rememberOrder } from './api.js';
 import { cartBar, cartPanel } from './cart-view.js';
 import { isOpen, nextOpening } from './hours.js';
 import { takesBookings, waysToOrder } from './offer.js';
@@ -81,8 +81,15 @@ export async function menuPage(slug, rawTable) {
       say(where, guestMessage(problem), true);
     }
   }
-  function placed({ order, token }) {
+  function placed({ order, checkout, token }) {
     localStorage.removeItem(cartKey(slug));
+    if (checkout) {
+      // Paid online: the guest pays on Stripe's page, which sends them back to the order's page;
+      // the order's secret waits here for them (it never goes to Stripe).
+      localStorage.setItem(payingKey(checkout.id), token);
+      location.assign(checkout.pay_url);
+      return;
+    }
     rememberOrder(slug, order, token);
     history.pushState({}, '', `/r/${slug}/order/${order.id}?token=${token}`);
     window.dispatchEvent(new PopStateEvent('popstate'));
@@ -95,8 +102,13 @@ export async function menuPage(slug, rawTable) {
   renderMenu();
   renderCart(cart);
   const mine = activeOrders(slug);
+  // Back from Stripe's page without paying: the order waits for its payment until it lapses.
+  const paying = new URLSearchParams(location.search).get('paying');
+  const left = paying && localStorage.getItem(payingKey(paying))
+    ? h('p', { class: 'note', role: 'status', 'data-testid': 'left-payment' }, `${t('paying.left')} `, h('a', { href: `/r/${slug}/order/${paying}` }, t('paying.continue'))) : '';
   show(
     h('h1', {}, menu.restaurant.name),
+    left,
     mine.length ? h('p', { class: 'note' }, `${t('menu.open_orders')}: `, mine.map((o, i) => [i ? ', ' : '', h('a', { href: `/r/${slug}/order/${o.id}?token=${o.token}` }, `#${o.number}`)])) : '',
     notesHolder,
     known ? '' : h('p', { class: 'error', role: 'alert' }, t('menu.unknown_table', { table: rawTable })),

@@ -205,8 +205,9 @@ async function otherSection(slug, current, section) {
   // The restaurant as this page read it, shared by its forms (restaurant-forms.js says why).
   const shared = ['settings', 'hours'].includes(section) ? await api('GET', `/v1/restaurants/${slug}`) : null;
   const parts = {
-    settings: () => [h('h1', {}, t('mgr.settings_title')), h('h2', {}, t('mgr.settings_subtitle')), basicsForm(slug, token, shared), servingForm(slug, token, shared),
-      h('p', {}, h('a', { href: `/r/${slug}/tables` }, t('mgr.print_qr'))), bookingsForm(slug, token, shared)],
+    settings: async () => [h('h1', {}, t('mgr.settings_title')), h('h2', {}, t('mgr.settings_subtitle')), basicsForm(slug, token, shared), servingForm(slug, token, shared),
+      h('p', {}, h('a', { href: `/r/${slug}/tables` }, t('mgr.print_qr'))), bookingsForm(slug, token, shared),
+      await import('./payments.js').then((m) => m.paymentsSection(slug, current, shared))],
     hours: () => [h('h1', {}, t('mgr.section.hours')), settingsForm(slug, token, shared)],
     staff: async () => [h('h1', {}, t('mgr.team_title')), await teamSection(slug, current)],
     reports: async () => [h('h1', {}, t('mgr.reports_title')), await salesSection(slug, token),

@@ -1,6 +1,6 @@
 // The guest's live order page: its state as it moves, the lines, where and when it comes, the
 // receipt, and cancelling while the kitchen has not accepted it.
-import { api, forgetOrder } from './api.js';
+import { api, forgetOrder, payingKey } from './api.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
@@ -10,7 +10,13 @@ export async function orderPage(slug, id, token) {
     await Promise.all([api('GET', `/v1/restaurants/${slug}`), import('./live.js'), import('./when.js')]);
   await useRestaurantLanguage(restaurant.language);
   const read = () => api('GET', `/v1/restaurants/${slug}/orders/${id}?token=${encodeURIComponent(token)}`);
-  let order = await read();
+  // Paid online and back from Stripe's page: there is no order until Stripe confirms the payment,
+  // and the checkout says how that stands.
+  const paying = localStorage.getItem(payingKey(id)) !== null;
+  const order0 = paying ? await import('./paying.js').then((m) => m.awaitPayment(slug, id, token, read)) : await read();
+  if (!order0) return;
+  localStorage.removeItem(payingKey(id));
+  let order = order0;
   const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));
   const body = h('div');
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -58,6 +64,7 @@ export async function orderPage(slug, id, token) {
         line.note ? h('p', { class: 'note' }, `${t('cart.note')}: ${line.note}`) : '')),
       order.delivery_fee ? h('li', { 'data-testid': 'delivery-fee' }, h('div', { class: 'line-head' }, h('span', {}, t('order.delivery_fee')), h('span', { class: 'price' }, money(order.delivery_fee)))) : ''),
       h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
+      order.paid ? h('p', { class: 'paid', 'data-testid': 'paid' }, t(`paid.${order.paid.state}`, { amount: money(order.paid.amount) })) : '',
       h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
       receipt(),
       h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, t('order.print')),

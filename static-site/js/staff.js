@@ -130,7 +130,8 @@ export async function boardPage(slug) {
       order.promise ? h('p', { class: `promise${order.promise.scheduled ? ' scheduled' : ''}`, 'data-testid': 'promise' }, promised(order, timeZone)) : '',
       orderLines(order),
       guestDetails(order),
-      h('p', {}, money(order.totals.total), order.delivery_fee ? ` ${t('staff.delivery_fee', { fee: money(order.delivery_fee) })}` : ''),
+      h('p', {}, money(order.totals.total), order.delivery_fee ? ` ${t('staff.delivery_fee', { fee: money(order.delivery_fee) })}` : '',
+        order.paid ? h('strong', { class: 'paid', 'data-testid': 'paid' }, ` · ${t(`staff.paid.${order.paid.state}`)}`) : ''),
       order.kind.type === 'delivery' ? driverPart(order) : '',
       COLUMNS.includes(order.state) ? buttons : h('p', { class: 'state' }, stateName(order.state)));
   }

@@ -24,11 +24,12 @@ function freePort() {
  * The local server; `rateLimit` requests a second per client (0, the tests' default: none);
  * `hold` the capabilities it holds back for every restaurant (`--hold`).
  */
-export async function startServer(existing, { rateLimit = 0, hold = '' } = {}) {
+export async function startServer(existing, { rateLimit = 0, hold = '', payments = 'off' } = {}) {
   const port = existing?.port ?? await freePort();
   const data = existing?.data ?? mkdtempSync(join(tmpdir(), 'bistro-browser-'));
   const child = spawn(join(root, 'target/debug/bistro-local'),
-    ['--addr', `127.0.0.1:${port}`, '--data', data, '--rate-limit', String(rateLimit), '--static', join(root, 'static-site'), '--no-demo', ...(hold ? ['--hold', hold] : [])],
+    ['--addr', `127.0.0.1:${port}`, '--data', data, '--rate-limit', String(rateLimit), '--static', join(root, 'static-site'), '--no-demo', ...(hold ? ['--hold', hold] : []),
+      '--payments', payments, ...(payments === 'fake' ? ['--platform-fees', 'EUR:30+1.5%'] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'warn', BISTRO_JWT_SECRET: 'browser tests secret, long enough for HS256' } });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i += 1) {
@@ -161,10 +162,10 @@ export async function logIn(tab, { email, password }) {
  * One test file's world: a local server with the restaurant `slug` seeded, Chromium, and the
  * console errors of every page, which must be none when the file ends. Filled in before the tests.
  */
-export function suite(slug) {
+export function suite(slug, options = {}) {
   const world = { server: null, chrome: null, logins: null, errors: [] };
   before(async () => {
-    world.server = await startServer();
+    world.server = await startServer(undefined, options);
     world.logins = await seedRestaurant(world.server.base, slug);
     world.chrome = await browser();
   });

@@ -16,6 +16,8 @@ pub(super) fn router() -> Router<Fake> {
         .route("/pay/{id}/pay", post(pay))
         .route("/pay/{id}/cancel", post(go_back))
         .route("/connect/{account}", get(onboarding_page).post(onboard))
+        // A browser asks every origin for its icon: the fake has none to give, and says so quietly.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
 }
 
 /// `text` for a URL's query or an HTML attribute: everything but letters and digits escaped.

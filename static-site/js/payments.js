@@ -1,0 +1,75 @@
+// The manager's word on how guests pay for pickup and delivery, and the owner's connection of the
+// restaurant's own Stripe account: its state as Stripe says it, and where to finish setting it up
+// (on Stripe's own pages, which send the owner back here to see it refreshed).
+import { api } from './api.js';
+import { h } from './ui.js';
+import { t } from './words.js';
+import { saveRestaurant } from './restaurant-forms.js';
+
+const CHOICES = ['at_restaurant', 'online', 'either'];
+
+export async function paymentsSection(slug, current, shared) {
+  const owner = current.account.role === 'owner';
+  const said = h('p', { role: 'status', class: 'row-status', 'data-testid': 'payments-status' });
+  let account = owner ? await accountState(slug, current.token, said) : null;
+  if (owner && account && !account.available) {
+    return h('section', { 'aria-labelledby': 'payments-title' }, h('h2', { id: 'payments-title' }, t('mgr.pay.title')), h('p', { class: 'note' }, t('mgr.pay.unavailable')));
+  }
+  const state = h('p', { 'data-testid': 'account-state' });
+  const connect = h('button', { type: 'button', hidden: !owner });
+  const drawAccount = () => {
+    const now = account?.state ?? (shared.restaurant.payment_account ? shared.restaurant.payment_account.state : 'not_connected');
+    state.textContent = t(`mgr.pay.account.${now}`);
+    connect.textContent = t(now === 'not_connected' ? 'mgr.pay.connect' : 'mgr.pay.continue');
+    connect.hidden = !owner || now === 'ready';
+  };
+  connect.addEventListener('click', async () => {
+    connect.disabled = true;
+    said.textContent = t('mgr.pay.opening');
+    try {
+      const connected = await api('POST', `/v1/restaurants/${slug}/payments/connect`, { token: current.token });
+      location.assign(connected.continue_url);
+    } catch (problem) {
+      said.textContent = problem.message;
+      connect.disabled = false;
+    }
+  });
+  drawAccount();
+  const choice = h('select', { id: 'payment-choice', name: 'payment', 'aria-describedby': 'payment-hint' },
+    CHOICES.map((value) => h('option', { value, selected: (shared.restaurant.payment ?? 'at_restaurant') === value }, t(`mgr.pay.choice.${value}`))));
+  const choiceSaid = h('p', { role: 'status', class: 'row-status', 'data-testid': 'payment-choice-status' });
+  const form = h('form', {},
+    h('label', { for: 'payment-choice' }, t('mgr.pay.how')), choice,
+    h('p', { class: 'note', id: 'payment-hint' }, t('mgr.pay.hint')),
+    choiceSaid, h('button', { type: 'submit' }, t('mgr.pay.save')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    choiceSaid.textContent = '';
+    try {
+      await saveRestaurant(slug, current.token, shared, { payment: choice.value });
+      const ready = (account?.state ?? shared.restaurant.payment_account?.state) === 'ready';
+      choiceSaid.textContent = choice.value === 'at_restaurant' || ready ? t('mgr.pay.saved') : t('mgr.pay.saved_not_ready');
+    } catch (problem) {
+      choiceSaid.textContent = problem.message;
+    }
+  });
+  return h('section', { 'aria-labelledby': 'payments-title' },
+    h('h2', { id: 'payments-title' }, t('mgr.pay.title')), state, said, connect, form);
+}
+
+/** The account as Stripe says it is; asked again when the owner is back from Stripe's pages. */
+async function accountState(slug, token, said) {
+  const back = new URLSearchParams(location.search).get('payments') === 'back';
+  try {
+    if (back) {
+      history.replaceState({}, '', location.pathname);
+      const refreshed = await api('POST', `/v1/restaurants/${slug}/payments/refresh`, { token });
+      said.textContent = t(refreshed.state === 'ready' ? 'mgr.pay.back_ready' : 'mgr.pay.back_pending');
+      return refreshed;
+    }
+    return await api('GET', `/v1/restaurants/${slug}/payments`, { token });
+  } catch (problem) {
+    said.textContent = problem.message;
+    return null;
+  }
+}

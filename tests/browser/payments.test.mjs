@@ -1,0 +1,68 @@
+// Paying online, in a real browser on a phone, against the fake Stripe the local server starts
+// (`--payments fake`): the owner connects the restaurant's account and asks guests to pay online;
+// a guest orders a pickup, pays on the fake's hosted page, comes back to a page that waits for
+// the payment's confirmation and then follows the order, which the board shows as paid.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+
+import { PHONE, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
+
+const SLUG = 'osteria-pay';
+
+const world = suite(SLUG, { payments: 'fake' });
+
+async function axeClean(tab, view) {
+  const results = await new AxeBuilder({ page: tab }).analyze();
+  assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `axe on the ${view}`);
+}
+
+test('the owner connects the restaurant\'s Stripe account and asks guests to pay online', async () => {
+  const tab = await managerOnPhone(world, SLUG, world.errors, 'settings');
+  const section = tab.getByRole('region', { name: 'Payments online' });
+  await section.getByTestId('account-state').filter({ hasText: 'No Stripe account is connected' }).waitFor();
+  await axeClean(tab, 'payments section');
+  await section.getByRole('button', { name: 'Connect your Stripe account' }).click();
+  await tab.getByRole('button', { name: 'Finish setup' }).click();
+
+  await tab.getByTestId('payments-status').filter({ hasText: 'Stripe says your account is ready' }).waitFor();
+  await tab.getByTestId('account-state').filter({ hasText: 'Your Stripe account takes payments' }).waitFor();
+  await tab.getByLabel('How guests pay for pickup and delivery').selectOption('online');
+  await tab.getByRole('button', { name: 'Save how guests pay' }).click();
+  await tab.getByTestId('payment-choice-status').filter({ hasText: 'Saved.' }).waitFor();
+  await screenshot(tab, 'manage-payments-phone');
+  await tab.context().close();
+});
+
+test('a guest on a phone pays a pickup online, and the order reaches the board only once it is paid', async () => {
+  const guest = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/`);
+  await guest.getByRole('button', { name: 'Add Pizza' }).click();
+  await guest.getByRole('button', { name: 'Add to order' }).click();
+  await guest.getByTestId('cart-bar').getByRole('link', { name: /View order/ }).click();
+  await guest.getByLabel('Pickup').check();
+  await guest.getByTestId('pay-online').filter({ hasText: 'You pay online when you order.' }).waitFor();
+  await guest.getByLabel('Your name').fill('Ada');
+  await axeClean(guest, 'checkout with payment online');
+  await screenshot(guest, 'checkout-pay-online-phone');
+  await guest.getByRole('button', { name: 'Continue to payment' }).click();
+
+  await guest.getByRole('heading', { name: 'Pay for your order' }).waitFor();
+  await screenshot(guest, 'fake-stripe-payment-page-phone');
+  await guest.getByRole('button', { name: /^Pay / }).click();
+
+  await guest.getByRole('heading', { name: /Order #1/ }).waitFor();
+  await guest.getByTestId('paid').filter({ hasText: 'Paid online' }).waitFor();
+  await guest.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
+  await axeClean(guest, 'order paid online');
+  await screenshot(guest, 'order-paid-online-phone');
+
+  const board = await page(await world.chrome.newContext(), world.errors);
+  await board.goto(`${world.server.base}/r/${SLUG}/staff`);
+  await logIn(board, world.logins.staff);
+  const ticket = board.locator('[data-state="placed"] .ticket');
+  await ticket.getByTestId('paid').filter({ hasText: 'Paid online' }).waitFor();
+  assert.match(await ticket.innerText(), /#1/);
+  await guest.context().close();
+  await board.context().close();
+});
