@@ -28,6 +28,11 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
+    // Stripe's webhooks come from a few addresses at the rate all restaurants make together: no
+    // limit meant for one guest counts them (each is refused without Stripe's signature).
+    if request.uri().path().starts_with("/v1/payments/") {
+        return next.run(request).await;
+    }
     match limiter.check_key(&peer.ip()) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {

@@ -165,12 +165,14 @@ impl Stripe {
         self.call(self.http.get(format!("{}/v1/accounts/{id}", self.base)), None, None).await
     }
 
-    /// Where the restaurant's owner finishes connecting the account on Stripe's own pages.
+    /// Where the restaurant's owner finishes connecting the account on Stripe's own pages
+    /// (`idempotency`: one link per owner's press, so a retried press gets the same link).
     pub async fn account_link(
         &self,
         account: &str,
         refresh_url: &str,
         return_url: &str,
+        idempotency: &str,
     ) -> Result<String, StripeError> {
         #[derive(Deserialize)]
         struct Link {
@@ -182,8 +184,7 @@ impl Stripe {
             ("return_url", return_url),
             ("type", "account_onboarding"),
         ]);
-        // An account link is single-use and short-lived: a new one each time, no idempotency key.
-        let link: Link = self.call(self.post("/v1/account_links", &form), None, None).await?;
+        let link: Link = self.call(self.post("/v1/account_links", &form), None, Some(idempotency)).await?;
         Ok(link.url)
     }
 

@@ -380,7 +380,9 @@ async fn read_account(State(fake): State<Fake>, headers: HeaderMap, Path(id): Pa
 }
 
 async fn create_link(State(fake): State<Fake>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Answer {
-    fake.admit(&headers, "/v1/account_links", &form)?;
+    if let Some(first) = fake.admit(&headers, "/v1/account_links", &form)? {
+        return Ok(Json(first));
+    }
     let (Some(account), Some(back)) = (field(&form, "account"), field(&form, "return_url")) else {
         return Err(invalid("Missing required param: account, return_url."));
     };
@@ -388,7 +390,9 @@ async fn create_link(State(fake): State<Fake>, headers: HeaderMap, Form(form): F
         return Err(missing("account"));
     }
     let url = format!("{}/connect/{account}?return_url={}", fake.base, page::encode(back));
-    Ok(Json(json!({"object": "account_link", "created": now(), "expires_at": now() + 300, "url": url})))
+    let link = json!({"object": "account_link", "created": now(), "expires_at": now() + 300, "url": url});
+    fake.remember(&headers, form, &link);
+    Ok(Json(link))
 }
 
 /// A session's lines and total from its form; refuses what Stripe refuses.

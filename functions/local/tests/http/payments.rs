@@ -324,3 +324,16 @@ async fn a_deployment_without_payments_refuses_connecting_and_takes_orders_paid_
     let response = app.request(Method::POST, EVENTS, None).body("{}").send().await.unwrap();
     assert_problem(response, StatusCode::FORBIDDEN, "payments_not_available").await;
 }
+
+#[tokio::test]
+async fn stripes_webhooks_are_not_held_to_the_limit_per_address_meant_for_guests() {
+    let app = crate::harness::spawn_app_with(|config| config.rate_limit = 1).await;
+    for _ in 0..6 {
+        let response = app.request(Method::POST, EVENTS, None).body("{}").send().await.unwrap();
+        assert_problem(response, StatusCode::FORBIDDEN, "payments_not_available").await;
+    }
+    let guest = [app.get("/health", None).await.status(), app.get("/v1/restaurants/x", None).await.status()];
+    let limited = (0..6).map(|_| app.get("/v1/restaurants/x", None));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(limited).await.iter().map(|r| r.status()).collect();
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "a guest is still limited: {guest:?} {statuses:?}");
+}

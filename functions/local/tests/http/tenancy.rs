@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, json_of, spawn_app};
+use crate::harness::{TestApp, json_of, spawn_app, spawn_paying_app};
 
 const ROLES: [&str; 4] = ["owner", "manager", "staff", "driver"];
 
@@ -94,7 +94,8 @@ async fn every_guarded_operation_refuses_a_role_its_document_does_not_name() {
 
 #[tokio::test]
 async fn every_guarded_operation_lets_in_every_role_its_document_names() {
-    let app = spawn_app().await;
+    // Payments on, so that the owner's payment routes answer as they do for a paying deployment.
+    let (app, _stripe) = spawn_paying_app().await;
     let mut staff = tokens(&app, "alpha").await;
     for operation in guarded(&app, "alpha").await {
         for (role, token) in staff.iter_mut().filter(|(role, _)| operation.roles.iter().any(|r| r == role)) {

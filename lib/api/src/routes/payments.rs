@@ -317,10 +317,10 @@ pub async fn connect(
     };
     let site = settings.site_for(&headers)?;
     let back = format!("{site}/r/{slug}/manage/settings?payments=back");
-    let link = stripe
-        .account_link(account.id.as_str(), &back, &back)
-        .await
-        .map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
+    // A link lives a few minutes and opens once: a press within the same minute (a retry) gets the same.
+    let key = format!("link-{}-{}", account.id.as_str(), Timestamp::now().as_second() / 60);
+    let link = stripe.account_link(account.id.as_str(), &back, &back, &key).await;
+    let link = link.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
     Ok(Json(view(&state, Some(&account), Some(link))))
 }
 
