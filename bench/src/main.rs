@@ -27,6 +27,7 @@ mod fixture;
 mod load;
 mod moving;
 mod page;
+mod paid;
 mod report;
 mod request_units;
 mod resume;
@@ -43,6 +44,9 @@ pub struct Results {
     date: String,
     machine: String,
     request_units: request_units::RequestUnits,
+    /// Absent from runs before orders could be paid online.
+    #[serde(default)]
+    paid: Option<paid::PaidOrder>,
     cold_start: Option<Vec<cold_start::ColdStart>>,
     warm: Option<Vec<warm::WarmRequest>>,
     sizes: Option<Vec<sizes::Size>>,
@@ -69,6 +73,9 @@ fn markdown(results: &Results) -> String {
         results.date, results.machine
     );
     out += &request_units::section(&results.request_units);
+    if let Some(paid) = &results.paid {
+        out += &paid::section(paid);
+    }
     if let Some(starts) = &results.cold_start {
         out += &cold_start::section(starts);
     }
@@ -102,6 +109,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let release = workspace().join("target/release");
 
     let request_units = request_units::measure().await?;
+    let paid = Some(paid::measure().await?);
     let cold_start =
         if wanted("cold") { Some(cold_start::measure(&release, wanted("callgrind")).await?) } else { None };
     let warm = if wanted("warm") { Some(warm::measure(&std::env::current_exe()?).await?) } else { None };
@@ -119,6 +127,7 @@ async fn measure(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         date: report::today(),
         machine: report::machine(),
         request_units,
+        paid,
         cold_start,
         warm,
         sizes,

@@ -185,7 +185,7 @@ impl Orders {
             }
         }
         let writes = |order: &Order, last_number, last| placement.writes(order, last_number, last);
-        match self.numbered(slug, business_date, id, numbered, writes).await {
+        match self.numbered(slug, business_date, id, numbered, writes, false).await {
             // The key's order was placed first: answer with it.
             Err(RepoError::IdempotencyMismatch) => self.earlier(slug, idempotency).await?.ok_or(RepoError::Busy),
             other => other,
@@ -218,7 +218,9 @@ impl Orders {
                 .with(Part::EventNumber, event_counter)
                 .with(Part::Event, event))
         };
-        match self.numbered(slug, business_date, id, numbered, writes).await {
+        // Confirmations come to an instance that seldom numbers orders: what it remembers of the
+        // counters is most likely stale, and a transaction refused on a stale number is billed in full.
+        match self.numbered(slug, business_date, id, numbered, writes, true).await {
             Ok(placed) => Ok(placed.value),
             // The ticket was there: an earlier confirmation placed the checkout's order.
             Err(RepoError::IdempotencyMismatch) => Err(RepoError::StaleVersion),
@@ -227,7 +229,8 @@ impl Orders {
     }
 
     /// Numbers and writes an order: `writes` makes its transaction from the day's last number and
-    /// the last event's; a lost race for either is made again with the next ones.
+    /// the last event's (read afresh if `fresh`, else as this instance remembers them); a lost race
+    /// for either is made again with the next ones.
     async fn numbered(
         &self,
         slug: &Slug,
@@ -235,8 +238,12 @@ impl Orders {
         id: OrderId,
         numbered: impl Fn(OrderId, u32) -> Order,
         writes: impl Fn(&Order, u64, u64) -> Result<Transaction, RepoError>,
+        fresh: bool,
     ) -> Result<Idempotent<Order>, RepoError> {
         let mut lane = self.sequencer.lane(slug).await;
+        if fresh {
+            lane.forget();
+        }
         for attempt in 0..ATTEMPTS {
             let last = lane.get(self.store.as_ref(), slug).await?;
             let last_number = lane.last_number(self.store.as_ref(), slug, business_date).await?;
