@@ -133,6 +133,7 @@ mod tests {
                 total_index_write: 0,
                 largest_item: 100,
             },
+            paid: None,
             cold_start: None,
             warm: None,
             sizes: None,
