@@ -16,7 +16,7 @@ use bistro_store::engine::sqlite::SqliteStore;
 use bistro_store::metered::Metered;
 
 use crate::fixture::{self, Access, Api};
-use crate::request_units::{InProcess, Operation};
+use crate::request_units::{InProcess, Operation, table};
 
 const KEY: &str = "sk_test_bench";
 const SECRET: &str = "whsec_bench";
@@ -78,28 +78,10 @@ pub async fn measure() -> Result<PaidOrder, Box<dyn std::error::Error>> {
     paid_order(&apis, &paying, &metered, "first: ").await?;
     paid_order(&apis, &paying, &metered, "").await?;
     let used = metered.take();
-    let operations: Vec<Operation> = ORDER
-        .iter()
-        .map(|(name, count)| {
-            let units = used.get(*name).copied().unwrap_or_default();
-            Operation {
-                name: (*name).to_owned(),
-                count: *count,
-                read: units.read(),
-                write: units.write,
-                index_write: units.index_write,
-                largest_item: units.largest_item,
-                calls: units.calls,
-            }
-        })
-        .collect();
-    Ok(PaidOrder {
-        total_read: operations.iter().map(|o| o.read).sum(),
-        total_write: operations.iter().map(|o| o.write).sum(),
-        total_index_write: operations.iter().map(|o| o.index_write).sum(),
-        largest_item: operations.iter().map(|o| o.largest_item).max().unwrap_or(0),
-        operations,
-    })
+    let operations: Vec<Operation> =
+        ORDER.iter().map(|(name, count)| Operation::measured(&used, name, *count)).collect();
+    let (_, (total_read, total_write, total_index_write, largest_item)) = table(&operations);
+    Ok(PaidOrder { total_read, total_write, total_index_write, largest_item, operations })
 }
 
 /// The owner connects the restaurant's account (ready at once with the fake) and asks for payment online.
@@ -182,17 +164,7 @@ pub fn section(paid: &PaidOrder) -> String {
     let mut out = String::from(
         "One complete order **paid online** (issue #39), over the fake Stripe, on warm instances: a pickup whose checkout is opened, confirmed by Stripe's webhook, followed by its guest and accepted (which captures the payment):\n\n",
     );
-    out += "| operation | times | read units | write units | index write units | largest item (bytes) |\n|---|---:|---:|---:|---:|---:|\n";
-    for o in &paid.operations {
-        out += &format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            o.name, o.count, o.read, o.write, o.index_write, o.largest_item
-        );
-    }
-    out += &format!(
-        "| **total** | | **{}** | **{}** | **{}** | **{}** |\n\n",
-        paid.total_read, paid.total_write, paid.total_index_write, paid.largest_item
-    );
+    out += &table(&paid.operations).0;
     let write = paid.total_write + paid.total_index_write;
     out += &format!(
         "Against the budget of an order paid at the restaurant (≤ 60 write, ≤ 12 read units): {write} write units ({} table + {} index) and {} read units: more, by design.\n\n",

@@ -48,6 +48,50 @@ pub struct Operation {
     pub calls: u64,
 }
 
+impl Operation {
+    /// The operation `name` as the metering store charged it, done `count` times.
+    pub fn measured(used: &BTreeMap<String, Units>, name: &str, count: u32) -> Self {
+        let units = used.get(name).copied().unwrap_or_default();
+        Self {
+            name: name.to_owned(),
+            count,
+            read: units.read(),
+            write: units.write,
+            index_write: units.index_write,
+            largest_item: units.largest_item,
+            calls: units.calls,
+        }
+    }
+}
+
+/// The operations as a table's header and rows.
+fn rows(operations: &[Operation]) -> String {
+    let mut out = String::from(
+        "| operation | times | read units | write units | index write units | largest item (bytes) |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for o in operations {
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            o.name, o.count, o.read, o.write, o.index_write, o.largest_item
+        );
+    }
+    out
+}
+
+/// The operations as a table with their totals: read, table write, index write units and the
+/// largest item.
+pub fn table(operations: &[Operation]) -> (String, (f64, u64, u64, u64)) {
+    let mut out = rows(operations);
+    let totals = (
+        operations.iter().map(|o| o.read).sum(),
+        operations.iter().map(|o| o.write).sum(),
+        operations.iter().map(|o| o.index_write).sum(),
+        operations.iter().map(|o| o.largest_item).max().unwrap_or(0),
+    );
+    out += &format!("| **total** | | **{}** | **{}** | **{}** | **{}** |\n\n", totals.0, totals.1, totals.2, totals.3);
+    (out, totals)
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RequestUnits {
     pub operations: Vec<Operation>,
@@ -197,18 +241,7 @@ pub async fn measure() -> Result<RequestUnits, Box<dyn std::error::Error>> {
     let login = json!({"email": "owner@bench.test", "password": "bench password 123"});
     client.call("POST", "/v1/restaurants/bench/login", Access::none(), Some(login)).await?;
     let used: BTreeMap<String, Units> = metered.take();
-    let measured = |name: &str, count: u32| {
-        let units = used.get(name).copied().unwrap_or_default();
-        Operation {
-            name: name.to_owned(),
-            count,
-            read: units.read(),
-            write: units.write,
-            index_write: units.index_write,
-            largest_item: units.largest_item,
-            calls: units.calls,
-        }
-    };
+    let measured = |name: &str, count: u32| Operation::measured(&used, name, count);
 
     let operations: Vec<Operation> = ORDER.iter().map(|(name, count)| measured(name, *count)).collect();
     let other = OTHER.iter().map(|name| measured(name, 1)).collect();
@@ -231,17 +264,8 @@ pub fn section(units: &RequestUnits) -> String {
     out += "Computed from the items each operation actually reads and writes, through the real API over a metering store: ";
     out += "1 write unit per KB (rounded up, on the larger of old and new item), 1 read unit per 4 KB strongly consistent ";
     out += "(half when eventually consistent), transactions twice. Index writes are shown apart: DynamoDB bills them too.\n\n";
-    let header = "| operation | times | read units | write units | index write units | largest item (bytes) |\n|---|---:|---:|---:|---:|---:|\n";
-    let row = |o: &Operation| {
-        format!("| {} | {} | {} | {} | {} | {} |\n", o.name, o.count, o.read, o.write, o.index_write, o.largest_item)
-    };
     out += "One complete order (what issues #8 and #16 budget), with the client's address each host vouches for (so the per-client budget's counter is counted) and a staff session kept a minute per instance, as on AWS:\n\n";
-    out += header;
-    units.operations.iter().for_each(|o| out += &row(o));
-    out += &format!(
-        "| **total** | | **{}** | **{}** | **{}** | **{}** |\n\n",
-        units.total_read, units.total_write, units.total_index_write, units.largest_item
-    );
+    out += &table(&units.operations).0;
     let write = units.total_write + units.total_index_write;
     out += &format!(
         "Budget: ≤ {BUDGET_WRITE} write units: {} ({} table + {} index = {write}); ≤ {BUDGET_READ} read units: {} ({}); every item ≤ {BUDGET_ITEM_BYTES} bytes: {} ({}).\n\n",
@@ -265,7 +289,6 @@ pub fn section(units: &RequestUnits) -> String {
         out += "Why the reads miss: see the table; the cart update and placement rows are where to look first.\n\n";
     }
     out += "Other operations, once each:\n\n";
-    out += header;
-    units.other.iter().for_each(|o| out += &row(o));
+    out += &rows(&units.other);
     out + "\n"
 }

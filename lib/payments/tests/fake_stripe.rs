@@ -4,7 +4,10 @@
 //! and reads, these would fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod support;
+
+use support::python;
+
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -14,16 +17,6 @@ use serde_json::Value;
 
 const KEY: &str = "sk_test_official";
 const SECRET: &str = "whsec_official";
-
-fn python() -> PathBuf {
-    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/test, which installs tests/requirements.txt",
-        python.display()
-    );
-    python
-}
 
 /// Runs `code` with Stripe's library configured for the fake at `base`; returns its JSON output.
 fn stripe(base: &str, code: &str, args: &[&str]) -> Value {

@@ -3,20 +3,13 @@
 //! the fake Stripe cannot drift from Stripe's code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod support;
+
+use support::python;
+
 use std::process::Command;
 
 use bistro_payments::webhook::{SignatureError, sign, verify};
-
-fn python() -> PathBuf {
-    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/test, which installs tests/requirements.txt",
-        python.display()
-    );
-    python
-}
 
 /// Runs `code` with Stripe's library; returns what it printed.
 fn stripe(code: &str, args: &[&str]) -> String {
