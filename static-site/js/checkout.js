@@ -44,17 +44,23 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
   const addressField = h('div', {}, field(t('checkout.address'), address, errorFor('address')),
     h('div', { class: 'field' }, h('label', { for: 'guest-postcode' }, t('checkout.postcode')), postcode, postcodeHint, errorFor('postcode')), feeNote);
   const phoneLabel = h('label', { for: 'guest-phone' }, t('checkout.phone'));
-  // How pickup and delivery are paid: online (on Stripe's page, before the kitchen sees the
-  // order) where the restaurant asks for it and can take it; a table pays at the table.
-  const pay = menu.restaurant.pay ?? { online: false, at_restaurant: true };
-  const payChoice = pay.online && pay.at_restaurant
-    ? h('fieldset', { class: 'pay' }, h('legend', {}, t('checkout.pay_how')),
-      [['online', t('checkout.pay_online')], ['at_restaurant', t('checkout.pay_at_restaurant')]].map(([value, label]) =>
-        h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'pay', value, checked: value === (draft.pay ?? 'online'), onchange: () => update() }), ` ${label}`)), errorFor('pay'))
-    : pay.online ? h('div', {}, h('p', { class: 'note', 'data-testid': 'pay-online' }, t('checkout.pay_online_only')), errorFor('pay')) : errorFor('pay');
-  /** How this order is paid, as the API takes it: `undefined` at a table or where only the restaurant takes money. */
+  // How the order is paid, as the restaurant asks for each way of ordering: online (on Stripe's
+  // page, before the kitchen sees the order), at the restaurant, or the guest's choice.
+  const payWays = (kind) => menu.restaurant.pay?.[kind] ?? { online: false, at_restaurant: true };
+  const payError = errorFor('pay');
+  const payHolder = h('div');
+  const drawPay = (kind) => {
+    const pay = payWays(kind);
+    const choice = pay.online && pay.at_restaurant
+      ? h('fieldset', { class: 'pay' }, h('legend', {}, t('checkout.pay_how')),
+        [['online', t('checkout.pay_online')], ['at_restaurant', t(kind === 'dine_in' ? 'checkout.pay_at_table' : 'checkout.pay_at_restaurant')]].map(([value, label]) =>
+          h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'pay', value, checked: value === (draft.pay ?? 'online'), onchange: () => update() }), ` ${label}`)))
+      : pay.online ? h('p', { class: 'note', 'data-testid': 'pay-online' }, t('checkout.pay_online_only')) : '';
+    payHolder.replaceChildren(choice, payError);
+  };
+  /** How this order is paid, as the API takes it: `undefined` where only the restaurant takes money. */
   const payWay = () => {
-    if ((form.elements.kind?.value ?? 'pickup') === 'dine_in' || !pay.online) return undefined;
+    if (!payWays(form.elements.kind?.value ?? 'pickup').online) return undefined;
     return form.elements.pay?.value ?? 'online';
   };
   const general = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -76,7 +82,6 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     button.disabled = Boolean(why);
     blockedNote.hidden = !why;
     blockedNote.textContent = why;
-    payChoice.hidden = (form.elements.kind?.value ?? 'pickup') === 'dine_in';
     if (!button.classList.contains('busy')) button.textContent = payWay() === 'online' ? t('checkout.to_payment') : t('checkout.order');
   };
   const orderable = (ok, why) => { time = { ok, why }; update(); };
@@ -86,6 +91,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const kind = form.elements.kind?.value ?? 'pickup';
     const delivery = kind === 'delivery';
     addressField.hidden = !delivery;
+    drawPay(kind);
     phoneLabel.textContent = delivery ? t('checkout.phone_delivery') : t('checkout.phone');
     update();
     // The times are fetched with their code once a cart is there to order: the menu alone needs neither.
@@ -104,7 +110,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     field(t('checkout.name'), name, errorFor('name')),
     h('div', { class: 'field' }, phoneLabel, phone, errorFor('phone')),
     addressField,
-    payChoice,
+    payHolder,
     general,
     blockedNote,
     button);

@@ -7,6 +7,7 @@ import { t } from './words.js';
 import { saveRestaurant } from './restaurant-forms.js';
 
 const CHOICES = ['at_restaurant', 'online', 'either'];
+const WAYS = ['dine_in', 'pickup', 'delivery'];
 
 export async function paymentsSection(slug, current, shared) {
   const owner = current.account.role === 'owner';
@@ -35,20 +36,27 @@ export async function paymentsSection(slug, current, shared) {
     }
   });
   drawAccount();
-  const choice = h('select', { id: 'payment-choice', name: 'payment', 'aria-describedby': 'payment-hint' },
-    CHOICES.map((value) => h('option', { value, selected: (shared.restaurant.payment ?? 'at_restaurant') === value }, t(`mgr.pay.choice.${value}`))));
+  // How guests pay, for each way of ordering (a menu may read the old single choice: pickup and delivery).
+  const asked = typeof shared.restaurant.payment === 'string'
+    ? { dine_in: 'at_restaurant', pickup: shared.restaurant.payment, delivery: shared.restaurant.payment }
+    : { dine_in: 'at_restaurant', pickup: 'at_restaurant', delivery: 'at_restaurant', ...shared.restaurant.payment };
+  const choices = Object.fromEntries(WAYS.map((way) => [way, h('select', { id: `payment-${way}`, name: way, 'aria-describedby': 'payment-hint' },
+    CHOICES.map((value) => h('option', { value, selected: asked[way] === value }, t(`mgr.pay.choice.${value}`))))]));
   const choiceSaid = h('p', { role: 'status', class: 'row-status', 'data-testid': 'payment-choice-status' });
   const form = h('form', {},
-    h('label', { for: 'payment-choice' }, t('mgr.pay.how')), choice,
+    h('fieldset', {}, h('legend', {}, t('mgr.pay.how')),
+      WAYS.map((way) => h('label', {}, `${t(`mgr.pay.way.${way}`)} `, choices[way]))),
     h('p', { class: 'note', id: 'payment-hint' }, t('mgr.pay.hint')),
     choiceSaid, h('button', { type: 'submit' }, t('mgr.pay.save')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     choiceSaid.textContent = '';
     try {
-      await saveRestaurant(slug, current.token, shared, { payment: choice.value });
+      const payment = Object.fromEntries(WAYS.map((way) => [way, choices[way].value]));
+      await saveRestaurant(slug, current.token, shared, { payment });
       const ready = (account?.state ?? shared.restaurant.payment_account?.state) === 'ready';
-      choiceSaid.textContent = choice.value === 'at_restaurant' || ready ? t('mgr.pay.saved') : t('mgr.pay.saved_not_ready');
+      const online = WAYS.some((way) => payment[way] !== 'at_restaurant');
+      choiceSaid.textContent = !online || ready ? t('mgr.pay.saved') : t('mgr.pay.saved_not_ready');
     } catch (problem) {
       choiceSaid.textContent = problem.message;
     }

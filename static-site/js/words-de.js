@@ -134,6 +134,7 @@ export default {
   'checkout.pay_how': 'Wie möchten Sie bezahlen?',
   'checkout.pay_online': 'Jetzt online',
   'checkout.pay_at_restaurant': 'Im Restaurant oder beim Fahrer',
+  'checkout.pay_at_table': 'Am Tisch',
   'checkout.pay_online_only': 'Sie bezahlen beim Bestellen online.',
   'checkout.to_payment': 'Weiter zur Zahlung',
   'paid.authorized': 'Online bezahlt: {amount}. Abgebucht wird, sobald das Restaurant Ihre Bestellung annimmt.',

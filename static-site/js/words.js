@@ -137,6 +137,7 @@ const WORDS = {
     'checkout.pay_how': 'How would you like to pay?',
     'checkout.pay_online': 'Online now',
     'checkout.pay_at_restaurant': 'At the restaurant, or to the driver',
+    'checkout.pay_at_table': 'At the table',
     'checkout.pay_online_only': 'You pay online when you order.',
     'checkout.to_payment': 'Continue to payment',
     'paid.authorized': 'Paid online: {amount}. It is taken when the restaurant accepts your order.',

@@ -17,7 +17,7 @@ async function axeClean(tab, view) {
   assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `axe on the ${view}`);
 }
 
-test('the owner connects the restaurant\'s Stripe account and asks guests to pay online', async () => {
+test('the owner connects the restaurant\'s Stripe account and asks guests to pay online for pickup and delivery, at the table for dine-in', async () => {
   const tab = await managerOnPhone(world, SLUG, world.errors, 'settings');
   const section = tab.getByRole('region', { name: 'Payments online' });
   await section.getByTestId('account-state').filter({ hasText: 'No Stripe account is connected' }).waitFor();
@@ -27,7 +27,10 @@ test('the owner connects the restaurant\'s Stripe account and asks guests to pay
 
   await tab.getByTestId('payments-status').filter({ hasText: 'Stripe says your account is ready' }).waitFor();
   await tab.getByTestId('account-state').filter({ hasText: 'Your Stripe account takes payments' }).waitFor();
-  await tab.getByLabel('How guests pay for pickup and delivery').selectOption('online');
+  const ways = section.getByRole('group', { name: 'How guests pay' });
+  await ways.getByLabel('At a table').selectOption('at_restaurant');
+  await ways.getByLabel('Pickup').selectOption('online');
+  await ways.getByLabel('Delivery').selectOption('online');
   await tab.getByRole('button', { name: 'Save how guests pay' }).click();
   await tab.getByTestId('payment-choice-status').filter({ hasText: 'Saved.' }).waitFor();
   await screenshot(tab, 'manage-payments-phone');
@@ -65,4 +68,19 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   assert.match(await ticket.innerText(), /#1/);
   await guest.context().close();
   await board.context().close();
+});
+
+test('a guest at a table is asked for no payment online, and the order goes to the kitchen at once', async () => {
+  const guest = await page(await world.chrome.newContext(PHONE), world.errors);
+  await guest.goto(`${world.server.base}/r/${SLUG}/t/7`);
+  await guest.getByText('Ordering for table 7').waitFor();
+  await guest.getByRole('button', { name: 'Add Lasagne' }).click();
+  await guest.getByTestId('cart-bar').getByRole('link', { name: /View order/ }).click();
+  await guest.getByLabel('Your name').fill('Bea');
+  assert.equal(await guest.getByTestId('pay-online').count(), 0, 'no payment online at a table');
+  await axeClean(guest, 'checkout at a table');
+  await guest.getByRole('button', { name: 'Order', exact: true }).click();
+  await guest.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
+  assert.equal(await guest.getByTestId('paid').count(), 0);
+  await guest.context().close();
 });

@@ -60,8 +60,11 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
         day_starts: Default::default(),
         delivery: DeliveryTerms::new(250, 1200, BTreeSet::new()).map_err(invalid)?,
         ticket_alerts: Default::default(),
-        // Guests choose; without payments online (the default) they pay at the restaurant.
-        payment: bistro_domain::payment::PaymentChoice::Either,
+        // Guests choose (at a table too); without payments online (the default) they pay at the restaurant.
+        payment: {
+            use bistro_domain::payment::PaymentChoice::Either;
+            bistro_domain::payment::PaymentChoices { dine_in: Either, pickup: Either, delivery: Either }
+        },
         payment_account: None,
     })
 }

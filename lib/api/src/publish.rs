@@ -17,7 +17,7 @@ use bistro_domain::ids::{Slug, TableId};
 use bistro_domain::menu::{Category, MenuItem};
 use bistro_domain::money::Currency;
 use bistro_domain::offer::{Held, Offered};
-use bistro_domain::payment::PayWays;
+use bistro_domain::payment::{PayWays, PayWaysByKind};
 use bistro_domain::restaurant::{Language, Restaurant, Tax};
 use bistro_store::blob::{BlobError, BlobStore, NewBlob, Precondition};
 use bistro_store::{RepoError, Repos};
@@ -58,13 +58,15 @@ pub struct PublicRestaurant {
     /// A pause of new orders from the board, said before the guest orders.
     #[serde(default)]
     pub pace: bistro_domain::pace::Pace,
-    /// How pickup and delivery may be paid (an order at a table is paid at the table).
+    /// How each way of ordering may be paid now.
     #[serde(default = "at_restaurant")]
-    pub pay: PayWays,
+    pub pay: PayWaysByKind,
 }
 
-fn at_restaurant() -> PayWays {
-    PayWays::of(bistro_domain::payment::PaymentChoice::AtRestaurant, false)
+/// What menus published before guests could pay online say: paid at the restaurant.
+fn at_restaurant() -> PayWaysByKind {
+    let there = PayWays::of(bistro_domain::payment::PaymentChoice::AtRestaurant, false);
+    PayWaysByKind { dine_in: there, pickup: there, delivery: there }
 }
 
 impl PublicRestaurant {
@@ -73,7 +75,7 @@ impl PublicRestaurant {
     /// money online or not.
     pub fn new(r: Restaurant, held: Held, takes_payments: bool) -> Self {
         let offered = r.terms(held).offered();
-        let pay = r.terms(held).pay_ways(&bistro_domain::order::OrderKind::Pickup, takes_payments);
+        let pay = r.terms(held).pay_ways_by_kind(takes_payments);
         Self {
             slug: r.slug,
             name: r.name,

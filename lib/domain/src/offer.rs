@@ -25,7 +25,7 @@ use thiserror::Error;
 use crate::delivery::DeliveryError;
 use crate::ids::TableId;
 use crate::order::OrderKind;
-use crate::payment::{AccountState, PayBy, PayWays, PaymentChoice};
+use crate::payment::{AccountState, PayBy, PayWays, PayWaysByKind};
 use crate::restaurant::{Agreed, Restaurant};
 use crate::timing::{Promise, Slots, Wanted};
 
@@ -310,16 +310,23 @@ impl Terms<'_> {
         }
     }
 
-    /// How a guest may pay for an order of `kind`: online only for pickup and delivery, where the
-    /// restaurant asks for it and its account can take money on a deployment that takes payments
-    /// (`takes_payments`); an order at a table is paid at the table.
+    /// How a guest may pay for an order of `kind`: as the restaurant asks for that way of
+    /// ordering, online only while its account can take money on a deployment that takes
+    /// payments (`takes_payments`).
     pub fn pay_ways(&self, kind: &OrderKind, takes_payments: bool) -> PayWays {
         let r = self.restaurant;
         let ready =
             takes_payments && r.payment_account.as_ref().is_some_and(|account| account.state == AccountState::Ready);
-        match kind {
-            OrderKind::DineIn { .. } => PayWays::of(PaymentChoice::AtRestaurant, false),
-            _ => PayWays::of(r.payment, ready),
+        PayWays::of(r.payment.of(kind), ready)
+    }
+
+    /// How each way of ordering may be paid now: what the published menu says.
+    pub fn pay_ways_by_kind(&self, takes_payments: bool) -> PayWaysByKind {
+        let (delivery, table) = (OrderKind::Delivery { address: None, postcode: None }, OrderKind::any_table());
+        PayWaysByKind {
+            dine_in: self.pay_ways(&table, takes_payments),
+            pickup: self.pay_ways(&OrderKind::Pickup, takes_payments),
+            delivery: self.pay_ways(&delivery, takes_payments),
         }
     }
 

@@ -163,6 +163,11 @@ impl OrderKind {
     fn is_delivery(&self) -> bool {
         matches!(self, Self::Delivery { .. })
     }
+
+    /// An order at some table: for what holds for every table alike (how it is paid).
+    pub fn any_table() -> Self {
+        Self::DineIn { table: TableId::parse("1").unwrap_or_else(|_| unreachable!("'1' is a table's label")) }
+    }
 }
 
 /// Who made a change: recorded on every transition.

@@ -33,6 +33,62 @@ pub enum PaymentChoice {
     Either,
 }
 
+/// How a restaurant asks to be paid, for each way of ordering (all at the restaurant unless set).
+/// Also read from a single choice, as it was first written: that choice for pickup and delivery,
+/// and the table paid at the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "ChoicesGiven")]
+pub struct PaymentChoices {
+    pub dine_in: PaymentChoice,
+    pub pickup: PaymentChoice,
+    pub delivery: PaymentChoice,
+}
+
+impl PaymentChoices {
+    pub fn of(&self, kind: &crate::order::OrderKind) -> PaymentChoice {
+        match kind {
+            crate::order::OrderKind::DineIn { .. } => self.dine_in,
+            crate::order::OrderKind::Pickup => self.pickup,
+            crate::order::OrderKind::Delivery { .. } => self.delivery,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ChoicesGiven {
+    One(PaymentChoice),
+    Each {
+        #[serde(default)]
+        dine_in: PaymentChoice,
+        #[serde(default)]
+        pickup: PaymentChoice,
+        #[serde(default)]
+        delivery: PaymentChoice,
+    },
+}
+
+impl From<ChoicesGiven> for PaymentChoices {
+    fn from(given: ChoicesGiven) -> Self {
+        match given {
+            ChoicesGiven::One(choice) => {
+                Self { dine_in: PaymentChoice::AtRestaurant, pickup: choice, delivery: choice }
+            }
+            ChoicesGiven::Each { dine_in, pickup, delivery } => Self { dine_in, pickup, delivery },
+        }
+    }
+}
+
+/// The ways of paying a guest is offered for each way of ordering (the published menu's `pay`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayWaysByKind {
+    pub dine_in: PayWays,
+    pub pickup: PayWays,
+    pub delivery: PayWays,
+}
+
 /// How one guest pays for one order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -363,6 +419,20 @@ mod tests {
     fn a_guest_without_a_wish_pays_online_where_the_restaurant_offers_it() {
         assert_eq!(PayWays::of(PaymentChoice::Either, true).take(None), Ok(PayBy::Online));
         assert_eq!(PayWays::of(PaymentChoice::AtRestaurant, true).take(None), Ok(PayBy::AtRestaurant));
+    }
+
+    #[test]
+    fn a_single_choice_as_first_written_asks_it_for_pickup_and_delivery_and_leaves_the_table_paid_at_the_table() {
+        let one: PaymentChoices = serde_json::from_str(r#""online""#).unwrap();
+        assert_eq!(
+            (one.dine_in, one.pickup, one.delivery),
+            (PaymentChoice::AtRestaurant, PaymentChoice::Online, PaymentChoice::Online)
+        );
+        let each: PaymentChoices = serde_json::from_str(r#"{"dine_in": "either", "delivery": "online"}"#).unwrap();
+        assert_eq!(
+            (each.dine_in, each.pickup, each.delivery),
+            (PaymentChoice::Either, PaymentChoice::AtRestaurant, PaymentChoice::Online)
+        );
     }
 
     #[test]

@@ -93,9 +93,9 @@ pub struct Restaurant {
     /// When the board's tickets turn amber and red.
     #[serde(default)]
     pub ticket_alerts: TicketAlerts,
-    /// How guests pay for pickup and delivery.
+    /// How guests pay, for each way of ordering.
     #[serde(default)]
-    pub payment: crate::payment::PaymentChoice,
+    pub payment: crate::payment::PaymentChoices,
     /// The restaurant's own payment account, as the provider last said it was: set by connecting
     /// it and by the provider's word only, never by a change of the settings.
     #[serde(default)]

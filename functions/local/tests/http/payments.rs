@@ -268,7 +268,7 @@ async fn a_restaurant_whose_account_is_not_ready_offers_only_paying_at_the_resta
     ask_payment(&app, "pending", &owner, "online").await;
     connect(&app, "pending", &owner).await;
     let menu = json_of(app.get("/menus/pending.json", None).await).await;
-    assert_eq!(menu["restaurant"]["pay"], json!({"online": false, "at_restaurant": true}), "{menu}");
+    assert_eq!(menu["restaurant"]["pay"]["pickup"], json!({"online": false, "at_restaurant": true}), "{menu}");
 
     let cart = app.cart_with_pizza("pending", 1).await;
     assert_problem(
@@ -311,7 +311,7 @@ async fn the_owner_back_from_stripe_sees_the_account_as_stripe_says_it_is_now() 
 
     assert_eq!(json_of(refreshed).await["state"], "ready");
     let menu = json_of(app.get("/menus/back.json", None).await).await;
-    assert_eq!(menu["restaurant"]["pay"]["online"], false, "the owner has not asked for online payment");
+    assert_eq!(menu["restaurant"]["pay"]["pickup"]["online"], false, "the owner has not asked for online payment");
 }
 
 #[tokio::test]
@@ -336,4 +336,49 @@ async fn stripes_webhooks_are_not_held_to_the_limit_per_address_meant_for_guests
     let limited = (0..6).map(|_| app.get("/v1/restaurants/x", None));
     let statuses: Vec<StatusCode> = futures_util::future::join_all(limited).await.iter().map(|r| r.status()).collect();
     assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "a guest is still limited: {guest:?} {statuses:?}");
+}
+
+#[tokio::test]
+async fn a_restaurant_asks_payment_online_for_delivery_and_at_the_table_for_dine_in_and_gets_exactly_that() {
+    let (app, fake) = spawn_paying_app().await;
+    let owner = paying_restaurant(&app, &fake, "ways").await;
+    let mut current = json_of(app.get("/v1/restaurants/ways", None).await).await;
+    current["restaurant"]["payment"] = json!({"dine_in": "at_restaurant", "pickup": "either", "delivery": "online"});
+    let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
+    assert_eq!(app.send(Method::PUT, "/v1/restaurants/ways", Some(&owner), &update).await.status(), StatusCode::OK);
+    let menu = json_of(app.get("/menus/ways.json", None).await).await;
+    let way = |kind: &str| menu["restaurant"]["pay"][kind].clone();
+    assert_eq!(way("dine_in"), json!({"online": false, "at_restaurant": true}));
+    assert_eq!(way("pickup"), json!({"online": true, "at_restaurant": true}));
+    assert_eq!(way("delivery"), json!({"online": true, "at_restaurant": false}));
+
+    let order = |kind: Value, pay: Option<&'static str>, key: &'static str| {
+        let app = &app;
+        async move {
+            let cart = app.cart_with_pizza("ways", 1).await;
+            let mut body = json!({"cart": cart, "kind": kind, "customer": {"name": "Ada", "phone": "+49 30 1234"}});
+            if let Some(pay) = pay {
+                body["pay"] = json!(pay);
+            }
+            let request = app.request(Method::POST, "/v1/restaurants/ways/orders", None).header("idempotency-key", key);
+            request.header("origin", &app.base).json(&body).send().await.unwrap()
+        }
+    };
+    let delivery = json!({"type": "delivery", "address": "Hauptstr. 1, Berlin"});
+    assert_eq!(order(delivery.clone(), None, "d1").await.status(), StatusCode::ACCEPTED, "delivery: paid online");
+    assert_problem(
+        order(delivery, Some("at_restaurant"), "d2").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "online_payment_required",
+    )
+    .await;
+    let table = json!({"type": "dine_in", "table": "2"});
+    assert_eq!(order(table.clone(), None, "t1").await.status(), StatusCode::CREATED, "a table pays at the table");
+    assert_problem(
+        order(table, Some("online"), "t2").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "online_payment_unavailable",
+    )
+    .await;
+    assert_eq!(order(json!({"type": "pickup"}), Some("at_restaurant"), "p1").await.status(), StatusCode::CREATED);
 }
