@@ -667,6 +667,8 @@ async fn paying_online(d: &mut Deployment, base: &str, owner: Option<&str>, staf
     let expired = d.stripe.fake.session(&lapsed_session).unwrap();
     d.stripe_event("checkout.session.expired", &account, expired).await;
     d.call(Method::POST, &format!("{base}/orders/{paid}/transitions"), staff, Some(json!({"to": "accepted"}))).await;
+    let refund = json!({"amount": 100, "reason": "A dish was missing"});
+    d.call(Method::POST, &format!("{base}/orders/{paid}/refunds"), owner, Some(refund)).await;
 }
 
 /// Which of `patterns` let `pk` through; panics naming the function when none does.

@@ -4,6 +4,7 @@ import { api, session } from './api.js';
 import { h, money, show, toast, useStaffStyles } from './ui.js';
 import { addDays, clock, everyPage, kindName, stateName } from './ticket.js';
 import { guestMessage, t } from './words.js';
+import { amountText, parseAmount } from './amounts.js';
 import { loginForm } from './staff.js';
 
 useStaffStyles();
@@ -27,6 +28,7 @@ export async function historyPage(slug) {
   const floor = await floorSession(slug, t('mgr.floor.history'));
   if (!floor) return;
   const { token, timeZone, today } = floor;
+  const owner = session(slug)?.account.role === 'owner';
   const date = h('input', { type: 'date', id: 'history-date', value: today, max: addDays(today, 7) });
   const search = h('input', { type: 'search', id: 'history-search', placeholder: t('mgr.floor.number_or_name') });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
@@ -50,7 +52,40 @@ export async function historyPage(slug) {
       h('tbody', {}, shown.map((o) => h('tr', { 'data-order': o.id },
         h('td', {}, `#${o.number}`), h('td', {}, clock(o.placed_at, timeZone)),
         h('td', {}, o.kind.type === 'dine_in' ? t('staff.table', { table: o.kind.table }) : kindName(o.kind.type)),
-        h('td', {}, o.customer?.name ?? t('staff.guest_erased')), h('td', {}, stateName(o.state)), h('td', {}, money(o.totals.total)))))));
+        h('td', {}, o.customer?.name ?? t('staff.guest_erased')), h('td', {}, stateName(o.state)),
+        h('td', {}, money(o.totals.total), o.paid ? paidNote(o) : '', owner && o.paid ? refundForm(o) : ''))))));
+  }
+  /** What was paid online, and what of it was given back. */
+  function paidNote(o) {
+    const back = (o.paid.refunds ?? []).reduce((sum, r) => sum + r.amount.minor, 0);
+    return h('small', { class: 'paid', 'data-testid': 'paid' }, ' · ', t(`staff.paid.${o.paid.state}`),
+      back ? ` · ${t('mgr.refund.refunded', { amount: money({ minor: back, currency: o.paid.amount.currency }) })}` : '');
+  }
+  /** The owner gives all or part of a taken payment back, saying why (the guest sees it). */
+  function refundForm(o) {
+    const left = o.paid.amount.minor - (o.paid.refunds ?? []).reduce((sum, r) => sum + r.amount.minor, 0);
+    if (o.paid.state !== 'captured' || left <= 0) return '';
+    const { currency } = o.paid.amount;
+    const amount = h('input', { name: 'amount', inputmode: 'decimal', required: true, value: amountText(left, currency), id: `refund-amount-${o.id}` });
+    const reason = h('input', { name: 'reason', required: true, maxlength: 500, id: `refund-reason-${o.id}` });
+    const said = h('p', { role: 'status', class: 'row-status' });
+    const key = crypto.randomUUID();
+    const form = h('form', { class: 'refund' },
+      h('label', { for: `refund-amount-${o.id}` }, t('mgr.refund.amount', { left: money({ minor: left, currency }) })), amount,
+      h('label', { for: `refund-reason-${o.id}` }, t('mgr.refund.reason')), reason, said,
+      h('button', { type: 'submit' }, t('mgr.refund.give')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const minor = parseAmount(amount.value, currency);
+      if (minor === null || minor <= 0 || minor > left) { said.textContent = t('error.invalid_refund_amount'); amount.focus(); return; }
+      if (!reason.value.trim()) { said.textContent = t('error.refund_reason_required'); reason.focus(); return; }
+      try {
+        await api('POST', `/v1/restaurants/${slug}/orders/${o.id}/refunds`, { token, body: { amount: minor, reason: reason.value.trim() }, headers: { 'idempotency-key': key } });
+        toast(t('mgr.refund.done', { number: o.number }));
+        await load();
+      } catch (problem) { said.textContent = guestMessage(problem); }
+    });
+    return h('details', {}, h('summary', {}, t('mgr.refund.open')), form);
   }
   async function load() {
     try {

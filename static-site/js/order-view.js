@@ -1,6 +1,6 @@
 // The guest's live order page: its state as it moves, the lines, where and when it comes, the
 // receipt, and cancelling while the kitchen has not accepted it.
-import { api, forgetOrder, payingKey } from './api.js';
+import { api, forgetOrder, payingKey, rememberOrder } from './api.js';
 import { h, localTime, money, show } from './ui.js';
 import { guestMessage, t, useRestaurantLanguage } from './words.js';
 
@@ -15,7 +15,13 @@ export async function orderPage(slug, id, token) {
   const paying = localStorage.getItem(payingKey(id)) !== null;
   const order0 = paying ? await import('./paying.js').then((m) => m.awaitPayment(slug, id, token, read)) : await read();
   if (!order0) return;
-  localStorage.removeItem(payingKey(id));
+  if (paying) {
+    // From now on the order is followed as any other: its secret in its address and among the
+    // guest's open orders, no longer kept for the payment.
+    localStorage.removeItem(payingKey(id));
+    rememberOrder(slug, order0, token);
+    history.replaceState({}, '', `${location.pathname}?token=${encodeURIComponent(token)}`);
+  }
   let order = order0;
   const status = h('p', { class: 'connection', role: 'status' }, t('order.connecting'));
   const body = h('div');
@@ -43,7 +49,9 @@ export async function orderPage(slug, id, token) {
         h('tfoot', {},
           row(t('receipt.subtotal'), totals.subtotal),
           row(totals.tax_mode === 'exclusive' ? t('receipt.tax_added', { rate }) : t('receipt.tax_included', { rate }), totals.tax),
-          row(t('cart.total'), totals.total, true))));
+          row(t('cart.total'), totals.total, true),
+          order.paid && order.paid.state !== 'released' ? row(t('receipt.paid_online'), order.paid.amount) : '',
+          (order.paid?.refunds ?? []).map((refund) => row(t('receipt.refunded', { reason: refund.reason }), { ...refund.amount, minor: -refund.amount.minor })))));
   }
   function render() {
     if (['completed', 'cancelled', 'rejected'].includes(order.state)) forgetOrder(slug, id);
@@ -65,6 +73,8 @@ export async function orderPage(slug, id, token) {
       order.delivery_fee ? h('li', { 'data-testid': 'delivery-fee' }, h('div', { class: 'line-head' }, h('span', {}, t('order.delivery_fee')), h('span', { class: 'price' }, money(order.delivery_fee)))) : ''),
       h('p', { class: 'total' }, `${t('cart.total')} `, h('strong', {}, money(order.totals.total))),
       order.paid ? h('p', { class: 'paid', 'data-testid': 'paid' }, t(`paid.${order.paid.state}`, { amount: money(order.paid.amount) })) : '',
+      ...(order.paid?.refunds ?? []).map((refund) => h('p', { class: 'paid', 'data-testid': 'refund' },
+        t('paid.refunded', { amount: money(refund.amount), reason: refund.reason, time: localTime(refund.at, restaurant.time_zone) }))),
       h('p', { class: 'note' }, t('order.placed_at', { time: localTime(order.placed_at, restaurant.time_zone) })),
       receipt(),
       h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, t('order.print')),

@@ -66,8 +66,26 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   const ticket = board.locator('[data-state="placed"] .ticket');
   await ticket.getByTestId('paid').filter({ hasText: 'Paid online' }).waitFor();
   assert.match(await ticket.innerText(), /#1/);
+  await ticket.getByRole('button', { name: 'Accept' }).click();
+  await guest.getByTestId('paid').filter({ hasText: 'Paid online: €9.00.' }).waitFor();
+
+  // The owner gives part of it back from the day's history; the guest's page shows it at once.
+  const history = await page(await world.chrome.newContext(PHONE), world.errors);
+  await history.goto(`${world.server.base}/r/${SLUG}/history`);
+  await logIn(history, world.logins.owner);
+  const row = history.locator('[data-testid="history"] tbody tr').first();
+  await row.getByText('Refund…').click();
+  await row.getByLabel(/Amount to give back/).fill('3.00');
+  await row.getByLabel('Why (the guest sees it)').fill('The pizza came cold');
+  await axeClean(history, 'history with a refund form');
+  await row.getByRole('button', { name: 'Refund', exact: true }).click();
+  await row.getByTestId('paid').filter({ hasText: '€3.00 refunded' }).waitFor();
+  await guest.getByTestId('refund').filter({ hasText: 'The pizza came cold' }).waitFor();
+  await guest.getByText('Refunded: The pizza came cold').waitFor();
+  await screenshot(guest, 'order-refunded-phone');
   await guest.context().close();
   await board.context().close();
+  await history.context().close();
 });
 
 test('a guest at a table is asked for no payment online, and the order goes to the kitchen at once', async () => {

@@ -136,6 +136,9 @@ error_codes! {
     UnknownDriver => "unknown_driver",
     ReasonNotExpected => "reason_not_expected",
     NotFinished => "not_finished",
+    NotRefundable => "not_refundable",
+    InvalidRefundAmount => "invalid_refund_amount",
+    RefundReasonRequired => "refund_reason_required",
     // Bookings.
     InvalidSettings => "invalid_settings",
     InvalidPartySize => "invalid_party_size",

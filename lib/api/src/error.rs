@@ -241,6 +241,17 @@ impl From<OrderingError> for ApiError {
     }
 }
 
+impl From<bistro_domain::payment::RefundError> for ApiError {
+    fn from(error: bistro_domain::payment::RefundError) -> Self {
+        use bistro_domain::payment::RefundError;
+        match &error {
+            RefundError::NotTaken => Self::conflict(ErrorCode::NotRefundable, error),
+            RefundError::Amount { .. } => Self::unprocessable(ErrorCode::InvalidRefundAmount, error),
+            RefundError::ReasonRequired => Self::unprocessable(ErrorCode::RefundReasonRequired, error),
+        }
+    }
+}
+
 impl From<bistro_domain::restaurant::SettingsError> for ApiError {
     fn from(error: bistro_domain::restaurant::SettingsError) -> Self {
         match &error {

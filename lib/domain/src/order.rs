@@ -301,6 +301,18 @@ impl Order {
         Self { payment: Some(payment), token, ..self }
     }
 
+    /// Records a refund the provider made (once: a refund already recorded changes nothing).
+    pub fn refunded(&mut self, refund: crate::payment::Refund) -> Result<(), crate::payment::RefundError> {
+        let payment = self.payment.as_mut().ok_or(crate::payment::RefundError::NotTaken)?;
+        if payment.refunds.iter().any(|known| known.id == refund.id) {
+            return Ok(());
+        }
+        payment.may_refund(refund.amount, &refund.reason)?;
+        payment.refunds.push(refund);
+        self.version += 1;
+        Ok(())
+    }
+
     /// What must happen to the guest's money before the order moves to `to`: an authorization is
     /// captured when the kitchen accepts, and released when the order will not be served.
     pub fn money_step(&self, to: OrderState) -> Option<(MoneyStep, &Payment)> {
@@ -536,6 +548,9 @@ pub struct OrderView {
 pub struct PaidSeen {
     pub amount: Money,
     pub state: PaymentState,
+    /// What was given back, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refunds: Vec<crate::payment::Refund>,
 }
 
 /// One change in an order's history as its viewer is shown it.
@@ -613,7 +628,7 @@ impl OrderView {
             driver: o.driver.filter(|_| staff),
             version: o.version,
             next,
-            paid: o.payment.map(|p| PaidSeen { amount: p.amount, state: p.state }),
+            paid: o.payment.map(|p| PaidSeen { amount: p.amount, state: p.state, refunds: p.refunds }),
         }
     }
 }
@@ -906,6 +921,7 @@ mod tests {
             amount: order_of_kind(pickup()).totals.total,
             fee: order_of_kind(pickup()).totals.total,
             state: PaymentState::Authorized,
+            refunds: Vec::new(),
         };
         let order = order_of_kind(pickup());
         let token = order.token.clone();

@@ -282,6 +282,29 @@ pub enum PaymentState {
     Released,
 }
 
+/// Money given back to the guest after it was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refund {
+    /// The provider's id of the refund (`re_…`).
+    pub id: ProviderId,
+    pub amount: Money,
+    /// Why, in the words the guest is shown.
+    pub reason: crate::text::Note,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Instant))]
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RefundError {
+    #[error("only an order paid online, and taken (accepted by the kitchen), can be refunded")]
+    NotTaken,
+    #[error("a refund is more than nothing and at most what is left to refund ({left})")]
+    Amount { left: Money },
+    #[error("say why the order is refunded: the guest is shown it")]
+    ReasonRequired,
+}
+
 /// An order's online payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -294,6 +317,35 @@ pub struct Payment {
     /// The platform's fee on it.
     pub fee: Money,
     pub state: PaymentState,
+    /// What was given back since, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+}
+
+impl Payment {
+    /// What is left to give back: what was taken less the refunds.
+    pub fn refundable(&self) -> Money {
+        if self.state != PaymentState::Captured {
+            return Money::zero(self.amount.currency);
+        }
+        let refunded: i64 = self.refunds.iter().map(|r| r.amount.minor).sum();
+        Money::new(self.amount.minor - refunded, self.amount.currency)
+    }
+
+    /// Whether `amount` may be given back now, for `reason`.
+    pub fn may_refund(&self, amount: Money, reason: &crate::text::Note) -> Result<(), RefundError> {
+        if self.state != PaymentState::Captured {
+            return Err(RefundError::NotTaken);
+        }
+        let left = self.refundable();
+        if amount.currency != left.currency || amount.minor <= 0 || amount.minor > left.minor {
+            return Err(RefundError::Amount { left });
+        }
+        if reason.as_str().trim().is_empty() {
+            return Err(RefundError::ReasonRequired);
+        }
+        Ok(())
+    }
 }
 
 /// What must happen to an order's money before it moves: said by the domain, done by whoever
@@ -383,8 +435,14 @@ impl Checkout {
         order.business_date = agreed.business_date;
         order.promise = Some(agreed.promise);
         order.version = 1;
-        let payment =
-            Payment { intent, account, amount: order.totals.total, fee: self.fee, state: PaymentState::Authorized };
+        let payment = Payment {
+            intent,
+            account,
+            amount: order.totals.total,
+            fee: self.fee,
+            state: PaymentState::Authorized,
+            refunds: Vec::new(),
+        };
         order.payment = Some(payment);
         order
     }
@@ -473,6 +531,44 @@ mod tests {
         assert!(!account.learn(AccountState::Pending, earlier));
         assert_eq!(account.state, AccountState::Ready);
         assert!(account.learn(AccountState::Pending, later.checked_add(jiff::SignedDuration::from_secs(1)).unwrap()));
+    }
+
+    fn taken(amount: i64) -> Payment {
+        Payment {
+            intent: ProviderId::parse("pi_1", "pi_").unwrap(),
+            account: ProviderId::parse("acct_1", "acct_").unwrap(),
+            amount: eur(amount),
+            fee: eur(30),
+            state: PaymentState::Captured,
+            refunds: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_order_is_refunded_in_parts_up_to_what_was_taken_and_no_more() {
+        let reason = crate::text::Note::parse("cold soup").unwrap();
+        let mut payment = taken(900);
+        assert_eq!(payment.may_refund(eur(300), &reason), Ok(()));
+        let at = Timestamp::UNIX_EPOCH;
+        payment.refunds.push(Refund {
+            id: ProviderId::parse("re_1", "re_").unwrap(),
+            amount: eur(300),
+            reason: reason.clone(),
+            at,
+        });
+        assert_eq!(payment.refundable(), eur(600));
+        assert_eq!(payment.may_refund(eur(601), &reason), Err(RefundError::Amount { left: eur(600) }));
+        assert_eq!(payment.may_refund(eur(0), &reason), Err(RefundError::Amount { left: eur(600) }));
+        assert_eq!(payment.may_refund(eur(600), &reason), Ok(()));
+    }
+
+    #[test]
+    fn nothing_is_refunded_before_it_is_taken_or_without_a_reason() {
+        let reason = crate::text::Note::parse("late").unwrap();
+        let authorized = Payment { state: PaymentState::Authorized, ..taken(900) };
+        assert_eq!(authorized.may_refund(eur(100), &reason), Err(RefundError::NotTaken));
+        let blank = crate::text::Note::parse(" ").unwrap();
+        assert_eq!(taken(900).may_refund(eur(100), &blank), Err(RefundError::ReasonRequired));
     }
 
     #[test]

@@ -211,6 +211,29 @@ impl Stripe {
         self.call::<serde_json::Value>(self.post(&path, &[]), Some(account), Some(idempotency)).await.map(drop)
     }
 
+    /// Gives `amount` of a taken payment back, with the platform's fee refunded in proportion;
+    /// returns the refund's id.
+    pub async fn refund(
+        &self,
+        account: &str,
+        intent: &str,
+        amount: i64,
+        idempotency: &str,
+    ) -> Result<String, StripeError> {
+        #[derive(Deserialize)]
+        struct Refunded {
+            id: String,
+        }
+        let mut form = pairs(&[
+            ("payment_intent", intent),
+            ("refund_application_fee", "true"),
+            ("reason", "requested_by_customer"),
+        ]);
+        form.push(("amount".into(), amount.to_string()));
+        let refunded: Refunded = self.call(self.post("/v1/refunds", &form), Some(account), Some(idempotency)).await?;
+        Ok(refunded.id)
+    }
+
     /// Lets the authorized money go (nothing is taken).
     pub async fn cancel(&self, account: &str, intent: &str, idempotency: &str) -> Result<(), StripeError> {
         let path = format!("/v1/payment_intents/{intent}/cancel");

@@ -183,6 +183,7 @@ fn router() -> Router<Fake> {
         .route("/v1/payment_intents/{id}", get(read_intent))
         .route("/v1/payment_intents/{id}/capture", post(capture))
         .route("/v1/payment_intents/{id}/cancel", post(cancel))
+        .route("/v1/refunds", post(refund))
         .merge(page::router())
 }
 
@@ -520,4 +521,45 @@ async fn capture(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<St
 
 async fn cancel(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     settle(&fake, &headers, &id, "/v1/payment_intents/{id}/cancel", "canceled").await
+}
+
+/// A refund of a captured PaymentIntent: at most what is left of it; with
+/// `refund_application_fee`, the platform's fee in proportion (rounded half up).
+async fn refund(State(fake): State<Fake>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Answer {
+    if let Some(first) = fake.admit(&headers, "/v1/refunds", &form)? {
+        return Ok(Json(first));
+    }
+    let intent_id =
+        field(&form, "payment_intent").ok_or_else(|| invalid("Missing required param: payment_intent."))?.to_owned();
+    let answer = {
+        let mut books = fake.books();
+        let id = books.id("re");
+        let intent = books.intents.get_mut(&intent_id).ok_or_else(|| missing("payment_intent"))?;
+        if intent["status"] != "succeeded" {
+            return Err(invalid("This PaymentIntent has not been captured."));
+        }
+        let received = intent["amount_received"].as_i64().unwrap_or_default();
+        let refunded = intent["amount_refunded"].as_i64().unwrap_or_default();
+        let amount = field(&form, "amount")
+            .map_or(Ok(received - refunded), str::parse::<i64>)
+            .map_err(|_| invalid("Invalid integer: amount"))?;
+        if amount <= 0 || amount > received - refunded {
+            return Err(invalid(&format!(
+                "Refund amount ({amount}) is greater than unrefunded amount on charge ({})",
+                received - refunded
+            )));
+        }
+        intent["amount_refunded"] = json!(refunded + amount);
+        if field(&form, "refund_application_fee") == Some("true") {
+            let fee = intent["application_fee_amount"].as_i64().unwrap_or_default();
+            let back =
+                (i128::from(fee) * i128::from(amount) * 2 + i128::from(received)) / (2 * i128::from(received.max(1)));
+            let before = intent["application_fee_refunded"].as_i64().unwrap_or_default();
+            intent["application_fee_refunded"] = json!(before + i64::try_from(back).unwrap_or_default());
+        }
+        json!({"id": id, "object": "refund", "amount": amount, "payment_intent": intent_id, "status": "succeeded",
+               "reason": field(&form, "reason")})
+    };
+    fake.remember(&headers, form, &answer);
+    Ok(Json(answer))
 }

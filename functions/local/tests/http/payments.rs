@@ -382,3 +382,42 @@ async fn a_restaurant_asks_payment_online_for_delivery_and_at_the_table_for_dine
     .await;
     assert_eq!(order(json!({"type": "pickup"}), Some("at_restaurant"), "p1").await.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_owner_refunds_part_of_a_taken_order_with_the_platform_fee_in_proportion_and_the_guest_sees_it() {
+    let (app, fake) = spawn_paying_app().await;
+    let owner = paying_restaurant(&app, &fake, "refunds").await;
+    let (placed, session) = checkout(&app, "refunds", "k").await;
+    fake.pay(&session).await.expect("paid");
+    let id = placed["checkout"]["id"].as_str().unwrap();
+    let refund = |amount: i64, key: &'static str| {
+        let (app, path) = (&app, format!("/v1/restaurants/refunds/orders/{id}/refunds"));
+        let owner = owner.clone();
+        async move {
+            let body = json!({"amount": amount, "reason": "The pizza came cold"});
+            app.request(Method::POST, &path, Some(&owner))
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_problem(refund(300, "early").await, StatusCode::CONFLICT, "not_refundable").await;
+    let path = format!("/v1/restaurants/refunds/orders/{id}/transitions");
+    assert_eq!(app.send(Method::POST, &path, Some(&owner), &json!({"to": "accepted"})).await.status(), StatusCode::OK);
+
+    let refunded = refund(300, "r1").await;
+
+    assert_eq!(refunded.status(), StatusCode::OK);
+    let intent = fake.session(&session).unwrap()["payment_intent"].as_str().unwrap().to_owned();
+    let taken = fake.intent(&intent).unwrap();
+    // 44 cents of fee on 9.00 €: a third of it back with a third of the payment (14.67, rounded).
+    assert_eq!((taken["amount_refunded"].as_i64(), taken["application_fee_refunded"].as_i64()), (Some(300), Some(15)));
+    let seen = json_of(order_seen(&app, "refunds", &placed).await).await;
+    assert_eq!(seen["paid"]["refunds"][0]["amount"]["minor"], 300);
+    assert_eq!(seen["paid"]["refunds"][0]["reason"], "The pizza came cold");
+    assert_problem(refund(601, "r2").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_refund_amount").await;
+    assert_eq!(refund(600, "r3").await.status(), StatusCode::OK, "the rest");
+    assert_eq!(fake.intent(&intent).unwrap()["amount_refunded"], 900);
+}

@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, cart, checkouts, deliveries, exports, health, menu, option_groups, orders, pace, payments, reports,
-    reservations, staff,
+    accounts, cart, checkouts, deliveries, exports, health, menu, option_groups, orders, pace, payments, refunds,
+    reports, reservations, staff,
 };
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ use crate::state::AppState;
         reservations::free_slots, reservations::book, reservations::list_reservations, reservations::read_reservation,
         reservations::cancel_reservation, reservations::set_status, reservations::erase_reservation,
         exports::export, exports::orders_csv,
-        checkouts::read_checkout, payments::stripe_events, payments::payment_account, payments::connect, payments::refresh,
+        checkouts::read_checkout, refunds::refund_order, payments::stripe_events, payments::payment_account, payments::connect, payments::refresh,
     ),
     modifiers(&BearerAuth, &ProblemContentType),
     tags((name = "menu"), (name = "cart"), (name = "orders"), (name = "reservations"), (name = "accounts"), (name = "exports"), (name = "payments"), (name = "health"))

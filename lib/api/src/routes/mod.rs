@@ -12,6 +12,7 @@ pub mod option_groups;
 pub mod orders;
 pub mod pace;
 pub mod payments;
+pub mod refunds;
 pub mod reports;
 pub mod reservations;
 pub mod staff;

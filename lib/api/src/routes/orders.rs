@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/restaurants/{slug}/orders/{order}/erase", post(erase_order))
         .merge(super::deliveries::router())
         .merge(super::checkouts::router())
+        .merge(super::refunds::router())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

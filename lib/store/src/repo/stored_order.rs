@@ -18,7 +18,7 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
 use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
-use bistro_domain::payment::{Payment, PaymentState, ProviderId};
+use bistro_domain::payment::{Payment, PaymentState, ProviderId, Refund};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Name, Note};
 use bistro_domain::timing::Promise;
@@ -95,6 +95,9 @@ pub(crate) struct Progress {
     /// Where the online payment stands (absent when paid at the restaurant).
     #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     paid: Option<PaymentState>,
+    /// Refunds of it: the provider's id, the amount, why, and when.
+    #[serde(rename = "q", default, skip_serializing_if = "Vec::is_empty")]
+    refunds: Vec<(ProviderId, i64, Note, Timestamp)>,
 }
 
 /// The order's two items: its ticket (with the fingerprint of the `request` that placed it, if
@@ -174,6 +177,12 @@ pub(crate) fn progress_item(order: &Order) -> Result<Item, RepoError> {
         driver: order.driver.clone(),
         reason: order.reason.clone(),
         paid: order.payment.as_ref().map(|p| p.state),
+        refunds: order
+            .payment
+            .iter()
+            .flat_map(|p| &p.refunds)
+            .map(|r| (r.id.clone(), r.amount.minor, r.reason.clone(), r.at))
+            .collect(),
     };
     let mut item = Item::new(keys::order_progress(slug, &order.id), order.version, encode(&progress)?);
     if !order.state.is_final() {
@@ -228,7 +237,14 @@ pub(crate) fn placed(items: &[Item]) -> Result<Option<(Order, Option<String>)>, 
 impl Progress {
     /// A placed order's progress before any change: what a checkout's order starts with.
     pub(crate) fn placed() -> Self {
-        Self { state: OrderState::Placed, history: Vec::new(), driver: None, reason: None, paid: None }
+        Self {
+            state: OrderState::Placed,
+            history: Vec::new(),
+            driver: None,
+            reason: None,
+            paid: None,
+            refunds: Vec::new(),
+        }
     }
 }
 
@@ -272,6 +288,11 @@ pub(crate) fn assemble(restaurant: Slug, id: OrderId, t: Ticket, p: Progress, ve
             amount: money(amount),
             fee: money(fee),
             state: p.paid.unwrap_or(PaymentState::Authorized),
+            refunds: p
+                .refunds
+                .into_iter()
+                .map(|(id, amount, reason, at)| Refund { id, amount: money(amount), reason, at })
+                .collect(),
         }),
     }
 }
