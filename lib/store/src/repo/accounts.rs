@@ -91,7 +91,9 @@ impl Restaurants {
             condition: Condition::Absent,
         };
         let [account, login, session] = Self::account_writes(owner)?;
-        let since = restaurant.time_zone.today(bistro_domain::jiff::Timestamp::now());
+        // Its business day, not its calendar date: between midnight and the day's change, the
+        // orders taken belong to the day before, which an export and the retention run must reach.
+        let since = restaurant.business_day(bistro_domain::jiff::Timestamp::now());
         let listing = super::Listing::write(&restaurant.slug, since)?;
         match self.store.transact(vec![profile, account, login, session, listing]).await {
             Err(SeamError::TransactionCancelled { .. }) => Err(RepoError::AlreadyExists),

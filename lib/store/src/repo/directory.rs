@@ -14,7 +14,7 @@ use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     pub slug: Slug,
-    /// The restaurant's local date when it signed up: nothing of it is older.
+    /// The restaurant's business day when it signed up: nothing of it is older.
     pub since: Date,
     /// The last local date whose guests' personal data is erased; `None` before the first.
     pub erased_through: Option<Date>,
@@ -60,7 +60,10 @@ impl Directory {
                 let day = match kind.split_once('#').unwrap_or((kind, "")) {
                     ("PROFILE", _) => {
                         let restaurant: bistro_domain::restaurant::Restaurant = decode(item)?;
-                        missing.push((restaurant.slug, restaurant.time_zone));
+                        missing.push((
+                            restaurant.slug.clone(),
+                            restaurant.business_day(bistro_domain::jiff::Timestamp::now()),
+                        ));
                         continue;
                     }
                     ("DAY", date) => date.parse::<Date>().ok(),
@@ -78,8 +81,7 @@ impl Directory {
             }
         }
         let mut added = Vec::new();
-        for (slug, zone) in missing.into_iter().filter(|(slug, _)| !listed.contains(slug)) {
-            let today = zone.today(bistro_domain::jiff::Timestamp::now());
+        for (slug, today) in missing.into_iter().filter(|(slug, _)| !listed.contains(slug)) {
             let since = first_day.get(slug.as_str()).copied().unwrap_or(today).min(today);
             match self.store.write(Listing::write(&slug, since)?).await {
                 // Listed meanwhile (by another backfill, say): as good.
