@@ -590,7 +590,7 @@ async fn every_restaurant_is_listed_once_from_the_day_it_signs_up(store: Arc<dyn
 
     let slugs: Vec<String> = listed.iter().map(|l| l.value.slug.to_string()).collect();
     assert_eq!(slugs, ["napoli", "roma"]);
-    let today = restaurant("roma").time_zone.today(bistro_domain::jiff::Timestamp::now());
+    let today = restaurant("roma").business_day(bistro_domain::jiff::Timestamp::now());
     assert!(listed.iter().all(|l| l.value.since == today && l.value.erased_through.is_none()));
     repos.directory.erased_through(&listed[0], today).await.unwrap();
     let stale = repos.directory.erased_through(&listed[0], today).await;

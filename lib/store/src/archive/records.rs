@@ -190,7 +190,7 @@ impl Contents {
         let slug = &settings.value.slug;
         let listing = self.listing.clone().unwrap_or_else(|| Listing {
             slug: slug.clone(),
-            since: self.first_day().unwrap_or_else(|| settings.value.time_zone.today(Timestamp::now())),
+            since: self.first_day().unwrap_or_else(|| settings.value.business_day(Timestamp::now())),
             erased_through: None,
         });
         Ok([
