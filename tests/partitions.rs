@@ -644,7 +644,7 @@ async fn paying_online(d: &mut Deployment, base: &str, owner: Option<&str>, staf
     d.stripe_event("account.updated", &account, ready).await;
     let current = d.call(Method::GET, base, None, None).await;
     let mut restaurant = current["restaurant"].clone();
-    restaurant["payment"] = json!("either");
+    restaurant["payment"] = json!({"pickup": "either"});
     d.call(Method::PUT, base, owner, Some(json!({"restaurant": restaurant, "version": current["version"]}))).await;
     let mut sessions = Vec::new();
     for name in ["Eva", "Fritz"] {

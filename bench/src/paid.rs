@@ -93,7 +93,7 @@ async fn take_payments_online(apis: &Instances, fake: &FakeStripe, owner: &str) 
     fake.finish_onboarding(account).await;
     apis.payments.call("POST", "/v1/restaurants/bench/payments/refresh", Access::staff(owner), None).await?;
     let mut current = apis.client.call("GET", "/v1/restaurants/bench", Access::none(), None).await?;
-    current["restaurant"]["payment"] = json!("online");
+    current["restaurant"]["payment"] = json!({"pickup": "online"});
     let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
     apis.client.call("PUT", "/v1/restaurants/bench", Access::staff(owner), Some(update)).await?;
     Ok(account.to_owned())

@@ -36,10 +36,8 @@ export async function paymentsSection(slug, current, shared) {
     }
   });
   drawAccount();
-  // How guests pay, for each way of ordering (a menu may read the old single choice: pickup and delivery).
-  const asked = typeof shared.restaurant.payment === 'string'
-    ? { dine_in: 'at_restaurant', pickup: shared.restaurant.payment, delivery: shared.restaurant.payment }
-    : { dine_in: 'at_restaurant', pickup: 'at_restaurant', delivery: 'at_restaurant', ...shared.restaurant.payment };
+  // How guests pay, for each way of ordering.
+  const asked = { dine_in: 'at_restaurant', pickup: 'at_restaurant', delivery: 'at_restaurant', ...shared.restaurant.payment };
   const choices = Object.fromEntries(WAYS.map((way) => [way, h('select', { id: `payment-${way}`, name: way, 'aria-describedby': 'payment-hint' },
     CHOICES.map((value) => h('option', { value, selected: asked[way] === value }, t(`mgr.pay.choice.${value}`))))]));
   const choiceSaid = h('p', { role: 'status', class: 'row-status', 'data-testid': 'payment-choice-status' });

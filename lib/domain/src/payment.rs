@@ -33,15 +33,15 @@ pub enum PaymentChoice {
     Either,
 }
 
-/// How a restaurant asks to be paid, for each way of ordering (all at the restaurant unless set).
-/// Also read from a single choice, as it was first written: that choice for pickup and delivery,
-/// and the table paid at the table.
+/// How a restaurant asks to be paid, for each way of ordering (at the restaurant unless set).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(from = "ChoicesGiven")]
 pub struct PaymentChoices {
+    #[serde(default)]
     pub dine_in: PaymentChoice,
+    #[serde(default)]
     pub pickup: PaymentChoice,
+    #[serde(default)]
     pub delivery: PaymentChoice,
 }
 
@@ -51,31 +51,6 @@ impl PaymentChoices {
             crate::order::OrderKind::DineIn { .. } => self.dine_in,
             crate::order::OrderKind::Pickup => self.pickup,
             crate::order::OrderKind::Delivery { .. } => self.delivery,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ChoicesGiven {
-    One(PaymentChoice),
-    Each {
-        #[serde(default)]
-        dine_in: PaymentChoice,
-        #[serde(default)]
-        pickup: PaymentChoice,
-        #[serde(default)]
-        delivery: PaymentChoice,
-    },
-}
-
-impl From<ChoicesGiven> for PaymentChoices {
-    fn from(given: ChoicesGiven) -> Self {
-        match given {
-            ChoicesGiven::One(choice) => {
-                Self { dine_in: PaymentChoice::AtRestaurant, pickup: choice, delivery: choice }
-            }
-            ChoicesGiven::Each { dine_in, pickup, delivery } => Self { dine_in, pickup, delivery },
         }
     }
 }
@@ -480,12 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn a_single_choice_as_first_written_asks_it_for_pickup_and_delivery_and_leaves_the_table_paid_at_the_table() {
-        let one: PaymentChoices = serde_json::from_str(r#""online""#).unwrap();
-        assert_eq!(
-            (one.dine_in, one.pickup, one.delivery),
-            (PaymentChoice::AtRestaurant, PaymentChoice::Online, PaymentChoice::Online)
-        );
+    fn a_way_of_ordering_not_named_is_paid_at_the_restaurant() {
         let each: PaymentChoices = serde_json::from_str(r#"{"dine_in": "either", "delivery": "online"}"#).unwrap();
         assert_eq!(
             (each.dine_in, each.pickup, each.delivery),

@@ -12,10 +12,10 @@ use crate::later::{open_from_this_hour, set_timing, slots, timing};
 
 const EVENTS: &str = "/v1/payments/stripe/events";
 
-/// Sets how the restaurant asks to be paid, as the manage page saves it.
+/// Sets how the restaurant asks pickup and delivery to be paid, as the manage page saves it.
 async fn ask_payment(app: &TestApp, slug: &str, owner: &str, choice: &str) {
     let mut current = json_of(app.get(&format!("/v1/restaurants/{slug}"), None).await).await;
-    current["restaurant"]["payment"] = json!(choice);
+    current["restaurant"]["payment"] = json!({"pickup": choice, "delivery": choice});
     let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
     let response = app.send(Method::PUT, &format!("/v1/restaurants/{slug}"), Some(owner), &update).await;
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
