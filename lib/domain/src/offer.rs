@@ -305,7 +305,10 @@ impl Terms<'_> {
                     return Err(OrderingError::SlotUnavailable);
                 }
                 let start_by = at.checked_sub(r.timing.ready_in(kind)).ok();
-                Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: slots.date })
+                // The business day of the time promised, as an order placed then would have: the
+                // board of that day shows it (an opening past midnight may start before the day's
+                // change and go on after it).
+                Ok(Agreed { promise: Promise { at, scheduled: true, start_by }, business_date: r.business_day(at) })
             }
         }
     }

@@ -301,3 +301,20 @@ fn a_restaurant_saved_before_the_switches_existed_has_them_all_on() {
     let read: Restaurant = serde_json::from_value(stored).expect("read");
     assert_eq!(read.switches, Switches::default());
 }
+
+#[test]
+fn a_later_order_belongs_to_the_business_day_of_its_time_when_an_opening_runs_past_the_days_change() {
+    // Open 00:00 to 08:00 every day in Berlin; the day changes at 05:00 (the default).
+    let mut r = restaurant();
+    let night = crate::hours::Interval::new(jiff::civil::time(0, 0, 0, 0), jiff::civil::time(8, 0, 0, 0));
+    r.hours = crate::hours::OpeningHours::new(std::array::from_fn(|_| vec![night]), Default::default()).expect("hours");
+    // 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin: still the 22nd's business day.
+    let now = at("2026-11-22T23:30:00Z");
+    let before_the_change =
+        r.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T02:00:00Z")), now);
+    let after_the_change =
+        r.terms(Held::NONE).take_order(&OrderKind::Pickup, Wanted::At(at("2026-11-23T05:00:00Z")), now);
+    assert_eq!(before_the_change.expect("taken").business_date, jiff::civil::date(2026, 11, 22), "03:00 in Berlin");
+    assert_eq!(after_the_change.expect("taken").business_date, jiff::civil::date(2026, 11, 23), "06:00 in Berlin");
+    assert_eq!(r.business_day(now), jiff::civil::date(2026, 11, 22), "the board's day now shows the first");
+}

@@ -259,10 +259,13 @@ pub async fn later_slots(
     let now = Timestamp::now();
     let terms = restaurant.terms(state.held);
     let later = terms.later_slots(&kind, now);
-    let taken = match &later {
-        Some(later) => state.repos.orders.slot_counts(&slug, later.date).await?,
-        None => Default::default(),
-    };
+    // Each slot is counted under its own business day: the slots of one opening may span two.
+    let mut taken = std::collections::BTreeMap::new();
+    let days: std::collections::BTreeSet<Date> =
+        later.iter().flat_map(|later| later.times.iter().map(|at| restaurant.business_day(*at))).collect();
+    for day in days {
+        taken.extend(state.repos.orders.slot_counts(&slug, day).await?);
+    }
     let cap = u32::from(restaurant.timing.orders_per_slot());
     let slots = later
         .as_ref()
@@ -274,7 +277,7 @@ pub async fn later_slots(
     Ok(Json(LaterSlots {
         ready_in_minutes: terms.ready_in(&kind).as_mins(),
         now: terms.takes_now(&kind, now),
-        date: later.map(|later| later.date),
+        date: later.as_ref().and_then(|later| later.times.first()).map(|at| restaurant.business_day(*at)),
         time_zone: restaurant.time_zone.name().to_owned(),
         slots,
     }))
