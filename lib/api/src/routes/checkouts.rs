@@ -158,7 +158,7 @@ pub async fn read_checkout(
     PathId(id): PathId<OrderId>,
     Query(TokenParam { token }): Query<TokenParam>,
 ) -> Result<Json<CheckoutView>, ApiError> {
-    let checkout = state.repos.payments.checkout(&slug, &id).await.map_err(super::missing("checkout"))?;
+    let checkout = state.repos.payments.checkout_recent(&slug, &id).await.map_err(super::missing("checkout"))?;
     let presented = token.ok_or(ApiError::Unauthenticated("send the order's token (?token=)"))?;
     if !checkout.value.order.token.matches(presented.as_str()) {
         return Err(ApiError::Forbidden("this token is not this order's"));

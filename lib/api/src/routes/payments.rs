@@ -124,11 +124,7 @@ async fn confirm(
     session: &str,
     paid: &Paid,
 ) -> Result<bool, ApiError> {
-    let checkout = match state.repos.payments.checkout(slug, id).await {
-        Ok(found) => found,
-        Err(RepoError::NotFound) => return Ok(false),
-        Err(other) => return Err(other.into()),
-    };
+    let Some(checkout) = state.repos.payments.checkout(slug, id).await? else { return Ok(false) };
     // Paid on a session the checkout no longer stands on (a retried opening made a new one), or
     // after it was closed: nothing will be served for it, so nothing is taken.
     if checkout.value.session.as_str() != session || checkout.value.state != CheckoutState::Open {
@@ -187,11 +183,7 @@ async fn close(state: &AppState, checkout: &Versioned<Checkout>, closed: Checkou
 
 /// An unpaid checkout lapsed: it gives its slot back; no number was ever taken.
 async fn lapse(state: &AppState, slug: &Slug, id: &OrderId, session: &str) -> Result<bool, ApiError> {
-    let checkout = match state.repos.payments.checkout(slug, id).await {
-        Ok(found) => found,
-        Err(RepoError::NotFound) => return Ok(false),
-        Err(other) => return Err(other.into()),
-    };
+    let Some(checkout) = state.repos.payments.checkout(slug, id).await? else { return Ok(false) };
     if checkout.value.session.as_str() != session || checkout.value.state != CheckoutState::Open {
         return Ok(false);
     }

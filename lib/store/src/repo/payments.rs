@@ -85,9 +85,20 @@ impl Payments {
         Self { store }
     }
 
-    pub async fn checkout(&self, slug: &Slug, id: &OrderId) -> Result<Versioned<Checkout>, RepoError> {
-        let item = self.store.get(&keys::checkout(slug, id)).await?.ok_or(RepoError::NotFound)?;
-        Ok(read(&item)?.0)
+    /// The checkout as it is now, if there is one: what a change to it starts from.
+    pub async fn checkout(&self, slug: &Slug, id: &OrderId) -> Result<Option<Versioned<Checkout>>, RepoError> {
+        let found = self.store.get(&keys::checkout(slug, id)).await?;
+        found.map(|item| Ok(read(&item)?.0)).transpose()
+    }
+
+    /// The checkout as of a moment ago (half the cost): for the guest's page, which asks every
+    /// few seconds while Stripe confirms the payment. One opened a moment ago may not be visible
+    /// yet, so a miss asks again for the latest.
+    pub async fn checkout_recent(&self, slug: &Slug, id: &OrderId) -> Result<Versioned<Checkout>, RepoError> {
+        match self.store.get_recent(&keys::checkout(slug, id)).await? {
+            Some(item) => Ok(read(&item)?.0),
+            None => self.checkout(slug, id).await?.ok_or(RepoError::NotFound),
+        }
     }
 
     /// The checkout an earlier request under the key opened, if any (else `IdempotencyMismatch`
