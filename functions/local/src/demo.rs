@@ -66,6 +66,8 @@ pub fn restaurant() -> Result<Restaurant, DemoError> {
             bistro_domain::payment::PaymentChoices { dine_in: Either, pickup: Either, delivery: Either }
         },
         payment_account: None,
+        // Paying online, a guest at a table or awaiting a delivery is offered a tip.
+        tips: bistro_domain::tip::Tips { dine_in: true, delivery: true, any_amount: true, ..Default::default() },
     })
 }
 

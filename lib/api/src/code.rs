@@ -139,6 +139,7 @@ error_codes! {
     NotRefundable => "not_refundable",
     InvalidRefundAmount => "invalid_refund_amount",
     RefundReasonRequired => "refund_reason_required",
+    InvalidTip => "invalid_tip",
     // Bookings.
     InvalidSettings => "invalid_settings",
     InvalidPartySize => "invalid_party_size",

@@ -252,6 +252,12 @@ impl From<bistro_domain::payment::RefundError> for ApiError {
     }
 }
 
+impl From<bistro_domain::tip::TipError> for ApiError {
+    fn from(error: bistro_domain::tip::TipError) -> Self {
+        Self::unprocessable(ErrorCode::InvalidTip, error)
+    }
+}
+
 impl From<bistro_domain::restaurant::SettingsError> for ApiError {
     fn from(error: bistro_domain::restaurant::SettingsError) -> Self {
         match &error {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use bistro_domain::jiff::Timestamp;
-use bistro_domain::money::TaxMode;
+use bistro_domain::money::{Money, TaxMode};
 use bistro_domain::order::Order;
 use bistro_domain::payment::{MoneyStep, Payment, PlatformFees};
 use bistro_domain::restaurant::Language;
@@ -134,12 +134,21 @@ impl PaymentSettings {
 }
 
 /// The lines a guest sees on the hosted checkout: each dish (with its choices), the delivery fee,
-/// and tax where it comes on top; together exactly the order's total, else one line for all.
-pub fn checkout_lines(order: &Order, language: Language) -> Vec<Line> {
-    let (delivery, tax, whole) = match language {
-        Language::De => ("Lieferung", "Steuer", "Bestellung"),
-        Language::En => ("Delivery", "Tax", "Order"),
+/// and tax where it comes on top (together exactly the order's total, else one line for all),
+/// then the tip.
+pub fn checkout_lines(order: &Order, tip: Option<Money>, language: Language) -> Vec<Line> {
+    let (delivery, tax, whole, tipped) = match language {
+        Language::De => ("Lieferung", "Steuer", "Bestellung", "Trinkgeld"),
+        Language::En => ("Delivery", "Tax", "Order", "Tip"),
     };
+    let mut lines = order_lines(order, delivery, tax, whole);
+    if let Some(tip) = tip.filter(|tip| tip.minor > 0) {
+        lines.push(Line { name: tipped.into(), unit_amount: tip.minor, quantity: 1 });
+    }
+    lines
+}
+
+fn order_lines(order: &Order, delivery: &str, tax: &str, whole: &str) -> Vec<Line> {
     let mut lines: Vec<Line> = order
         .lines
         .iter()

@@ -61,6 +61,9 @@ pub struct PublicRestaurant {
     /// How each way of ordering may be paid now.
     #[serde(default = "at_restaurant")]
     pub pay: PayWaysByKind,
+    /// The tips offered to a guest paying online, per way of ordering.
+    #[serde(default)]
+    pub tips: bistro_domain::tip::Tips,
 }
 
 /// What menus published before guests could pay online say: paid at the restaurant.
@@ -91,6 +94,7 @@ impl PublicRestaurant {
             delivery: r.delivery,
             pace: r.pace,
             pay,
+            tips: r.tips,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod schema;
 pub mod staff;
 pub mod text;
 pub mod timing;
+pub mod tip;
 
 pub use jiff;
 

@@ -546,8 +546,14 @@ pub struct OrderView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaidSeen {
+    /// What was authorized (and, once taken, taken): the order's total and the tip.
     pub amount: Money,
     pub state: PaymentState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Money>,
+    /// How the guest paid, when the provider said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<crate::payment::PaidWith>,
     /// What was given back, with why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refunds: Vec<crate::payment::Refund>,
@@ -628,7 +634,13 @@ impl OrderView {
             driver: o.driver.filter(|_| staff),
             version: o.version,
             next,
-            paid: o.payment.map(|p| PaidSeen { amount: p.amount, state: p.state, refunds: p.refunds }),
+            paid: o.payment.map(|p| PaidSeen {
+                amount: p.amount,
+                state: p.state,
+                tip: p.tip,
+                method: p.method,
+                refunds: p.refunds,
+            }),
         }
     }
 }
@@ -922,6 +934,8 @@ mod tests {
             fee: order_of_kind(pickup()).totals.total,
             state: PaymentState::Authorized,
             refunds: Vec::new(),
+            tip: None,
+            method: None,
         };
         let order = order_of_kind(pickup());
         let token = order.token.clone();

@@ -295,9 +295,70 @@ pub struct Payment {
     /// What was given back since, oldest first.
     #[serde(default)]
     pub refunds: Vec<Refund>,
+    /// The guest's tip, part of `amount` (the platform's fee is not taken on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Money>,
+    /// How the guest paid, as the provider said when the payment was confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<PaidWith>,
+}
+
+/// How a guest paid online: the kind of method (`card`, `sepa_debit`, `paypal`…) and, for a card,
+/// its brand and last four digits; the receipt shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawPaidWith")]
+pub struct PaidWith {
+    /// The provider's name of the kind of method: lowercase letters and underscores.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last4: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPaidWith {
+    kind: String,
+    #[serde(default)]
+    brand: Option<String>,
+    #[serde(default)]
+    last4: Option<String>,
+}
+
+impl TryFrom<RawPaidWith> for PaidWith {
+    type Error = PaymentError;
+    fn try_from(raw: RawPaidWith) -> Result<Self, PaymentError> {
+        Self::parse(&raw.kind, raw.brand.as_deref(), raw.last4.as_deref())
+            .ok_or_else(|| PaymentError::InvalidId(raw.kind.chars().take(40).collect()))
+    }
+}
+
+impl PaidWith {
+    /// The method as the provider names it, if every part has the expected shape (a brand or
+    /// digits of another shape are left out rather than shown).
+    pub fn parse(kind: &str, brand: Option<&str>, last4: Option<&str>) -> Option<Self> {
+        let word = |w: &str| (1..=32).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if !word(kind) {
+            return None;
+        }
+        Some(Self {
+            kind: kind.to_owned(),
+            brand: brand.filter(|b| word(b)).map(str::to_owned),
+            last4: last4.filter(|d| d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned),
+        })
+    }
 }
 
 impl Payment {
+    /// The platform's fee given back with a refund of `amount`: in proportion to what was taken,
+    /// rounded half up (as the provider refunds it).
+    pub fn fee_returned(&self, amount: Money) -> Money {
+        let (fee, taken) = (i128::from(self.fee.minor), i128::from(self.amount.minor.max(1)));
+        let back = (fee * i128::from(amount.minor) * 2 + taken) / (2 * taken);
+        Money::new(i64::try_from(back).unwrap_or_default(), self.fee.currency)
+    }
+
     /// What is left to give back: what was taken less the refunds.
     pub fn refundable(&self) -> Money {
         if self.state != PaymentState::Captured {
@@ -342,6 +403,8 @@ pub struct Checkout {
     pub pay_url: String,
     /// The platform's fee on the payment.
     pub fee: Money,
+    /// The guest's tip, on top of the order's total.
+    pub tip: Option<Money>,
     /// When an unpaid checkout lapses and gives its slot back.
     pub expires_at: Timestamp,
     pub state: CheckoutState,
@@ -385,7 +448,22 @@ impl NotServed {
     }
 }
 
+/// A payment the provider confirmed: its id, the restaurant's account it is on, and how the
+/// guest paid (when the provider said).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    pub intent: ProviderId,
+    pub account: ProviderId,
+    pub method: Option<PaidWith>,
+}
+
 impl Checkout {
+    /// What the guest authorizes: the order's total and the tip.
+    pub fn amount(&self) -> Money {
+        let total = self.order.totals.total;
+        self.tip.and_then(|tip| total.checked_add(tip).ok()).unwrap_or(total)
+    }
+
     /// When the guest wanted the order: its later slot, or as soon as possible.
     pub fn wanted(&self) -> Wanted {
         match self.order.promise {
@@ -398,8 +476,7 @@ impl Checkout {
     /// promise `agreed` now, the `number` the day gives it, the money authorized.
     pub fn placed(
         &self,
-        intent: ProviderId,
-        account: ProviderId,
+        confirmed: Confirmed,
         agreed: Agreed,
         now: Timestamp,
         number: u32,
@@ -411,12 +488,14 @@ impl Checkout {
         order.promise = Some(agreed.promise);
         order.version = 1;
         let payment = Payment {
-            intent,
-            account,
-            amount: order.totals.total,
+            intent: confirmed.intent,
+            account: confirmed.account,
+            amount: self.amount(),
             fee: self.fee,
             state: PaymentState::Authorized,
             refunds: Vec::new(),
+            tip: self.tip,
+            method: confirmed.method,
         };
         order.payment = Some(payment);
         order
@@ -511,7 +590,27 @@ mod tests {
             fee: eur(30),
             state: PaymentState::Captured,
             refunds: Vec::new(),
+            tip: None,
+            method: None,
         }
+    }
+
+    #[test]
+    fn the_platform_fee_comes_back_in_proportion_to_a_refund() {
+        let payment = taken(900); // fee 30
+        assert_eq!(payment.fee_returned(eur(300)), eur(10));
+        assert_eq!(payment.fee_returned(eur(450)), eur(15));
+        assert_eq!(payment.fee_returned(eur(100)), eur(3)); // 3.33 → 3
+        assert_eq!(payment.fee_returned(eur(900)), eur(30));
+    }
+
+    #[test]
+    fn a_payment_method_of_an_unexpected_shape_keeps_only_what_fits() {
+        let card = PaidWith::parse("card", Some("visa"), Some("4242")).unwrap();
+        assert_eq!((card.brand.as_deref(), card.last4.as_deref()), (Some("visa"), Some("4242")));
+        let odd = PaidWith::parse("card", Some("<b>"), Some("42")).unwrap();
+        assert_eq!((odd.brand, odd.last4), (None, None));
+        assert!(PaidWith::parse("Card!", None, None).is_none());
     }
 
     #[test]

@@ -34,6 +34,96 @@ pub struct SalesReport {
     pub by_kind: Vec<Share>,
     pub by_item: Vec<ItemShare>,
     pub by_hour: Vec<HourShare>,
+    /// The money by way of paying: what was sold, tipped, given back and paid in fees.
+    pub books: Books,
+}
+
+/// The days' money by way of paying. Sales and tips belong to the business day of their order;
+/// refunds (and the fee that came back with them) to the business day they were made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Books {
+    /// Paid online, before the order reached the kitchen.
+    pub online: WayOfPaying,
+    /// Paid at the restaurant: at the table, the counter or the door.
+    pub at_restaurant: WayOfPaying,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WayOfPaying {
+    /// Orders sold (as in the report's `orders`).
+    pub orders: u32,
+    /// What they came to, without tips.
+    pub sales: Money,
+    /// Tips paid with them.
+    pub tips: Money,
+    /// How many refunds were made on these days, and how much they gave back.
+    pub refund_count: u32,
+    pub refunds: Money,
+    /// The platform's fee on what was taken, less what came back with refunds.
+    pub fees: Money,
+    /// What the restaurant keeps: sales and tips, less refunds and fees.
+    pub net: Money,
+}
+
+impl WayOfPaying {
+    fn zero(currency: Currency) -> Self {
+        let zero = Money::zero(currency);
+        Self { orders: 0, sales: zero, tips: zero, refund_count: 0, refunds: zero, fees: zero, net: zero }
+    }
+
+    fn settle(mut self) -> Self {
+        let net = self.sales.minor + self.tips.minor - self.refunds.minor - self.fees.minor;
+        self.net = Money::new(net, self.sales.currency);
+        self
+    }
+}
+
+/// A refund as the books keep it: under the business day it was made, with the order it gave
+/// back from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BookedRefund {
+    /// The provider's id of the refund.
+    pub refund: crate::payment::ProviderId,
+    pub order: crate::ids::OrderId,
+    /// The order's number and business day.
+    pub number: u32,
+    pub order_day: jiff::civil::Date,
+    pub amount: Money,
+    /// The platform's fee that came back with it.
+    pub fee_returned: Money,
+    pub at: Timestamp,
+    /// The business day it was made on: the day whose books it is in.
+    pub made_on: jiff::civil::Date,
+}
+
+/// The books of `sold` orders (those the report counts as sold) and of the `refunds` made on the
+/// same days.
+fn books(sold: &[&Order], refunds: &[BookedRefund], currency: Currency) -> Books {
+    let (mut online, mut there) = (WayOfPaying::zero(currency), WayOfPaying::zero(currency));
+    let add = |a: Money, minor: i64| Money::new(a.minor + minor, a.currency);
+    for order in sold {
+        let total = order.totals.total.minor;
+        match &order.payment {
+            Some(payment) => {
+                online.orders += 1;
+                online.sales = add(online.sales, total);
+                online.tips = add(online.tips, payment.tip.map_or(0, |tip| tip.minor));
+                online.fees = add(online.fees, payment.fee.minor);
+            }
+            None => {
+                there.orders += 1;
+                there.sales = add(there.sales, total);
+            }
+        }
+    }
+    for refund in refunds.iter().filter(|r| r.amount.currency == currency) {
+        online.refund_count += 1;
+        online.refunds = add(online.refunds, refund.amount.minor);
+        online.fees = add(online.fees, -refund.fee_returned.minor);
+    }
+    Books { online: online.settle(), at_restaurant: there.settle() }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,8 +163,9 @@ pub struct HourShare {
     pub revenue: Money,
 }
 
-/// The report of `orders` (those of the days asked for), in `currency`, hours in `zone`.
-pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
+/// The report of `orders` (those of the days asked for) and the `refunds` made on those days, in
+/// `currency`, hours in `zone`.
+pub fn sales(orders: &[Order], refunds: &[BookedRefund], currency: Currency, zone: &Zone) -> SalesReport {
     let zero = Money::zero(currency);
     let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
     let mut report = SalesReport {
@@ -89,7 +180,9 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
         by_kind: Vec::new(),
         by_item: Vec::new(),
         by_hour: Vec::new(),
+        books: books(&[], &[], currency),
     };
+    let mut sold = Vec::new();
     let mut tax: BTreeMap<u32, Money> = BTreeMap::new();
     let mut kinds: BTreeMap<&'static str, (u32, Money)> = BTreeMap::new();
     let mut items: BTreeMap<ItemId, (Name, u32, Money)> = BTreeMap::new();
@@ -104,6 +197,7 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
             }
             _ => {
                 let total = order.totals.total;
+                sold.push(order);
                 report.orders += 1;
                 report.revenue = add(report.revenue, total);
                 let rate = tax.entry(order.totals.tax_rate.basis_points()).or_insert(zero);
@@ -132,6 +226,7 @@ pub fn sales(orders: &[Order], currency: Currency, zone: &Zone) -> SalesReport {
     by_item.sort_by(|a, b| b.revenue.minor.cmp(&a.revenue.minor).then_with(|| a.item.cmp(&b.item)));
     report.by_item = by_item;
     report.by_hour = by_hour(hours);
+    report.books = books(&sold, refunds, currency);
     report
 }
 
@@ -186,7 +281,7 @@ mod tests {
     fn the_two_hours_that_start_at_two_on_the_night_the_clocks_go_back_stay_apart() {
         // 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET on 2026-10-25.
         let orders = [placed("2026-10-25T00:30:00Z"), placed("2026-10-25T01:30:00Z"), placed("2026-10-25T01:45:00Z")];
-        let report = sales(&orders, orders[0].totals.total.currency, &berlin());
+        let report = sales(&orders, &[], orders[0].totals.total.currency, &berlin());
         let hours: Vec<(&str, u32)> = report.by_hour.iter().map(|h| (h.local.as_str(), h.orders)).collect();
         assert_eq!(hours, vec![("02:00+02:00", 1), ("02:00+01:00", 2)]);
     }
@@ -198,7 +293,7 @@ mod tests {
         let mut rejected = placed("2026-11-23T12:10:00Z");
         rejected.state = OrderState::Rejected;
         let sold = placed("2026-11-23T12:20:00Z");
-        let report = sales(&[cancelled, rejected, sold.clone()], sold.totals.total.currency, &berlin());
+        let report = sales(&[cancelled, rejected, sold.clone()], &[], sold.totals.total.currency, &berlin());
         assert_eq!((report.orders, report.cancelled, report.rejected), (1, 1, 1));
         assert_eq!(report.revenue, sold.totals.total);
         assert_eq!(report.average, sold.totals.total);
@@ -210,7 +305,7 @@ mod tests {
         let mut waiting = placed("2026-11-23T12:00:00Z");
         waiting.state = OrderState::Placed;
         let sold = placed("2026-11-23T12:20:00Z");
-        let report = sales(&[waiting.clone(), sold.clone()], sold.totals.total.currency, &berlin());
+        let report = sales(&[waiting.clone(), sold.clone()], &[], sold.totals.total.currency, &berlin());
         assert_eq!((report.orders, report.unaccepted), (1, 1));
         assert_eq!(report.revenue, sold.totals.total);
         assert_eq!(report.unaccepted_total, waiting.totals.total);
@@ -218,9 +313,45 @@ mod tests {
     }
 
     #[test]
+    fn the_books_keep_online_sales_tips_and_fees_apart_and_count_refunds_on_the_day_made() {
+        let at_the_counter = placed("2026-11-23T12:00:00Z");
+        let mut online = placed("2026-11-23T12:10:00Z");
+        let currency = online.totals.total.currency;
+        let eur = |minor| Money::new(minor, currency);
+        let id = |raw: &str| crate::payment::ProviderId::try_from(raw.to_owned()).expect("id");
+        online.payment = Some(crate::payment::Payment {
+            intent: id("pi_1"),
+            account: id("acct_1"),
+            amount: eur(online.totals.total.minor + 200),
+            fee: eur(40),
+            state: crate::payment::PaymentState::Captured,
+            refunds: Vec::new(),
+            tip: Some(eur(200)),
+            method: None,
+        });
+        let refund = BookedRefund {
+            refund: id("re_1"),
+            order: at_the_counter.id.clone(),
+            number: 7,
+            order_day: at_the_counter.business_date,
+            amount: eur(500),
+            fee_returned: eur(9),
+            at: at("2026-11-23T13:00:00Z"),
+            made_on: at_the_counter.business_date,
+        };
+        let books = sales(&[at_the_counter.clone(), online.clone()], &[refund], currency, &berlin()).books;
+        assert_eq!((books.at_restaurant.orders, books.at_restaurant.sales), (1, at_the_counter.totals.total));
+        assert_eq!(books.at_restaurant.net, at_the_counter.totals.total);
+        let paid = &books.online;
+        assert_eq!((paid.orders, paid.sales, paid.tips), (1, online.totals.total, eur(200)));
+        assert_eq!((paid.refund_count, paid.refunds, paid.fees), (1, eur(500), eur(31)));
+        assert_eq!(paid.net, eur(online.totals.total.minor + 200 - 500 - 31));
+    }
+
+    #[test]
     fn a_day_without_orders_reports_zero_in_its_currency() {
         let eur = Currency::parse("EUR").expect("currency");
-        let report = sales(&[], eur, &berlin());
+        let report = sales(&[], &[], eur, &berlin());
         assert_eq!((report.orders, report.revenue, report.average), (0, Money::zero(eur), Money::zero(eur)));
     }
 }

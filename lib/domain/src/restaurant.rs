@@ -96,6 +96,9 @@ pub struct Restaurant {
     /// How guests pay, for each way of ordering.
     #[serde(default)]
     pub payment: crate::payment::PaymentChoices,
+    /// Tips offered to guests who pay online, per way of ordering.
+    #[serde(default)]
+    pub tips: crate::tip::Tips,
     /// The restaurant's own payment account, as the provider last said it was: set by connecting
     /// it and by the provider's word only, never by a change of the settings.
     #[serde(default)]

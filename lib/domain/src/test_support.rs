@@ -105,6 +105,7 @@ pub fn restaurant() -> Restaurant {
         ticket_alerts: Default::default(),
         payment: Default::default(),
         payment_account: None,
+        tips: Default::default(),
     }
 }
 

@@ -64,6 +64,39 @@ pub struct Session {
     pub payment_intent: Option<String>,
 }
 
+/// A payment (PaymentIntent) as Stripe reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Intent {
+    pub id: String,
+    /// `requires_capture` (authorized), `succeeded` (taken), `canceled` (let go), or on the way.
+    pub status: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// The charge, whole when asked for (`expand`), else its id.
+    #[serde(default)]
+    latest_charge: Option<serde_json::Value>,
+}
+
+/// How a guest paid, as Stripe names it: the method's type, and a card's brand and last digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method {
+    pub kind: String,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+}
+
+impl Intent {
+    /// How the guest paid, where the charge was read with it.
+    pub fn method(&self) -> Option<Method> {
+        let details = self.latest_charge.as_ref()?.get("payment_method_details")?;
+        let kind = details.get("type")?.as_str()?.to_owned();
+        let card = details.get(&kind);
+        let text = |field: &str| card.and_then(|c| c.get(field)).and_then(|v| v.as_str()).map(str::to_owned);
+        Some(Method { brand: text("brand"), last4: text("last4"), kind })
+    }
+}
+
 /// One line of a hosted checkout: what the guest sees they pay for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -203,6 +236,12 @@ impl Stripe {
     pub async fn expire_session(&self, account: &str, session: &str) -> Result<Session, StripeError> {
         let path = format!("/v1/checkout/sessions/{session}/expire");
         self.call(self.post(&path, &[]), Some(account), None).await
+    }
+
+    /// A payment on `account`, with its charge (how the guest paid).
+    pub async fn payment_intent(&self, account: &str, intent: &str) -> Result<Intent, StripeError> {
+        let url = format!("{}/v1/payment_intents/{intent}", self.base);
+        self.call(self.http.get(url).query(&[("expand[]", "latest_charge")]), Some(account), None).await
     }
 
     /// Takes the authorized money.

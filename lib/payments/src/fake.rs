@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -306,7 +306,9 @@ impl Fake {
                 intent.clone(),
                 json!({"id": intent, "object": "payment_intent", "amount": amount, "amount_capturable": amount,
                        "application_fee_amount": fee, "capture_method": "manual", "currency": current["currency"],
-                       "status": "requires_capture", "metadata": current["metadata"]}),
+                       "status": "requires_capture", "metadata": current["metadata"], "created": now(),
+                       "latest_charge": {"id": format!("ch_{}", &intent[3..]), "object": "charge",
+                           "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": "4242"}}}}),
             );
             let done = books.sessions.get_mut(session)?;
             done["status"] = json!("complete");
@@ -487,9 +489,24 @@ async fn expire_session(State(fake): State<Fake>, headers: HeaderMap, Path(id): 
     }
 }
 
-async fn read_intent(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+async fn read_intent(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
     fake.admit(&headers, "/v1/payment_intents/{id}", &[])?;
-    fake.books().intents.get(&id).cloned().map(Json).ok_or_else(|| missing("payment_intent"))
+    let mut intent = fake.books().intents.get(&id).cloned().ok_or_else(|| missing("payment_intent"))?;
+    Ok(Json(shown(&mut intent, query.as_deref()).clone()))
+}
+
+/// A PaymentIntent as Stripe answers it: its charge whole only where `expand` asked for it.
+fn shown<'a>(intent: &'a mut Value, query: Option<&str>) -> &'a Value {
+    let expanded = query.is_some_and(|q| q.contains("latest_charge"));
+    if !expanded && let Some(charge) = intent.get("latest_charge").and_then(|c| c.get("id")).cloned() {
+        intent["latest_charge"] = charge;
+    }
+    intent
 }
 
 /// Moves a PaymentIntent waiting for capture to `to` (a repeated key answers as the first time).
@@ -509,7 +526,8 @@ async fn settle(fake: &Fake, headers: &HeaderMap, id: &str, path: &str, to: &str
         intent["amount_received"] = intent["amount"].clone();
     }
     intent["amount_capturable"] = json!(0);
-    let answer = intent.clone();
+    let mut answer = intent.clone();
+    shown(&mut answer, None);
     drop(books);
     fake.remember(headers, Vec::new(), &answer);
     Ok(Json(answer))

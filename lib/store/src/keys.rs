@@ -211,6 +211,14 @@ pub fn order_slot(slug: &Slug, date: Date, at: Timestamp) -> Key {
     Key::new(day_partition(slug, date), format!("{ORDER_SLOT_PREFIX}{}", instant(at)))
 }
 
+/// Sort keys of the refunds made on a business day begin with this: the books read them from the
+/// day's partition, whatever day the refunded order was.
+pub const REFUND_PREFIX: &str = "REFUND#";
+
+pub fn booked_refund(slug: &Slug, date: Date, at: Timestamp, refund: &str) -> Key {
+    Key::new(day_partition(slug, date), format!("{REFUND_PREFIX}{}#{refund}", instant(at)))
+}
+
 pub fn reservation(slug: &Slug, id: &ReservationId) -> Key {
     Key::new(format!("R#{slug}#BOOKING#{id}"), "BOOKING")
 }

@@ -64,6 +64,7 @@ pub fn restaurant(raw_slug: &str) -> Restaurant {
         ticket_alerts: Default::default(),
         payment: Default::default(),
         payment_account: None,
+        tips: Default::default(),
     }
 }
 

@@ -46,7 +46,10 @@ pub struct CheckoutView {
     /// Where the guest pays, while the checkout is open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_url: Option<String>,
+    /// What the guest pays: the order's total and the tip.
     pub total: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Money>,
     #[schema(value_type = bistro_domain::schema::Instant)]
     pub expires_at: Timestamp,
 }
@@ -57,7 +60,8 @@ impl CheckoutView {
             id: checkout.order.id.clone(),
             state: checkout.state,
             pay_url: (checkout.state == CheckoutState::Open).then(|| checkout.pay_url.clone()),
-            total: checkout.order.totals.total,
+            total: checkout.amount(),
+            tip: checkout.tip,
             expires_at: checkout.expires_at,
         }
     }
@@ -101,6 +105,7 @@ pub(crate) async fn open(
     state: &AppState,
     opening: Opening<'_>,
     new: NewOrder,
+    tip: Option<Money>,
     account: &ProviderId,
     language: bistro_domain::restaurant::Language,
 ) -> Result<(StatusCode, Json<AwaitingPayment>), ApiError> {
@@ -111,7 +116,7 @@ pub(crate) async fn open(
     let expires_at = now.checked_add(CHECKOUT_LIFETIME).map_err(|e| ApiError::Internal(e.to_string()))?;
     let fee = settings.fees.on(order.totals.total);
     let site = settings.site_for(opening.headers)?;
-    let lines = checkout_lines(&order, language);
+    let lines = checkout_lines(&order, tip, language);
     let (id, currency) = (order.id.to_string(), order.totals.total.currency.code().to_lowercase());
     let success = format!("{site}/r/{slug}/order/{id}");
     let back = format!("{site}/r/{slug}/?paying={id}");
@@ -131,7 +136,7 @@ pub(crate) async fn open(
     let session = session.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
     let session_id = ProviderId::parse(&session.id, "cs_").map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
     let pay_url = session.url.ok_or_else(|| ApiError::PaymentProvider("a Checkout Session without a url".into()))?;
-    let checkout = Checkout { order, session: session_id, pay_url, fee, expires_at, state: CheckoutState::Open };
+    let checkout = Checkout { order, session: session_id, pay_url, fee, tip, expires_at, state: CheckoutState::Open };
     let opened = state.repos.payments.open(&checkout, opening.idempotency, opening.cart, opening.orders_per_slot).await;
     if !matches!(&opened, Ok(first) if !first.replayed) {
         // Nobody will pay on this session: end it now rather than in half an hour.

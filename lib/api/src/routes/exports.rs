@@ -74,6 +74,6 @@ pub async fn orders_csv(State(state): State<AppState>, Owner { slug, .. }: Owner
     let from = restaurant.personal_data_days.last_erased_day(today).checked_add(1.day()).unwrap_or(today);
     let days = from.until(today).map_or(0, |span| span.get_days());
     let orders = super::reports::orders_of_days(&state, &slug, from, days).await?;
-    let csv = super::reports::csv(&orders, &restaurant.time_zone);
+    let csv = super::reports::csv(&orders, &[], &restaurant.time_zone);
     Ok(download("text/csv; charset=utf-8", format!("{slug}-orders-{from}-{today}.csv"), csv))
 }

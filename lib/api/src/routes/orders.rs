@@ -64,6 +64,12 @@ pub struct PlaceOrder {
     /// the restaurant. Without it, online where the restaurant asks for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay: Option<PayBy>,
+    /// A tip in the minor units of the menu's currency, added to what is paid online where the
+    /// restaurant offers tips for this way of ordering: one of the shares offered of the order's
+    /// total (`restaurant.tips`), or any amount up to the total where it allows that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
+    pub tip: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,6 +147,7 @@ impl Ordering<'_> {
         }
         let (new, business_date, pay) = self.decide(&cart.value).await?;
         let restaurant = &self.latest.settings.value;
+        let tip = restaurant.tips.take(&new.kind, pay, new.priced.totals.total, self.body.tip)?;
         if let (PayBy::Online, Some(account)) = (pay, &restaurant.payment_account) {
             let opening = Opening {
                 slug: self.slug,
@@ -149,7 +156,7 @@ impl Ordering<'_> {
                 orders_per_slot: restaurant.timing.orders_per_slot(),
                 headers: self.headers,
             };
-            let opened = checkouts::open(self.state, opening, new, &account.id, restaurant.language).await?;
+            let opened = checkouts::open(self.state, opening, new, tip, &account.id, restaurant.language).await?;
             self.state.repos.carts.forget(self.slug, self.token);
             return Ok(opened.into_response());
         }
@@ -328,6 +335,17 @@ pub(super) async fn change_order(
     order: Order,
     change: impl Fn(&mut Order) -> Result<(), ApiError>,
 ) -> Result<Order, ApiError> {
+    change_order_booked(state, slug, order, change, None).await
+}
+
+/// `change_order`, with a refund's entry in the books written together with the change.
+pub(super) async fn change_order_booked(
+    state: &AppState,
+    slug: &Slug,
+    order: Order,
+    change: impl Fn(&mut Order) -> Result<(), ApiError>,
+    booked: Option<&bistro_domain::report::BookedRefund>,
+) -> Result<Order, ApiError> {
     let change = &change;
     let busy = || ApiError::conflict(ErrorCode::BusyOrder, "the order is being changed elsewhere; try again");
     retry_stale(order, busy, |mut order: Order, attempt| async move {
@@ -339,7 +357,11 @@ pub(super) async fn change_order(
             }
             return Ok(Attempt::Stale(latest));
         }
-        match state.repos.orders.save(&order).await {
+        let saved = match booked {
+            Some(booked) => state.repos.orders.save_refunded(&order, booked).await,
+            None => state.repos.orders.save(&order).await,
+        };
+        match saved {
             Ok(()) => Ok(Attempt::Done(order)),
             Err(RepoError::StaleVersion) => {
                 Ok(Attempt::Stale(state.repos.orders.get(slug, &order.id).await.map_err(missing("order"))?))

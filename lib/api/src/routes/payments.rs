@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 
 use bistro_domain::ids::{OrderId, Slug};
 use bistro_domain::jiff::Timestamp;
-use bistro_domain::payment::{AccountState, Checkout, CheckoutState, ConnectedAccount, NotServed, ProviderId};
+use bistro_domain::payment::{
+    AccountState, Checkout, CheckoutState, Confirmed, ConnectedAccount, NotServed, PaidWith, ProviderId,
+};
 use bistro_payments::event::{Event, Happened};
 use bistro_store::RepoError;
 use bistro_store::repo::Versioned;
@@ -149,15 +151,33 @@ async fn confirm(
             return close(state, &checkout, CheckoutState::NotServed(reason)).await;
         }
     };
+    let confirmed = Confirmed {
+        intent: paid.intent.clone(),
+        account: paid.account.clone(),
+        method: method_of(settings, paid).await,
+    };
     let item = state.repos.payments.paid_item(&checkout)?;
     let placed = state.repos.orders.place_paid(slug, agreed.business_date, item, |_, number| {
-        checkout.value.placed(paid.intent.clone(), paid.account.clone(), agreed, now, number)
+        checkout.value.placed(confirmed.clone(), agreed, now, number)
     });
     match placed.await {
         Ok(_) => Ok(true),
         // Another delivery of the event got there first.
         Err(RepoError::StaleVersion) => Ok(false),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// How the guest paid, for the receipt: asked of Stripe with the payment. The order is placed
+/// without it when Stripe does not say (the money is what matters; the receipt then says "online").
+async fn method_of(settings: &PaymentSettings, paid: &Paid) -> Option<PaidWith> {
+    let stripe = settings.stripe().await.ok()?;
+    match stripe.payment_intent(paid.account.as_str(), paid.intent.as_str()).await {
+        Ok(intent) => intent.method().and_then(|m| PaidWith::parse(&m.kind, m.brand.as_deref(), m.last4.as_deref())),
+        Err(error) => {
+            tracing::warn!(%error, "how a payment was made could not be read");
+            None
+        }
     }
 }
 

@@ -13,9 +13,10 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::money::Money;
 use bistro_domain::order::OrderView;
 use bistro_domain::payment::{ProviderId, Refund, RefundError};
+use bistro_domain::report::BookedRefund;
 use bistro_domain::text::Note;
 
-use super::orders::change_order;
+use super::orders::change_order_booked;
 use super::payments::settings;
 use super::{idempotency, missing};
 use crate::access::Owner;
@@ -73,6 +74,18 @@ pub async fn refund_order(
         reason: body.reason,
         at: Timestamp::now(),
     };
-    let order = change_order(&state, &slug, order, |o| Ok(o.refunded(refund.clone())?)).await?;
+    let restaurant = super::restaurant(&state, &slug).await?.value;
+    let booked = BookedRefund {
+        refund: refund.id.clone(),
+        order: order.id.clone(),
+        number: order.number,
+        order_day: order.business_date,
+        amount,
+        fee_returned: payment.fee_returned(amount),
+        at: refund.at,
+        made_on: restaurant.business_day(refund.at),
+    };
+    let refunded = |o: &mut bistro_domain::order::Order| Ok(o.refunded(refund.clone())?);
+    let order = change_order_booked(&state, &slug, order, refunded, Some(&booked)).await?;
     Ok(Json(OrderView::seen_by(order, &owner.staff.actor())))
 }

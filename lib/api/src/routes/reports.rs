@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::jiff::{Timestamp, ToSpan};
 use bistro_domain::order::Order;
-use bistro_domain::report::{SalesReport, sales};
+use bistro_domain::money::Money;
+use bistro_domain::report::{BookedRefund, SalesReport, sales};
 
 use super::restaurant;
 use crate::access::Manager;
@@ -77,13 +78,14 @@ pub async fn sales_report(
         ));
     }
     let orders = orders_of_days(&state, &slug, from, days).await?;
+    let refunds = refunds_of_days(&state, &slug, from, days).await?;
     if query.format == Some(ReportFormat::Csv) {
         let name = format!("attachment; filename=\"{slug}-orders-{from}-{to}.csv\"");
         let headers =
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)];
-        return Ok((headers, csv(&orders, &restaurant.time_zone)).into_response());
+        return Ok((headers, csv(&orders, &refunds, &restaurant.time_zone)).into_response());
     }
-    let sales = sales(&orders, restaurant.currency, &restaurant.time_zone);
+    let sales = sales(&orders, &refunds, restaurant.currency, &restaurant.time_zone);
     Ok(crate::extract::Json(Report { from, to, time_zone: restaurant.time_zone.name().to_owned(), sales })
         .into_response())
 }
@@ -111,16 +113,37 @@ pub(crate) async fn orders_of_days(
     Ok(orders)
 }
 
-/// One row per order: what a spreadsheet sums, and what was ordered by whom. Amounts in the
+/// The refunds made on the `days` business days after `from` (and on `from`), whatever day their
+/// order was.
+async fn refunds_of_days(
+    state: &AppState,
+    slug: &bistro_domain::ids::Slug,
+    from: Date,
+    days: i32,
+) -> Result<Vec<BookedRefund>, ApiError> {
+    let mut refunds = Vec::new();
+    for offset in 0..=days {
+        let day = from.checked_add(offset.days()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        refunds.extend(state.repos.orders.refunds_made(slug, day).await?);
+    }
+    Ok(refunds)
+}
+
+/// An amount in the currency's major units: Display writes "12.50 EUR" with the currency's own
+/// decimals, and this is its number part.
+fn amount(money: Money) -> String {
+    money.to_string().split(' ').next().unwrap_or_default().to_owned()
+}
+
+const CSV_HEADER: &str = "business_day,number,placed_local,kind,state,currency,subtotal,delivery_fee,tax,tax_rate_percent,total,paid_by,payment_method,tip,platform_fee,customer,phone,lines\n";
+
+/// One row per order (what a spreadsheet sums, and what was ordered by whom), then one per
+/// refund made on the days asked for, under the day it was made: state `refund`, its amount and
+/// the fee that came back negative, so a day's column sums are what the day kept. Amounts in the
 /// currency's major units.
-pub(crate) fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String {
-    let mut out = String::from(
-        "business_day,number,placed_local,kind,state,currency,subtotal,delivery_fee,tax,tax_rate_percent,total,customer,phone,lines\n",
-    );
+pub(crate) fn csv(orders: &[Order], refunds: &[BookedRefund], zone: &bistro_domain::hours::Zone) -> String {
+    let mut out = String::from(CSV_HEADER);
     for order in orders {
-        // Display writes "12.50 EUR" with the currency's own decimals: the number part.
-        let amount =
-            |money: bistro_domain::money::Money| money.to_string().split(' ').next().unwrap_or_default().to_owned();
         let kind = match order.kind {
             bistro_domain::order::OrderKind::DineIn { .. } => "dine_in",
             bistro_domain::order::OrderKind::Pickup => "pickup",
@@ -148,6 +171,10 @@ pub(crate) fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String
             amount(order.totals.tax),
             (f64::from(order.totals.tax_rate.basis_points()) / 100.0).to_string(),
             amount(order.totals.total),
+            paid_by(order).to_owned(),
+            order.payment.as_ref().and_then(|p| p.method.as_ref()).map_or_else(String::new, method),
+            order.payment.as_ref().and_then(|p| p.tip).map_or_else(String::new, amount),
+            order.payment.as_ref().map_or_else(String::new, |p| amount(p.fee)),
             cell(customer.map_or("", |c| c.name.as_str())),
             cell(customer.and_then(|c| c.phone.as_ref()).map_or("", |p| p.as_str())),
             cell(&lines.join("; ")),
@@ -155,7 +182,42 @@ pub(crate) fn csv(orders: &[Order], zone: &bistro_domain::hours::Zone) -> String
         .join(",");
         out.push('\n');
     }
+    for refund in refunds {
+        let negative = |money: Money| amount(Money::new(-money.minor, money.currency));
+        let empty = String::new;
+        out += &[
+            refund.made_on.to_string(),
+            refund.number.to_string(),
+            zone.at(refund.at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            empty(),
+            "refund".to_owned(),
+            refund.amount.currency.to_string(),
+            empty(),
+            empty(),
+            empty(),
+            empty(),
+            negative(refund.amount),
+            "online".to_owned(),
+            empty(),
+            empty(),
+            negative(refund.fee_returned),
+            empty(),
+            empty(),
+            cell(&format!("order of {}", refund.order_day)),
+        ]
+        .join(",");
+        out.push('\n');
+    }
     out
+}
+
+fn paid_by(order: &Order) -> &'static str {
+    if order.payment.is_some() { "online" } else { "at_restaurant" }
+}
+
+/// `card visa 4242`: the method as the provider names it.
+fn method(paid: &bistro_domain::payment::PaidWith) -> String {
+    [Some(paid.kind.as_str()), paid.brand.as_deref(), paid.last4.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 /// A cell as spreadsheets read it: quoted when it holds a comma, quote or line break, and never

@@ -45,6 +45,8 @@ pub(crate) enum Part {
     Connection,
     /// A checkout awaiting payment, written over the version it was read at.
     Checkout,
+    /// A refund's entry in the books of the day it was made.
+    Books,
     /// One of the counters a connection counts against (by its place in the list).
     ConnectionCount(usize),
     #[cfg(test)]

@@ -8,6 +8,7 @@ use bistro_domain::ids::{OrderId, Slug, Token, UserId};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::order::{Order, OrderState};
+use bistro_domain::report::BookedRefund;
 use bistro_domain::timing::Promise;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -295,6 +296,25 @@ impl Orders {
     /// was ordered is fixed at placement and not written again. An order for a later slot that
     /// was just cancelled or rejected gives its place in the slot back, in the same transaction.
     pub async fn save(&self, order: &Order) -> Result<(), RepoError> {
+        self.save_with(order, None).await
+    }
+
+    /// Stores an order just refunded (as `save`) with the refund's entry in the books of the
+    /// business day it was made on, together.
+    pub async fn save_refunded(&self, order: &Order, refund: &BookedRefund) -> Result<(), RepoError> {
+        let key = keys::booked_refund(&order.restaurant, refund.made_on, refund.at, refund.refund.as_str());
+        let entry = Write::Put { item: Item::new(key, 1, super::encode(refund)?), condition: Condition::Always };
+        self.save_with(order, Some(entry)).await
+    }
+
+    /// The refunds made on a business day, oldest first.
+    pub async fn refunds_made(&self, slug: &Slug, date: Date) -> Result<Vec<BookedRefund>, RepoError> {
+        let query = Query::partition(keys::day_partition(slug, date))
+            .sort_key(SortKey::BeginsWith(keys::REFUND_PREFIX.to_owned()));
+        read_all(self.store.as_ref(), query).await?.iter().map(super::decode).collect()
+    }
+
+    async fn save_with(&self, order: &Order, books: Option<Write>) -> Result<(), RepoError> {
         let progress = stored_order::progress_item(order)?;
         let put = Write::Put { item: progress, condition: Condition::Version(order.version.saturating_sub(1)) };
         let release = order.slot_given_back().map(|promise| slot_write(order, promise, -1, 0));
@@ -305,6 +325,9 @@ impl Orders {
             let mut writes = Transaction::new().with(Part::Order, put.clone());
             if let Some(release) = &release {
                 writes = writes.with(Part::Slot, release.clone());
+            }
+            if let Some(books) = &books {
+                writes = writes.with(Part::Books, books.clone());
             }
             let outcome =
                 writes.with(Part::EventNumber, counter).with(Part::Event, event).commit(self.store.as_ref()).await;

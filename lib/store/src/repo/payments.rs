@@ -38,6 +38,8 @@ struct StoredCheckout {
     pay_url: String,
     #[serde(rename = "f")]
     fee: i64,
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    tip: Option<i64>,
     #[serde(rename = "x")]
     expires_at: Timestamp,
     #[serde(rename = "st")]
@@ -51,6 +53,7 @@ fn item(checkout: &Checkout, request: Option<&str>, version: u64) -> Result<Item
         session: checkout.session.clone(),
         pay_url: checkout.pay_url.clone(),
         fee: checkout.fee.minor,
+        tip: checkout.tip.map(|tip| tip.minor),
         expires_at: checkout.expires_at,
         state: checkout.state,
     };
@@ -63,12 +66,13 @@ fn read(item: &Item) -> Result<(Versioned<Checkout>, Option<String>), RepoError>
     let stored: StoredCheckout = decode(item)?;
     let request = stored.ticket.request.clone();
     let order = stored_order::assemble(slug, id, stored.ticket, Progress::placed(), 1);
-    let fee = Money::new(stored.fee, order.totals.total.currency);
+    let currency = order.totals.total.currency;
     let checkout = Checkout {
         order,
         session: stored.session,
         pay_url: stored.pay_url,
-        fee,
+        fee: Money::new(stored.fee, currency),
+        tip: stored.tip.map(|tip| Money::new(tip, currency)),
         expires_at: stored.expires_at,
         state: stored.state,
     };

@@ -18,7 +18,7 @@ use bistro_domain::jiff::Timestamp;
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::money::{Currency, Money, TaxMode, TaxRate, Totals};
 use bistro_domain::order::{Actor, Customer, Order, OrderKind, OrderState, Transition};
-use bistro_domain::payment::{Payment, PaymentState, ProviderId, Refund};
+use bistro_domain::payment::{PaidWith, Payment, PaymentState, ProviderId, Refund};
 use bistro_domain::restaurant::Role;
 use bistro_domain::text::{Name, Note};
 use bistro_domain::timing::Promise;
@@ -73,6 +73,12 @@ pub(crate) struct Ticket {
     /// platform's fee (absent when paid at the restaurant).
     #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
     paid: Option<(ProviderId, ProviderId, i64, i64)>,
+    /// The guest's tip, part of the amount paid online.
+    #[serde(rename = "j", default, skip_serializing_if = "Option::is_none")]
+    tip: Option<i64>,
+    /// How the guest paid online, as the provider said.
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
+    method: Option<PaidWith>,
 }
 
 /// Item, name, quantity, unit price, line total, choices (group, option, name, price delta), note.
@@ -155,6 +161,8 @@ pub(crate) fn ticket(order: &Order, request: Option<&str>) -> Ticket {
         token: order.token.clone(),
         request: request.map(str::to_owned),
         paid: order.payment.as_ref().map(|p| (p.intent.clone(), p.account.clone(), p.amount.minor, p.fee.minor)),
+        tip: order.payment.as_ref().and_then(|p| p.tip).map(|tip| tip.minor),
+        method: order.payment.as_ref().and_then(|p| p.method.clone()),
     }
 }
 
@@ -293,6 +301,8 @@ pub(crate) fn assemble(restaurant: Slug, id: OrderId, t: Ticket, p: Progress, ve
                 .into_iter()
                 .map(|(id, amount, reason, at)| Refund { id, amount: money(amount), reason, at })
                 .collect(),
+            tip: t.tip.map(money),
+            method: t.method,
         }),
     }
 }
