@@ -474,13 +474,7 @@ impl Checkout {
 
     /// The order placed from this checkout once its payment (`intent`) is confirmed at `now`: the
     /// promise `agreed` now, the `number` the day gives it, the money authorized.
-    pub fn placed(
-        &self,
-        confirmed: Confirmed,
-        agreed: Agreed,
-        now: Timestamp,
-        number: u32,
-    ) -> Order {
+    pub fn placed(&self, confirmed: Confirmed, agreed: Agreed, now: Timestamp, number: u32) -> Order {
         let mut order = self.order.clone();
         order.number = number;
         order.placed_at = now;

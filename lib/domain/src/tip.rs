@@ -89,7 +89,13 @@ impl Tips {
 
     /// The tip a guest adds to an order of `kind` totalling `total`, paid `pay`: nothing, one of
     /// the amounts offered, or (where allowed) an amount of their own up to the total.
-    pub fn take(&self, kind: &OrderKind, pay: PayBy, total: Money, tip: Option<i64>) -> Result<Option<Money>, TipError> {
+    pub fn take(
+        &self,
+        kind: &OrderKind,
+        pay: PayBy,
+        total: Money,
+        tip: Option<i64>,
+    ) -> Result<Option<Money>, TipError> {
         let Some(minor) = tip.filter(|minor| *minor != 0) else { return Ok(None) };
         if pay != PayBy::Online {
             return Err(TipError::OnlineOnly);

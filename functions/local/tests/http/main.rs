@@ -17,6 +17,7 @@ mod moving;
 mod option_groups;
 mod pace;
 mod payments;
+mod payments_books;
 mod privacy;
 mod rejection;
 mod reports;

@@ -13,7 +13,7 @@ use crate::later::{open_from_this_hour, set_timing, slots, timing};
 const EVENTS: &str = "/v1/payments/stripe/events";
 
 /// Sets how the restaurant asks pickup and delivery to be paid, as the manage page saves it.
-async fn ask_payment(app: &TestApp, slug: &str, owner: &str, choice: &str) {
+pub(crate) async fn ask_payment(app: &TestApp, slug: &str, owner: &str, choice: &str) {
     let mut current = json_of(app.get(&format!("/v1/restaurants/{slug}"), None).await).await;
     current["restaurant"]["payment"] = json!({"pickup": choice, "delivery": choice});
     let update = json!({"restaurant": current["restaurant"], "version": current["version"]});
@@ -22,7 +22,7 @@ async fn ask_payment(app: &TestApp, slug: &str, owner: &str, choice: &str) {
 }
 
 /// The owner connects the restaurant's account: returns its id (not yet able to take payments).
-async fn connect(app: &TestApp, slug: &str, owner: &str) -> String {
+pub(crate) async fn connect(app: &TestApp, slug: &str, owner: &str) -> String {
     let path = format!("/v1/restaurants/{slug}/payments/connect");
     let response = app.request(Method::POST, &path, Some(owner)).header("origin", &app.base).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
@@ -33,7 +33,7 @@ async fn connect(app: &TestApp, slug: &str, owner: &str) -> String {
 }
 
 /// A restaurant with a pizza whose owner asks for payment online and whose account is ready.
-async fn paying_restaurant(app: &TestApp, fake: &FakeStripe, slug: &str) -> String {
+pub(crate) async fn paying_restaurant(app: &TestApp, fake: &FakeStripe, slug: &str) -> String {
     let owner = app.restaurant_with_pizza(slug).await;
     ask_payment(app, slug, &owner, "online").await;
     let account = connect(app, slug, &owner).await;
@@ -41,7 +41,7 @@ async fn paying_restaurant(app: &TestApp, fake: &FakeStripe, slug: &str) -> Stri
     owner
 }
 
-async fn order_online(app: &TestApp, slug: &str, cart: &str, key: &str, at: Option<&Value>) -> Response {
+pub(crate) async fn order_online(app: &TestApp, slug: &str, cart: &str, key: &str, at: Option<&Value>) -> Response {
     let mut body = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}, "pay": "online"});
     if let Some(at) = at {
         body["at"] = at.clone();
@@ -56,7 +56,7 @@ async fn order_online(app: &TestApp, slug: &str, cart: &str, key: &str, at: Opti
 }
 
 /// Opens a checkout for one pizza: (its body, the Stripe session to pay on).
-async fn checkout(app: &TestApp, slug: &str, key: &str) -> (Value, String) {
+pub(crate) async fn checkout(app: &TestApp, slug: &str, key: &str) -> (Value, String) {
     let cart = app.cart_with_pizza(slug, 1).await;
     let response = order_online(app, slug, &cart, key, None).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED, "{}", response.text().await.unwrap());
@@ -75,7 +75,7 @@ async fn followed(app: &TestApp, slug: &str, placed: &Value) -> Value {
     json_of(app.get(&format!("/v1/restaurants/{slug}/orders/{id}/checkout?token={token}"), None).await).await
 }
 
-async fn order_seen(app: &TestApp, slug: &str, placed: &Value) -> Response {
+pub(crate) async fn order_seen(app: &TestApp, slug: &str, placed: &Value) -> Response {
     let (id, token) = (placed["checkout"]["id"].as_str().unwrap(), placed["token"].as_str().unwrap());
     app.get(&format!("/v1/restaurants/{slug}/orders/{id}?token={token}"), None).await
 }

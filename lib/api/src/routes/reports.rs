@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use bistro_domain::jiff::civil::Date;
 use bistro_domain::jiff::{Timestamp, ToSpan};
-use bistro_domain::order::Order;
 use bistro_domain::money::Money;
+use bistro_domain::order::Order;
 use bistro_domain::report::{BookedRefund, SalesReport, sales};
 
 use super::restaurant;
@@ -217,7 +217,11 @@ fn paid_by(order: &Order) -> &'static str {
 
 /// `card visa 4242`: the method as the provider names it.
 fn method(paid: &bistro_domain::payment::PaidWith) -> String {
-    [Some(paid.kind.as_str()), paid.brand.as_deref(), paid.last4.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+    [Some(paid.kind.as_str()), paid.brand.as_deref(), paid.last4.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A cell as spreadsheets read it: quoted when it holds a comma, quote or line break, and never
