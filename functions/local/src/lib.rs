@@ -15,4 +15,4 @@ pub mod rate_limit;
 pub mod server;
 
 pub use config::{LocalConfig, PaymentsChoice, StoreChoice};
-pub use server::{LocalError, app, app_with_payments, serve};
+pub use server::{LocalError, Served, app, app_with_payments, serve};

@@ -148,12 +148,20 @@ async fn aws_sdk_client() -> bistro_store::engine::dynamodb::Client {
 
 /// The whole local application: API (rate limited), static site, request ids.
 pub async fn app(config: &LocalConfig) -> Result<Router, LocalError> {
-    Ok(app_with_payments(config).await?.0)
+    Ok(app_with_payments(config).await?.router)
 }
 
-/// The application, and the fake Stripe it takes payments through when asked to (whose webhooks
-/// the caller points at the address it serves on: `FakeStripe::send_webhooks_to`).
-pub async fn app_with_payments(config: &LocalConfig) -> Result<(Router, Option<FakeStripe>), LocalError> {
+/// The application as served, with what a caller may turn besides: the fake Stripe it takes
+/// payments through when asked to (whose webhooks the caller points at the address it serves on:
+/// `FakeStripe::send_webhooks_to`), and its state (for running its hourly chores at once).
+#[derive(Debug)]
+pub struct Served {
+    pub router: Router,
+    pub fake: Option<FakeStripe>,
+    pub state: AppState,
+}
+
+pub async fn app_with_payments(config: &LocalConfig) -> Result<Served, LocalError> {
     private_data_dir(&config.data_dir)?;
     let (store, feed) = open_store(config).await?;
     let files = local_files(&config.data_dir)?;
@@ -171,7 +179,7 @@ pub async fn app_with_payments(config: &LocalConfig) -> Result<(Router, Option<F
         crate::payments::acquaint(&state, fake).await?;
     }
     refuse_exposure(config, &state).await?;
-    Ok((routes(config, state, files, hub), payments.fake))
+    Ok(Served { router: routes(config, state.clone(), files, hub), fake: payments.fake, state })
 }
 
 fn local_files(data_dir: &Path) -> Result<LocalFiles, LocalError> {
@@ -240,6 +248,21 @@ fn spawn_housekeeping(
             }
         }
     });
+    if state.payments.is_some() {
+        let state = state.clone();
+        every_hour(move || {
+            let state = state.clone();
+            async move {
+                match bistro_api::reconcile::reconcile(&state, bistro_domain::jiff::Timestamp::now()).await {
+                    Ok(done) if done.mended + done.reported + done.failed > 0 => {
+                        tracing::info!(?done, "reconciled payments with Stripe");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "reconciling payments with Stripe failed"),
+                }
+            }
+        });
+    }
     if let (Some(schedule), Some(_)) = (&config.backups, &feed) {
         spawn_backups(config.data_dir.clone(), schedule.clone());
     }
@@ -353,7 +376,7 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     // The server holds its data directory while it runs: a restore into it is refused.
     std::fs::create_dir_all(&config.data_dir).map_err(|e| LocalError::DataDir(config.data_dir.clone(), e))?;
     let _held = crate::backup::hold(&config.data_dir)?;
-    let (app, fake) = app_with_payments(&config).await?;
+    let Served { router: app, fake, .. } = app_with_payments(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| LocalError::Bind(config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| LocalError::Bind(config.addr, e))?;
     println!("Bistro is running at http://{addr}/");

@@ -15,6 +15,7 @@ pub mod origin;
 pub mod path;
 pub mod payments;
 pub mod publish;
+pub mod reconcile;
 pub mod retention;
 pub mod routes;
 pub mod sessions;

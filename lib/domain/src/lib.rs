@@ -16,6 +16,7 @@ pub mod offer;
 pub mod order;
 pub mod pace;
 pub mod payment;
+pub mod reconcile;
 pub mod report;
 pub mod reservation;
 pub mod restaurant;

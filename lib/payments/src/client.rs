@@ -78,6 +78,33 @@ pub struct Intent {
     latest_charge: Option<serde_json::Value>,
 }
 
+/// A Checkout Session as Stripe lists it, with its payment read along (`expand`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListedSession {
+    pub id: String,
+    /// `open`, `complete` (paid, or authorized) or `expired`.
+    pub status: Option<String>,
+    #[serde(default)]
+    pub amount_total: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub metadata: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub payment_intent: Option<Intent>,
+    pub created: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Listed<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+/// The most sessions one reconciliation reads of an account (100 a page).
+const MOST_LISTED: usize = 5_000;
+
 /// How a guest paid, as Stripe names it: the method's type, and a card's brand and last digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Method {
@@ -242,6 +269,29 @@ impl Stripe {
     pub async fn payment_intent(&self, account: &str, intent: &str) -> Result<Intent, StripeError> {
         let url = format!("{}/v1/payment_intents/{intent}", self.base);
         self.call(self.http.get(url).query(&[("expand[]", "latest_charge")]), Some(account), None).await
+    }
+
+    /// The Checkout Sessions opened on `account` since `since` (Unix seconds), newest first, each
+    /// with its payment.
+    pub async fn recent_sessions(&self, account: &str, since: i64) -> Result<Vec<ListedSession>, StripeError> {
+        let mut sessions: Vec<ListedSession> = Vec::new();
+        loop {
+            let mut query = vec![
+                ("created[gte]", since.to_string()),
+                ("limit", "100".to_owned()),
+                ("expand[]", "data.payment_intent".to_owned()),
+            ];
+            if let Some(last) = sessions.last() {
+                query.push(("starting_after", last.id.clone()));
+            }
+            let url = format!("{}/v1/checkout/sessions", self.base);
+            let page: Listed<ListedSession> = self.call(self.http.get(url).query(&query), Some(account), None).await?;
+            let empty = page.data.is_empty();
+            sessions.extend(page.data);
+            if !page.has_more || empty || sessions.len() >= MOST_LISTED {
+                return Ok(sessions);
+            }
+        }
     }
 
     /// Takes the authorized money.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Form, Path, RawQuery, State};
+use axum::extract::{Form, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,6 +33,8 @@ pub enum Delivery {
     Twice,
     /// Held until `release`, then in reverse order (late and out of order).
     Hold,
+    /// Never delivered (lost: only asking Stripe finds what happened).
+    Lose,
 }
 
 #[derive(Debug, Default)]
@@ -163,6 +165,30 @@ impl FakeStripe {
         id
     }
 
+    /// A checkout opened on `account` other than through Bistro's server (a stray payment),
+    /// carrying `metadata`: returns its id, to pay with `pay`.
+    pub fn open_session(&self, account: &str, amount: i64, metadata: Value) -> String {
+        let mut books = self.fake.books();
+        let id = books.id("cs_test");
+        let session = json!({"id": id, "object": "checkout.session", "status": "open", "payment_status": "unpaid",
+            "mode": "payment", "currency": "eur", "amount_total": amount, "expires_at": now() + 1_800,
+            "success_url": "https://example.com/", "metadata": metadata, "payment_intent": null, "livemode": false,
+            "payment_intent_data_fee": 0, "created": now(), "capture_method": "manual",
+            "url": format!("{}/pay/{id}", self.base)});
+        books.sessions.insert(id.clone(), session);
+        books.session_account.insert(id.clone(), account.to_owned());
+        id
+    }
+
+    /// Stripe lets an authorization go on its own (as when it lapses after seven days).
+    pub fn let_go(&self, intent: &str) -> bool {
+        let mut books = self.fake.books();
+        let Some(found) = books.intents.get_mut(intent) else { return false };
+        found["status"] = json!("canceled");
+        found["amount_capturable"] = json!(0);
+        true
+    }
+
     pub fn intent(&self, id: &str) -> Option<Value> {
         self.fake.books().intents.get(id).cloned()
     }
@@ -177,7 +203,7 @@ fn router() -> Router<Fake> {
         .route("/v1/accounts", post(create_account))
         .route("/v1/accounts/{id}", get(read_account))
         .route("/v1/account_links", post(create_link))
-        .route("/v1/checkout/sessions", post(create_session))
+        .route("/v1/checkout/sessions", post(create_session).get(list_sessions))
         .route("/v1/checkout/sessions/{id}", get(read_session))
         .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
         .route("/v1/payment_intents/{id}", get(read_intent))
@@ -269,6 +295,7 @@ impl Fake {
                 self.send(&event).await;
             }
             Delivery::Hold => self.books().held.push(event),
+            Delivery::Lose => {}
         }
     }
 
@@ -437,7 +464,7 @@ fn session_from(form: &[(String, String)], account: Option<&str>) -> Result<Valu
     Ok(json!({"object": "checkout.session", "status": "open", "payment_status": "unpaid", "mode": "payment",
               "currency": currency, "amount_total": total, "expires_at": expires_at, "success_url": success,
               "cancel_url": field(form, "cancel_url"), "metadata": metadata, "payment_intent": null,
-              "livemode": false, "lines_shown": lines, "payment_intent_data_fee": fee,
+              "livemode": false, "lines_shown": lines, "payment_intent_data_fee": fee, "created": now(),
               "capture_method": field(form, "payment_intent_data[capture_method]").unwrap_or("automatic")}))
 }
 
@@ -471,6 +498,49 @@ async fn create_session(
     let answer = public(session);
     fake.remember(&headers, form, &answer);
     Ok(Json(answer))
+}
+
+/// The sessions of the connected account, newest first, as Stripe lists them: `created[gte]`,
+/// `limit` (10 unless given, at most 100), `starting_after`, and `expand[]=data.payment_intent`.
+async fn list_sessions(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Answer {
+    fake.admit(&headers, "/v1/checkout/sessions", &[])?;
+    let asked = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let number = |name: &str| asked(name).map(str::parse::<i64>).transpose().map_err(|_| invalid("Invalid integer"));
+    let since = number("created[gte]")?.unwrap_or(0);
+    let limit = usize::try_from(number("limit")?.unwrap_or(10).clamp(1, 100)).unwrap_or(10);
+    let expand = query.iter().any(|(k, v)| k == "expand[]" && v == "data.payment_intent");
+    let account = headers.get("stripe-account").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let books = fake.books();
+    let mut sessions: Vec<&Value> = books
+        .sessions
+        .iter()
+        .filter(|(id, s)| books.session_account.get(*id) == account.as_ref() && s["created"].as_i64() >= Some(since))
+        .map(|(_, s)| s)
+        .collect();
+    sessions.sort_by(|a, b| (b["created"].as_i64(), b["id"].as_str()).cmp(&(a["created"].as_i64(), a["id"].as_str())));
+    if let Some(after) = asked("starting_after") {
+        let at = sessions.iter().position(|s| s["id"] == after).ok_or_else(|| missing("checkout.session"))?;
+        sessions.drain(..=at);
+    }
+    let has_more = sessions.len() > limit;
+    let data: Vec<Value> = sessions
+        .into_iter()
+        .take(limit)
+        .map(|session| {
+            let mut shown = public(session.clone());
+            let intent = session["payment_intent"].as_str().and_then(|id| books.intents.get(id));
+            if let (true, Some(intent)) = (expand, intent) {
+                let mut intent = intent.clone();
+                shown["payment_intent"] = self::shown(&mut intent, None).clone();
+            }
+            shown
+        })
+        .collect();
+    Ok(Json(json!({"object": "list", "url": "/v1/checkout/sessions", "has_more": has_more, "data": data})))
 }
 
 async fn read_session(State(fake): State<Fake>, headers: HeaderMap, Path(id): Path<String>) -> Answer {

@@ -150,7 +150,19 @@ pub fn provider_event(id: &str) -> Key {
 
 /// Which restaurant a connected payment account (its provider's id) belongs to.
 pub fn payment_account(id: &str) -> Key {
-    Key::new("PAYMENTS#ACCOUNTS", id)
+    Key::new(PAYMENT_ACCOUNTS, id)
+}
+
+/// Every connected payment account's key begins with this partition.
+pub const PAYMENT_ACCOUNTS: &str = "PAYMENTS#ACCOUNTS";
+
+/// What the reconciliation reported to a restaurant's owner, one item per provider's checkout.
+pub fn payment_problem(slug: &Slug, session: &str) -> Key {
+    Key::new(payment_problems(slug), session)
+}
+
+pub fn payment_problems(slug: &Slug) -> String {
+    format!("R#{slug}#PAYPROBLEMS")
 }
 
 /// The restaurant and order whose partition `pk` is, if it is an order's.

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub client: Client,
+    /// The server's state, for running its hourly chores at once.
+    pub state: Option<bistro_api::state::AppState>,
     /// The server's data, removed with the test app.
     _data: tempfile::TempDir,
 }
@@ -47,7 +49,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut LocalConfig)) -> TestApp {
     tokio::spawn(
         async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await },
     );
-    TestApp { base: format!("http://{address}"), client: Client::new(), _data: data }
+    TestApp { base: format!("http://{address}"), client: Client::new(), state: None, _data: data }
 }
 
 /// The local server taking payments through a fake Stripe (platform fee: 30 cents and 1.5 % on
@@ -57,15 +59,15 @@ pub async fn spawn_paying_app() -> (TestApp, bistro_payments::fake::FakeStripe) 
     let mut config = test_config(data.path());
     let fees = bistro_domain::payment::PlatformFees::parse("EUR:30+1.5%").unwrap();
     config.payments = bistro_local::PaymentsChoice::Fake { fees };
-    let (router, fake) = bistro_local::app_with_payments(&config).await.expect("the app starts");
-    let fake = fake.expect("a fake Stripe");
+    let served = bistro_local::app_with_payments(&config).await.expect("the app starts");
+    let (router, fake, state) = (served.router, served.fake.expect("a fake Stripe"), served.state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(
         async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await },
     );
     fake.send_webhooks_to(&format!("http://{address}/v1/payments/stripe/events"));
-    (TestApp { base: format!("http://{address}"), client: Client::new(), _data: data }, fake)
+    (TestApp { base: format!("http://{address}"), client: Client::new(), state: Some(state), _data: data }, fake)
 }
 
 /// A restaurant open around the clock in Berlin, with tables 1–5 and all order kinds.

@@ -19,6 +19,7 @@ mod pace;
 mod payments;
 mod payments_books;
 mod privacy;
+mod reconcile;
 mod rejection;
 mod reports;
 mod restore_table;

@@ -111,14 +111,14 @@ async fn handle(state: &AppState, settings: &PaymentSettings, event: &Event) -> 
 }
 
 /// A confirmed payment: its intent, on the restaurant's account.
-struct Paid {
-    intent: ProviderId,
-    account: ProviderId,
+pub(crate) struct Paid {
+    pub intent: ProviderId,
+    pub account: ProviderId,
 }
 
 /// Places the order of a checkout whose payment Stripe confirmed, numbered now; or, if it can no
 /// longer be served (sold out, paused, no longer taken), lets the payment go and says why.
-async fn confirm(
+pub(crate) async fn confirm(
     state: &AppState,
     settings: &PaymentSettings,
     slug: &Slug,
@@ -181,7 +181,7 @@ async fn method_of(settings: &PaymentSettings, paid: &Paid) -> Option<PaidWith> 
     }
 }
 
-async fn release(settings: &PaymentSettings, paid: &Paid, id: &OrderId) -> Result<(), ApiError> {
+pub(crate) async fn release(settings: &PaymentSettings, paid: &Paid, id: &OrderId) -> Result<(), ApiError> {
     let stripe = settings.stripe().await?;
     let key = format!("release-{id}-{}", paid.intent.as_str());
     match stripe.cancel(paid.account.as_str(), paid.intent.as_str(), &key).await {
@@ -202,7 +202,7 @@ async fn close(state: &AppState, checkout: &Versioned<Checkout>, closed: Checkou
 }
 
 /// An unpaid checkout lapsed: it gives its slot back; no number was ever taken.
-async fn lapse(state: &AppState, slug: &Slug, id: &OrderId, session: &str) -> Result<bool, ApiError> {
+pub(crate) async fn lapse(state: &AppState, slug: &Slug, id: &OrderId, session: &str) -> Result<bool, ApiError> {
     let Some(checkout) = state.repos.payments.checkout(slug, id).await? else { return Ok(false) };
     if checkout.value.session.as_str() != session || checkout.value.state != CheckoutState::Open {
         return Ok(false);
@@ -258,6 +258,8 @@ pub struct PaymentAccountView {
     /// Where the owner continues on Stripe's pages (after `connect`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub continue_url: Option<String>,
+    /// What the hourly reconciliation found that needs the owner's look, newest first.
+    pub problems: Vec<bistro_domain::reconcile::PaymentProblem>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -268,13 +270,19 @@ pub enum AccountStatus {
     Ready,
 }
 
-fn view(state: &AppState, account: Option<&ConnectedAccount>, continue_url: Option<String>) -> PaymentAccountView {
+async fn view(
+    state: &AppState,
+    slug: &Slug,
+    account: Option<&ConnectedAccount>,
+    continue_url: Option<String>,
+) -> Result<PaymentAccountView, ApiError> {
+    let problems = state.repos.payments.problems(slug).await?;
     let status = match account.map(|a| a.state) {
         None => AccountStatus::NotConnected,
         Some(AccountState::Pending) => AccountStatus::Pending,
         Some(AccountState::Ready) => AccountStatus::Ready,
     };
-    PaymentAccountView { available: state.takes_payments(), state: status, continue_url }
+    Ok(PaymentAccountView { available: state.takes_payments(), state: status, continue_url, problems })
 }
 
 #[utoipa::path(get, path = "/v1/restaurants/{slug}/payments", tag = "payments", params(("slug" = bistro_domain::ids::Slug, Path)),
@@ -285,7 +293,7 @@ pub async fn payment_account(
     owner: Owner,
 ) -> Result<Json<PaymentAccountView>, ApiError> {
     let restaurant = state.repos.restaurants.get(&owner.slug).await.map_err(missing("restaurant"))?;
-    Ok(Json(view(&state, restaurant.value.payment_account.as_ref(), None)))
+    Ok(Json(view(&state, &owner.slug, restaurant.value.payment_account.as_ref(), None).await?))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/payments/connect", tag = "payments", params(("slug" = bistro_domain::ids::Slug, Path)),
@@ -333,7 +341,7 @@ pub async fn connect(
     let key = format!("link-{}-{}", account.id.as_str(), Timestamp::now().as_second() / 60);
     let link = stripe.account_link(account.id.as_str(), &back, &back, &key).await;
     let link = link.map_err(|e| ApiError::PaymentProvider(e.to_string()))?;
-    Ok(Json(view(&state, Some(&account), Some(link))))
+    Ok(Json(view(&state, slug, Some(&account), Some(link)).await?))
 }
 
 #[utoipa::path(post, path = "/v1/restaurants/{slug}/payments/refresh", tag = "payments", params(("slug" = bistro_domain::ids::Slug, Path)),
@@ -346,7 +354,7 @@ pub async fn refresh(State(state): State<AppState>, owner: Owner) -> Result<Json
     let settings = settings(&state)?;
     let slug = &owner.slug;
     let current = state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))?;
-    let Some(account) = current.value.payment_account else { return Ok(Json(view(&state, None, None))) };
+    let Some(account) = current.value.payment_account else { return Ok(Json(view(&state, slug, None, None).await?)) };
     let asked_at = Timestamp::now();
     let found = settings
         .stripe()
@@ -358,5 +366,5 @@ pub async fn refresh(State(state): State<AppState>, owner: Owner) -> Result<Json
         if found.charges_enabled && found.details_submitted { AccountState::Ready } else { AccountState::Pending };
     learn(&state, &account.id, word, asked_at).await?;
     let now = state.repos.restaurants.get(slug).await.map_err(missing("restaurant"))?;
-    Ok(Json(view(&state, now.value.payment_account.as_ref(), None)))
+    Ok(Json(view(&state, slug, now.value.payment_account.as_ref(), None).await?))
 }

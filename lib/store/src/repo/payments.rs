@@ -14,17 +14,20 @@ use bistro_domain::ids::{OrderId, Slug};
 use bistro_domain::jiff::Timestamp;
 use bistro_domain::money::Money;
 use bistro_domain::payment::{Checkout, CheckoutState, ProviderId};
+use bistro_domain::reconcile::PaymentProblem;
 use serde::{Deserialize, Serialize};
 
 use super::once::{Part, Refused, Transaction};
 use super::orders::{CartAtVersion, slot_write};
 use super::stored_order::{self, Progress, Ticket};
-use super::{IdempotencyKey, Idempotent, RepoError, Versioned, decode, encode};
+use super::{IdempotencyKey, Idempotent, RepoError, Versioned, decode, encode, read_all};
 use crate::keys;
-use crate::seam::{Condition, Item, Store, Write};
+use crate::seam::{Condition, Item, Query, SeamError, Store, Write};
 
 /// A handled event is remembered for a week: the provider retries a failed delivery for 3 days.
 const EVENT_MEMORY_SECS: i64 = 7 * 24 * 3600;
+/// A problem found by the reconciliation is shown to the owner for 90 days.
+const PROBLEM_MEMORY_SECS: i64 = 90 * 24 * 3600;
 /// A closed checkout is kept a day past its lapse, for the guest's page that follows it.
 const CHECKOUT_AFTERLIFE_SECS: i64 = 24 * 3600;
 
@@ -198,6 +201,39 @@ impl Payments {
         let item = Item::new(keys::payment_account(account.as_str()), 1, encode(slug)?);
         self.store.write(Write::Put { item, condition: Condition::Always }).await?;
         Ok(())
+    }
+
+    /// Every connected payment account of the deployment, with its restaurant.
+    pub async fn accounts(&self) -> Result<Vec<(ProviderId, Slug)>, RepoError> {
+        let items = read_all(self.store.as_ref(), Query::partition(keys::PAYMENT_ACCOUNTS.to_owned())).await?;
+        items
+            .iter()
+            .map(|item| {
+                let id = ProviderId::parse(&item.key.sk, "acct_").map_err(|e| RepoError::Corrupt(e.to_string()))?;
+                Ok((id, decode(item)?))
+            })
+            .collect()
+    }
+
+    /// Keeps a problem for the owner to look at; one already kept for the same checkout stays as
+    /// first found (says whether this one was new).
+    pub async fn report(&self, slug: &Slug, problem: &PaymentProblem) -> Result<bool, RepoError> {
+        let key = keys::payment_problem(slug, problem.session.as_str());
+        let gone = problem.found_at.as_second() + PROBLEM_MEMORY_SECS;
+        let item = Item::new(key, 1, encode(problem)?).expiring_at(gone);
+        match self.store.write(Write::Put { item, condition: Condition::Absent }).await {
+            Ok(_) => Ok(true),
+            Err(SeamError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The problems kept for a restaurant, newest first.
+    pub async fn problems(&self, slug: &Slug) -> Result<Vec<PaymentProblem>, RepoError> {
+        let items = read_all(self.store.as_ref(), Query::partition(keys::payment_problems(slug))).await?;
+        let mut problems: Vec<PaymentProblem> = items.iter().map(decode).collect::<Result<_, _>>()?;
+        problems.sort_by(|a, b| b.found_at.cmp(&a.found_at));
+        Ok(problems)
     }
 
     /// The restaurant a payment account belongs to, if it is one of this deployment's.
