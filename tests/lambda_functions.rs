@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 mod live_support;
 
 const FUNCTIONS: [&str; 7] = ["menu", "cart", "orders", "reservations", "accounts", "exports", "payments"];
-const REALTIME_FUNCTIONS: [&str; 3] = ["ws", "notifier", "retention"];
+const REALTIME_FUNCTIONS: [&str; 4] = ["ws", "notifier", "retention", "reconcile"];
 /// The stack whose SSM parameters the functions are pointed at.
 const STACK: &str = "lambda-test";
 
@@ -61,6 +61,18 @@ async fn invoke_in(function: &str, event: Value, table: &str, stack: &str) -> Va
 
 /// The same, with WebSocket posts going to `websocket_endpoint`.
 async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &str, websocket_endpoint: &str) -> Value {
+    invoke_with(function, event, table, stack, websocket_endpoint, &[]).await
+}
+
+/// The same, with `extra` variables in the function's environment.
+async fn invoke_with(
+    function: &str,
+    event: Value,
+    table: &str,
+    stack: &str,
+    websocket_endpoint: &str,
+    extra: &[(&str, String)],
+) -> Value {
     let runtime = RuntimeApi::start(Some(event)).await;
     let mut child = tokio::process::Command::new(binaries().join(function))
         .env_clear()
@@ -73,6 +85,7 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
         .env("BISTRO_SIGN_UP_CODE_PARAMETER", bistro_lambda::keys::sign_up_code_parameter(stack))
         .env("WEBSOCKET_ENDPOINT", websocket_endpoint)
         .envs(payment_environment(function, stack))
+        .envs(extra.iter().map(|(name, value)| (*name, value.as_str())))
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -87,7 +100,7 @@ async fn invoke_posting_to(function: &str, event: Value, table: &str, stack: &st
 /// What the CDK stack tells the functions that call Stripe (a stage with payments on).
 fn payment_environment(function: &str, stack: &str) -> Vec<(&'static str, String)> {
     let mut env = Vec::new();
-    if ["orders", "payments"].contains(&function) {
+    if ["orders", "payments", "reconcile"].contains(&function) {
         env.push(("BISTRO_STRIPE_KEY_PARAMETER", format!("/bistro/{stack}/stripe-key")));
         env.push(("BISTRO_PLATFORM_FEES", "EUR:30+1.5%".to_owned()));
     }
@@ -380,6 +393,35 @@ async fn the_retention_function_sweeps_every_listed_restaurant_on_its_schedule()
 
     // Signed up today: none of its days is past the period yet.
     assert_eq!(answer, serde_json::json!({"restaurants": 1, "orders": 0, "bookings": 0}));
+}
+
+#[tokio::test]
+async fn the_reconcile_function_reads_stripes_key_from_ssm_and_reports_a_payment_without_an_order() {
+    let (table, stack) = (seeded_table().await, moto::unique_name("reconcile"));
+    let (_, client) = ssm().await;
+    let put = client.put_parameter().name(format!("/bistro/{stack}/stripe-key")).value("sk_test_reconcile");
+    put.r#type(aws_sdk_ssm::types::ParameterType::SecureString).send().await.unwrap();
+    let fake = bistro_payments::fake::FakeStripe::start("sk_test_reconcile", "whsec_unused").await.unwrap();
+    let account = fake.ready_account();
+    let store = DynamoStore::new(DynamoStore::emulator_client(&moto::server().endpoint).await, table.clone());
+    let repos = Repos::new(Arc::new(store));
+    let id = bistro_domain::payment::ProviderId::parse(&account, "acct_").unwrap();
+    repos.payments.link_account(&id, &fixtures::slug("lambda-test")).await.unwrap();
+    let metadata = json!({"checkout": "0123456789abcdef0123456789abcdef", "restaurant": "lambda-test"});
+    let stray = fake.open_session(&account, 800, metadata);
+    fake.pay(&stray).await.unwrap();
+    let hourly = json!({
+        "version": "0", "id": "5f1f7c1e-2d0a-4a3e-9a55-1c3f0b0e7a11", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-12-08T02:00:00Z", "region": "eu-central-1",
+        "resources": ["arn:aws:events:eu-central-1:123456789012:rule/reconcile"], "detail": {}
+    });
+
+    let extra = [("BISTRO_STRIPE_API", fake.base.clone())];
+    let answer = invoke_with("reconcile", hourly, &table, &stack, &moto::server().endpoint, &extra).await;
+
+    assert_eq!(answer, json!({"accounts": 1, "sessions": 1, "mended": 0, "reported": 1, "failed": 0}));
+    let problems = repos.payments.problems(&fixtures::slug("lambda-test")).await.unwrap();
+    assert_eq!((problems.len(), problems[0].released), (1, true));
 }
 
 #[tokio::test]

@@ -356,6 +356,14 @@ impl Deployment {
         handler.handle(ws_event(route, connection, query, body)).await.status_code
     }
 
+    /// What the hourly reconciliation does: it must mend one checkout and report one payment.
+    async fn reconcile(&self) {
+        self.recording.acting_as("reconcile");
+        let state = AppState::new(self.recording.clone(), Auth::without_keys()).with_payments(self.stripe.settings());
+        let done = bistro_api::reconcile::reconcile(&state, bistro_domain::jiff::Timestamp::now()).await.unwrap();
+        assert!(done.mended >= 1 && done.reported == 1 && done.failed == 0, "{done:?}");
+    }
+
     /// What the daily retention run does, as if every day's retention period had passed.
     async fn sweep(&self) {
         self.recording.acting_as("retention");
@@ -669,6 +677,23 @@ async fn paying_online(d: &mut Deployment, base: &str, owner: Option<&str>, staf
     d.call(Method::POST, &format!("{base}/orders/{paid}/transitions"), staff, Some(json!({"to": "accepted"}))).await;
     let refund = json!({"amount": 100, "reason": "A dish was missing"});
     d.call(Method::POST, &format!("{base}/orders/{paid}/refunds"), owner, Some(refund)).await;
+    // A guest pays, and Stripe's confirmation never arrives; another payment names no checkout
+    // of Bistro's: the reconciliation places the first and reports the second.
+    let cart = d.call(Method::POST, &format!("{base}/carts"), None, None).await;
+    let cart = cart["token"].as_str().unwrap().to_owned();
+    let line = json!({"item": "pizza", "choices": [{"group": "size", "option": "regular"}], "quantity": 1});
+    d.call(Method::POST, &format!("{base}/carts/{cart}/lines"), None, Some(line)).await;
+    let order = json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Greta"}, "pay": "online"});
+    let opened = d.call(Method::POST, &format!("{base}/orders"), None, Some(order)).await;
+    d.stripe.fake.pay(opened["checkout"]["pay_url"].as_str().unwrap().rsplit('/').next().unwrap()).await.unwrap();
+    let stray = d.stripe.fake.open_session(
+        &account,
+        700,
+        json!({"checkout": "0123456789abcdef0123456789abcdef", "restaurant": "roma"}),
+    );
+    d.stripe.fake.pay(&stray).await.unwrap();
+    d.reconcile().await;
+    d.call(Method::GET, &format!("{base}/payments"), owner, None).await;
 }
 
 /// Which of `patterns` let `pk` through; panics naming the function when none does.

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { RustFunction } from './rust-function.js';
 import { acceptFindings } from './checkov.js';
 import { FUNCTIONS, HTTP_FUNCTIONS } from './access.js';
+import { PaymentReconciliation } from './reconciliation.js';
 import { PersonalDataRetention } from './retention.js';
 
 export interface ApiStackProps extends StackProps {
@@ -58,7 +59,7 @@ export function checkedFees(fees: string): string {
 }
 
 /** The functions that call Stripe; only `payments` takes its webhook (and reads that secret). */
-export const PAYING_FUNCTIONS = ['orders', 'payments'] as const;
+export const PAYING_FUNCTIONS = ['orders', 'payments', 'reconcile'] as const;
 
 /** What a function that calls Stripe is told: the parameters' names, never their values. */
 function paymentEnvironment(binary: string, parameters: DeploymentParameters, payments?: PaymentsProps): Record<string, string> {
@@ -236,6 +237,13 @@ export class ApiStack extends Stack {
       this.functions[binary] = rust;
     }
     new PersonalDataRetention(this, 'Retention', { lambdaDir: props.lambdaDir, table: props.table, logRetentionDays: props.logRetentionDays });
+    if (props.payments) {
+      new PaymentReconciliation(this, 'Reconcile', {
+        lambdaDir: props.lambdaDir, table: props.table, logRetentionDays: props.logRetentionDays,
+        environment: paymentEnvironment('reconcile', props.parameters, props.payments),
+        stripeKeyArn: this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: props.parameters.stripeKey.replace(/^\//, '') }),
+      });
+    }
   }
 
   /** The API's origin host for CloudFront: `{id}.execute-api.{region}.amazonaws.com`. */

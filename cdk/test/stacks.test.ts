@@ -18,7 +18,9 @@ import { ROUTE_THROTTLES, STAGE_THROTTLE } from '../lib/api-stack.js';
 import { PersonalDataRetention } from '../lib/retention.js';
 import { Stack } from 'aws-cdk-lib';
 
-const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'exports', 'payments', 'ws', 'notifier', 'retention'];
+const FUNCTIONS_BUILT = ['menu', 'cart', 'orders', 'reservations', 'accounts', 'exports', 'payments', 'reconcile', 'ws', 'notifier', 'retention'];
+/** Deployed only where a stage takes payments. */
+const PAYING_ONLY = ['reconcile'];
 
 function standInLambdaDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bistro-lambda-'));
@@ -37,6 +39,12 @@ const site = Template.fromStack(stacks.site);
 const monitoring = Template.fromStack(stacks.monitoring);
 const edge = Template.fromStack(stacks.edge!);
 const all = [data, api, realtime, edge, site, monitoring];
+/** The API of a stage that takes payments. */
+const paying = Template.fromStack(bistro(new App(), {
+  lambdaDir: standInLambdaDir(), stage: 'pay', payments: { platformFees: 'EUR:30+1.5%' },
+  domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b' },
+  env: { account: '123456789012', region: 'eu-central-1' },
+}).api);
 
 /** The logical id of the function built from `binary`. */
 function functionId(template: Template, binary: string): string {
@@ -136,7 +144,8 @@ test('every function runs on provided.al2023, arm64, with logs kept a month', ()
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'provided.al2023', Architectures: ['arm64'], Handler: 'bootstrap' });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   }
-  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, FUNCTIONS_BUILT.length);
+  assert.equal(Object.keys(api.findResources('AWS::Lambda::Function')).length + Object.keys(realtime.findResources('AWS::Lambda::Function')).length, FUNCTIONS_BUILT.length - PAYING_ONLY.length);
+  assert.equal(Object.keys(paying.findResources('AWS::Lambda::Function')).length, Object.keys(api.findResources('AWS::Lambda::Function')).length + PAYING_ONLY.length);
 });
 
 /** Every IAM statement of the role of the function built from `binary`. */
@@ -196,7 +205,7 @@ function leadingKeys(template: Template, binary: string, action: string, resourc
     .map((s: any) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? ['*']);
 }
 
-const templateOf = (binary: string) => (FUNCTIONS[binary].routes.length > 0 || binary === 'retention' ? api : realtime);
+const templateOf = (binary: string) => (PAYING_ONLY.includes(binary) ? paying : FUNCTIONS[binary].routes.length > 0 || binary === 'retention' ? api : realtime);
 
 test('each function may write only its own partitions: the menu function cannot write orders', () => {
   for (const binary of FUNCTIONS_BUILT) {
@@ -490,6 +499,15 @@ test("guests' personal data is erased by a daily run of the retention function, 
   assert.equal(FUNCTIONS.retention.routes.length, 0, 'nobody can call it over HTTP');
 });
 
+test('a stage that takes payments reconciles them with Stripe every hour; a stage that does not runs nothing for it', () => {
+  const rules = Object.values(paying.findResources('AWS::Events::Rule')).filter((rule: any) => rule.Properties.ScheduleExpression === 'rate(1 hour)');
+  assert.equal(rules.length, 1);
+  assert.match(JSON.stringify((rules[0] as any).Properties.Targets), new RegExp(functionId(paying, 'reconcile')));
+  assert.equal(FUNCTIONS.reconcile.routes.length, 0, 'nobody can call it over HTTP');
+  assert.ok(FUNCTIONS.reconcile.writes.every((pattern) => !pattern.includes('STAFF') && !pattern.includes('PROFILE')), 'it changes no restaurant or account');
+  assert.equal(Object.values(api.findResources('AWS::Events::Rule')).filter((rule: any) => rule.Properties.ScheduleExpression === 'rate(1 hour)').length, 0);
+});
+
 test('the retention run is at a whole UTC hour: any other hour is refused when the app is built', () => {
   const stack = new Stack(new App(), 'RetentionHours');
   const table = stacks.data.table;
@@ -620,12 +638,7 @@ test('a stage closed to sign-up tells the accounts function so, and only it', ()
   for (const binary of ['menu', 'cart', 'orders', 'reservations', 'exports']) assert.equal(variables(closed, binary).BISTRO_SIGN_UP, undefined, binary);
 });
 
-test('a stage that takes payments lets orders read Stripe\'s key and payments the key and the webhook secret, and no function more', () => {
-  const paying = Template.fromStack(bistro(new App(), {
-    lambdaDir: standInLambdaDir(), stage: 'pay', payments: { platformFees: 'EUR:30+1.5%' },
-    domain: { name: 'order.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b' },
-    env: { account: '123456789012', region: 'eu-central-1' },
-  }).api);
+test('a stage that takes payments lets orders and the reconciliation read Stripe\'s key and payments the key and the webhook secret, and no function more', () => {
   const ssm = (binary: string) => statements(paying, binary)
     .filter((s: any) => [s.Action].flat().some((action: string) => action.startsWith('ssm:')))
     .map((s: any) => JSON.stringify(s.Resource));
@@ -634,6 +647,9 @@ test('a stage that takes payments lets orders read Stripe\'s key and payments th
   assert.match(ssm('orders')[0], /parameter\/bistro\/pay\/stripe-key/);
   assert.doesNotMatch(ssm('orders')[0], /webhook/, 'orders cannot read the webhook secret');
   assert.match(ssm('payments')[0], /parameter\/bistro\/pay\/stripe-key.*parameter\/bistro\/pay\/stripe-webhook-secret/);
+  assert.equal(ssm('reconcile').length, 1);
+  assert.match(ssm('reconcile')[0], /parameter\/bistro\/pay\/stripe-key/);
+  assert.doesNotMatch(ssm('reconcile')[0], /webhook/, 'the reconciliation cannot read the webhook secret');
   for (const binary of ['menu', 'cart', 'reservations', 'exports']) assert.deepEqual(ssm(binary), [], binary);
   assert.equal(variables('orders').BISTRO_STRIPE_KEY_PARAMETER, '/bistro/pay/stripe-key');
   assert.equal(variables('orders').BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER, undefined);

@@ -9,7 +9,7 @@
 //! `BISTRO_SIGN_UP_CODE_PARAMETER`, the names (never the values) of its SSM parameters. Region and
 //! credentials come from the Lambda environment. No key reaches any function through its
 //! configuration: verifiers read the public keys from the table, `accounts` its private ring from SSM.
-//! `orders` and `payments` read the Stripe secrets from SSM on their first payment
+//! `orders`, `payments` and `reconcile` read the Stripe key from SSM on their first payment
 //! (`payment_keys`), named by `BISTRO_STRIPE_KEY_PARAMETER` and (payments only)
 //! `BISTRO_STRIPE_WEBHOOK_SECRET_PARAMETER`; `BISTRO_PLATFORM_FEES` and `BISTRO_SITE_URL` beside them.
 
@@ -93,6 +93,7 @@ fn held_features() -> Result<bistro_domain::offer::Held, ConfigError> {
 
 /// Whether the stage takes sign-ups with the code in SSM (`code`, the default) or none at all
 /// (`closed`, whatever the parameter holds): `BISTRO_SIGN_UP`, the stage's `signUp` setting.
+#[cfg(any(feature = "issuer", test))]
 fn sign_up_closed(raw: Option<&str>) -> Result<bool, ConfigError> {
     match raw {
         None | Some("code") => Ok(false),
@@ -316,6 +317,38 @@ pub async fn run_retention() -> Result<(), lambda_runtime::Error> {
             Ok::<_, lambda_runtime::Error>(serde_json::json!({
                 "restaurants": swept.restaurants, "orders": swept.orders, "bookings": swept.bookings
             }))
+        },
+    ))
+    .await
+}
+
+/// The reconciliation, on its hourly schedule: every connected account's recent checkouts set
+/// against what was recorded (`bistro_api::reconcile`).
+#[cfg(feature = "payments")]
+pub async fn run_reconcile() -> Result<(), lambda_runtime::Error> {
+    bistro_api::telemetry::init_json_logs();
+    let state = &state_from_env(&lambda_aws_config().await, Tokens::Refuse).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
+            let done = bistro_api::reconcile::reconcile(state, bistro_domain::jiff::Timestamp::now())
+                .await
+                .map_err(|e| lambda_runtime::Error::from(e.to_string()))?;
+            tracing::info!(
+                accounts = done.accounts,
+                sessions = done.sessions,
+                mended = done.mended,
+                reported = done.reported,
+                failed = done.failed,
+                "reconciled payments with Stripe"
+            );
+            if done.failed > 0 {
+                // Reported as an error so the function-errors alarm fires; the next run retries.
+                return Err(lambda_runtime::Error::from(format!(
+                    "{} checkouts or accounts could not be judged",
+                    done.failed
+                )));
+            }
+            Ok::<_, lambda_runtime::Error>(serde_json::to_value(&done)?)
         },
     ))
     .await
