@@ -58,6 +58,16 @@ impl From<TipPercents> for Vec<u8> {
     }
 }
 
+/// The tip a guest chooses: one of the shares offered, or an amount of their own (in the minor
+/// units of the order's currency) where the restaurant allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TipWish {
+    Percent(u8),
+    Amount(i64),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TipError {
     #[error("tips are offered as at most four different shares, each from 1 to 50 percent")]
@@ -66,8 +76,10 @@ pub enum TipError {
     NotOffered,
     #[error("a tip is added only when paying online")]
     OnlineOnly,
-    #[error("a tip is one of the amounts offered")]
-    NotAnOfferedAmount,
+    #[error("a tip is one of the shares offered")]
+    NotAnOfferedShare,
+    #[error("this restaurant takes a tip as one of the shares it offers, not an amount of the guest's own")]
+    NoAmountOfOwn,
     #[error("a tip is more than nothing and at most the order's total ({max})")]
     Amount { max: Money },
 }
@@ -82,35 +94,39 @@ impl Tips {
         }
     }
 
-    /// The amounts offered on `total`: each share of it, rounded half up to the minor unit.
-    pub fn suggested(&self, total: Money) -> Vec<Money> {
-        self.percents.0.iter().map(|p| Money::new((total.minor * i64::from(*p) + 50) / 100, total.currency)).collect()
+    /// `percent` of `total`, rounded half up to the minor unit.
+    pub fn share(total: Money, percent: u8) -> Money {
+        Money::new((total.minor * i64::from(percent) + 50) / 100, total.currency)
     }
 
     /// The tip a guest adds to an order of `kind` totalling `total`, paid `pay`: nothing, one of
-    /// the amounts offered, or (where allowed) an amount of their own up to the total.
+    /// the shares offered, or (where allowed) an amount of their own up to the total.
     pub fn take(
         &self,
         kind: &OrderKind,
         pay: PayBy,
         total: Money,
-        tip: Option<i64>,
+        wish: Option<TipWish>,
     ) -> Result<Option<Money>, TipError> {
-        let Some(minor) = tip.filter(|minor| *minor != 0) else { return Ok(None) };
+        let Some(wish) = wish.filter(|w| !matches!(w, TipWish::Amount(0) | TipWish::Percent(0))) else {
+            return Ok(None);
+        };
         if pay != PayBy::Online {
             return Err(TipError::OnlineOnly);
         }
         if !self.offered(kind) {
             return Err(TipError::NotOffered);
         }
-        let tip = Money::new(minor, total.currency);
-        if minor < 0 || minor > total.minor {
+        let tip = match wish {
+            TipWish::Percent(percent) if self.percents.0.contains(&percent) => Self::share(total, percent),
+            TipWish::Percent(_) => return Err(TipError::NotAnOfferedShare),
+            TipWish::Amount(_) if !self.any_amount => return Err(TipError::NoAmountOfOwn),
+            TipWish::Amount(minor) => Money::new(minor, total.currency),
+        };
+        if tip.minor < 0 || tip.minor > total.minor {
             return Err(TipError::Amount { max: total });
         }
-        if !self.any_amount && !self.suggested(total).contains(&tip) {
-            return Err(TipError::NotAnOfferedAmount);
-        }
-        Ok(Some(tip))
+        Ok(Some(tip).filter(|tip| tip.minor > 0))
     }
 }
 
@@ -134,24 +150,33 @@ mod tests {
     }
 
     #[test]
-    fn the_amounts_offered_are_each_share_of_the_total_rounded_half_up() {
-        assert_eq!(Tips::default().suggested(eur(2_150)), vec![eur(108), eur(215), eur(323)]);
+    fn a_share_is_the_total_times_the_percent_rounded_half_up() {
+        assert_eq!(Tips::share(eur(2_150), 5), eur(108));
+        assert_eq!(Tips::share(eur(2_150), 15), eur(323));
     }
 
     #[test]
-    fn a_guest_adds_one_of_the_amounts_offered_and_no_other_unless_any_amount_is_allowed() {
+    fn a_guest_chooses_one_of_the_shares_offered_and_no_other() {
         let tips = delivery_tips(false);
-        assert_eq!(tips.take(&delivery(), PayBy::Online, eur(2_150), Some(215)), Ok(Some(eur(215))));
-        assert_eq!(tips.take(&delivery(), PayBy::Online, eur(2_150), Some(200)), Err(TipError::NotAnOfferedAmount));
-        assert_eq!(delivery_tips(true).take(&delivery(), PayBy::Online, eur(2_150), Some(200)), Ok(Some(eur(200))));
+        let take = |wish| tips.take(&delivery(), PayBy::Online, eur(2_150), Some(wish));
+        assert_eq!(take(TipWish::Percent(10)), Ok(Some(eur(215))));
+        assert_eq!(take(TipWish::Percent(12)), Err(TipError::NotAnOfferedShare));
+        assert_eq!(take(TipWish::Amount(200)), Err(TipError::NoAmountOfOwn));
+    }
+
+    #[test]
+    fn an_amount_of_the_guests_own_is_taken_where_the_restaurant_allows_it() {
+        let tips = delivery_tips(true);
+        assert_eq!(tips.take(&delivery(), PayBy::Online, eur(2_150), Some(TipWish::Amount(200))), Ok(Some(eur(200))));
     }
 
     #[test]
     fn no_tip_is_taken_where_it_is_not_offered_or_not_paid_online() {
         let tips = delivery_tips(true);
-        assert_eq!(tips.take(&OrderKind::Pickup, PayBy::Online, eur(1_000), Some(100)), Err(TipError::NotOffered));
-        assert_eq!(tips.take(&delivery(), PayBy::AtRestaurant, eur(1_000), Some(100)), Err(TipError::OnlineOnly));
-        assert_eq!(tips.take(&OrderKind::Pickup, PayBy::AtRestaurant, eur(1_000), Some(0)), Ok(None));
+        let amount = Some(TipWish::Amount(100));
+        assert_eq!(tips.take(&OrderKind::Pickup, PayBy::Online, eur(1_000), amount), Err(TipError::NotOffered));
+        assert_eq!(tips.take(&delivery(), PayBy::AtRestaurant, eur(1_000), amount), Err(TipError::OnlineOnly));
+        assert_eq!(tips.take(&OrderKind::Pickup, PayBy::AtRestaurant, eur(1_000), Some(TipWish::Amount(0))), Ok(None));
     }
 
     #[test]
@@ -159,7 +184,7 @@ mod tests {
         let tips = delivery_tips(true);
         for bad in [-1, 1_001] {
             assert_eq!(
-                tips.take(&delivery(), PayBy::Online, eur(1_000), Some(bad)),
+                tips.take(&delivery(), PayBy::Online, eur(1_000), Some(TipWish::Amount(bad))),
                 Err(TipError::Amount { max: eur(1_000) })
             );
         }

@@ -16,7 +16,7 @@ async fn offer_tips(app: &TestApp, slug: &str, owner: &str, any_amount: bool) {
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
 }
 
-async fn order_with_tip(app: &TestApp, slug: &str, cart: &str, key: &str, tip: i64) -> reqwest::Response {
+async fn order_with_tip(app: &TestApp, slug: &str, cart: &str, key: &str, tip: Value) -> reqwest::Response {
     let body =
         json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}, "pay": "online", "tip": tip});
     app.request(Method::POST, &format!("/v1/restaurants/{slug}/orders"), None)
@@ -41,7 +41,7 @@ async fn a_tip_is_authorized_and_taken_with_the_order_and_the_receipt_says_how_t
     offer_tips(&app, "tipped", &owner, false).await;
     let cart = app.cart_with_pizza("tipped", 1).await;
 
-    let response = order_with_tip(&app, "tipped", &cart, "t1", 90).await;
+    let response = order_with_tip(&app, "tipped", &cart, "t1", json!({"percent": 10})).await;
 
     assert_eq!(response.status(), StatusCode::ACCEPTED, "{}", response.text().await.unwrap());
     let placed = json_of(response).await;
@@ -71,20 +71,24 @@ async fn a_tip_is_authorized_and_taken_with_the_order_and_the_receipt_says_how_t
 }
 
 #[tokio::test]
-async fn a_tip_that_is_not_one_offered_is_refused_and_the_cart_is_kept() {
+async fn a_tip_of_the_guests_own_where_only_shares_are_offered_is_refused_and_the_cart_is_kept() {
     let (app, fake) = spawn_paying_app().await;
     let owner = paying_restaurant(&app, &fake, "untipped").await;
     offer_tips(&app, "untipped", &owner, false).await;
     let cart = app.cart_with_pizza("untipped", 1).await;
 
     assert_problem(
-        order_with_tip(&app, "untipped", &cart, "t1", 100).await,
+        order_with_tip(&app, "untipped", &cart, "t1", json!({"amount": 100})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_tip",
     )
     .await;
 
-    assert_eq!(order_with_tip(&app, "untipped", &cart, "t2", 135).await.status(), StatusCode::ACCEPTED, "15 % of 9.00");
+    assert_eq!(
+        order_with_tip(&app, "untipped", &cart, "t2", json!({"percent": 15})).await.status(),
+        StatusCode::ACCEPTED,
+        "15 % of 9.00"
+    );
 }
 
 /// Today's report (its JSON and its CSV) as the owner downloads it.

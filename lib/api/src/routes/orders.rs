@@ -64,12 +64,11 @@ pub struct PlaceOrder {
     /// the restaurant. Without it, online where the restaurant asks for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay: Option<PayBy>,
-    /// A tip in the minor units of the menu's currency, added to what is paid online where the
-    /// restaurant offers tips for this way of ordering: one of the shares offered of the order's
-    /// total (`restaurant.tips`), or any amount up to the total where it allows that.
+    /// A tip added to what is paid online, where the restaurant offers tips for this way of
+    /// ordering (`restaurant.tips`): `{"percent": 10}`, one of the shares it offers of the
+    /// order's total, or `{"amount": 250}` in minor units, up to the total, where it allows that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 0)]
-    pub tip: Option<i64>,
+    pub tip: Option<bistro_domain::tip::TipWish>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
