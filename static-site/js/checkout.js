@@ -63,6 +63,37 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     if (!payWays(form.elements.kind?.value ?? 'pickup').online) return undefined;
     return form.elements.pay?.value ?? 'online';
   };
+  // A tip, where the restaurant offers one for this way of ordering and the guest pays online:
+  // its shares (with what each comes to on this order) or an amount of the guest's own.
+  const tips = menu.restaurant.tips ?? { percents: [] };
+  const tipHolder = h('div');
+  const tipError = errorFor('tip');
+  const ownTip = h('input', { id: 'tip-own', name: 'tip_own', type: 'number', inputmode: 'decimal', min: 0, step: 'any', 'aria-describedby': 'tip-error' });
+  const orderTotal = () => (cart.priced?.totals.total.minor ?? food) + (form.elements.kind?.value === 'delivery' ? terms.fee : 0);
+  const drawTip = () => {
+    const kind = form.elements.kind?.value ?? 'pickup';
+    const offered = payWay() === 'online' && tips[kind] && (tips.percents.length || tips.any_amount);
+    if (!offered) { tipHolder.replaceChildren(); return; }
+    const shares = tips.percents.map((percent) => [`percent:${percent}`,
+      t('checkout.tip_share', { percent, amount: amount(Math.round(orderTotal() * percent / 100)) })]);
+    const options = [['none', t('checkout.tip_none')], ...shares, ...(tips.any_amount ? [['own', t('checkout.tip_own')]] : [])];
+    const picked = options.some(([value]) => value === draft.tip) ? draft.tip : 'none';
+    ownTip.hidden = picked !== 'own';
+    tipHolder.replaceChildren(h('fieldset', { class: 'pay', 'data-testid': 'tip' }, h('legend', {}, t('checkout.tip_title')),
+      options.map(([value, label]) => h('label', { class: 'choice' },
+        h('input', { type: 'radio', name: 'tip', value, checked: value === picked, onchange: () => { draft.tip = value; ownTip.hidden = value !== 'own'; if (value === 'own') ownTip.focus(); } }), ` ${label}`)),
+      h('label', { for: 'tip-own', class: 'visually-hidden' }, t('checkout.tip_own_amount')), ownTip, tipError));
+  };
+  /** The tip as the API takes it, or an error's words for the guest. */
+  const tipWish = () => {
+    const value = form.elements.tip?.value;
+    if (!value || value === 'none' || tipHolder.childElementCount === 0) return {};
+    if (value.startsWith('percent:')) return { wish: { percent: Number(value.slice(8)) } };
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency: menu.restaurant.currency }).resolvedOptions().maximumFractionDigits;
+    const minor = Math.round(Number(String(ownTip.value).replace(',', '.')) * 10 ** digits);
+    if (!Number.isFinite(minor) || minor <= 0) return { error: t('checkout.tip_own_invalid') };
+    return { wish: { amount: minor } };
+  };
   const general = h('p', { class: 'error', role: 'alert', hidden: true });
   const kindError = errorFor('kind');
   const button = h('button', { type: 'submit', class: 'primary', disabled: blocked || !open, 'aria-describedby': 'order-blocked' }, t('checkout.order'));
@@ -83,6 +114,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     blockedNote.hidden = !why;
     blockedNote.textContent = why;
     if (!button.classList.contains('busy')) button.textContent = payWay() === 'online' ? t('checkout.to_payment') : t('checkout.order');
+    if ((tipHolder.childElementCount > 0) !== Boolean(payWay() === 'online' && tips[form.elements.kind?.value ?? 'pickup'])) drawTip();
   };
   const orderable = (ok, why) => { time = { ok, why }; update(); };
   const whenHolder = h('div');
@@ -92,6 +124,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const delivery = kind === 'delivery';
     addressField.hidden = !delivery;
     drawPay(kind);
+    drawTip();
     phoneLabel.textContent = delivery ? t('checkout.phone_delivery') : t('checkout.phone');
     update();
     // The times are fetched with their code once a cart is there to order: the menu alone needs neither.
@@ -111,6 +144,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     h('div', { class: 'field' }, phoneLabel, phone, errorFor('phone')),
     addressField,
     payHolder,
+    tipHolder,
     general,
     blockedNote,
     button);
@@ -126,7 +160,7 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const box = errors[where] ?? general;
     box.textContent = message;
     box.hidden = false;
-    ({ name, address, phone, postcode, pay: form.elements.pay?.[0] }[where] ?? button).focus();
+    ({ name, address, phone, postcode, pay: form.elements.pay?.[0], tip: form.elements.tip?.[0] }[where] ?? button).focus();
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -141,13 +175,15 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
     const kind = kindName === 'dine_in' ? { type: 'dine_in', table }
       : kindName === 'delivery' ? { type: 'delivery', address: address.value.trim(), ...(code ? { postcode: code } : {}) } : { type: 'pickup' };
     const customer = { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) };
+    const tip = tipWish();
+    if (tip.error) { ownTip.focus(); tipError.textContent = tip.error; tipError.hidden = false; return; }
     button.disabled = true;
     button.classList.add('busy');
     button.textContent = t('checkout.ordering');
     try {
       const at = when?.value();
       const way = payWay();
-      const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}), ...(way ? { pay: way } : {}) };
+      const body = { cart: cart.token, kind, customer, ...(at ? { at } : {}), ...(way ? { pay: way } : {}), ...(tip.wish ? { tip: tip.wish } : {}) };
       const result = await api('POST', `/v1/restaurants/${slug}/orders`, { body, headers: { 'idempotency-key': idempotencyKey } });
       sessionStorage.removeItem(draftKey(slug));
       placed(result);
@@ -161,7 +197,8 @@ export function checkout({ slug, cart, menu, table, blocked, open, placed }) {
         : ['postcode_required', 'postcode_not_delivered'].includes(problem.code) || problem.field?.startsWith('kind.postcode') ? 'postcode'
         : problem.field?.startsWith('customer.name') ? 'name'
           : ['unknown_table', 'order_type_not_offered'].includes(problem.code) ? 'kind'
-            : ['online_payment_unavailable', 'online_payment_required', 'payment_provider_failed'].includes(problem.code) ? 'pay' : 'general';
+            : ['online_payment_unavailable', 'online_payment_required', 'payment_provider_failed'].includes(problem.code) ? 'pay'
+              : problem.code === 'invalid_tip' ? 'tip' : 'general';
       fail(where, where === 'phone' && problem.code === 'invalid_body' ? t('checkout.phone_invalid') : guestMessage(problem));
     }
   });

@@ -50,7 +50,8 @@ export async function orderPage(slug, id, token) {
           row(t('receipt.subtotal'), totals.subtotal),
           row(totals.tax_mode === 'exclusive' ? t('receipt.tax_added', { rate }) : t('receipt.tax_included', { rate }), totals.tax),
           row(t('cart.total'), totals.total, true),
-          order.paid && order.paid.state !== 'released' ? row(t('receipt.paid_online'), order.paid.amount) : '',
+          order.paid?.tip ? row(t('receipt.tip'), order.paid.tip) : '',
+          order.paid && order.paid.state !== 'released' ? row(paidWith(order.paid.method), order.paid.amount) : '',
           (order.paid?.refunds ?? []).map((refund) => row(t('receipt.refunded', { reason: refund.reason }), { ...refund.amount, minor: -refund.amount.minor })))));
   }
   function render() {
@@ -122,4 +123,17 @@ export async function orderPage(slug, id, token) {
       }
     },
   });
+}
+
+const BRANDS = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', jcb: 'JCB', diners: 'Diners Club', unionpay: 'UnionPay', cartes_bancaires: 'Cartes Bancaires' };
+const METHODS = ['card', 'sepa_debit', 'paypal', 'link', 'klarna', 'giropay', 'ideal', 'bancontact', 'eps', 'sofort'];
+
+/** "Paid online by Visa ···· 4242": how the guest paid, as Stripe said, in the guest's words. */
+function paidWith(method) {
+  if (!method) return t('receipt.paid_online');
+  if (method.kind === 'card') {
+    const brand = BRANDS[method.brand] ?? t('receipt.method.card');
+    return t('receipt.paid_with', { method: method.last4 ? `${brand} ···· ${method.last4}` : brand });
+  }
+  return t('receipt.paid_with', { method: t(METHODS.includes(method.kind) ? `receipt.method.${method.kind}` : 'receipt.method.other') });
 }

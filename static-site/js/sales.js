@@ -13,6 +13,16 @@ function table(caption, head, rows, testid) {
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))));
 }
 
+/** The money by way of paying, a row per figure so it fits a phone: sales and tips of the days'
+ * orders, refunds made on these days, the platform's fees, and what the restaurant keeps. */
+function books(kept) {
+  if (!kept || (kept.online.orders === 0 && kept.online.refund_count === 0)) return '';
+  const figures = [['orders', (w) => String(w.orders)], ['sales', (w) => money(w.sales)], ['tips', (w) => money(w.tips)],
+    ['refunds', (w) => (w.refund_count ? `${money(w.refunds)} (${w.refund_count})` : money(w.refunds))], ['fees', (w) => money(w.fees)], ['net', (w) => money(w.net)]];
+  return table(t('mgr.sales.books'), [t('mgr.sales.books.money'), t('mgr.sales.paid_online'), t('mgr.sales.paid_there')],
+    figures.map(([name, shown]) => [t(`mgr.sales.books.${name}`), shown(kept.online), shown(kept.at_restaurant)]), 'sales-books');
+}
+
 export async function salesSection(slug, token) {
   const { today } = await api('GET', `/v1/restaurants/${slug}`);
   const from = h('input', { type: 'date', id: 'sales-from', value: today });
@@ -33,6 +43,7 @@ export async function salesSection(slug, token) {
           h('dt', {}, t('mgr.sales.cancelled')), h('dd', {}, String(sales.cancelled)),
           h('dt', {}, t('state.rejected')), h('dd', {}, String(sales.rejected)),
           h('dt', {}, t('mgr.sales.unaccepted')), h('dd', {}, sales.unaccepted ? `${sales.unaccepted} (${money(sales.unaccepted_total)})` : '0')),
+        books(sales.books),
         sales.by_kind.length ? table(t('mgr.sales.by_kind'), [t('mgr.sales.kind'), t('staff.orders'), t('mgr.sales.revenue')], sales.by_kind.map((k) => [t(KINDS[k.kind]), String(k.orders), money(k.revenue)]), 'sales-kinds') : '',
         sales.by_item.length ? table(t('mgr.sales.by_dish'), [t('mgr.sales.dish'), t('mgr.sales.sold'), t('mgr.sales.revenue')], sales.by_item.map((i) => [i.name, String(i.quantity), money(i.revenue)]), 'sales-items') : '',
         sales.by_hour.length ? table(t('mgr.sales.by_hour'), [t('mgr.sales.hour'), t('staff.orders'), t('mgr.sales.revenue')], sales.by_hour.map((x) => [x.local.slice(0, 5), String(x.orders), money(x.revenue)]), 'sales-hours') : '');

@@ -176,3 +176,25 @@ export function suite(slug, options = {}) {
   });
   return world;
 }
+
+/** What reaches past the visual viewport: elements (outside rows that scroll sideways on purpose), and the page itself. */
+async function overflow(tab) {
+  return tab.evaluate(() => {
+    const width = window.visualViewport.width;
+    const scrollsSideways = (e) => e.closest('.jump');
+    const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+    const beyond = [...document.querySelectorAll('body *')]
+      .filter((e) => shown(e) && !scrollsSideways(e))
+      .filter((e) => { const r = e.getBoundingClientRect(); return r.right > width + 0.5 || r.left < -0.5; })
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}`);
+    const hidden = ['html', 'body'].filter((tag) => getComputedStyle(document.querySelector(tag)).overflowX === 'hidden');
+    return { width, page: document.documentElement.scrollWidth, beyond: beyond.slice(0, 8), hidden };
+  });
+}
+
+export async function fits(tab, view) {
+  const found = await overflow(tab);
+  assert.deepEqual(found.hidden, [], `${view}: nothing hides the page's overflow`);
+  assert.deepEqual(found.beyond, [], `${view} at ${found.width} px`);
+  assert.ok(found.page <= found.width, `${view}: the page is ${found.page} px on a ${found.width} px screen`);
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 
-import { PHONE, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
+import { PHONE, fits, logIn, managerOnPhone, page, screenshot, suite } from './harness.mjs';
 
 const SLUG = 'osteria-pay';
 
@@ -33,6 +33,16 @@ test('the owner connects the restaurant\'s Stripe account and asks guests to pay
   await ways.getByLabel('Delivery').selectOption('online');
   await tab.getByRole('button', { name: 'Save how guests pay' }).click();
   await tab.getByTestId('payment-choice-status').filter({ hasText: 'Saved.' }).waitFor();
+  const tips = section.getByRole('group', { name: 'Tips, when guests pay online' });
+  await tips.getByLabel('Pickup').check();
+  await tips.getByLabel('Tips offered (percent of the order)').fill('5, 10, 60');
+  await tab.getByRole('button', { name: 'Save tips' }).click();
+  await tips.getByText('Write up to four different whole percentages').waitFor();
+  await tips.getByLabel('Tips offered (percent of the order)').fill('10, 15');
+  await tab.getByRole('button', { name: 'Save tips' }).click();
+  await tab.getByTestId('tips-status').filter({ hasText: 'Saved.' }).waitFor();
+  await axeClean(tab, 'payments section with tips');
+  await fits(tab, 'payments section');
   await screenshot(tab, 'manage-payments-phone');
   await tab.context().close();
 });
@@ -46,7 +56,9 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   await guest.getByLabel('Pickup').check();
   await guest.getByTestId('pay-online').filter({ hasText: 'You pay online when you order.' }).waitFor();
   await guest.getByLabel('Your name').fill('Ada');
+  await guest.getByTestId('tip').getByLabel('10 % (€0.90)').check();
   await axeClean(guest, 'checkout with payment online');
+  await fits(guest, 'checkout with a tip');
   await screenshot(guest, 'checkout-pay-online-phone');
   await guest.getByRole('button', { name: 'Continue to payment' }).click();
 
@@ -55,7 +67,9 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   await guest.getByRole('button', { name: /^Pay / }).click();
 
   await guest.getByRole('heading', { name: /Order #1/ }).waitFor();
-  await guest.getByTestId('paid').filter({ hasText: 'Paid online' }).waitFor();
+  await guest.getByTestId('paid').filter({ hasText: 'Paid online: €9.90' }).waitFor();
+  await guest.getByRole('row', { name: 'Tip €0.90' }).waitFor();
+  await guest.getByRole('row', { name: 'Paid online by Visa ···· 4242 €9.90' }).waitFor();
   await guest.getByTestId('order-state').filter({ hasText: 'Placed' }).waitFor();
   await axeClean(guest, 'order paid online');
   await screenshot(guest, 'order-paid-online-phone');
@@ -67,7 +81,7 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   await ticket.getByTestId('paid').filter({ hasText: 'Paid online' }).waitFor();
   assert.match(await ticket.innerText(), /#1/);
   await ticket.getByRole('button', { name: 'Accept' }).click();
-  await guest.getByTestId('paid').filter({ hasText: 'Paid online: €9.00.' }).waitFor();
+  await guest.getByTestId('paid').filter({ hasText: 'Paid online: €9.90.' }).waitFor();
 
   // The owner gives part of it back from the day's history; the guest's page shows it at once.
   const history = await page(await world.chrome.newContext(PHONE), world.errors);
@@ -86,6 +100,16 @@ test('a guest on a phone pays a pickup online, and the order reaches the board o
   await guest.context().close();
   await board.context().close();
   await history.context().close();
+
+  // The day's report keeps the money by way of paying: the tip, the refund, the fee.
+  const reports = await managerOnPhone(world, SLUG, world.errors, 'reports');
+  const books = reports.getByTestId('sales-books');
+  await books.getByRole('row', { name: 'Tips €0.90 €0.00' }).waitFor();
+  await books.getByRole('row', { name: 'Refunds made €3.00 (1) €0.00' }).waitFor();
+  await axeClean(reports, 'reports with the books');
+  await fits(reports, 'reports with the books');
+  await screenshot(reports, 'reports-books-phone');
+  await reports.context().close();
 });
 
 test('a guest at a table is asked for no payment online, and the order goes to the kitchen at once', async () => {
