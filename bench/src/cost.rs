@@ -105,6 +105,18 @@ pub struct Monthly {
     pub with_free_tiers: f64,
 }
 
+/// What paying online adds (issue #40): per 1,000 orders paid online, over the same orders paid at
+/// the restaurant, and the hourly reconciliation of a stage that takes payments.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PayingOnline {
+    pub extra_per_order: Usage,
+    pub per_1000_paid_orders_by_service: BTreeMap<String, f64>,
+    pub per_1000_paid_orders: f64,
+    /// The reconciliation's runs a month, with one connected account, and each further account's share.
+    pub reconcile_per_month: f64,
+    pub reconcile_per_account_month: f64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Cost {
     pub per_order_usage: Usage,
@@ -117,6 +129,67 @@ pub struct Cost {
     pub idle_per_month: f64,
     #[serde(default)]
     pub idle_with_free_tiers: f64,
+    #[serde(default)]
+    pub paying_online: Option<PayingOnline>,
+}
+
+/// Assumed: one call to Stripe's API from AWS, which the calling function waits for (Stripe's
+/// API answers most calls in a few hundred milliseconds).
+const STRIPE_CALL_MS: f64 = 300.0;
+/// The reconcile function's memory (cdk/lib/reconciliation.ts) and its runs a month.
+const RECONCILE_MEMORY_GB: f64 = 256.0 / 1024.0;
+const RECONCILE_RUNS_PER_MONTH: f64 = 24.0 * DAYS_PER_MONTH;
+/// Each checkout is judged by this many runs (`bistro_api::reconcile::LOOK_BACK` of three hours).
+const RUNS_PER_CHECKOUT: f64 = 3.0;
+/// Stripe's own fees are the restaurant's, on its own Stripe account: not in Bistro's bill.
+const STRIPE_FEES_NOTE: &str = "Stripe's own fees are charged to the restaurant's Stripe account and are not part of this bill; the platform's fee (`BISTRO_PLATFORM_FEES`) is income, not cost.";
+
+/// What paying online adds to an order, and the reconciliation's monthly runs.
+fn paying_online(results: &Results) -> Option<PayingOnline> {
+    let paid = results.paid.as_ref()?;
+    let run = paid.reconcile.as_ref()?;
+    let units = &results.request_units;
+    // Stripe's webhook and the guest's page asking for the checkout: two requests more, each one
+    // short invocation; and the functions wait for each call to Stripe.
+    let webhook_calls = paid.operations.iter().find(|o| o.name.contains("webhook")).map_or(0.0, |o| o.calls as f64);
+    let extra = Usage {
+        read_units: paid.total_read - units.total_read + RUNS_PER_CHECKOUT * run.read / f64::from(run.sessions.max(1)),
+        write_units: (paid.total_write + paid.total_index_write) as f64
+            - (units.total_write + units.total_index_write) as f64,
+        lambda_requests: 2.0,
+        http_api_requests: 2.0,
+        lambda_gb_seconds: gb_seconds(billed_ms(0.0, webhook_calls) + billed_ms(0.0, 1.0))
+            + gb_seconds(f64::from(paid.stripe_calls) * STRIPE_CALL_MS),
+        log_gb: 2.0 * (PLATFORM_LOG_BYTES + ACCESS_LOG_BYTES) / 1e9,
+        ..Usage::default()
+    };
+    let per_1000 = price(&scaled(&extra, 1000.0));
+    // A run: the function waits for one list call per account, and reads the accounts' partition.
+    let run_seconds = (f64::from(run.stripe_calls) * STRIPE_CALL_MS + DYNAMODB_CALL_MS) / 1000.0;
+    let per_run = LAMBDA_PER_REQUEST + run_seconds.max(0.001) * RECONCILE_MEMORY_GB * LAMBDA_PER_GB_SECOND_ARM;
+    let per_account_run = STRIPE_CALL_MS / 1000.0 * RECONCILE_MEMORY_GB * LAMBDA_PER_GB_SECOND_ARM;
+    Some(PayingOnline {
+        per_1000_paid_orders: per_1000.values().sum(),
+        per_1000_paid_orders_by_service: per_1000,
+        extra_per_order: extra,
+        reconcile_per_month: RECONCILE_RUNS_PER_MONTH * (per_run + PLATFORM_LOG_BYTES / 1e9 * LOGS_PER_GB),
+        reconcile_per_account_month: RECONCILE_RUNS_PER_MONTH * per_account_run,
+    })
+}
+
+fn paying_section(paying: &PayingOnline) -> String {
+    let mut out = format!(
+        "Paying online (issues #39 and #40) adds, per 1,000 orders paid online over the same orders paid at the restaurant (measured: the paid order's units above, its calls to Stripe, and the reconciliation's units per checkout, judged by {RUNS_PER_CHECKOUT} hourly runs; assumed: {STRIPE_CALL_MS} ms waited for each call to Stripe):\n\n| per 1,000 paid orders, added | dollars |\n|---|---:|\n"
+    );
+    for (service, dollars) in paying.per_1000_paid_orders_by_service.iter().filter(|(_, d)| **d > 0.0) {
+        out += &format!("| {service} | {dollars:.4} |\n");
+    }
+    out += &format!("| **total added** | **{:.4}** |\n\n", paying.per_1000_paid_orders);
+    out += &format!(
+        "A stage that takes payments also runs the reconciliation every hour whether or not anybody orders: ${:.4} a month with one connected account, and ${:.4} a month for each further account (one more call to Stripe waited for per run). A stage without payments deploys no reconcile function and pays nothing for it. {STRIPE_FEES_NOTE}\n\n",
+        paying.reconcile_per_month, paying.reconcile_per_account_month
+    );
+    out
 }
 
 /// Billed milliseconds of one invocation: CPU slowed to 128 MB's share, plus DynamoDB round trips.
@@ -327,6 +400,7 @@ pub fn model(results: &Results, workspace: &Path) -> Result<Cost, String> {
         idle,
         idle_per_month,
         idle_with_free_tiers,
+        paying_online: paying_online(results),
     })
 }
 
@@ -376,6 +450,9 @@ pub fn section(cost: &Cost) -> String {
         kept_versions_per_month()
     );
     out += "What idle pays for besides: the alarms (CloudWatch bills each alarm metric $0.10 a month whatever happens). There are at most ten, the free tier, because Lambda's errors and throttles are watched account-wide (one metric each, not one per function). The alarm topic, the signing key (an SSM SecureString of the standard tier), the origin secret (a CloudFront key value store: reads from the viewer function only) and everything else are billed per request; the daily erasure of expired personal data is one short invocation of the retention function a day, which a deployment without orders hardly bills (nothing is due).\n\n";
+    if let Some(paying) = &cost.paying_online {
+        out += &paying_section(paying);
+    }
     out
 }
 

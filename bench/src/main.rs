@@ -213,6 +213,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             print!("{}", moving::section(&moving));
             write_one_part(&args, |results| results.moving = Some(moving))
         }
+        Some("paid") => {
+            let paid = tokio::runtime::Runtime::new()?.block_on(paid::measure())?;
+            print!("{}", paid::section(&paid));
+            write_one_part(&args, |results| results.paid = Some(paid))
+        }
         Some("units") => {
             let units = tokio::runtime::Runtime::new()?.block_on(request_units::measure())?;
             print!("{}", request_units::section(&units));

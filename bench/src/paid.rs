@@ -39,6 +39,23 @@ pub struct PaidOrder {
     pub total_write: u64,
     pub total_index_write: u64,
     pub largest_item: u64,
+    /// Calls to Stripe's API one order makes (the checkout opened, the payment read, the capture).
+    #[serde(default)]
+    pub stripe_calls: u32,
+    /// One run of the hourly reconciliation over the restaurant's account after the orders.
+    #[serde(default)]
+    pub reconcile: Option<ReconcileRun>,
+}
+
+/// What one reconciliation run spent: its checkouts judged, DynamoDB and Stripe calls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReconcileRun {
+    pub accounts: u32,
+    pub sessions: u32,
+    pub read: f64,
+    pub write: u64,
+    pub calls: u64,
+    pub stripe_calls: u32,
 }
 
 /// The API's three instances: the cart's, the orders function's and the payments function's.
@@ -53,7 +70,7 @@ pub async fn measure() -> Result<PaidOrder, Box<dyn std::error::Error>> {
     let keys = bistro_api::signing::KeyRing::generate()?;
     let fake = FakeStripe::start(KEY, SECRET).await?;
     let guest = bistro_api::limits::ClientAddress("203.0.113.7".into());
-    let instance = |paying: bool| -> Result<InProcess, Box<dyn std::error::Error>> {
+    let state = |paying: bool| -> Result<AppState, Box<dyn std::error::Error>> {
         let mut state = AppState::new(metered.clone(), Auth::with_key_ring(&keys)?)
             .with_session_cache(std::time::Duration::from_secs(60));
         if paying {
@@ -66,7 +83,10 @@ pub async fn measure() -> Result<PaidOrder, Box<dyn std::error::Error>> {
                 Arc::new(secrets),
             ));
         }
-        Ok(InProcess::new(api(state).layer(axum::Extension(guest.clone()))))
+        Ok(state)
+    };
+    let instance = |paying: bool| -> Result<InProcess, Box<dyn std::error::Error>> {
+        Ok(InProcess::new(api(state(paying)?).layer(axum::Extension(guest.clone()))))
     };
     let apis = Instances { client: instance(false)?, orders: instance(true)?, payments: instance(true)? };
     metered.charge_to("setup");
@@ -76,12 +96,38 @@ pub async fn measure() -> Result<PaidOrder, Box<dyn std::error::Error>> {
     metered.take();
     // The first order warms the instances (their caches of settings, menu, event counter).
     paid_order(&apis, &paying, &metered, "first: ").await?;
+    let calls_before = fake.requests().len();
     paid_order(&apis, &paying, &metered, "").await?;
+    let stripe_calls = u32::try_from(fake.requests().len() - calls_before)?;
     let used = metered.take();
     let operations: Vec<Operation> =
         ORDER.iter().map(|(name, count)| Operation::measured(&used, name, *count)).collect();
     let (_, (total_read, total_write, total_index_write, largest_item)) = table(&operations);
-    Ok(PaidOrder { total_read, total_write, total_index_write, largest_item, operations })
+    let reconcile = Some(reconcile_run(&state(true)?, &metered, &fake).await?);
+    Ok(PaidOrder { total_read, total_write, total_index_write, largest_item, operations, stripe_calls, reconcile })
+}
+
+/// One reconciliation run on a fresh instance over the restaurant's checkouts (all in order).
+async fn reconcile_run(
+    state: &AppState,
+    metered: &Metered,
+    fake: &FakeStripe,
+) -> Result<ReconcileRun, Box<dyn std::error::Error>> {
+    let calls_before = fake.requests().len();
+    metered.charge_to("reconcile");
+    let done = bistro_api::reconcile::reconcile(state, bistro_domain::jiff::Timestamp::now()).await?;
+    let used = Operation::measured(&metered.take(), "reconcile", 1);
+    if done.mended + done.reported + done.failed > 0 {
+        return Err(format!("the bench's checkouts were all in order, yet the run found: {done:?}").into());
+    }
+    Ok(ReconcileRun {
+        accounts: done.accounts,
+        sessions: done.sessions,
+        read: used.read,
+        write: used.write + used.index_write,
+        calls: used.calls,
+        stripe_calls: u32::try_from(fake.requests().len() - calls_before)?,
+    })
 }
 
 /// The owner connects the restaurant's account (ready at once with the fake) and asks for payment online.
@@ -170,6 +216,12 @@ pub fn section(paid: &PaidOrder) -> String {
         "Against the budget of an order paid at the restaurant (≤ 60 write, ≤ 12 read units): {write} write units ({} table + {} index) and {} read units: more, by design.\n\n",
         paid.total_write, paid.total_index_write, paid.total_read
     );
+    if let Some(run) = &paid.reconcile {
+        out += &format!(
+            "It makes {} calls to Stripe (the checkout opened, the payment read for how the guest paid, the capture). One run of the hourly reconciliation over the restaurant's account, judging its {} recent checkouts (all in order): {} Stripe call, {} DynamoDB calls, {} read and {} write units.\n\n",
+            paid.stripe_calls, run.sessions, run.stripe_calls, run.calls, run.read, run.write
+        );
+    }
     out += "What paying online adds, and why it is spent: the checkout (the order as it will be placed, kept until Stripe confirms the payment, written with the cart's removal and rewritten as paid in the placement's own transaction, so a doubled confirmation places one order), the event's id remembered so a redelivery is answered with one read, and the reads the confirmation needs to judge the order again (settings, menu, the checkout, and both counters read afresh: the payments function seldom numbers an order, so what it remembers of them is stale, and a refused transaction is billed in full). The first state change after the confirmation is refused once on the orders function's remembered event number (the payments function wrote the placement's event) and made again: 6 of the state changes' units. An order paid at the restaurant costs what the table above says.\n\n";
     out
 }

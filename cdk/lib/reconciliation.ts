@@ -1,4 +1,4 @@
-// Payments and orders agree: every hour the reconcile function asks Stripe for the last day's
+// Payments and orders agree: every hour the reconcile function asks Stripe for the last three hours'
 // checkouts on each connected account and sets them against the orders recorded
 // (lib/api/src/reconcile.rs): a lost confirmation is placed late, money held for nothing is let
 // go, what cannot be mended is kept for the owner. Only in a stage that takes payments: 720
@@ -31,7 +31,7 @@ export class PaymentReconciliation extends Construct {
     if (!props.environment.BISTRO_STRIPE_KEY_PARAMETER) {
       throw new Error('the reconciliation needs the name of the Stripe key parameter (BISTRO_STRIPE_KEY_PARAMETER)');
     }
-    // Two minutes: a run lists each account's day of checkouts (100 a call) and judges each.
+    // Two minutes: a run lists each account's last three hours of checkouts (100 a call) and judges each.
     const rust = new RustFunction(this, 'Run', {
       logRetentionDays: props.logRetentionDays,
       binary: 'reconcile', lambdaDir: props.lambdaDir, table: props.table, access: FUNCTIONS.reconcile,
@@ -42,7 +42,7 @@ export class PaymentReconciliation extends Construct {
     new events.Rule(this, 'Hourly', {
       description: "Sets Stripe's recent checkouts against the orders recorded",
       schedule: events.Schedule.rate(Duration.hours(1)),
-      // A missed run is made up by the next: each looks back a day and two hours.
+      // A missed run is made up by the next: each looks back three hours.
       targets: [new targets.LambdaFunction(rust.fn, { retryAttempts: 1, maxEventAge: Duration.minutes(50) })],
     });
   }

@@ -1,5 +1,5 @@
 //! The reconciliation, run every hour (a scheduled function on AWS, a task of the local server):
-//! it asks Stripe for the checkouts of the last day on each connected account and sets each
+//! it asks Stripe for the checkouts of the last three hours on each connected account and sets each
 //! against what Bistro recorded. A confirmation or a lapse Stripe could not deliver is handled
 //! as the webhook would have; money held for nothing is let go; what cannot be mended (money
 //! taken for no order, an order recorded as paid that Stripe says is not) is kept for the owner,
@@ -22,8 +22,11 @@ use crate::payments::PaymentSettings;
 use crate::routes::payments::{Paid, confirm, lapse, release, settings};
 use crate::state::AppState;
 
-/// How far back each run looks: a day, and two hours for a run that was missed.
-pub const LOOK_BACK: SignedDuration = SignedDuration::from_hours(26);
+/// How far back each run looks. A checkout is paid or lapses within 31 minutes of being opened,
+/// so each is judged by two or three runs once it is done: one run may fail or be missed without
+/// losing it, and each checkout costs three judgements rather than a day's worth (Stripe itself
+/// retries a failed webhook for three days besides).
+pub const LOOK_BACK: SignedDuration = SignedDuration::from_hours(3);
 
 /// What a run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]

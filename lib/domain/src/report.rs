@@ -163,12 +163,9 @@ pub struct HourShare {
     pub revenue: Money,
 }
 
-/// The report of `orders` (those of the days asked for) and the `refunds` made on those days, in
-/// `currency`, hours in `zone`.
-pub fn sales(orders: &[Order], refunds: &[BookedRefund], currency: Currency, zone: &Zone) -> SalesReport {
+fn empty(currency: Currency) -> SalesReport {
     let zero = Money::zero(currency);
-    let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
-    let mut report = SalesReport {
+    SalesReport {
         orders: 0,
         revenue: zero,
         average: zero,
@@ -181,7 +178,15 @@ pub fn sales(orders: &[Order], refunds: &[BookedRefund], currency: Currency, zon
         by_item: Vec::new(),
         by_hour: Vec::new(),
         books: books(&[], &[], currency),
-    };
+    }
+}
+
+/// The report of `orders` (those of the days asked for) and the `refunds` made on those days, in
+/// `currency`, hours in `zone`.
+pub fn sales(orders: &[Order], refunds: &[BookedRefund], currency: Currency, zone: &Zone) -> SalesReport {
+    let zero = Money::zero(currency);
+    let add = |a: Money, b: Money| a.checked_add(b).unwrap_or(a);
+    let mut report = empty(currency);
     let mut sold = Vec::new();
     let mut tax: BTreeMap<u32, Money> = BTreeMap::new();
     let mut kinds: BTreeMap<&'static str, (u32, Money)> = BTreeMap::new();

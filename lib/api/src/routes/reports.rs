@@ -182,6 +182,13 @@ pub(crate) fn csv(orders: &[Order], refunds: &[BookedRefund], zone: &bistro_doma
         .join(",");
         out.push('\n');
     }
+    out += &refund_rows(refunds, zone);
+    out
+}
+
+/// The refunds' rows: under the day each was made, the amount and the fee that came back negative.
+fn refund_rows(refunds: &[BookedRefund], zone: &bistro_domain::hours::Zone) -> String {
+    let mut out = String::new();
     for refund in refunds {
         let negative = |money: Money| amount(Money::new(-money.minor, money.currency));
         let empty = String::new;

@@ -232,7 +232,7 @@ impl Payments {
     pub async fn problems(&self, slug: &Slug) -> Result<Vec<PaymentProblem>, RepoError> {
         let items = read_all(self.store.as_ref(), Query::partition(keys::payment_problems(slug))).await?;
         let mut problems: Vec<PaymentProblem> = items.iter().map(decode).collect::<Result<_, _>>()?;
-        problems.sort_by(|a, b| b.found_at.cmp(&a.found_at));
+        problems.sort_by_key(|p| std::cmp::Reverse(p.found_at));
         Ok(problems)
     }
 
