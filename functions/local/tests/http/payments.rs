@@ -46,10 +46,15 @@ pub(crate) async fn order_online(app: &TestApp, slug: &str, cart: &str, key: &st
     if let Some(at) = at {
         body["at"] = at.clone();
     }
+    send_order(app, slug, key, &body).await
+}
+
+/// Places an order as the guest's page does (its Origin is where Stripe sends the guest back).
+pub(crate) async fn send_order(app: &TestApp, slug: &str, key: &str, body: &Value) -> Response {
     app.request(Method::POST, &format!("/v1/restaurants/{slug}/orders"), None)
         .header("idempotency-key", key)
         .header("origin", &app.base)
-        .json(&body)
+        .json(body)
         .send()
         .await
         .unwrap()

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, assert_problem, json_of, spawn_paying_app};
-use crate::payments::{ask_payment, checkout, order_seen, paying_restaurant};
+use crate::payments::{ask_payment, checkout, order_seen, paying_restaurant, send_order};
 
 /// Offers pickup guests a tip of 10 or 15 percent (and, with `any_amount`, one of their own).
 async fn offer_tips(app: &TestApp, slug: &str, owner: &str, any_amount: bool) {
@@ -19,13 +19,7 @@ async fn offer_tips(app: &TestApp, slug: &str, owner: &str, any_amount: bool) {
 async fn order_with_tip(app: &TestApp, slug: &str, cart: &str, key: &str, tip: Value) -> reqwest::Response {
     let body =
         json!({"cart": cart, "kind": {"type": "pickup"}, "customer": {"name": "Ada"}, "pay": "online", "tip": tip});
-    app.request(Method::POST, &format!("/v1/restaurants/{slug}/orders"), None)
-        .header("idempotency-key", key)
-        .header("origin", &app.base)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    send_order(app, slug, key, &body).await
 }
 
 async fn accept(app: &TestApp, slug: &str, owner: &str, id: &str) {

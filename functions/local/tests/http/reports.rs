@@ -105,9 +105,14 @@ async fn the_report_counts_what_was_accepted_today_and_cancelled_orders_apart_an
     let text = csv.text().await.unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows.len(), 4, "{text}");
-    assert!(rows[0].ends_with(",subtotal,delivery_fee,tax,tax_rate_percent,total,customer,phone,lines"), "{text}");
+    assert!(
+        rows[0].ends_with(
+            ",subtotal,delivery_fee,tax,tax_rate_percent,total,paid_by,payment_method,tip,platform_fee,customer,phone,lines"
+        ),
+        "{text}"
+    );
     assert!(rows[1].contains(",1,") && rows[1].contains(",cancelled,EUR,18.00,"), "{text}");
-    assert!(rows[2].ends_with(",EUR,18.00,0,2.87,19,18.00,Ada,,2 x Pizza (Regular)"), "{text}");
+    assert!(rows[2].ends_with(",EUR,18.00,0,2.87,19,18.00,at_restaurant,,,,Ada,,2 x Pizza (Regular)"), "{text}");
 }
 
 #[tokio::test]
