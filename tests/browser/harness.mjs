@@ -110,9 +110,17 @@ export async function seedClosedRestaurant(base, slug, name) {
  * slots they take whatever the time they run at: an all-day opening ends at midnight, and late in
  * the evening leaves only a few.
  */
+const berlinHour = () => Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+const clock = (h) => `${String(h % 24).padStart(2, '0')}:00`;
+
+/** The start of this hour in Berlin ("04:00"): a restaurant whose day starts with its opening
+ * keeps the whole opening one business day, whenever the tests run. */
+export function thisHour() {
+  return clock(berlinHour());
+}
+
 export function fromThisHour() {
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
-  const clock = (h) => `${String(h % 24).padStart(2, '0')}:00`;
+  const hour = berlinHour();
   const day = [{ opens: clock(hour), closes: clock(hour + 8) }];
   return Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, day]));
 }

@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 
 import { join } from 'node:path';
 
-import { PHONE, call, fromThisHour, logIn, page, screenshot, screenshots, seedRestaurant, startServer, suite } from './harness.mjs';
+import { PHONE, call, fromThisHour, logIn, thisHour, page, screenshot, screenshots, seedRestaurant, startServer, suite } from './harness.mjs';
 
 const SLUG = 'trattoria-switches';
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
@@ -150,7 +150,8 @@ async function order(name, at) {
 }
 
 test('orders for later wait in their own lane, soonest due first, until their preparation should start', async () => {
-  await settle({ ...EVERYTHING, hours: { weekly: fromThisHour() } });
+  // The day starts with the opening, so slots past 05:00 stay on tonight's board when this runs at night.
+  await settle({ ...EVERYTHING, hours: { weekly: fromThisHour() }, day_starts: thisHour() });
   const { slots } = await call(world.server.base, 'GET', `/v1/restaurants/${SLUG}/orders/slots?kind=pickup`);
   await order('Later Two', slots[8].at);
   await order('Later One', slots[6].at);
