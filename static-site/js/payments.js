@@ -3,7 +3,7 @@
 // (on Stripe's own pages, which send the owner back here to see it refreshed).
 import { api } from './api.js';
 import { h, localTime, money } from './ui.js';
-import { t } from './words.js';
+import { guestMessage, t } from './words.js';
 import { saveRestaurant } from './restaurant-forms.js';
 
 const CHOICES = ['at_restaurant', 'online', 'either'];
@@ -114,7 +114,7 @@ function tipsForm(slug, current, shared) {
       await saveRestaurant(slug, current.token, shared, { tips: chosen });
       tipSaid.textContent = t('mgr.tip.saved');
     } catch (problem) {
-      tipSaid.textContent = problem.message;
+      tipSaid.textContent = guestMessage(problem);
     }
   });
   return form;

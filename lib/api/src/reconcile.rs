@@ -102,13 +102,14 @@ async fn judged(
     match judge(said(session), recorded) {
         Finding::Fine => Ok(Outcome::Fine),
         Finding::Lapse => Ok(if lapse(state, slug, &id, &session.id).await? { Outcome::Mended } else { Outcome::Fine }),
-        Finding::Confirm | Finding::Release => {
+        Finding::Confirm => {
             let Some(paid) = paid else { return Ok(Outcome::Fine) };
-            if recorded_confirmable(recorded) {
-                confirm(state, settings, slug, &id, &session.id, &paid).await?;
-            } else {
-                release(settings, &paid, &id).await?;
-            }
+            confirm(state, settings, slug, &id, &session.id, &paid).await?;
+            Ok(Outcome::Mended)
+        }
+        Finding::Release => {
+            let Some(paid) = paid else { return Ok(Outcome::Fine) };
+            release(settings, &paid, &id).await?;
             Ok(Outcome::Mended)
         }
         Finding::Report(kind) => {
@@ -133,12 +134,6 @@ async fn judged(
             Ok(if new { Outcome::Reported } else { Outcome::Fine })
         }
     }
-}
-
-/// A checkout Bistro still holds open (or closed unpaid): the webhook's handling places it or
-/// lets its money go. An order placed already only has money let go.
-fn recorded_confirmable(recorded: Recorded) -> bool {
-    matches!(recorded, Recorded::Checkout { .. })
 }
 
 /// What Bistro recorded of the checkout `id` that Stripe's `session` is for, and the order's
